@@ -1,0 +1,53 @@
+import { RequestMethod, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { AppModule } from './app.module';
+import { toErrorResponse } from './common/errors/error.filter';
+import type { AppConfig } from './config/config';
+
+export const API_PREFIX = 'api/v1';
+
+/** Builds the configured application; `main.ts` and the integration tests both start it this way. */
+export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(jsonBody(config.JSON_BODY_LIMIT));
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'healthz', method: RequestMethod.GET },
+      { path: 'readyz', method: RequestMethod.GET },
+    ],
+  });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Trackbase API')
+      .setDescription('Experiment tracking and ML metadata. Authenticate with `Authorization: Bearer <access token or API key>`.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'api/openapi.json' });
+  return app;
+}
+
+/** JSON body parsing whose failures (malformed, too large) answer in the shared error shape. */
+function jsonBody(limit: string) {
+  const parse = express.json({ limit, strict: true });
+  return (request: Request, response: Response, next: NextFunction) => {
+    parse(request, response, (error?: unknown) => {
+      if (!error) return next();
+      const { status, body } = toErrorResponse(error);
+      response.status(status).json(body);
+    });
+  };
+}

@@ -1,0 +1,55 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ZodValidationPipe } from 'nestjs-zod';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { PrincipalGuard } from './auth/guards/principal.guard';
+import { AccessGuard } from './common/access/access.guard';
+import { AccessService } from './common/access/access.service';
+import { TransactionInterceptor } from './common/access/transaction.interceptor';
+import { ErrorFilter } from './common/errors/error.filter';
+import { loggerModule } from './common/logging/logger.module';
+import { APP_CONFIG, type AppConfig } from './config/config';
+import { dataSourceOptions } from './database/data-source-options';
+import { HealthController } from './health/health.controller';
+import { InvitationsModule } from './invitations/invitations.module';
+import { OrgsModule } from './orgs/orgs.module';
+import { ProjectsModule } from './projects/projects.module';
+import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        loggerModule(config),
+        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.DB_POOL_SIZE)),
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
+        AuditModule,
+        AuthModule,
+        UsersModule,
+        OrgsModule,
+        InvitationsModule,
+        ServiceAccountsModule,
+        ProjectsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        AccessService,
+        // Guards run in this order: who is calling, then may they do this here.
+        { provide: APP_GUARD, useClass: PrincipalGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: TransactionInterceptor },
+        { provide: APP_PIPE, useClass: ZodValidationPipe },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+      exports: [APP_CONFIG, AccessService],
+    };
+  }
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import { GlobalPermission, logoutRequestSchema } from '@trackbase/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { RequirePermission } from '../common/access/require-permission.decorator';
+import { Ctx } from '../common/context/ctx.decorator';
+import type { RequestContext } from '../common/context/request-context';
+import type { UserEntity } from '../users/user.entity';
+import { AuthService } from './auth.service';
+import { LoginDto, RefreshDto, SignupDto, TokenPairDto } from './dto/auth.dto';
+import { LocalAuthGuard } from './guards/local-auth.guard';
+
+class LogoutDto extends createZodDto(logoutRequestSchema) {}
+
+@ApiTags('auth')
+@Controller('auth')
+@UseGuards(ThrottlerGuard)
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('signup')
+  @RequirePermission(GlobalPermission.Public)
+  @ApiOkResponse({ type: TokenPairDto })
+  signup(@Ctx() ctx: RequestContext, @Body() body: SignupDto) {
+    return this.auth.signup(ctx, body);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @RequirePermission(GlobalPermission.Public)
+  @UseGuards(LocalAuthGuard)
+  @ApiOkResponse({ type: TokenPairDto })
+  login(@Ctx() ctx: RequestContext, @Body() _body: LoginDto, @Req() request: { user: UserEntity }) {
+    return this.auth.login(ctx, request.user);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @RequirePermission(GlobalPermission.Public)
+  @Throttle({ default: { limit: 600, ttl: 60_000 } })
+  @ApiOkResponse({ type: TokenPairDto })
+  refresh(@Ctx() ctx: RequestContext, @Body() body: RefreshDto) {
+    return this.auth.refresh(ctx, body.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @RequirePermission(GlobalPermission.Authenticated)
+  @Throttle({ default: { limit: 600, ttl: 60_000 } })
+  async logout(@Ctx() ctx: RequestContext, @Body() body: LogoutDto) {
+    await this.auth.logout(ctx, body.refreshToken);
+  }
+}

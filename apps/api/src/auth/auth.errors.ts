@@ -1,0 +1,10 @@
+import { AuthErrorCode, CommonErrorCode } from '@trackbase/contracts';
+import { AppError } from '../common/errors/app-error';
+
+export const invalidCredentials = () => new AppError(401, AuthErrorCode.InvalidCredentials, 'email or password is wrong');
+export const emailTaken = () => new AppError(409, AuthErrorCode.EmailTaken, 'an account with this email already exists');
+export const invalidRefreshToken = () => new AppError(401, AuthErrorCode.InvalidRefreshToken, 'refresh token is not valid');
+export const refreshTokenReused = () =>
+  new AppError(401, AuthErrorCode.RefreshTokenReused, 'refresh token was already used; the session has been revoked');
+export const tokenExpired = () => new AppError(401, AuthErrorCode.TokenExpired, 'access token has expired');
+export const invalidToken = () => new AppError(401, CommonErrorCode.Unauthenticated, 'token is not valid');

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { ApiKeyStrategy } from './strategies/api-key.strategy';
+import { JwtStrategy } from './strategies/jwt.strategy';
+import { LocalStrategy } from './strategies/local.strategy';
+import { TokensService } from './tokens.service';
+
+@Module({
+  imports: [PassportModule, UsersModule],
+  controllers: [AuthController],
+  providers: [AuthService, TokensService, JwtStrategy, ApiKeyStrategy, LocalStrategy],
+  exports: [TokensService],
+})
+export class AuthModule {}

@@ -1,0 +1,56 @@
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GlobalPermission, isOrgPermission, isProjectPermission, type Permission } from '@trackbase/contracts';
+import { AppError, forbidden, notFound, unauthenticated } from '../errors/app-error';
+import type { RequestWithContext } from '../context/ctx.decorator';
+import type { Principal } from '../context/principal';
+import { RequestContext } from '../context/request-context';
+import { AccessService } from './access.service';
+import { PERMISSION_KEY } from './require-permission.decorator';
+
+type HttpRequest = RequestWithContext & { params: Record<string, string | undefined> };
+
+/**
+ * Deny by default: runs after authentication on every route, resolves the
+ * organization and project named in the URL against the principal's
+ * memberships, checks the declared permission and builds the request context.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger('AccessGuard');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly access: AccessService,
+  ) {}
+
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
+    if (execution.getType() !== 'http') return true;
+    const request = execution.switchToHttp().getRequest<HttpRequest>();
+    const permission = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, [
+      execution.getHandler(),
+      execution.getClass(),
+    ]);
+    if (!permission) {
+      this.logger.error(`route ${execution.getClass().name}.${execution.getHandler().name} declares no permission`);
+      throw new AppError(403, 'route_not_declared', 'this route declares no permission and is refused');
+    }
+    const principal = (request.user as Principal | undefined) ?? null;
+    if (permission === GlobalPermission.Public) {
+      request.ctx = new RequestContext(request.id, principal);
+      return true;
+    }
+    if (!principal) throw unauthenticated();
+
+    const needsOrg = isOrgPermission(permission) || isProjectPermission(permission);
+    const org = needsOrg ? await this.access.resolveOrg(principal, request.params.org ?? '') : null;
+    if (needsOrg && !org) throw notFound('organization');
+    const project =
+      org && isProjectPermission(permission) ? await this.access.resolveProject(principal, org, request.params.project ?? '') : null;
+    if (isProjectPermission(permission) && !project) throw notFound('project');
+    if (!this.access.allows(permission, org, project)) throw forbidden();
+
+    request.ctx = new RequestContext(request.id, principal, org, project);
+    return true;
+  }
+}

@@ -1,0 +1,40 @@
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { defer, lastValueFrom, type Observable } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import { beginScopedTransaction } from '../../database/tenant-scope';
+import type { RequestWithContext } from '../context/ctx.decorator';
+
+/**
+ * Wraps each request in one transaction: tenant-scoped when the route names an
+ * organization. The response is sent only after commit, and after-commit hooks
+ * (events, broadcasts) run only once the writes are durable.
+ */
+@Injectable()
+export class TransactionInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('TransactionInterceptor');
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const ctx = execution.switchToHttp().getRequest<RequestWithContext>().ctx;
+    if (execution.getType() !== 'http' || !ctx) return next.handle();
+    return defer(async () => {
+      const scope = ctx.org ? ({ kind: 'tenant', organizationId: ctx.org.id } as const) : ({ kind: 'system' } as const);
+      const runner = await beginScopedTransaction(this.dataSource, scope);
+      let result: unknown;
+      try {
+        ctx.bindTransaction(runner.manager);
+        result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        await runner.commitTransaction();
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      } finally {
+        await runner.release();
+      }
+      await ctx.runAfterCommit((error) => this.logger.error({ err: error, requestId: ctx.requestId }, 'after-commit hook failed'));
+      return result;
+    });
+  }
+}

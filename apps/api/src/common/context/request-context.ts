@@ -1,0 +1,76 @@
+import type { OrgRole, ProjectRole, ProjectVisibility } from '@trackbase/contracts';
+import type { EntityManager } from 'typeorm';
+import type { Principal } from './principal';
+
+export interface OrgScope {
+  id: string;
+  slug: string;
+  name: string;
+  role: OrgRole;
+}
+
+export interface ProjectScope {
+  id: string;
+  slug: string;
+  name: string;
+  visibility: ProjectVisibility;
+  role: ProjectRole;
+}
+
+type AfterCommit = () => void | Promise<void>;
+
+/**
+ * Everything a service needs to know about the request, passed first to every
+ * service method. `em` is the request's transaction: tenant-scoped when the
+ * route names an organization, so row-level security applies to every query.
+ */
+export class RequestContext {
+  private manager?: EntityManager;
+  private readonly afterCommitHooks: AfterCommit[] = [];
+
+  constructor(
+    readonly requestId: string,
+    readonly principal: Principal | null,
+    readonly org: OrgScope | null = null,
+    readonly project: ProjectScope | null = null,
+  ) {}
+
+  get em(): EntityManager {
+    if (!this.manager) throw new Error('no transaction is bound to this request context');
+    return this.manager;
+  }
+
+  bindTransaction(em: EntityManager): void {
+    this.manager = em;
+  }
+
+  get user(): Principal {
+    if (!this.principal) throw new Error('route is public but the service needs a principal');
+    return this.principal;
+  }
+
+  get organization(): OrgScope {
+    if (!this.org) throw new Error('route has no organization scope');
+    return this.org;
+  }
+
+  get currentProject(): ProjectScope {
+    if (!this.project) throw new Error('route has no project scope');
+    return this.project;
+  }
+
+  /** Side effects (broadcasts, notifications) that must only happen once the writes are durable. */
+  afterCommit(hook: AfterCommit): void {
+    this.afterCommitHooks.push(hook);
+  }
+
+  async runAfterCommit(onError: (error: unknown) => void): Promise<void> {
+    for (const hook of this.afterCommitHooks.splice(0)) {
+      try {
+        await hook();
+      } catch (error) {
+        onError(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { createApp } from './app.factory';
+import { ConfigError, loadConfig, redactedConfig, type AppConfig } from './config/config';
+import { dataSourceOptions } from './database/data-source-options';
+import { resolveDatabase } from './database/resolve-database';
+
+async function migrate(url: string): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions(url, 2));
+  await dataSource.initialize();
+  try {
+    return (await dataSource.runMigrations()).map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+function log(fields: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), ...fields })}\n`);
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  log({ msg: 'starting trackbase', config: redactedConfig(config) });
+  const database = await resolveDatabase(config);
+  if (database.embedded) log({ msg: 'embedded PostgreSQL started', dataDir: config.TRACKBASE_DATA_DIR });
+  if (config.MIGRATE_ON_BOOT) log({ msg: 'migrations applied', applied: await migrate(database.url) });
+
+  const app = await createApp(config, database.url);
+  await app.listen(config.PORT, config.HOST);
+  const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
+  log({ msg: 'trackbase is ready', url, docs: `${url}/api/docs` });
+  process.stdout.write(
+    `\n  Trackbase is running at ${url}\n  API docs: ${url}/api/docs\n  Sign up: POST ${url}/api/v1/auth/signup {"email","password","name"}\n\n`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log({ msg: 'shutting down', signal });
+    const deadline = setTimeout(() => {
+      log({ msg: 'shutdown grace period over, exiting' });
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS);
+    deadline.unref();
+    // Stops accepting, lets in-flight requests finish, then closes the pool.
+    await app.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

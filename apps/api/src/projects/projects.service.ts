@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import {
+  createProjectRequestSchema,
+  effectiveProjectRole,
+  SLUG_PATTERN,
+  slugify,
+  type CreateProjectRequest,
+  type Project,
+  type ProjectRole,
+  type ProjectVisibility,
+  type UpdateProjectRequest,
+} from '@trackbase/contracts';
+import { AuditService } from '../audit/audit.service';
+import type { RequestContext } from '../common/context/request-context';
+import { invalidSlug } from '../orgs/orgs.errors';
+import { ProjectMemberEntity } from './project-member.entity';
+import { ProjectEntity } from './project.entity';
+import { projectSlugTaken } from './projects.errors';
+
+@Injectable()
+export class ProjectsService {
+  constructor(private readonly audit: AuditService) {}
+
+  /** Projects the caller can read: all for owners and admins, else org-visible ones and their own. */
+  async list(ctx: RequestContext): Promise<Project[]> {
+    const rows: Array<ProjectRow & { member_role: ProjectRole | null }> = await ctx.em.query(
+      `SELECT p.*, pm.role AS member_role
+         FROM projects p
+         LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = $2
+        WHERE p.organization_id = $1
+        ORDER BY p.name, p.slug`,
+      [ctx.organization.id, ctx.user.userId],
+    );
+    return rows.flatMap((row) => {
+      const role = effectiveProjectRole(ctx.organization.role, row.member_role, row.visibility);
+      return role ? [toProjectDto(row, role)] : [];
+    });
+  }
+
+  async create(ctx: RequestContext, request: CreateProjectRequest): Promise<Project> {
+    const input = createProjectRequestSchema.parse(request);
+    const slug = input.slug ?? slugify(input.name);
+    if (!SLUG_PATTERN.test(slug)) throw invalidSlug(input.name);
+    const inserted = await ctx.em
+      .createQueryBuilder()
+      .insert()
+      .into(ProjectEntity)
+      .values({
+        organizationId: ctx.organization.id,
+        slug,
+        name: input.name,
+        description: input.description,
+        visibility: input.visibility,
+        createdBy: ctx.user.userId,
+      })
+      .orIgnore()
+      .returning('*')
+      .execute();
+    const row = inserted.raw[0] as ProjectRow | undefined;
+    if (!row) throw projectSlugTaken(slug);
+    // The creator maintains what they made, whatever their org role.
+    await ctx.em.insert(ProjectMemberEntity, {
+      organizationId: ctx.organization.id,
+      projectId: row.id,
+      userId: ctx.user.userId,
+      role: 'maintainer',
+    });
+    await this.audit.record(ctx, { action: 'project.created', targetType: 'project', targetId: row.id, details: { slug, visibility: input.visibility } });
+    return toProjectDto(row, 'maintainer');
+  }
+
+  async get(ctx: RequestContext): Promise<Project> {
+    const project = await ctx.em.findOneByOrFail(ProjectEntity, { id: ctx.currentProject.id, organizationId: ctx.organization.id });
+    return toProjectDto(project, ctx.currentProject.role);
+  }
+
+  async update(ctx: RequestContext, input: UpdateProjectRequest): Promise<Project> {
+    const project = await ctx.em.findOneByOrFail(ProjectEntity, { id: ctx.currentProject.id, organizationId: ctx.organization.id });
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    for (const key of ['name', 'description', 'visibility'] as const) {
+      const value = input[key];
+      if (value !== undefined && value !== project[key]) {
+        changes[key] = { from: project[key], to: value };
+        (project as unknown as Record<string, unknown>)[key] = value;
+      }
+    }
+    if (Object.keys(changes).length) {
+      await ctx.em.save(project);
+      await this.audit.record(ctx, { action: 'project.updated', targetType: 'project', targetId: project.id, details: changes });
+    }
+    return toProjectDto(project, ctx.currentProject.role);
+  }
+
+  async delete(ctx: RequestContext): Promise<void> {
+    const { id, slug } = ctx.currentProject;
+    await ctx.em.delete(ProjectEntity, { id, organizationId: ctx.organization.id });
+    await this.audit.record(ctx, { action: 'project.deleted', targetType: 'project', targetId: id, details: { slug } });
+  }
+}
+
+interface ProjectRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  visibility: ProjectVisibility;
+  created_at?: Date;
+  updated_at?: Date;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+function toProjectDto(p: ProjectRow | ProjectEntity, role: ProjectRole): Project {
+  const row = p as ProjectRow;
+  const created = row.createdAt ?? row.created_at ?? new Date();
+  const updated = row.updatedAt ?? row.updated_at ?? created;
+  return {
+    id: p.id,
+    slug: p.slug,
+    name: p.name,
+    description: p.description,
+    visibility: p.visibility,
+    createdAt: new Date(created).toISOString(),
+    updatedAt: new Date(updated).toISOString(),
+    role,
+  };
+}

@@ -1,0 +1,75 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  apiKeySchema,
+  createApiKeyRequestSchema,
+  createdApiKeySchema,
+  createdServiceAccountSchema,
+  createServiceAccountRequestSchema,
+  OrgPermission,
+  serviceAccountSchema,
+} from '@trackbase/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { RequirePermission } from '../common/access/require-permission.decorator';
+import { Ctx } from '../common/context/ctx.decorator';
+import type { RequestContext } from '../common/context/request-context';
+import { IdParamDto } from '../common/validation/id-params';
+import { ServiceAccountsService } from './service-accounts.service';
+
+class ServiceAccountDto extends createZodDto(serviceAccountSchema) {}
+class CreatedServiceAccountDto extends createZodDto(createdServiceAccountSchema) {}
+class CreateServiceAccountDto extends createZodDto(createServiceAccountRequestSchema) {}
+class CreateApiKeyDto extends createZodDto(createApiKeyRequestSchema) {}
+class ApiKeyDto extends createZodDto(apiKeySchema) {}
+class CreatedApiKeyDto extends createZodDto(createdApiKeySchema) {}
+class KeyParamsDto extends createZodDto(z.object({ id: z.uuid(), keyId: z.uuid() }).loose()) {}
+
+@ApiTags('organizations')
+@ApiBearerAuth()
+@Controller('orgs/:org/service-accounts')
+export class ServiceAccountsController {
+  constructor(private readonly accounts: ServiceAccountsService) {}
+
+  @Get()
+  @RequirePermission(OrgPermission.ServiceAccountsManage)
+  @ApiOkResponse({ type: [ServiceAccountDto] })
+  list(@Ctx() ctx: RequestContext) {
+    return this.accounts.list(ctx);
+  }
+
+  @Post()
+  @RequirePermission(OrgPermission.ServiceAccountsManage)
+  @ApiOkResponse({ type: CreatedServiceAccountDto })
+  create(@Ctx() ctx: RequestContext, @Body() body: CreateServiceAccountDto) {
+    return this.accounts.create(ctx, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission(OrgPermission.ServiceAccountsManage)
+  async delete(@Ctx() ctx: RequestContext, @Param() params: IdParamDto) {
+    await this.accounts.delete(ctx, params.id);
+  }
+
+  @Get(':id/api-keys')
+  @RequirePermission(OrgPermission.ServiceAccountsManage)
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  listKeys(@Ctx() ctx: RequestContext, @Param() params: IdParamDto) {
+    return this.accounts.listKeys(ctx, params.id);
+  }
+
+  @Post(':id/api-keys')
+  @RequirePermission(OrgPermission.ServiceAccountsManage)
+  @ApiOkResponse({ type: CreatedApiKeyDto })
+  createKey(@Ctx() ctx: RequestContext, @Param() params: IdParamDto, @Body() body: CreateApiKeyDto) {
+    return this.accounts.createKey(ctx, params.id, body);
+  }
+
+  @Delete(':id/api-keys/:keyId')
+  @HttpCode(204)
+  @RequirePermission(OrgPermission.ServiceAccountsManage)
+  async revokeKey(@Ctx() ctx: RequestContext, @Param() params: KeyParamsDto) {
+    await this.accounts.revokeKey(ctx, params.id, params.keyId);
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { ServiceAccountsController } from './service-accounts.controller';
+import { ServiceAccountsService } from './service-accounts.service';
+
+@Module({ imports: [UsersModule], controllers: [ServiceAccountsController], providers: [ServiceAccountsService] })
+export class ServiceAccountsModule {}

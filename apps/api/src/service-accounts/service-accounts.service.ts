@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import {
+  createServiceAccountRequestSchema,
+  type ApiKey,
+  type CreatedApiKey,
+  type CreatedServiceAccount,
+  type CreateServiceAccountRequest,
+  type CreateApiKeyRequest,
+  type OrgRole,
+  type ServiceAccount,
+} from '@trackbase/contracts';
+import { AuditService } from '../audit/audit.service';
+import type { RequestContext } from '../common/context/request-context';
+import { notFound } from '../common/errors/app-error';
+import { OrgMemberEntity } from '../orgs/org-member.entity';
+import { ApiKeysService } from '../users/api-keys.service';
+import { UserEntity } from '../users/user.entity';
+
+/** Service accounts are users of kind `service` owned by one organization, with ordinary memberships. */
+@Injectable()
+export class ServiceAccountsService {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(ctx: RequestContext): Promise<ServiceAccount[]> {
+    const rows: Array<{ id: string; name: string; role: OrgRole; created_at: Date; created_by: string | null }> = await ctx.em.query(
+      `SELECT u.id, u.name, m.role, u.created_at, u.created_by
+         FROM users u JOIN org_members m ON m.user_id = u.id AND m.organization_id = u.organization_id
+        WHERE u.organization_id = $1 AND u.kind = 'service'
+        ORDER BY u.name`,
+      [ctx.organization.id],
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at.toISOString(), createdBy: r.created_by }));
+  }
+
+  async create(ctx: RequestContext, request: CreateServiceAccountRequest): Promise<CreatedServiceAccount> {
+    const input = createServiceAccountRequestSchema.parse(request);
+    const user = await ctx.em.save(
+      UserEntity,
+      ctx.em.create(UserEntity, {
+        email: null,
+        name: input.name,
+        kind: 'service',
+        organizationId: ctx.organization.id,
+        createdBy: ctx.user.userId,
+      }),
+    );
+    await ctx.em.insert(OrgMemberEntity, { organizationId: ctx.organization.id, userId: user.id, role: input.role });
+    const apiKey = await this.apiKeys.create(ctx.em, user.id, 'default', input.keyExpiresAt);
+    await this.audit.record(ctx, { action: 'service_account.created', targetType: 'user', targetId: user.id, details: { name: input.name, role: input.role } });
+    return {
+      serviceAccount: { id: user.id, name: user.name, role: input.role, createdAt: user.createdAt.toISOString(), createdBy: user.createdBy },
+      apiKey,
+    };
+  }
+
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    const account = await this.find(ctx, id);
+    await ctx.em.delete(UserEntity, { id: account.id });
+    await this.audit.record(ctx, { action: 'service_account.deleted', targetType: 'user', targetId: id, details: { name: account.name } });
+  }
+
+  async listKeys(ctx: RequestContext, id: string): Promise<ApiKey[]> {
+    await this.find(ctx, id);
+    return this.apiKeys.list(ctx.em, id);
+  }
+
+  async createKey(ctx: RequestContext, id: string, input: CreateApiKeyRequest): Promise<CreatedApiKey> {
+    await this.find(ctx, id);
+    const key = await this.apiKeys.create(ctx.em, id, input.name, input.expiresAt);
+    await this.audit.record(ctx, { action: 'api_key.created', targetType: 'api_key', targetId: key.id, details: { serviceAccountId: id, prefix: key.prefix } });
+    return key;
+  }
+
+  async revokeKey(ctx: RequestContext, id: string, keyId: string): Promise<void> {
+    await this.find(ctx, id);
+    await this.apiKeys.revoke(ctx.em, id, keyId);
+    await this.audit.record(ctx, { action: 'api_key.revoked', targetType: 'api_key', targetId: keyId, details: { serviceAccountId: id } });
+  }
+
+  private async find(ctx: RequestContext, id: string): Promise<UserEntity> {
+    const account = await ctx.em.findOneBy(UserEntity, { id, kind: 'service', organizationId: ctx.organization.id });
+    if (!account) throw notFound('service account');
+    return account;
+  }
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { ApiKey, CreatedApiKey } from '@trackbase/contracts';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { randomToken, sameHash, sha256 } from '../auth/secret-token';
+import type { Principal } from '../common/context/principal';
+import { badRequest, notFound } from '../common/errors/app-error';
+import { ApiKeyEntity } from './api-key.entity';
+import { UserEntity } from './user.entity';
+
+const KEY_PREFIX = 'tbk_';
+/** last_used_at is a hint, not a log: write it at most this often per key. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Keys look like `tbk_<prefix>_<secret>`. The prefix is stored in the clear
+ * (shown in lists, used for lookup); the whole key only as SHA-256, which is
+ * enough for 256 random bits and cheap enough to check on every request.
+ */
+@Injectable()
+export class ApiKeysService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async create(em: EntityManager, userId: string, name: string, expiresAt?: string): Promise<CreatedApiKey> {
+    const expires = expiresAt ? new Date(expiresAt) : null;
+    if (expires && expires.getTime() <= Date.now()) {
+      throw badRequest('validation_failed', 'expiresAt must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
+    }
+    const prefix = randomToken(6);
+    const key = `${KEY_PREFIX}${prefix}_${randomToken(32)}`;
+    const saved = await em.save(
+      ApiKeyEntity,
+      em.create(ApiKeyEntity, { userId, name, prefix, keyHash: sha256(key), expiresAt: expires }),
+    );
+    return { ...toApiKeyDto(saved), key };
+  }
+
+  async list(em: EntityManager, userId: string): Promise<ApiKey[]> {
+    const keys = await em.find(ApiKeyEntity, { where: { userId }, order: { createdAt: 'DESC' } });
+    return keys.map(toApiKeyDto);
+  }
+
+  async revoke(em: EntityManager, userId: string, keyId: string): Promise<void> {
+    const result = await em.update(ApiKeyEntity, { id: keyId, userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if (!result.affected) {
+      const exists = await em.existsBy(ApiKeyEntity, { id: keyId, userId });
+      if (!exists) throw notFound('api key');
+    }
+  }
+
+  /** Authenticates a presented key; `null` for anything not a live key. */
+  async authenticate(presented: string): Promise<Principal | null> {
+    if (!presented.startsWith(KEY_PREFIX)) return null;
+    const prefix = presented.slice(KEY_PREFIX.length).split('_', 1)[0];
+    if (!prefix) return null;
+    const rows: Array<{ id: string; user_id: string; key_hash: Buffer; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; kind: UserEntity['kind'] }> =
+      await this.dataSource.query(
+        `SELECT k.id, k.user_id, k.key_hash, k.expires_at, k.revoked_at, k.last_used_at, u.kind
+           FROM api_keys k JOIN users u ON u.id = k.user_id
+          WHERE k.prefix = $1`,
+        [prefix],
+      );
+    const row = rows[0];
+    if (!row || !sameHash(row.key_hash, sha256(presented))) return null;
+    if (row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) return null;
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
+    }
+    return { userId: row.user_id, kind: row.kind, via: 'api_key', apiKeyId: row.id };
+  }
+}
+
+export function toApiKeyDto(key: ApiKeyEntity): ApiKey {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: `${KEY_PREFIX}${key.prefix}`,
+    createdAt: key.createdAt.toISOString(),
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
+}

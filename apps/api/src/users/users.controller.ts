@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { apiKeySchema, createApiKeyRequestSchema, createdApiKeySchema, GlobalPermission, userSchema } from '@trackbase/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { RequirePermission } from '../common/access/require-permission.decorator';
+import { Ctx } from '../common/context/ctx.decorator';
+import type { RequestContext } from '../common/context/request-context';
+import { IdParamDto } from '../common/validation/id-params';
+import { ApiKeysService } from './api-keys.service';
+import { UsersService } from './users.service';
+
+class UserDto extends createZodDto(userSchema) {}
+class ApiKeyDto extends createZodDto(apiKeySchema) {}
+class CreatedApiKeyDto extends createZodDto(createdApiKeySchema) {}
+class CreateApiKeyDto extends createZodDto(createApiKeyRequestSchema) {}
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users/me')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  @Get()
+  @RequirePermission(GlobalPermission.Authenticated)
+  @ApiOkResponse({ type: UserDto })
+  me(@Ctx() ctx: RequestContext) {
+    return this.users.me(ctx);
+  }
+
+  @Get('api-keys')
+  @RequirePermission(GlobalPermission.Authenticated)
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  listKeys(@Ctx() ctx: RequestContext) {
+    return this.apiKeys.list(ctx.em, ctx.user.userId);
+  }
+
+  @Post('api-keys')
+  @RequirePermission(GlobalPermission.Authenticated)
+  @ApiOkResponse({ type: CreatedApiKeyDto })
+  createKey(@Ctx() ctx: RequestContext, @Body() body: CreateApiKeyDto) {
+    return this.users.createPersonalKey(ctx, body);
+  }
+
+  @Delete('api-keys/:id')
+  @HttpCode(204)
+  @RequirePermission(GlobalPermission.Authenticated)
+  async revokeKey(@Ctx() ctx: RequestContext, @Param() params: IdParamDto) {
+    await this.apiKeys.revoke(ctx.em, ctx.user.userId, params.id);
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './roles';
+export * from './slug';
+export * from './schemas/auth';
+export * from './schemas/orgs';
+export * from './schemas/projects';

@@ -1,0 +1,92 @@
+/**
+ * Roles and permissions. The API enforces them; the web app reads the same
+ * tables to hide what a role cannot do.
+ */
+export const ORG_ROLES = ['owner', 'admin', 'member'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+
+export const PROJECT_ROLES = ['viewer', 'contributor', 'maintainer'] as const;
+export type ProjectRole = (typeof PROJECT_ROLES)[number];
+
+export const PROJECT_VISIBILITIES = ['private', 'org'] as const;
+export type ProjectVisibility = (typeof PROJECT_VISIBILITIES)[number];
+
+/** Permissions checked within an organization (route has `{org}`). */
+export const OrgPermission = {
+  Read: 'org:read',
+  Update: 'org:update',
+  Delete: 'org:delete',
+  MembersRead: 'org:members:read',
+  MembersManage: 'org:members:manage',
+  InvitationsManage: 'org:invitations:manage',
+  ServiceAccountsManage: 'org:service-accounts:manage',
+  AuditRead: 'org:audit:read',
+  ProjectsCreate: 'org:projects:create',
+} as const;
+export type OrgPermission = (typeof OrgPermission)[keyof typeof OrgPermission];
+
+/** Permissions checked within a project (route has `{org}` and `{project}`). */
+export const ProjectPermission = {
+  Read: 'project:read',
+  Update: 'project:update',
+  Delete: 'project:delete',
+  MembersManage: 'project:members:manage',
+  RunsWrite: 'project:runs:write',
+  CommentsWrite: 'project:comments:write',
+  ArtifactsWrite: 'project:artifacts:write',
+  ArtifactsManage: 'project:artifacts:manage',
+} as const;
+export type ProjectPermission = (typeof ProjectPermission)[keyof typeof ProjectPermission];
+
+/** Permissions that need no organization: anyone, or any signed-in principal. */
+export const GlobalPermission = {
+  Public: 'public',
+  Authenticated: 'authenticated',
+} as const;
+export type GlobalPermission = (typeof GlobalPermission)[keyof typeof GlobalPermission];
+
+export type Permission = OrgPermission | ProjectPermission | GlobalPermission;
+
+export const ORG_ROLE_PERMISSIONS: Record<OrgRole, readonly OrgPermission[]> = {
+  owner: Object.values(OrgPermission),
+  admin: Object.values(OrgPermission).filter((p) => p !== OrgPermission.Delete),
+  member: [OrgPermission.Read, OrgPermission.MembersRead, OrgPermission.ProjectsCreate],
+};
+
+const VIEWER: readonly ProjectPermission[] = [ProjectPermission.Read];
+const CONTRIBUTOR: readonly ProjectPermission[] = [
+  ...VIEWER,
+  ProjectPermission.RunsWrite,
+  ProjectPermission.CommentsWrite,
+  ProjectPermission.ArtifactsWrite,
+];
+const MAINTAINER: readonly ProjectPermission[] = Object.values(ProjectPermission);
+
+export const PROJECT_ROLE_PERMISSIONS: Record<ProjectRole, readonly ProjectPermission[]> = {
+  viewer: VIEWER,
+  contributor: CONTRIBUTOR,
+  maintainer: MAINTAINER,
+};
+
+export function isOrgPermission(p: string): p is OrgPermission {
+  return p.startsWith('org:');
+}
+
+export function isProjectPermission(p: string): p is ProjectPermission {
+  return p.startsWith('project:');
+}
+
+/**
+ * The project role a principal effectively holds. Org owners and admins act
+ * as maintainers everywhere; any org member reads an org-visible project.
+ * `null` means the project is invisible to them (answered as 404).
+ */
+export function effectiveProjectRole(
+  orgRole: OrgRole,
+  projectRole: ProjectRole | null,
+  visibility: ProjectVisibility,
+): ProjectRole | null {
+  if (orgRole === 'owner' || orgRole === 'admin') return 'maintainer';
+  if (projectRole) return projectRole;
+  return visibility === 'org' ? 'viewer' : null;
+}
