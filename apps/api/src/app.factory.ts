@@ -20,7 +20,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.use(jsonBody(config.JSON_BODY_LIMIT));
+  app.use(jsonBody(config.JSON_BODY_LIMIT, config.BATCH_BODY_LIMIT));
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'healthz', method: RequestMethod.GET },
@@ -40,10 +40,15 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   return app;
 }
 
-/** JSON body parsing whose failures (malformed, too large) answer in the shared error shape. */
-function jsonBody(limit: string) {
-  const parse = express.json({ limit, strict: true });
+/**
+ * JSON body parsing whose failures (malformed, too large) answer in the shared
+ * error shape. Run batches carry series and get a larger limit than the rest.
+ */
+function jsonBody(limit: string, batchLimit: string) {
+  const parseSmall = express.json({ limit, strict: true });
+  const parseBatch = express.json({ limit: batchLimit, strict: true });
   return (request: Request, response: Response, next: NextFunction) => {
+    const parse = request.method === 'POST' && request.path.endsWith('/batches') ? parseBatch : parseSmall;
     parse(request, response, (error?: unknown) => {
       if (!error) return next();
       const { status, body } = toErrorResponse(error);

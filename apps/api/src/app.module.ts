@@ -17,6 +17,7 @@ import { HealthController } from './health/health.controller';
 import { InvitationsModule } from './invitations/invitations.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { ProjectsModule } from './projects/projects.module';
+import { RunsModule } from './runs/runs.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
 import { UsersModule } from './users/users.module';
 
@@ -37,6 +38,7 @@ export class AppModule {
         InvitationsModule,
         ServiceAccountsModule,
         ProjectsModule,
+        RunsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -39,7 +39,7 @@ export async function startTestApp(env: Record<string, string> = {}, databaseUrl
   const dbUrl = databaseUrl ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     TRACKBASE_DATA_DIR: mkdtempSync(join(tmpdir(), 'trackbase-test-data-')),
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-signing',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',

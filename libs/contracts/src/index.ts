@@ -4,3 +4,5 @@ export * from './slug';
 export * from './schemas/auth';
 export * from './schemas/orgs';
 export * from './schemas/projects';
+export * from './schemas/runs';
+export * from './paths';

@@ -1,6 +1,7 @@
-import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GlobalPermission, isOrgPermission, isProjectPermission, type Permission } from '@trackbase/contracts';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AppError, forbidden, notFound, unauthenticated } from '../errors/app-error';
 import type { RequestWithContext } from '../context/ctx.decorator';
 import type { Principal } from '../context/principal';
@@ -8,7 +9,7 @@ import { RequestContext } from '../context/request-context';
 import { AccessService } from './access.service';
 import { PERMISSION_KEY } from './require-permission.decorator';
 
-type HttpRequest = RequestWithContext & { params: Record<string, string | undefined> };
+type HttpRequest = RequestWithContext & { params: Record<string, string | undefined>; protocol: string; get(name: string): string | undefined };
 
 /**
  * Deny by default: runs after authentication on every route, resolves the
@@ -22,6 +23,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly access: AccessService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
@@ -37,7 +39,7 @@ export class AccessGuard implements CanActivate {
     }
     const principal = (request.user as Principal | undefined) ?? null;
     if (permission === GlobalPermission.Public) {
-      request.ctx = new RequestContext(request.id, principal);
+      request.ctx = this.withOrigin(new RequestContext(request.id, principal), request);
       return true;
     }
     if (!principal) throw unauthenticated();
@@ -50,7 +52,12 @@ export class AccessGuard implements CanActivate {
     if (isProjectPermission(permission) && !project) throw notFound('project');
     if (!this.access.allows(permission, org, project)) throw forbidden();
 
-    request.ctx = new RequestContext(request.id, principal, org, project);
+    request.ctx = this.withOrigin(new RequestContext(request.id, principal, org, project), request);
     return true;
+  }
+
+  private withOrigin(ctx: RequestContext, request: HttpRequest): RequestContext {
+    ctx.origin = this.config.PUBLIC_URL ?? `${request.protocol}://${request.get('host') ?? 'localhost'}`;
+    return ctx;
   }
 }

@@ -26,6 +26,8 @@ type AfterCommit = () => void | Promise<void>;
  */
 export class RequestContext {
   private manager?: EntityManager;
+  /** Scheme and host the caller used (or PUBLIC_URL), for links in responses. */
+  origin = '';
   private readonly afterCommitHooks: AfterCommit[] = [];
 
   constructor(

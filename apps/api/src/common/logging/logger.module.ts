@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../../config/config';
 
@@ -8,6 +9,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Structured JSON logs with a request id on every line; credentials never reach the log. */
 export function loggerModule(config: AppConfig) {
   return LoggerModule.forRoot({
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.LOG_LEVEL,
       genReqId: (request: IncomingMessage, response) => {

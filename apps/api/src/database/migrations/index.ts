@@ -1,4 +1,5 @@
 import { Foundation1764000000000 } from './1764000000000-foundation';
+import { Runs1764000100000 } from './1764000100000-runs';
 
 /** In order. A new migration is added here as well as in its own file. */
-export const MIGRATIONS = [Foundation1764000000000];
+export const MIGRATIONS = [Foundation1764000000000, Runs1764000100000];

@@ -1,0 +1,47 @@
+import { paths, type Run, type RunState } from '@trackbase/contracts';
+import type { RequestContext } from '../common/context/request-context';
+import { runKey } from './run-key';
+
+/** A `runs` row as the SQL in this folder selects it. */
+export interface RunRecord {
+  id: string;
+  number: number;
+  name: string;
+  external_id: string | null;
+  state: RunState;
+  created_by: string | null;
+  created_at: Date;
+  started_at: Date;
+  ended_at: Date | null;
+  heartbeat_at: Date | null;
+  description: string;
+  notes: string;
+  tags: string[];
+  params: Record<string, unknown>;
+  context?: Record<string, unknown>;
+}
+
+export const RUN_COLUMNS = `r.id, r.number, r.name, r.external_id, r.state, r.created_by, r.created_at, r.started_at,
+  r.ended_at, r.heartbeat_at, r.description, r.notes, r.tags, r.params`;
+
+export function toRunDto(ctx: RequestContext, row: RunRecord): Run {
+  const key = runKey(ctx.currentProject.slug, row.number);
+  return {
+    id: row.id,
+    key,
+    number: row.number,
+    name: row.name,
+    externalId: row.external_id,
+    state: row.state,
+    createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(),
+    startedAt: row.started_at.toISOString(),
+    endedAt: row.ended_at?.toISOString() ?? null,
+    heartbeatAt: row.heartbeat_at?.toISOString() ?? null,
+    description: row.description,
+    notes: row.notes,
+    tags: row.tags,
+    params: row.params,
+    url: `${ctx.origin}${paths.runPage(ctx.organization.slug, ctx.currentProject.slug, key)}`,
+  };
+}

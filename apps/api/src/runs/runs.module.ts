@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { CrashMonitor } from './crash-monitor.service';
+import { BatchService } from './ingest/batch.service';
+import { IngestRepository } from './ingest/ingest.repository';
+import { LineageRepository } from './lineage/lineage.repository';
+import { LineageService } from './lineage/lineage.service';
+import { RunEvents } from './run-events';
+import { RunsQueryService } from './runs-query.service';
+import { RunsController } from './runs.controller';
+import { RunsRepository } from './runs.repository';
+import { RunsService } from './runs.service';
+import { SeriesExport } from './series/series-export';
+import { SeriesRepository } from './series/series.repository';
+import { SeriesService } from './series/series.service';
+import { SeriesController } from './series.controller';
+
+@Module({
+  controllers: [RunsController, SeriesController],
+  providers: [
+    RunsRepository,
+    RunsService,
+    RunsQueryService,
+    BatchService,
+    IngestRepository,
+    LineageRepository,
+    LineageService,
+    SeriesRepository,
+    SeriesService,
+    SeriesExport,
+    RunEvents,
+    CrashMonitor,
+  ],
+  exports: [RunEvents, RunsRepository, CrashMonitor],
+})
+export class RunsModule {}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../common/context/request-context';
+import { notFound } from '../common/errors/app-error';
+import { queryRows } from '../database/sql';
+import { parseRunRef } from './run-key';
+import { RUN_COLUMNS, type RunRecord } from './run-row';
+
+/** SQL for the runs table. Every query names the organization and project of the context. */
+@Injectable()
+export class RunsRepository {
+  /** Resolves `{run}` (uuid or short key) within the current project, locking the row when asked. */
+  async find(ctx: RequestContext, ref: string, options: { lock?: boolean; withContext?: boolean } = {}): Promise<RunRecord> {
+    const parsed = parseRunRef(ref, ctx.currentProject.slug);
+    if (!parsed) throw notFound('run');
+    const [column, value] = 'id' in parsed ? ['r.id', parsed.id] : ['r.number', parsed.number];
+    const rows: RunRecord[] = await ctx.em.query(
+      `SELECT ${RUN_COLUMNS}${options.withContext ? ', r.context' : ''}
+         FROM runs r
+        WHERE r.organization_id = $1 AND r.project_id = $2 AND ${column} = $3
+        ${options.lock ? 'FOR UPDATE' : ''}`,
+      [ctx.organization.id, ctx.currentProject.id, value],
+    );
+    if (!rows[0]) throw notFound('run');
+    return rows[0];
+  }
+
+  async findByExternalId(ctx: RequestContext, externalId: string): Promise<RunRecord | null> {
+    const rows: RunRecord[] = await ctx.em.query(
+      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.organization_id = $1 AND r.project_id = $2 AND r.external_id = $3`,
+      [ctx.organization.id, ctx.currentProject.id, externalId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Takes the next number of the project; the row lock orders concurrent creations. */
+  async nextNumber(ctx: RequestContext): Promise<number> {
+    const rows = await queryRows<{ number: number }>(
+      ctx.em,
+      `UPDATE projects SET next_run_number = next_run_number + 1
+        WHERE organization_id = $1 AND id = $2
+        RETURNING next_run_number - 1 AS number`,
+      [ctx.organization.id, ctx.currentProject.id],
+    );
+    return rows[0]!.number;
+  }
+
+  /** Inserts unless the external id exists; returns null on that conflict. */
+  async insert(
+    ctx: RequestContext,
+    run: { number: number; name: string; externalId: string | null; description: string; tags: string[]; params: object; context: object },
+  ): Promise<RunRecord | null> {
+    const rows: RunRecord[] = await ctx.em.query(
+      `INSERT INTO runs AS r (organization_id, project_id, number, name, external_id, state, created_by, heartbeat_at, description, tags, params, context)
+       VALUES ($1, $2, $3, $4, $5, 'running', $6, now(), $7, $8, $9, $10)
+       ON CONFLICT (project_id, external_id) DO NOTHING
+       RETURNING ${RUN_COLUMNS}`,
+      [
+        ctx.organization.id,
+        ctx.currentProject.id,
+        run.number,
+        run.name,
+        run.externalId,
+        ctx.user.userId,
+        run.description,
+        run.tags,
+        JSON.stringify(run.params),
+        JSON.stringify(run.context),
+      ],
+    );
+    return rows[0] ?? null;
+  }
+
+  async update(ctx: RequestContext, id: string, set: Record<string, unknown>): Promise<RunRecord> {
+    const columns = Object.keys(set);
+    const assignments = columns.map((c, i) => `${c} = $${i + 3}`).join(', ');
+    const rows = await queryRows<RunRecord>(
+      ctx.em,
+      `UPDATE runs r SET ${assignments} WHERE r.organization_id = $1 AND r.id = $2 RETURNING ${RUN_COLUMNS}`,
+      [ctx.organization.id, id, ...columns.map((c) => set[c])],
+    );
+    return rows[0]!;
+  }
+
+  /** Heartbeat: keeps a run alive and revives one that was marked crashed. */
+  async touch(ctx: RequestContext, id: string): Promise<void> {
+    await ctx.em.query(
+      `UPDATE runs SET heartbeat_at = now(),
+              state = CASE WHEN state = 'crashed' THEN 'running' ELSE state END,
+              ended_at = CASE WHEN state = 'crashed' THEN NULL ELSE ended_at END
+        WHERE organization_id = $1 AND id = $2
+          AND (state = 'crashed' OR heartbeat_at IS NULL OR heartbeat_at < now() - interval '2 seconds')`,
+      [ctx.organization.id, id],
+    );
+  }
+
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    await ctx.em.query(`DELETE FROM runs WHERE organization_id = $1 AND id = $2`, [ctx.organization.id, id]);
+  }
+}

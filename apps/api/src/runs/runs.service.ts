@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import {
+  fromWireFloat,
+  toWireFloat,
+  type CreateRunRequest,
+  type Run,
+  type RunDetail,
+  type SeriesKind,
+  type SeriesSummary,
+  type UpdateRunRequest,
+} from '@trackbase/contracts';
+import type { RequestContext } from '../common/context/request-context';
+import { flattenParams } from './params';
+import { generateRunName } from './run-names';
+import { toRunDto } from './run-row';
+import { RunsRepository } from './runs.repository';
+import { LineageRepository } from './lineage/lineage.repository';
+
+export interface CreatedRun {
+  run: Run;
+  created: boolean;
+}
+
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly lineage: LineageRepository,
+  ) {}
+
+  /** Creates a run, or returns the existing one with the same external id (every worker of a job joins one run). */
+  async create(ctx: RequestContext, input: CreateRunRequest): Promise<CreatedRun> {
+    if (input.externalId) {
+      const existing = await this.runs.findByExternalId(ctx, input.externalId);
+      if (existing) return { run: toRunDto(ctx, existing), created: false };
+    }
+    const number = await this.runs.nextNumber(ctx);
+    const inserted = await this.runs.insert(ctx, {
+      number,
+      name: input.name ?? generateRunName(number),
+      externalId: input.externalId ?? null,
+      description: input.description ?? '',
+      tags: [...new Set(input.tags ?? [])],
+      params: flattenParams(input.params ?? {}),
+      context: input.context ?? {},
+    });
+    if (inserted) return { run: toRunDto(ctx, inserted), created: true };
+    // Another worker created it between our look-up and insert; the project row lock makes that rare.
+    const winner = await this.runs.findByExternalId(ctx, input.externalId!);
+    return { run: toRunDto(ctx, winner!), created: false };
+  }
+
+  async get(ctx: RequestContext, ref: string): Promise<RunDetail> {
+    const row = await this.runs.find(ctx, ref, { withContext: true });
+    const [series, io] = [await this.seriesSummaries(ctx, row.id), await this.lineage.assetsOfRun(ctx, row.id)];
+    return { ...toRunDto(ctx, row), context: row.context ?? {}, series, inputs: io.inputs, outputs: io.outputs };
+  }
+
+  async update(ctx: RequestContext, ref: string, input: UpdateRunRequest): Promise<Run> {
+    const row = await this.runs.find(ctx, ref, { lock: true });
+    const set: Record<string, unknown> = {};
+    if (input.name !== undefined) set.name = input.name;
+    if (input.description !== undefined) set.description = input.description;
+    if (input.notes !== undefined) set.notes = input.notes;
+    if (input.tags !== undefined) set.tags = [...new Set(input.tags)];
+    if (input.state !== undefined && input.state !== row.state) {
+      set.state = input.state;
+      set.ended_at = input.state === 'running' ? null : new Date();
+      if (input.state === 'running') set.heartbeat_at = new Date();
+    }
+    if (!Object.keys(set).length) return toRunDto(ctx, row);
+    return toRunDto(ctx, await this.runs.update(ctx, row.id, set));
+  }
+
+  async delete(ctx: RequestContext, ref: string): Promise<void> {
+    const row = await this.runs.find(ctx, ref);
+    await this.runs.delete(ctx, row.id);
+  }
+
+  async heartbeat(ctx: RequestContext, ref: string): Promise<{ state: Run['state'] }> {
+    const row = await this.runs.find(ctx, ref);
+    await this.runs.touch(ctx, row.id);
+    return { state: row.state === 'crashed' ? 'running' : row.state };
+  }
+
+  private async seriesSummaries(ctx: RequestContext, runId: string): Promise<SeriesSummary[]> {
+    const rows: Array<{ name: string; kind: SeriesKind; count: string; last_step: string | null; last_value: number | null; min_value: number | null; max_value: number | null; last_time_ms: number | null }> =
+      await ctx.em.query(
+        `SELECT name, kind, count, last_step, last_value, min_value, max_value, last_time_ms
+           FROM series WHERE organization_id = $1 AND run_id = $2 ORDER BY kind, name`,
+        [ctx.organization.id, runId],
+      );
+    return rows.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      count: Number(s.count),
+      lastStep: s.last_step === null ? null : Number(s.last_step),
+      last: wire(s.last_value),
+      min: wire(s.min_value),
+      max: wire(s.max_value),
+      lastTime: s.last_time_ms,
+    }));
+  }
+}
+
+/** node-pg returns NaN and infinities of float8 as numbers; the wire spells them as strings. */
+export function wire(value: number | string | null): ReturnType<typeof toWireFloat> | null {
+  if (value === null) return null;
+  return toWireFloat(typeof value === 'string' ? fromWireFloat(value as never) : value);
+}

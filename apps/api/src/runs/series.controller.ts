@@ -1,0 +1,60 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ProjectPermission } from '@trackbase/contracts';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { createZodDto } from 'nestjs-zod';
+import { RequirePermission } from '../common/access/require-permission.decorator';
+import { Ctx } from '../common/context/ctx.decorator';
+import type { RequestContext } from '../common/context/request-context';
+import { LineageQueryDto, ProjectSeriesQueryDto, RunParamDto, RunSeriesQueryDto, SeriesDataDto, SeriesFileParamDto } from './dto/runs.dto';
+import { LineageService } from './lineage/lineage.service';
+import { RunsRepository } from './runs.repository';
+import { SeriesExport } from './series/series-export';
+import { SeriesService } from './series/series.service';
+
+class CsvQueryDto extends createZodDto(z.strictObject({ kind: z.enum(['metric', 'system']).default('metric') })) {}
+
+@ApiTags('series')
+@ApiBearerAuth()
+@Controller('orgs/:org/projects/:project')
+export class SeriesController {
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly series: SeriesService,
+    private readonly exporter: SeriesExport,
+    private readonly lineage: LineageService,
+  ) {}
+
+  @Get('runs/:run/series')
+  @RequirePermission(ProjectPermission.Read)
+  @ApiOkResponse({ type: [SeriesDataDto] })
+  async runSeries(@Ctx() ctx: RequestContext, @Param() params: RunParamDto, @Query() query: RunSeriesQueryDto) {
+    const run = await this.runs.find(ctx, params.run);
+    return this.series.read(ctx, { ...query, runIds: [run.id], names: query.names ?? null, search: query.search ?? null });
+  }
+
+  /** Series of many runs in one request, for comparison charts. */
+  @Get('series')
+  @RequirePermission(ProjectPermission.Read)
+  @ApiOkResponse({ type: [SeriesDataDto] })
+  async projectSeries(@Ctx() ctx: RequestContext, @Query() query: ProjectSeriesQueryDto) {
+    const runIds: string[] = [];
+    for (const ref of query.runs) runIds.push((await this.runs.find(ctx, ref)).id);
+    return this.series.read(ctx, { ...query, runIds, names: query.names ?? null, search: query.search ?? null });
+  }
+
+  /** Every point of one series as CSV, streamed. */
+  @Get('runs/:run/series/:file')
+  @RequirePermission(ProjectPermission.Read)
+  async csv(@Ctx() ctx: RequestContext, @Param() params: SeriesFileParamDto, @Query() query: CsvQueryDto, @Res() response: Response) {
+    const run = await this.runs.find(ctx, params.run);
+    await this.exporter.csv(ctx, run.id, query.kind, params.file.slice(0, -'.csv'.length), response);
+  }
+
+  @Get('lineage')
+  @RequirePermission(ProjectPermission.Read)
+  lineageGraph(@Ctx() ctx: RequestContext, @Query() query: LineageQueryDto) {
+    return this.lineage.graph(ctx, query, query.direction, query.depth);
+  }
+}
