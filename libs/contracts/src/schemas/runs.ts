@@ -54,24 +54,52 @@ const seriesName = z
   .max(LIMITS.seriesNameLength)
   .refine((name) => ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'must not contain control characters');
 
-const step = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/**
+ * Point columns are validated by hand-written loops: a batch carries millions
+ * of numbers and a per-element schema costs ~400 ns each, which would make
+ * validation the ingestion bottleneck. Errors still name the offending index.
+ */
+function numberColumn(what: string, accepts: (v: unknown) => boolean, jsonSchema: Record<string, unknown>) {
+  return z
+    .any()
+    .superRefine((values: unknown, ctx) => {
+      if (!Array.isArray(values)) {
+        ctx.addIssue({ code: 'custom', message: `${what} must be an array` });
+        return;
+      }
+      for (let i = 0; i < values.length; i++) {
+        if (!accepts(values[i])) {
+          ctx.addIssue({ code: 'custom', message: `${what}[${i}] is not valid: ${JSON.stringify(values[i])?.slice(0, 40)}`, path: [i] });
+          return;
+        }
+      }
+    })
+    .meta({ type: 'array', items: jsonSchema });
+}
+
+const isStep = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 /** Milliseconds since the Unix epoch. */
-const epochMillis = z.number().min(0).max(8.64e15);
+const isEpochMillis = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 8.64e15;
+const isWireFloat = (v: unknown) => (typeof v === 'number' && Number.isFinite(v)) || v === 'NaN' || v === 'Infinity' || v === '-Infinity';
+
+const stepsColumn = numberColumn('steps', isStep, { type: 'integer', minimum: 0 });
+const timesColumn = numberColumn('times', isEpochMillis, { type: 'number', minimum: 0, description: 'milliseconds since the Unix epoch' });
+const valuesColumn = numberColumn('values', isWireFloat, { oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }] });
 
 /** Columnar points of one numeric series: `steps[i]`, `values[i]` and `times[i]` belong together. */
 export const numericSeriesBatchSchema = z.strictObject({
   name: seriesName,
-  steps: z.array(step),
-  values: z.array(wireFloatSchema),
-  times: z.array(epochMillis),
+  steps: stepsColumn as unknown as z.ZodType<number[]>,
+  values: valuesColumn as unknown as z.ZodType<WireFloat[]>,
+  times: timesColumn as unknown as z.ZodType<number[]>,
 });
 export type NumericSeriesBatch = z.infer<typeof numericSeriesBatchSchema>;
 
 export const textSeriesBatchSchema = z.strictObject({
   name: seriesName,
-  steps: z.array(step),
+  steps: stepsColumn as unknown as z.ZodType<number[]>,
   lines: z.array(z.string().max(LIMITS.textLineLength)),
-  times: z.array(epochMillis),
+  times: timesColumn as unknown as z.ZodType<number[]>,
 });
 export type TextSeriesBatch = z.infer<typeof textSeriesBatchSchema>;
 
