@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { AppModule } from './app.module';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { toErrorResponse } from './common/errors/error.filter';
 import type { AppConfig } from './config/config';
 
@@ -20,6 +21,11 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  if (config.REDIS_URL) {
+    const adapter = new RedisIoAdapter(app, config.REDIS_URL);
+    await adapter.connect();
+    app.useWebSocketAdapter(adapter);
+  }
   app.use(jsonBody(config.JSON_BODY_LIMIT, config.BATCH_BODY_LIMIT));
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [

@@ -6,6 +6,7 @@ import { ZodValidationPipe } from 'nestjs-zod';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { PrincipalGuard } from './auth/guards/principal.guard';
+import { AccessEvents } from './common/access/access-events';
 import { AccessGuard } from './common/access/access.guard';
 import { AccessService } from './common/access/access.service';
 import { TransactionInterceptor } from './common/access/transaction.interceptor';
@@ -17,6 +18,7 @@ import { HealthController } from './health/health.controller';
 import { InvitationsModule } from './invitations/invitations.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { ProjectsModule } from './projects/projects.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { RunsModule } from './runs/runs.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
 import { UsersModule } from './users/users.module';
@@ -39,11 +41,13 @@ export class AppModule {
         ServiceAccountsModule,
         ProjectsModule,
         RunsModule,
+        RealtimeModule,
       ],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         AccessService,
+        AccessEvents,
         // Guards run in this order: who is calling, then may they do this here.
         { provide: APP_GUARD, useClass: PrincipalGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -51,7 +55,7 @@ export class AppModule {
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
-      exports: [APP_CONFIG, AccessService],
+      exports: [APP_CONFIG, AccessService, AccessEvents],
     };
   }
 }

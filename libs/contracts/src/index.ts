@@ -6,3 +6,4 @@ export * from './schemas/orgs';
 export * from './schemas/projects';
 export * from './schemas/runs';
 export * from './paths';
+export * from './realtime';

@@ -3,6 +3,7 @@ import { PassportModule } from '@nestjs/passport';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { BearerAuthService } from './bearer-auth.service';
 import { ApiKeyStrategy } from './strategies/api-key.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
@@ -11,7 +12,7 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [PassportModule, UsersModule],
   controllers: [AuthController],
-  providers: [AuthService, TokensService, JwtStrategy, ApiKeyStrategy, LocalStrategy],
-  exports: [TokensService],
+  providers: [AuthService, TokensService, BearerAuthService, JwtStrategy, ApiKeyStrategy, LocalStrategy],
+  exports: [TokensService, BearerAuthService],
 })
 export class AuthModule {}

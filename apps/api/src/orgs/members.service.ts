@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OrgPermission, ORG_ROLE_PERMISSIONS, type OrgMember, type OrgRole } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
+import { AccessEvents } from '../common/access/access-events';
 import type { RequestContext } from '../common/context/request-context';
 import { forbidden, notFound } from '../common/errors/app-error';
 import { OrgMemberEntity } from './org-member.entity';
@@ -8,7 +9,10 @@ import { lastOwner, ownerOnly } from './orgs.errors';
 
 @Injectable()
 export class MembersService {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly accessEvents: AccessEvents,
+  ) {}
 
   async list(ctx: RequestContext): Promise<OrgMember[]> {
     const rows: Array<{ user_id: string; email: string | null; name: string; kind: 'human' | 'service'; role: OrgRole; created_at: Date }> =
@@ -30,6 +34,7 @@ export class MembersService {
     if (member.role === 'owner' && role !== 'owner') await this.assertAnotherOwner(ctx);
     if (member.role !== role) {
       await ctx.em.update(OrgMemberEntity, { organizationId: ctx.organization.id, userId }, { role });
+      this.notifyAccessChange(ctx, userId);
       await this.audit.record(ctx, { action: 'member.role_changed', targetType: 'user', targetId: userId, details: { from: member.role, to: role } });
     }
     const updated = (await this.list(ctx)).find((m) => m.userId === userId);
@@ -48,7 +53,13 @@ export class MembersService {
       await this.assertAnotherOwner(ctx);
     }
     await ctx.em.delete(OrgMemberEntity, { organizationId: ctx.organization.id, userId });
+    this.notifyAccessChange(ctx, userId);
     await this.audit.record(ctx, { action: self ? 'member.left' : 'member.removed', targetType: 'user', targetId: userId, details: { role: member.role } });
+  }
+
+  private notifyAccessChange(ctx: RequestContext, userId: string): void {
+    const organizationId = ctx.organization.id;
+    ctx.afterCommit(() => this.accessEvents.emit({ organizationId, userId }));
   }
 
   private async find(ctx: RequestContext, userId: string): Promise<OrgMemberEntity> {

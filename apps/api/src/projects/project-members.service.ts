@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ProjectMember, ProjectRole } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
+import { AccessEvents } from '../common/access/access-events';
 import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
 import { OrgMemberEntity } from '../orgs/org-member.entity';
@@ -8,7 +9,10 @@ import { ProjectMemberEntity } from './project-member.entity';
 
 @Injectable()
 export class ProjectMembersService {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly accessEvents: AccessEvents,
+  ) {}
 
   async list(ctx: RequestContext): Promise<ProjectMember[]> {
     const rows: Array<{ user_id: string; email: string | null; name: string; kind: 'human' | 'service'; role: ProjectRole; created_at: Date }> =
@@ -33,6 +37,7 @@ export class ProjectMembersService {
       ['projectId', 'userId'],
     );
     if (previous?.role !== role) {
+      this.notifyAccessChange(ctx, userId);
       await this.audit.record(ctx, {
         action: previous ? 'project_member.role_changed' : 'project_member.added',
         targetType: 'user',
@@ -48,6 +53,12 @@ export class ProjectMembersService {
   async remove(ctx: RequestContext, userId: string): Promise<void> {
     const result = await ctx.em.delete(ProjectMemberEntity, { projectId: ctx.currentProject.id, userId, organizationId: ctx.organization.id });
     if (!result.affected) throw notFound('project member');
+    this.notifyAccessChange(ctx, userId);
     await this.audit.record(ctx, { action: 'project_member.removed', targetType: 'user', targetId: userId, details: { projectId: ctx.currentProject.id } });
+  }
+
+  private notifyAccessChange(ctx: RequestContext, userId: string): void {
+    const organizationId = ctx.organization.id;
+    ctx.afterCommit(() => this.accessEvents.emit({ organizationId, userId }));
   }
 }

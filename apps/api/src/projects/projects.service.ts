@@ -11,6 +11,7 @@ import {
   type UpdateProjectRequest,
 } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
+import { AccessEvents } from '../common/access/access-events';
 import type { RequestContext } from '../common/context/request-context';
 import { invalidSlug } from '../orgs/orgs.errors';
 import { ProjectMemberEntity } from './project-member.entity';
@@ -19,7 +20,10 @@ import { projectSlugTaken } from './projects.errors';
 
 @Injectable()
 export class ProjectsService {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly accessEvents: AccessEvents,
+  ) {}
 
   /** Projects the caller can read: all for owners and admins, else org-visible ones and their own. */
   async list(ctx: RequestContext): Promise<Project[]> {
@@ -86,6 +90,7 @@ export class ProjectsService {
     }
     if (Object.keys(changes).length) {
       await ctx.em.save(project);
+      if (changes.visibility) this.notifyAccessChange(ctx);
       await this.audit.record(ctx, { action: 'project.updated', targetType: 'project', targetId: project.id, details: changes });
     }
     return toProjectDto(project, ctx.currentProject.role);
@@ -94,7 +99,13 @@ export class ProjectsService {
   async delete(ctx: RequestContext): Promise<void> {
     const { id, slug } = ctx.currentProject;
     await ctx.em.delete(ProjectEntity, { id, organizationId: ctx.organization.id });
+    this.notifyAccessChange(ctx);
     await this.audit.record(ctx, { action: 'project.deleted', targetType: 'project', targetId: id, details: { slug } });
+  }
+
+  private notifyAccessChange(ctx: RequestContext): void {
+    const organizationId = ctx.organization.id;
+    ctx.afterCommit(() => this.accessEvents.emit({ organizationId }));
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RunBatch } from '@trackbase/contracts';
+import type { RunBatch, RunChangedEvent } from '@trackbase/contracts';
 import { EventEmitter } from 'node:events';
 
 export interface PointsCommitted {
@@ -7,6 +7,11 @@ export interface PointsCommitted {
   projectId: string;
   runId: string;
   batch: RunBatch;
+}
+
+export interface RunChanged {
+  organizationId: string;
+  event: RunChangedEvent;
 }
 
 /**
@@ -24,5 +29,14 @@ export class RunEvents {
   onPoints(listener: (event: PointsCommitted) => void): () => void {
     this.emitter.on('points', listener);
     return () => this.emitter.off('points', listener);
+  }
+
+  emitRunChanged(event: RunChanged): void {
+    this.emitter.emit('run', event);
+  }
+
+  onRunChanged(listener: (event: RunChanged) => void): () => void {
+    this.emitter.on('run', listener);
+    return () => this.emitter.off('run', listener);
   }
 }

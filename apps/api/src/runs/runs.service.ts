@@ -15,6 +15,7 @@ import { generateRunName } from './run-names';
 import { toRunDto } from './run-row';
 import { RunsRepository } from './runs.repository';
 import { LineageRepository } from './lineage/lineage.repository';
+import { RunEvents } from './run-events';
 
 export interface CreatedRun {
   run: Run;
@@ -26,6 +27,7 @@ export class RunsService {
   constructor(
     private readonly runs: RunsRepository,
     private readonly lineage: LineageRepository,
+    private readonly events: RunEvents,
   ) {}
 
   /** Creates a run, or returns the existing one with the same external id (every worker of a job joins one run). */
@@ -44,7 +46,11 @@ export class RunsService {
       params: flattenParams(input.params ?? {}),
       context: input.context ?? {},
     });
-    if (inserted) return { run: toRunDto(ctx, inserted), created: true };
+    if (inserted) {
+      const run = toRunDto(ctx, inserted);
+      this.announce(ctx, run, 'created');
+      return { run, created: true };
+    }
     // Another worker created it between our look-up and insert; the project row lock makes that rare.
     const winner = await this.runs.findByExternalId(ctx, input.externalId!);
     return { run: toRunDto(ctx, winner!), created: false };
@@ -69,12 +75,27 @@ export class RunsService {
       if (input.state === 'running') set.heartbeat_at = new Date();
     }
     if (!Object.keys(set).length) return toRunDto(ctx, row);
-    return toRunDto(ctx, await this.runs.update(ctx, row.id, set));
+    const run = toRunDto(ctx, await this.runs.update(ctx, row.id, set));
+    this.announce(ctx, run, 'updated');
+    return run;
   }
 
   async delete(ctx: RequestContext, ref: string): Promise<void> {
     const row = await this.runs.find(ctx, ref);
     await this.runs.delete(ctx, row.id);
+    this.announce(ctx, toRunDto(ctx, row), 'deleted');
+  }
+
+  /** Lifecycle events for live subscribers, sent once the change is committed. */
+  private announce(ctx: RequestContext, run: Run, change: 'created' | 'updated' | 'deleted'): void {
+    const organizationId = ctx.organization.id;
+    const projectId = ctx.currentProject.id;
+    ctx.afterCommit(() =>
+      this.events.emitRunChanged({
+        organizationId,
+        event: { runId: run.id, projectId, key: run.key, name: run.name, state: run.state, tags: run.tags, change },
+      }),
+    );
   }
 
   async heartbeat(ctx: RequestContext, ref: string): Promise<{ state: Run['state'] }> {

@@ -1,0 +1,216 @@
+import { Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  REALTIME_LIMITS,
+  type ClientToServerEvents,
+  type FollowAck,
+  type FollowRequest,
+  type PointsEvent,
+  type ServerToClientEvents,
+} from '@trackbase/contracts';
+import { randomUUID } from 'node:crypto';
+import type { Server, Socket } from 'socket.io';
+import type { DataSource } from 'typeorm';
+import { BearerAuthService } from '../auth/bearer-auth.service';
+import { AccessEvents, type AccessChanged } from '../common/access/access-events';
+import { AccessService } from '../common/access/access.service';
+import type { Principal } from '../common/context/principal';
+import { RequestContext } from '../common/context/request-context';
+import { AppError } from '../common/errors/app-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { inScopedTransaction } from '../database/tenant-scope';
+import { RunEvents, type RunChanged } from '../runs/run-events';
+import { RunsRepository } from '../runs/runs.repository';
+import { toPointsEvent } from './points-event';
+import { Subscriber } from './subscriber';
+import { followKey, Subscriptions, type Follow, type Subscription } from './subscriptions';
+
+type TbSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal; expiresAt: number | null }>;
+
+/** Events between API processes (through the Redis adapter) so each delivers to its own sockets. */
+const NODE_POINTS = 'tb:points';
+const NODE_RUN = 'tb:run';
+const NODE_ACCESS = 'tb:access';
+
+/**
+ * Live updates over socket.io on the API's own port. Credentials are checked
+ * in the handshake; a socket follows runs or projects only after the same
+ * access checks as REST, and is checked again whenever access may have shrunk.
+ */
+@WebSocketGateway({ path: '/socket.io', serveClient: false })
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+  @WebSocketServer() private server!: Server<ClientToServerEvents, ServerToClientEvents>;
+  private readonly logger = new Logger('RealtimeGateway');
+  private readonly subscriptions = new Subscriptions();
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly bearer: BearerAuthService,
+    private readonly access: AccessService,
+    private readonly runs: RunsRepository,
+    private readonly runEvents: RunEvents,
+    private readonly accessEvents: AccessEvents,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      const token = bearerFrom(socket);
+      if (!token) return next(handshakeError('unauthenticated', 'send an access token or API key as auth.token'));
+      this.bearer
+        .authenticate(token)
+        .then(({ principal, expiresAt }) => {
+          socket.data.principal = principal;
+          socket.data.expiresAt = expiresAt;
+          next();
+        })
+        .catch((error: unknown) => next(error instanceof AppError ? handshakeError(error.code, error.message) : handshakeError('unauthenticated', 'authentication failed')));
+    });
+    this.unsubscribe.push(
+      this.runEvents.onPoints((event) => {
+        const points = toPointsEvent(event);
+        if (!points) return;
+        this.deliverPoints(points);
+        this.toOtherNodes(NODE_POINTS, points);
+      }),
+      this.runEvents.onRunChanged((event) => {
+        this.deliverRunChanged(event);
+        this.toOtherNodes(NODE_RUN, event);
+      }),
+      this.accessEvents.on((event) => {
+        void this.recheck(event);
+        this.toOtherNodes(NODE_ACCESS, event);
+      }),
+    );
+    server.on(NODE_POINTS, (event: PointsEvent) => this.deliverPoints(event));
+    server.on(NODE_RUN, (event: RunChanged) => this.deliverRunChanged(event));
+    server.on(NODE_ACCESS, (event: AccessChanged) => void this.recheck(event));
+  }
+
+  handleConnection(socket: TbSocket): void {
+    const { principal, expiresAt } = socket.data;
+    const subscription: Subscription = {
+      socketId: socket.id,
+      userId: principal.userId,
+      follows: new Map(),
+      subscriber: new Subscriber({
+        // Engine.io's write buffer grows while a client does not read; hold our own (bounded) outbox instead.
+        ready: () => socket.connected && (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length < 16,
+        send: (event) => socket.emit('points', event),
+      }),
+      emitRunChanged: (event) => socket.emit('run.changed', event as never),
+    };
+    this.subscriptions.add(subscription);
+    void socket.join(`user:${principal.userId}`);
+    if (expiresAt) {
+      const timer = setTimeout(() => {
+        socket.emit('auth.error', { code: 'token_expired', message: 'access token expired; reconnect with a fresh one' });
+        socket.disconnect(true);
+      }, Math.max(0, expiresAt - Date.now()));
+      timer.unref();
+      this.expiryTimers.set(socket.id, timer);
+    }
+    socket.on('follow', (request, ack) => void this.follow(socket, subscription, request).then((r) => typeof ack === 'function' && ack(r)));
+    socket.on('unfollow', (request, ack) => {
+      const match = [...subscription.follows.values()].find((f) => f.orgSlug === request?.org && f.projectSlug === request?.project);
+      if (match) this.subscriptions.unfollow(subscription, match);
+      if (typeof ack === 'function') ack({ ok: !!match });
+    });
+  }
+
+  handleDisconnect(socket: TbSocket): void {
+    this.subscriptions.remove(socket.id);
+    clearTimeout(this.expiryTimers.get(socket.id));
+    this.expiryTimers.delete(socket.id);
+  }
+
+  onApplicationShutdown(): void {
+    for (const off of this.unsubscribe) off();
+    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+  }
+
+  private async follow(socket: TbSocket, sub: Subscription, request: FollowRequest): Promise<FollowAck> {
+    try {
+      if (!request || typeof request.org !== 'string' || typeof request.project !== 'string') return refuse('validation_failed', 'follow needs org and project');
+      if (request.runs !== undefined && (!Array.isArray(request.runs) || request.runs.length > 100 || request.runs.some((r) => typeof r !== 'string'))) {
+        return refuse('validation_failed', 'runs must be a list of at most 100 run ids or keys');
+      }
+      if (sub.follows.size >= REALTIME_LIMITS.followsPerSocket) return refuse('too_many_follows', 'this connection follows too much already');
+      const follow = await this.resolveFollow(socket.data.principal, request);
+      if (!follow) return refuse('not_found', 'project or run not found');
+      if (!socket.connected) return refuse('disconnected', 'socket closed');
+      this.subscriptions.follow(sub, follow);
+      return { ok: true, runs: follow.runIds, project: follow.projectId };
+    } catch (error) {
+      this.logger.error({ err: error }, 'follow failed');
+      return refuse('internal_error', 'could not follow');
+    }
+  }
+
+  /** The same checks as REST: org membership, project visibility and role; runs must belong to the project. */
+  private async resolveFollow(principal: Principal, request: FollowRequest): Promise<Follow | null> {
+    const org = await this.access.resolveOrg(principal, request.org);
+    if (!org) return null;
+    const project = await this.access.resolveProject(principal, org, request.project);
+    if (!project) return null;
+    const runIds: string[] = [];
+    if (request.runs?.length) {
+      const found = await inScopedTransaction(this.dataSource, { kind: 'tenant', organizationId: org.id }, async (em) => {
+        const ctx = new RequestContext(randomUUID(), principal, org, project);
+        ctx.bindTransaction(em);
+        const ids: string[] = [];
+        for (const ref of request.runs ?? []) ids.push((await this.runs.find(ctx, ref)).id);
+        return ids;
+      }).catch((error: unknown) => (error instanceof AppError && error.status === 404 ? null : Promise.reject(error)));
+      if (!found) return null;
+      runIds.push(...new Set(found));
+    }
+    return { orgId: org.id, orgSlug: org.slug, projectId: project.id, projectSlug: project.slug, runIds };
+  }
+
+  private deliverPoints(event: PointsEvent): void {
+    for (const sub of this.subscriptions.followersOfRun(event.runId)) sub.subscriber.enqueue(event);
+  }
+
+  private deliverRunChanged({ event }: RunChanged): void {
+    const targets = new Set<Subscription>([...this.subscriptions.followersOfProject(event.projectId), ...this.subscriptions.followersOfRun(event.runId)]);
+    for (const sub of targets) sub.emitRunChanged(event);
+  }
+
+  /** Drops every follow that the principal would no longer be allowed to make. */
+  private async recheck(event: AccessChanged): Promise<void> {
+    for (const sub of this.subscriptions.inOrganization(event.organizationId, event.userId)) {
+      const socket = this.server.sockets.sockets.get(sub.socketId) as TbSocket | undefined;
+      if (!socket) continue;
+      for (const follow of [...sub.follows.values()]) {
+        if (follow.orgId !== event.organizationId) continue;
+        const still = await this.resolveFollow(socket.data.principal, { org: follow.orgSlug, project: follow.projectSlug, runs: follow.runIds }).catch(() => null);
+        if (!still || followKey(still) !== followKey(follow)) this.subscriptions.unfollow(sub, follow);
+      }
+    }
+  }
+
+  private toOtherNodes(event: string, payload: unknown): void {
+    if (!this.config.REDIS_URL) return;
+    // serverSideEmit reaches the other API processes only; this one delivered already.
+    (this.server as unknown as { serverSideEmit(e: string, p: unknown): void }).serverSideEmit(event, payload);
+  }
+}
+
+function bearerFrom(socket: Socket): string | null {
+  const fromAuth = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  if (typeof fromAuth === 'string' && fromAuth) return fromAuth.replace(/^Bearer\s+/i, '');
+  const header = socket.handshake.headers.authorization;
+  return typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '') : null;
+}
+
+function handshakeError(code: string, message: string): Error & { data: { code: string; message: string } } {
+  return Object.assign(new Error(message), { data: { code, message } });
+}
+
+function refuse(code: string, message: string): FollowAck {
+  return { ok: false, error: { code, message } };
+}
