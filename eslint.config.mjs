@@ -1,9 +1,15 @@
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', '**/.data', '**/coverage'] },
+  {
+    files: ['apps/web/**/*.tsx', 'apps/web/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+  },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     rules: {
@@ -27,7 +33,7 @@ export default [
       // Indexing typed arrays inside bounds-checked loops; the assertion documents that.
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/dist/**'], message: 'import the package, not its build output' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@trackbase/*/dist/**', '../**/dist/**'], message: 'import the package, not its build output' }] }],
     },
   },
 ];

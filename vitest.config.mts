@@ -29,6 +29,20 @@ export default defineConfig({
           pool: 'forks',
         },
       },
+      {
+        plugins: [decorators],
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['apps/web/e2e/**/*.e2e-spec.ts', 'libs/**/test/**/*.e2e-spec.ts'],
+          environment: 'node',
+          globalSetup: ['apps/api/test/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -2,6 +2,8 @@ import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
@@ -27,6 +29,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     app.useWebSocketAdapter(adapter);
   }
   app.use(jsonBody(config.JSON_BODY_LIMIT, config.BATCH_BODY_LIMIT));
+  serveWebApp(app, resolve(config.WEB_DIST_DIR));
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'healthz', method: RequestMethod.GET },
@@ -61,4 +64,21 @@ function jsonBody(limit: string, batchLimit: string) {
       response.status(status).json(body);
     });
   };
+}
+
+const NOT_WEB = /^\/(api|socket\.io|healthz|readyz)(\/|$)/;
+
+/**
+ * The web app is served from the same origin as the API: its built files, and
+ * index.html for any other GET so client-side routes survive a reload. When
+ * the app is not built, the API runs alone.
+ */
+function serveWebApp(app: NestExpressApplication, dir: string): void {
+  const index = join(dir, 'index.html');
+  if (!existsSync(index)) return;
+  app.use(express.static(dir, { index: false, maxAge: '1h' }));
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (request.method !== 'GET' || NOT_WEB.test(request.path) || !request.accepts('html')) return next();
+    response.sendFile(index);
+  });
 }

@@ -1,0 +1,52 @@
+import type { ReactNode } from 'react';
+import { createBrowserRouter, Navigate, RouterProvider, useLocation } from 'react-router';
+import { SessionProvider, useSession } from './api/session';
+import { Layout } from './components/Layout';
+import { AcceptInvitePage } from './pages/AcceptInvite';
+import { AccountPage } from './pages/Account';
+import { AuthPage } from './pages/Auth';
+import { ComparePage } from './pages/Compare';
+import { HomePage } from './pages/Home';
+import { OrgSettingsPage } from './pages/OrgSettings';
+import { ProjectSettingsPage } from './pages/ProjectSettings';
+import { ProjectsPage } from './pages/Projects';
+import { RunPage } from './pages/Run';
+import { RunsPage } from './pages/Runs';
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const { session } = useSession();
+  const location = useLocation();
+  if (!session) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  return <>{children}</>;
+}
+
+const router = createBrowserRouter([
+  { path: '/login', element: <AuthPage mode="login" /> },
+  { path: '/signup', element: <AuthPage mode="signup" /> },
+  {
+    element: (
+      <RequireSession>
+        <Layout />
+      </RequireSession>
+    ),
+    children: [
+      { path: '/', element: <HomePage /> },
+      { path: '/account', element: <AccountPage /> },
+      { path: '/invite/:token', element: <AcceptInvitePage /> },
+      { path: '/:org', element: <ProjectsPage /> },
+      { path: '/:org/settings', element: <OrgSettingsPage /> },
+      { path: '/:org/:project', element: <RunsPage /> },
+      { path: '/:org/:project/settings', element: <ProjectSettingsPage /> },
+      { path: '/:org/:project/compare', element: <ComparePage /> },
+      { path: '/:org/:project/runs/:run', element: <RunPage /> },
+    ],
+  },
+]);
+
+export function App() {
+  return (
+    <SessionProvider>
+      <RouterProvider router={router} />
+    </SessionProvider>
+  );
+}

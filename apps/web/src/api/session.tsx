@@ -1,0 +1,48 @@
+import type { Org, TokenPair } from '@trackbase/contracts';
+import { paths } from '@trackbase/contracts';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { loadSession, onSessionChange, post, saveSession } from './client';
+import { useResource, type Resource } from './hooks';
+
+interface SessionValue {
+  session: TokenPair | null;
+  orgs: Resource<Org[]>;
+  signIn(email: string, password: string): Promise<void>;
+  signUp(name: string, email: string, password: string): Promise<void>;
+  signOut(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [session, setSession] = useState<TokenPair | null>(loadSession());
+  useEffect(() => onSessionChange(setSession), []);
+  const orgs = useResource<Org[]>(session ? paths.orgs() : null);
+  const userId = session?.user.id;
+  const { reload } = orgs;
+  useEffect(() => {
+    if (userId) reload();
+  }, [userId, reload]);
+  const value: SessionValue = {
+    session,
+    orgs,
+    async signIn(email, password) {
+      saveSession(await post<TokenPair>(paths.login(), { email, password }));
+    },
+    async signUp(name, email, password) {
+      saveSession(await post<TokenPair>(paths.signup(), { name, email, password }));
+    },
+    async signOut() {
+      const current = loadSession();
+      if (current) await post(paths.logout(), { refreshToken: current.refreshToken }).catch(() => undefined);
+      saveSession(null);
+    },
+  };
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside SessionProvider');
+  return value;
+}

@@ -1,0 +1,57 @@
+import type { ClientToServerEvents, FollowRequest, PointsEvent, RunChangedEvent, ServerToClientEvents } from '@trackbase/contracts';
+import { useEffect, useRef } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { loadSession, onSessionChange } from '../api/client';
+
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+let socket: LiveSocket | null = null;
+let token: string | null = null;
+
+/** One socket per signed-in session, reconnected with the new token when the session changes. */
+function liveSocket(): LiveSocket | null {
+  const session = loadSession();
+  if (!session) return null;
+  if (socket && token === session.accessToken) return socket;
+  socket?.disconnect();
+  token = session.accessToken;
+  socket = io({ path: '/socket.io', auth: { token }, transports: ['websocket'] });
+  return socket;
+}
+
+onSessionChange(() => {
+  if (socket && token !== loadSession()?.accessToken) {
+    socket.disconnect();
+    socket = null;
+  }
+});
+
+export interface LiveHandlers {
+  onPoints?: (event: PointsEvent) => void;
+  onRunChanged?: (event: RunChangedEvent) => void;
+}
+
+/** Follows runs or a project while the component is mounted; re-follows after reconnects. */
+export function useFollow(request: FollowRequest | null, handlers: LiveHandlers): void {
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  const key = request ? JSON.stringify(request) : null;
+  useEffect(() => {
+    if (!key) return;
+    const s = liveSocket();
+    if (!s) return;
+    const follow = JSON.parse(key) as FollowRequest;
+    const doFollow = () => s.emit('follow', follow, () => undefined);
+    const points = (e: PointsEvent) => latest.current.onPoints?.(e);
+    const changed = (e: RunChangedEvent) => latest.current.onRunChanged?.(e);
+    s.on('connect', doFollow);
+    s.on('points', points);
+    s.on('run.changed', changed);
+    if (s.connected) doFollow();
+    return () => {
+      s.off('connect', doFollow);
+      s.off('points', points);
+      s.off('run.changed', changed);
+      s.emit('unfollow', follow, () => undefined);
+    };
+  }, [key]);
+}

@@ -1,0 +1,91 @@
+import type { PointsEvent, SeriesData, SeriesKind } from '@trackbase/contracts';
+import { paths } from '@trackbase/contracts';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { get } from '../api/client';
+import { Chart, type ChartOptions } from '../components/Chart';
+import { Empty, ErrorBox, Loading } from '../components/ui';
+
+/** Series of one kind for a run, grouped by namespace (`train/loss` → `train`), growing live. */
+export function useRunSeries(org: string, project: string, run: string | undefined, kind: SeriesKind, maxPoints = 1000) {
+  const [series, setSeries] = useState<SeriesData[]>();
+  const [error, setError] = useState<Error>();
+  const load = useCallback(() => {
+    if (!run) return;
+    get<SeriesData[]>(`${paths.runSeries(org, project, run)}?kind=${kind}&maxPoints=${maxPoints}`)
+      .then(setSeries)
+      .catch(setError);
+  }, [org, project, run, kind, maxPoints]);
+  useEffect(load, [load]);
+
+  const append = useCallback(
+    (event: PointsEvent) => {
+      setSeries((current) => {
+        if (!current) return current;
+        const next = [...current];
+        for (const s of event.series) {
+          if (s.kind !== kind) continue;
+          const index = next.findIndex((c) => c.name === s.name);
+          if (index < 0) {
+            next.push({ runId: event.runId, name: s.name, kind, steps: s.steps, values: s.values, times: s.times, downsampled: false, totalPoints: s.steps.length });
+            continue;
+          }
+          const c = next[index]!;
+          next[index] = { ...c, steps: [...c.steps, ...s.steps], values: [...c.values, ...s.values], times: [...c.times, ...s.times], totalPoints: c.totalPoints + s.steps.length };
+        }
+        return next.sort((a, b) => a.name.localeCompare(b.name));
+      });
+    },
+    [kind],
+  );
+  return { series, error, append, reload: load };
+}
+
+export function ChartGrid({ series, error, emptyText }: { series: SeriesData[] | undefined; error: Error | undefined; emptyText: string }) {
+  const [options, setOptions] = useState<ChartOptions>({ logScale: false, smoothing: 0, xAxis: 'step' });
+  const [query, setQuery] = useState('');
+  const groups = useMemo(() => {
+    const byNamespace = new Map<string, SeriesData[]>();
+    for (const s of series ?? []) {
+      if (query && !s.name.toLowerCase().includes(query.toLowerCase())) continue;
+      const namespace = s.name.includes('/') ? s.name.slice(0, s.name.indexOf('/')) : 'metrics';
+      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), s]);
+    }
+    return [...byNamespace.entries()].sort(([a], [b]) => a.localeCompare(b));
+  }, [series, query]);
+
+  if (error) return <ErrorBox error={error} />;
+  if (!series) return <Loading what="Loading charts" />;
+  if (!series.length) return <Empty>{emptyText}</Empty>;
+  return (
+    <div>
+      <div className="toolbar">
+        <label>
+          Search charts <input value={query} onChange={(e) => setQuery(e.target.value)} />
+        </label>
+        <label>
+          <input type="checkbox" checked={!!options.logScale} onChange={(e) => setOptions({ ...options, logScale: e.target.checked })} /> Log scale
+        </label>
+        <label>
+          Smoothing <input type="range" min={0} max={0.99} step={0.01} value={options.smoothing} onChange={(e) => setOptions({ ...options, smoothing: Number(e.target.value) })} aria-label="Smoothing" />
+        </label>
+        <label>
+          X axis
+          <select value={options.xAxis} onChange={(e) => setOptions({ ...options, xAxis: e.target.value as 'step' | 'time' })}>
+            <option value="step">step</option>
+            <option value="time">time</option>
+          </select>
+        </label>
+      </div>
+      {groups.map(([namespace, list]) => (
+        <section key={namespace}>
+          <h3>{namespace}</h3>
+          <div className="charts">
+            {list.map((s) => (
+              <Chart key={s.name} title={s.name} series={[{ label: s.name, steps: s.steps, values: s.values, times: s.times }]} options={options} />
+            ))}
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}
