@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { queryRows } from '../database/sql';
+import { RunEvents } from './run-events';
+import { runKey } from './run-key';
 
 /**
  * Marks `running` runs whose heartbeats stopped as `crashed`. Every API node
@@ -17,6 +19,7 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: RunEvents,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -29,13 +32,20 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async sweep(): Promise<number> {
-    const rows = await queryRows<{ id: string }>(
+    const rows = await queryRows<{ id: string; organization_id: string; project_id: string; number: number; name: string; tags: string[]; slug: string }>(
       this.dataSource,
-      `UPDATE runs SET state = 'crashed', ended_at = heartbeat_at
-        WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1)
-        RETURNING id`,
+      `UPDATE runs r SET state = 'crashed', ended_at = r.heartbeat_at
+         FROM projects p
+        WHERE p.id = r.project_id AND r.state = 'running' AND r.heartbeat_at < now() - make_interval(secs => $1)
+        RETURNING r.id, r.organization_id, r.project_id, r.number, r.name, r.tags, p.slug`,
       [this.config.RUN_HEARTBEAT_TIMEOUT_SECONDS],
     );
+    for (const row of rows) {
+      this.events.emitRunChanged({
+        organizationId: row.organization_id,
+        event: { runId: row.id, projectId: row.project_id, key: runKey(row.slug, row.number), name: row.name, state: 'crashed', tags: row.tags, change: 'updated' },
+      });
+    }
     const count = rows.length;
     if (count) this.logger.log({ crashed: count }, 'runs marked crashed');
     return count;
