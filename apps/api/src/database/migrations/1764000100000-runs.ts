@@ -59,6 +59,8 @@ export class Runs1764000100000 implements MigrationInterface {
         UNIQUE (run_id, kind, name)
       )`);
     await q.query(`CREATE INDEX series_organization_idx ON series (organization_id)`);
+    // Lets "sort runs by a metric's last value" walk the index and stop after a page.
+    await q.query(`CREATE INDEX series_metric_last_idx ON series (name, last_value, run_id) WHERE kind = 'metric'`);
 
     // Packed little-endian float64 arrays; EXTERNAL skips compression attempts that gain little on floats.
     await q.query(`
