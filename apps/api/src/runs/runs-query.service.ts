@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { RunList } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
+import { afterCursor, compileSort, decodeCursor, describeField, encodeCursor, FilterError, orderBy, parseField, parseFilter, RunSqlBuilder } from './filter';
 import { RUN_COLUMNS, toRunDto, type RunRecord } from './run-row';
+import { invalidFilter, invalidSort } from './runs.errors';
 
 export interface ListRunsQuery {
   filter?: string;
@@ -11,20 +13,59 @@ export interface ListRunsQuery {
   cursor?: string;
 }
 
-/** The runs table of a project: filter, sort, chosen columns and keyset pagination. */
+/** The runs table of a project: filter language, sort by any field, chosen columns, keyset pagination. */
 @Injectable()
 export class RunsQueryService {
   async list(ctx: RequestContext, query: ListRunsQuery): Promise<RunList> {
-    const rows: RunRecord[] = await ctx.em.query(
-      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.organization_id = $1 AND r.project_id = $2 ORDER BY r.created_at DESC, r.id LIMIT $3`,
-      [ctx.organization.id, ctx.currentProject.id, query.limit],
-    );
+    const sql = new RunSqlBuilder([ctx.organization.id, ctx.currentProject.id]);
+    let where = 'TRUE';
+    try {
+      const filter = query.filter ? parseFilter(query.filter) : null;
+      if (filter) where = sql.where(filter);
+    } catch (error) {
+      if (error instanceof FilterError) throw invalidFilter(`filter: ${error.message}`, [{ path: 'filter', message: error.message }]);
+      throw error;
+    }
+    let sort;
+    let columns: Array<{ name: string; sql: string }>;
+    let cursorWhere = 'TRUE';
+    try {
+      sort = compileSort(query.sort ?? '', sql);
+      columns = (query.columns ?? []).map((name) => ({ name, sql: sql.field(parseField(name)).sql }));
+      if (query.cursor) cursorWhere = afterCursor(sort, decodeCursor(query.cursor), sql);
+    } catch (error) {
+      if (error instanceof FilterError) throw invalidSort(`sort, columns or cursor: ${error.message}`);
+      throw error;
+    }
+    const limit = sql.bind(query.limit + 1, 'int');
+    // Sort values travel in the cursor as PostgreSQL's own text form, which
+    // round-trips exactly (microsecond timestamps, NaN, jsonb) where JSON would not.
+    const rows: Array<RunRecord & Record<string, unknown>> = await ctx.em
+      .query(
+      `SELECT ${RUN_COLUMNS},
+              ${sort.map((k, i) => `(${k.sql})::text AS sort_${i}`).join(', ')}
+              ${columns.map((c, i) => `, ${c.sql} AS column_${i}`).join('')}
+         FROM runs r ${sql.joins().join(' ')}
+        WHERE r.organization_id = $1 AND r.project_id = $2 AND (${where}) AND ${cursorWhere}
+        ORDER BY ${orderBy(sort)}
+        LIMIT ${limit}`,
+        sql.params,
+      )
+      .catch((error: { driverError?: { code?: string } }) => {
+        // Only a forged cursor can carry values PostgreSQL cannot read back; filters bind validated values.
+        if (query.cursor && error.driverError?.code?.startsWith('22')) throw invalidSort('cursor is not valid; start again without it');
+        throw error;
+      });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
     return {
-      items: rows.map((row) => {
+      items: page.map((row) => {
         const { params: _params, ...run } = toRunDto(ctx, row);
-        return { ...run, columns: {} };
+        return { ...run, columns: Object.fromEntries(columns.map((c, i) => [c.name, row[`column_${i}`] ?? null])) };
       }),
-      nextCursor: null,
+      nextCursor: rows.length > query.limit && last ? encodeCursor(sort.map((_, i) => last[`sort_${i}`])) : null,
     };
   }
 }
+
+export { describeField };

@@ -1,0 +1,4 @@
+export { FilterError } from './ast';
+export { RunSqlBuilder, describeField } from './compiler';
+export { parseField, parseFilter } from './parser';
+export { afterCursor, compileSort, decodeCursor, encodeCursor, orderBy } from './sort';
