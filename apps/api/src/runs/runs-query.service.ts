@@ -37,25 +37,37 @@ export class RunsQueryService {
       if (error instanceof FilterError) throw invalidSort(`sort, columns or cursor: ${error.message}`);
       throw error;
     }
-    const limit = sql.bind(query.limit + 1, 'int');
-    // Sort values travel in the cursor as PostgreSQL's own text form, which
-    // round-trips exactly (microsecond timestamps, NaN, jsonb) where JSON would not.
-    const rows: Array<RunRecord & Record<string, unknown>> = await ctx.em
-      .query(
-      `SELECT ${RUN_COLUMNS},
-              ${sort.map((k, i) => `(${k.sql})::text AS sort_${i}`).join(', ')}
-              ${columns.map((c, i) => `, ${c.sql} AS column_${i}`).join('')}
-         FROM runs r ${sql.joins().join(' ')}
-        WHERE r.organization_id = $1 AND r.project_id = $2 AND (${where}) AND ${cursorWhere}
-        ORDER BY ${orderBy(sort)}
-        LIMIT ${limit}`,
-        sql.params,
-      )
-      .catch((error: { driverError?: { code?: string } }) => {
-        // Only a forged cursor can carry values PostgreSQL cannot read back; filters bind validated values.
-        if (query.cursor && error.driverError?.code?.startsWith('22')) throw invalidSort('cursor is not valid; start again without it');
-        throw error;
-      });
+    const select = (joins: string[], extra: string, limit: number) =>
+      ctx.em
+        // Sort values travel in the cursor as PostgreSQL's own text form, which
+        // round-trips exactly (microsecond timestamps, NaN, jsonb) where JSON would not.
+        .query(
+          `SELECT ${RUN_COLUMNS},
+                  ${sort.map((k, i) => `(${k.sql})::text AS sort_${i}`).join(', ')}
+                  ${columns.map((c, i) => `, ${c.sql} AS column_${i}`).join('')}
+             FROM runs r ${joins.join(' ')}
+            WHERE r.organization_id = $1 AND r.project_id = $2 AND (${where}) AND ${cursorWhere} ${extra}
+            ORDER BY ${orderBy(sort)}
+            LIMIT ${limit}`,
+          sql.params,
+        )
+        .catch((error: { driverError?: { code?: string } }) => {
+          // Only a forged cursor can carry values PostgreSQL cannot read back; filters bind validated values.
+          if (query.cursor && error.driverError?.code?.startsWith('22')) throw invalidSort('cursor is not valid; start again without it');
+          throw error;
+        }) as Promise<Array<RunRecord & Record<string, unknown>>>;
+
+    // Sorted by a metric, runs that have it come first (NULLS LAST). Asking for
+    // those with an inner join lets PostgreSQL walk the metric's index and stop
+    // after a page; runs without the metric follow from a second query.
+    const metric = sql.metricAlias(sort[0]!.sql);
+    let rows: Array<RunRecord & Record<string, unknown>>;
+    if (metric) {
+      rows = await select(sql.joins(metric), '', query.limit + 1);
+      if (rows.length <= query.limit) rows = rows.concat(await select(sql.joins(), `AND ${metric}.id IS NULL`, query.limit + 1 - rows.length));
+    } else {
+      rows = await select(sql.joins(), '', query.limit + 1);
+    }
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {

@@ -6,6 +6,8 @@ type SqlType = 'text' | 'int' | 'float8' | 'timestamptz' | 'jsonb' | 'uuid';
 export interface FieldSql {
   sql: string;
   type: SqlType;
+  /** Never NULL: sorting needs no NULLS LAST, which lets an index on the column serve the order. */
+  notNull?: boolean;
 }
 
 /**
@@ -27,10 +29,18 @@ export class RunSqlBuilder {
     return cast ? `$${this.params.length}::${cast}` : `$${this.params.length}`;
   }
 
-  joins(): string[] {
+  /** Joins of the metrics named so far; `inner` makes one of them an inner join (runs that have it). */
+  joins(inner?: string): string[] {
     return [...this.metricJoins.entries()].map(
-      ([name, alias]) => `LEFT JOIN series ${alias} ON ${alias}.run_id = r.id AND ${alias}.kind = 'metric' AND ${alias}.name = ${this.bindName(name)}`,
+      ([name, alias]) =>
+        `${alias === inner ? 'JOIN' : 'LEFT JOIN'} series ${alias} ON ${alias}.run_id = r.id AND ${alias}.kind = 'metric' AND ${alias}.name = ${this.bindName(name)}`,
     );
+  }
+
+  /** The join alias of a metric sort key's expression (`m0.last_value` → `m0`), if it is one. */
+  metricAlias(expression: string): string | undefined {
+    const alias = /^(m\d+)\./.exec(expression)?.[1];
+    return alias && [...this.metricJoins.values()].includes(alias) ? alias : undefined;
   }
 
   private readonly boundNames = new Map<string, string>();
@@ -145,15 +155,15 @@ export class RunSqlBuilder {
 }
 
 const ATTRIBUTE_SQL: Record<string, FieldSql> = {
-  name: { sql: 'r.name', type: 'text' },
-  key: { sql: 'r.number', type: 'int' },
-  number: { sql: 'r.number', type: 'int' },
-  state: { sql: 'r.state', type: 'text' },
-  created_at: { sql: 'r.created_at', type: 'timestamptz' },
-  started_at: { sql: 'r.started_at', type: 'timestamptz' },
+  name: { sql: 'r.name', type: 'text', notNull: true },
+  key: { sql: 'r.number', type: 'int', notNull: true },
+  number: { sql: 'r.number', type: 'int', notNull: true },
+  state: { sql: 'r.state', type: 'text', notNull: true },
+  created_at: { sql: 'r.created_at', type: 'timestamptz', notNull: true },
+  started_at: { sql: 'r.started_at', type: 'timestamptz', notNull: true },
   ended_at: { sql: 'r.ended_at', type: 'timestamptz' },
   created_by: { sql: 'r.created_by', type: 'uuid' },
-  description: { sql: 'r.description', type: 'text' },
+  description: { sql: 'r.description', type: 'text', notNull: true },
   external_id: { sql: 'r.external_id', type: 'text' },
   duration: { sql: `extract(epoch FROM (coalesce(r.ended_at, now()) - r.started_at))::float8`, type: 'float8' },
 };

@@ -6,6 +6,7 @@ export interface SortKey {
   sql: string;
   cast: string;
   descending: boolean;
+  notNull: boolean;
 }
 
 export const DEFAULT_SORT = '-created_at';
@@ -39,14 +40,14 @@ export function compileSort(text: string, sql: RunSqlBuilder): SortKey[] {
     const field: FieldRef = parseField(descending ? key.slice(1) : key.replace(/^\+/, ''));
     if (field.kind === 'tags') throw new FilterError('cannot sort by tags', 0);
     const f = sql.field(field);
-    return { sql: f.sql, cast: f.type === 'int' ? 'numeric' : f.type, descending };
+    return { sql: f.sql, cast: f.type === 'int' ? 'numeric' : f.type, descending, notNull: !!f.notNull };
   });
-  out.push({ sql: 'r.id', cast: 'uuid', descending: false });
+  out.push({ sql: 'r.id', cast: 'uuid', descending: false, notNull: true });
   return out;
 }
 
 export function orderBy(keys: SortKey[]): string {
-  return keys.map((k) => `${k.sql} ${k.descending ? 'DESC' : 'ASC'} NULLS LAST`).join(', ');
+  return keys.map((k) => `${k.sql} ${k.descending ? 'DESC' : 'ASC'}${k.notNull ? '' : ' NULLS LAST'}`).join(', ');
 }
 
 /**
@@ -69,7 +70,7 @@ export function afterCursor(keys: SortKey[], values: unknown[], sql: RunSqlBuild
     const v = bound[i];
     // After a NULL (which sorts last) only rows equal on this key can follow.
     if (v === null) continue;
-    const after = `(${k.sql} ${k.descending ? '<' : '>'} ${v} OR ${k.sql} IS NULL)`;
+    const after = k.notNull ? `${k.sql} ${k.descending ? '<' : '>'} ${v}` : `(${k.sql} ${k.descending ? '<' : '>'} ${v} OR ${k.sql} IS NULL)`;
     disjuncts.push(`(${[...equalBefore, after].join(' AND ')})`);
   }
   return disjuncts.length ? `(${disjuncts.join(' OR ')})` : 'FALSE';
