@@ -10,6 +10,7 @@ import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { AppModule } from './app.module';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { toErrorResponse } from './common/errors/error.filter';
+import { requestIdFor } from './common/logging/logger.module';
 import type { AppConfig } from './config/config';
 
 export const API_PREFIX = 'api/v1';
@@ -61,6 +62,7 @@ function jsonBody(limit: string, batchLimit: string) {
     parse(request, response, (error?: unknown) => {
       if (!error) return next();
       const { status, body } = toErrorResponse(error);
+      body.error.requestId = requestIdFor(request, response);
       response.status(status).json(body);
     });
   };

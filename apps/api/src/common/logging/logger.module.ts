@@ -6,18 +6,23 @@ import type { AppConfig } from '../../config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** The caller's x-request-id when well-formed, else a new one; echoed in the response header. */
+export function requestIdFor(request: IncomingMessage & { id?: unknown }, response: { setHeader(name: string, value: string): unknown }): string {
+  if (typeof request.id === 'string') return request.id;
+  const given = request.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  response.setHeader('x-request-id', id);
+  request.id = id;
+  return id;
+}
+
 /** Structured JSON logs with a request id on every line; credentials never reach the log. */
 export function loggerModule(config: AppConfig) {
   return LoggerModule.forRoot({
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.LOG_LEVEL,
-      genReqId: (request: IncomingMessage, response) => {
-        const given = request.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        response.setHeader('x-request-id', id);
-        return id;
-      },
+      genReqId: (request: IncomingMessage, response) => requestIdFor(request, response),
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken', '*.token'],
         censor: '[redacted]',
