@@ -26,6 +26,8 @@ export default [
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:sdk', 'scope:shared'] },
             { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:sdk', 'scope:shared'] },
+            // End-to-end tests drive the whole product, so they may reach every part of it.
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:api', 'scope:web', 'scope:sdk', 'scope:shared'] },
           ],
         },
       ],

@@ -34,7 +34,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
-          include: ['apps/*/e2e/**/*.e2e-spec.ts', 'libs/**/test/**/*.e2e-spec.ts'],
+          include: ['apps/e2e/src/**/*.e2e-spec.ts'],
           environment: 'node',
           globalSetup: ['apps/api/test/global-setup.ts'],
           testTimeout: 180_000,

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ApiClient } from '../../api/test/api-client';
-import { startTestApp, type TestApp } from '../../api/test/test-app';
+import { ApiClient } from '@trackbase/api/test/api-client';
+import { startTestApp, type TestApp } from '@trackbase/api/test/test-app';
 import { launch, screenshot } from './browser';
 
 // Drives the built web app (apps/web/dist, built by `npm test` before the tests) in
@@ -11,7 +11,7 @@ let t: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  t = await startTestApp({ WEB_DIST_DIR: resolve(__dirname, '../dist') });
+  t = await startTestApp({ WEB_DIST_DIR: resolve(__dirname, '../../web/dist') });
   browser = await launch();
 });
 afterAll(async () => {

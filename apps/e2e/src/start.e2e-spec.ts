@@ -3,17 +3,17 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { freePort } from '../src/database/embedded-postgres';
+import { freePort } from '@trackbase/api/src/database/embedded-postgres';
 
 // The product as `npm start` runs it: the built server, no DATABASE_URL, an
 // embedded PostgreSQL under the data directory, then a restart on the same data.
-const ENTRY = resolve(__dirname, '../dist/apps/api/src/main.js');
+const ENTRY = resolve(__dirname, '../../api/dist/apps/api/src/main.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'trackbase-start-'));
 chmodSync(dataDir, 0o755);
 let child: ChildProcess | undefined;
 
 async function start(port: number): Promise<ChildProcess> {
-  const env = { ...process.env, PORT: String(port), TRACKBASE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TRACKBASE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   const proc = spawn(process.execPath, [ENTRY], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const deadline = Date.now() + 120_000;

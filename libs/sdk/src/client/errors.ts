@@ -1,0 +1,26 @@
+import type { ErrorDetail } from '@trackbase/contracts';
+
+/** An answer from the server that retrying will not change (a 4xx other than 408, 409 and 429). */
+export class TrackbaseApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(`${message} (${status} ${code})${details.length ? `: ${details.map((d) => `${d.path ? `${d.path}: ` : ''}${d.message}`).join('; ')}` : ''}`);
+    this.name = 'TrackbaseApiError';
+  }
+}
+
+/** The server could not be reached or kept failing; what was logged stays on disk. */
+export class TrackbaseUnavailableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'TrackbaseUnavailableError';
+  }
+}
+
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}

@@ -1,0 +1,98 @@
+import type { ParamValue } from '@trackbase/contracts';
+import { TrackbaseApi } from './client/api';
+import { TrackbaseApiError } from './client/errors';
+import { resolveConfig, type Mode } from './config';
+import { collectContext, type ContextOptions } from './context/collect';
+import { listJournals, Journal } from './journal/journal';
+import { captureConsole } from './monitor/console';
+import { startSystemMonitor } from './monitor/system';
+import { installExitHandlers } from './run/exit-handlers';
+import { Run, type RunOptions } from './run/run';
+import { syncJournal } from './run/sync-journal';
+
+export interface InitOptions {
+  /** `org/project`; default TRACKBASE_PROJECT. */
+  project?: string;
+  url?: string;
+  apiKey?: string;
+  mode?: Mode;
+  name?: string;
+  /** Every process passing the same id joins one run (distributed jobs, restarts). */
+  externalId?: string;
+  /** Resume an existing run by its id. */
+  runId?: string;
+  tags?: string[];
+  params?: Record<string, ParamValue>;
+  /** Automatic context; `false` turns all of it off. */
+  context?: ContextOptions | false;
+  /** Sample CPU, memory, disk, network and GPU every N ms; 0 turns it off. */
+  systemMetricsIntervalMs?: number;
+  /** Copy stdout and stderr lines into text series. */
+  captureConsole?: boolean;
+  /** Mark the run failed or aborted on uncaught errors and signals. */
+  exitHandlers?: boolean;
+  /** Journal directory; default TRACKBASE_DIR or ~/.local/share/trackbase. */
+  dir?: string;
+  flushIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+/**
+ * Starts (or joins) a run. In async mode the returned run logs without
+ * waiting for the network; the run is created on the server before init
+ * returns when the server answers, and later otherwise.
+ */
+export async function init(options: InitOptions = {}): Promise<Run> {
+  const config = resolveConfig({ url: options.url, apiKey: options.apiKey, project: options.project, mode: options.mode, dir: options.dir });
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  if (config.mode !== 'disabled' && (!config.org || !config.project)) throw new Error('trackbase: set project: "org/project" or TRACKBASE_PROJECT');
+  if ((config.mode === 'async' || config.mode === 'sync') && !config.apiKey) throw new Error('trackbase: set apiKey, TRACKBASE_API_KEY, or run `trackbase login`');
+  const online = config.mode === 'async' || config.mode === 'sync';
+  const api = online ? new TrackbaseApi({ baseUrl: config.url, apiKey: config.apiKey, maxAttempts: 3, userAgent: 'trackbase-sdk-js' }) : null;
+
+  if (api && options.externalId) await resumeLeftovers(api, config.dataDir, config.org!, config.project!, options.externalId, log);
+
+  const runOptions: RunOptions = {
+    flushIntervalMs: options.flushIntervalMs ?? 1_000,
+    maxBufferedPoints: 100_000,
+    maxQueuedBatches: 32,
+    heartbeatIntervalMs: 30_000,
+    log,
+  };
+  const run = Run.start({ api, mode: config.mode, dataDir: config.dataDir, org: config.org ?? '', project: config.project ?? '', name: options.name, externalId: options.externalId, runId: options.runId, options: runOptions });
+  if (config.mode === 'disabled') return run;
+
+  try {
+    await run.connect();
+  } catch (error) {
+    // Wrong key or project: say so now. An unreachable server: keep logging; the run is created later.
+    if (error instanceof TrackbaseApiError) {
+      await run.finish('failed', { timeoutMs: 0 }).catch(() => undefined);
+      throw error;
+    }
+    log(`trackbase: server unreachable (${(error as Error).message}); logging to ${run.dir} and retrying in the background`);
+  }
+  if (options.tags?.length) void run.addTags(...options.tags);
+  if (options.params) void run.logParams(options.params);
+  if (options.context !== false) void run.setContext(collectContext(options.context ?? {}));
+  const interval = options.systemMetricsIntervalMs ?? 10_000;
+  if (interval > 0) run.onFinish(startSystemMonitor(interval, (values, step) => void run.logSystem(values, step)));
+  if (options.captureConsole) run.onFinish(captureConsole((stream, line) => void run.logText(stream, line)));
+  if (options.exitHandlers !== false) run.onFinish(installExitHandlers(run));
+  if (run.url && config.mode !== 'offline') log(`trackbase: run ${run.key} at ${run.url}`);
+  return run;
+}
+
+/** A previous process of the same job may have died with data on disk: send it first. */
+async function resumeLeftovers(api: TrackbaseApi, dataDir: string, org: string, project: string, externalId: string, log: (m: string) => void): Promise<void> {
+  for (const dir of listJournals(dataDir)) {
+    const { meta } = Journal.replay(dir);
+    if (meta.org !== org || meta.project !== project || meta.externalId !== externalId) continue;
+    try {
+      const result = await syncJournal(api, dir);
+      if (result.batches) log(`trackbase: resumed ${result.batches} batches left by an earlier process`);
+    } catch (error) {
+      log(`trackbase: could not upload leftovers in ${dir}: ${(error as Error).message}`);
+    }
+  }
+}

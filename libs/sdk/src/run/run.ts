@@ -1,0 +1,318 @@
+import { LIMITS, type AssetRef, type ParamValue, type RunBatch, type RunContext, type RunState } from '@trackbase/contracts';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { TrackbaseApi } from '../client/api';
+import { TrackbaseApiError, TrackbaseUnavailableError } from '../client/errors';
+import { backoffDelay, DEFAULT_BACKOFF } from '../client/backoff';
+import { sleep } from '../client/http';
+import type { Mode } from '../config';
+import { BatchBuffer } from '../journal/entries';
+import { batchFromEntries, Journal, runsDir, type JournalMeta } from '../journal/journal';
+import { ensureRun } from './sync-journal';
+
+export interface RunOptions {
+  flushIntervalMs: number;
+  /** Cut a batch early once this many points are buffered. */
+  maxBufferedPoints: number;
+  /** Batches kept in memory while the server is unreachable; older ones are re-read from the journal. */
+  maxQueuedBatches: number;
+  heartbeatIntervalMs: number;
+  log: (message: string) => void;
+}
+
+interface Queued {
+  seq: number;
+  points: number;
+  batch: RunBatch | null;
+}
+
+export type FinalState = Exclude<RunState, 'running' | 'crashed'>;
+
+/**
+ * A run being logged. Every call appends to the journal first, then to
+ * columnar buffers that a background loop cuts into batches and sends; the
+ * journal records which batches the server acknowledged.
+ */
+export class Run {
+  private buffer = new BatchBuffer();
+  private readonly queue: Queued[] = [];
+  private nextSeq: number;
+  private step = 0;
+  private sending: Promise<void> | null = null;
+  private flushTimer?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private lastSentAt = 0;
+  private finished = false;
+  private reported = new Set<string>();
+  private readonly cleanups: Array<() => void> = [];
+
+  private constructor(
+    private meta: JournalMeta,
+    private readonly journal: Journal | null,
+    private readonly api: TrackbaseApi | null,
+    readonly mode: Mode,
+    private readonly options: RunOptions,
+    nextSeq = 0,
+  ) {
+    this.nextSeq = nextSeq;
+  }
+
+  static start(args: { api: TrackbaseApi | null; mode: Mode; dataDir: string; org: string; project: string; name?: string; externalId?: string; runId?: string; options: RunOptions }): Run {
+    const localId = randomUUID();
+    const meta: JournalMeta = {
+      localId,
+      org: args.org,
+      project: args.project,
+      streamId: `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 30)}.${process.pid}.${localId.slice(0, 8)}`,
+      externalId: args.externalId ?? `local-${localId}`,
+      ...(args.runId ? { runId: args.runId } : {}),
+      ...(args.name ? { name: args.name } : {}),
+      createdAt: new Date().toISOString(),
+      mode: args.mode,
+    };
+    const journal = args.mode === 'disabled' ? null : Journal.create(join(runsDir(args.dataDir), localId), meta);
+    const run = new Run(meta, journal, args.api, args.mode, args.options);
+    if (args.mode === 'async') {
+      run.flushTimer = setInterval(() => run.flush(), args.options.flushIntervalMs);
+      run.flushTimer.unref();
+      run.heartbeatTimer = setInterval(() => void run.heartbeat(), args.options.heartbeatIntervalMs);
+      run.heartbeatTimer.unref();
+    }
+    return run;
+  }
+
+  /** Creates the run on the server (or joins it by external id). Offline runs do this at `trackbase sync`. */
+  async connect(): Promise<void> {
+    if (!this.api || this.mode === 'offline' || this.mode === 'disabled') return;
+    this.meta = await ensureRun(this.api, this.meta);
+    this.journal?.updateMeta(this.meta);
+  }
+
+  get id(): string | undefined {
+    return this.meta.runId;
+  }
+  get key(): string | undefined {
+    return this.meta.runKey;
+  }
+  get url(): string | undefined {
+    return this.meta.runUrl;
+  }
+  get dir(): string | undefined {
+    return this.journal?.dir;
+  }
+  /** Batches the server has not acknowledged yet. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  onFinish(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
+
+  /** Logs one value (`log('loss', 0.3)`) or many (`log({loss: 0.3, acc: 0.9})`) at a step (default: one past the last). */
+  log(values: Record<string, number>, step?: number): Promise<void>;
+  log(name: string, value: number, step?: number): Promise<void>;
+  log(a: Record<string, number> | string, b?: number, c?: number): Promise<void> {
+    const values = typeof a === 'string' ? { [a]: b! } : a;
+    const step = typeof a === 'string' ? c : b;
+    return this.record('metric', values, step);
+  }
+
+  /** System metrics (cpu, memory, gpu...) under their own namespace. */
+  logSystem(values: Record<string, number>, step: number): Promise<void> {
+    return this.record('system', values, step);
+  }
+
+  logText(name: string, line: string, step?: number): Promise<void> {
+    if (this.mode === 'disabled' || this.finished) return Promise.resolve();
+    const s = step ?? this.step++;
+    const ts = Date.now();
+    const text = line.length > LIMITS.textLineLength ? line.slice(0, LIMITS.textLineLength) : line;
+    this.journal!.append({ t: 'x', n: name, s, ts, l: text });
+    this.buffer.addText(name, s, ts, text);
+    return this.afterRecord();
+  }
+
+  logParams(params: Record<string, ParamValue>): Promise<void> {
+    return this.entry({ t: 'params', v: params });
+  }
+  /** An alias of logParams, for users coming from W&B's `config`. */
+  logConfig(config: Record<string, ParamValue>): Promise<void> {
+    return this.logParams(config);
+  }
+  addTags(...tags: string[]): Promise<void> {
+    return this.entry({ t: 'tags', add: tags });
+  }
+  removeTags(...tags: string[]): Promise<void> {
+    return this.entry({ t: 'tags', remove: tags });
+  }
+  setContext(context: RunContext): Promise<void> {
+    return this.entry({ t: 'ctx', v: context });
+  }
+  logInput(asset: AssetRef): Promise<void> {
+    return this.entry({ t: 'io', d: 'input', v: asset });
+  }
+  logOutput(asset: AssetRef): Promise<void> {
+    return this.entry({ t: 'io', d: 'output', v: asset });
+  }
+
+  async setNotes(notes: string): Promise<void> {
+    if (!this.api || this.mode === 'offline' || this.mode === 'disabled' || !this.meta.runId) return;
+    await this.api.updateRun(this.meta.org, this.meta.project, this.meta.runId, { notes });
+  }
+
+  private record(kind: 'metric' | 'system', values: Record<string, number>, step?: number): Promise<void> {
+    if (this.mode === 'disabled' || this.finished) return Promise.resolve();
+    const s = step ?? this.step;
+    if (kind === 'metric') this.step = Math.max(this.step, s + 1);
+    const ts = Date.now();
+    this.journal!.append({ t: 'm', k: kind, s, ts, v: values });
+    this.buffer.addPoints(kind, s, ts, values);
+    return this.afterRecord();
+  }
+
+  private entry(entry: Parameters<BatchBuffer['apply']>[0]): Promise<void> {
+    if (this.mode === 'disabled' || this.finished) return Promise.resolve();
+    this.journal!.append(entry);
+    this.buffer.apply(entry);
+    return this.afterRecord();
+  }
+
+  private afterRecord(): Promise<void> {
+    if (this.mode === 'sync') {
+      this.flush();
+      return this.drain();
+    }
+    if (this.buffer.points >= this.options.maxBufferedPoints) this.flush();
+    return Promise.resolve();
+  }
+
+  /** Cuts what is buffered into the next batch; the background loop sends it. */
+  flush(): void {
+    if (this.buffer.isEmpty() || !this.journal) return;
+    const seq = this.nextSeq++;
+    const keep = this.queue.length < this.options.maxQueuedBatches;
+    const batch = this.buffer.toBatch(this.meta.streamId, seq);
+    this.journal.append({ t: 'b', seq });
+    this.queue.push({ seq, points: this.buffer.points, batch: keep ? batch : null });
+    this.buffer = new BatchBuffer();
+    if (this.mode !== 'offline') this.kick();
+  }
+
+  private kick(): void {
+    this.sending ??= this.sendLoop().finally(() => {
+      this.sending = null;
+    });
+  }
+
+  private async sendLoop(): Promise<void> {
+    let attempt = 0;
+    while (this.queue.length && this.api) {
+      const head = this.queue[0]!;
+      try {
+        if (!this.meta.runId) await this.connect();
+        const batch = head.batch ?? this.reload(head.seq);
+        await this.api.sendBatch(this.meta.org, this.meta.project, this.meta.runId!, batch, 1);
+        this.journal!.append({ t: 'a', seq: head.seq });
+        this.queue.shift();
+        this.lastSentAt = Date.now();
+        attempt = 0;
+      } catch (error) {
+        if (error instanceof TrackbaseApiError && ![408, 409, 429].includes(error.status) && error.status < 500) {
+          this.report(error);
+          this.journal!.append({ t: 'r', seq: head.seq, code: error.code });
+          this.queue.shift();
+          continue;
+        }
+        if (this.finished && this.stopSending) return;
+        await sleep(backoffDelay(attempt++, DEFAULT_BACKOFF));
+      }
+    }
+  }
+
+  private stopSending = false;
+
+  /** Batches beyond the in-memory window come back from the journal when their turn comes. */
+  private reload(seq: number): RunBatch {
+    const pending = Journal.replay(this.journal!.dir).pending.find((p) => p.seq === seq);
+    if (!pending) throw new Error(`batch ${seq} is missing from the journal`);
+    return batchFromEntries(this.meta.streamId, seq, pending.entries).batch;
+  }
+
+  /** A 4xx is reported once per code and series, never retried. */
+  private report(error: TrackbaseApiError): void {
+    const key = `${error.code}:${error.details.map((d) => d.path).join(',')}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.options.log(`trackbase: the server refused a batch and it will not be retried: ${error.message}`);
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.api || !this.meta.runId || this.finished) return;
+    if (Date.now() - this.lastSentAt < this.options.heartbeatIntervalMs / 2) return;
+    await this.api.heartbeat(this.meta.org, this.meta.project, this.meta.runId).catch(() => undefined);
+  }
+
+  /** Waits until every cut batch was acknowledged (or refused). */
+  async drain(): Promise<void> {
+    while (this.queue.length && this.mode !== 'offline') {
+      this.kick();
+      await this.sending;
+    }
+  }
+
+  /**
+   * Flushes, waits for the backlog (printing progress when there is one) up to
+   * `timeoutMs`, records the final state and, once the server has everything,
+   * removes the journal. What could not be sent stays on disk for `trackbase sync`.
+   */
+  async finish(state: FinalState = 'finished', options: { timeoutMs?: number } = {}): Promise<{ delivered: boolean; remainingBatches: number }> {
+    if (this.finished || this.mode === 'disabled') return { delivered: true, remainingBatches: 0 };
+    this.finished = true;
+    clearInterval(this.flushTimer);
+    clearInterval(this.heartbeatTimer);
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.flushPending();
+    this.journal!.append({ t: 'finish', state });
+    if (this.mode === 'offline' || !this.api) {
+      this.journal!.close();
+      this.options.log(`trackbase: offline run saved in ${this.journal!.dir}; upload it with \`trackbase sync\``);
+      return { delivered: false, remainingBatches: this.queue.length };
+    }
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const started = Date.now();
+    let lastProgress = 0;
+    const total = this.queue.length;
+    this.kick();
+    while (this.queue.length && Date.now() - started < timeoutMs) {
+      if (total > 2 && Date.now() - lastProgress > 2_000) {
+        lastProgress = Date.now();
+        this.options.log(`trackbase: uploading ${total - this.queue.length}/${total} batches...`);
+      }
+      await Promise.race([this.sending, sleep(250)]);
+      this.kick();
+    }
+    if (this.queue.length) {
+      this.stopSending = true;
+      const points = this.queue.reduce((n, q) => n + q.points, 0);
+      this.options.log(`trackbase: ${this.queue.length} batches (${points} points) were not delivered; they are saved in ${this.journal!.dir}. Run \`trackbase sync\` to upload them.`);
+      this.journal!.close();
+      return { delivered: false, remainingBatches: this.queue.length };
+    }
+    try {
+      if (this.meta.runId) await this.api.updateRun(this.meta.org, this.meta.project, this.meta.runId, { state });
+      this.journal!.remove();
+      return { delivered: true, remainingBatches: 0 };
+    } catch (error) {
+      if (!(error instanceof TrackbaseUnavailableError) && !(error instanceof TrackbaseApiError)) throw error;
+      this.journal!.close();
+      this.options.log(`trackbase: could not record the final state (${error.message}); \`trackbase sync\` will.`);
+      return { delivered: false, remainingBatches: 0 };
+    }
+  }
+
+  private flushPending(): void {
+    if (!this.buffer.isEmpty()) this.flush();
+  }
+}
