@@ -38,4 +38,18 @@ export default [
       'no-restricted-imports': ['error', { patterns: [{ group: ['@trackbase/*/dist/**', '../**/dist/**'], message: 'import the package, not its build output' }] }],
     },
   },
+  {
+    // End-to-end tests reuse the API's test harness (fresh databases, a server process); nothing else may.
+    files: ['apps/e2e/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['@trackbase/api/test/*', '@trackbase/api/src/database/embedded-postgres'],
+          depConstraints: [{ sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:api', 'scope:web', 'scope:sdk', 'scope:shared'] }],
+        },
+      ],
+    },
+  },
 ];

@@ -55,7 +55,7 @@ export async function init(options: InitOptions = {}): Promise<Run> {
   const runOptions: RunOptions = {
     flushIntervalMs: options.flushIntervalMs ?? 1_000,
     maxBufferedPoints: 100_000,
-    maxQueuedBatches: 32,
+    maxQueuedPoints: 200_000,
     heartbeatIntervalMs: 30_000,
     log,
   };

@@ -15,8 +15,8 @@ export interface RunOptions {
   flushIntervalMs: number;
   /** Cut a batch early once this many points are buffered. */
   maxBufferedPoints: number;
-  /** Batches kept in memory while the server is unreachable; older ones are re-read from the journal. */
-  maxQueuedBatches: number;
+  /** Points of unsent batches kept in memory while the server is unreachable; the rest are re-read from the journal. */
+  maxQueuedPoints: number;
   heartbeatIntervalMs: number;
   log: (message: string) => void;
 }
@@ -192,7 +192,8 @@ export class Run {
   flush(): void {
     if (this.buffer.isEmpty() || !this.journal) return;
     const seq = this.nextSeq++;
-    const keep = this.queue.length < this.options.maxQueuedBatches;
+    const inMemory = this.queue.reduce((n, q) => n + (q.batch ? q.points : 0), 0);
+    const keep = inMemory + this.buffer.points <= this.options.maxQueuedPoints;
     const batch = this.buffer.toBatch(this.meta.streamId, seq);
     this.journal.append({ t: 'b', seq });
     this.queue.push({ seq, points: this.buffer.points, batch: keep ? batch : null });
