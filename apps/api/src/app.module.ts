@@ -18,6 +18,7 @@ import { HealthController } from './health/health.controller';
 import { InvitationsModule } from './invitations/invitations.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { ProjectsModule } from './projects/projects.module';
+import { CommentsModule } from './comments/comments.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RunsModule } from './runs/runs.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
@@ -41,6 +42,7 @@ export class AppModule {
         ServiceAccountsModule,
         ProjectsModule,
         RunsModule,
+        CommentsModule,
         RealtimeModule,
       ],
       controllers: [HealthController],

@@ -7,3 +7,4 @@ export * from './schemas/projects';
 export * from './schemas/runs';
 export * from './paths';
 export * from './realtime';
+export * from './schemas/comments';

@@ -20,6 +20,7 @@ import { RequestContext } from '../common/context/request-context';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inScopedTransaction } from '../database/tenant-scope';
+import { CommentEvents, type CommentChanged, type NotificationCreated } from '../comments/comment-events';
 import { RunEvents, type RunChanged } from '../runs/run-events';
 import { RunsRepository } from '../runs/runs.repository';
 import { toPointsEvent } from './points-event';
@@ -32,6 +33,8 @@ type TbSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string
 const NODE_POINTS = 'tb:points';
 const NODE_RUN = 'tb:run';
 const NODE_ACCESS = 'tb:access';
+const NODE_COMMENT = 'tb:comment';
+const NODE_NOTIFICATION = 'tb:notification';
 
 /**
  * Live updates over socket.io on the API's own port. Credentials are checked
@@ -52,6 +55,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly runs: RunsRepository,
     private readonly runEvents: RunEvents,
     private readonly accessEvents: AccessEvents,
+    private readonly commentEvents: CommentEvents,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -84,7 +88,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         void this.recheck(event);
         this.toOtherNodes(NODE_ACCESS, event);
       }),
+      this.commentEvents.onComment((event) => {
+        this.deliverComment(event);
+        this.toOtherNodes(NODE_COMMENT, event);
+      }),
+      this.commentEvents.onNotification((event) => {
+        this.deliverNotification(event);
+        this.toOtherNodes(NODE_NOTIFICATION, event);
+      }),
     );
+    server.on(NODE_COMMENT, (event: CommentChanged) => this.deliverComment(event));
+    server.on(NODE_NOTIFICATION, (event: NotificationCreated) => this.deliverNotification(event));
     server.on(NODE_POINTS, (event: PointsEvent) => this.deliverPoints(event));
     server.on(NODE_RUN, (event: RunChanged) => this.deliverRunChanged(event));
     server.on(NODE_ACCESS, (event: AccessChanged) => void this.recheck(event));
@@ -178,6 +192,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private deliverRunChanged({ event }: RunChanged): void {
     const targets = new Set<Subscription>([...this.subscriptions.followersOfProject(event.projectId), ...this.subscriptions.followersOfRun(event.runId)]);
     for (const sub of targets) sub.emitRunChanged(event);
+  }
+
+  private deliverComment(event: CommentChanged): void {
+    const targets = new Set<Subscription>([...this.subscriptions.followersOfProject(event.projectId), ...(event.runId ? this.subscriptions.followersOfRun(event.runId) : [])]);
+    const payload = { projectId: event.projectId, runId: event.runId, change: event.change, comment: event.comment };
+    for (const sub of targets) this.server.sockets.sockets.get(sub.socketId)?.emit('comment.changed', payload);
+  }
+
+  /** Each person's own room: every socket they have open, on this process. */
+  private deliverNotification(event: NotificationCreated): void {
+    this.server.local.to(`user:${event.userId}`).emit('notification', { notification: event.notification });
   }
 
   /** Drops every follow that the principal would no longer be allowed to make. */

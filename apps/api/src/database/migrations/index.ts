@@ -1,5 +1,6 @@
 import { Foundation1764000000000 } from './1764000000000-foundation';
 import { Runs1764000100000 } from './1764000100000-runs';
+import { Comments1764000300000 } from './1764000300000-comments';
 
 /** In order. A new migration is added here as well as in its own file. */
-export const MIGRATIONS = [Foundation1764000000000, Runs1764000100000];
+export const MIGRATIONS = [Foundation1764000000000, Runs1764000100000, Comments1764000300000];

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { NotificationsController } from '../notifications/notifications.controller';
+import { NotificationsService } from '../notifications/notifications.service';
+import { RunsModule } from '../runs/runs.module';
+import { CommentEvents } from './comment-events';
+import { CommentsController } from './comments.controller';
+import { CommentsRepository } from './comments.repository';
+import { CommentsService } from './comments.service';
+
+@Module({
+  imports: [RunsModule],
+  controllers: [CommentsController, NotificationsController],
+  providers: [CommentsService, CommentsRepository, CommentEvents, NotificationsService],
+  exports: [CommentEvents],
+})
+export class CommentsModule {}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+export const COMMENT_MAX_LENGTH = 20_000;
+
+export const createCommentRequestSchema = z.strictObject({
+  /** Markdown, stored as written; clients render it safely. Mention with `@[Name](user:<id>)` or `@email`. */
+  body: z.string().min(1).max(COMMENT_MAX_LENGTH),
+  /** Reply to a top-level comment of the same run or project. */
+  parentId: z.uuid().optional(),
+});
+export type CreateCommentRequest = z.infer<typeof createCommentRequestSchema>;
+
+export const updateCommentRequestSchema = z.strictObject({ body: z.string().min(1).max(COMMENT_MAX_LENGTH) });
+export type UpdateCommentRequest = z.infer<typeof updateCommentRequestSchema>;
+
+export const commentSchema = z.object({
+  id: z.uuid(),
+  runId: z.uuid().nullable(),
+  parentId: z.uuid().nullable(),
+  author: z.object({ id: z.uuid().nullable(), name: z.string() }),
+  body: z.string(),
+  createdAt: z.string(),
+  editedAt: z.string().nullable(),
+  deleted: z.boolean(),
+  mentions: z.array(z.uuid()),
+});
+export type Comment = z.infer<typeof commentSchema>;
+
+export const commentThreadSchema = commentSchema.extend({ replies: z.array(commentSchema) });
+export type CommentThread = z.infer<typeof commentThreadSchema>;
+
+export const notificationSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(['mention', 'reply']),
+  createdAt: z.string(),
+  readAt: z.string().nullable(),
+  actor: z.object({ id: z.uuid().nullable(), name: z.string() }),
+  org: z.string(),
+  project: z.string(),
+  runKey: z.string().nullable(),
+  commentId: z.uuid(),
+  excerpt: z.string(),
+});
+export type Notification = z.infer<typeof notificationSchema>;
+
+export const notificationListSchema = z.object({
+  items: z.array(notificationSchema),
+  unreadCount: z.number(),
+  nextCursor: z.string().nullable(),
+});
+export type NotificationList = z.infer<typeof notificationListSchema>;
+
+/** Either `ids` or `all: true`. */
+export const markNotificationsReadRequestSchema = z
+  .strictObject({ ids: z.array(z.uuid()).min(1).max(1_000).optional(), all: z.literal(true).optional() })
+  .refine((r) => !!r.ids !== !!r.all, { message: 'give either ids or all: true', path: ['ids'] });
+export type MarkNotificationsReadRequest = z.infer<typeof markNotificationsReadRequestSchema>;
+
+export const CommentErrorCode = {
+  InvalidParent: 'invalid_parent',
+  NotAuthor: 'not_author',
+} as const;
