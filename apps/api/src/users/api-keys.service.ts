@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ApiKey, CreatedApiKey } from '@trackbase/contracts';
@@ -26,7 +27,8 @@ export class ApiKeysService {
     if (expires && expires.getTime() <= Date.now()) {
       throw badRequest('validation_failed', 'expiresAt must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
     }
-    const prefix = randomToken(6);
+    // Hex, so the prefix never contains the '_' that separates it from the secret.
+    const prefix = randomBytes(6).toString('hex');
     const key = `${KEY_PREFIX}${prefix}_${randomToken(32)}`;
     const saved = await em.save(
       ApiKeyEntity,
