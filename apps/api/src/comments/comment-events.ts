@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Comment, Notification } from '@trackbase/contracts';
-import { EventEmitter } from 'node:events';
+import { TypedEvents } from '../common/events/typed-events';
 
 export interface CommentChanged {
   organizationId: string;
@@ -15,23 +15,6 @@ export interface NotificationCreated {
   notification: Notification;
 }
 
-/** After-commit events of comments and notifications, for the realtime gateway. */
+/** Committed comment changes and new notifications, for the realtime gateway. */
 @Injectable()
-export class CommentEvents {
-  private readonly emitter = new EventEmitter().setMaxListeners(100);
-
-  emitComment(event: CommentChanged): void {
-    this.emitter.emit('comment', event);
-  }
-  onComment(listener: (event: CommentChanged) => void): () => void {
-    this.emitter.on('comment', listener);
-    return () => this.emitter.off('comment', listener);
-  }
-  emitNotification(event: NotificationCreated): void {
-    this.emitter.emit('notification', event);
-  }
-  onNotification(listener: (event: NotificationCreated) => void): () => void {
-    this.emitter.on('notification', listener);
-    return () => this.emitter.off('notification', listener);
-  }
-}
+export class CommentEvents extends TypedEvents<{ comment: CommentChanged; notification: NotificationCreated }> {}

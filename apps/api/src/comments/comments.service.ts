@@ -94,6 +94,6 @@ export class CommentsService {
   private announce(ctx: RequestContext, runId: string | null, change: 'created' | 'updated' | 'deleted', comment: ReturnType<typeof toCommentDto>): void {
     const organizationId = ctx.organization.id;
     const projectId = ctx.currentProject.id;
-    ctx.afterCommit(() => this.events.emitComment({ organizationId, projectId, runId, change, comment }));
+    ctx.afterCommit(() => this.events.emit('comment', { organizationId, projectId, runId, change, comment }));
   }
 }

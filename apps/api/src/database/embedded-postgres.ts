@@ -49,7 +49,7 @@ export async function startEmbeddedPostgres(
   };
 }
 
-const HOOKED_EVENTS = ['beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
 
 /**
  * The package installs async-exit-hook, whose handlers call process.exit()

@@ -62,7 +62,7 @@ export class NotificationsService {
     ctx.afterCommit(() => {
       for (const row of rows) {
         const userId = created.find((c) => c.id === row.id)!.user_id;
-        this.events.emitNotification({ userId, notification: toDto(row) });
+        this.events.emit('notification', { userId, notification: toDto(row) });
       }
     });
   }

@@ -59,7 +59,7 @@ export class MembersService {
 
   private notifyAccessChange(ctx: RequestContext, userId: string): void {
     const organizationId = ctx.organization.id;
-    ctx.afterCommit(() => this.accessEvents.emit({ organizationId, userId }));
+    ctx.afterCommit(() => this.accessEvents.emit('changed', { organizationId, userId }));
   }
 
   private async find(ctx: RequestContext, userId: string): Promise<OrgMemberEntity> {

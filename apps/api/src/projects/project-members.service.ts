@@ -59,6 +59,6 @@ export class ProjectMembersService {
 
   private notifyAccessChange(ctx: RequestContext, userId: string): void {
     const organizationId = ctx.organization.id;
-    ctx.afterCommit(() => this.accessEvents.emit({ organizationId, userId }));
+    ctx.afterCommit(() => this.accessEvents.emit('changed', { organizationId, userId }));
   }
 }

@@ -105,7 +105,7 @@ export class ProjectsService {
 
   private notifyAccessChange(ctx: RequestContext): void {
     const organizationId = ctx.organization.id;
-    ctx.afterCommit(() => this.accessEvents.emit({ organizationId }));
+    ctx.afterCommit(() => this.accessEvents.emit('changed', { organizationId }));
   }
 }
 

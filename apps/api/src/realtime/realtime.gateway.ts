@@ -74,25 +74,25 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         .catch((error: unknown) => next(error instanceof AppError ? handshakeError(error.code, error.message) : handshakeError('unauthenticated', 'authentication failed')));
     });
     this.unsubscribe.push(
-      this.runEvents.onPoints((event) => {
+      this.runEvents.on('points', (event) => {
         const points = toPointsEvent(event);
         if (!points) return;
         this.deliverPoints(points);
         this.toOtherNodes(NODE_POINTS, points);
       }),
-      this.runEvents.onRunChanged((event) => {
+      this.runEvents.on('run', (event) => {
         this.deliverRunChanged(event);
         this.toOtherNodes(NODE_RUN, event);
       }),
-      this.accessEvents.on((event) => {
+      this.accessEvents.on('changed', (event) => {
         void this.recheck(event);
         this.toOtherNodes(NODE_ACCESS, event);
       }),
-      this.commentEvents.onComment((event) => {
+      this.commentEvents.on('comment', (event) => {
         this.deliverComment(event);
         this.toOtherNodes(NODE_COMMENT, event);
       }),
-      this.commentEvents.onNotification((event) => {
+      this.commentEvents.on('notification', (event) => {
         this.deliverNotification(event);
         this.toOtherNodes(NODE_NOTIFICATION, event);
       }),

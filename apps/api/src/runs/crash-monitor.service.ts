@@ -41,7 +41,7 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
       [this.config.RUN_HEARTBEAT_TIMEOUT_SECONDS],
     );
     for (const row of rows) {
-      this.events.emitRunChanged({
+      this.events.emit('run', {
         organizationId: row.organization_id,
         event: { runId: row.id, projectId: row.project_id, key: runKey(row.slug, row.number), name: row.name, state: 'crashed', tags: row.tags, change: 'updated' },
       });

@@ -91,7 +91,7 @@ export class RunsService {
     const organizationId = ctx.organization.id;
     const projectId = ctx.currentProject.id;
     ctx.afterCommit(() =>
-      this.events.emitRunChanged({
+      this.events.emit('run', {
         organizationId,
         event: { runId: run.id, projectId, key: run.key, name: run.name, state: run.state, tags: run.tags, change },
       }),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter } from 'node:events';
+import { TypedEvents } from '../events/typed-events';
 
 /** Someone's access in an organization may have shrunk; `userId` absent means anyone's. */
 export interface AccessChanged {
@@ -12,15 +12,4 @@ export interface AccessChanged {
  * live subscriptions (websocket rooms) are checked again.
  */
 @Injectable()
-export class AccessEvents {
-  private readonly emitter = new EventEmitter().setMaxListeners(100);
-
-  emit(event: AccessChanged): void {
-    this.emitter.emit('changed', event);
-  }
-
-  on(listener: (event: AccessChanged) => void): () => void {
-    this.emitter.on('changed', listener);
-    return () => this.emitter.off('changed', listener);
-  }
-}
+export class AccessEvents extends TypedEvents<{ changed: AccessChanged }> {}

@@ -60,7 +60,7 @@ export class BatchService {
 
     const organizationId = ctx.organization.id;
     const projectId = ctx.currentProject.id;
-    ctx.afterCommit(() => this.events.emitPoints({ organizationId, projectId, runId: run.id, batch }));
+    ctx.afterCommit(() => this.events.emit('points', { organizationId, projectId, runId: run.id, batch }));
     return { streamId: batch.streamId, seq: batch.seq, duplicate: false, points: prepared.points };
   }
 }
