@@ -116,4 +116,21 @@ it('a team signs up, logs runs, watches a chart grow live, compares runs and sha
   // The API refuses what the UI does not offer.
   const viewerApi = new ApiClient(t.url, await viewerPage.evaluate(() => JSON.parse(localStorage.getItem('trackbase.session')!).accessToken));
   expect((await viewerApi.patch(`${runs}/${first.key}`, { notes: 'sneaky' })).status).toBe(403);
+
+  // The owner comments with a mention of the viewer, who finds it in the inbox.
+  await page.goto(`${t.url}/${org}/${project}/runs/${first.key}`);
+  await page.getByRole('tab', { name: 'comments' }).click();
+  const composer = page.getByRole('form', { name: 'New comment' });
+  await composer.getByLabel('New comment').fill('Great curve, please check ');
+  await composer.getByLabel('Mention').selectOption({ label: 'Vic' });
+  await composer.getByRole('button', { name: 'Comment' }).click();
+  await page.getByText('@Vic').waitFor();
+  await screenshot(page, '08-run-comments');
+  await viewerPage.goto(`${t.url}/${org}/${project}/runs/${first.key}`);
+  await viewerPage.getByRole('tab', { name: 'comments' }).click();
+  await viewerPage.getByText('@Vic').waitFor();
+  expect(await viewerPage.getByRole('form', { name: 'New comment' }).count()).toBe(0);
+  await viewerPage.getByRole('link', { name: /Notifications, 1 unread/ }).click();
+  await viewerPage.getByRole('list', { name: 'Notifications' }).getByText('mentioned you').waitFor();
+  await screenshot(viewerPage, '09-notifications');
 });

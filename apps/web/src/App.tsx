@@ -7,6 +7,7 @@ import { AccountPage } from './pages/Account';
 import { AuthPage } from './pages/Auth';
 import { ComparePage } from './pages/Compare';
 import { HomePage } from './pages/Home';
+import { NotificationsPage } from './pages/Notifications';
 import { OrgSettingsPage } from './pages/OrgSettings';
 import { ProjectSettingsPage } from './pages/ProjectSettings';
 import { ProjectsPage } from './pages/Projects';
@@ -32,6 +33,7 @@ const router = createBrowserRouter([
     children: [
       { path: '/', element: <HomePage /> },
       { path: '/account', element: <AccountPage /> },
+      { path: '/notifications', element: <NotificationsPage /> },
       { path: '/invite/:token', element: <AcceptInvitePage /> },
       { path: '/:org', element: <ProjectsPage /> },
       { path: '/:org/settings', element: <OrgSettingsPage /> },

@@ -1,10 +1,15 @@
 import { Link, NavLink, Outlet, useNavigate, useParams } from 'react-router';
+import type { NotificationList } from '@trackbase/contracts';
+import { useResource } from '../api/hooks';
 import { useSession } from '../api/session';
+import { useNotificationPushes } from '../live/socket';
 
 export function Layout() {
   const { session, orgs, signOut } = useSession();
   const { org } = useParams();
   const navigate = useNavigate();
+  const inbox = useResource<NotificationList>('/api/v1/users/me/notifications?limit=1');
+  useNotificationPushes(inbox.reload);
   return (
     <div className="app">
       <header className="topbar">
@@ -24,6 +29,9 @@ export function Layout() {
         </label>
         <nav>
           {org && <NavLink to={`/${org}/settings`}>Organization settings</NavLink>}
+          <NavLink to="/notifications" aria-label={`Notifications, ${inbox.data?.unreadCount ?? 0} unread`}>
+            Notifications{inbox.data?.unreadCount ? <span className="count">{inbox.data.unreadCount}</span> : null}
+          </NavLink>
           <NavLink to="/account">Account</NavLink>
           <span className="muted">{session?.user.email}</span>
           <button className="link" onClick={() => void signOut().then(() => navigate('/login'))}>

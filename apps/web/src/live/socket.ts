@@ -55,3 +55,18 @@ export function useFollow(request: FollowRequest | null, handlers: LiveHandlers)
     };
   }, [key]);
 }
+
+/** Calls `onPush` whenever the server pushes a notification to this person. */
+export function useNotificationPushes(onPush: () => void): void {
+  const latest = useRef(onPush);
+  latest.current = onPush;
+  useEffect(() => {
+    const s = liveSocket();
+    if (!s) return;
+    const handler = () => latest.current();
+    s.on('notification', handler);
+    return () => {
+      s.off('notification', handler);
+    };
+  }, []);
+}

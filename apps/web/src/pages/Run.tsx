@@ -7,8 +7,9 @@ import { useResource } from '../api/hooks';
 import { useFollow } from '../live/socket';
 import { Empty, ErrorBox, formatTime, formatValue, Loading, StateBadge } from '../components/ui';
 import { ChartGrid, useRunSeries } from './RunCharts';
+import { CommentsPanel } from '../components/Comments';
 
-const TABS = ['overview', 'charts', 'system', 'params', 'context', 'console', 'lineage'] as const;
+const TABS = ['overview', 'charts', 'system', 'params', 'context', 'console', 'lineage', 'comments'] as const;
 type Tab = (typeof TABS)[number];
 
 export function RunPage() {
@@ -52,6 +53,9 @@ export function RunPage() {
       {tab === 'context' && <pre className="code">{JSON.stringify(r.context, null, 2)}</pre>}
       {tab === 'console' && <ConsoleView org={org} project={project} run={r.id} />}
       {tab === 'lineage' && <IoView run={r} />}
+      {tab === 'comments' && (
+        <CommentsPanel org={org} project={project} run={r.key} canWrite={!!info.data && PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.CommentsWrite)} canModerate={!!info.data && PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.Update)} />
+      )}
     </section>
   );
 }
