@@ -47,7 +47,8 @@ describe('logging', () => {
 
   it('survives the server being killed and restarted mid-run, without duplicates', async () => {
     const dir = tempDir('tb-sdk-');
-    const run = await init({ ...common(), dir, name: 'restart', flushIntervalMs: 50 });
+    // A tiny memory limit: batches cut during the outage are re-read from the journal.
+    const run = await init({ ...common(), dir, name: 'restart', flushIntervalMs: 50, memoryLimitPoints: 100 });
     for (let step = 0; step < 500; step++) await run.log('loss', step, step);
     await new Promise((r) => setTimeout(r, 300));
     await server.stop('SIGKILL');

@@ -34,6 +34,8 @@ export interface InitOptions {
   /** Journal directory; default TRACKBASE_DIR or ~/.local/share/trackbase. */
   dir?: string;
   flushIntervalMs?: number;
+  /** Points of unsent batches held in memory during an outage; the rest wait in the journal. */
+  memoryLimitPoints?: number;
   log?: (message: string) => void;
 }
 
@@ -55,7 +57,7 @@ export async function init(options: InitOptions = {}): Promise<Run> {
   const runOptions: RunOptions = {
     flushIntervalMs: options.flushIntervalMs ?? 1_000,
     maxBufferedPoints: 100_000,
-    maxQueuedPoints: 200_000,
+    maxQueuedPoints: options.memoryLimitPoints ?? 200_000,
     heartbeatIntervalMs: 30_000,
     log,
   };

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchBuffer, type JournalEntry } from './entries';
 
@@ -43,9 +43,12 @@ const META = 'meta.json';
  */
 export class Journal {
   private fd: number;
+  /** Bytes written so far: where the next entry starts. */
+  position: number;
 
   private constructor(readonly dir: string) {
-    this.fd = openSync(join(dir, JOURNAL), 'a');
+    this.fd = openSync(join(dir, JOURNAL), 'a+');
+    this.position = statSync(join(dir, JOURNAL)).size;
   }
 
   static create(dir: string, meta: JournalMeta): Journal {
@@ -67,7 +70,19 @@ export class Journal {
   }
 
   append(entry: JournalEntry): void {
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    this.position += writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+  }
+
+  /** The entries written between two positions, for re-sending one batch without replaying the file. */
+  readRange(start: number, end: number): JournalEntry[] {
+    const buffer = Buffer.alloc(end - start);
+    readSync(this.fd, buffer, 0, buffer.length, start);
+    return buffer
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as JournalEntry)
+      .filter((entry) => entry.t !== 'b' && entry.t !== 'a' && entry.t !== 'r' && entry.t !== 'finish');
   }
 
   /** Makes the journal durable across a machine crash, not just a process crash. */

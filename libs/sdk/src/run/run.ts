@@ -25,6 +25,9 @@ interface Queued {
   seq: number;
   points: number;
   batch: RunBatch | null;
+  /** Where the batch's entries sit in the journal, to re-read them when not kept in memory. */
+  start: number;
+  end: number;
 }
 
 export type FinalState = Exclude<RunState, 'running' | 'crashed'>;
@@ -38,6 +41,8 @@ export class Run {
   private buffer = new BatchBuffer();
   private readonly queue: Queued[] = [];
   private nextSeq: number;
+  /** Journal position where the entries of the next batch begin. */
+  private batchStart: number;
   private step = 0;
   private sending: Promise<void> | null = null;
   private flushTimer?: NodeJS.Timeout;
@@ -56,6 +61,7 @@ export class Run {
     nextSeq = 0,
   ) {
     this.nextSeq = nextSeq;
+    this.batchStart = journal?.position ?? 0;
   }
 
   static start(args: { api: TrackbaseApi | null; mode: Mode; dataDir: string; org: string; project: string; name?: string; externalId?: string; runId?: string; options: RunOptions }): Run {
@@ -194,9 +200,11 @@ export class Run {
     const seq = this.nextSeq++;
     const inMemory = this.queue.reduce((n, q) => n + (q.batch ? q.points : 0), 0);
     const keep = inMemory + this.buffer.points <= this.options.maxQueuedPoints;
-    const batch = this.buffer.toBatch(this.meta.streamId, seq);
+    const batch = keep ? this.buffer.toBatch(this.meta.streamId, seq) : null;
+    const end = this.journal.position;
     this.journal.append({ t: 'b', seq });
-    this.queue.push({ seq, points: this.buffer.points, batch: keep ? batch : null });
+    this.queue.push({ seq, points: this.buffer.points, batch, start: this.batchStart, end });
+    this.batchStart = this.journal.position;
     this.buffer = new BatchBuffer();
     if (this.mode !== 'offline') this.kick();
   }
@@ -213,7 +221,7 @@ export class Run {
       const head = this.queue[0]!;
       try {
         if (!this.meta.runId) await this.connect();
-        const batch = head.batch ?? this.reload(head.seq);
+        const batch = head.batch ?? this.reload(head);
         await this.api.sendBatch(this.meta.org, this.meta.project, this.meta.runId!, batch, 1);
         this.journal!.append({ t: 'a', seq: head.seq });
         this.queue.shift();
@@ -234,11 +242,9 @@ export class Run {
 
   private stopSending = false;
 
-  /** Batches beyond the in-memory window come back from the journal when their turn comes. */
-  private reload(seq: number): RunBatch {
-    const pending = Journal.replay(this.journal!.dir).pending.find((p) => p.seq === seq);
-    if (!pending) throw new Error(`batch ${seq} is missing from the journal`);
-    return batchFromEntries(this.meta.streamId, seq, pending.entries).batch;
+  /** Batches beyond the in-memory window come back from their range of the journal when their turn comes. */
+  private reload(queued: Queued): RunBatch {
+    return batchFromEntries(this.meta.streamId, queued.seq, this.journal!.readRange(queued.start, queued.end)).batch;
   }
 
   /** A 4xx is reported once per code and series, never retried. */
