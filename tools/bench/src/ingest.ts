@@ -67,10 +67,8 @@ async function main() {
           `(${batches} batches in ${elapsed.toFixed(1)}s; batch latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms)`,
       );
     }
-    const { Client } = await import('pg');
-    const stats = await call('GET', `${project.runs}?limit=1`);
-    void stats;
     if (process.env.BENCH_DATABASE_URL) {
+      const { Client } = await import('pg');
       const client = new Client({ connectionString: process.env.BENCH_DATABASE_URL });
       await client.connect();
       const [{ bytes, points }] = (

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RunList } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
-import { afterCursor, compileSort, decodeCursor, describeField, encodeCursor, FilterError, orderBy, parseField, parseFilter, RunSqlBuilder } from './filter';
+import { afterCursor, compileSort, decodeCursor, encodeCursor, FilterError, orderBy, parseField, parseFilter, RunSqlBuilder } from './filter';
 import { RUN_COLUMNS, toRunDto, type RunRecord } from './run-row';
 import { invalidFilter, invalidSort } from './runs.errors';
 
@@ -80,4 +80,3 @@ export class RunsQueryService {
   }
 }
 
-export { describeField };

@@ -2,7 +2,7 @@ import type { RunDetail, SeriesData } from '@trackbase/contracts';
 import { paths, PROJECT_ROLE_PERMISSIONS, ProjectPermission, type Project } from '@trackbase/contracts';
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { get, patch } from '../api/client';
+import { patch } from '../api/client';
 import { useResource } from '../api/hooks';
 import { useFollow } from '../live/socket';
 import { Empty, ErrorBox, formatTime, formatValue, Loading, StateBadge } from '../components/ui';
@@ -222,6 +222,3 @@ function IoView({ run }: { run: RunDetail }) {
   );
 }
 
-export async function fetchRun(org: string, project: string, run: string) {
-  return get<RunDetail>(paths.run(org, project, run));
-}

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchBuffer, type JournalEntry } from './entries';
 
@@ -83,11 +83,6 @@ export class Journal {
       .filter(Boolean)
       .map((line) => JSON.parse(line) as JournalEntry)
       .filter((entry) => entry.t !== 'b' && entry.t !== 'a' && entry.t !== 'r' && entry.t !== 'finish');
-  }
-
-  /** Makes the journal durable across a machine crash, not just a process crash. */
-  sync(): void {
-    fsyncSync(this.fd);
   }
 
   close(): void {

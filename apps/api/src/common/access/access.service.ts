@@ -65,17 +65,4 @@ export class AccessService {
     }
     return true;
   }
-
-  /** Resource-level question for services: may this principal, in this org, do P on the project with this id? */
-  async projectRoleById(principal: Principal, org: OrgScope, projectId: string): Promise<ProjectRole | null> {
-    const rows: Array<{ visibility: ProjectVisibility; member_role: ProjectRole | null }> = await this.dataSource.query(
-      `SELECT p.visibility, pm.role AS member_role
-         FROM projects p
-         LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = $3
-        WHERE p.organization_id = $1 AND p.id = $2`,
-      [org.id, projectId, principal.userId],
-    );
-    const row = rows[0];
-    return row ? effectiveProjectRole(org.role, row.member_role, row.visibility) : null;
-  }
 }
