@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { init } from '@trackbase/sdk';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient } from '@trackbase/api/test/api-client';
@@ -54,32 +57,30 @@ it('a team signs up, logs runs, watches a chart grow live, compares runs and sha
   expect(key).toMatch(/^tbk_/);
   await screenshot(page, '02-account-api-keys');
 
-  const sdk = new ApiClient(t.url, key);
+  // Runs logged through the SDK with the key made in the browser.
+  const sdkOptions = { url: t.url, apiKey: key, project: `${org}/${project}`, dir: mkdtempSync(join(tmpdir(), 'tb-web-e2e-')), systemMetricsIntervalMs: 0, context: false as const, exitHandlers: false, log: () => undefined };
+  const first = await init({ ...sdkOptions, mode: 'sync', name: 'baseline', params: { optimizer: { name: 'adam', lr: 0.001 } } });
+  const second = await init({ ...sdkOptions, mode: 'sync', name: 'bigger-lr', params: { optimizer: { name: 'adam', lr: 0.01 } } });
   const runs = `/orgs/${org}/projects/${project}/runs`;
-  const first = (await sdk.post(runs, { name: 'baseline', params: { optimizer: { name: 'adam', lr: 0.001 } } })).body;
-  const second = (await sdk.post(runs, { name: 'bigger-lr', params: { optimizer: { name: 'adam', lr: 0.01 } } })).body;
-  const log = (run: string, seq: number, from: number) =>
-    sdk.post(`${runs}/${run}/batches`, {
-      streamId: 'e2e',
-      seq,
-      metrics: [{ name: 'train/loss', steps: [from, from + 1, from + 2], values: [1 / (from + 1), 1 / (from + 2), 1 / (from + 3)], times: [Date.now(), Date.now(), Date.now()] }],
-    });
-  await log(first.key, 0, 0);
-  await log(second.key, 0, 0);
+  const log = async (run: typeof first, from: number) => {
+    for (let step = from; step < from + 3; step++) await run.log({ 'train/loss': 1 / (step + 1) }, step);
+  };
+  await log(first, 0);
+  await log(second, 0);
 
   await page.goto(`${t.url}/${org}/${project}/runs/${first.key}`);
   await page.getByRole('tab', { name: 'charts' }).click();
   const chart = page.getByLabel('chart train/loss');
   await chart.waitFor();
   await expect.poll(() => chart.getAttribute('data-points')).toBe('3');
-  for (let seq = 1; seq <= 3; seq++) await log(first.key, seq, seq * 3);
+  for (let batch = 1; batch <= 3; batch++) await log(first, batch * 3);
   await expect.poll(() => chart.getAttribute('data-points'), { timeout: 10_000 }).toBe('12');
   await screenshot(page, '03-run-charts-live');
 
   await page.goto(`${t.url}/${org}/${project}`);
   await page.getByRole('row').filter({ hasText: 'baseline' }).waitFor();
   await screenshot(page, '04-runs-table');
-  await page.getByLabel(`Select ${first.key}`).check();
+  await page.getByLabel(`Select ${first.key!}`).check();
   await page.getByLabel(`Select ${second.key}`).check();
   await page.getByRole('button', { name: /Compare/ }).click();
   const diff = page.getByRole('table', { name: 'Differences' });
