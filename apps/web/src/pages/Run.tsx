@@ -52,7 +52,7 @@ export function RunPage() {
       {tab === 'params' && <ParamsView params={r.params} />}
       {tab === 'context' && <pre className="code">{JSON.stringify(r.context, null, 2)}</pre>}
       {tab === 'console' && <ConsoleView org={org} project={project} run={r.id} />}
-      {tab === 'lineage' && <IoView run={r} />}
+      {tab === 'lineage' && <IoView run={r} org={org} project={project} />}
       {tab === 'comments' && (
         <CommentsPanel org={org} project={project} run={r.key} canWrite={!!info.data && PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.CommentsWrite)} canModerate={!!info.data && PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.Update)} />
       )}
@@ -195,7 +195,15 @@ function ConsoleView({ org, project, run }: { org: string; project: string; run:
   );
 }
 
-function IoView({ run }: { run: RunDetail }) {
+interface LineageGraph {
+  nodes: Array<{ id: string; type: string; run?: { key: string; name: string; state: string }; asset?: { kind: string; name: string; version: string } }>;
+  edges: Array<{ from: string; to: string; kind: string }>;
+}
+
+/** Inputs and outputs of the run, and the runs upstream and downstream of it through them. */
+function IoView({ run, org, project }: { run: RunDetail; org: string; project: string }) {
+  const graph = useResource<LineageGraph>(`${paths.lineage(org, project)}?run=${encodeURIComponent(run.key)}&direction=both&depth=4`);
+  const related = (graph.data?.nodes ?? []).filter((n) => n.run && n.run.key !== run.key);
   const render = (list: RunDetail['inputs']) =>
     list.length ? (
       <ul className="list">
@@ -217,6 +225,21 @@ function IoView({ run }: { run: RunDetail }) {
       <div>
         <h3>Outputs</h3>
         {render(run.outputs)}
+      </div>
+      <div>
+        <h3>Related runs</h3>
+        <ErrorBox error={graph.error} />
+        {related.length ? (
+          <ul className="list">
+            {related.map((n) => (
+              <li key={n.id}>
+                <Link to={`/${org}/${project}/runs/${n.run!.key}`}>{n.run!.key}</Link> {n.run!.name} <StateBadge state={n.run!.state} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">No runs share a dataset or model with this one.</p>
+        )}
       </div>
     </div>
   );

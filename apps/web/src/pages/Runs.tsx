@@ -6,6 +6,8 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useResource } from '../api/hooks';
 import { useFollow } from '../live/socket';
 import { Empty, ErrorBox, formatTime, formatValue, Loading, StateBadge } from '../components/ui';
+import { CommentsPanel } from '../components/Comments';
+import { PROJECT_ROLE_PERMISSIONS, ProjectPermission } from '@trackbase/contracts';
 
 const FIXED = [
   { id: 'key', label: 'Run', sort: 'number' },
@@ -27,6 +29,7 @@ export function RunsPage() {
   const sort = search.get('sort') ?? '-created_at';
   const columns = useMemo(() => (search.get('columns') ?? '').split(',').filter(Boolean), [search]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [showDiscussion, setShowDiscussion] = useState(false);
 
   const query = new URLSearchParams({ limit: '1000', sort });
   if (filter) query.set('filter', filter);
@@ -83,9 +86,20 @@ export function RunsPage() {
           <Link to={`/${org}`}>{org}</Link> / {info.data?.name ?? project}
         </h1>
         <nav className="tabs">
+          <button className="link" onClick={() => setShowDiscussion((v) => !v)} aria-expanded={showDiscussion}>
+            Discussion
+          </button>
           <Link to={`/${org}/${project}/settings`}>Project settings</Link>
         </nav>
       </div>
+      {showDiscussion && info.data && (
+        <CommentsPanel
+          org={org}
+          project={project}
+          canWrite={PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.CommentsWrite)}
+          canModerate={PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.Update)}
+        />
+      )}
       <form className="filter" onSubmit={applyFilter} role="search" aria-label="Filter runs">
         <label className="grow">
           <span className="sr-only">Filter</span>
