@@ -11,6 +11,7 @@ export interface CommentChanged {
 }
 
 export interface NotificationCreated {
+  organizationId: string;
   userId: string;
   notification: Notification;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Comment } from '@trackbase/contracts';
+import { effectiveProjectRole, type Comment, type OrgRole, type ProjectRole, type ProjectVisibility } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
 import { queryRows } from '../database/sql';
 
@@ -43,9 +43,36 @@ export class CommentsRepository {
     );
   }
 
-  async find(ctx: RequestContext, id: string): Promise<CommentRow | null> {
-    const rows: CommentRow[] = await ctx.em.query(`${SELECT} WHERE c.organization_id = $1 AND c.project_id = $2 AND c.id = $3`, [ctx.organization.id, ctx.currentProject.id, id]);
+  /**
+   * `lock: 'update'` before editing or deleting, `'share'` on a parent before
+   * replying: a reply and the deletion of its parent then serialize, so a
+   * deletion never cascades over a reply it did not see.
+   */
+  async find(ctx: RequestContext, id: string, lock?: 'update' | 'share'): Promise<CommentRow | null> {
+    const rows: CommentRow[] = await ctx.em.query(
+      `${SELECT} WHERE c.organization_id = $1 AND c.project_id = $2 AND c.id = $3 ${lock ? `FOR ${lock === 'update' ? 'UPDATE' : 'SHARE'} OF c` : ''}`,
+      [ctx.organization.id, ctx.currentProject.id, id],
+    );
     return rows[0] ?? null;
+  }
+
+  /**
+   * Of the people named by id or email, those who can read the current
+   * project: the SQL gathers roles, effectiveProjectRole decides, as for the
+   * access guard. Users of other tenants are invisible here (row-level security).
+   */
+  async readersAmong(ctx: RequestContext, userIds: string[], emails: string[]): Promise<Array<{ id: string; email: string }>> {
+    if (!userIds.length && !emails.length) return [];
+    const rows: Array<{ id: string; email: string; org_role: OrgRole; project_role: ProjectRole | null; visibility: ProjectVisibility }> = await ctx.em.query(
+      `SELECT u.id, lower(u.email) AS email, m.role AS org_role, pm.role AS project_role, p.visibility
+         FROM users u
+         JOIN org_members m ON m.user_id = u.id AND m.organization_id = $1
+         JOIN projects p ON p.id = $2
+         LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = u.id
+        WHERE u.id = ANY($3::uuid[]) OR lower(u.email) = ANY($4::text[])`,
+      [ctx.organization.id, ctx.currentProject.id, userIds, emails],
+    );
+    return rows.filter((r) => effectiveProjectRole(r.org_role, r.project_role, r.visibility)).map((r) => ({ id: r.id, email: r.email }));
   }
 
   async insert(ctx: RequestContext, values: { runId: string | null; parentId: string | null; body: string; mentions: string[] }): Promise<CommentRow> {
@@ -73,5 +100,17 @@ export class CommentsRepository {
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
     await ctx.em.query(`DELETE FROM comments WHERE organization_id = $1 AND id = $2`, [ctx.organization.id, id]);
+  }
+
+  /** Removes a deleted comment whose last reply just went; answers whether it did. */
+  async deleteIfEmptied(ctx: RequestContext, id: string): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      ctx.em,
+      `DELETE FROM comments c WHERE c.organization_id = $1 AND c.id = $2 AND c.deleted_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.organization_id = $1 AND r.parent_id = c.id)
+       RETURNING c.id`,
+      [ctx.organization.id, id],
+    );
+    return rows.length > 0;
   }
 }

@@ -2,15 +2,26 @@ import { z } from 'zod';
 
 export const COMMENT_MAX_LENGTH = 20_000;
 
+/**
+ * Markdown, stored as written; clients render it safely. Mention with
+ * `@[Name](user:<id>)` or `@email`. Not blank; no NUL character (PostgreSQL
+ * text cannot hold one).
+ */
+const commentBodySchema = z
+  .string()
+  .min(1)
+  .max(COMMENT_MAX_LENGTH)
+  .refine((body) => body.trim().length > 0, { message: 'a comment cannot be blank' })
+  .refine((body) => !body.includes('\u0000'), { message: 'a comment cannot contain a NUL character' });
+
 export const createCommentRequestSchema = z.strictObject({
-  /** Markdown, stored as written; clients render it safely. Mention with `@[Name](user:<id>)` or `@email`. */
-  body: z.string().min(1).max(COMMENT_MAX_LENGTH),
+  body: commentBodySchema,
   /** Reply to a top-level comment of the same run or project. */
   parentId: z.uuid().optional(),
 });
 export type CreateCommentRequest = z.infer<typeof createCommentRequestSchema>;
 
-export const updateCommentRequestSchema = z.strictObject({ body: z.string().min(1).max(COMMENT_MAX_LENGTH) });
+export const updateCommentRequestSchema = z.strictObject({ body: commentBodySchema });
 export type UpdateCommentRequest = z.infer<typeof updateCommentRequestSchema>;
 
 export const commentSchema = z.object({
