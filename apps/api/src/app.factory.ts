@@ -53,11 +53,15 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 /**
  * JSON body parsing whose failures (malformed, too large) answer in the shared
  * error shape. Run batches carry series and get a larger limit than the rest.
+ * Storage object routes take raw bodies of any type (an uploaded .json file
+ * included) and stream them to disk, so they are left alone.
  */
 function jsonBody(limit: string, batchLimit: string) {
   const parseSmall = express.json({ limit, strict: true });
   const parseBatch = express.json({ limit: batchLimit, strict: true });
+  const rawBodies = `/${API_PREFIX}/storage/`;
   return (request: Request, response: Response, next: NextFunction) => {
+    if (request.path.startsWith(rawBodies)) return next();
     const parse = request.method === 'POST' && request.path.endsWith('/batches') ? parseBatch : parseSmall;
     parse(request, response, (error?: unknown) => {
       if (!error) return next();

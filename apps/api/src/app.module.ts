@@ -22,6 +22,10 @@ import { CommentsModule } from './comments/comments.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RunsModule } from './runs/runs.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
+import { StorageDriverModule } from './storage/storage-driver.module';
+import { StorageModule } from './storage/storage.module';
+import { FilesModule } from './files/files.module';
+import { ArtifactsModule } from './artifacts/artifacts.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -44,6 +48,10 @@ export class AppModule {
         RunsModule,
         CommentsModule,
         RealtimeModule,
+        StorageDriverModule,
+        StorageModule,
+        FilesModule,
+        ArtifactsModule,
       ],
       controllers: [HealthController],
       providers: [

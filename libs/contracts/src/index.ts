@@ -8,3 +8,5 @@ export * from './schemas/runs';
 export * from './paths';
 export * from './realtime';
 export * from './schemas/comments';
+export * from './schemas/storage';
+export * from './schemas/artifacts';

@@ -25,6 +25,37 @@ export const paths = {
   runSeriesCsv: (org: string, project: string, run: string, name: string) => `${paths.run(org, project, run)}/series/${seg(name)}.csv`,
   projectSeries: (org: string, project: string) => `${paths.project(org, project)}/series`,
   lineage: (org: string, project: string) => `${paths.project(org, project)}/lineage`,
+  runFiles: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/files`,
+  runFileUrl: (org: string, project: string, run: string, path: string) => `${paths.runFiles(org, project, run)}/url?path=${seg(path)}`,
+  runFilePreview: (org: string, project: string, run: string, path: string) =>
+    `${paths.runFiles(org, project, run)}/preview?path=${seg(path)}`,
+  runFilesArchive: (org: string, project: string, run: string) => `${paths.runFiles(org, project, run)}/archive`,
+  upload: (org: string, project: string, uploadId: string) => `${paths.project(org, project)}/uploads/${seg(uploadId)}`,
+  uploadPartUrls: (org: string, project: string, uploadId: string) => `${paths.upload(org, project, uploadId)}/part-urls`,
+  uploadParts: (org: string, project: string, uploadId: string) => `${paths.upload(org, project, uploadId)}/parts`,
+  uploadComplete: (org: string, project: string, uploadId: string) => `${paths.upload(org, project, uploadId)}/complete`,
+  artifacts: (org: string, project: string) => `${paths.project(org, project)}/artifacts`,
+  artifact: (org: string, project: string, name: string) => `${paths.artifacts(org, project)}/${seg(name)}`,
+  artifactVersions: (org: string, project: string, name: string) => `${paths.artifact(org, project, name)}/versions`,
+  /** `version` is `v3`, an alias such as `latest`, or a draft's id. */
+  artifactVersion: (org: string, project: string, name: string, version: string) =>
+    `${paths.artifactVersions(org, project, name)}/${seg(version)}`,
+  artifactVersionCommit: (org: string, project: string, name: string, version: string) =>
+    `${paths.artifactVersion(org, project, name, version)}/commit`,
+  artifactVersionFiles: (org: string, project: string, name: string, version: string) =>
+    `${paths.artifactVersion(org, project, name, version)}/files`,
+  artifactVersionFileUrl: (org: string, project: string, name: string, version: string, path: string) =>
+    `${paths.artifactVersionFiles(org, project, name, version)}/url?path=${seg(path)}`,
+  artifactVersionFilePreview: (org: string, project: string, name: string, version: string, path: string) =>
+    `${paths.artifactVersionFiles(org, project, name, version)}/preview?path=${seg(path)}`,
+  artifactVersionUse: (org: string, project: string, name: string, version: string) =>
+    `${paths.artifactVersion(org, project, name, version)}/use`,
+  artifactAlias: (org: string, project: string, name: string, alias: string) => `${paths.artifact(org, project, name)}/aliases/${seg(alias)}`,
+  orgStorage: (org: string) => `${paths.org(org)}/storage`,
+  /** The local store's signed object URLs, served by the API itself. */
+  localObject: (token: string) => `${API_BASE}/storage/objects/${seg(token)}`,
+  /** Signed archive URLs (a directory of a run as one .tar download). */
+  archive: (token: string) => `${API_BASE}/storage/archives/${seg(token)}`,
   /** The web app's page for a run. */
   runPage: (org: string, project: string, runKey: string) => `/${seg(org)}/${seg(project)}/runs/${seg(runKey)}`,
 };

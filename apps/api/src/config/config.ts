@@ -31,11 +31,31 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   WEB_DIST_DIR: z.string().min(1).default('./apps/web/dist'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** `local` (disk under ARTIFACTS_DIR) unless S3_BUCKET is set. */
+  STORAGE_DRIVER: z.enum(['local', 's3']).optional(),
+  ARTIFACTS_DIR: z.string().min(1).optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ENDPOINT: z.url().optional(),
+  /** The endpoint clients reach, when it differs from the one the API uses (presigned URLs name it). */
+  S3_PUBLIC_ENDPOINT: z.url().optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: boolean.default(false),
+  STORAGE_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 86_400).default(300),
+  UPLOAD_PART_SIZE: z.coerce.number().int().min(5 * 1024 * 1024).max(5 * 1024 ** 3).default(16 * 1024 * 1024),
+  UPLOAD_EXPIRY_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(24),
+  STORAGE_JANITOR_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  ARCHIVE_MAX_BYTES: z.coerce.number().int().min(1).default(5 * 1024 ** 3),
+  /** Storage quota of organizations that have none of their own; unset means unlimited. */
+  STORAGE_QUOTA_BYTES: z.coerce.number().int().min(0).optional(),
 });
 
-export type AppConfig = Omit<z.infer<typeof envSchema>, 'JWT_SECRET' | 'TRACKBASE_DATA_DIR'> & {
+export type AppConfig = Omit<z.infer<typeof envSchema>, 'JWT_SECRET' | 'TRACKBASE_DATA_DIR' | 'STORAGE_DRIVER' | 'ARTIFACTS_DIR'> & {
   TRACKBASE_DATA_DIR: string;
   JWT_SECRET: string;
+  STORAGE_DRIVER: 'local' | 's3';
+  ARTIFACTS_DIR: string;
 };
 
 export class ConfigError extends Error {
@@ -59,11 +79,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (values.NODE_ENV === 'production' && !values.JWT_SECRET) {
     throw new ConfigError(['JWT_SECRET: required when NODE_ENV=production']);
   }
+  const storageDriver = values.STORAGE_DRIVER ?? (values.S3_BUCKET ? 's3' : 'local');
+  if (storageDriver === 's3' && !values.S3_BUCKET) {
+    throw new ConfigError(['S3_BUCKET: required when STORAGE_DRIVER=s3']);
+  }
+  if (Boolean(values.S3_ACCESS_KEY_ID) !== Boolean(values.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(['S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither uses the default AWS credential chain)']);
+  }
   const dataDir = resolve(values.TRACKBASE_DATA_DIR);
   return {
     ...values,
     TRACKBASE_DATA_DIR: dataDir,
     JWT_SECRET: values.JWT_SECRET ?? persistedSecret(dataDir),
+    STORAGE_DRIVER: storageDriver,
+    ARTIFACTS_DIR: resolve(values.ARTIFACTS_DIR ?? join(dataDir, 'artifacts')),
   };
 }
 
@@ -81,6 +110,7 @@ export function redactedConfig(config: AppConfig): Record<string, unknown> {
   return {
     ...config,
     JWT_SECRET: '[redacted]',
+    S3_SECRET_ACCESS_KEY: config.S3_SECRET_ACCESS_KEY && '[redacted]',
     DATABASE_URL: config.DATABASE_URL?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:[redacted]@'),
   };
 }

@@ -1,9 +1,11 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Reflector } from '@nestjs/core';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { beginScopedTransaction } from '../../database/tenant-scope';
 import type { RequestWithContext } from '../context/ctx.decorator';
+import { NO_TRANSACTION_KEY } from './no-transaction.decorator';
 
 /**
  * Wraps each request in one transaction: tenant-scoped when the route names an
@@ -14,11 +16,15 @@ import type { RequestWithContext } from '../context/ctx.decorator';
 export class TransactionInterceptor implements NestInterceptor {
   private readonly logger = new Logger('TransactionInterceptor');
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
     const ctx = execution.switchToHttp().getRequest<RequestWithContext>().ctx;
     if (execution.getType() !== 'http' || !ctx) return next.handle();
+    if (this.reflector.get<boolean>(NO_TRANSACTION_KEY, execution.getHandler())) return next.handle();
     return defer(async () => {
       const scope = ctx.org ? ({ kind: 'tenant', organizationId: ctx.org.id } as const) : ({ kind: 'system' } as const);
       const runner = await beginScopedTransaction(this.dataSource, scope);
@@ -34,6 +40,7 @@ export class TransactionInterceptor implements NestInterceptor {
         await runner.release();
       }
       await ctx.runAfterCommit((error) => this.logger.error({ err: error, requestId: ctx.requestId }, 'after-commit hook failed'));
+      if (ctx.pendingError) throw ctx.pendingError;
       return result;
     });
   }

@@ -29,6 +29,7 @@ export class RequestContext {
   /** Scheme and host the caller used (or PUBLIC_URL), for links in responses. */
   origin = '';
   private readonly afterCommitHooks: AfterCommit[] = [];
+  private errorAfterCommit?: Error;
 
   constructor(
     readonly requestId: string,
@@ -64,6 +65,19 @@ export class RequestContext {
   /** Side effects (broadcasts, notifications) that must only happen once the writes are durable. */
   afterCommit(hook: AfterCommit): void {
     this.afterCommitHooks.push(hook);
+  }
+
+  /**
+   * Answers the request with `error` but keeps its writes: for a refusal that
+   * must leave state behind, such as an upload whose checksum failed and was
+   * reset so that the client can send it again.
+   */
+  failAfterCommit(error: Error): void {
+    this.errorAfterCommit = error;
+  }
+
+  get pendingError(): Error | undefined {
+    return this.errorAfterCommit;
   }
 
   async runAfterCommit(onError: (error: unknown) => void): Promise<void> {

@@ -5,6 +5,12 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../../config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** Signed storage URLs carry their grant in the path; logged, it would be a usable credential until it expires. */
+const SIGNED_URL = /^(\/api\/v1\/storage\/(?:objects|archives)\/)[^/?]+/;
+
+export function redactUrl(url: string): string {
+  return url.replace(SIGNED_URL, '$1[redacted]');
+}
 
 /** The caller's x-request-id when well-formed, else a new one; echoed in the response header. */
 export function requestIdFor(request: IncomingMessage & { id?: unknown }, response: { setHeader(name: string, value: string): unknown }): string {
@@ -30,7 +36,7 @@ export function loggerModule(config: AppConfig) {
       customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' },
       serializers: {
-        req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
+        req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: redactUrl(request.url) }),
       },
     },
   });

@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import {
+  PROJECT_ROLE_PERMISSIONS,
+  ProjectPermission,
+  type ArtifactVersion,
+  type CreateVersionRequest,
+  type CreateVersionResponse,
+} from '@trackbase/contracts';
+import type { RequestContext } from '../common/context/request-context';
+import { notFound } from '../common/errors/app-error';
+import { RunsRepository } from '../runs/runs.repository';
+import { normalizeDeclarations } from '../storage/declarations';
+import { uploadIncomplete } from '../storage/storage.errors';
+import { UploadsService } from '../storage/uploads.service';
+import { aliasMoveForbidden, aliasReserved, draftNotPending, kindMismatch } from './artifacts.errors';
+import { ArtifactsRepository, toVersionDto, type ArtifactRow, type VersionRecord } from './artifacts.repository';
+import { manifestDigest } from './manifest';
+
+const LATEST = 'latest';
+
+/**
+ * Creating versions: a version is declared with its files (or a reference),
+ * its files are uploaded, and it is committed as the next `v<n>`. Identical
+ * content (the same manifest digest) is never a second version.
+ */
+@Injectable()
+export class ArtifactVersionsService {
+  constructor(
+    private readonly artifacts: ArtifactsRepository,
+    private readonly uploads: UploadsService,
+    private readonly runs: RunsRepository,
+  ) {}
+
+  async create(ctx: RequestContext, name: string, request: CreateVersionRequest): Promise<CreateVersionResponse> {
+    const aliases = this.requestedAliases(request.aliases ?? []);
+    const files = normalizeDeclarations(request.files ?? []);
+    const producer = request.run ? await this.runs.find(ctx, request.run) : null;
+    const artifact = await this.artifacts.upsertAndLock(ctx, name, request.kind);
+    if (artifact.kind !== request.kind) throw kindMismatch(name, artifact.kind);
+    const digest = manifestDigest(request.reference ? { reference: request.reference } : { files });
+    const existing = await this.artifacts.versionWithDigest(ctx, artifact.id, digest, 'committed');
+    await this.checkAliasMoves(ctx, artifact, aliases, existing?.id ?? null);
+    if (existing) {
+      if (producer) await this.artifacts.setProducer(ctx, existing.id, producer.id);
+      if (aliases.length) await this.artifacts.setAliases(ctx, artifact.id, existing.id, aliases);
+      return { version: await this.reload(ctx, artifact, existing.id), created: false, uploads: [] };
+    }
+
+    // A retried declaration finds its own draft rather than starting another.
+    let draft = await this.artifacts.versionWithDigest(ctx, artifact.id, digest, 'draft');
+    if (!draft) {
+      const id = await this.artifacts.insertDraft(ctx, {
+        artifactId: artifact.id,
+        digest,
+        description: request.description ?? '',
+        metadata: request.metadata ?? {},
+        reference: request.reference ?? null,
+        fileCount: files.length,
+        size: request.reference?.size ?? files.reduce((sum, f) => sum + f.size, 0),
+        producerRunId: producer?.id ?? null,
+        aliases,
+      });
+      const objects = await this.uploads.declare(ctx, { artifactId: artifact.id }, files);
+      await this.artifacts.insertFiles(ctx, id, files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })));
+      draft = await this.artifacts.resolveVersion(ctx, artifact, id);
+    }
+    const stored = await this.artifacts.files(ctx, draft.id);
+    if (stored.every((f) => f.object.state === 'available')) {
+      // Nothing to upload (a reference, or files this artifact already holds): committed at once.
+      return { ...(await this.commitLocked(ctx, artifact, draft)), uploads: [] };
+    }
+    return {
+      version: toVersionDto(draft),
+      created: true,
+      uploads: await Promise.all(stored.map((f) => this.uploads.result(ctx, f.path, f.object))),
+    };
+  }
+
+  async commit(ctx: RequestContext, name: string, draftRef: string): Promise<{ version: ArtifactVersion; created: boolean }> {
+    const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
+    const draft = await this.artifacts.resolveVersion(ctx, artifact, draftRef);
+    if (draft.state === 'committed') return { version: toVersionDto(draft), created: false };
+    return this.commitLocked(ctx, artifact, draft);
+  }
+
+  /** Moving an alias that points elsewhere needs the maintainer role; `latest` is the server's. */
+  async setAlias(ctx: RequestContext, name: string, alias: string, versionRef: string): Promise<ArtifactVersion> {
+    if (alias === LATEST) throw aliasReserved(alias);
+    const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
+    const version = await this.committed(ctx, artifact, versionRef);
+    await this.artifacts.setAliases(ctx, artifact.id, version.id, [alias]);
+    return this.reload(ctx, artifact, version.id);
+  }
+
+  async deleteAlias(ctx: RequestContext, name: string, alias: string): Promise<void> {
+    if (alias === LATEST) throw aliasReserved(alias);
+    const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
+    if (!(await this.artifacts.deleteAlias(ctx, artifact.id, alias))) throw notFound('alias');
+  }
+
+  async deleteVersion(ctx: RequestContext, name: string, versionRef: string): Promise<void> {
+    const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
+    const version = await this.artifacts.resolveVersion(ctx, artifact, versionRef);
+    if (version.state === 'draft') await this.artifacts.deleteDraft(ctx, artifact.id, version.id);
+    else await this.artifacts.deleteVersion(ctx, artifact.id, version.id);
+  }
+
+  async deleteArtifact(ctx: RequestContext, name: string): Promise<void> {
+    const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
+    await this.artifacts.deleteArtifact(ctx, artifact.id);
+  }
+
+  /** Records that a run consumed this version (an input in the lineage graph). */
+  async use(ctx: RequestContext, name: string, versionRef: string, runRef: string): Promise<ArtifactVersion> {
+    const run = await this.runs.find(ctx, runRef);
+    const artifact = await this.artifacts.getArtifact(ctx, name);
+    const version = await this.committed(ctx, artifact, versionRef);
+    await this.artifacts.addUsage(ctx, version.id, run.id);
+    return this.reload(ctx, artifact, version.id);
+  }
+
+  private async commitLocked(ctx: RequestContext, artifact: ArtifactRow, draft: VersionRecord): Promise<{ version: ArtifactVersion; created: boolean }> {
+    const pending = await this.artifacts.pendingPaths(ctx, draft.id);
+    if (pending.length > 0) {
+      throw uploadIncomplete(`${pending.length} file(s) of this version are not uploaded yet`, pending.slice(0, 50).map((path) => ({ path, message: 'not uploaded' })));
+    }
+    const twin = await this.artifacts.versionWithDigest(ctx, artifact.id, draft.digest, 'committed');
+    if (twin) {
+      await this.artifacts.deleteDraft(ctx, artifact.id, draft.id);
+      return { version: toVersionDto(twin), created: false };
+    }
+    await this.checkAliasMoves(ctx, artifact, draft.requestedAliases, draft.id);
+    await this.artifacts.commit(ctx, artifact, draft.id);
+    await this.artifacts.setAliases(ctx, artifact.id, draft.id, [LATEST, ...draft.requestedAliases]);
+    return { version: await this.reload(ctx, artifact, draft.id), created: true };
+  }
+
+  private requestedAliases(aliases: string[]): string[] {
+    for (const alias of aliases) if (alias === LATEST) throw aliasReserved(alias);
+    return [...new Set(aliases)];
+  }
+
+  /** Contributors may give new aliases when they log a version; taking one from another version is the maintainers' call. */
+  private async checkAliasMoves(ctx: RequestContext, artifact: ArtifactRow, aliases: string[], versionId: string | null): Promise<void> {
+    if (aliases.length === 0 || PROJECT_ROLE_PERMISSIONS[ctx.currentProject.role].includes(ProjectPermission.ArtifactsManage)) return;
+    for (const [alias, target] of await this.artifacts.aliasTargets(ctx, artifact.id, aliases)) {
+      if (target !== versionId) throw aliasMoveForbidden(alias);
+    }
+  }
+
+  private async committed(ctx: RequestContext, artifact: ArtifactRow, ref: string): Promise<VersionRecord> {
+    const version = await this.artifacts.resolveVersion(ctx, artifact, ref);
+    if (version.state !== 'committed') throw draftNotPending();
+    return version;
+  }
+
+  private async reload(ctx: RequestContext, artifact: ArtifactRow, versionId: string): Promise<ArtifactVersion> {
+    return toVersionDto(await this.artifacts.resolveVersion(ctx, artifact, versionId));
+  }
+}

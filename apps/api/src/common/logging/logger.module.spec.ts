@@ -1,0 +1,10 @@
+import { describe, expect, it } from 'vitest';
+import { redactUrl } from './logger.module';
+
+describe('redactUrl', () => {
+  it('hides the grant of signed storage URLs and nothing else', () => {
+    expect(redactUrl('/api/v1/storage/objects/eyJhbGc.sig')).toBe('/api/v1/storage/objects/[redacted]');
+    expect(redactUrl('/api/v1/storage/archives/abc.def?x=1')).toBe('/api/v1/storage/archives/[redacted]?x=1');
+    expect(redactUrl('/api/v1/orgs/acme/projects')).toBe('/api/v1/orgs/acme/projects');
+  });
+});

@@ -1,0 +1,346 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CommonErrorCode, paths, StorageErrorCode } from '@trackbase/contracts';
+import { z } from 'zod';
+import { AppError, badRequest, notFound } from '../../common/errors/app-error';
+import { TokenSigner } from '../signed-token';
+import type { CompletedPart, ObjectHead, PresignedRequest, PresignOptions, StorageDriver } from '../storage-driver';
+import { attachmentDisposition } from './content-disposition';
+
+export interface LocalDriverOptions {
+  root: string;
+  /** HMAC key for URL tokens; derive it from JWT_SECRET with a label of its own. */
+  secret: Buffer | string;
+}
+
+const grantSchema = z.object({
+  op: z.enum(['put', 'get', 'part']),
+  key: z.string(),
+  uploadId: z.string().optional(),
+  partNumber: z.number().int().optional(),
+  md5: z.string().optional(),
+  contentType: z.string().optional(),
+  downloadName: z.string().optional(),
+  exp: z.number(),
+});
+export type LocalGrant = z.infer<typeof grantSchema>;
+
+interface WriteChecks {
+  expected?: { md5: string; code: string };
+  createParents?: boolean;
+  maxBytes?: number;
+}
+
+export interface LocalObjectFile {
+  path: string;
+  contentType: string;
+  contentDisposition?: string;
+}
+
+/** S3's own limit on one PUT (object or part); it also bounds what one leaked URL can write. */
+const MAX_PUT_BYTES = 5 * 1024 ** 3;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const invalidSignature = (message: string) => new AppError(403, StorageErrorCode.InvalidSignature, message);
+const noSuchUpload = () => notFound('upload');
+
+/**
+ * Objects on the API's own disk, for single-node installs and tests.
+ *
+ * Layout under `root`: objects at `<key>`, their content type at
+ * `.meta/<key>`, multipart uploads at `.uploads/<uploadId>/<partNumber>`,
+ * writes in progress in `.tmp/` (same filesystem, so the final rename is
+ * atomic). Keys starting with `.` are refused, so no key reaches those.
+ *
+ * Presigned URLs point at the API itself (LocalObjectsController) and carry
+ * an HMAC-signed grant naming the operation, key, part and checksum. They are
+ * relative (`/api/v1/storage/objects/<token>`): the origin clients use is
+ * known per request only, so callers make them absolute with `absoluteUrl`
+ * (storage/absolute-url.ts), which leaves the S3 driver's absolute URLs alone.
+ */
+export class LocalDiskDriver implements StorageDriver {
+  readonly name = 'local' as const;
+  private readonly root: string;
+  private readonly signer: TokenSigner;
+
+  constructor(options: LocalDriverOptions) {
+    this.root = resolve(options.root);
+    this.signer = new TokenSigner(options.secret, 'local-storage-urls');
+  }
+
+  async presignPut(key: string, options: PresignOptions & { contentType: string; contentMd5?: string }): Promise<PresignedRequest> {
+    this.objectPath(key);
+    const headers: Record<string, string> = { 'Content-Type': options.contentType };
+    if (options.contentMd5) headers['Content-MD5'] = options.contentMd5;
+    const token = this.signer.sign({ op: 'put', key, md5: options.contentMd5, contentType: options.contentType }, options.expiresIn);
+    return { url: paths.localObject(token), headers };
+  }
+
+  async presignGet(key: string, options: PresignOptions & { downloadName?: string; contentType?: string }): Promise<string> {
+    this.objectPath(key);
+    return paths.localObject(this.signer.sign({ op: 'get', key, downloadName: options.downloadName, contentType: options.contentType }, options.expiresIn));
+  }
+
+  async createMultipart(key: string, contentType: string): Promise<string> {
+    this.objectPath(key);
+    const uploadId = randomUUID();
+    const dir = this.uploadDir(uploadId);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'upload.json'), JSON.stringify({ key, contentType }));
+    return uploadId;
+  }
+
+  async presignPart(key: string, uploadId: string, partNumber: number, options: PresignOptions & { contentMd5: string }): Promise<PresignedRequest> {
+    this.objectPath(key);
+    this.partPath(uploadId, partNumber);
+    const token = this.signer.sign({ op: 'part', key, uploadId, partNumber, md5: options.contentMd5 }, options.expiresIn);
+    return { url: paths.localObject(token), headers: { 'Content-MD5': options.contentMd5 } };
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
+    const upload = await this.readUpload(uploadId, key);
+    const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+    if (!ordered.length || ordered.some((p, i) => i > 0 && p.partNumber === ordered[i - 1].partNumber)) {
+      throw badRequest(StorageErrorCode.UploadIncomplete, 'parts must be listed once each, and at least one');
+    }
+    const partPaths = ordered.map((p) => this.partPath(uploadId, p.partNumber));
+    // Each part's MD5 is checked against the ETag the client reported, as S3 does (InvalidPart).
+    async function* concatenated() {
+      for (const [i, path] of partPaths.entries()) {
+        const hash = createHash('md5');
+        try {
+          for await (const chunk of createReadStream(path)) {
+            hash.update(chunk as Buffer);
+            yield chunk as Buffer;
+          }
+        } catch (error) {
+          if (isMissingFile(error)) throw badRequest(StorageErrorCode.UploadIncomplete, `part ${ordered[i].partNumber} was not uploaded`);
+          throw error;
+        }
+        if (hash.digest('hex') !== ordered[i].etag.replace(/"/g, '')) {
+          throw badRequest(StorageErrorCode.PartChecksumMismatch, `part ${ordered[i].partNumber} does not match its ETag`);
+        }
+      }
+    }
+    await this.writeAtomic(Readable.from(concatenated()), this.objectPath(key));
+    await this.writeMeta(key, upload.contentType);
+    await rm(this.uploadDir(uploadId), { recursive: true, force: true });
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    const upload = await this.readUpload(uploadId, key).catch((error: unknown) => {
+      if (error instanceof AppError && error.status === 404) return null;
+      throw error;
+    });
+    if (upload) await rm(this.uploadDir(uploadId), { recursive: true, force: true });
+  }
+
+  async head(key: string): Promise<ObjectHead | null> {
+    const path = this.objectPath(key);
+    const info = await stat(path).catch((error: unknown) => (isMissingFile(error) ? null : Promise.reject(error)));
+    if (!info?.isFile()) return null;
+    // The content type is informational: a missing or torn metadata file must not hide the object.
+    const meta = await readFile(this.metaPath(key), 'utf8')
+      .then((raw) => JSON.parse(raw) as { contentType?: string })
+      .catch(() => ({ contentType: undefined }));
+    return { size: info.size, contentType: meta.contentType };
+  }
+
+  async read(key: string, range?: { start: number; end: number }): Promise<Readable> {
+    if (!(await this.head(key))) throw notFound('object');
+    return createReadStream(this.objectPath(key), range);
+  }
+
+  async write(key: string, body: Buffer, contentType: string): Promise<void> {
+    await this.writeAtomic(Readable.from([body]), this.objectPath(key));
+    await this.writeMeta(key, contentType);
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      for (const path of [this.objectPath(key), this.metaPath(key)]) {
+        await rm(path, { force: true });
+        await this.pruneEmptyParents(path);
+      }
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    if (!prefix.endsWith('/')) throw new Error(`refusing to delete prefix ${JSON.stringify(prefix)}`);
+    const dir = this.objectPath(prefix.slice(0, -1));
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: unknown) =>
+      isMissingFile(error) ? [] : Promise.reject(error),
+    );
+    const count = entries.filter((e) => e.isFile()).length;
+    for (const path of [dir, this.metaPath(prefix.slice(0, -1))]) {
+      await rm(path, { recursive: true, force: true });
+      await this.pruneEmptyParents(path);
+    }
+    return count;
+  }
+
+  /** Checks a token from a URL: signature first, then expiry. */
+  verify(token: string): LocalGrant {
+    return grantSchema.parse(this.signer.verify(token));
+  }
+
+  /**
+   * Stores a PUT body for a `put` or `part` grant and returns its hex MD5
+   * (the ETag). The client must send the signed headers as given, and the
+   * body must match the MD5 it declared; otherwise nothing is kept.
+   */
+  async receive(grant: LocalGrant, body: Readable, headers: { contentType?: string; contentMd5?: string }): Promise<string> {
+    if (grant.op === 'get') throw invalidSignature('this URL is for downloads only');
+    if (grant.md5 !== undefined && headers.contentMd5 !== grant.md5) throw invalidSignature('Content-MD5 must be sent as signed');
+    if (grant.op === 'put' && grant.contentType !== undefined && headers.contentType !== grant.contentType) {
+      throw invalidSignature('Content-Type must be sent as signed');
+    }
+    // Like S3, an unsigned Content-MD5 is still checked.
+    const md5 = grant.md5 ?? headers.contentMd5;
+    if (grant.op === 'put') {
+      const expected = md5 === undefined ? undefined : { md5, code: StorageErrorCode.ChecksumMismatch };
+      const etag = await this.writeAtomic(body, this.objectPath(grant.key), { expected, maxBytes: MAX_PUT_BYTES });
+      await this.writeMeta(grant.key, grant.contentType ?? headers.contentType);
+      return etag;
+    }
+    const uploadId = grant.uploadId ?? '';
+    await this.readUpload(uploadId, grant.key);
+    const expected = md5 === undefined ? undefined : { md5, code: StorageErrorCode.PartChecksumMismatch };
+    return this.writeAtomic(body, this.partPath(uploadId, grant.partNumber ?? 0), { expected, maxBytes: MAX_PUT_BYTES, createParents: false });
+  }
+
+  /** Resolves a `get` grant to the file to send and the headers it is sent with. */
+  async locate(grant: LocalGrant): Promise<LocalObjectFile> {
+    if (grant.op !== 'get') throw invalidSignature('this URL is for uploads only');
+    const head = await this.head(grant.key);
+    if (!head) throw notFound('object');
+    return {
+      path: this.objectPath(grant.key),
+      contentType: grant.contentType ?? head.contentType ?? 'application/octet-stream',
+      contentDisposition: grant.downloadName === undefined ? undefined : attachmentDisposition(grant.downloadName),
+    };
+  }
+
+  /**
+   * Streams `body` to a temporary file, checking size and MD5, then renames
+   * it into place. With `createParents` false the target's directory must
+   * already exist: a part must not land in an upload that was aborted meanwhile.
+   */
+  private async writeAtomic(body: Readable, target: string, checks: WriteChecks = {}): Promise<string> {
+    const { expected, createParents = true, maxBytes = Infinity } = checks;
+    const tmpDir = join(this.root, '.tmp');
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, randomUUID());
+    const hash = createHash('md5');
+    let size = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length;
+        if (size > maxBytes) return callback(new AppError(413, StorageErrorCode.FileTooLarge, `one PUT may carry at most ${maxBytes} bytes`));
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, measure, createWriteStream(tmp, { flags: 'wx' }));
+      const digest = hash.digest();
+      if (expected && digest.toString('base64') !== expected.md5) {
+        throw badRequest(expected.code, 'the body does not match its Content-MD5');
+      }
+      await this.place(tmp, target, createParents);
+      return digest.toString('hex');
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+  }
+
+  /** Renames into place; retried because a concurrent delete may prune the directory we just created. */
+  private async place(tmp: string, target: string, createParents: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (createParents) await mkdir(dirname(target), { recursive: true });
+      try {
+        return await rename(tmp, target);
+      } catch (error) {
+        if (!isMissingFile(error)) throw error;
+        if (!createParents) throw noSuchUpload();
+        if (attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private async writeMeta(key: string, contentType: string | undefined): Promise<void> {
+    const path = this.metaPath(key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, JSON.stringify({ contentType }));
+  }
+
+  private async readUpload(uploadId: string, key: string): Promise<{ key: string; contentType: string }> {
+    const raw = await readFile(join(this.uploadDir(uploadId), 'upload.json'), 'utf8').catch((error: unknown) =>
+      isMissingFile(error) ? null : Promise.reject(error),
+    );
+    const upload = raw ? (JSON.parse(raw) as { key: string; contentType: string }) : null;
+    if (!upload || upload.key !== key) throw noSuchUpload();
+    return upload;
+  }
+
+  /** Removes directories left empty, up to (not including) the tree they belong to. */
+  private async pruneEmptyParents(path: string): Promise<void> {
+    const stops = new Set([this.root, join(this.root, '.meta')]);
+    for (let dir = dirname(path); dir.startsWith(this.root + sep) && !stops.has(dir); dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  private objectPath(key: string): string {
+    return this.inside(this.root, key);
+  }
+
+  private metaPath(key: string): string {
+    return this.inside(join(this.root, '.meta'), key);
+  }
+
+  private uploadDir(uploadId: string): string {
+    if (!UUID.test(uploadId)) throw noSuchUpload();
+    return join(this.root, '.uploads', uploadId);
+  }
+
+  private partPath(uploadId: string, partNumber: number): string {
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
+      throw badRequest(CommonErrorCode.ValidationFailed, 'part numbers run from 1 to 10000');
+    }
+    return join(this.uploadDir(uploadId), String(partNumber));
+  }
+
+  /**
+   * Keys arrive normalised, but a bug upstream must not become a write
+   * outside the store: dot segments, empty segments, backslashes and NULs
+   * are refused, and so is any path that resolves outside `base`.
+   */
+  private inside(base: string, key: string): string {
+    const segments = key.split('/');
+    const path = resolve(base, key);
+    if (
+      key.startsWith('.') ||
+      /[\\\0]/.test(key) ||
+      segments.some((s) => s === '' || s === '.' || s === '..') ||
+      !path.startsWith(base + sep)
+    ) {
+      throw badRequest(StorageErrorCode.InvalidPath, 'storage key is not a safe relative path');
+    }
+    return path;
+  }
+}
+
+function isMissingFile(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

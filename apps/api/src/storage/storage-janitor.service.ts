@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { inScopedTransaction } from '../database/tenant-scope';
+import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
+
+const BATCH = 500;
+
+interface Deletion {
+  id: string;
+  key: string;
+  multipart_upload_id: string | null;
+}
+
+/**
+ * Background upkeep of the store, on every API node (rows are claimed with
+ * SKIP LOCKED, so nodes share the work): deletes the objects that
+ * `storage_deletions` names (filled by a trigger whenever object rows go:
+ * deleted runs, projects, organizations, versions), and expires uploads and
+ * artifact drafts abandoned for longer than UPLOAD_EXPIRY_HOURS, aborting
+ * their multipart uploads.
+ */
+@Injectable()
+export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('StorageJanitor');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORAGE_DRIVER) private readonly driver: StorageDriver,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.runOnce()
+        .catch((error) => this.logger.error({ err: error }, 'storage upkeep failed'))
+        .finally(() => (this.running = undefined));
+    }, this.config.STORAGE_JANITOR_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One full pass; returns what it did. */
+  async runOnce(): Promise<{ expiredUploads: number; expiredDrafts: number; deletedObjects: number }> {
+    const { drafts, uploads } = await this.expireAbandoned();
+    let deletedObjects = 0;
+    for (;;) {
+      const done = await this.deleteBatch();
+      deletedObjects += done;
+      if (done < BATCH) break;
+    }
+    return { expiredUploads: uploads, expiredDrafts: drafts, deletedObjects };
+  }
+
+  private async expireAbandoned(): Promise<{ drafts: number; uploads: number }> {
+    const hours = this.config.UPLOAD_EXPIRY_HOURS;
+    return inScopedTransaction(this.dataSource, { kind: 'system' }, async (em) => {
+      const [, drafts] = (await em.query(
+        `DELETE FROM artifact_versions WHERE state = 'draft' AND created_at < now() - make_interval(secs => $1 * 3600)`,
+        [hours],
+      )) as [unknown, number];
+      // The delete trigger enqueues each key with its multipart upload id, which the batch below aborts.
+      const [, uploads] = (await em.query(
+        `DELETE FROM stored_objects o WHERE o.state = 'pending' AND o.created_at < now() - make_interval(secs => $1 * 3600)
+            AND NOT EXISTS (SELECT 1 FROM artifact_files f WHERE f.object_id = o.id)`,
+        [hours],
+      )) as [unknown, number];
+      return { drafts, uploads };
+    });
+  }
+
+  /**
+   * Claims due deletions and removes their objects from the store. A key that
+   * is stored again meanwhile (same content uploaded anew) is left alone: the
+   * declaration that re-created it removed its deletion row, or waits for
+   * this transaction to end before it does.
+   */
+  private async deleteBatch(): Promise<number> {
+    return inScopedTransaction(this.dataSource, { kind: 'system' }, async (em) => {
+      const due: Deletion[] = await em.query(
+        `SELECT d.id, d.key, d.multipart_upload_id FROM storage_deletions d
+          WHERE d.not_before <= now() ORDER BY d.id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+      );
+      if (due.length === 0) return 0;
+      const live = new Set(
+        ((await em.query(`SELECT key FROM stored_objects WHERE key = ANY($1::text[])`, [due.map((d) => d.key)])) as Array<{ key: string }>).map(
+          (r) => r.key,
+        ),
+      );
+      const doomed = due.filter((d) => !live.has(d.key));
+      try {
+        for (const d of doomed) if (d.multipart_upload_id) await this.driver.abortMultipart(d.key, d.multipart_upload_id);
+        await this.driver.delete(doomed.map((d) => d.key));
+      } catch (error) {
+        this.logger.warn({ err: error, count: due.length }, 'object deletion failed; retrying later');
+        await em.query(
+          `UPDATE storage_deletions SET attempts = attempts + 1, not_before = now() + make_interval(secs => least(3600, 30 * power(2, attempts)))
+            WHERE id = ANY($1::bigint[])`,
+          [due.map((d) => d.id)],
+        );
+        return 0;
+      }
+      await em.query(`DELETE FROM storage_deletions WHERE id = ANY($1::bigint[])`, [due.map((d) => d.id)]);
+      return due.length;
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ArchivesController } from './archives.controller';
+import { ARCHIVE_SIGNER } from './archive-token';
+import { FileAccessService } from './file-access.service';
+import { OrgStorageController } from './org-storage.controller';
+import { QuotaService } from './quota.service';
+import { TokenSigner } from './signed-token';
+import { StorageJanitor } from './storage-janitor.service';
+import { UploadsController } from './uploads.controller';
+import { UploadsService } from './uploads.service';
+
+/** Uploads, downloads, quotas and upkeep of the store; run files and artifacts build on it. */
+@Module({
+  controllers: [UploadsController, OrgStorageController, ArchivesController],
+  providers: [
+    UploadsService,
+    QuotaService,
+    FileAccessService,
+    StorageJanitor,
+    { provide: ARCHIVE_SIGNER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TokenSigner(config.JWT_SECRET, 'archive-urls') },
+  ],
+  exports: [UploadsService, FileAccessService, QuotaService, StorageJanitor],
+})
+export class StorageModule {}

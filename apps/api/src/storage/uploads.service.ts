@@ -1,0 +1,232 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { FileDeclaration, FileUploadResult, PartUrlsResponse, ReportPartRequest, StoredFile, UploadPlan, UploadStatus } from '@trackbase/contracts';
+import type { RequestContext } from '../common/context/request-context';
+import { notFound } from '../common/errors/app-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { absoluteUrl } from './absolute-url';
+import { verifyObject } from './verify-object';
+import { objectKeys } from './object-keys';
+import { QuotaService } from './quota.service';
+import { checksumMismatch, partChecksumMismatch, uploadIncomplete, uploadNotPending } from './storage.errors';
+import { expectedPartSize, OBJECT_COLUMNS, partLayout, type ObjectOwner, type StoredObjectRow } from './stored-object';
+import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
+
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+export function toStoredFile(path: string, o: StoredObjectRow, createdAt: Date = o.created_at): StoredFile {
+  return { path, size: Number(o.size), sha256: o.sha256, contentType: o.content_type, state: o.state, createdAt: createdAt.toISOString() };
+}
+
+/**
+ * The one way bytes enter the store. Callers (run files, artifact versions)
+ * declare files for an owner; this service finds or creates the content
+ * objects, reserves quota for new ones, and drives each upload to a verified,
+ * available object. The upload id a client sees is the object's id.
+ */
+@Injectable()
+export class UploadsService {
+  private readonly logger = new Logger('UploadsService');
+
+  constructor(
+    @Inject(STORAGE_DRIVER) private readonly driver: StorageDriver,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly quota: QuotaService,
+  ) {}
+
+  /** Content objects for `files` (paths already normalised), in the same order, created where missing. */
+  async declare(ctx: RequestContext, owner: ObjectOwner, files: Array<FileDeclaration & { path: string }>): Promise<StoredObjectRow[]> {
+    const prefix = owner.runId
+      ? objectKeys.run(ctx.organization.id, ctx.currentProject.id, owner.runId)
+      : objectKeys.artifact(ctx.organization.id, ctx.currentProject.id, owner.artifactId!);
+    const keys = files.map((f) => objectKeys.content(prefix, f.sha256));
+    const existing = await this.byKeys(ctx, keys);
+    const missing = new Map<string, FileDeclaration>();
+    files.forEach((f, i) => {
+      const found = existing.get(keys[i]!);
+      if (found && Number(found.size) !== f.size) {
+        throw checksumMismatch(`${f.path}: content with this SHA-256 is stored with another size`, [{ path: `files.${i}.size`, message: 'size does not match the content of this SHA-256' }]);
+      }
+      if (!found) missing.set(keys[i]!, f);
+    });
+    if (missing.size > 0) {
+      await this.quota.reserve(ctx, [...missing.values()].reduce((sum, f) => sum + f.size, 0));
+      const rows = [...missing.entries()].map(([key, f]) => ({ key, f, layout: partLayout(f.size, this.config.UPLOAD_PART_SIZE) }));
+      await ctx.em.query(
+        `INSERT INTO stored_objects (organization_id, project_id, run_id, artifact_id, key, sha256, size, content_type, state, part_size, part_count)
+         SELECT $1, $2, $3, $4, k.key, k.sha256, k.size, k.content_type, 'pending', k.part_size, k.part_count
+           FROM unnest($5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[], $10::int[])
+                AS k(key, sha256, size, content_type, part_size, part_count)
+         ON CONFLICT (key) DO NOTHING`,
+        [
+          ctx.organization.id,
+          ctx.currentProject.id,
+          owner.runId ?? null,
+          owner.artifactId ?? null,
+          rows.map((r) => r.key),
+          rows.map((r) => r.f.sha256),
+          rows.map((r) => r.f.size),
+          rows.map((r) => r.f.contentType ?? DEFAULT_CONTENT_TYPE),
+          rows.map((r) => r.layout.partSize),
+          rows.map((r) => r.layout.partCount),
+        ],
+      );
+      // Same content stored again after it was deleted: its pending deletion must not remove the new upload.
+      await ctx.em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = ANY($2::text[])`, [ctx.organization.id, [...missing.keys()]]);
+      for (const [key, row] of await this.byKeys(ctx, [...missing.keys()])) existing.set(key, row);
+    }
+    return keys.map((key) => existing.get(key)!);
+  }
+
+  /** The upload plan of a pending object (with the parts already stored), or nothing for an available one. */
+  async result(ctx: RequestContext, path: string, object: StoredObjectRow, createdAt?: Date): Promise<FileUploadResult> {
+    const file = toStoredFile(path, object, createdAt);
+    if (object.state === 'available') return { file };
+    return { file, upload: await this.plan(ctx, object) };
+  }
+
+  async status(ctx: RequestContext, uploadId: string): Promise<UploadStatus> {
+    const object = await this.find(ctx, uploadId);
+    return { uploadId: object.id, state: object.state, completedParts: await this.completedParts(ctx, object.id), partCount: object.part_count };
+  }
+
+  async partUrls(ctx: RequestContext, uploadId: string, parts: Array<{ partNumber: number; md5: string }>): Promise<PartUrlsResponse> {
+    const object = await this.find(ctx, uploadId, { lock: true });
+    if (object.state !== 'pending' || !this.isMultipart(object)) throw uploadNotPending();
+    for (const part of parts) this.checkPartNumber(object, part.partNumber);
+    let uploadIdInStore = object.multipart_upload_id;
+    if (!uploadIdInStore) {
+      // Started on first use, so a declaration that is never sent costs the store nothing.
+      uploadIdInStore = await this.driver.createMultipart(object.key, object.content_type);
+      await ctx.em.query(`UPDATE stored_objects SET multipart_upload_id = $2 WHERE id = $1`, [object.id, uploadIdInStore]);
+    }
+    const expiresIn = this.config.STORAGE_URL_TTL_SECONDS;
+    const signed = await Promise.all(
+      parts.map(async (p) => {
+        const request = await this.driver.presignPart(object.key, uploadIdInStore!, p.partNumber, { expiresIn, contentMd5: p.md5 });
+        return { partNumber: p.partNumber, url: absoluteUrl(ctx.origin, request.url), headers: request.headers };
+      }),
+    );
+    return { parts: signed, expiresAt: this.expiresAt() };
+  }
+
+  /**
+   * Records a part the client has stored. The store's ETag is the MD5 of what
+   * arrived; unless it is the MD5 the client computed of what it meant to
+   * send, the part is refused and must be sent again.
+   */
+  async reportPart(ctx: RequestContext, uploadId: string, report: ReportPartRequest): Promise<UploadStatus> {
+    const object = await this.find(ctx, uploadId);
+    if (object.state !== 'pending' || !this.isMultipart(object) || !object.multipart_upload_id) throw uploadNotPending();
+    this.checkPartNumber(object, report.partNumber);
+    const expected = expectedPartSize(Number(object.size), Number(object.part_size), report.partNumber);
+    if (report.size !== expected) {
+      throw partChecksumMismatch(report.partNumber, `part ${report.partNumber} must be ${expected} bytes, not ${report.size}`);
+    }
+    const arrived = report.etag.replace(/"/g, '').toLowerCase();
+    const meant = Buffer.from(report.md5, 'base64').toString('hex');
+    if (arrived !== meant) {
+      throw partChecksumMismatch(report.partNumber, `part ${report.partNumber} arrived corrupted (stored MD5 ${arrived}, sent MD5 ${meant}); send it again`);
+    }
+    await ctx.em.query(
+      `INSERT INTO upload_parts (organization_id, object_id, part_number, etag, size) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (object_id, part_number) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size`,
+      [ctx.organization.id, object.id, report.partNumber, arrived, report.size],
+    );
+    return this.status(ctx, uploadId);
+  }
+
+  /**
+   * Assembles a multipart upload, then reads the object back and checks its
+   * size and SHA-256. On a mismatch the stored bytes are discarded and the
+   * upload starts over (those writes are kept; the answer is 400).
+   */
+  async complete(ctx: RequestContext, uploadId: string): Promise<UploadStatus> {
+    const object = await this.find(ctx, uploadId, { lock: true });
+    const done: UploadStatus = { uploadId: object.id, state: 'available', completedParts: [], partCount: object.part_count };
+    if (object.state === 'available') return done;
+    if (this.isMultipart(object)) await this.assemble(ctx, object);
+    const problem = await verifyObject(this.driver, object.key, Number(object.size), object.sha256);
+    if (problem) {
+      await this.driver.delete([object.key]).catch((error) => this.logger.warn({ err: error, key: object.key }, 'could not discard a corrupted object'));
+      await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);
+      await ctx.em.query(`UPDATE stored_objects SET multipart_upload_id = NULL WHERE id = $1`, [object.id]);
+      ctx.failAfterCommit(checksumMismatch(`${problem}; the upload was reset, send the file again`));
+      return { ...done, state: 'pending' };
+    }
+    await ctx.em.query(`UPDATE stored_objects SET state = 'available', completed_at = now(), multipart_upload_id = NULL WHERE id = $1`, [object.id]);
+    await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);
+    return done;
+  }
+
+  async find(ctx: RequestContext, uploadId: string, options: { lock?: boolean } = {}): Promise<StoredObjectRow> {
+    const rows: StoredObjectRow[] = await ctx.em.query(
+      `SELECT ${OBJECT_COLUMNS} FROM stored_objects o WHERE o.organization_id = $1 AND o.project_id = $2 AND o.id = $3 ${options.lock ? 'FOR UPDATE' : ''}`,
+      [ctx.organization.id, ctx.currentProject.id, uploadId],
+    );
+    if (!rows[0]) throw notFound('upload');
+    return rows[0];
+  }
+
+  private async assemble(ctx: RequestContext, object: StoredObjectRow): Promise<void> {
+    const parts: Array<{ part_number: number; etag: string; size: string }> = await ctx.em.query(
+      `SELECT part_number, etag, size FROM upload_parts WHERE object_id = $1 ORDER BY part_number`,
+      [object.id],
+    );
+    const have = new Set(parts.map((p) => p.part_number));
+    const missing = Array.from({ length: object.part_count }, (_, i) => i + 1).filter((n) => !have.has(n));
+    if (missing.length > 0 || !object.multipart_upload_id) {
+      throw uploadIncomplete(`parts not yet stored: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`, [
+        { path: 'parts', message: `missing ${missing.length} of ${object.part_count}` },
+      ]);
+    }
+    try {
+      await this.driver.completeMultipart(
+        object.key,
+        object.multipart_upload_id,
+        parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })),
+      );
+    } catch (error) {
+      // A retry after the store assembled the object but our commit failed: the upload is gone, the object is there.
+      if (!(await this.driver.head(object.key))) throw error;
+    }
+  }
+
+  private async plan(ctx: RequestContext, object: StoredObjectRow): Promise<UploadPlan> {
+    const base = {
+      uploadId: object.id,
+      size: Number(object.size),
+      partSize: Number(object.part_size),
+      partCount: object.part_count,
+      expiresAt: this.expiresAt(),
+    };
+    if (this.isMultipart(object)) return { ...base, method: 'multipart', completedParts: await this.completedParts(ctx, object.id) };
+    const request = await this.driver.presignPut(object.key, { expiresIn: this.config.STORAGE_URL_TTL_SECONDS, contentType: object.content_type });
+    return { ...base, method: 'single', completedParts: [], url: absoluteUrl(ctx.origin, request.url), headers: request.headers };
+  }
+
+  /** Fixed at declaration: a file of more than one part size has two parts or more. */
+  private isMultipart(object: StoredObjectRow): boolean {
+    return object.part_count > 1;
+  }
+
+  private checkPartNumber(object: StoredObjectRow, partNumber: number): void {
+    if (partNumber > object.part_count) throw partChecksumMismatch(partNumber, `this upload has ${object.part_count} parts`);
+  }
+
+  private async completedParts(ctx: RequestContext, objectId: string): Promise<number[]> {
+    const rows: Array<{ part_number: number }> = await ctx.em.query(`SELECT part_number FROM upload_parts WHERE object_id = $1 ORDER BY 1`, [objectId]);
+    return rows.map((r) => r.part_number);
+  }
+
+  private async byKeys(ctx: RequestContext, keys: string[]): Promise<Map<string, StoredObjectRow>> {
+    const rows: StoredObjectRow[] = await ctx.em.query(
+      `SELECT ${OBJECT_COLUMNS} FROM stored_objects o WHERE o.organization_id = $1 AND o.key = ANY($2::text[])`,
+      [ctx.organization.id, keys],
+    );
+    return new Map(rows.map((r) => [r.key, r]));
+  }
+
+  private expiresAt(): string {
+    return new Date(Date.now() + this.config.STORAGE_URL_TTL_SECONDS * 1000).toISOString();
+  }
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { DeclareFilesResponse, FileUploadResult, UploadPlan } from '@trackbase/contracts';
+import type { ApiClient } from './api-client';
+
+export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+export const md5Base64 = (data: Buffer) => createHash('md5').update(data).digest('base64');
+
+export interface UploadOptions {
+  /** Replaces the bytes of a part before they are sent (to test corruption in transit). */
+  tamper?: (partNumber: number, bytes: Buffer) => Buffer;
+  /** Stop after this many parts (to test an interrupted upload). */
+  stopAfterParts?: number;
+}
+
+/**
+ * The client side of an upload, as the SDK does it, written out plainly for
+ * tests: a single PUT or parts through presigned URLs, each part reported,
+ * then complete. Returns the last response of the API.
+ */
+export async function sendUpload(api: ApiClient, projectPath: string, plan: UploadPlan, content: Buffer, options: UploadOptions = {}) {
+  if (plan.method === 'single') {
+    const put = await fetch(plan.url!, { method: 'PUT', headers: plan.headers, body: options.tamper ? options.tamper(1, content) : content });
+    if (put.status !== 200) throw new Error(`PUT failed: ${put.status} ${await put.text()}`);
+    return api.post(`${projectPath}/uploads/${plan.uploadId}/complete`);
+  }
+  let sent = 0;
+  for (let partNumber = 1; partNumber <= plan.partCount; partNumber++) {
+    if (plan.completedParts.includes(partNumber)) continue;
+    if (options.stopAfterParts !== undefined && sent >= options.stopAfterParts) return null;
+    const bytes = content.subarray((partNumber - 1) * plan.partSize, partNumber * plan.partSize);
+    const md5 = md5Base64(bytes);
+    const urls = await api.post(`${projectPath}/uploads/${plan.uploadId}/part-urls`, { parts: [{ partNumber, md5 }] });
+    if (urls.status !== 200) throw new Error(`part-urls failed: ${urls.status} ${JSON.stringify(urls.body)}`);
+    const { url, headers } = urls.body.parts[0];
+    const body = options.tamper ? options.tamper(partNumber, bytes) : bytes;
+    const put = await fetch(url, { method: 'PUT', headers, body });
+    // A store that checks the signed Content-MD5 refuses a corrupted part itself; one that does not is caught by the report below.
+    if (put.status !== 200 && options.tamper) return { status: put.status, body: await put.json().catch(() => null) };
+    if (put.status !== 200) throw new Error(`part PUT failed: ${put.status} ${await put.text()}`);
+    const report = await api.post(`${projectPath}/uploads/${plan.uploadId}/parts`, { partNumber, etag: put.headers.get('etag'), md5, size: bytes.length });
+    if (report.status !== 200) return report;
+    sent++;
+  }
+  return api.post(`${projectPath}/uploads/${plan.uploadId}/complete`);
+}
+
+/** Uploads every file a declaration answer asks for; `contents` by path. */
+export async function sendAll(api: ApiClient, projectPath: string, declared: DeclareFilesResponse | { uploads: FileUploadResult[] }, contents: Record<string, Buffer>) {
+  const results = 'files' in declared ? declared.files : declared.uploads;
+  for (const result of results) {
+    if (!result.upload) continue;
+    const done = await sendUpload(api, projectPath, result.upload, contents[result.file.path]!);
+    if (done?.status !== 200) throw new Error(`upload of ${result.file.path} failed: ${done?.status} ${JSON.stringify(done?.body)}`);
+  }
+}
+
+export const declaration = (path: string, content: Buffer, contentType?: string) => ({ path, size: content.length, sha256: sha256(content), ...(contentType ? { contentType } : {}) });
