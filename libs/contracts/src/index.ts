@@ -10,3 +10,4 @@ export * from './realtime';
 export * from './schemas/comments';
 export * from './schemas/storage';
 export * from './schemas/artifacts';
+export * from './schemas/lineage';

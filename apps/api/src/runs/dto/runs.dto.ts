@@ -1,4 +1,5 @@
 import {
+  artifactKindSchema,
   batchAckSchema,
   createRunRequestSchema,
   runBatchSchema,
@@ -61,7 +62,8 @@ export class LineageQueryDto extends createZodDto(
   z
     .strictObject({
       run: z.string().min(1).max(100).optional(),
-      kind: z.enum(['dataset', 'model']).optional(),
+      /** A dataset or model a run named, or a stored artifact of any kind. */
+      kind: artifactKindSchema.optional(),
       name: z.string().min(1).max(250).optional(),
       version: z.string().min(1).max(100).optional(),
       direction: z.enum(['upstream', 'downstream', 'both']).default('both'),

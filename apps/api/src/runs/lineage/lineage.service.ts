@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { LineageGraph, LineageNode } from '@trackbase/contracts';
 import type { RequestContext } from '../../common/context/request-context';
 import { notFound } from '../../common/errors/app-error';
 import { runKey } from '../run-key';
@@ -9,93 +10,124 @@ export type LineageDirection = 'upstream' | 'downstream' | 'both';
 
 export interface LineageStart {
   run?: string;
-  kind?: 'dataset' | 'model';
+  kind?: string;
   name?: string;
   version?: string;
 }
 
 interface Edge {
-  asset_id: string;
+  node: string;
   run_id: string;
   direction: 'input' | 'output';
 }
 
+const VERSION_LABEL = /^v(\d{1,9})$/;
+
 /**
- * The graph dataset → run → model → run. Edges point along the data flow: an
- * input edge goes asset → run, an output edge run → asset. Upstream walks
- * against that flow, downstream with it, breadth first to the given depth.
+ * The graph data → run → data → run, over the `lineage_edges` view: datasets
+ * and models that runs named in their batches, and stored artifact versions
+ * with their producing and consuming runs. Upstream walks against the data
+ * flow, downstream with it, breadth first to the given depth.
  */
 @Injectable()
 export class LineageService {
   constructor(private readonly runs: RunsRepository) {}
 
-  async graph(ctx: RequestContext, start: LineageStart, direction: LineageDirection, depth: number) {
+  async graph(ctx: RequestContext, start: LineageStart, direction: LineageDirection, depth: number): Promise<LineageGraph> {
     const root = await this.resolveStart(ctx, start);
-    const seenRuns = new Set<string>(root.type === 'run' ? [root.id] : []);
-    const seenAssets = new Set<string>(root.type === 'asset' ? [root.id] : []);
+    const seenRuns = new Set<string>(root.startsWith('run:') ? [root.slice(4)] : []);
+    const seenData = new Set<string>(root.startsWith('run:') ? [] : [root]);
     const edges = new Map<string, Edge>();
-    let frontierRuns = root.type === 'run' ? [root.id] : [];
-    let frontierAssets = root.type === 'asset' ? [root.id] : [];
+    let frontierRuns = [...seenRuns];
+    let frontierData = [...seenData];
 
-    for (let level = 0; level < depth && (frontierRuns.length || frontierAssets.length); level++) {
+    for (let level = 0; level < depth && (frontierRuns.length || frontierData.length); level++) {
       const found: Edge[] = await ctx.em.query(
-        `SELECT asset_id, run_id, direction FROM run_assets
+        `SELECT node, run_id, direction FROM lineage_edges
           WHERE organization_id = $1 AND (
             (run_id = ANY($2::uuid[]) AND (($4 AND direction = 'input') OR ($5 AND direction = 'output')))
-            OR (asset_id = ANY($3::uuid[]) AND (($4 AND direction = 'output') OR ($5 AND direction = 'input'))))`,
-        [ctx.organization.id, frontierRuns, frontierAssets, direction !== 'downstream', direction !== 'upstream'],
+            OR (node = ANY($3::text[]) AND (($4 AND direction = 'output') OR ($5 AND direction = 'input'))))`,
+        [ctx.organization.id, frontierRuns, frontierData, direction !== 'downstream', direction !== 'upstream'],
       );
       const nextRuns: string[] = [];
-      const nextAssets: string[] = [];
+      const nextData: string[] = [];
       for (const e of found) {
-        edges.set(`${e.asset_id}|${e.run_id}|${e.direction}`, e);
+        edges.set(`${e.node}|${e.run_id}|${e.direction}`, e);
         if (!seenRuns.has(e.run_id)) {
           seenRuns.add(e.run_id);
           nextRuns.push(e.run_id);
         }
-        if (!seenAssets.has(e.asset_id)) {
-          seenAssets.add(e.asset_id);
-          nextAssets.push(e.asset_id);
+        if (!seenData.has(e.node)) {
+          seenData.add(e.node);
+          nextData.push(e.node);
         }
       }
       frontierRuns = nextRuns;
-      frontierAssets = nextAssets;
+      frontierData = nextData;
     }
+    const ids = (prefix: string) => [...seenData].filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length));
     return {
-      root: `${root.type}:${root.id}`,
-      nodes: [...(await this.runNodes(ctx, [...seenRuns])), ...(await this.assetNodes(ctx, [...seenAssets]))],
+      root,
+      nodes: [
+        ...(await this.runNodes(ctx, [...seenRuns])),
+        ...(await this.assetNodes(ctx, ids('asset:'))),
+        ...(await this.artifactNodes(ctx, ids('artifact:'))),
+      ],
       edges: [...edges.values()].map((e) =>
-        e.direction === 'input'
-          ? { from: `asset:${e.asset_id}`, to: `run:${e.run_id}`, kind: 'input' }
-          : { from: `run:${e.run_id}`, to: `asset:${e.asset_id}`, kind: 'output' },
+        e.direction === 'input' ? { from: e.node, to: `run:${e.run_id}`, kind: 'input' as const } : { from: `run:${e.run_id}`, to: e.node, kind: 'output' as const },
       ),
     };
   }
 
-  private async resolveStart(ctx: RequestContext, start: LineageStart): Promise<{ type: 'run' | 'asset'; id: string }> {
-    if (start.run) return { type: 'run', id: (await this.runs.find(ctx, start.run)).id };
-    const rows: Array<{ id: string }> = await ctx.em.query(
+  /** A run, a dataset or model a run named, or a stored artifact (`version` being `v3`, an alias, or latest when omitted). */
+  private async resolveStart(ctx: RequestContext, start: LineageStart): Promise<string> {
+    if (start.run) return `run:${(await this.runs.find(ctx, start.run)).id}`;
+    const assets: Array<{ id: string }> = await ctx.em.query(
       `SELECT id FROM data_assets WHERE organization_id = $1 AND project_id = $2 AND kind = $3 AND name = $4
           AND ($5::text IS NULL OR version = $5) ORDER BY created_at DESC LIMIT 1`,
       [ctx.organization.id, ctx.currentProject.id, start.kind, start.name, start.version ?? null],
     );
-    if (!rows[0]) throw notFound(start.kind ?? 'asset');
-    return { type: 'asset', id: rows[0].id };
+    if (assets[0]) return `asset:${assets[0].id}`;
+    const label = start.version ? VERSION_LABEL.exec(start.version) : null;
+    const versions: Array<{ id: string }> = await ctx.em.query(
+      `SELECT v.id FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
+        WHERE a.organization_id = $1 AND a.project_id = $2 AND a.kind = $3 AND a.name = $4 AND v.state = 'committed'
+          AND ($5::int IS NULL OR v.number = $5)
+          AND ($6::text IS NULL OR v.id = (SELECT version_id FROM artifact_aliases al WHERE al.artifact_id = a.id AND al.alias = $6))
+        ORDER BY v.number DESC LIMIT 1`,
+      [ctx.organization.id, ctx.currentProject.id, start.kind, start.name, label ? Number(label[1]) : null, start.version && !label ? start.version : null],
+    );
+    if (versions[0]) return `artifact:${versions[0].id}`;
+    throw notFound(start.kind ?? 'asset');
   }
 
-  private async runNodes(ctx: RequestContext, ids: string[]) {
+  private async runNodes(ctx: RequestContext, ids: string[]): Promise<LineageNode[]> {
     if (!ids.length) return [];
-    const rows: Array<{ id: string; number: number; name: string; state: string; project_id: string; slug: string }> = await ctx.em.query(
-      `SELECT r.id, r.number, r.name, r.state, r.project_id, p.slug FROM runs r JOIN projects p ON p.id = r.project_id
+    const rows: Array<{ id: string; number: number; name: string; state: string; slug: string }> = await ctx.em.query(
+      `SELECT r.id, r.number, r.name, r.state, p.slug FROM runs r JOIN projects p ON p.id = r.project_id
         WHERE r.organization_id = $1 AND r.id = ANY($2::uuid[])`,
       [ctx.organization.id, ids],
     );
-    return rows.map((r) => ({ id: `run:${r.id}`, type: 'run' as const, run: { id: r.id, key: runKey(r.slug, r.number), name: r.name, state: r.state, projectSlug: r.slug } }));
+    return rows.map((r) => ({ id: `run:${r.id}`, type: 'run', run: { id: r.id, key: runKey(r.slug, r.number), name: r.name, state: r.state, projectSlug: r.slug } }));
   }
 
-  private async assetNodes(ctx: RequestContext, ids: string[]) {
+  private async assetNodes(ctx: RequestContext, ids: string[]): Promise<LineageNode[]> {
     if (!ids.length) return [];
     const rows: AssetRecord[] = await ctx.em.query(`SELECT * FROM data_assets WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [ctx.organization.id, ids]);
     return rows.map((a) => ({ id: `asset:${a.id}`, type: a.kind, asset: toAssetDto(a) }));
+  }
+
+  private async artifactNodes(ctx: RequestContext, ids: string[]): Promise<LineageNode[]> {
+    if (!ids.length) return [];
+    const rows: Array<{ id: string; name: string; kind: string; number: number; digest: string; size_bytes: string }> = await ctx.em.query(
+      `SELECT v.id, a.name, a.kind, v.number, v.digest, v.size_bytes FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
+        WHERE v.organization_id = $1 AND v.id = ANY($2::uuid[])`,
+      [ctx.organization.id, ids],
+    );
+    return rows.map((v) => ({
+      id: `artifact:${v.id}`,
+      type: 'artifact',
+      artifact: { id: v.id, name: v.name, kind: v.kind, version: `v${v.number}`, digest: v.digest, size: Number(v.size_bytes) },
+    }));
   }
 }

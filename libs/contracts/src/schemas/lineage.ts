@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/**
+ * The lineage graph around a run, dataset, model or artifact version. Node ids
+ * are `run:<uuid>`, `asset:<uuid>` (a dataset or model a run named) and
+ * `artifact:<uuid>` (a stored artifact version). Edges follow the data:
+ * input edges go data → run, output edges run → data.
+ */
+export const lineageNodeSchema = z.object({
+  id: z.string(),
+  type: z.enum(['run', 'dataset', 'model', 'artifact']),
+  run: z.object({ id: z.string(), key: z.string(), name: z.string(), state: z.string(), projectSlug: z.string() }).optional(),
+  asset: z.object({ id: z.string(), kind: z.string(), name: z.string(), version: z.string() }).loose().optional(),
+  artifact: z
+    .object({ id: z.string(), name: z.string(), kind: z.string(), version: z.string(), digest: z.string(), size: z.number() })
+    .optional(),
+});
+export type LineageNode = z.infer<typeof lineageNodeSchema>;
+
+export const lineageGraphSchema = z.object({
+  root: z.string(),
+  nodes: z.array(lineageNodeSchema),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['input', 'output']) })),
+});
+export type LineageGraph = z.infer<typeof lineageGraphSchema>;
