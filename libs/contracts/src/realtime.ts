@@ -31,11 +31,27 @@ export interface RunChangedEvent {
   change: 'created' | 'updated' | 'deleted';
 }
 
+export interface ArtifactVersionAddedEvent {
+  projectId: string;
+  artifact: string;
+  kind: string;
+  version: string;
+  producerRunId: string | null;
+}
+
+export interface FilesChangedEvent {
+  projectId: string;
+  runId: string;
+}
+
 export interface ServerToClientEvents {
   points: (event: PointsEvent) => void;
   'run.changed': (event: RunChangedEvent) => void;
   'comment.changed': (event: { projectId: string; runId: string | null; change: 'created' | 'updated' | 'deleted'; comment: unknown }) => void;
-  'artifact.version_added': (event: { projectId: string; artifact: string; version: string }) => void;
+  /** To followers of the project: a version was committed. */
+  'artifact.version_added': (event: ArtifactVersionAddedEvent) => void;
+  /** To followers of the run: files were declared or finished uploading; re-read the listing. */
+  'files.changed': (event: FilesChangedEvent) => void;
   notification: (event: { notification: unknown }) => void;
   /** Sent before the server disconnects a socket (bad or expired credentials). */
   'auth.error': (event: { code: string; message: string }) => void;

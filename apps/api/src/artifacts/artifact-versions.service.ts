@@ -12,6 +12,8 @@ import { RunsRepository } from '../runs/runs.repository';
 import { normalizeDeclarations } from '../storage/declarations';
 import { uploadIncomplete } from '../storage/storage.errors';
 import { UploadsService } from '../storage/uploads.service';
+import { AuditService } from '../audit/audit.service';
+import { ArtifactEvents } from './artifact-events';
 import { aliasMoveForbidden, aliasReserved, draftNotPending, kindMismatch } from './artifacts.errors';
 import { ArtifactsRepository, toVersionDto, type ArtifactRow, type VersionRecord } from './artifacts.repository';
 import { manifestDigest } from './manifest';
@@ -29,6 +31,8 @@ export class ArtifactVersionsService {
     private readonly artifacts: ArtifactsRepository,
     private readonly uploads: UploadsService,
     private readonly runs: RunsRepository,
+    private readonly events: ArtifactEvents,
+    private readonly audit: AuditService,
   ) {}
 
   async create(ctx: RequestContext, name: string, request: CreateVersionRequest): Promise<CreateVersionResponse> {
@@ -89,6 +93,7 @@ export class ArtifactVersionsService {
     const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
     const version = await this.committed(ctx, artifact, versionRef);
     await this.artifacts.setAliases(ctx, artifact.id, version.id, [alias]);
+    await this.audit.record(ctx, { action: 'artifact.alias_set', targetType: 'artifact', targetId: artifact.id, details: { name, alias, version: version.version } });
     return this.reload(ctx, artifact, version.id);
   }
 
@@ -96,6 +101,7 @@ export class ArtifactVersionsService {
     if (alias === LATEST) throw aliasReserved(alias);
     const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
     if (!(await this.artifacts.deleteAlias(ctx, artifact.id, alias))) throw notFound('alias');
+    await this.audit.record(ctx, { action: 'artifact.alias_deleted', targetType: 'artifact', targetId: artifact.id, details: { name, alias } });
   }
 
   async deleteVersion(ctx: RequestContext, name: string, versionRef: string): Promise<void> {
@@ -103,11 +109,13 @@ export class ArtifactVersionsService {
     const version = await this.artifacts.resolveVersion(ctx, artifact, versionRef);
     if (version.state === 'draft') await this.artifacts.deleteDraft(ctx, artifact.id, version.id);
     else await this.artifacts.deleteVersion(ctx, artifact.id, version.id);
+    await this.audit.record(ctx, { action: 'artifact.version_deleted', targetType: 'artifact', targetId: artifact.id, details: { name, version: version.version ?? version.id } });
   }
 
   async deleteArtifact(ctx: RequestContext, name: string): Promise<void> {
     const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
     await this.artifacts.deleteArtifact(ctx, artifact.id);
+    await this.audit.record(ctx, { action: 'artifact.deleted', targetType: 'artifact', targetId: artifact.id, details: { name, kind: artifact.kind } });
   }
 
   /** Records that a run consumed this version (an input in the lineage graph). */
@@ -132,7 +140,17 @@ export class ArtifactVersionsService {
     await this.checkAliasMoves(ctx, artifact, draft.requestedAliases, draft.id);
     await this.artifacts.commit(ctx, artifact, draft.id);
     await this.artifacts.setAliases(ctx, artifact.id, draft.id, [LATEST, ...draft.requestedAliases]);
-    return { version: await this.reload(ctx, artifact, draft.id), created: true };
+    const version = await this.reload(ctx, artifact, draft.id);
+    const event = {
+      organizationId: ctx.organization.id,
+      projectId: ctx.currentProject.id,
+      artifact: artifact.name,
+      kind: artifact.kind,
+      version: version.version!,
+      producerRunId: version.producer?.id ?? null,
+    };
+    ctx.afterCommit(() => this.events.emit('version', event));
+    return { version, created: true };
   }
 
   private requestedAliases(aliases: string[]): string[] {

@@ -103,6 +103,8 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     expect((await viewer.api.get(`${versions('resnet')}/production`)).body.version).toBe('v2');
 
     expect((await owner.api.put(`${projectPath}/artifacts/resnet/aliases/latest`, { version: 'v1' })).body.error.code).toBe('artifact_alias_reserved');
+    const audit = await owner.api.get(`/orgs/${org}/audit-log`);
+    expect(audit.body.items).toContainEqual(expect.objectContaining({ action: 'artifact.alias_set', details: { name: 'resnet', alias: 'production', version: 'v1' } }));
     expect((await owner.api.put(`${projectPath}/artifacts/resnet/aliases/v9`, { version: 'v1' })).status).toBe(400);
   });
 
@@ -164,6 +166,12 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     const onlyKey = before.find((k) => k.sha256 === sha256(only))!.key;
     expect(await driver.head(onlyKey)).toBeNull();
     expect(await driver.head(after[0]!.key)).not.toBeNull();
+
+    expect((await contributor.api.delete(`${projectPath}/artifacts/ckpt`)).status).toBe(403);
+    expect((await owner.api.delete(`${projectPath}/artifacts/ckpt`)).status).toBe(204);
+    expect((await viewer.api.get(`${projectPath}/artifacts/ckpt`)).status).toBe(404);
+    await t.app.get(StorageJanitor).runOnce();
+    expect(await driver.head(after[0]!.key)).toBeNull();
   });
 
   it("another organization cannot see or reach this project's artifacts", async () => {

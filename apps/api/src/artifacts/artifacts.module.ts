@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RunsModule } from '../runs/runs.module';
 import { StorageModule } from '../storage/storage.module';
+import { ArtifactEvents } from './artifact-events';
 import { ArtifactVersionsController } from './artifact-versions.controller';
 import { ArtifactVersionsService } from './artifact-versions.service';
 import { ArtifactsController } from './artifacts.controller';
@@ -10,6 +11,7 @@ import { ArtifactsService } from './artifacts.service';
 @Module({
   imports: [RunsModule, StorageModule],
   controllers: [ArtifactsController, ArtifactVersionsController],
-  providers: [ArtifactsRepository, ArtifactsService, ArtifactVersionsService],
+  providers: [ArtifactsRepository, ArtifactsService, ArtifactVersionsService, ArtifactEvents],
+  exports: [ArtifactEvents],
 })
 export class ArtifactsModule {}

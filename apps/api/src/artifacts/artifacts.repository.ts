@@ -246,7 +246,6 @@ export class ArtifactsRepository {
   }
 
   async deleteArtifact(ctx: RequestContext, artifactId: string): Promise<void> {
-    await ctx.em.query(`DELETE FROM artifact_files f USING artifact_versions v WHERE v.id = f.version_id AND v.artifact_id = $1`, [artifactId]);
     await ctx.em.query(`DELETE FROM artifacts WHERE id = $1`, [artifactId]);
   }
 

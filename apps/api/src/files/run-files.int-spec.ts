@@ -228,4 +228,37 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     expect(pass.deletedObjects).toBeGreaterThanOrEqual(1);
     expect(await driver.head(row.key)).toBeNull();
   });
+
+  it('deleting a project or an organization removes every object under it', async () => {
+    const member = await signup(t.url, 'Leaver');
+    const org = (await createOrg(member)).slug;
+    const keys: string[] = [];
+    const projects: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const project = (await createProject(member, org)).slug;
+      projects.push(project);
+      const path = `/orgs/${org}/projects/${project}`;
+      const run = (await member.api.post(`${path}/runs`, {})).body.key;
+      const runFile = randomBytes(100);
+      await sendAll(member.api, path, (await member.api.post(`${path}/runs/${run}/files`, { files: [declaration('f.bin', runFile)] })).body, { 'f.bin': runFile });
+      const artifactFile = randomBytes(101);
+      const version = await member.api.post(`${path}/artifacts/data/versions`, { kind: 'dataset', files: [declaration('d.bin', artifactFile)] });
+      await sendAll(member.api, path, version.body, { 'd.bin': artifactFile });
+      expect((await member.api.post(`${path}/artifacts/data/versions/${version.body.version.id}/commit`)).status).toBe(200);
+      for (const content of [runFile, artifactFile]) {
+        const [row] = await t.dataSource.query(`SELECT key FROM stored_objects WHERE sha256 = $1`, [sha256(content)]);
+        keys.push(row.key);
+      }
+    }
+    const present = async () => (await Promise.all(keys.map((k) => driver.head(k)))).map((h) => h !== null);
+    expect(await present()).toEqual([true, true, true, true]);
+
+    expect((await member.api.delete(`/orgs/${org}/projects/${projects[0]}`)).status).toBe(204);
+    await t.app.get(StorageJanitor).runOnce();
+    expect(await present()).toEqual([false, false, true, true]);
+
+    expect((await member.api.delete(`/orgs/${org}`)).status).toBe(204);
+    await t.app.get(StorageJanitor).runOnce();
+    expect(await present()).toEqual([false, false, false, false]);
+  });
 });

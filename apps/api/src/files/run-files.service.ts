@@ -34,6 +34,7 @@ export class RunFilesService {
       run.id,
       files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })),
     );
+    this.uploads.announceRunFiles(ctx, run.id);
     return {
       files: await Promise.all(files.map((f, i) => this.uploads.result(ctx, f.path, objects[i]!, createdAt.get(f.path)))),
     };
@@ -69,6 +70,7 @@ export class RunFilesService {
   async delete(ctx: RequestContext, runRef: string, rawPath: string): Promise<void> {
     const run = await this.runs.find(ctx, runRef);
     if (!(await this.files.remove(ctx, run.id, normalizeFilePath(rawPath)))) throw notFound('file');
+    this.uploads.announceRunFiles(ctx, run.id);
   }
 
   private async availableFile(ctx: RequestContext, runRef: string, rawPath: string) {

@@ -20,9 +20,11 @@ import { RequestContext } from '../common/context/request-context';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inScopedTransaction } from '../database/tenant-scope';
+import { ArtifactEvents, type VersionAdded } from '../artifacts/artifact-events';
 import { CommentEvents, type CommentChanged, type NotificationCreated } from '../comments/comment-events';
 import { RunEvents, type RunChanged } from '../runs/run-events';
 import { RunsRepository } from '../runs/runs.repository';
+import { StorageEvents, type RunFilesChanged } from '../storage/storage-events';
 import { toPointsEvent } from './points-event';
 import { Subscriber } from './subscriber';
 import { followKey, Subscriptions, type Follow, type Subscription } from './subscriptions';
@@ -35,6 +37,8 @@ const NODE_RUN = 'tb:run';
 const NODE_ACCESS = 'tb:access';
 const NODE_COMMENT = 'tb:comment';
 const NODE_NOTIFICATION = 'tb:notification';
+const NODE_FILES = 'tb:files';
+const NODE_VERSION = 'tb:version';
 
 /**
  * Live updates over socket.io on the API's own port. Credentials are checked
@@ -56,6 +60,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly runEvents: RunEvents,
     private readonly accessEvents: AccessEvents,
     private readonly commentEvents: CommentEvents,
+    private readonly storageEvents: StorageEvents,
+    private readonly artifactEvents: ArtifactEvents,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -96,7 +102,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         this.deliverNotification(event);
         this.toOtherNodes(NODE_NOTIFICATION, event);
       }),
+      this.storageEvents.on('runFiles', (event) => {
+        this.deliverFilesChanged(event);
+        this.toOtherNodes(NODE_FILES, event);
+      }),
+      this.artifactEvents.on('version', (event) => {
+        this.deliverVersionAdded(event);
+        this.toOtherNodes(NODE_VERSION, event);
+      }),
     );
+    server.on(NODE_FILES, (event: RunFilesChanged) => this.deliverFilesChanged(event));
+    server.on(NODE_VERSION, (event: VersionAdded) => this.deliverVersionAdded(event));
     server.on(NODE_COMMENT, (event: CommentChanged) => this.deliverComment(event));
     server.on(NODE_NOTIFICATION, (event: NotificationCreated) => this.deliverNotification(event));
     server.on(NODE_POINTS, (event: PointsEvent) => this.deliverPoints(event));
@@ -198,6 +214,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const targets = new Set<Subscription>([...this.subscriptions.followersOfProject(event.projectId), ...(event.runId ? this.subscriptions.followersOfRun(event.runId) : [])]);
     const payload = { projectId: event.projectId, runId: event.runId, change: event.change, comment: event.comment };
     for (const sub of targets) this.server.sockets.sockets.get(sub.socketId)?.emit('comment.changed', payload);
+  }
+
+  private deliverFilesChanged(event: RunFilesChanged): void {
+    const targets = new Set<Subscription>([...this.subscriptions.followersOfProject(event.projectId), ...this.subscriptions.followersOfRun(event.runId)]);
+    for (const sub of targets) this.server.sockets.sockets.get(sub.socketId)?.emit('files.changed', { projectId: event.projectId, runId: event.runId });
+  }
+
+  private deliverVersionAdded(event: VersionAdded): void {
+    const { organizationId: _organizationId, ...payload } = event;
+    for (const sub of this.subscriptions.followersOfProject(event.projectId)) this.server.sockets.sockets.get(sub.socketId)?.emit('artifact.version_added', payload);
   }
 
   /** Each person's own room: every socket they have open, on this process. */

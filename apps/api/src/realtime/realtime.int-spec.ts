@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PointsEvent, RunChangedEvent } from '@trackbase/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,5 +149,36 @@ describe('following', () => {
     const after = collectSteps(socket, 1, 1_000);
     await sendBatch(run.key, 1, [100, 101]);
     expect(await after).toEqual([]);
+  });
+});
+
+describe('file and artifact events', () => {
+  const declaration = (path: string, content: string) => ({
+    path,
+    size: Buffer.byteLength(content),
+    sha256: createHash('sha256').update(content).digest('hex'),
+  });
+
+  it('tells followers of a run that its files changed, and followers of the project that a version was added', async () => {
+    const run = await newRun();
+    const socket = connect(t.url, owner.tokens.accessToken);
+    await connected(socket);
+    expect((await follow(socket, { org, project, runs: [run.key] })).ok).toBe(true);
+    const projectSocket = connect(t.url, owner.tokens.accessToken);
+    await connected(projectSocket);
+    expect((await follow(projectSocket, { org, project })).ok).toBe(true);
+
+    const filesChanged = new Promise((resolve) => socket.once('files.changed', resolve));
+    await owner.api.post(`/orgs/${org}/projects/${project}/runs/${run.key}/files`, { files: [declaration('notes.txt', 'hi')] });
+    expect(await filesChanged).toEqual({ projectId: expect.any(String), runId: run.id });
+
+    // A reference needs no upload: committed at once.
+    const versionAdded = new Promise((resolve) => projectSocket.once('artifact.version_added', resolve));
+    await owner.api.post(`/orgs/${org}/projects/${project}/artifacts/corpus/versions`, {
+      kind: 'dataset',
+      run: run.key,
+      reference: { uri: 's3://lake/corpus', digest: 'd1' },
+    });
+    expect(await versionAdded).toEqual({ projectId: expect.any(String), artifact: 'corpus', kind: 'dataset', version: 'v1', producerRunId: run.id });
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { StorageUsage } from '@trackbase/contracts';
+import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../common/context/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { quotaExceeded } from './storage.errors';
@@ -11,7 +12,10 @@ import { quotaExceeded } from './storage.errors';
  */
 @Injectable()
 export class QuotaService {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
+  ) {}
 
   async usage(ctx: RequestContext): Promise<StorageUsage> {
     const rows: Array<{ used_bytes: string | null; quota_bytes: string | null }> = await ctx.em.query(
@@ -32,6 +36,7 @@ export class QuotaService {
        ON CONFLICT (organization_id) DO UPDATE SET quota_bytes = EXCLUDED.quota_bytes`,
       [ctx.organization.id, quotaBytes],
     );
+    await this.audit.record(ctx, { action: 'org.storage_quota_set', targetType: 'organization', targetId: ctx.organization.id, details: { quotaBytes } });
     return this.usage(ctx);
   }
 

@@ -6,6 +6,7 @@ import { FileAccessService } from './file-access.service';
 import { OrgStorageController } from './org-storage.controller';
 import { QuotaService } from './quota.service';
 import { TokenSigner } from './signed-token';
+import { StorageEvents } from './storage-events';
 import { StorageJanitor } from './storage-janitor.service';
 import { UploadsController } from './uploads.controller';
 import { UploadsService } from './uploads.service';
@@ -18,8 +19,9 @@ import { UploadsService } from './uploads.service';
     QuotaService,
     FileAccessService,
     StorageJanitor,
+    StorageEvents,
     { provide: ARCHIVE_SIGNER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TokenSigner(config.JWT_SECRET, 'archive-urls') },
   ],
-  exports: [UploadsService, FileAccessService, QuotaService, StorageJanitor],
+  exports: [UploadsService, FileAccessService, QuotaService, StorageJanitor, StorageEvents],
 })
 export class StorageModule {}

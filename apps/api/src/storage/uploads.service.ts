@@ -10,6 +10,7 @@ import { QuotaService } from './quota.service';
 import { checksumMismatch, partChecksumMismatch, uploadIncomplete, uploadNotPending } from './storage.errors';
 import { expectedPartSize, OBJECT_COLUMNS, partLayout, type ObjectOwner, type StoredObjectRow } from './stored-object';
 import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
+import { StorageEvents } from './storage-events';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
@@ -31,6 +32,7 @@ export class UploadsService {
     @Inject(STORAGE_DRIVER) private readonly driver: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly quota: QuotaService,
+    private readonly events: StorageEvents,
   ) {}
 
   /** Content objects for `files` (paths already normalised), in the same order, created where missing. */
@@ -155,7 +157,14 @@ export class UploadsService {
     }
     await ctx.em.query(`UPDATE stored_objects SET state = 'available', completed_at = now(), multipart_upload_id = NULL WHERE id = $1`, [object.id]);
     await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);
+    if (object.run_id) this.announceRunFiles(ctx, object.run_id);
     return done;
+  }
+
+  /** Tells the run's followers, once committed, that its file listing changed. */
+  announceRunFiles(ctx: RequestContext, runId: string): void {
+    const event = { organizationId: ctx.organization.id, projectId: ctx.currentProject.id, runId };
+    ctx.afterCommit(() => this.events.emit('runFiles', event));
   }
 
   async find(ctx: RequestContext, uploadId: string, options: { lock?: boolean } = {}): Promise<StoredObjectRow> {

@@ -136,7 +136,9 @@ export class Artifacts1764000400000 implements MigrationInterface {
         object_id uuid NOT NULL,
         PRIMARY KEY (version_id, path),
         FOREIGN KEY (organization_id, version_id) REFERENCES artifact_versions(organization_id, id) ON DELETE CASCADE,
-        FOREIGN KEY (organization_id, object_id) REFERENCES stored_objects(organization_id, id)
+        -- Objects are deleted only when no version holds them, or with their whole project: the cascade
+        -- spares a project deletion from racing its own artifact_files rows.
+        FOREIGN KEY (organization_id, object_id) REFERENCES stored_objects(organization_id, id) ON DELETE CASCADE
       )`);
     await q.query(`CREATE INDEX artifact_files_organization_idx ON artifact_files (organization_id)`);
     await q.query(`CREATE INDEX artifact_files_object_idx ON artifact_files (object_id)`);
