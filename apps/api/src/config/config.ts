@@ -44,7 +44,8 @@ const envSchema = z.object({
   S3_FORCE_PATH_STYLE: boolean.default(false),
   STORAGE_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 86_400).default(300),
   UPLOAD_PART_SIZE: z.coerce.number().int().min(5 * 1024 * 1024).max(5 * 1024 ** 3).default(16 * 1024 * 1024),
-  UPLOAD_EXPIRY_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(24),
+  /** Uploads and artifact drafts untouched this long are abandoned: their parts are aborted and their rows removed. */
+  UPLOAD_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
   STORAGE_JANITOR_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   ARCHIVE_MAX_BYTES: z.coerce.number().int().min(1).default(5 * 1024 ** 3),
   /** Storage quota of organizations that have none of their own; unset means unlimited. */

@@ -18,7 +18,7 @@ interface Deletion {
  * SKIP LOCKED, so nodes share the work): deletes the objects that
  * `storage_deletions` names (filled by a trigger whenever object rows go:
  * deleted runs, projects, organizations, versions), and expires uploads and
- * artifact drafts abandoned for longer than UPLOAD_EXPIRY_HOURS, aborting
+ * artifact drafts abandoned for longer than UPLOAD_EXPIRY_SECONDS, aborting
  * their multipart uploads.
  */
 @Injectable()
@@ -61,17 +61,17 @@ export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async expireAbandoned(): Promise<{ drafts: number; uploads: number }> {
-    const hours = this.config.UPLOAD_EXPIRY_HOURS;
+    const seconds = this.config.UPLOAD_EXPIRY_SECONDS;
     return inScopedTransaction(this.dataSource, { kind: 'system' }, async (em) => {
       const [, drafts] = (await em.query(
-        `DELETE FROM artifact_versions WHERE state = 'draft' AND created_at < now() - make_interval(secs => $1 * 3600)`,
-        [hours],
+        `DELETE FROM artifact_versions WHERE state = 'draft' AND created_at < now() - make_interval(secs => $1)`,
+        [seconds],
       )) as [unknown, number];
       // The delete trigger enqueues each key with its multipart upload id, which the batch below aborts.
       const [, uploads] = (await em.query(
-        `DELETE FROM stored_objects o WHERE o.state = 'pending' AND o.created_at < now() - make_interval(secs => $1 * 3600)
+        `DELETE FROM stored_objects o WHERE o.state = 'pending' AND o.touched_at < now() - make_interval(secs => $1)
             AND NOT EXISTS (SELECT 1 FROM artifact_files f WHERE f.object_id = o.id)`,
-        [hours],
+        [seconds],
       )) as [unknown, number];
       return { drafts, uploads };
     });

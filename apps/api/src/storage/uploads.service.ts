@@ -76,7 +76,14 @@ export class UploadsService {
       await ctx.em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = ANY($2::text[])`, [ctx.organization.id, [...missing.keys()]]);
       for (const [key, row] of await this.byKeys(ctx, [...missing.keys()])) existing.set(key, row);
     }
+    const resumed = [...existing.values()].filter((o) => o.state === 'pending').map((o) => o.id);
+    if (resumed.length > 0) await this.touch(ctx, resumed);
     return keys.map((key) => existing.get(key)!);
+  }
+
+  /** Keeps pending uploads that are still being worked on from expiring. */
+  private async touch(ctx: RequestContext, objectIds: string[]): Promise<void> {
+    await ctx.em.query(`UPDATE stored_objects SET touched_at = now() WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [objectIds]);
   }
 
   /** The upload plan of a pending object (with the parts already stored), or nothing for an available one. */
@@ -101,6 +108,7 @@ export class UploadsService {
       uploadIdInStore = await this.driver.createMultipart(object.key, object.content_type);
       await ctx.em.query(`UPDATE stored_objects SET multipart_upload_id = $2 WHERE id = $1`, [object.id, uploadIdInStore]);
     }
+    await this.touch(ctx, [object.id]);
     const expiresIn = this.config.STORAGE_URL_TTL_SECONDS;
     const signed = await Promise.all(
       parts.map(async (p) => {
@@ -129,6 +137,7 @@ export class UploadsService {
     if (arrived !== meant) {
       throw partChecksumMismatch(report.partNumber, `part ${report.partNumber} arrived corrupted (stored MD5 ${arrived}, sent MD5 ${meant}); send it again`);
     }
+    await this.touch(ctx, [object.id]);
     await ctx.em.query(
       `INSERT INTO upload_parts (organization_id, object_id, part_number, etag, size) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (object_id, part_number) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size`,

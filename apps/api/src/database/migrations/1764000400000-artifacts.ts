@@ -55,6 +55,8 @@ export class Artifacts1764000400000 implements MigrationInterface {
         part_size bigint NOT NULL,
         part_count integer NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
+        -- Last sign of life of a pending upload; abandoned ones expire from here.
+        touched_at timestamptz NOT NULL DEFAULT now(),
         completed_at timestamptz,
         CHECK ((run_id IS NULL) <> (artifact_id IS NULL)),
         FOREIGN KEY (organization_id, project_id) REFERENCES projects(organization_id, id) ON DELETE CASCADE,
@@ -66,7 +68,7 @@ export class Artifacts1764000400000 implements MigrationInterface {
     await q.query(`CREATE INDEX stored_objects_project_idx ON stored_objects (project_id)`);
     await q.query(`CREATE INDEX stored_objects_run_idx ON stored_objects (run_id) WHERE run_id IS NOT NULL`);
     await q.query(`CREATE INDEX stored_objects_artifact_idx ON stored_objects (artifact_id) WHERE artifact_id IS NOT NULL`);
-    await q.query(`CREATE INDEX stored_objects_pending_idx ON stored_objects (created_at) WHERE state = 'pending'`);
+    await q.query(`CREATE INDEX stored_objects_pending_idx ON stored_objects (touched_at) WHERE state = 'pending'`);
 
     await q.query(`
       CREATE TABLE upload_parts (
