@@ -45,6 +45,9 @@ export class LocalObjectsController {
     const local = this.local();
     const file = await local.locate(local.verify(token));
     response.setHeader('Content-Type', file.contentType);
+    // Uploaded content is served from the app's own origin: an HTML or SVG file must not run script there.
+    response.setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; media-src 'self'");
+    response.setHeader('X-Content-Type-Options', 'nosniff');
     if (file.contentDisposition) response.setHeader('Content-Disposition', file.contentDisposition);
     await new Promise<void>((resolve, reject) => {
       response.sendFile(file.path, { dotfiles: 'allow', cacheControl: false }, (error?: Error & { status?: number; code?: string; headers?: Record<string, string> }) => {

@@ -224,6 +224,14 @@ describe('local disk driver through the API', () => {
     await expect(driver.deletePrefix('../')).rejects.toMatchObject({ code: 'invalid_path' });
     expect(existsSync(join(root, '..', 'escape.txt'))).toBe(false);
   });
+  it('serves uploaded HTML sandboxed, so it cannot run script on the app origin', async () => {
+    const body = Buffer.from('<script>fetch("/api/v1/users/me")</script>');
+    expect((await presignedPut('org-1/xss/page.html', body, 'text/html')).status).toBe(200);
+    const response = await fetch(at(await driver.presignGet('org-1/xss/page.html', { expiresIn: 60, contentType: 'text/html' })));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toMatch(/^sandbox;/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
 });
 
 describe('with the S3 driver configured', () => {
@@ -240,4 +248,5 @@ describe('with the S3 driver configured', () => {
     expect(((await get.json()) as ErrorBody).error.code).toBe('not_found');
     expect((await fetch(`${s3App.url}${paths.localObject(token)}`, { method: 'PUT', body: 'x' })).status).toBe(404);
   });
+
 });
