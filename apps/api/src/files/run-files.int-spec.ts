@@ -159,6 +159,9 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     const content = randomBytes(5000);
     const declared = await owner.api.post(filesOf(run), { files: [declaration('x.bin', content)] });
     const plan = declared.body.files[0].upload;
+    const tooEarly = await owner.api.post(`${projectPath}/uploads/${plan.uploadId}/complete`);
+    expect(tooEarly.status).toBe(409);
+    expect(tooEarly.body.error.code).toBe('upload_incomplete');
     const bad = await sendUpload(owner.api, projectPath, plan, content, { tamper: (_, b) => Buffer.concat([b.subarray(0, 10), randomBytes(b.length - 10)]) });
     expect(bad?.status).toBe(400);
     expect(bad?.body.error.code).toBe('checksum_mismatch');
