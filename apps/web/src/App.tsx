@@ -4,6 +4,9 @@ import { SessionProvider, useSession } from './api/session';
 import { Layout } from './components/Layout';
 import { AcceptInvitePage } from './pages/AcceptInvite';
 import { AccountPage } from './pages/Account';
+import { ArtifactPage } from './pages/artifacts/ArtifactPage';
+import { ArtifactsPage } from './pages/artifacts/ArtifactsPage';
+import { VersionPage } from './pages/artifacts/VersionPage';
 import { AuthPage } from './pages/Auth';
 import { ComparePage } from './pages/Compare';
 import { HomePage } from './pages/Home';
@@ -41,6 +44,9 @@ const router = createBrowserRouter([
       { path: '/:org/:project/settings', element: <ProjectSettingsPage /> },
       { path: '/:org/:project/compare', element: <ComparePage /> },
       { path: '/:org/:project/runs/:run', element: <RunPage /> },
+      { path: '/:org/:project/artifacts', element: <ArtifactsPage /> },
+      { path: '/:org/:project/artifacts/:name', element: <ArtifactPage /> },
+      { path: '/:org/:project/artifacts/:name/:version', element: <VersionPage /> },
     ],
   },
 ]);

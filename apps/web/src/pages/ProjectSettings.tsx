@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { del, patch, put } from '../api/client';
 import { useResource } from '../api/hooks';
+import { ProjectNav } from '../components/ProjectNav';
 import { ErrorBox, Loading } from '../components/ui';
 
 export function ProjectSettingsPage() {
@@ -25,9 +26,12 @@ export function ProjectSettingsPage() {
 
   return (
     <section>
-      <h1>
-        <Link to={`/${org}/${project}`}>{info.data.name}</Link>: settings
-      </h1>
+      <div className="title-row">
+        <h1>
+          <Link to={`/${org}/${project}`}>{info.data.name}</Link>: settings
+        </h1>
+        <ProjectNav org={org} project={project} />
+      </div>
       {manage && (
         <label>
           Visibility

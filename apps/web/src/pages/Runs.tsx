@@ -7,7 +7,11 @@ import { useResource } from '../api/hooks';
 import { useFollow } from '../live/socket';
 import { Empty, ErrorBox, formatTime, formatValue, Loading, StateBadge } from '../components/ui';
 import { CommentsPanel } from '../components/Comments';
+import { ProjectNav } from '../components/ProjectNav';
+import { QuickFilters } from '../components/QuickFilters';
 import { PROJECT_ROLE_PERMISSIONS, ProjectPermission } from '@trackbase/contracts';
+import { composeFilter } from './runs/filter-expression';
+import { useTagVocabulary } from './runs/useTagVocabulary';
 
 const FIXED = [
   { id: 'key', label: 'Run', sort: 'number' },
@@ -26,13 +30,16 @@ export function RunsPage() {
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
   const filter = search.get('filter') ?? '';
+  const states = useMemo(() => search.getAll('state'), [search]);
+  const tags = useMemo(() => search.getAll('tag'), [search]);
+  const expression = composeFilter(filter, states, tags);
   const sort = search.get('sort') ?? '-created_at';
   const columns = useMemo(() => (search.get('columns') ?? '').split(',').filter(Boolean), [search]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [showDiscussion, setShowDiscussion] = useState(false);
 
   const query = new URLSearchParams({ limit: '1000', sort });
-  if (filter) query.set('filter', filter);
+  if (expression) query.set('filter', expression);
   if (columns.length) query.set('columns', columns.join(','));
   const runs = useResource<RunList>(`${paths.runs(org, project)}?${query}`);
   const info = useResource<Project>(paths.project(org, project));
@@ -52,6 +59,15 @@ export function RunsPage() {
       else next.delete(k);
     }
     setSearch(next, { replace: true });
+  }
+
+  function setQuick(next: { states: string[]; tags: string[] }) {
+    const params = new URLSearchParams(search);
+    params.delete('state');
+    params.delete('tag');
+    next.states.forEach((s) => params.append('state', s));
+    next.tags.forEach((t) => params.append('tag', t));
+    setSearch(params, { replace: true });
   }
 
   function applyFilter(event: FormEvent<HTMLFormElement>) {
@@ -74,7 +90,8 @@ export function RunsPage() {
   const rows = runs.data?.items ?? [];
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 34, overscan: 20 });
-  useEffect(() => setSelected(new Set()), [filter]);
+  useEffect(() => setSelected(new Set()), [expression]);
+  const knownTags = useTagVocabulary(org, project, rows, !!expression);
 
   const headers = [...FIXED.map((c) => ({ id: c.id, label: c.label, sort: c.sort as string | null })), ...columns.map((c) => ({ id: c, label: c, sort: c }))];
   const template = `2.5rem 6rem 14rem 7rem 12rem 10rem ${columns.map(() => '9rem').join(' ')}`;
@@ -85,12 +102,12 @@ export function RunsPage() {
         <h1>
           <Link to={`/${org}`}>{org}</Link> / {info.data?.name ?? project}
         </h1>
-        <nav className="tabs">
+        <div className="title-actions">
           <button className="link" onClick={() => setShowDiscussion((v) => !v)} aria-expanded={showDiscussion}>
             Discussion
           </button>
-          <Link to={`/${org}/${project}/settings`}>Project settings</Link>
-        </nav>
+          <ProjectNav org={org} project={project} />
+        </div>
       </div>
       {showDiscussion && info.data && (
         <CommentsPanel
@@ -112,6 +129,7 @@ export function RunsPage() {
           </button>
         )}
       </form>
+      <QuickFilters states={states} tags={tags} knownTags={knownTags} onChange={setQuick} />
       <ErrorBox error={runs.error} />
       <div className="toolbar">
         <form onSubmit={addColumn} className="inline" aria-label="Add column">
@@ -129,7 +147,7 @@ export function RunsPage() {
         </button>
       </div>
       {runs.loading && !runs.data && <Loading what="Loading runs" />}
-      {runs.data && rows.length === 0 && <Empty>{filter ? 'No run matches this filter.' : 'No runs yet. Log one with the SDK: see the README.'}</Empty>}
+      {runs.data && rows.length === 0 && <Empty>{expression ? 'No run matches these filters.' : 'No runs yet. Log one with the SDK: see the README.'}</Empty>}
       {rows.length > 0 && (
         <div className="vtable" role="table" aria-label="Runs" aria-rowcount={rows.length}>
           <div className="vrow vhead" role="row" style={{ gridTemplateColumns: template }}>

@@ -1,0 +1,68 @@
+import type { LineageGraph, LineageNode, RunDetail } from '@trackbase/contracts';
+import { paths } from '@trackbase/contracts';
+import { Link } from 'react-router';
+import { useResource } from '../../api/hooks';
+import { ErrorBox, StateBadge } from '../../components/ui';
+
+/**
+ * Inputs and outputs of the run (datasets and models it named, artifact
+ * versions it logged or used), and the runs upstream and downstream of it.
+ */
+export function LineageView({ run, org, project }: { run: RunDetail; org: string; project: string }) {
+  const graph = useResource<LineageGraph>(`${paths.lineage(org, project)}?run=${encodeURIComponent(run.key)}&direction=both&depth=4`);
+  const nodes = new Map((graph.data?.nodes ?? []).map((n) => [n.id, n]));
+  const self = `run:${run.id}`;
+  const artifactsBy = (kind: 'input' | 'output') =>
+    (graph.data?.edges ?? [])
+      .filter((e) => e.kind === kind && (kind === 'input' ? e.to === self : e.from === self))
+      .map((e) => nodes.get(kind === 'input' ? e.from : e.to))
+      .filter((n): n is LineageNode & { artifact: NonNullable<LineageNode['artifact']> } => Boolean(n?.artifact));
+  const related = (graph.data?.nodes ?? []).filter((n) => n.run && n.id !== self);
+  const render = (list: RunDetail['inputs'], artifacts: ReturnType<typeof artifactsBy>) =>
+    list.length || artifacts.length ? (
+      <ul className="list">
+        {artifacts.map(({ artifact: a }) => (
+          <li key={a.id}>
+            <strong>{a.kind}</strong>{' '}
+            <Link to={`/${org}/${project}/artifacts/${encodeURIComponent(a.name)}/${a.version}`}>
+              {a.name}:{a.version}
+            </Link>
+          </li>
+        ))}
+        {list.map((a) => (
+          <li key={String(a.id)}>
+            <strong>{String(a.kind)}</strong> {String(a.name)}@{String(a.version)} <span className="muted">{String(a.uri ?? '')}</span>
+          </li>
+        ))}
+      </ul>
+    ) : (
+      <p className="muted">None</p>
+    );
+  return (
+    <div className="two-col">
+      <div>
+        <h3>Inputs</h3>
+        {render(run.inputs, artifactsBy('input'))}
+      </div>
+      <div>
+        <h3>Outputs</h3>
+        {render(run.outputs, artifactsBy('output'))}
+      </div>
+      <div>
+        <h3>Related runs</h3>
+        <ErrorBox error={graph.error} />
+        {related.length ? (
+          <ul className="list">
+            {related.map((n) => (
+              <li key={n.id}>
+                <Link to={`/${org}/${project}/runs/${n.run!.key}`}>{n.run!.key}</Link> {n.run!.name} <StateBadge state={n.run!.state} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">No runs share a dataset, model or artifact with this one.</p>
+        )}
+      </div>
+    </div>
+  );
+}
