@@ -6,15 +6,10 @@ import { TrackbaseApiError, TrackbaseUnavailableError } from '../client/errors';
 import { configDir, resolveConfig } from '../config';
 import { listJournals } from '../journal/journal';
 import { syncJournal, type SyncResult } from '../run/sync-journal';
+import { registerArtifactCommands } from './commands/artifacts';
+import { registerFileCommands } from './commands/files';
+import { createContext, defaultIo, type Io } from './context';
 import { EXIT, progressBar, table } from './output';
-
-interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-}
-
-const defaultIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: process.env };
 
 /** Runs the CLI and returns its exit code (0 ok, 2 usage, 3 auth, 4 not found, 5 unreachable, 6 partial sync). */
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -28,17 +23,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
   const globals = () => program.opts() as { url?: string; apiKey?: string; json?: boolean };
-  const api = () => {
-    const config = resolveConfig({ url: globals().url, apiKey: globals().apiKey, mode: 'async' }, io.env);
-    if (!config.apiKey) throw new TrackbaseApiError(401, 'unauthenticated', 'no API key: run `trackbase login` or set TRACKBASE_API_KEY');
-    return new TrackbaseApi({ baseUrl: config.url, apiKey: config.apiKey, maxAttempts: 3 });
-  };
-  const print = (json: unknown, human: () => string) => io.out(globals().json ? `${JSON.stringify(json, null, 2)}\n` : human());
-  const splitProject = (ref: string) => {
-    const [org, project] = ref.split('/');
-    if (!org || !project) throw new CommanderError(EXIT.usage, 'usage', `expected org/project, got "${ref}"`);
-    return { org, project };
-  };
+  const context = createContext(program, io);
+  const { api, print, splitProject } = context;
 
   program
     .command('login')
@@ -145,11 +131,18 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       }
     });
 
+  registerArtifactCommands(program, context);
+  registerFileCommands(program, context);
+
   try {
     await program.parseAsync(argv);
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof CommanderError) {
+      // Commander printed its own errors; ours (a malformed org/project) still need saying.
+      if (error.code === 'usage') io.err(`trackbase: ${error.message}\n`);
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
     if (error instanceof TrackbaseApiError) {
       io.err(`trackbase: ${error.message}\n`);
       return error.status === 401 || error.status === 403 ? EXIT.auth : error.status === 404 ? EXIT.notFound : EXIT.error;

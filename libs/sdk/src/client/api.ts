@@ -1,7 +1,21 @@
 import {
   paths,
   type ApiKey,
+  type Artifact,
+  type ArtifactDetail,
+  type ArtifactVersion,
   type BatchAck,
+  type CreateVersionRequest,
+  type CreateVersionResponse,
+  type DeclareFilesResponse,
+  type FileDeclaration,
+  type FileListing,
+  type FilePreview,
+  type PartUrlsResponse,
+  type ReportPartRequest,
+  type SignedUrl,
+  type StoredFile,
+  type UploadStatus,
   type CreateRunRequest,
   type Org,
   type Project,
@@ -47,4 +61,48 @@ export class TrackbaseApi {
   sendBatch = (org: string, project: string, run: string, batch: RunBatch | string, attempts?: number) =>
     this.http.request<BatchAck>('POST', paths.runBatches(org, project, run), batch, attempts);
   heartbeat = (org: string, project: string, run: string) => this.http.request<{ state: string }>('POST', paths.runHeartbeat(org, project, run), {}, 1);
+
+  // Run files: declare (path, size, SHA-256) to get upload plans; list, sign downloads.
+  declareRunFiles = (org: string, project: string, run: string, files: FileDeclaration[]) =>
+    this.http.request<DeclareFilesResponse>('POST', paths.runFiles(org, project, run), { files });
+  listRunFiles = (org: string, project: string, run: string, prefix?: string) =>
+    this.http.request<FileListing>('GET', `${paths.runFiles(org, project, run)}${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ''}`);
+  runFileUrl = (org: string, project: string, run: string, path: string) => this.http.request<SignedUrl>('GET', paths.runFileUrl(org, project, run, path));
+  runFilePreview = (org: string, project: string, run: string, path: string) => this.http.request<FilePreview>('GET', paths.runFilePreview(org, project, run, path));
+  runFilesArchive = (org: string, project: string, run: string, prefix?: string) =>
+    this.http.request<SignedUrl>('POST', paths.runFilesArchive(org, project, run), prefix ? { prefix } : {});
+
+  // Uploads in progress (run files and artifact versions alike).
+  uploadStatus = (org: string, project: string, uploadId: string) => this.http.request<UploadStatus>('GET', paths.upload(org, project, uploadId));
+  uploadPartUrls = (org: string, project: string, uploadId: string, parts: Array<{ partNumber: number; md5: string }>) =>
+    this.http.request<PartUrlsResponse>('POST', paths.uploadPartUrls(org, project, uploadId), { parts });
+  reportUploadPart = (org: string, project: string, uploadId: string, report: ReportPartRequest) =>
+    this.http.request<UploadStatus>('POST', paths.uploadParts(org, project, uploadId), report);
+  completeUpload = (org: string, project: string, uploadId: string) => this.http.request<UploadStatus>('POST', paths.uploadComplete(org, project, uploadId), {});
+
+  // Artifacts: `version` is `v3`, an alias such as `latest`, or a draft's id.
+  artifacts = (org: string, project: string, kind?: string) =>
+    this.http.request<Artifact[]>('GET', `${paths.artifacts(org, project)}${kind ? `?kind=${encodeURIComponent(kind)}` : ''}`);
+  artifact = (org: string, project: string, name: string) => this.http.request<ArtifactDetail>('GET', paths.artifact(org, project, name));
+  createArtifactVersion = (org: string, project: string, name: string, body: CreateVersionRequest) =>
+    this.http.request<CreateVersionResponse>('POST', paths.artifactVersions(org, project, name), body);
+  commitArtifactVersion = (org: string, project: string, name: string, draftId: string) =>
+    this.http.request<ArtifactVersion>('POST', paths.artifactVersionCommit(org, project, name, draftId), {});
+  artifactVersion = (org: string, project: string, name: string, version: string) =>
+    this.http.request<ArtifactVersion>('GET', paths.artifactVersion(org, project, name, version));
+  artifactVersionFiles = (org: string, project: string, name: string, version: string) =>
+    this.http.request<{ files: StoredFile[] }>('GET', paths.artifactVersionFiles(org, project, name, version));
+  artifactVersionFileUrl = (org: string, project: string, name: string, version: string, path: string) =>
+    this.http.request<SignedUrl>('GET', paths.artifactVersionFileUrl(org, project, name, version, path));
+  useArtifactVersion = (org: string, project: string, name: string, version: string, run: string) =>
+    this.http.request<ArtifactVersion>('POST', paths.artifactVersionUse(org, project, name, version), { run });
+  setArtifactAlias = (org: string, project: string, name: string, alias: string, version: string) =>
+    this.http.request<ArtifactVersion>('PUT', paths.artifactAlias(org, project, name, alias), { version });
+}
+
+/** A project on a server: what calls about its runs, files and artifacts need. */
+export interface ProjectScope {
+  api: TrackbaseApi;
+  org: string;
+  project: string;
 }

@@ -1,6 +1,6 @@
 import type { ErrorDetail } from '@trackbase/contracts';
 
-/** An answer from the server that retrying will not change (a 4xx other than 408, 409 and 429). */
+/** An answer from the server that retrying will not change (a 4xx other than 408 and 429). */
 export class TrackbaseApiError extends Error {
   constructor(
     readonly status: number,
@@ -21,6 +21,15 @@ export class TrackbaseUnavailableError extends Error {
   }
 }
 
+/** The server answers 409 only for lasting conflicts (a slug taken, an upload not complete), so it is not retried. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Something that needs the server was asked of a run in offline mode (uploads are not journaled for `trackbase sync`). */
+export class TrackbaseOfflineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrackbaseOfflineError';
+  }
 }

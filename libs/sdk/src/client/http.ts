@@ -14,7 +14,7 @@ export interface HttpOptions {
 
 /**
  * fetch with the API's conventions: bearer auth, JSON, the shared error shape,
- * retries with backoff and jitter for network errors, 408, 409, 429 and 5xx
+ * retries with backoff and jitter for network errors, 408, 429 and 5xx
  * (honouring Retry-After), and no retry for other 4xx. Browser-safe.
  */
 export class HttpClient {

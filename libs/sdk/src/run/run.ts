@@ -1,9 +1,14 @@
-import { LIMITS, type AssetRef, type ParamValue, type RunBatch, type RunContext, type RunState } from '@trackbase/contracts';
+import { LIMITS, type AssetRef, type ParamValue, type RunBatch, type RunContext, type RunState, type StoredFile } from '@trackbase/contracts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { TrackbaseApi } from '../client/api';
-import { TrackbaseApiError, TrackbaseUnavailableError } from '../client/errors';
+import { isRetryableStatus, TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError } from '../client/errors';
+import { logArtifactFiles, logArtifactReference, type ArtifactReference, type LogArtifactOptions, type LoggedVersion } from '../artifacts/log-artifact';
+import { downloadArtifact, useArtifact, type UseArtifactOptions } from '../artifacts/use-artifact';
+import type { FilesSpec } from '../files/local-files';
+import type { TransferOptions } from '../files/upload-files';
+import { uploadRunDir, uploadRunFile, type RunScope } from './run-file-uploads';
 import { backoffDelay, DEFAULT_BACKOFF } from '../client/backoff';
 import { sleep } from '../client/http';
 import type { Mode } from '../config';
@@ -168,6 +173,44 @@ export class Run {
     await this.api.updateRun(this.meta.org, this.meta.project, this.meta.runId, { notes });
   }
 
+  /** Uploads a file to the run (default name: its base name). Offline runs throw; disabled runs do nothing. */
+  uploadFile(localPath: string, remotePath?: string, options?: TransferOptions): Promise<StoredFile | undefined> {
+    return this.online('uploadFile', (scope) => uploadRunFile(scope, localPath, remotePath, options));
+  }
+  /** Uploads every file below `localDir` under `remotePrefix`, keeping relative paths. */
+  uploadDir(localDir: string, remotePrefix?: string, options?: TransferOptions): Promise<StoredFile[] | undefined> {
+    return this.online('uploadDir', (scope) => uploadRunDir(scope, localDir, remotePrefix, options));
+  }
+  /** Logs a version of an artifact produced by this run: a path, paths, or `{ remotePath: localPath }`. */
+  logArtifact(name: string, kind: string, files: FilesSpec, options: Omit<LogArtifactOptions, 'run'> = {}): Promise<LoggedVersion | undefined> {
+    return this.online('logArtifact', (scope) => logArtifactFiles(scope, name, kind, files, { ...options, run: scope.run }));
+  }
+  /** Logs a version that points at data outside Trackbase (`s3://…`, `https://…`), identified by its digest. */
+  logArtifactReference(name: string, kind: string, reference: ArtifactReference, options: Pick<LogArtifactOptions, 'aliases' | 'metadata' | 'description'> = {}): Promise<LoggedVersion | undefined> {
+    return this.online('logArtifactReference', (scope) => logArtifactReference(scope, name, kind, reference, { ...options, run: scope.run }));
+  }
+  /**
+   * Downloads a version (`'name:alias'`, `'name:v3'`) into the cache, records
+   * that this run used it, and returns the directory of its files. Offline and
+   * disabled runs still download (with the configured key) but record nothing.
+   */
+  async useArtifact(ref: string, options: Omit<UseArtifactOptions, 'run'> = {}): Promise<string> {
+    if (this.mode === 'offline' || this.mode === 'disabled' || !this.api) {
+      return useArtifact(ref, { ...(this.meta.org ? { project: `${this.meta.org}/${this.meta.project}` } : {}), ...options });
+    }
+    return (await this.online('useArtifact', (scope) => downloadArtifact(scope, ref, { ...options, run: scope.run })))!.dir;
+  }
+
+  /** Calls that need the run on the server: nothing in disabled mode, an error offline (they are not journaled). */
+  private async online<T>(what: string, call: (scope: RunScope) => Promise<T>): Promise<T | undefined> {
+    if (this.mode === 'disabled') return undefined;
+    if (this.mode === 'offline' || !this.api) {
+      throw new TrackbaseOfflineError(`trackbase: ${what} needs a connection to the server; offline runs do not keep uploads for \`trackbase sync\`. Use mode "async" or "sync", or upload later with the CLI (\`trackbase files upload\`, \`trackbase artifacts put\`).`);
+    }
+    if (!this.meta.runId) await this.connect();
+    return call({ api: this.api, org: this.meta.org, project: this.meta.project, run: this.meta.runId! });
+  }
+
   private record(kind: 'metric' | 'system', values: Record<string, number>, step?: number): Promise<void> {
     if (this.mode === 'disabled' || this.finished) return Promise.resolve();
     const s = step ?? this.step;
@@ -228,7 +271,7 @@ export class Run {
         this.lastSentAt = Date.now();
         attempt = 0;
       } catch (error) {
-        if (error instanceof TrackbaseApiError && ![408, 409, 429].includes(error.status) && error.status < 500) {
+        if (error instanceof TrackbaseApiError && !isRetryableStatus(error.status)) {
           this.report(error);
           this.journal!.append({ t: 'r', seq: head.seq, code: error.code });
           this.queue.shift();

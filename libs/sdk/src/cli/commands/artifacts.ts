@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { logArtifactFiles } from '../../artifacts/log-artifact';
+import { downloadArtifact } from '../../artifacts/use-artifact';
+import type { CliContext } from '../context';
+import { table } from '../output';
+import { formatBytes } from '../progress';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `trackbase artifacts list|get|put`. */
+export function registerArtifactCommands(program: Command, cli: CliContext): void {
+  const artifacts = program.command('artifacts').description('list, download and log versioned artifacts');
+
+  artifacts
+    .command('list <project>')
+    .description('artifacts of org/project')
+    .option('--kind <kind>', 'only this kind (dataset, model, ...)')
+    .action(async (ref: string, options: { kind?: string }) => {
+      const { org, project } = cli.splitProject(ref);
+      const list = await cli.api().artifacts(org, project, options.kind);
+      cli.print(list, () => table(list.map((a) => ({ ...a, size: formatBytes(a.size), versions: a.versionCount })), ['name', 'kind', 'latest', 'versions', 'size', 'updatedAt']));
+    });
+
+  artifacts
+    .command('get <project> <artifact>')
+    .description('download name[:alias|:v3] (default latest) into the cache, or into --dir')
+    .option('--dir <dir>', 'directory to put the files in (default: the cache\'s own directory for the version)')
+    .option('--run <run>', 'record that this run (key or id) used the version')
+    .action(async (ref: string, artifact: string, options: { dir?: string; run?: string }) => {
+      const { org, project } = cli.splitProject(ref);
+      const bar = cli.progress(artifact);
+      const result = await downloadArtifact({ api: cli.api(), org, project }, artifact, { root: options.dir && resolve(options.dir), run: options.run, onProgress: bar.onProgress });
+      bar.done();
+      const { dir, version, downloaded, reused, files } = result;
+      cli.print({ dir, version, downloaded, reused, files }, () =>
+        version.reference
+          ? `${version.artifact}:${version.version} refers to ${version.reference.uri} (digest ${version.reference.digest}); nothing to download.\n`
+          : `${version.artifact}:${version.version} (${files.length} files, ${formatBytes(version.size)}; ${downloaded} downloaded, ${reused} from the cache) in ${dir}\n`,
+      );
+    });
+
+  artifacts
+    .command('put <project> <name> <paths...>')
+    .description('log a version from files and directories (a directory contributes its contents)')
+    .requiredOption('--kind <kind>', 'dataset, model, or another lowercase word')
+    .option('--alias <alias>', 'alias to point at the version (repeatable); latest moves by itself', collect, [] as string[])
+    .option('--description <text>', 'what this version is')
+    .option('--run <run>', 'the run (key or id) that produced it')
+    .action(async (ref: string, name: string, paths: string[], options: { kind: string; alias: string[]; description?: string; run?: string }) => {
+      const { org, project } = cli.splitProject(ref);
+      const bar = cli.progress(name);
+      const version = await logArtifactFiles({ api: cli.api(), org, project }, name, options.kind, paths, {
+        aliases: options.alias,
+        description: options.description,
+        run: options.run,
+        onProgress: bar.onProgress,
+      });
+      bar.done();
+      cli.print(version, () => `${version.created ? 'Logged' : 'Unchanged, already'} ${name}:${version.version} (${version.fileCount} files, ${formatBytes(version.size)}; aliases ${version.aliases.join(', ')})\n`);
+    });
+}

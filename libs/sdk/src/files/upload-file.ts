@@ -1,0 +1,165 @@
+import { stat } from 'node:fs/promises';
+import { StorageErrorCode, type PartUrlsResponse, type ReportPartRequest, type UploadPlan, type UploadStatus } from '@trackbase/contracts';
+import type { TrackbaseApi } from '../client/api';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../client/backoff';
+import { TrackbaseApiError } from '../client/errors';
+import { sleep } from '../client/http';
+import { md5Base64OfRange, type ByteRange } from './hash';
+import type { Limiter } from './limiter';
+import { pendingParts, type Part } from './parts';
+import { isRetryableTransferError, needsFreshUrl, PresignedRequestError, putPresigned } from './presigned';
+import type { TransferProgress } from './progress';
+
+/** The project-scoped calls an upload makes besides the PUTs themselves. */
+export interface UploadCalls {
+  partUrls(uploadId: string, parts: Array<{ partNumber: number; md5: string }>): Promise<PartUrlsResponse>;
+  reportPart(uploadId: string, report: ReportPartRequest): Promise<UploadStatus>;
+  complete(uploadId: string): Promise<UploadStatus>;
+}
+
+export function projectUploadCalls(api: TrackbaseApi, org: string, project: string): UploadCalls {
+  return {
+    partUrls: (uploadId, parts) => api.uploadPartUrls(org, project, uploadId, parts),
+    reportPart: (uploadId, report) => api.reportUploadPart(org, project, uploadId, report),
+    complete: (uploadId) => api.completeUpload(org, project, uploadId),
+  };
+}
+
+/** What every file of one transfer shares. */
+export interface UploadRuntime {
+  calls: UploadCalls;
+  /** Bounds the PUTs (whole files or parts) in flight across all files. */
+  puts: Limiter;
+  progress: TransferProgress;
+  backoff?: BackoffOptions;
+  /** Attempts of one PUT before giving up; fresh URLs after a 403 do not count. */
+  maxAttempts?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Asks the server for the file's plan again: `renew` for a fresh single-PUT
+ * URL, `reset` for a new start after the server discarded the upload.
+ * Undefined: the content is stored by now.
+ */
+export type Redeclare = (reason: 'renew' | 'reset') => Promise<UploadPlan | undefined>;
+
+/** A single-PUT URL this close to its expiry is renewed before use rather than tried. */
+const RENEW_BEFORE_MS = 30_000;
+/** How often an expired or refused URL is renewed for one PUT before the 403 counts as an answer. */
+const MAX_URL_RENEWALS = 3;
+
+const isApiCode = (error: unknown, code: string) => error instanceof TrackbaseApiError && error.code === code;
+
+/**
+ * Sends one local file as its plan says and completes it; returns once the
+ * server has verified size and SHA-256. A verification failure resets the
+ * upload on the server: the file is sent once more before giving up.
+ */
+export async function uploadWithPlan(rt: UploadRuntime, localPath: string, first: UploadPlan, redeclare: Redeclare, progress: TransferProgress): Promise<void> {
+  let plan: UploadPlan | undefined = first;
+  for (let round = 0; plan; round++) {
+    const size = (await stat(localPath)).size;
+    if (size !== plan.size) throw new Error(`${localPath} changed since it was hashed (${plan.size} bytes then, ${size} now)`);
+    if (plan.method === 'single') plan = await sendSingle(rt, localPath, plan, redeclare, progress);
+    else await sendParts(rt, localPath, plan, progress);
+    if (!plan) break;
+    try {
+      await rt.calls.complete(plan.uploadId);
+      break;
+    } catch (error) {
+      if (!isApiCode(error, StorageErrorCode.ChecksumMismatch)) throw error;
+      if (round >= 1) throw new Error(`${localPath}: the server received other bytes than were hashed twice; did the file change during the upload? (${(error as Error).message})`);
+      progress.reset();
+      plan = await redeclare('reset');
+    }
+  }
+  progress.finish();
+}
+
+async function sendSingle(rt: UploadRuntime, localPath: string, plan: UploadPlan, redeclare: Redeclare, progress: TransferProgress): Promise<UploadPlan | undefined> {
+  let current: UploadPlan | undefined = plan;
+  const sent = await rt.puts(() =>
+    putWithRetries(rt, localPath, { start: 0, end: plan.size }, progress, async (fresh) => {
+      if (fresh || Date.parse(current!.expiresAt) - Date.now() < RENEW_BEFORE_MS) current = await redeclare('renew');
+      return current ? { url: current.url!, headers: current.headers ?? {} } : null;
+    }),
+  );
+  return sent ? current : undefined;
+}
+
+async function sendParts(rt: UploadRuntime, localPath: string, plan: UploadPlan, progress: TransferProgress): Promise<void> {
+  const parts = pendingParts(plan);
+  progress.add(plan.size - parts.reduce((sum, p) => sum + p.size, 0));
+  let failed = false;
+  await Promise.all(
+    parts.map((part) =>
+      rt.puts(async () => {
+        // Once one part has failed for good, the parts still waiting do not start.
+        if (failed) return;
+        try {
+          await sendPart(rt, localPath, plan.uploadId, part, progress);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }),
+    ),
+  );
+}
+
+/** MD5 from disk, a URL signed for it, the PUT, then the report; a report refused as corrupted sends the part again. */
+async function sendPart(rt: UploadRuntime, localPath: string, uploadId: string, part: Part, progress: TransferProgress): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const md5 = await md5Base64OfRange(localPath, part);
+    const sent = await putWithRetries(rt, localPath, part, progress, async () => (await rt.calls.partUrls(uploadId, [{ partNumber: part.partNumber, md5 }])).parts[0]!);
+    if (!sent!.etag) throw new Error(`the store gave no ETag for part ${part.partNumber} of ${localPath}`);
+    try {
+      await rt.calls.reportPart(uploadId, { partNumber: part.partNumber, etag: sent!.etag, md5, size: part.size });
+      return;
+    } catch (error) {
+      sent!.rollback();
+      if (!isApiCode(error, StorageErrorCode.PartChecksumMismatch) || attempt >= 2) throw error;
+    }
+  }
+}
+
+/** The store refused the body as not matching its Content-MD5: damaged on the way, worth sending again. */
+function corruptedInTransit(error: unknown): boolean {
+  return error instanceof PresignedRequestError && error.status === 400 && ['BadDigest', 'InvalidDigest', StorageErrorCode.PartChecksumMismatch, StorageErrorCode.ChecksumMismatch].includes(error.code);
+}
+
+/**
+ * One PUT of a byte range, re-read from disk on every attempt: network errors,
+ * 408, 429, 5xx and damaged bodies are retried with backoff; a 403 (expired
+ * URL) asks `target` for a fresh URL. Null when `target` says nothing is left to send.
+ */
+async function putWithRetries(
+  rt: UploadRuntime,
+  localPath: string,
+  range: ByteRange,
+  progress: TransferProgress,
+  target: (fresh: boolean) => Promise<{ url: string; headers: Record<string, string> } | null>,
+): Promise<{ etag: string; rollback: () => void } | null> {
+  const maxAttempts = rt.maxAttempts ?? 5;
+  let fresh = false;
+  let renewals = 0;
+  for (let attempt = 0; ; ) {
+    const to = await target(fresh);
+    if (!to) return null;
+    fresh = false;
+    const { stream, rollback } = progress.readStream(localPath, range);
+    try {
+      return { etag: await putPresigned(to.url, to.headers, stream, range.end - range.start, rt.timeoutMs), rollback };
+    } catch (error) {
+      rollback();
+      if (needsFreshUrl(error) && renewals++ < MAX_URL_RENEWALS) {
+        fresh = true;
+        continue;
+      }
+      if (!isRetryableTransferError(error) && !corruptedInTransit(error)) throw error;
+      if (++attempt >= maxAttempts) throw new Error(`upload of ${localPath} failed after ${maxAttempts} attempts: ${(error as Error).message}`, { cause: error });
+      await sleep(backoffDelay(attempt - 1, rt.backoff ?? DEFAULT_BACKOFF));
+    }
+  }
+}
