@@ -121,6 +121,23 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     ]);
   });
 
+  it('new content for a path keeps the old one readable until its upload completes', async () => {
+    const run = await newRun();
+    const before = Buffer.from('version one');
+    const after = Buffer.from('version two, longer');
+    await sendAll(owner.api, projectPath, (await owner.api.post(filesOf(run), { files: [declaration('model.txt', before)] })).body, { 'model.txt': before });
+    const replacing = await owner.api.post(filesOf(run), { files: [declaration('model.txt', after)] });
+    expect(replacing.body.files[0].upload).toBeDefined();
+    const read = async () => (await download(owner.api, (await owner.api.get(`${filesOf(run)}/url?path=model.txt`)).body.url)).toString();
+    expect(await read()).toBe('version one');
+    expect((await owner.api.get(filesOf(run))).body.entries[0]).toMatchObject({ name: 'model.txt', state: 'available', size: before.length });
+
+    await sendAll(owner.api, projectPath, replacing.body, { 'model.txt': after });
+    expect(await read()).toBe('version two, longer');
+    const stored = await t.dataSource.query(`SELECT sha256 FROM stored_objects WHERE sha256 = ANY($1)`, [[sha256(before), sha256(after)]]);
+    expect(stored).toEqual([{ sha256: sha256(after) }]);
+  });
+
   it('a 200 MB file goes up in parts, survives an interruption and a corrupted part, and downloads intact', async () => {
     const run = await newRun();
     const content = randomBytes(200 * MiB);

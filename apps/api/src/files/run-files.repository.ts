@@ -9,26 +9,45 @@ import { OBJECT_COLUMNS, type StoredObjectRow } from '../storage/stored-object';
 @Injectable()
 export class RunFilesRepository {
   /**
-   * Points each path at its object. Content a path no longer points at, and
-   * no other path of the run does, is deleted (the store follows through the
-   * deletion trigger). Returns each path's creation time.
+   * Points each path at its object. New content for a path that holds
+   * available content waits beside it (`pending_object_id`) and takes its
+   * place when its upload completes (trigger `stored_objects_available`), so
+   * the old content stays readable meanwhile. Content no path points at any
+   * more is deleted (the store follows through the deletion trigger).
+   * Returns each path's creation time.
    */
-  async link(ctx: RequestContext, runId: string, files: Array<{ path: string; objectId: string }>): Promise<Map<string, Date>> {
-    const previous: Array<{ object_id: string }> = await ctx.em.query(
-      `SELECT object_id FROM run_files WHERE run_id = $1 AND path = ANY($2::text[]) FOR UPDATE`,
+  async link(ctx: RequestContext, runId: string, files: Array<{ path: string; object: StoredObjectRow }>): Promise<Map<string, Date>> {
+    const previous: Array<{ path: string; object_id: string; pending_object_id: string | null; state: string }> = await ctx.em.query(
+      `SELECT f.path, f.object_id, f.pending_object_id, o.state FROM run_files f JOIN stored_objects o ON o.id = f.object_id
+        WHERE f.run_id = $1 AND f.path = ANY($2::text[]) FOR UPDATE OF f`,
       [runId, files.map((f) => f.path)],
     );
+    const byPath = new Map(previous.map((p) => [p.path, p]));
+    const staged = files.filter((f) => {
+      const old = byPath.get(f.path);
+      return old && old.object_id !== f.object.id && old.state === 'available' && f.object.state === 'pending';
+    });
+    const placed = files.filter((f) => !staged.includes(f));
+    if (staged.length > 0) {
+      await ctx.em.query(
+        `UPDATE run_files f SET pending_object_id = x.object_id FROM unnest($2::text[], $3::uuid[]) AS x(path, object_id)
+          WHERE f.run_id = $1 AND f.path = x.path`,
+        [runId, staged.map((f) => f.path), staged.map((f) => f.object.id)],
+      );
+    }
     const rows = await queryRows<{ path: string; created_at: Date }>(
       ctx.em,
       `INSERT INTO run_files AS f (organization_id, run_id, path, object_id)
        SELECT $1, $2, x.path, x.object_id FROM unnest($3::text[], $4::uuid[]) AS x(path, object_id)
-       ON CONFLICT (run_id, path) DO UPDATE SET object_id = EXCLUDED.object_id,
+       ON CONFLICT (run_id, path) DO UPDATE SET object_id = EXCLUDED.object_id, pending_object_id = NULL,
          created_at = CASE WHEN f.object_id = EXCLUDED.object_id THEN f.created_at ELSE now() END
        RETURNING f.path, f.created_at`,
-      [ctx.organization.id, runId, files.map((f) => f.path), files.map((f) => f.objectId)],
+      [ctx.organization.id, runId, placed.map((f) => f.path), placed.map((f) => f.object.id)],
     );
-    await this.dropUnreferenced(ctx, previous.map((p) => p.object_id));
-    return new Map(rows.map((r) => [r.path, r.created_at]));
+    await this.dropUnreferenced(ctx, previous.flatMap((p) => [p.object_id, ...(p.pending_object_id ? [p.pending_object_id] : [])]));
+    const createdAt = new Map(rows.map((r) => [r.path, r.created_at]));
+    for (const f of staged) createdAt.set(f.path, new Date());
+    return createdAt;
   }
 
   async find(ctx: RequestContext, runId: string, path: string): Promise<StoredObjectRow | null> {
@@ -87,19 +106,20 @@ export class RunFilesRepository {
   }
 
   async remove(ctx: RequestContext, runId: string, path: string): Promise<boolean> {
-    const rows = await queryRows<{ object_id: string }>(
+    const rows = await queryRows<{ object_id: string; pending_object_id: string | null }>(
       ctx.em,
-      `DELETE FROM run_files WHERE organization_id = $1 AND run_id = $2 AND path = $3 RETURNING object_id`,
+      `DELETE FROM run_files WHERE organization_id = $1 AND run_id = $2 AND path = $3 RETURNING object_id, pending_object_id`,
       [ctx.organization.id, runId, path],
     );
-    await this.dropUnreferenced(ctx, rows.map((r) => r.object_id));
+    await this.dropUnreferenced(ctx, rows.flatMap((r) => [r.object_id, ...(r.pending_object_id ? [r.pending_object_id] : [])]));
     return rows.length > 0;
   }
 
   private async dropUnreferenced(ctx: RequestContext, objectIds: string[]): Promise<void> {
     if (objectIds.length === 0) return;
     await ctx.em.query(
-      `DELETE FROM stored_objects o WHERE o.id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM run_files f WHERE f.object_id = o.id)`,
+      `DELETE FROM stored_objects o WHERE o.id = ANY($1::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM run_files f WHERE f.object_id = o.id OR f.pending_object_id = o.id)`,
       [objectIds],
     );
   }

@@ -32,7 +32,7 @@ export class RunFilesService {
     const createdAt = await this.files.link(
       ctx,
       run.id,
-      files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })),
+      files.map((f, i) => ({ path: f.path, object: objects[i]! })),
     );
     this.uploads.announceRunFiles(ctx, run.id);
     return {

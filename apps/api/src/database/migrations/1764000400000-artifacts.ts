@@ -89,13 +89,34 @@ export class Artifacts1764000400000 implements MigrationInterface {
         run_id uuid NOT NULL,
         path text COLLATE "C" NOT NULL,
         object_id uuid NOT NULL,
+        -- New content for this path while it uploads; the old content stays readable until then.
+        pending_object_id uuid,
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (run_id, path),
         FOREIGN KEY (organization_id, run_id) REFERENCES runs(organization_id, id) ON DELETE CASCADE,
-        FOREIGN KEY (organization_id, object_id) REFERENCES stored_objects(organization_id, id) ON DELETE CASCADE
+        FOREIGN KEY (organization_id, object_id) REFERENCES stored_objects(organization_id, id) ON DELETE CASCADE,
+        FOREIGN KEY (organization_id, pending_object_id) REFERENCES stored_objects(organization_id, id) ON DELETE SET NULL (pending_object_id)
       )`);
     await q.query(`CREATE INDEX run_files_organization_idx ON run_files (organization_id)`);
     await q.query(`CREATE INDEX run_files_object_idx ON run_files (object_id)`);
+    await q.query(`CREATE INDEX run_files_pending_object_idx ON run_files (pending_object_id) WHERE pending_object_id IS NOT NULL`);
+    // When replacement content becomes available it takes the path's place; the old content goes unless another path holds it.
+    await q.query(`
+      CREATE FUNCTION run_files_promote() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE replaced uuid[];
+      BEGIN
+        WITH promoted AS (
+          UPDATE run_files f SET object_id = f.pending_object_id, pending_object_id = NULL, created_at = now()
+            FROM run_files prev WHERE f.run_id = prev.run_id AND f.path = prev.path AND f.pending_object_id = NEW.id
+          RETURNING prev.object_id)
+        SELECT array_agg(object_id) INTO replaced FROM promoted;
+        DELETE FROM stored_objects o WHERE o.id = ANY(replaced)
+           AND NOT EXISTS (SELECT 1 FROM run_files r WHERE r.object_id = o.id OR r.pending_object_id = o.id);
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER stored_objects_available AFTER UPDATE OF state ON stored_objects
+        FOR EACH ROW WHEN (OLD.state = 'pending' AND NEW.state = 'available') EXECUTE FUNCTION run_files_promote()`);
 
     await q.query(`
       CREATE TABLE artifact_versions (
@@ -254,5 +275,6 @@ export class Artifacts1764000400000 implements MigrationInterface {
     }
     await q.query(`DROP FUNCTION IF EXISTS stored_objects_deleted()`);
     await q.query(`DROP FUNCTION IF EXISTS stored_objects_inserted()`);
+    await q.query(`DROP FUNCTION IF EXISTS run_files_promote()`);
   }
 }
