@@ -48,10 +48,19 @@ function align(series: ChartSeries[], xAxis: 'step' | 'time', weight: number): u
   return [x, ...columns] as uPlot.AlignedData;
 }
 
-/** A canvas line chart (uPlot): drag to zoom, double-click to reset. */
-export function Chart({ title, series, options = {} }: { title: string; series: ChartSeries[]; options?: ChartOptions }) {
+export type ZoomRange = { from: number; to: number } | null;
+
+/**
+ * A canvas line chart (uPlot): drag to zoom, double-click to reset. With
+ * `onZoom`, the owner may answer a zoom with finer data for that range
+ * (series are downsampled on the server, so zooming into a long series
+ * would otherwise only magnify the downsampled points).
+ */
+export function Chart({ title, series, options = {}, onZoom }: { title: string; series: ChartSeries[]; options?: ChartOptions; onZoom?: (range: ZoomRange) => void }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const zoomHandler = useRef(onZoom);
+  zoomHandler.current = onZoom;
   const xAxis = options.xAxis ?? 'step';
   const shape = `${series.map((s) => s.label).join('|')}|${options.logScale}|${xAxis}`;
 
@@ -67,14 +76,26 @@ export function Chart({ title, series, options = {} }: { title: string; series: 
         series: [{ label: xAxis }, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true }))],
         axes: [{}, { size: 60 }],
         cursor: { drag: { x: true, y: false } },
+        hooks: {
+          setSelect: [
+            (u) => {
+              if (u.select.width < 2) return;
+              zoomHandler.current?.({ from: u.posToVal(u.select.left, 'x'), to: u.posToVal(u.select.left + u.select.width, 'x') });
+            },
+          ],
+        },
       },
       align(series, xAxis, options.smoothing ?? 0),
       host.current,
     );
     const resize = () => host.current && plot.current?.setSize({ width: host.current.clientWidth, height: 220 });
+    const reset = () => zoomHandler.current?.(null);
+    const element = host.current;
     window.addEventListener('resize', resize);
+    element.addEventListener('dblclick', reset);
     return () => {
       window.removeEventListener('resize', resize);
+      element.removeEventListener('dblclick', reset);
       plot.current?.destroy();
       plot.current = null;
     };

@@ -51,8 +51,8 @@ export function RunPage() {
         ))}
       </nav>
       {tab === 'overview' && <Overview run={r} canWrite={can(info.data, ProjectPermission.RunsWrite)} onSaved={detail.reload} org={org} project={project} />}
-      {tab === 'charts' && <ChartGrid series={metrics.series} error={metrics.error} emptyText="No metrics logged yet." />}
-      {tab === 'system' && <ChartGrid series={system.series} error={system.error} emptyText="No system metrics logged." />}
+      {tab === 'charts' && <ChartGrid series={metrics.series} error={metrics.error} emptyText="No metrics logged yet." loadRange={metrics.loadRange} />}
+      {tab === 'system' && <ChartGrid series={system.series} error={system.error} emptyText="No system metrics logged." loadRange={system.loadRange} />}
       {tab === 'params' && <ParamsView params={r.params} />}
       {tab === 'context' && <pre className="code">{JSON.stringify(r.context, null, 2)}</pre>}
       {tab === 'console' && <ConsoleView org={org} project={project} run={r.id} />}

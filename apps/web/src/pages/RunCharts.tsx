@@ -2,7 +2,7 @@ import type { PointsEvent, SeriesData, SeriesKind } from '@trackbase/contracts';
 import { paths } from '@trackbase/contracts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { get } from '../api/client';
-import { Chart, type ChartOptions } from '../components/Chart';
+import { Chart, type ChartOptions, type ZoomRange } from '../components/Chart';
 import { Empty, ErrorBox, Loading } from '../components/ui';
 
 /** Series of one kind for a run, grouped by namespace (`train/loss` → `train`), growing live. */
@@ -37,10 +37,55 @@ export function useRunSeries(org: string, project: string, run: string | undefin
     },
     [kind],
   );
-  return { series, error, append, reload: load };
+  /** The points of one series between two steps, downsampled to the same budget: what a zoom shows. */
+  const loadRange = useCallback(
+    async (name: string, from: number, to: number) => {
+      if (!run) return undefined;
+      const range = `from=${Math.max(0, Math.floor(from))}&to=${Math.max(0, Math.ceil(to))}`;
+      const found = await get<SeriesData[]>(`${paths.runSeries(org, project, run)}?kind=${kind}&names=${encodeURIComponent(name)}&${range}&maxPoints=${maxPoints}`);
+      return found[0];
+    },
+    [org, project, run, kind, maxPoints],
+  );
+  return { series, error, append, reload: load, loadRange };
 }
 
-export function ChartGrid({ series, error, emptyText }: { series: SeriesData[] | undefined; error: Error | undefined; emptyText: string }) {
+type LoadRange = (name: string, from: number, to: number) => Promise<SeriesData | undefined>;
+
+/** One series' chart; on a zoom along steps it shows that range at full resolution (live points resume on reset). */
+function SeriesChart({ series, options, loadRange }: { series: SeriesData; options: ChartOptions; loadRange?: LoadRange }) {
+  const [zoomed, setZoomed] = useState<SeriesData>();
+  const onZoom = useCallback(
+    (range: ZoomRange) => {
+      if (!range || !loadRange) return setZoomed(undefined);
+      loadRange(series.name, range.from, range.to)
+        .then((detail) => detail && setZoomed(detail))
+        .catch(() => undefined);
+    },
+    [loadRange, series.name],
+  );
+  const shown = zoomed ?? series;
+  return (
+    <Chart
+      title={series.name}
+      series={[{ label: series.name, steps: shown.steps, values: shown.values, times: shown.times }]}
+      options={options}
+      onZoom={loadRange && options.xAxis !== 'time' ? onZoom : undefined}
+    />
+  );
+}
+
+export function ChartGrid({
+  series,
+  error,
+  emptyText,
+  loadRange,
+}: {
+  series: SeriesData[] | undefined;
+  error: Error | undefined;
+  emptyText: string;
+  loadRange?: LoadRange;
+}) {
   const [options, setOptions] = useState<ChartOptions>({ logScale: false, smoothing: 0, xAxis: 'step' });
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
@@ -81,7 +126,7 @@ export function ChartGrid({ series, error, emptyText }: { series: SeriesData[] |
           <h3>{namespace}</h3>
           <div className="charts">
             {list.map((s) => (
-              <Chart key={s.name} title={s.name} series={[{ label: s.name, steps: s.steps, values: s.values, times: s.times }]} options={options} />
+              <SeriesChart key={s.name} series={s} options={options} loadRange={loadRange} />
             ))}
           </div>
         </section>
