@@ -65,6 +65,18 @@ describe('another organization is invisible', () => {
 describe('row-level security', () => {
   const TABLES = ['organizations', 'org_members', 'invitations', 'projects', 'project_members', 'audit_entries', 'runs', 'users', 'api_keys'];
 
+  it('every table with an organization_id column has row-level security and a tenant policy', async () => {
+    const tables: Array<{ table: string; secured: boolean; policies: number }> = await t.dataSource.query(
+      `SELECT c.relname AS table, c.relrowsecurity AS secured, (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'r'
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped)
+        ORDER BY 1`,
+    );
+    expect(tables.length).toBeGreaterThan(15);
+    expect(tables.filter((r) => !r.secured || r.policies === 0).map((r) => r.table)).toEqual([]);
+  });
+
   it('an unscoped query in a tenant transaction returns only that tenant\'s rows', async () => {
     for (const table of TABLES) {
       const counts = await inScopedTransaction(t.dataSource, { kind: 'tenant', organizationId: orgA.id }, async (em) => {
