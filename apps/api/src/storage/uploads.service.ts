@@ -156,8 +156,9 @@ export class UploadsService {
     const done: UploadStatus = { uploadId: object.id, state: 'available', completedParts: [], partCount: object.part_count };
     if (object.state === 'available') return done;
     if (this.isMultipart(object)) await this.assemble(ctx, object);
-    else if (!(await this.driver.head(object.key))) throw uploadIncomplete('nothing has been stored at the upload URL yet');
-    const problem = await verifyObject(this.driver, object.key, Number(object.size), object.sha256);
+    const head = await this.driver.head(object.key);
+    if (!head) throw uploadIncomplete('nothing has been stored at the upload URL yet');
+    const problem = await verifyObject(this.driver, object.key, head.size, Number(object.size), object.sha256);
     if (problem) {
       await this.driver.delete([object.key]).catch((error) => this.logger.warn({ err: error, key: object.key }, 'could not discard a corrupted object'));
       await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);

@@ -5,10 +5,8 @@ import type { StorageDriver } from './storage-driver';
  * Reads an uploaded object back and compares it with what was declared.
  * Returns what is wrong, or null when size and SHA-256 both match.
  */
-export async function verifyObject(driver: StorageDriver, key: string, size: number, sha256: string): Promise<string | null> {
-  const head = await driver.head(key);
-  if (!head) return 'nothing was stored';
-  if (head.size !== size) return `${head.size} bytes arrived, ${size} were declared`;
+export async function verifyObject(driver: StorageDriver, key: string, storedSize: number, size: number, sha256: string): Promise<string | null> {
+  if (storedSize !== size) return `${storedSize} bytes arrived, ${size} were declared`;
   const hash = createHash('sha256');
   for await (const chunk of await driver.read(key)) hash.update(chunk as Buffer);
   const actual = hash.digest('hex');
