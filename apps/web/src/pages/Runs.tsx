@@ -94,7 +94,8 @@ export function RunsPage() {
   const knownTags = useTagVocabulary(org, project, rows, !!expression);
 
   const headers = [...FIXED.map((c) => ({ id: c.id, label: c.label, sort: c.sort as string | null })), ...columns.map((c) => ({ id: c, label: c, sort: c }))];
-  const template = `2.5rem 6rem 14rem 7rem 12rem 10rem ${columns.map(() => '9rem').join(' ')}`;
+  // Rows are grids of their own, so widths are fixed: wide enough for the header, its sort arrow and ×.
+  const template = `2.5rem 6rem 14rem 7rem 12rem 10rem ${columns.map((c) => `${Math.min(20, Math.max(9, c.length * 0.62 + 3)).toFixed(1)}rem`).join(' ')}`;
 
   return (
     <section>
