@@ -174,6 +174,21 @@ describe('artifacts', () => {
     await run.finish();
   });
 
+  it('a version of more than 1,000 files is logged in parts, and logging it again adds no version', async () => {
+    const files = Object.fromEntries(Array.from({ length: 1_234 }, (_, i) => [`images/${String(i).padStart(4, '0')}.txt`, `label ${i % 7}`]));
+    const dir = writeTree(tempDir('tb-many-'), files);
+    const run = await init({ ...common(), name: 'many-files' });
+    const first = await run.logArtifact('many', 'dataset', dir);
+    expect(first).toMatchObject({ version: 'v1', fileCount: 1_234, created: true });
+    const again = await run.logArtifact('many', 'dataset', dir);
+    expect(again).toMatchObject({ version: 'v1', created: false });
+    const cacheDir = tempDir('tb-cache-many-');
+    const fetched = await downloadArtifact({ api, org: p.org, project: p.project }, 'many:latest', { cacheDir });
+    expect(fetched.files).toHaveLength(1_234);
+    expect(readFileSync(join(fetched.dir, 'images/1233.txt'), 'utf8')).toBe(`label ${1233 % 7}`);
+    await run.finish();
+  });
+
   it('the CLI puts, lists and gets artifacts with --json and exit codes', async () => {
     const dir = writeTree(tempDir('tb-cli-art-'), { 'weights.bin': randomBytes(10_000), 'meta/info.txt': 'v1' });
     const cache = { TRACKBASE_CACHE_DIR: tempDir('tb-cli-cache-') };

@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
-import { ArchiveRequestDto, FilePathQueryDto, FilePreviewDto, SignedUrlDto } from '../storage/dto/storage.dto';
+import { ArchiveRequestDto, DeclareFilesDto, DeclareFilesResponseDto, FilePathQueryDto, FilePreviewDto, SignedUrlDto } from '../storage/dto/storage.dto';
 import { ArtifactParamDto, ArtifactVersionDto, CreateVersionDto, CreateVersionResponseDto, UseVersionDto, VersionFilesDto, VersionParamDto } from './dto/artifacts.dto';
 import { ArtifactVersionsService } from './artifact-versions.service';
 import { ArtifactsService } from './artifacts.service';
@@ -64,6 +64,15 @@ export class ArtifactVersionsController {
   @ApiOkResponse({ type: ArtifactVersionDto })
   use(@Ctx() ctx: RequestContext, @Param() params: VersionParamDto, @Body() body: UseVersionDto) {
     return this.versions.use(ctx, params.name, params.version, body.run);
+  }
+
+  /** Declares more files of a draft made with `partial: true`, or asks again for plans of files declared before. */
+  @Post(':version/files')
+  @HttpCode(200)
+  @RequirePermission(ProjectPermission.ArtifactsWrite)
+  @ApiOkResponse({ type: DeclareFilesResponseDto })
+  addFiles(@Ctx() ctx: RequestContext, @Param() params: VersionParamDto, @Body() body: DeclareFilesDto) {
+    return this.versions.addFiles(ctx, params.name, params.version, body.files);
   }
 
   @Get(':version/files')

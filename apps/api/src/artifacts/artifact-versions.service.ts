@@ -5,6 +5,8 @@ import {
   type ArtifactVersion,
   type CreateVersionRequest,
   type CreateVersionResponse,
+  type DeclareFilesResponse,
+  type FileDeclaration,
 } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
@@ -42,7 +44,8 @@ export class ArtifactVersionsService {
     const artifact = await this.artifacts.upsertAndLock(ctx, name, request.kind);
     if (artifact.kind !== request.kind) throw kindMismatch(name, artifact.kind);
     const digest = manifestDigest(request.reference ? { reference: request.reference } : { files });
-    const existing = await this.artifacts.versionWithDigest(ctx, artifact.id, digest, 'committed');
+    // A partial declaration names only some files: its content is known, and compared, when it is committed.
+    const existing = request.partial ? null : await this.artifacts.versionWithDigest(ctx, artifact.id, digest, 'committed');
     await this.checkAliasMoves(ctx, artifact, aliases, existing?.id ?? null);
     if (existing) {
       if (producer) await this.artifacts.setProducer(ctx, existing.id, producer.id);
@@ -51,7 +54,7 @@ export class ArtifactVersionsService {
     }
 
     // A retried declaration finds its own draft rather than starting another.
-    let draft = await this.artifacts.versionWithDigest(ctx, artifact.id, digest, 'draft');
+    let draft = request.partial ? null : await this.artifacts.versionWithDigest(ctx, artifact.id, digest, 'draft');
     if (!draft) {
       const id = await this.artifacts.insertDraft(ctx, {
         artifactId: artifact.id,
@@ -65,11 +68,11 @@ export class ArtifactVersionsService {
         aliases,
       });
       const objects = await this.uploads.declare(ctx, { artifactId: artifact.id }, files);
-      await this.artifacts.insertFiles(ctx, id, files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })));
+      await this.artifacts.putFiles(ctx, id, files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })));
       draft = await this.artifacts.resolveVersion(ctx, artifact, id);
     }
     const stored = await this.artifacts.files(ctx, draft.id);
-    if (stored.every((f) => f.object.state === 'available')) {
+    if (!request.partial && stored.every((f) => f.object.state === 'available')) {
       // Nothing to upload (a reference, or files this artifact already holds): committed at once.
       return { ...(await this.commitLocked(ctx, artifact, draft)), uploads: [] };
     }
@@ -78,6 +81,21 @@ export class ArtifactVersionsService {
       created: true,
       uploads: await Promise.all(stored.map((f) => this.uploads.result(ctx, f.path, f.object))),
     };
+  }
+
+  /**
+   * Declares more files of a draft (versions of more than 1,000 files), or
+   * asks again for the plans of files declared before (fresh URLs, a reset).
+   */
+  async addFiles(ctx: RequestContext, name: string, draftRef: string, declared: FileDeclaration[]): Promise<DeclareFilesResponse> {
+    const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
+    const draft = await this.artifacts.resolveVersion(ctx, artifact, draftRef);
+    if (draft.state !== 'draft' || draft.reference) throw draftNotPending();
+    const files = normalizeDeclarations(declared);
+    const objects = await this.uploads.declare(ctx, { artifactId: artifact.id }, files);
+    await this.artifacts.putFiles(ctx, draft.id, files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })));
+    await this.artifacts.dropUnreferencedObjects(ctx, artifact.id);
+    return { files: await Promise.all(files.map((f, i) => this.uploads.result(ctx, f.path, objects[i]!))) };
   }
 
   async commit(ctx: RequestContext, name: string, draftRef: string): Promise<{ version: ArtifactVersion; created: boolean }> {
@@ -132,7 +150,8 @@ export class ArtifactVersionsService {
     if (pending.length > 0) {
       throw uploadIncomplete(`${pending.length} file(s) of this version are not uploaded yet`, pending.slice(0, 50).map((path) => ({ path, message: 'not uploaded' })));
     }
-    const twin = await this.artifacts.versionWithDigest(ctx, artifact.id, draft.digest, 'committed');
+    const digest = draft.reference ? draft.digest : await this.artifacts.sealManifest(ctx, draft.id);
+    const twin = await this.artifacts.versionWithDigest(ctx, artifact.id, digest, 'committed');
     if (twin) {
       await this.artifacts.deleteDraft(ctx, artifact.id, draft.id);
       return { version: toVersionDto(twin), created: false };

@@ -108,6 +108,41 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     expect((await owner.api.put(`${projectPath}/artifacts/resnet/aliases/v9`, { version: 'v1' })).status).toBe(400);
   });
 
+  it('a version of more than 1,000 files is declared in parts and recognised as identical content when committed', async () => {
+    const contents = [Buffer.from('a'), Buffer.from('bb'), Buffer.from('ccc')];
+    const files = Array.from({ length: 1_500 }, (_, i) => declaration(`shards/${String(i).padStart(5, '0')}.txt`, contents[i % 3]!));
+    const logPartial = async (chunks: Array<typeof files>) => {
+      const first = await contributor.api.post(versions('shards'), { kind: 'dataset', files: chunks[0], partial: true });
+      expect(first.status).toBe(201);
+      expect(first.body.version.state).toBe('draft');
+      const uploads = [...first.body.uploads];
+      for (const chunk of chunks.slice(1)) {
+        const more = await contributor.api.post(`${versions('shards')}/${first.body.version.id}/files`, { files: chunk });
+        expect(more.status).toBe(200);
+        uploads.push(...more.body.files);
+      }
+      // Same content at many paths is one object: only three uploads for 1,500 files.
+      const pending = new Map(uploads.filter((u: { upload?: { uploadId: string } }) => u.upload).map((u: { upload: { uploadId: string } }) => [u.upload.uploadId, u]));
+      const byPath = Object.fromEntries(files.map((f, i) => [f.path, contents[i % 3]!]));
+      await sendAll(contributor.api, projectPath, { uploads: [...pending.values()] as never }, byPath);
+      return contributor.api.post(`${versions('shards')}/${first.body.version.id}/commit`);
+    };
+    const v1 = await logPartial([files.slice(0, 1_000), files.slice(1_000)]);
+    expect(v1.status).toBe(200);
+    expect(v1.body).toMatchObject({ version: 'v1', fileCount: 1_500 });
+    // The same files declared in another order and other chunks: the draft gives way to v1.
+    const reversed = [...files].reverse();
+    const again = await logPartial([reversed.slice(0, 700), reversed.slice(700)]);
+    expect(again.body).toMatchObject({ id: v1.body.id, version: 'v1' });
+    // The server's digest of a sealed manifest is the one computed for a single declaration.
+    const small = { 'a.txt': Buffer.from('a') };
+    const whole = await logVersion(contributor, 'sealed', small);
+    const partial = await contributor.api.post(versions('sealed'), { kind: 'dataset', files: [declaration('a.txt', small['a.txt'])], partial: true });
+    const committed = await contributor.api.post(`${versions('sealed')}/${partial.body.version.id}/commit`);
+    expect(committed.body).toMatchObject({ id: whole.body.id, digest: whole.body.digest, version: 'v1' });
+    expect((await viewer.api.get(`${projectPath}/artifacts/sealed`)).body.versionCount).toBe(1);
+  });
+
   it('a version can reference data outside Trackbase, deduplicated by URI and digest', async () => {
     const reference = { uri: 's3://datalake/imagenet/2024-01', digest: 'etag-3f2a', size: 150_000_000_000 };
     const first = await contributor.api.post(versions('imagenet'), { kind: 'dataset', reference, metadata: { statistics: { rows: 1_281_167 } } });

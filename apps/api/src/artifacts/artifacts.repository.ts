@@ -168,13 +168,34 @@ export class ArtifactsRepository {
     return rows[0]!.id;
   }
 
-  async insertFiles(ctx: RequestContext, versionId: string, files: Array<{ path: string; objectId: string }>): Promise<void> {
+  /** Adds files to a draft; a path declared again points at its new content. */
+  async putFiles(ctx: RequestContext, versionId: string, files: Array<{ path: string; objectId: string }>): Promise<void> {
     if (files.length === 0) return;
     await ctx.em.query(
       `INSERT INTO artifact_files (organization_id, version_id, path, object_id)
-       SELECT $1, $2, x.path, x.object_id FROM unnest($3::text[], $4::uuid[]) AS x(path, object_id)`,
+       SELECT $1, $2, x.path, x.object_id FROM unnest($3::text[], $4::uuid[]) AS x(path, object_id)
+       ON CONFLICT (version_id, path) DO UPDATE SET object_id = EXCLUDED.object_id`,
       [ctx.organization.id, versionId, files.map((f) => f.path), files.map((f) => f.objectId)],
     );
+  }
+
+  /**
+   * The draft's manifest digest from its stored rows, the same function as
+   * `manifestDigest` (C collation orders paths by their UTF-8 bytes), with
+   * its file count and size brought up to date.
+   */
+  async sealManifest(ctx: RequestContext, versionId: string): Promise<string> {
+    const [row] = await queryRows<{ digest: string }>(
+      ctx.em,
+      `UPDATE artifact_versions v SET digest = m.digest, file_count = m.files, size_bytes = m.bytes
+         FROM (SELECT 'sha256:' || encode(sha256(convert_to(coalesce(string_agg(f.path || E'\t' || o.size || E'\t' || o.sha256 || E'\n', '' ORDER BY f.path), ''), 'UTF8')), 'hex') AS digest,
+                      count(*) AS files, coalesce(sum(o.size), 0) AS bytes
+                 FROM artifact_files f JOIN stored_objects o ON o.id = f.object_id WHERE f.version_id = $1) m
+        WHERE v.id = $1
+        RETURNING v.digest`,
+      [versionId],
+    );
+    return row!.digest;
   }
 
   async files(ctx: RequestContext, versionId: string): Promise<Array<{ path: string; object: StoredObjectRow }>> {
@@ -268,7 +289,7 @@ export class ArtifactsRepository {
     return rows.map((r) => r.path);
   }
 
-  private async dropUnreferencedObjects(ctx: RequestContext, artifactId: string): Promise<void> {
+  async dropUnreferencedObjects(ctx: RequestContext, artifactId: string): Promise<void> {
     await ctx.em.query(
       `DELETE FROM stored_objects o WHERE o.artifact_id = $1 AND NOT EXISTS (SELECT 1 FROM artifact_files f WHERE f.object_id = o.id)`,
       [artifactId],

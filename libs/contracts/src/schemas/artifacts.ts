@@ -62,8 +62,14 @@ export const createVersionRequestSchema = z
     files: z.array(fileDeclarationSchema).max(STORAGE_LIMITS.filesPerRequest).optional(),
     reference: artifactReferenceSchema.optional(),
     aliases: z.array(aliasSchema).max(20).optional(),
+    /**
+     * More files follow (a version of more than 1,000 files): the draft is kept open for
+     * `POST …/versions/{draft}/files`, and identical content is recognised when it is committed.
+     */
+    partial: z.boolean().optional(),
   })
-  .refine((v) => Boolean(v.files?.length) !== Boolean(v.reference), 'give either files or a reference');
+  .refine((v) => Boolean(v.files?.length) !== Boolean(v.reference), 'give either files or a reference')
+  .refine((v) => !(v.partial && v.reference), 'a reference is never partial');
 export type CreateVersionRequest = z.infer<typeof createVersionRequestSchema>;
 
 export const artifactVersionSchema = z.object({

@@ -32,20 +32,37 @@ const REDECLARE_REUSE_MS = 60_000;
  * commits. Identical content is never a second version.
  */
 export async function logArtifactFiles(scope: ProjectScope, name: string, kind: string, files: FilesSpec, options: LogArtifactOptions = {}): Promise<LoggedVersion> {
-  const local = await collectFiles(files);
-  if (local.length > STORAGE_LIMITS.filesPerRequest) {
-    throw new Error(`an artifact version holds at most ${STORAGE_LIMITS.filesPerRequest} files and ${name} would have ${local.length}; pack them (a tar or zip) first`);
-  }
-  const hashed = await hashFiles(local, options.concurrency);
-  const body: CreateVersionRequest = { kind, files: hashed.map(declarationOf), ...versionDetails(options) };
+  const hashed = await hashFiles(await collectFiles(files), options.concurrency);
+  const chunks = chunk(hashed, STORAGE_LIMITS.filesPerRequest);
+  // More than one declaration's worth: a partial draft, completed file chunk by chunk, compared when committed.
+  const partial = chunks.length > 1;
+  const body: CreateVersionRequest = { kind, files: (chunks[0] ?? []).map(declarationOf), ...versionDetails(options), ...(partial ? { partial } : {}) };
   const answer = await scope.api.createArtifactVersion(scope.org, scope.project, name, body);
   if (answer.version.state === 'committed') return { ...answer.version, created: answer.created };
+  const draft = answer.version.id;
+  const uploads = [...answer.uploads];
+  for (const more of chunks.slice(1)) uploads.push(...(await scope.api.addArtifactVersionFiles(scope.org, scope.project, name, draft, more.map(declarationOf))).files);
 
   const rt = createUploadRuntime(projectUploadCalls(scope.api, scope.org, scope.project), hashed.reduce((n, f) => n + f.size, 0), options);
-  await sendDeclared(rt, answer.uploads, hashed, redeclarer(scope, name, body), options.concurrency);
-  const version = await scope.api.commitArtifactVersion(scope.org, scope.project, name, answer.version.id);
+  const redeclare = partial ? draftRedeclarer(scope, name, draft) : redeclarer(scope, name, body);
+  await sendDeclared(rt, uploads, hashed, redeclare, options.concurrency);
+  const version = await scope.api.commitArtifactVersion(scope.org, scope.project, name, draft);
   // The server answers with another version when identical content was committed meanwhile (the draft is dropped).
-  return { ...version, created: version.id === answer.version.id };
+  return { ...version, created: version.id === draft };
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** For a partial draft: the file's plan asked again of the draft itself. */
+function draftRedeclarer(scope: ProjectScope, name: string, draft: string) {
+  return async (file: HashedFile): Promise<UploadPlan | undefined> => {
+    const answer = await scope.api.addArtifactVersionFiles(scope.org, scope.project, name, draft, [declarationOf(file)]);
+    return answer.files[0]?.upload;
+  };
 }
 
 /** Logs a version that points at data outside Trackbase; nothing is uploaded. */

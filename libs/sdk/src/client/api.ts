@@ -86,6 +86,8 @@ export class TrackbaseApi {
   artifact = (org: string, project: string, name: string) => this.http.request<ArtifactDetail>('GET', paths.artifact(org, project, name));
   createArtifactVersion = (org: string, project: string, name: string, body: CreateVersionRequest) =>
     this.http.request<CreateVersionResponse>('POST', paths.artifactVersions(org, project, name), body);
+  addArtifactVersionFiles = (org: string, project: string, name: string, draftId: string, files: FileDeclaration[]) =>
+    this.http.request<DeclareFilesResponse>('POST', paths.artifactVersionFiles(org, project, name, draftId), { files });
   commitArtifactVersion = (org: string, project: string, name: string, draftId: string) =>
     this.http.request<ArtifactVersion>('POST', paths.artifactVersionCommit(org, project, name, draftId), {});
   artifactVersion = (org: string, project: string, name: string, version: string) =>
