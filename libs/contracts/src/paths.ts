@@ -31,6 +31,8 @@ export const paths = {
     `${paths.runFiles(org, project, run)}/preview?path=${seg(path)}`,
   runFilesArchive: (org: string, project: string, run: string) => `${paths.runFiles(org, project, run)}/archive`,
   upload: (org: string, project: string, uploadId: string) => `${paths.project(org, project)}/uploads/${seg(uploadId)}`,
+  /** Completes up to 100 uploads in one request. */
+  uploadsComplete: (org: string, project: string) => `${paths.project(org, project)}/uploads/complete`,
   uploadPartUrls: (org: string, project: string, uploadId: string) => `${paths.upload(org, project, uploadId)}/part-urls`,
   uploadParts: (org: string, project: string, uploadId: string) => `${paths.upload(org, project, uploadId)}/parts`,
   uploadComplete: (org: string, project: string, uploadId: string) => `${paths.upload(org, project, uploadId)}/complete`,

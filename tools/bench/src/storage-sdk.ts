@@ -23,7 +23,7 @@ const NO_CPU: CpuSample = { at: 0, ticks: {} };
  */
 function instrument(api: TrackbaseApi, phases: Phases, sampled: Set<string>): Call[] {
   const calls: Call[] = [];
-  for (const name of ['declareRunFiles', 'uploadPartUrls', 'reportUploadPart', 'completeUpload'] as const) {
+  for (const name of ['declareRunFiles', 'uploadPartUrls', 'reportUploadPart', 'completeUploads'] as const) {
     const original = api[name] as (...args: any[]) => Promise<unknown>;
     Object.assign(api, {
       [name]: async (...args: any[]) => {
@@ -52,7 +52,7 @@ export async function sdkWorkloads(ctx: StoreRun): Promise<void> {
     const run: RunScope = { api, org: ctx.project.org, project: ctx.project.project, run: runKey };
     return { run, calls };
   };
-  if (ctx.largeBytes > 0) await largeFile(ctx, scope(['declareRunFiles', 'completeUpload']));
+  if (ctx.largeBytes > 0) await largeFile(ctx, scope(['declareRunFiles', 'completeUploads']));
   if (ctx.smallContents.length > 0) await smallFiles(ctx, scope([]));
 }
 
@@ -67,7 +67,7 @@ async function largeFile({ phases, uploadsDir, largePath, largeBytes, inFlight, 
   const after = phases.sample();
 
   const declare = calls.find((c) => c.name === 'declareRunFiles')!;
-  const complete = calls.find((c) => c.name === 'completeUpload')!;
+  const complete = calls.find((c) => c.name === 'completeUploads')!;
   const parts = calls.filter((c) => c.name === 'reportUploadPart').length;
   console.log(`  (a) large file: ${(largeBytes / 1024 ** 2).toFixed(0)} MiB, ${parts} parts, concurrency ${inFlight}`);
   phases.record('client SHA-256 of the file (until declare)', declare.start - t0, mibPerSecond(largeBytes, declare.start - t0), before, declare.before);
@@ -97,7 +97,7 @@ async function smallFiles({ phases, smallContents, smallDir, inFlight }: StoreRu
   const sent = await phases.time(() => uploadRunDir(run, smallDir, 'small', { concurrency: inFlight }));
   if (sent.result?.length !== count) throw new Error(`uploadRunDir stored ${sent.result?.length} of ${count} files`);
   const declares = calls.filter((c) => c.name === 'declareRunFiles');
-  const completes = calls.filter((c) => c.name === 'completeUpload');
+  const completes = calls.filter((c) => c.name === 'completeUploads');
   const sum = (cs: Call[]) => cs.reduce((ms, c) => ms + c.end - c.start, 0);
   // Before each declaration the SDK walks and hashes its files; nothing is being sent meanwhile.
   const hashing = declares.reduce((ms, d) => ms + d.start - Math.max(t0, ...completes.filter((c) => c.end <= d.start).map((c) => c.end)), 0);

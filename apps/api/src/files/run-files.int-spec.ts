@@ -190,6 +190,34 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     expect(good?.status).toBe(200);
   });
 
+  it('completes many small uploads in one request, answering each on its own', async () => {
+    const run = await newRun();
+    const contents = Object.fromEntries(['a', 'b', 'c', 'd'].map((name) => [`${name}.txt`, randomBytes(64)]));
+    const declared = await owner.api.post(filesOf(run), { files: Object.entries(contents).map(([path, c]) => declaration(path, c)) });
+    const plans = Object.fromEntries(declared.body.files.map((f: { file: { path: string }; upload: { uploadId: string; url: string; headers: Record<string, string> } }) => [f.file.path, f.upload]));
+    const put = (path: string, body: Buffer) => fetch(plans[path].url, { method: 'PUT', headers: plans[path].headers, body: new Uint8Array(body) });
+    expect((await put('a.txt', contents['a.txt']!)).status).toBe(200);
+    expect((await put('b.txt', contents['b.txt']!)).status).toBe(200);
+    expect((await put('c.txt', randomBytes(64))).status).toBe(200); // other bytes than declared
+    // d.txt is never sent; the last id names no upload of this project.
+    const ids = ['a.txt', 'b.txt', 'c.txt', 'd.txt'].map((p) => plans[p].uploadId);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const batch = await owner.api.post(`${projectPath}/uploads/complete`, { uploads: [...ids, unknown] });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: { state: string; error?: { code: string } }) => [r.state, r.error?.code])).toEqual([
+      ['available', undefined],
+      ['available', undefined],
+      ['pending', 'checksum_mismatch'],
+      ['pending', 'upload_incomplete'],
+      ['pending', 'not_found'],
+    ]);
+    const names = (await owner.api.get(filesOf(run))).body.entries.map((e: { name: string; state: string }) => `${e.name}:${e.state}`);
+    expect(names).toEqual(['a.txt:available', 'b.txt:available', 'c.txt:pending', 'd.txt:pending']);
+    // The corrupted one was reset and can be sent again.
+    const retry = await owner.api.post(filesOf(run), { files: [declaration('c.txt', contents['c.txt']!)] });
+    expect((await sendUpload(owner.api, projectPath, retry.body.files[0].upload, contents['c.txt']!))?.status).toBe(200);
+  });
+
   it('refuses paths that would escape the run, and stores nothing for them', async () => {
     const run = await newRun();
     const content = Buffer.from('x');

@@ -8,6 +8,7 @@ import { QuotaService } from './quota.service';
 import { TokenSigner } from './signed-token';
 import { StorageEvents } from './storage-events';
 import { StorageJanitor } from './storage-janitor.service';
+import { UploadCompletionService } from './upload-completion.service';
 import { UploadsController } from './uploads.controller';
 import { UploadsService } from './uploads.service';
 
@@ -16,6 +17,7 @@ import { UploadsService } from './uploads.service';
   controllers: [UploadsController, OrgStorageController, ArchivesController],
   providers: [
     UploadsService,
+    UploadCompletionService,
     QuotaService,
     FileAccessService,
     StorageJanitor,

@@ -36,3 +36,8 @@ export function partLayout(size: number, configuredPartSize: number): { partSize
 export function expectedPartSize(size: number, partSize: number, partNumber: number): number {
   return Math.min(partSize, size - (partNumber - 1) * partSize);
 }
+
+/** Fixed at declaration: a file of more than one part size has two parts or more. */
+export function isMultipart(object: Pick<StoredObjectRow, 'part_count'>): boolean {
+  return object.part_count > 1;
+}

@@ -4,7 +4,8 @@ import { ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
-import { PartUrlsDto, PartUrlsResponseDto, ReportPartDto, UploadParamDto, UploadStatusDto } from './dto/storage.dto';
+import { CompleteUploadsDto, CompleteUploadsResponseDto, PartUrlsDto, PartUrlsResponseDto, ReportPartDto, UploadParamDto, UploadStatusDto } from './dto/storage.dto';
+import { UploadCompletionService } from './upload-completion.service';
 import { UploadsService } from './uploads.service';
 
 /**
@@ -13,12 +14,24 @@ import { UploadsService } from './uploads.service';
  */
 @ApiTags('files')
 @ApiBearerAuth()
-@Controller('orgs/:org/projects/:project/uploads/:upload')
+@Controller('orgs/:org/projects/:project/uploads')
 export class UploadsController {
-  constructor(private readonly uploads: UploadsService) {}
+  constructor(
+    private readonly uploads: UploadsService,
+    private readonly completion: UploadCompletionService,
+  ) {}
+
+  /** Completes many uploads at once (a directory of small files); each is answered on its own. */
+  @Post('complete')
+  @HttpCode(200)
+  @RequirePermission(ProjectPermission.ArtifactsWrite)
+  @ApiOkResponse({ type: CompleteUploadsResponseDto })
+  completeMany(@Ctx() ctx: RequestContext, @Body() body: CompleteUploadsDto) {
+    return this.completion.completeMany(ctx, body.uploads);
+  }
 
   /** Which parts are stored: where an interrupted upload resumes. */
-  @Get()
+  @Get(':upload')
   @RequirePermission(ProjectPermission.ArtifactsWrite)
   @ApiOkResponse({ type: UploadStatusDto })
   status(@Ctx() ctx: RequestContext, @Param() params: UploadParamDto) {
@@ -26,7 +39,7 @@ export class UploadsController {
   }
 
   /** Presigned PUT URLs for parts; each is signed for its part's MD5, so a store that checks it refuses corrupted bytes. */
-  @Post('part-urls')
+  @Post(':upload/part-urls')
   @HttpCode(200)
   @RequirePermission(ProjectPermission.ArtifactsWrite)
   @ApiOkResponse({ type: PartUrlsResponseDto })
@@ -35,7 +48,7 @@ export class UploadsController {
   }
 
   /** Records a stored part; refused (400 part_checksum_mismatch) when what arrived is not what was sent. */
-  @Post('parts')
+  @Post(':upload/parts')
   @HttpCode(200)
   @RequirePermission(ProjectPermission.ArtifactsWrite)
   @ApiOkResponse({ type: UploadStatusDto })
@@ -44,11 +57,11 @@ export class UploadsController {
   }
 
   /** Verifies size and SHA-256 of what was stored and makes the file available; 400 checksum_mismatch resets the upload. */
-  @Post('complete')
+  @Post(':upload/complete')
   @HttpCode(200)
   @RequirePermission(ProjectPermission.ArtifactsWrite)
   @ApiOkResponse({ type: UploadStatusDto })
   complete(@Ctx() ctx: RequestContext, @Param() params: UploadParamDto) {
-    return this.uploads.complete(ctx, params.upload);
+    return this.completion.complete(ctx, params.upload);
   }
 }

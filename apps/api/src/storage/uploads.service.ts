@@ -4,11 +4,10 @@ import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { absoluteUrl } from './absolute-url';
-import { verifyObject } from './verify-object';
 import { objectKeys } from './object-keys';
 import { QuotaService } from './quota.service';
-import { checksumMismatch, partChecksumMismatch, uploadIncomplete, uploadNotPending } from './storage.errors';
-import { expectedPartSize, OBJECT_COLUMNS, partLayout, type ObjectOwner, type StoredObjectRow } from './stored-object';
+import { checksumMismatch, partChecksumMismatch, uploadNotPending } from './storage.errors';
+import { expectedPartSize, isMultipart, OBJECT_COLUMNS, partLayout, type ObjectOwner, type StoredObjectRow } from './stored-object';
 import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
 import { StorageEvents } from './storage-events';
 
@@ -146,32 +145,6 @@ export class UploadsService {
     return this.status(ctx, uploadId);
   }
 
-  /**
-   * Assembles a multipart upload, then reads the object back and checks its
-   * size and SHA-256. On a mismatch the stored bytes are discarded and the
-   * upload starts over (those writes are kept; the answer is 400).
-   */
-  async complete(ctx: RequestContext, uploadId: string): Promise<UploadStatus> {
-    const object = await this.find(ctx, uploadId, { lock: true });
-    const done: UploadStatus = { uploadId: object.id, state: 'available', completedParts: [], partCount: object.part_count };
-    if (object.state === 'available') return done;
-    if (this.isMultipart(object)) await this.assemble(ctx, object);
-    const head = await this.driver.head(object.key);
-    if (!head) throw uploadIncomplete('nothing has been stored at the upload URL yet');
-    const problem = await verifyObject(this.driver, object.key, head.size, Number(object.size), object.sha256);
-    if (problem) {
-      await this.driver.delete([object.key]).catch((error) => this.logger.warn({ err: error, key: object.key }, 'could not discard a corrupted object'));
-      await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);
-      await ctx.em.query(`UPDATE stored_objects SET multipart_upload_id = NULL WHERE id = $1`, [object.id]);
-      ctx.failAfterCommit(checksumMismatch(`${problem}; the upload was reset, send the file again`));
-      return { ...done, state: 'pending' };
-    }
-    await ctx.em.query(`UPDATE stored_objects SET state = 'available', completed_at = now(), multipart_upload_id = NULL WHERE id = $1`, [object.id]);
-    await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);
-    if (object.run_id) this.announceRunFiles(ctx, object.run_id);
-    return done;
-  }
-
   /** Tells the run's followers, once committed, that its file listing changed. */
   announceRunFiles(ctx: RequestContext, runId: string): void {
     const event = { organizationId: ctx.organization.id, projectId: ctx.currentProject.id, runId };
@@ -187,30 +160,6 @@ export class UploadsService {
     return rows[0];
   }
 
-  private async assemble(ctx: RequestContext, object: StoredObjectRow): Promise<void> {
-    const parts: Array<{ part_number: number; etag: string; size: string }> = await ctx.em.query(
-      `SELECT part_number, etag, size FROM upload_parts WHERE object_id = $1 ORDER BY part_number`,
-      [object.id],
-    );
-    const have = new Set(parts.map((p) => p.part_number));
-    const missing = Array.from({ length: object.part_count }, (_, i) => i + 1).filter((n) => !have.has(n));
-    if (missing.length > 0 || !object.multipart_upload_id) {
-      throw uploadIncomplete(`parts not yet stored: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`, [
-        { path: 'parts', message: `missing ${missing.length} of ${object.part_count}` },
-      ]);
-    }
-    try {
-      await this.driver.completeMultipart(
-        object.key,
-        object.multipart_upload_id,
-        parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })),
-      );
-    } catch (error) {
-      // A retry after the store assembled the object but our commit failed: the upload is gone, the object is there.
-      if (!(await this.driver.head(object.key))) throw error;
-    }
-  }
-
   private async plan(ctx: RequestContext, object: StoredObjectRow): Promise<UploadPlan> {
     const base = {
       uploadId: object.id,
@@ -224,9 +173,8 @@ export class UploadsService {
     return { ...base, method: 'single', completedParts: [], url: absoluteUrl(ctx.origin, request.url), headers: request.headers };
   }
 
-  /** Fixed at declaration: a file of more than one part size has two parts or more. */
   private isMultipart(object: StoredObjectRow): boolean {
-    return object.part_count > 1;
+    return isMultipart(object);
   }
 
   private checkPartNumber(object: StoredObjectRow, partNumber: number): void {

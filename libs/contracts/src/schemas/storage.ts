@@ -135,6 +135,17 @@ export const uploadStatusSchema = z.object({
 });
 export type UploadStatus = z.infer<typeof uploadStatusSchema>;
 
+export const completeUploadsRequestSchema = z.strictObject({
+  uploads: z.array(z.uuid()).min(1).max(STORAGE_LIMITS.partUrlsPerRequest),
+});
+export type CompleteUploadsRequest = z.infer<typeof completeUploadsRequestSchema>;
+
+/** Each upload answered on its own: `error` carries what a single completion would have answered (`checksum_mismatch`, …). */
+export const completeUploadsResponseSchema = z.object({
+  results: z.array(uploadStatusSchema.extend({ error: z.object({ code: z.string(), message: z.string() }).optional() })),
+});
+export type CompleteUploadsResponse = z.infer<typeof completeUploadsResponseSchema>;
+
 export const fileEntrySchema = z.object({
   name: z.string(),
   path: z.string(),

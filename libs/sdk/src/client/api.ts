@@ -7,6 +7,7 @@ import {
   type BatchAck,
   type CreateVersionRequest,
   type CreateVersionResponse,
+  type CompleteUploadsResponse,
   type DeclareFilesResponse,
   type FileDeclaration,
   type FileListing,
@@ -78,6 +79,8 @@ export class TrackbaseApi {
     this.http.request<PartUrlsResponse>('POST', paths.uploadPartUrls(org, project, uploadId), { parts });
   reportUploadPart = (org: string, project: string, uploadId: string, report: ReportPartRequest) =>
     this.http.request<UploadStatus>('POST', paths.uploadParts(org, project, uploadId), report);
+  completeUploads = (org: string, project: string, uploadIds: string[]) =>
+    this.http.request<CompleteUploadsResponse>('POST', paths.uploadsComplete(org, project), { uploads: uploadIds });
   completeUpload = (org: string, project: string, uploadId: string) => this.http.request<UploadStatus>('POST', paths.uploadComplete(org, project, uploadId), {});
 
   // Artifacts: `version` is `v3`, an alias such as `latest`, or a draft's id.

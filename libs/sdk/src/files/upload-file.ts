@@ -4,6 +4,7 @@ import type { TrackbaseApi } from '../client/api';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../client/backoff';
 import { TrackbaseApiError } from '../client/errors';
 import { sleep } from '../client/http';
+import { createCompletionBatcher } from './completion-batcher';
 import { md5Base64OfRange, type ByteRange } from './hash';
 import type { Limiter } from './limiter';
 import { pendingParts, type Part } from './parts';
@@ -17,11 +18,12 @@ export interface UploadCalls {
   complete(uploadId: string): Promise<UploadStatus>;
 }
 
+/** One transfer's calls; completions of concurrent files share batch requests. */
 export function projectUploadCalls(api: TrackbaseApi, org: string, project: string): UploadCalls {
   return {
     partUrls: (uploadId, parts) => api.uploadPartUrls(org, project, uploadId, parts),
     reportPart: (uploadId, report) => api.reportUploadPart(org, project, uploadId, report),
-    complete: (uploadId) => api.completeUpload(org, project, uploadId),
+    complete: createCompletionBatcher((uploadIds) => api.completeUploads(org, project, uploadIds)),
   };
 }
 

@@ -16,6 +16,8 @@ export interface TransferOptions {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
+/** Files in progress per PUT in flight: a small file spends as long waiting for its completion as sending. */
+const FILES_PER_PUT_SLOT = 4;
 
 export interface HashedFile extends LocalFile {
   sha256: string;
@@ -61,7 +63,8 @@ export async function sendDeclared(
       work.push({ file, plan: result.upload });
     }
   }
-  // Files are taken on in turn; their PUTs share the runtime's bound.
-  await mapLimit(work, concurrency, ({ file, plan }) => uploadWithPlan(rt, file.localPath, plan, (reason) => redeclare(file, reason), rt.progress.child(file.size)));
+  // Files are taken on in turn; their PUTs share the runtime's bound. More files than PUTs are in
+  // progress so that the next PUTs go out while earlier files wait for their (batched) completion.
+  await mapLimit(work, concurrency * FILES_PER_PUT_SLOT, ({ file, plan }) => uploadWithPlan(rt, file.localPath, plan, (reason) => redeclare(file, reason), rt.progress.child(file.size)));
   return results.map((r) => ({ ...r.file, state: 'available' as const }));
 }

@@ -1,4 +1,6 @@
 import {
+  completeUploadsRequestSchema,
+  completeUploadsResponseSchema,
   declareFilesRequestSchema,
   declareFilesResponseSchema,
   filePreviewSchema,
@@ -19,6 +21,8 @@ export class DeclareFilesResponseDto extends createZodDto(declareFilesResponseSc
 export class PartUrlsDto extends createZodDto(partUrlsRequestSchema) {}
 export class PartUrlsResponseDto extends createZodDto(partUrlsResponseSchema) {}
 export class ReportPartDto extends createZodDto(reportPartRequestSchema) {}
+export class CompleteUploadsDto extends createZodDto(completeUploadsRequestSchema) {}
+export class CompleteUploadsResponseDto extends createZodDto(completeUploadsResponseSchema) {}
 export class UploadStatusDto extends createZodDto(uploadStatusSchema) {}
 export class StorageUsageDto extends createZodDto(storageUsageSchema) {}
 export class SetQuotaDto extends createZodDto(setQuotaRequestSchema) {}
