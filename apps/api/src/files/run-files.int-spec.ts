@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extract } from 'tar-stream';
 import { Readable } from 'node:stream';
-import { ApiClient, createOrg, createProject, signup, type TestUser } from '../../test/api-client';
+import { createOrg, createProject, signup, type TestUser } from '../../test/api-client';
 import { startS3rver, type TestS3 } from '../../test/s3rver';
 import { startTestApp, type TestApp } from '../../test/test-app';
 import { declaration, sendAll, sendUpload, sha256 } from '../../test/upload-client';
@@ -11,9 +10,8 @@ import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
 import { StorageJanitor } from '../storage/storage-janitor.service';
 
 const MiB = 1024 * 1024;
-void pack;
 
-async function download(api: ApiClient, url: string): Promise<Buffer> {
+async function download(url: string): Promise<Buffer> {
   const response = await fetch(url);
   expect(response.status).toBe(200);
   return Buffer.from(await response.arrayBuffer());
@@ -90,7 +88,7 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
 
     const url = await owner.api.get(`${filesOf(run)}/url?path=${encodeURIComponent('plots/loss.png')}`);
     expect(url.status).toBe(200);
-    expect(sha256(await download(owner.api, url.body.url))).toBe(sha256(contents['plots/loss.png']!));
+    expect(sha256(await download(url.body.url))).toBe(sha256(contents['plots/loss.png']!));
 
     const csv = await owner.api.get(`${filesOf(run)}/preview?path=data/predictions.csv`);
     expect(csv.body).toMatchObject({ kind: 'csv', rows: [['id', 'label'], ['1', 'cat, black'], ['2', 'dog']], truncated: false });
@@ -98,11 +96,11 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     expect(json.body).toMatchObject({ kind: 'json', text: '{\n  "acc": 0.9,\n  "loss": 0.1\n}' });
     const image = await owner.api.get(`${filesOf(run)}/preview?path=plots/loss.png`);
     expect(image.body.kind).toBe('image');
-    expect((await download(owner.api, image.body.url)).length).toBe(300);
+    expect((await download(image.body.url)).length).toBe(300);
 
     const archive = await owner.api.post(`${filesOf(run)}/archive`, { prefix: 'data' });
     expect(archive.status).toBe(200);
-    expect(await untar(await download(owner.api, archive.body.url))).toEqual({
+    expect(await untar(await download(archive.body.url))).toEqual({
       'deep/notes.txt': 'hello',
       'predictions.csv': contents['data/predictions.csv']!.toString(),
     });
@@ -128,7 +126,7 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     await sendAll(owner.api, projectPath, (await owner.api.post(filesOf(run), { files: [declaration('model.txt', before)] })).body, { 'model.txt': before });
     const replacing = await owner.api.post(filesOf(run), { files: [declaration('model.txt', after)] });
     expect(replacing.body.files[0].upload).toBeDefined();
-    const read = async () => (await download(owner.api, (await owner.api.get(`${filesOf(run)}/url?path=model.txt`)).body.url)).toString();
+    const read = async () => (await download((await owner.api.get(`${filesOf(run)}/url?path=model.txt`)).body.url)).toString();
     expect(await read()).toBe('version one');
     expect((await owner.api.get(filesOf(run))).body.entries[0]).toMatchObject({ name: 'model.txt', state: 'available', size: before.length });
 
@@ -168,7 +166,7 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     expect(finished?.status).toBe(200);
     expect(finished?.body.state).toBe('available');
     const url = await owner.api.get(`${filesOf(run)}/url?path=checkpoints/model.pt`);
-    expect(sha256(await download(owner.api, url.body.url))).toBe(file.sha256);
+    expect(sha256(await download(url.body.url))).toBe(file.sha256);
   }, 180_000);
 
   it('bytes that do not match the declared SHA-256 are refused, and the file can be sent again', async () => {

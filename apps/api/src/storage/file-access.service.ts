@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { STORAGE_LIMITS, paths, type FilePreview, type SignedUrl } from '@trackbase/contracts';
+import { STORAGE_LIMITS, StorageErrorCode, paths, type FilePreview, type SignedUrl } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -9,7 +9,6 @@ import { buildPreview, contentTypeFor } from './preview';
 import type { StoredObjectRow } from './stored-object';
 import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
 import type { TokenSigner } from './signed-token';
-import { StorageErrorCode } from '@trackbase/contracts';
 
 /** Reading stored files: short-lived download URLs, previews, directory archives. */
 @Injectable()
