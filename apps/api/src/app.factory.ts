@@ -7,9 +7,12 @@ import { join, resolve } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { CommonErrorCode } from '@trackbase/contracts';
 import { AppModule } from './app.module';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
+import { AppError } from './common/errors/app-error';
 import { toErrorResponse } from './common/errors/error.filter';
+import { hasNulEscape } from './common/validation/nul-escapes';
 import { requestIdFor } from './common/logging/logger.module';
 import type { AppConfig } from './config/config';
 
@@ -46,8 +49,29 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'api/openapi.json' });
+  SwaggerModule.setup('api/docs', app, declarePathParameters(cleanupOpenApiDoc(document)), { jsonDocumentUrl: 'api/openapi.json' });
   return app;
+}
+
+type OpenApiDocument = ReturnType<typeof cleanupOpenApiDoc>;
+
+/**
+ * Route DTOs validate only the parameters a handler reads (`{run}`); the
+ * guard resolves `{org}` and `{project}` for every route. Every template
+ * parameter is declared here so that the document describes each path fully.
+ */
+function declarePathParameters(document: OpenApiDocument): OpenApiDocument {
+  for (const [path, item] of Object.entries(document.paths)) {
+    const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    for (const operation of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const op = item[operation];
+      if (!op) continue;
+      const declared = new Set((op.parameters ?? []).map((p) => ('name' in p ? `${p.in}:${p.name}` : '')));
+      const missing = names.filter((name) => !declared.has(`path:${name}`));
+      op.parameters = [...missing.map((name) => ({ name, in: 'path' as const, required: true, schema: { type: 'string' as const } })), ...(op.parameters ?? [])];
+    }
+  }
+  return document;
 }
 
 /**
@@ -57,8 +81,11 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
  * included) and stream them to disk, so they are left alone.
  */
 function jsonBody(limit: string, batchLimit: string) {
-  const parseSmall = express.json({ limit, strict: true });
-  const parseBatch = express.json({ limit: batchLimit, strict: true });
+  const verify = (_request: unknown, _response: unknown, raw: Buffer) => {
+    if (hasNulEscape(raw)) throw new AppError(400, CommonErrorCode.InvalidText, 'text may not contain NUL characters (\\u0000)');
+  };
+  const parseSmall = express.json({ limit, strict: true, verify });
+  const parseBatch = express.json({ limit: batchLimit, strict: true, verify });
   const rawBodies = `/${API_PREFIX}/storage/`;
   return (request: Request, response: Response, next: NextFunction) => {
     if (request.path.startsWith(rawBodies)) return next();

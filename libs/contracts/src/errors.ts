@@ -21,6 +21,8 @@ export interface ErrorBody {
 export const CommonErrorCode = {
   ValidationFailed: 'validation_failed',
   MalformedJson: 'malformed_json',
+  /** A string holds a character no column can store (NUL). */
+  InvalidText: 'invalid_text',
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
   Unauthenticated: 'unauthenticated',

@@ -24,6 +24,27 @@ describe('hostile and broken input', () => {
     expectErrorShape(response.body, 'malformed_json');
   });
 
+  it('a NUL character in any string is a 400 invalid_text (PostgreSQL cannot store it), never a 500', async () => {
+    const project = (await user.api.post(`/orgs/${org}/projects`, { name: 'Nul', slug: 'nul' })).body.slug;
+    const run = (await user.api.post(`/orgs/${org}/projects/${project}/runs`, {})).body.key;
+    const runPath = `/orgs/${org}/projects/${project}/runs/${run}`;
+    for (const [path, method, body] of [
+      [runPath, 'PATCH', { notes: 'a\u0000b' }],
+      [runPath, 'PATCH', { tags: ['ok', 'x\u0000'] }],
+      [`${runPath}/batches`, 'POST', { streamId: 's', seq: 0, params: { 'a\u0000': 1 } }],
+      [`${runPath}/batches`, 'POST', { streamId: 's', seq: 1, text: [{ name: 'log', steps: [0], lines: ['\u0000'], times: [0] }] }],
+    ] as const) {
+      const raw = JSON.stringify(body);
+      const response = await user.api.request(method, path, raw, {});
+      expect(response.status, raw).toBe(400);
+      expectErrorShape(response.body, 'invalid_text');
+    }
+    // An escaped backslash before "u0000" is ordinary text, not a NUL.
+    const literal = await user.api.request('PATCH', runPath, JSON.stringify({ notes: 'C:\\u0000dir' }), {});
+    expect(literal.status).toBe(200);
+    expect(literal.body.notes).toBe('C:\\u0000dir');
+  });
+
   it('unknown fields are refused and named', async () => {
     const response = await user.api.post(`/orgs/${org}/projects`, { name: 'x', owner: 'me' });
     expect(response.status).toBe(400);
