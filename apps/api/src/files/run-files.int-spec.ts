@@ -219,11 +219,14 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
   it('refuses paths that would escape the run, and stores nothing for them', async () => {
     const run = await newRun();
     const content = Buffer.from('x');
-    for (const path of ['../other-run/file', 'a/../../b', '/etc/passwd', 'a\\b', 'bad\u0000name', 'C:/x']) {
+    for (const path of ['../other-run/file', 'a/../../b', '/etc/passwd', 'a\\b', 'bad\u0001name', 'C:/x']) {
       const response = await owner.api.post(filesOf(run), { files: [declaration(path, content)] });
       expect(response.status, path).toBe(400);
       expect(response.body.error.code, path).toBe('invalid_path');
     }
+    // NUL never gets as far as the path rules: no text may hold it.
+    const nul = await owner.api.post(filesOf(run), { files: [declaration('bad\u0000name', content)] });
+    expect([nul.status, nul.body.error.code]).toEqual([400, 'invalid_text']);
     expect((await owner.api.get(filesOf(run))).body.entries).toEqual([]);
     expect((await owner.api.get(`${filesOf(run)}/url?path=..%2F..%2Fx`)).body.error.code).toBe('invalid_path');
   });
