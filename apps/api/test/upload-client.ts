@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { DeclareFilesResponse, FileUploadResult, UploadPlan } from '@trackbase/contracts';
 import type { ApiClient } from './api-client';
+import { md5Base64, sha256 } from './bytes';
 
-export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-export const md5Base64 = (data: Buffer) => createHash('md5').update(data).digest('base64');
+export { md5Base64, sha256 };
 
 export interface UploadOptions {
   /** Replaces the bytes of a part before they are sent (to test corruption in transit). */

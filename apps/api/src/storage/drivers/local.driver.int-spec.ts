@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { paths, type ErrorBody } from '@trackbase/contracts';
+import { drain, md5, sha256 } from '../../../test/bytes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { STORAGE_DRIVER } from '../storage-driver';
@@ -24,16 +24,9 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const md5 = (data: Buffer) => createHash('md5').update(data).digest();
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const at = (url: string) => absoluteUrl(t.url, url);
 const tokenOf = (url: string) => decodeURIComponent(url.split('/').pop()!);
 
-async function drain(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function put(url: string, headers: Record<string, string>, body: Buffer | string) {
   const response = await fetch(at(url), { method: 'PUT', headers, body });

@@ -2,9 +2,9 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 // @ts-expect-error -- s3rver ships no type declarations
 import S3rver from 's3rver';
+import { drain, md5, sha256 } from '../../../test/bytes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentDisposition } from './content-disposition';
 import { S3StorageDriver, type S3DriverOptions } from './s3.driver';
@@ -38,14 +38,7 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-const md5 = (data: Buffer) => createHash('md5').update(data).digest();
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-async function drain(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function presignedPut(key: string, body: Buffer, contentType = 'application/octet-stream') {
   const request = await driver.presignPut(key, { expiresIn: 60, contentType, contentMd5: md5(body).toString('base64') });
