@@ -1,5 +1,6 @@
 import nx from '@nx/eslint-plugin';
 import reactHooks from 'eslint-plugin-react-hooks';
+import prettier from 'eslint-config-prettier';
 
 export default [
   ...nx.configs['flat/base'],
@@ -35,7 +36,10 @@ export default [
       // Indexing typed arrays inside bounds-checked loops; the assertion documents that.
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@trackbase/*/dist/**', '../**/dist/**'], message: 'import the package, not its build output' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@trackbase/*/dist/**', '../**/dist/**'], message: 'import the package, not its build output' }] },
+      ],
     },
   },
   {
@@ -52,4 +56,6 @@ export default [
       ],
     },
   },
+  // Formatting belongs to Prettier (checked by `npm run lint`); turn off the style rules that would fight it.
+  prettier,
 ];

@@ -6,7 +6,14 @@ import { defineConfig } from 'vitest/config';
 const root = dirname(fileURLToPath(import.meta.url));
 const alias = { '@trackbase/contracts': resolve(root, 'libs/contracts/src/index.ts') };
 // NestJS needs decorator metadata, which esbuild does not emit; SWC does.
-const decorators = swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { decoratorMetadata: true, legacyDecorator: true } } });
+const decorators = swc.vite({
+  module: { type: 'es6' },
+  jsc: {
+    target: 'es2022',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { decoratorMetadata: true, legacyDecorator: true },
+  },
+});
 
 export default defineConfig({
   test: {

@@ -68,7 +68,10 @@ function declarePathParameters(document: OpenApiDocument): OpenApiDocument {
       if (!op) continue;
       const declared = new Set((op.parameters ?? []).map((p) => ('name' in p ? `${p.in}:${p.name}` : '')));
       const missing = names.filter((name) => !declared.has(`path:${name}`));
-      op.parameters = [...missing.map((name) => ({ name, in: 'path' as const, required: true, schema: { type: 'string' as const } })), ...(op.parameters ?? [])];
+      op.parameters = [
+        ...missing.map((name) => ({ name, in: 'path' as const, required: true, schema: { type: 'string' as const } })),
+        ...(op.parameters ?? []),
+      ];
     }
   }
   return document;

@@ -82,7 +82,12 @@ export async function createOrg(user: TestUser, slug = uniqueSlug('org')): Promi
   return response.body;
 }
 
-export async function createProject(user: TestUser, org: string, visibility: 'private' | 'org' = 'private', slug = uniqueSlug('proj')): Promise<Project> {
+export async function createProject(
+  user: TestUser,
+  org: string,
+  visibility: 'private' | 'org' = 'private',
+  slug = uniqueSlug('proj'),
+): Promise<Project> {
   const response = await user.api.post<Project>(`/orgs/${org}/projects`, { name: `Project ${slug}`, slug, visibility });
   if (response.status !== 201) throw new Error(`create project failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
@@ -103,7 +108,11 @@ export async function setProjectRole(maintainer: TestUser, org: string, project:
   if (response.status !== 200) throw new Error(`set project role failed: ${response.status} ${JSON.stringify(response.body)}`);
 }
 
-export async function createServiceAccount(owner: TestUser, org: string, role: Exclude<OrgRole, 'owner'> = 'member'): Promise<CreatedServiceAccount> {
+export async function createServiceAccount(
+  owner: TestUser,
+  org: string,
+  role: Exclude<OrgRole, 'owner'> = 'member',
+): Promise<CreatedServiceAccount> {
   const response = await owner.api.post<CreatedServiceAccount>(`/orgs/${org}/service-accounts`, { name: uniqueSlug('bot'), role });
   if (response.status !== 201) throw new Error(`service account failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;

@@ -20,7 +20,13 @@ export interface TestS3 {
 /** A real S3-protocol server (s3rver) on loopback with one bucket, its files in a temp directory. */
 export async function startS3rver(bucket = 'trackbase-test'): Promise<TestS3> {
   const directory = await mkdtemp(join(tmpdir(), 'trackbase-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] }) as S3rverServer;
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory,
+    silent: true,
+    configureBuckets: [{ name: bucket }],
+  }) as S3rverServer;
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   return {

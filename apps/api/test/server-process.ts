@@ -44,7 +44,9 @@ export class ServerProcess {
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (this.child.exitCode !== null) throw new Error(`server exited with ${this.child.exitCode}`);
-      const status = await fetch(`${this.url}/readyz`).then((r) => r.status).catch(() => 0);
+      const status = await fetch(`${this.url}/readyz`)
+        .then((r) => r.status)
+        .catch(() => 0);
       if (status === 200) return;
       if (Date.now() > deadline) throw new Error('server did not become ready');
       await new Promise((r) => setTimeout(r, 200));

@@ -18,7 +18,11 @@ export interface UploadOptions {
  */
 export async function sendUpload(api: ApiClient, projectPath: string, plan: UploadPlan, content: Buffer, options: UploadOptions = {}) {
   if (plan.method === 'single') {
-    const put = await fetch(plan.url!, { method: 'PUT', headers: plan.headers, body: options.tamper ? options.tamper(1, content) : content });
+    const put = await fetch(plan.url!, {
+      method: 'PUT',
+      headers: plan.headers,
+      body: options.tamper ? options.tamper(1, content) : content,
+    });
     if (put.status !== 200) throw new Error(`PUT failed: ${put.status} ${await put.text()}`);
     return api.post(`${projectPath}/uploads/${plan.uploadId}/complete`);
   }
@@ -36,7 +40,12 @@ export async function sendUpload(api: ApiClient, projectPath: string, plan: Uplo
     // A store that checks the signed Content-MD5 refuses a corrupted part itself; one that does not is caught by the report below.
     if (put.status !== 200 && options.tamper) return { status: put.status, body: await put.json().catch(() => null) };
     if (put.status !== 200) throw new Error(`part PUT failed: ${put.status} ${await put.text()}`);
-    const report = await api.post(`${projectPath}/uploads/${plan.uploadId}/parts`, { partNumber, etag: put.headers.get('etag'), md5, size: bytes.length });
+    const report = await api.post(`${projectPath}/uploads/${plan.uploadId}/parts`, {
+      partNumber,
+      etag: put.headers.get('etag'),
+      md5,
+      size: bytes.length,
+    });
     if (report.status !== 200) return report;
     sent++;
   }
@@ -44,7 +53,12 @@ export async function sendUpload(api: ApiClient, projectPath: string, plan: Uplo
 }
 
 /** Uploads every file a declaration answer asks for; `contents` by path. */
-export async function sendAll(api: ApiClient, projectPath: string, declared: DeclareFilesResponse | { uploads: FileUploadResult[] }, contents: Record<string, Buffer>) {
+export async function sendAll(
+  api: ApiClient,
+  projectPath: string,
+  declared: DeclareFilesResponse | { uploads: FileUploadResult[] },
+  contents: Record<string, Buffer>,
+) {
   const results = 'files' in declared ? declared.files : declared.uploads;
   for (const result of results) {
     if (!result.upload) continue;
@@ -53,4 +67,9 @@ export async function sendAll(api: ApiClient, projectPath: string, declared: Dec
   }
 }
 
-export const declaration = (path: string, content: Buffer, contentType?: string) => ({ path, size: content.length, sha256: sha256(content), ...(contentType ? { contentType } : {}) });
+export const declaration = (path: string, content: Buffer, contentType?: string) => ({
+  path,
+  size: content.length,
+  sha256: sha256(content),
+  ...(contentType ? { contentType } : {}),
+});

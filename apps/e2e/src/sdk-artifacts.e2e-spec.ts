@@ -24,12 +24,23 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 const quiet = () => undefined;
-const common = () => ({ url: server.url, apiKey: p.key, project: p.ref, systemMetricsIntervalMs: 0, exitHandlers: false, context: false as const, log: quiet, dir: tempDir('tb-journal-') });
+const common = () => ({
+  url: server.url,
+  apiKey: p.key,
+  project: p.ref,
+  systemMetricsIntervalMs: 0,
+  exitHandlers: false,
+  context: false as const,
+  log: quiet,
+  dir: tempDir('tb-journal-'),
+});
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TRACKBASE_URL: server.url, TRACKBASE_API_KEY: p.key, ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, TRACKBASE_URL: server.url, TRACKBASE_API_KEY: p.key, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -49,7 +60,13 @@ function writeTree(root: string, files: Record<string, string | Buffer>): string
 describe('run files', () => {
   it('a directory uploaded to a run lists as a tree, through the SDK and the CLI', async () => {
     const run = await init({ ...common(), name: 'upload-dir' });
-    const dir = writeTree(tempDir('tb-tree-'), { 'a.txt': 'alpha', 'sub/b.csv': 'x,y\n1,2\n', 'sub/deeper/c.json': '{"c":1}', 'empty.txt': '', 'naïve name.txt': 'ü' });
+    const dir = writeTree(tempDir('tb-tree-'), {
+      'a.txt': 'alpha',
+      'sub/b.csv': 'x,y\n1,2\n',
+      'sub/deeper/c.json': '{"c":1}',
+      'empty.txt': '',
+      'naïve name.txt': 'ü',
+    });
     const stored = await run.uploadDir(dir, 'outputs');
     expect(stored!.map((f) => [f.path, f.state]).sort()).toEqual([
       ['outputs/a.txt', 'available'],
@@ -63,14 +80,24 @@ describe('run files', () => {
 
     const listed = await cli(['files', 'list', p.ref, run.key!, 'outputs', '--json']);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(JSON.parse(listed.stdout).entries.map((e: { name: string; type: string }) => `${e.type}:${e.name}`)).toEqual(['dir:sub', 'file:a.txt', 'file:empty.txt', 'file:naïve name.txt']);
+    expect(JSON.parse(listed.stdout).entries.map((e: { name: string; type: string }) => `${e.type}:${e.name}`)).toEqual([
+      'dir:sub',
+      'file:a.txt',
+      'file:empty.txt',
+      'file:naïve name.txt',
+    ]);
     const out = tempDir('tb-tree-out-');
     expect((await cli(['files', 'download', p.ref, run.key!, 'outputs', '--dir', out])).code).toBe(0);
-    for (const path of ['a.txt', 'empty.txt', 'naïve name.txt', 'sub/deeper/c.json']) expect(readFileSync(join(out, path))).toEqual(readFileSync(join(dir, path)));
+    for (const path of ['a.txt', 'empty.txt', 'naïve name.txt', 'sub/deeper/c.json'])
+      expect(readFileSync(join(out, path))).toEqual(readFileSync(join(dir, path)));
 
     const uploaded = await cli(['files', 'upload', p.ref, run.key!, join(dir, 'a.txt'), join(dir, 'sub'), '--prefix', 'cli', '--json']);
     expect(uploaded.code, uploaded.stderr).toBe(0);
-    expect(JSON.parse(uploaded.stdout).files.map((f: { path: string }) => f.path).sort()).toEqual(['cli/a.txt', 'cli/b.csv', 'cli/deeper/c.json']);
+    expect(
+      JSON.parse(uploaded.stdout)
+        .files.map((f: { path: string }) => f.path)
+        .sort(),
+    ).toEqual(['cli/a.txt', 'cli/b.csv', 'cli/deeper/c.json']);
     expect((await cli(['files', 'list', p.ref, run.key!, 'nope'])).code).toBe(4);
     await run.finish();
   });
@@ -82,7 +109,9 @@ describe('run files', () => {
     writeFileSync(local, content);
 
     // An earlier process declared the file and sent its first part before it died.
-    const declared = await api.declareRunFiles(p.org, p.project, run.key!, [{ path: 'model/weights.bin', size: content.length, sha256: sha256(content) }]);
+    const declared = await api.declareRunFiles(p.org, p.project, run.key!, [
+      { path: 'model/weights.bin', size: content.length, sha256: sha256(content) },
+    ]);
     const plan = declared.files[0]!.upload!;
     expect(plan).toMatchObject({ method: 'multipart', partCount: 3, partSize: PART_SIZE, completedParts: [] });
     await sendFirstPart(server.url, p.key, p.org, p.project, plan, content);
@@ -135,7 +164,11 @@ describe('artifacts', () => {
     expect((await api.artifactVersion(p.org, p.project, 'mnist', 'latest')).version).toBe('v2');
     expect((await api.artifactVersion(p.org, p.project, 'mnist', 'candidate')).version).toBe('v1');
 
-    const reference = await run.logArtifactReference('imagenet', 'dataset', { uri: 's3://datasets/imagenet/', digest: 'etag:1234', size: 10 });
+    const reference = await run.logArtifactReference('imagenet', 'dataset', {
+      uri: 's3://datasets/imagenet/',
+      digest: 'etag:1234',
+      size: 10,
+    });
     expect(reference).toMatchObject({ version: 'v1', created: true, reference: { uri: 's3://datasets/imagenet/' } });
     await run.finish();
   });
@@ -175,7 +208,9 @@ describe('artifacts', () => {
   });
 
   it('a version of more than 1,000 files is logged in parts, and logging it again adds no version', async () => {
-    const files = Object.fromEntries(Array.from({ length: 1_234 }, (_, i) => [`images/${String(i).padStart(4, '0')}.txt`, `label ${i % 7}`]));
+    const files = Object.fromEntries(
+      Array.from({ length: 1_234 }, (_, i) => [`images/${String(i).padStart(4, '0')}.txt`, `label ${i % 7}`]),
+    );
     const dir = writeTree(tempDir('tb-many-'), files);
     const run = await init({ ...common(), name: 'many-files' });
     const first = await run.logArtifact('many', 'dataset', dir);
@@ -192,7 +227,22 @@ describe('artifacts', () => {
   it('the CLI puts, lists and gets artifacts with --json and exit codes', async () => {
     const dir = writeTree(tempDir('tb-cli-art-'), { 'weights.bin': randomBytes(10_000), 'meta/info.txt': 'v1' });
     const cache = { TRACKBASE_CACHE_DIR: tempDir('tb-cli-cache-') };
-    const put = await cli(['artifacts', 'put', p.ref, 'classifier', dir, '--kind', 'model', '--alias', 'best', '--alias', 'staging', '--description', 'first', '--json']);
+    const put = await cli([
+      'artifacts',
+      'put',
+      p.ref,
+      'classifier',
+      dir,
+      '--kind',
+      'model',
+      '--alias',
+      'best',
+      '--alias',
+      'staging',
+      '--description',
+      'first',
+      '--json',
+    ]);
     expect(put.code, put.stderr).toBe(0);
     expect(JSON.parse(put.stdout)).toMatchObject({ version: 'v1', created: true, kind: 'model', description: 'first', fileCount: 2 });
     const again = await cli(['artifacts', 'put', p.ref, 'classifier', dir, '--kind', 'model', '--json']);
@@ -200,7 +250,11 @@ describe('artifacts', () => {
 
     const list = await cli(['artifacts', 'list', p.ref, '--json']);
     expect(list.code, list.stderr).toBe(0);
-    expect(JSON.parse(list.stdout).find((a: { name: string }) => a.name === 'classifier')).toMatchObject({ kind: 'model', latest: 'v1', versionCount: 1 });
+    expect(JSON.parse(list.stdout).find((a: { name: string }) => a.name === 'classifier')).toMatchObject({
+      kind: 'model',
+      latest: 'v1',
+      versionCount: 1,
+    });
     expect((await cli(['artifacts', 'list', p.ref])).stdout).toMatch(/classifier\s+model\s+v1/);
 
     const out = tempDir('tb-cli-get-');
@@ -209,7 +263,11 @@ describe('artifacts', () => {
     expect(JSON.parse(get.stdout)).toMatchObject({ dir: out, downloaded: 2, reused: 0, version: { version: 'v1' } });
     expect(readFileSync(join(out, 'meta', 'info.txt'), 'utf8')).toBe('v1');
     const cached = await cli(['artifacts', 'get', p.ref, 'classifier', '--json'], cache);
-    expect(JSON.parse(cached.stdout)).toMatchObject({ dir: join(cache.TRACKBASE_CACHE_DIR, 'versions', p.org, p.project, 'classifier', 'v1'), downloaded: 0, reused: 2 });
+    expect(JSON.parse(cached.stdout)).toMatchObject({
+      dir: join(cache.TRACKBASE_CACHE_DIR, 'versions', p.org, p.project, 'classifier', 'v1'),
+      downloaded: 0,
+      reused: 2,
+    });
 
     expect((await cli(['artifacts', 'get', p.ref, 'classifier:nope'], cache)).code).toBe(4);
     expect((await cli(['artifacts', 'put', p.ref, 'classifier', dir])).code).toBe(2);

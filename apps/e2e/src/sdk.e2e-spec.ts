@@ -19,7 +19,15 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 const quiet = () => undefined;
-const common = () => ({ url: server.url, apiKey: p.key, project: p.ref, systemMetricsIntervalMs: 0, exitHandlers: false, context: false as const, log: quiet });
+const common = () => ({
+  url: server.url,
+  apiKey: p.key,
+  project: p.ref,
+  systemMetricsIntervalMs: 0,
+  exitHandlers: false,
+  context: false as const,
+  log: quiet,
+});
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -41,7 +49,11 @@ describe('logging', () => {
     expect(result).toEqual({ delivered: true, remainingBatches: 0 });
     const steps = await seriesSteps(server.url, p.key, p.org, p.project, run.key!, 'loss');
     expect(steps).toEqual(Array.from({ length: 3_000 }, (_, i) => i));
-    const detail = await (await fetch(`${server.url}/api/v1/orgs/${p.org}/projects/${p.project}/runs/${run.key}`, { headers: { authorization: `Bearer ${p.key}` } })).json();
+    const detail = await (
+      await fetch(`${server.url}/api/v1/orgs/${p.org}/projects/${p.project}/runs/${run.key}`, {
+        headers: { authorization: `Bearer ${p.key}` },
+      })
+    ).json();
     expect(detail).toMatchObject({ state: 'finished', params: { 'optimizer.name': 'adam', 'optimizer.lr': 0.001 } });
   });
 

@@ -19,7 +19,9 @@ async function start(port: number): Promise<ChildProcess> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status).catch(() => 0);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
+      .then((r) => r.status)
+      .catch(() => 0);
     if (ready === 200) return proc;
     if (Date.now() > deadline) throw new Error('not ready in time');
     await new Promise((r) => setTimeout(r, 300));

@@ -15,13 +15,27 @@ export async function logVersion(
   api: ApiClient,
   projectPath: string,
   name: string,
-  version: { kind: string; description?: string; run?: string; aliases?: string[]; metadata?: Record<string, unknown>; contents: Record<string, Buffer> },
+  version: {
+    kind: string;
+    description?: string;
+    run?: string;
+    aliases?: string[];
+    metadata?: Record<string, unknown>;
+    contents: Record<string, Buffer>;
+  },
 ) {
   const { contents, ...rest } = version;
-  const files = Object.entries(contents).map(([path, content]) => ({ path, size: content.length, sha256: createHash('sha256').update(content).digest('hex') }));
+  const files = Object.entries(contents).map(([path, content]) => ({
+    path,
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+  }));
   const created = await api.post(`${projectPath}/artifacts/${name}/versions`, { ...rest, files });
   if (created.status !== 201) throw new Error(`declaring a version failed: ${created.status} ${JSON.stringify(created.body)}`);
-  for (const { file, upload } of created.body.uploads as Array<{ file: { path: string }; upload?: { uploadId: string; url: string; headers: Record<string, string> } }>) {
+  for (const { file, upload } of created.body.uploads as Array<{
+    file: { path: string };
+    upload?: { uploadId: string; url: string; headers: Record<string, string> };
+  }>) {
     if (!upload) continue;
     const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: new Uint8Array(contents[file.path]!) });
     if (put.status !== 200) throw new Error(`PUT of ${file.path} failed: ${put.status} ${await put.text()}`);

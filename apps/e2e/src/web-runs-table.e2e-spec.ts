@@ -40,7 +40,8 @@ it('the runs table filters with the filter language, explains a bad filter, sort
   await page.goto(`${t.url}/${org}/${project}`);
   const table = page.getByRole('table', { name: 'Runs' });
   await table.getByRole('row').filter({ hasText: 'lr-big' }).waitFor();
-  const names = async () => (await table.getByRole('row').allTextContents()).map((text) => Object.keys(lrs).find((n) => text.includes(n))).filter(Boolean);
+  const names = async () =>
+    (await table.getByRole('row').allTextContents()).map((text) => Object.keys(lrs).find((n) => text.includes(n))).filter(Boolean);
 
   const search = page.getByRole('search', { name: 'Filter runs' });
   await search.getByRole('textbox').fill('params.lr < 0.01 AND');

@@ -69,7 +69,16 @@ it('a team signs up, logs runs, watches a chart grow live, compares runs and sha
   await screenshot(page, '02-account-api-keys');
 
   // Runs logged through the SDK with the key made in the browser.
-  const sdkOptions = { url: t.url, apiKey: key, project: `${org}/${project}`, dir: mkdtempSync(join(tmpdir(), 'tb-web-e2e-')), systemMetricsIntervalMs: 0, context: false as const, exitHandlers: false, log: () => undefined };
+  const sdkOptions = {
+    url: t.url,
+    apiKey: key,
+    project: `${org}/${project}`,
+    dir: mkdtempSync(join(tmpdir(), 'tb-web-e2e-')),
+    systemMetricsIntervalMs: 0,
+    context: false as const,
+    exitHandlers: false,
+    log: () => undefined,
+  };
   const first = await init({ ...sdkOptions, mode: 'sync', name: 'baseline', params: { optimizer: { name: 'adam', lr: 0.001 } } });
   const second = await init({ ...sdkOptions, mode: 'sync', name: 'bigger-lr', params: { optimizer: { name: 'adam', lr: 0.01 } } });
   const runs = `/orgs/${org}/projects/${project}/runs`;
@@ -126,7 +135,10 @@ it('a team signs up, logs runs, watches a chart grow live, compares runs and sha
   expect(await viewerPage.getByRole('form', { name: 'Add project member' }).count()).toBe(0);
   expect(await viewerPage.getByRole('button', { name: 'Remove' }).count()).toBe(0);
   // The API refuses what the UI does not offer.
-  const viewerApi = new ApiClient(t.url, await viewerPage.evaluate(() => JSON.parse(localStorage.getItem('trackbase.session')!).accessToken));
+  const viewerApi = new ApiClient(
+    t.url,
+    await viewerPage.evaluate(() => JSON.parse(localStorage.getItem('trackbase.session')!).accessToken),
+  );
   expect((await viewerApi.patch(`${runs}/${first.key}`, { notes: 'sneaky' })).status).toBe(403);
 
   // The owner comments with a mention of the viewer, who finds it in the inbox.
@@ -179,13 +191,19 @@ it('a contributor uploads run files and previews a CSV, browses an artifact vers
   await files.getByRole('link', { name: 'Preview metrics.csv' }).waitFor();
   // A file bigger than one part goes up in parts, each with its MD5.
   const weights = Buffer.alloc(6 * 1024 * 1024 + 123, 7);
-  await upload.getByLabel('Files', { exact: true }).setInputFiles([{ name: 'weights.bin', mimeType: 'application/octet-stream', buffer: weights }]);
+  await upload
+    .getByLabel('Files', { exact: true })
+    .setInputFiles([{ name: 'weights.bin', mimeType: 'application/octet-stream', buffer: weights }]);
   await expect.poll(() => upload.getByLabel('Into folder').inputValue()).toBe('eval/');
   await upload.getByRole('button', { name: 'Upload' }).click();
   await expect.poll(() => uploads.textContent(), { timeout: 30_000 }).toMatch(/eval\/weights\.bin.*uploaded/);
   await files.getByRole('link', { name: 'Preview weights.bin' }).waitFor();
   const listed = (await owner.api.get(`${projectPath}/runs/${trained.key}/files?prefix=eval/`)).body.entries;
-  expect(listed.map((e: { name: string; size: number }) => [e.name, e.size])).toEqual([['metrics.csv', csv.length], ['notes.json', notes.length], ['weights.bin', weights.length]]);
+  expect(listed.map((e: { name: string; size: number }) => [e.name, e.size])).toEqual([
+    ['metrics.csv', csv.length],
+    ['notes.json', notes.length],
+    ['weights.bin', weights.length],
+  ]);
   await screenshot(page, '10-run-files');
 
   await files.getByRole('link', { name: 'Preview metrics.csv' }).click();
@@ -194,7 +212,10 @@ it('a contributor uploads run files and previews a CSV, browses an artifact vers
   expect(await rows.locator('tbody tr').count()).toBe(3);
   await rows.getByRole('cell', { name: '0.48' }).waitFor();
   await screenshot(page, '11-run-file-preview');
-  const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('region', { name: 'Preview of metrics.csv' }).getByRole('button', { name: 'Download' }).click()]);
+  const [saved] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('region', { name: 'Preview of metrics.csv' }).getByRole('button', { name: 'Download' }).click(),
+  ]);
   expect(saved.suggestedFilename()).toBe('metrics.csv');
   await files.getByRole('link', { name: 'Preview notes.json' }).click();
   await page.getByRole('region', { name: 'Preview of notes.json' }).getByText('"accuracy": 0.88').waitFor();
@@ -210,10 +231,24 @@ it('a contributor uploads run files and previews a CSV, browses an artifact vers
     description: 'Handwritten digits, first cut',
     run: trained.key,
     aliases: ['production'],
-    metadata: { metrics: { rows: 3, accuracy: 0.98 }, schema: { columns: [{ name: 'label', type: 'int' }, { name: 'pixels', type: 'string' }] }, statistics: { label: { min: 0, max: 9 } } },
+    metadata: {
+      metrics: { rows: 3, accuracy: 0.98 },
+      schema: {
+        columns: [
+          { name: 'label', type: 'int' },
+          { name: 'pixels', type: 'string' },
+        ],
+      },
+      statistics: { label: { min: 0, max: 9 } },
+    },
     contents: { 'train.csv': Buffer.from('label,pixels\n1,0 0 1\n7,1 1 0\n'), 'samples/digit.png': PNG },
   });
-  await logVersion(owner.api, projectPath, 'mnist', { kind: 'dataset', description: 'More digits', run: trained.key, contents: { 'train.csv': Buffer.from('label,pixels\n1,0 0 1\n7,1 1 0\n3,0 1 0\n') } });
+  await logVersion(owner.api, projectPath, 'mnist', {
+    kind: 'dataset',
+    description: 'More digits',
+    run: trained.key,
+    contents: { 'train.csv': Buffer.from('label,pixels\n1,0 0 1\n7,1 1 0\n3,0 1 0\n') },
+  });
   expect((await owner.api.post(`${projectPath}/artifacts/mnist/versions/v1/use`, { run: broken.key })).status).toBe(200);
 
   await page.goto(`${t.url}/${org}/${project}`);

@@ -52,7 +52,8 @@ export const paths = {
     `${paths.artifactVersionFiles(org, project, name, version)}/preview?path=${seg(path)}`,
   artifactVersionUse: (org: string, project: string, name: string, version: string) =>
     `${paths.artifactVersion(org, project, name, version)}/use`,
-  artifactAlias: (org: string, project: string, name: string, alias: string) => `${paths.artifact(org, project, name)}/aliases/${seg(alias)}`,
+  artifactAlias: (org: string, project: string, name: string, alias: string) =>
+    `${paths.artifact(org, project, name)}/aliases/${seg(alias)}`,
   orgStorage: (org: string) => `${paths.org(org)}/storage`,
   /** The local store's signed object URLs, served by the API itself. */
   localObject: (token: string) => `${API_BASE}/storage/objects/${seg(token)}`,

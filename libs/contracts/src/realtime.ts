@@ -47,7 +47,12 @@ export interface FilesChangedEvent {
 export interface ServerToClientEvents {
   points: (event: PointsEvent) => void;
   'run.changed': (event: RunChangedEvent) => void;
-  'comment.changed': (event: { projectId: string; runId: string | null; change: 'created' | 'updated' | 'deleted'; comment: unknown }) => void;
+  'comment.changed': (event: {
+    projectId: string;
+    runId: string | null;
+    change: 'created' | 'updated' | 'deleted';
+    comment: unknown;
+  }) => void;
   /** To followers of the project: a version was committed. */
   'artifact.version_added': (event: ArtifactVersionAddedEvent) => void;
   /** To followers of the run: files were declared or finished uploading; re-read the listing. */

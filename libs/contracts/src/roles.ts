@@ -81,11 +81,7 @@ export function isProjectPermission(p: string): p is ProjectPermission {
  * as maintainers everywhere; any org member reads an org-visible project.
  * `null` means the project is invisible to them (answered as 404).
  */
-export function effectiveProjectRole(
-  orgRole: OrgRole,
-  projectRole: ProjectRole | null,
-  visibility: ProjectVisibility,
-): ProjectRole | null {
+export function effectiveProjectRole(orgRole: OrgRole, projectRole: ProjectRole | null, visibility: ProjectVisibility): ProjectRole | null {
   if (orgRole === 'owner' || orgRole === 'admin') return 'maintainer';
   if (projectRole) return projectRole;
   return visibility === 'org' ? 'viewer' : null;

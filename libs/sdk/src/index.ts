@@ -9,8 +9,20 @@ export { syncJournal, type SyncResult } from './run/sync-journal';
 export { listJournals } from './journal/journal';
 export { uploadRunFiles, uploadRunFile, uploadRunDir, type RunScope } from './run/run-file-uploads';
 export { downloadRunFiles, type DownloadedRunFile } from './run/run-file-downloads';
-export { logArtifactFiles, logArtifactReference, type ArtifactReference, type LogArtifactOptions, type LoggedVersion } from './artifacts/log-artifact';
-export { useArtifact, downloadArtifact, type UseArtifactOptions, type DownloadArtifactOptions, type DownloadedArtifact } from './artifacts/use-artifact';
+export {
+  logArtifactFiles,
+  logArtifactReference,
+  type ArtifactReference,
+  type LogArtifactOptions,
+  type LoggedVersion,
+} from './artifacts/log-artifact';
+export {
+  useArtifact,
+  downloadArtifact,
+  type UseArtifactOptions,
+  type DownloadArtifactOptions,
+  type DownloadedArtifact,
+} from './artifacts/use-artifact';
 export { ArtifactCache, defaultCacheDir } from './artifacts/cache';
 export { parseArtifactRef, type ArtifactRef } from './artifacts/artifact-ref';
 export { collectFiles, type FilesSpec, type LocalFile } from './files/local-files';

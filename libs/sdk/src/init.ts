@@ -45,12 +45,22 @@ export interface InitOptions {
  * returns when the server answers, and later otherwise.
  */
 export async function init(options: InitOptions = {}): Promise<Run> {
-  const config = resolveConfig({ url: options.url, apiKey: options.apiKey, project: options.project, mode: options.mode, dir: options.dir });
+  const config = resolveConfig({
+    url: options.url,
+    apiKey: options.apiKey,
+    project: options.project,
+    mode: options.mode,
+    dir: options.dir,
+  });
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  if (config.mode !== 'disabled' && (!config.org || !config.project)) throw new Error('trackbase: set project: "org/project" or TRACKBASE_PROJECT');
-  if ((config.mode === 'async' || config.mode === 'sync') && !config.apiKey) throw new Error('trackbase: set apiKey, TRACKBASE_API_KEY, or run `trackbase login`');
+  if (config.mode !== 'disabled' && (!config.org || !config.project))
+    throw new Error('trackbase: set project: "org/project" or TRACKBASE_PROJECT');
+  if ((config.mode === 'async' || config.mode === 'sync') && !config.apiKey)
+    throw new Error('trackbase: set apiKey, TRACKBASE_API_KEY, or run `trackbase login`');
   const online = config.mode === 'async' || config.mode === 'sync';
-  const api = online ? new TrackbaseApi({ baseUrl: config.url, apiKey: config.apiKey, maxAttempts: 3, userAgent: 'trackbase-sdk-js' }) : null;
+  const api = online
+    ? new TrackbaseApi({ baseUrl: config.url, apiKey: config.apiKey, maxAttempts: 3, userAgent: 'trackbase-sdk-js' })
+    : null;
 
   if (api && options.externalId) await resumeLeftovers(api, config.dataDir, config.org!, config.project!, options.externalId, log);
 
@@ -61,7 +71,17 @@ export async function init(options: InitOptions = {}): Promise<Run> {
     heartbeatIntervalMs: 30_000,
     log,
   };
-  const run = Run.start({ api, mode: config.mode, dataDir: config.dataDir, org: config.org ?? '', project: config.project ?? '', name: options.name, externalId: options.externalId, runId: options.runId, options: runOptions });
+  const run = Run.start({
+    api,
+    mode: config.mode,
+    dataDir: config.dataDir,
+    org: config.org ?? '',
+    project: config.project ?? '',
+    name: options.name,
+    externalId: options.externalId,
+    runId: options.runId,
+    options: runOptions,
+  });
   if (config.mode === 'disabled') return run;
 
   try {
@@ -86,7 +106,14 @@ export async function init(options: InitOptions = {}): Promise<Run> {
 }
 
 /** A previous process of the same job may have died with data on disk: send it first. */
-async function resumeLeftovers(api: TrackbaseApi, dataDir: string, org: string, project: string, externalId: string, log: (m: string) => void): Promise<void> {
+async function resumeLeftovers(
+  api: TrackbaseApi,
+  dataDir: string,
+  org: string,
+  project: string,
+  externalId: string,
+  log: (m: string) => void,
+): Promise<void> {
   for (const dir of listJournals(dataDir)) {
     const { meta } = Journal.replay(dir);
     if (meta.org !== org || meta.project !== project || meta.externalId !== externalId) continue;

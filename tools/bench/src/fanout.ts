@@ -52,7 +52,11 @@ async function main() {
     const end = started + seconds * 1000;
     while (performance.now() < end) {
       const steps = Array.from({ length: pointsPerBatch }, (_, i) => seq * pointsPerBatch + i);
-      await call('POST', `${project.runs}/${run.key}/batches`, { streamId: 'fanout', seq, metrics: [{ name: 'loss', steps, values: steps, times: steps }] });
+      await call('POST', `${project.runs}/${run.key}/batches`, {
+        streamId: 'fanout',
+        seq,
+        metrics: [{ name: 'loss', steps, values: steps, times: steps }],
+      });
       seq++;
       peak = Math.max(peak, rssMb(server.pid));
       await new Promise((r) => setTimeout(r, intervalMs));
@@ -60,8 +64,12 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
     const elapsed = (performance.now() - started) / 1000;
     console.log(`fan-out: ${subscribers} subscribers of one run, ${seq} batches of ${pointsPerBatch} points in ${elapsed.toFixed(1)}s`);
-    console.log(`  delivered ${Math.round(events / elapsed).toLocaleString('en-US')} events/s, ${Math.round(points / elapsed).toLocaleString('en-US')} points/s across subscribers`);
-    console.log(`  expected per subscriber ${(seq * pointsPerBatch).toLocaleString('en-US')} points; received on average ${Math.round(points / subscribers).toLocaleString('en-US')}`);
+    console.log(
+      `  delivered ${Math.round(events / elapsed).toLocaleString('en-US')} events/s, ${Math.round(points / elapsed).toLocaleString('en-US')} points/s across subscribers`,
+    );
+    console.log(
+      `  expected per subscriber ${(seq * pointsPerBatch).toLocaleString('en-US')} points; received on average ${Math.round(points / subscribers).toLocaleString('en-US')}`,
+    );
     console.log(`  server RSS: ${idle.toFixed(0)} MB with subscribers idle, peak ${peak.toFixed(0)} MB under load`);
   } finally {
     for (const s of sockets) s.disconnect();

@@ -33,7 +33,9 @@ async function main() {
     const call = api(project);
     const metrics = seriesJson();
     const pointsPerBatch = seriesPerBatch * pointsPerSeries;
-    console.log(`ingest benchmark: ${seriesPerBatch} series x ${pointsPerSeries} points = ${pointsPerBatch} points per batch (${(metrics.length / 1e6).toFixed(1)} MB), ${seconds}s per level`);
+    console.log(
+      `ingest benchmark: ${seriesPerBatch} series x ${pointsPerSeries} points = ${pointsPerBatch} points per batch (${(metrics.length / 1e6).toFixed(1)} MB), ${seconds}s per level`,
+    );
     for (const concurrency of levels) {
       const runs = await Promise.all(Array.from({ length: concurrency }, () => call('POST', project.runs, {})));
       let points = 0;

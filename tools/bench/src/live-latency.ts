@@ -51,7 +51,9 @@ async function main() {
     socket.disconnect();
     latencies.sort((a, b) => a - b);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(0);
-    console.log(`live latency, SDK log() to subscriber, default 1 s flush: ${latencies.length} of ${sentAt.size} points seen; p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`);
+    console.log(
+      `live latency, SDK log() to subscriber, default 1 s flush: ${latencies.length} of ${sentAt.size} points seen; p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`,
+    );
   } finally {
     await server.stop();
   }

@@ -17,7 +17,9 @@ const repeat = Number(process.env.BENCH_REPEAT ?? 20);
 async function seed(databaseUrl: string, projectSlug: string) {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
-  const [{ id: projectId, organization_id: orgId }] = (await db.query(`SELECT id, organization_id FROM projects WHERE slug = $1`, [projectSlug])).rows;
+  const [{ id: projectId, organization_id: orgId }] = (
+    await db.query(`SELECT id, organization_id FROM projects WHERE slug = $1`, [projectSlug])
+  ).rows;
   const t0 = performance.now();
   // Five optimizers, so `params.optimizer = "adam"` keeps a fifth of the runs.
   await db.query(
@@ -65,8 +67,14 @@ async function main() {
     const base = `${project.url}/api/v1${project.runs}?limit=50`;
     const cases: Array<[string, string]> = [
       ['newest first, no filter', base],
-      ['filter param, sort by metric summary', `${base}&filter=${encodeURIComponent('params.optimizer = "adam"')}&sort=${encodeURIComponent('metrics.loss')}&columns=${encodeURIComponent('params.lr,metrics.loss')}`],
-      ['filter param range and state, sort by metric min desc', `${base}&filter=${encodeURIComponent('params.lr > 0.005 AND state = "finished"')}&sort=${encodeURIComponent('-metrics.loss.min')}`],
+      [
+        'filter param, sort by metric summary',
+        `${base}&filter=${encodeURIComponent('params.optimizer = "adam"')}&sort=${encodeURIComponent('metrics.loss')}&columns=${encodeURIComponent('params.lr,metrics.loss')}`,
+      ],
+      [
+        'filter param range and state, sort by metric min desc',
+        `${base}&filter=${encodeURIComponent('params.lr > 0.005 AND state = "finished"')}&sort=${encodeURIComponent('-metrics.loss.min')}`,
+      ],
     ];
     console.log(`runs table: ${runs.toLocaleString('en-US')} runs, first page of 50, ${repeat} requests each (client-side over loopback)`);
     for (const [label, url] of cases) {

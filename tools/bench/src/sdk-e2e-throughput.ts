@@ -47,7 +47,9 @@ async function main() {
     const elapsed = (performance.now() - started) / 1000;
     const detail = await api(project)('GET', `${project.runs}/${run.key}`);
     const committed = (detail.series as Array<{ count: number }>).reduce((n, s) => n + s.count, 0);
-    console.log(`sdk end to end: ${committed.toLocaleString('en-US')} points committed in ${elapsed.toFixed(1)} s (logging ${seconds} s, then finish) = ${Math.round(committed / elapsed).toLocaleString('en-US')} points/s; delivered: ${result.delivered}`);
+    console.log(
+      `sdk end to end: ${committed.toLocaleString('en-US')} points committed in ${elapsed.toFixed(1)} s (logging ${seconds} s, then finish) = ${Math.round(committed / elapsed).toLocaleString('en-US')} points/s; delivered: ${result.delivered}`,
+    );
   } finally {
     await server.stop();
   }

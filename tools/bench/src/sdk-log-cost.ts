@@ -41,7 +41,9 @@ async function main() {
   console.log(`sdk log cost (async mode, journal on, server unreachable), ${points.toLocaleString('en-US')} points:`);
   console.log(`  log(name, value, step): ${single.toFixed(0)} ns per point`);
   console.log(`  log({4 values}, step):  ${dict.toFixed(0)} ns per point`);
-  console.log(`  after ${(2 * points + 10_000).toLocaleString('en-US')} points unsent: heap ${(memory.heapUsed / 1e6).toFixed(0)} MB, rss ${(memory.rss / 1e6).toFixed(0)} MB, queued batches in memory ${run.backlog}`);
+  console.log(
+    `  after ${(2 * points + 10_000).toLocaleString('en-US')} points unsent: heap ${(memory.heapUsed / 1e6).toFixed(0)} MB, rss ${(memory.rss / 1e6).toFixed(0)} MB, queued batches in memory ${run.backlog}`,
+  );
   await run.finish('finished', { timeoutMs: 0 });
   rmSync(dir, { recursive: true, force: true });
   process.exit(0);

@@ -46,8 +46,12 @@ async function main() {
     const full = await timed(`${base}&maxPoints=${maxPoints}`, project.key, repeat);
     const zoom = await timed(`${base}&maxPoints=${maxPoints}&from=400000&to=410000`, project.key, repeat);
     console.log(`series read: ${total.toLocaleString('en-US')} points (${perBatch} per batch) downsampled to ${maxPoints}`);
-    console.log(`  whole series: p50 ${full.p50.toFixed(1)} ms, p95 ${full.p95.toFixed(1)} ms, ${full.last[0].steps.length} points returned, spike max ${Math.max(...full.last[0].max)}`);
-    console.log(`  zoom 10,000 steps: p50 ${zoom.p50.toFixed(1)} ms, p95 ${zoom.p95.toFixed(1)} ms, ${zoom.last[0].steps.length} points returned`);
+    console.log(
+      `  whole series: p50 ${full.p50.toFixed(1)} ms, p95 ${full.p95.toFixed(1)} ms, ${full.last[0].steps.length} points returned, spike max ${Math.max(...full.last[0].max)}`,
+    );
+    console.log(
+      `  zoom 10,000 steps: p50 ${zoom.p50.toFixed(1)} ms, p95 ${zoom.p95.toFixed(1)} ms, ${zoom.last[0].steps.length} points returned`,
+    );
   } finally {
     await server.stop();
   }

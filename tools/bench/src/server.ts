@@ -20,7 +20,13 @@ export interface BenchServer {
 export async function startServer(port: number, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const url = `http://127.0.0.1:${port}`;
   // Something else answering on the port would be measured instead of this server.
-  if (await fetch(`${url}/readyz`).then(() => true, () => false)) throw new Error(`port ${port} is in use; set BENCH_PORT`);
+  if (
+    await fetch(`${url}/readyz`).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`port ${port} is in use; set BENCH_PORT`);
   const dataDir = mkdtempSync(join(tmpdir(), 'trackbase-bench-'));
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, SERVER_ENTRY], {
     env: {

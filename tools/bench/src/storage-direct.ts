@@ -26,12 +26,18 @@ async function sha256OfFile(path: string): Promise<string> {
 }
 
 /** (a) One large file, multipart, step by step; then (c) its download with fetch, bytes counted and dropped. */
-async function largeFile({ phases, uploadsDir, largePath, largeBytes, inFlight }: StoreRun, client: UploadClient, runKey: string): Promise<void> {
+async function largeFile(
+  { phases, uploadsDir, largePath, largeBytes, inFlight }: StoreRun,
+  client: UploadClient,
+  runKey: string,
+): Promise<void> {
   const hashed = await phases.time(() => sha256OfFile(largePath));
   const declared = await phases.time(() => client.declare(runKey, [{ path: 'large.bin', size: largeBytes, sha256: hashed.result }]));
   const plan: UploadPlan | undefined = declared.result.files[0]!.upload;
   if (plan?.method !== 'multipart') throw new Error(`expected a multipart plan, got ${JSON.stringify(declared.result.files[0])}`);
-  console.log(`  (a) large file: ${(largeBytes / MiB).toFixed(0)} MiB, ${plan.partCount} parts of ${(plan.partSize / MiB).toFixed(0)} MiB, ${inFlight} in flight`);
+  console.log(
+    `  (a) large file: ${(largeBytes / MiB).toFixed(0)} MiB, ${plan.partCount} parts of ${(plan.partSize / MiB).toFixed(0)} MiB, ${inFlight} in flight`,
+  );
   phases.record('client SHA-256 of the file', hashed.ms, mibPerSecond(largeBytes, hashed.ms), hashed.before, hashed.after);
   phases.record('declare', declared.ms, '', declared.before, declared.after);
 
@@ -49,9 +55,21 @@ async function largeFile({ phases, uploadsDir, largePath, largeBytes, inFlight }
   const start = performance.now();
   const completed = await phases.time(() => client.complete(plan.uploadId)).finally(() => watcher.stop());
   if (completed.result.state !== 'available') throw new Error(`large file is ${completed.result.state} after complete`);
-  recordCompletion(phases, largeBytes, { start, end: start + completed.ms, before: completed.before, after: completed.after }, drained, uploadsDir);
+  recordCompletion(
+    phases,
+    largeBytes,
+    { start, end: start + completed.ms, before: completed.before, after: completed.after },
+    drained,
+    uploadsDir,
+  );
   const endToEnd = hashed.ms + declared.ms + sent.ms + completed.ms;
-  phases.record('end to end (hash + declare + parts + complete)', endToEnd, mibPerSecond(largeBytes, endToEnd), hashed.before, completed.after);
+  phases.record(
+    'end to end (hash + declare + parts + complete)',
+    endToEnd,
+    mibPerSecond(largeBytes, endToEnd),
+    hashed.before,
+    completed.after,
+  );
 
   const url = await client.downloadUrl(runKey, 'large.bin');
   console.log(`  (c) download through the signed URL (${new URL(url).host}) with fetch, bytes counted and dropped`);
@@ -69,9 +87,15 @@ async function largeFile({ phases, uploadsDir, largePath, largeBytes, inFlight }
 /** (b) Many small files from memory, declared `batchSize` at a time, each PUT then completed. */
 async function smallFiles({ phases, smallContents, batchSize, inFlight }: StoreRun, client: UploadClient, runKey: string): Promise<void> {
   const count = smallContents.length;
-  console.log(`  (b) small files: ${count.toLocaleString('en-US')} of ${smallContents[0]!.length / 1024} KiB from memory, declared ${batchSize} at a time, ${inFlight} in flight`);
+  console.log(
+    `  (b) small files: ${count.toLocaleString('en-US')} of ${smallContents[0]!.length / 1024} KiB from memory, declared ${batchSize} at a time, ${inFlight} in flight`,
+  );
   const hashed = await phases.time(async () =>
-    smallContents.map((c, i): FileDeclaration => ({ path: `small/${String(i).padStart(6, '0')}.bin`, size: c.length, sha256: sha256Hex(c) })),
+    smallContents.map((c, i): FileDeclaration => ({
+      path: `small/${String(i).padStart(6, '0')}.bin`,
+      size: c.length,
+      sha256: sha256Hex(c),
+    })),
   );
   const declared = await phases.time(async () => {
     const plans: Array<{ plan: UploadPlan; content: Buffer }> = [];
@@ -91,12 +115,20 @@ async function smallFiles({ phases, smallContents, batchSize, inFlight }: StoreR
   phases.record('client SHA-256', hashed.ms, perSecond(count, hashed.ms), hashed.before, hashed.after);
   phases.record('declare', declared.ms, perSecond(count, declared.ms), declared.before, declared.after);
   phases.record('PUT + complete', sent.ms, perSecond(count, sent.ms), sent.before, sent.after);
-  console.log(`    per file, mean latency: PUT ${(timings.putMs / count).toFixed(1)} ms, complete ${(timings.completeMs / count).toFixed(1)} ms (${inFlight} in flight)`);
+  console.log(
+    `    per file, mean latency: PUT ${(timings.putMs / count).toFixed(1)} ms, complete ${(timings.completeMs / count).toFixed(1)} ms (${inFlight} in flight)`,
+  );
   const total = hashed.ms + declared.ms + sent.ms;
   phases.record('end to end (hash + declare + PUT + complete)', total, perSecond(count, total), hashed.before, sent.after);
 
   // The floor under `complete`: an authenticated request that resolves the membership and reads one row, no storage I/O.
-  const floor = await phases.time(() => eachInFlight(declared.result.map((p) => p.plan.uploadId), inFlight, (id) => client.status(id)));
+  const floor = await phases.time(() =>
+    eachInFlight(
+      declared.result.map((p) => p.plan.uploadId),
+      inFlight,
+      (id) => client.status(id),
+    ),
+  );
   phases.record('for comparison: GET upload status', floor.ms, perSecond(count, floor.ms, 'req/s'), floor.before, floor.after);
 }
 

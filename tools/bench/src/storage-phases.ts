@@ -115,5 +115,11 @@ export function recordCompletion(
   }
   const assemblyMs = drained.at - complete.start;
   phases.record('  of which: assembly of the parts', assemblyMs, mibPerSecond(bytes, assemblyMs), complete.before, drained.cpu);
-  phases.record('  of which: read back + SHA-256 + commit', ms - assemblyMs, mibPerSecond(bytes, ms - assemblyMs), drained.cpu, complete.after);
+  phases.record(
+    '  of which: read back + SHA-256 + commit',
+    ms - assemblyMs,
+    mibPerSecond(bytes, ms - assemblyMs),
+    drained.cpu,
+    complete.after,
+  );
 }

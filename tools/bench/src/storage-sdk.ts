@@ -45,7 +45,9 @@ function instrument(api: TrackbaseApi, phases: Phases, sampled: Set<string>): Ca
 export async function sdkWorkloads(ctx: StoreRun): Promise<void> {
   ctx.phases.client = 'sdk';
   const runKey = await ctx.newRun();
-  console.log(`  client: @trackbase/sdk uploadRunFile / uploadRunDir / downloadRunFiles (what run.uploadFile and uploadDir call); run ${runKey}`);
+  console.log(
+    `  client: @trackbase/sdk uploadRunFile / uploadRunDir / downloadRunFiles (what run.uploadFile and uploadDir call); run ${runKey}`,
+  );
   const scope = (sampled: string[]) => {
     const api = new TrackbaseApi({ baseUrl: ctx.project.url, apiKey: ctx.project.key });
     const calls = instrument(api, ctx.phases, new Set(sampled));
@@ -57,7 +59,10 @@ export async function sdkWorkloads(ctx: StoreRun): Promise<void> {
 }
 
 /** (a) uploadRunFile of the large file, cut into phases at its API calls; (c) downloadRunFiles of it (SHA-256 checked, written to disk). */
-async function largeFile({ phases, uploadsDir, largePath, largeBytes, inFlight, work }: StoreRun, { run, calls }: { run: RunScope; calls: Call[] }) {
+async function largeFile(
+  { phases, uploadsDir, largePath, largeBytes, inFlight, work }: StoreRun,
+  { run, calls }: { run: RunScope; calls: Call[] },
+) {
   let drained: { at: number; cpu: CpuSample } | undefined;
   const watcher = watchUploadsDrain(uploadsDir, () => (drained = { at: performance.now(), cpu: phases.sample() }));
   const before = phases.sample();
@@ -70,7 +75,13 @@ async function largeFile({ phases, uploadsDir, largePath, largeBytes, inFlight, 
   const complete = calls.find((c) => c.name === 'completeUploads')!;
   const parts = calls.filter((c) => c.name === 'reportUploadPart').length;
   console.log(`  (a) large file: ${(largeBytes / 1024 ** 2).toFixed(0)} MiB, ${parts} parts, concurrency ${inFlight}`);
-  phases.record('client SHA-256 of the file (until declare)', declare.start - t0, mibPerSecond(largeBytes, declare.start - t0), before, declare.before);
+  phases.record(
+    'client SHA-256 of the file (until declare)',
+    declare.start - t0,
+    mibPerSecond(largeBytes, declare.start - t0),
+    before,
+    declare.before,
+  );
   phases.record('declare', declare.end - declare.start, '', declare.before, declare.after);
   const partsMs = complete.start - declare.end;
   phases.record('upload parts (wall)', partsMs, mibPerSecond(largeBytes, partsMs), declare.after, complete.before);
@@ -92,7 +103,9 @@ async function largeFile({ phases, uploadsDir, largePath, largeBytes, inFlight, 
 /** (b) uploadRunDir of the small files on disk: it hashes and declares them 1000 at a time, then sends them `inFlight` at a time. */
 async function smallFiles({ phases, smallContents, smallDir, inFlight }: StoreRun, { run, calls }: { run: RunScope; calls: Call[] }) {
   const count = smallContents.length;
-  console.log(`  (b) small files: ${count.toLocaleString('en-US')} of ${smallContents[0]!.length / 1024} KiB from disk, concurrency ${inFlight}`);
+  console.log(
+    `  (b) small files: ${count.toLocaleString('en-US')} of ${smallContents[0]!.length / 1024} KiB from disk, concurrency ${inFlight}`,
+  );
   const t0 = performance.now();
   const sent = await phases.time(() => uploadRunDir(run, smallDir, 'small', { concurrency: inFlight }));
   if (sent.result?.length !== count) throw new Error(`uploadRunDir stored ${sent.result?.length} of ${count} files`);
@@ -100,7 +113,10 @@ async function smallFiles({ phases, smallContents, smallDir, inFlight }: StoreRu
   const completes = calls.filter((c) => c.name === 'completeUploads');
   const sum = (cs: Call[]) => cs.reduce((ms, c) => ms + c.end - c.start, 0);
   // Before each declaration the SDK walks and hashes its files; nothing is being sent meanwhile.
-  const hashing = declares.reduce((ms, d) => ms + d.start - Math.max(t0, ...completes.filter((c) => c.end <= d.start).map((c) => c.end)), 0);
+  const hashing = declares.reduce(
+    (ms, d) => ms + d.start - Math.max(t0, ...completes.filter((c) => c.end <= d.start).map((c) => c.end)),
+    0,
+  );
   console.log(
     `    hashing before each declaration ${(hashing / 1000).toFixed(2)} s; declare ${(sum(declares) / 1000).toFixed(2)} s in ${declares.length} calls; ` +
       `complete: mean latency ${(sum(completes) / completes.length).toFixed(1)} ms over ${completes.length} calls`,

@@ -65,7 +65,8 @@ if (smallCount > 0 && smallBytes < 1) throw new Error('BENCH_SMALL_KB must give 
 /** Everything started or created, undone in reverse order whatever happens (down to `mark`, by default all). */
 const cleanups: Array<() => Promise<void> | void> = [];
 async function cleanUp(mark = 0) {
-  for (const undo of cleanups.splice(mark).reverse()) await Promise.resolve(undo()).catch((error: unknown) => console.error('cleanup:', error));
+  for (const undo of cleanups.splice(mark).reverse())
+    await Promise.resolve(undo()).catch((error: unknown) => console.error('cleanup:', error));
 }
 
 /** Set once the run is being cut short: the load then fails against stopped servers, which is no news. */
@@ -80,7 +81,7 @@ async function writeRandomFile(path: string, bytes: number): Promise<void> {
   const file = await open(path, 'wx');
   try {
     const chunk = Buffer.allocUnsafe(16 * MiB);
-    for (let written = 0; written < bytes; ) {
+    for (let written = 0; written < bytes;) {
       const n = Math.min(chunk.length, bytes - written);
       randomFillSync(chunk, 0, n);
       await file.write(chunk, 0, n);
@@ -125,7 +126,9 @@ async function benchStore(store: 'local' | 's3', index: number, inputs: Inputs):
       // s3rver keeps parts under <bucket>/._S3rver_uploads/<id>/, the local driver under .uploads/<id>/.
       uploadsDir: s3 ? join(s3.directory, s3.bucket, '._S3rver_uploads') : join(artifactsDir, '.uploads'),
     };
-    console.log(`\n[${store}] API pid ${server.pid} at ${server.url}${s3 ? `, s3rver pid ${s3.pid} at ${s3.endpoint}` : `, store ${artifactsDir}`}`);
+    console.log(
+      `\n[${store}] API pid ${server.pid} at ${server.url}${s3 ? `, s3rver pid ${s3.pid} at ${s3.endpoint}` : `, store ${artifactsDir}`}`,
+    );
     for (const client of clients) await (client === 'sdk' ? sdkWorkloads(ctx) : directWorkloads(ctx));
     return phases.rows;
   } finally {
@@ -145,11 +148,21 @@ async function main() {
       `storage throughput: stores ${stores.join(', ')}; clients ${clients.join(', ')}; large file ${(largeBytes / MiB).toFixed(0)} MiB; ` +
         `${smallCount} small files of ${smallBytes / 1024} KiB; ${inFlight} in flight; the built API started as its own process`,
     );
-    const inputs: Inputs = { largePath: join(work, 'large.bin'), largeBytes, smallContents: [], smallDir: join(work, 'small'), work, inFlight, batchSize };
+    const inputs: Inputs = {
+      largePath: join(work, 'large.bin'),
+      largeBytes,
+      smallContents: [],
+      smallDir: join(work, 'small'),
+      work,
+      inFlight,
+      batchSize,
+    };
     if (largeBytes > 0) {
       const t0 = performance.now();
       await writeRandomFile(inputs.largePath, largeBytes);
-      console.log(`wrote ${(largeBytes / MiB).toFixed(0)} MiB of random bytes to ${inputs.largePath} in ${seconds(performance.now() - t0)}`);
+      console.log(
+        `wrote ${(largeBytes / MiB).toFixed(0)} MiB of random bytes to ${inputs.largePath} in ${seconds(performance.now() - t0)}`,
+      );
     }
     if (smallCount > 0) {
       const pool = randomBytes(smallCount * smallBytes);

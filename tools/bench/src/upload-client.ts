@@ -80,7 +80,9 @@ export class UploadClient {
         t = lap(timings, 'readMs', t);
         const md5 = createHash('md5').update(bytes).digest('base64');
         t = lap(timings, 'md5Ms', t);
-        const signed = await this.call<PartUrlsResponse>('POST', paths.uploadPartUrls(org, project, plan.uploadId), { parts: [{ partNumber, md5 }] });
+        const signed = await this.call<PartUrlsResponse>('POST', paths.uploadPartUrls(org, project, plan.uploadId), {
+          parts: [{ partNumber, md5 }],
+        });
         t = lap(timings, 'partUrlsMs', t);
         const etag = await put(signed.parts[0]!.url, signed.parts[0]!.headers, bytes);
         t = lap(timings, 'putMs', t);

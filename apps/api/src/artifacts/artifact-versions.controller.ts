@@ -5,8 +5,23 @@ import type { Response } from 'express';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
-import { ArchiveRequestDto, DeclareFilesDto, DeclareFilesResponseDto, FilePathQueryDto, FilePreviewDto, SignedUrlDto } from '../storage/dto/storage.dto';
-import { ArtifactParamDto, ArtifactVersionDto, CreateVersionDto, CreateVersionResponseDto, UseVersionDto, VersionFilesDto, VersionParamDto } from './dto/artifacts.dto';
+import {
+  ArchiveRequestDto,
+  DeclareFilesDto,
+  DeclareFilesResponseDto,
+  FilePathQueryDto,
+  FilePreviewDto,
+  SignedUrlDto,
+} from '../storage/dto/storage.dto';
+import {
+  ArtifactParamDto,
+  ArtifactVersionDto,
+  CreateVersionDto,
+  CreateVersionResponseDto,
+  UseVersionDto,
+  VersionFilesDto,
+  VersionParamDto,
+} from './dto/artifacts.dto';
 import { ArtifactVersionsService } from './artifact-versions.service';
 import { ArtifactsService } from './artifacts.service';
 
@@ -28,7 +43,12 @@ export class ArtifactVersionsController {
   @Post()
   @RequirePermission(ProjectPermission.ArtifactsWrite)
   @ApiOkResponse({ type: CreateVersionResponseDto })
-  async create(@Ctx() ctx: RequestContext, @Param() params: ArtifactParamDto, @Body() body: CreateVersionDto, @Res({ passthrough: true }) response: Response) {
+  async create(
+    @Ctx() ctx: RequestContext,
+    @Param() params: ArtifactParamDto,
+    @Body() body: CreateVersionDto,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const result = await this.versions.create(ctx, params.name, body);
     response.status(result.created ? 201 : 200);
     return result;

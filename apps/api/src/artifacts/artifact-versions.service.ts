@@ -68,7 +68,11 @@ export class ArtifactVersionsService {
         aliases,
       });
       const objects = await this.uploads.declare(ctx, { artifactId: artifact.id }, files);
-      await this.artifacts.putFiles(ctx, id, files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })));
+      await this.artifacts.putFiles(
+        ctx,
+        id,
+        files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })),
+      );
       draft = await this.artifacts.resolveVersion(ctx, artifact, id);
     }
     const stored = await this.artifacts.files(ctx, draft.id);
@@ -93,7 +97,11 @@ export class ArtifactVersionsService {
     if (draft.state !== 'draft' || draft.reference) throw draftNotPending();
     const files = normalizeDeclarations(declared);
     const objects = await this.uploads.declare(ctx, { artifactId: artifact.id }, files);
-    await this.artifacts.putFiles(ctx, draft.id, files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })));
+    await this.artifacts.putFiles(
+      ctx,
+      draft.id,
+      files.map((f, i) => ({ path: f.path, objectId: objects[i]!.id })),
+    );
     await this.artifacts.dropUnreferencedObjects(ctx, artifact.id);
     return { files: await Promise.all(files.map((f, i) => this.uploads.result(ctx, f.path, objects[i]!))) };
   }
@@ -111,7 +119,12 @@ export class ArtifactVersionsService {
     const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
     const version = await this.committed(ctx, artifact, versionRef);
     await this.artifacts.setAliases(ctx, artifact.id, version.id, [alias]);
-    await this.audit.record(ctx, { action: 'artifact.alias_set', targetType: 'artifact', targetId: artifact.id, details: { name, alias, version: version.version } });
+    await this.audit.record(ctx, {
+      action: 'artifact.alias_set',
+      targetType: 'artifact',
+      targetId: artifact.id,
+      details: { name, alias, version: version.version },
+    });
     return this.reload(ctx, artifact, version.id);
   }
 
@@ -119,7 +132,12 @@ export class ArtifactVersionsService {
     if (alias === LATEST) throw aliasReserved(alias);
     const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
     if (!(await this.artifacts.deleteAlias(ctx, artifact.id, alias))) throw notFound('alias');
-    await this.audit.record(ctx, { action: 'artifact.alias_deleted', targetType: 'artifact', targetId: artifact.id, details: { name, alias } });
+    await this.audit.record(ctx, {
+      action: 'artifact.alias_deleted',
+      targetType: 'artifact',
+      targetId: artifact.id,
+      details: { name, alias },
+    });
   }
 
   async deleteVersion(ctx: RequestContext, name: string, versionRef: string): Promise<void> {
@@ -127,13 +145,23 @@ export class ArtifactVersionsService {
     const version = await this.artifacts.resolveVersion(ctx, artifact, versionRef);
     if (version.state === 'draft') await this.artifacts.deleteDraft(ctx, artifact.id, version.id);
     else await this.artifacts.deleteVersion(ctx, artifact.id, version.id);
-    await this.audit.record(ctx, { action: 'artifact.version_deleted', targetType: 'artifact', targetId: artifact.id, details: { name, version: version.version ?? version.id } });
+    await this.audit.record(ctx, {
+      action: 'artifact.version_deleted',
+      targetType: 'artifact',
+      targetId: artifact.id,
+      details: { name, version: version.version ?? version.id },
+    });
   }
 
   async deleteArtifact(ctx: RequestContext, name: string): Promise<void> {
     const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
     await this.artifacts.deleteArtifact(ctx, artifact.id);
-    await this.audit.record(ctx, { action: 'artifact.deleted', targetType: 'artifact', targetId: artifact.id, details: { name, kind: artifact.kind } });
+    await this.audit.record(ctx, {
+      action: 'artifact.deleted',
+      targetType: 'artifact',
+      targetId: artifact.id,
+      details: { name, kind: artifact.kind },
+    });
   }
 
   /** Records that a run consumed this version (an input in the lineage graph). */
@@ -145,10 +173,17 @@ export class ArtifactVersionsService {
     return this.reload(ctx, artifact, version.id);
   }
 
-  private async commitLocked(ctx: RequestContext, artifact: ArtifactRow, draft: VersionRecord): Promise<{ version: ArtifactVersion; created: boolean }> {
+  private async commitLocked(
+    ctx: RequestContext,
+    artifact: ArtifactRow,
+    draft: VersionRecord,
+  ): Promise<{ version: ArtifactVersion; created: boolean }> {
     const pending = await this.artifacts.pendingPaths(ctx, draft.id);
     if (pending.length > 0) {
-      throw uploadIncomplete(`${pending.length} file(s) of this version are not uploaded yet`, pending.slice(0, 50).map((path) => ({ path, message: 'not uploaded' })));
+      throw uploadIncomplete(
+        `${pending.length} file(s) of this version are not uploaded yet`,
+        pending.slice(0, 50).map((path) => ({ path, message: 'not uploaded' })),
+      );
     }
     const digest = draft.reference ? draft.digest : await this.artifacts.sealManifest(ctx, draft.id);
     const twin = await this.artifacts.versionWithDigest(ctx, artifact.id, digest, 'committed');

@@ -4,7 +4,15 @@ import { ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
-import { AliasParamDto, ArtifactDetailDto, ArtifactDto, ArtifactParamDto, ArtifactVersionDto, ListArtifactsQueryDto, SetAliasDto } from './dto/artifacts.dto';
+import {
+  AliasParamDto,
+  ArtifactDetailDto,
+  ArtifactDto,
+  ArtifactParamDto,
+  ArtifactVersionDto,
+  ListArtifactsQueryDto,
+  SetAliasDto,
+} from './dto/artifacts.dto';
 import { ArtifactVersionsService } from './artifact-versions.service';
 import { ArtifactsService } from './artifacts.service';
 

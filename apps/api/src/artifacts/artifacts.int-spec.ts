@@ -39,7 +39,11 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
 
   /** Declares, uploads what is asked for and commits: what `run.logArtifact` does. */
   async function logVersion(user: TestUser, name: string, files: Record<string, Buffer>, extra: Record<string, unknown> = {}) {
-    const declared = await user.api.post(versions(name), { kind: 'dataset', files: Object.entries(files).map(([p, c]) => declaration(p, c)), ...extra });
+    const declared = await user.api.post(versions(name), {
+      kind: 'dataset',
+      files: Object.entries(files).map(([p, c]) => declaration(p, c)),
+      ...extra,
+    });
     if (declared.status >= 300) return declared;
     if (declared.body.version.state === 'committed') return declared;
     await sendAll(user.api, projectPath, declared.body, files);
@@ -66,7 +70,9 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
       files: [declaration('train.bin', train), declaration('labels.csv', Buffer.from('a,b\n1,3\n'))],
     });
     expect(declared.status).toBe(201);
-    expect(declared.body.uploads.filter((u: { upload?: unknown }) => u.upload).map((u: { file: { path: string } }) => u.file.path)).toEqual(['labels.csv']);
+    expect(declared.body.uploads.filter((u: { upload?: unknown }) => u.upload).map((u: { file: { path: string } }) => u.file.path)).toEqual(
+      ['labels.csv'],
+    );
     await sendAll(contributor.api, projectPath, declared.body, { 'labels.csv': Buffer.from('a,b\n1,3\n') });
     const second = await contributor.api.post(`${versions('mnist')}/${declared.body.version.id}/commit`);
     expect(second.body).toMatchObject({ version: 'v2', aliases: ['latest'] });
@@ -96,15 +102,23 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     expect(promoted.body.aliases).toEqual(['candidate', 'latest', 'production']);
 
     // Logging v2 with an alias that points at v1 would move it: only a maintainer may.
-    const stolen = await contributor.api.post(versions('resnet'), { kind: 'model', files: [declaration('model.pt', randomBytes(10))], aliases: ['production'] });
+    const stolen = await contributor.api.post(versions('resnet'), {
+      kind: 'model',
+      files: [declaration('model.pt', randomBytes(10))],
+      aliases: ['production'],
+    });
     expect(stolen.status).toBe(403);
     const v2 = await logVersion(owner, 'resnet', { 'model.pt': randomBytes(20) }, { kind: 'model', aliases: ['production'] });
     expect(v2.body).toMatchObject({ version: 'v2', aliases: ['latest', 'production'] });
     expect((await viewer.api.get(`${versions('resnet')}/production`)).body.version).toBe('v2');
 
-    expect((await owner.api.put(`${projectPath}/artifacts/resnet/aliases/latest`, { version: 'v1' })).body.error.code).toBe('artifact_alias_reserved');
+    expect((await owner.api.put(`${projectPath}/artifacts/resnet/aliases/latest`, { version: 'v1' })).body.error.code).toBe(
+      'artifact_alias_reserved',
+    );
     const audit = await owner.api.get(`/orgs/${org}/audit-log`);
-    expect(audit.body.items).toContainEqual(expect.objectContaining({ action: 'artifact.alias_set', details: { name: 'resnet', alias: 'production', version: 'v1' } }));
+    expect(audit.body.items).toContainEqual(
+      expect.objectContaining({ action: 'artifact.alias_set', details: { name: 'resnet', alias: 'production', version: 'v1' } }),
+    );
     expect((await owner.api.put(`${projectPath}/artifacts/resnet/aliases/v9`, { version: 'v1' })).status).toBe(400);
   });
 
@@ -122,7 +136,11 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
         uploads.push(...more.body.files);
       }
       // Same content at many paths is one object: only three uploads for 1,500 files.
-      const pending = new Map(uploads.filter((u: { upload?: { uploadId: string } }) => u.upload).map((u: { upload: { uploadId: string } }) => [u.upload.uploadId, u]));
+      const pending = new Map(
+        uploads
+          .filter((u: { upload?: { uploadId: string } }) => u.upload)
+          .map((u: { upload: { uploadId: string } }) => [u.upload.uploadId, u]),
+      );
       const byPath = Object.fromEntries(files.map((f, i) => [f.path, contents[i % 3]!]));
       await sendAll(contributor.api, projectPath, { uploads: [...pending.values()] as never }, byPath);
       return contributor.api.post(`${versions('shards')}/${first.body.version.id}/commit`);
@@ -137,7 +155,11 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     // The server's digest of a sealed manifest is the one computed for a single declaration.
     const small = { 'a.txt': Buffer.from('a') };
     const whole = await logVersion(contributor, 'sealed', small);
-    const partial = await contributor.api.post(versions('sealed'), { kind: 'dataset', files: [declaration('a.txt', small['a.txt'])], partial: true });
+    const partial = await contributor.api.post(versions('sealed'), {
+      kind: 'dataset',
+      files: [declaration('a.txt', small['a.txt'])],
+      partial: true,
+    });
     const committed = await contributor.api.post(`${versions('sealed')}/${partial.body.version.id}/commit`);
     expect(committed.body).toMatchObject({ id: whole.body.id, digest: whole.body.digest, version: 'v1' });
     expect((await viewer.api.get(`${projectPath}/artifacts/sealed`)).body.versionCount).toBe(1);
@@ -145,12 +167,26 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
 
   it('a version can reference data outside Trackbase, deduplicated by URI and digest', async () => {
     const reference = { uri: 's3://datalake/imagenet/2024-01', digest: 'etag-3f2a', size: 150_000_000_000 };
-    const first = await contributor.api.post(versions('imagenet'), { kind: 'dataset', reference, metadata: { statistics: { rows: 1_281_167 } } });
+    const first = await contributor.api.post(versions('imagenet'), {
+      kind: 'dataset',
+      reference,
+      metadata: { statistics: { rows: 1_281_167 } },
+    });
     expect(first.status).toBe(201);
-    expect(first.body.version).toMatchObject({ version: 'v1', state: 'committed', reference, metadata: { statistics: { rows: 1_281_167 } }, fileCount: 0 });
+    expect(first.body.version).toMatchObject({
+      version: 'v1',
+      state: 'committed',
+      reference,
+      metadata: { statistics: { rows: 1_281_167 } },
+      fileCount: 0,
+    });
     const same = await contributor.api.post(versions('imagenet'), { kind: 'dataset', reference });
     expect(same.body).toMatchObject({ created: false, version: { version: 'v1' } });
-    const bad = await contributor.api.post(versions('imagenet'), { kind: 'dataset', reference, files: [declaration('a', Buffer.from('a'))] });
+    const bad = await contributor.api.post(versions('imagenet'), {
+      kind: 'dataset',
+      reference,
+      files: [declaration('a', Buffer.from('a'))],
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -189,7 +225,9 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     await logVersion(contributor, 'ckpt', { 'shared.bin': shared });
     await logVersion(contributor, 'ckpt', { 'shared.bin': shared, 'only.bin': only });
     const keys = async () =>
-      ((await t.dataSource.query(`SELECT sha256, key FROM stored_objects WHERE sha256 = ANY($1)`, [[sha256(shared), sha256(only)]])) as Array<{ sha256: string; key: string }>);
+      (await t.dataSource.query(`SELECT sha256, key FROM stored_objects WHERE sha256 = ANY($1)`, [
+        [sha256(shared), sha256(only)],
+      ])) as Array<{ sha256: string; key: string }>;
     const before = await keys();
     expect(before).toHaveLength(2);
     expect((await contributor.api.delete(`${versions('ckpt')}/v2`)).status).toBe(403);

@@ -78,9 +78,10 @@ export class ArtifactsRepository {
   }
 
   async list(ctx: RequestContext, kind: string | undefined): Promise<Artifact[]> {
-    const rows: Array<ArtifactRow & { version_count: string; latest: number | null; size: string | null; aliases: Record<string, number> | null }> =
-      await ctx.em.query(
-        `SELECT a.id, a.name, a.kind, a.description, a.created_at, a.updated_at,
+    const rows: Array<
+      ArtifactRow & { version_count: string; latest: number | null; size: string | null; aliases: Record<string, number> | null }
+    > = await ctx.em.query(
+      `SELECT a.id, a.name, a.kind, a.description, a.created_at, a.updated_at,
                 (SELECT count(*) FROM artifact_versions v WHERE v.artifact_id = a.id AND v.state = 'committed') AS version_count,
                 (SELECT max(number) FROM artifact_versions v WHERE v.artifact_id = a.id) AS latest,
                 (SELECT sum(size) FROM stored_objects o WHERE o.artifact_id = a.id) AS size,
@@ -89,8 +90,8 @@ export class ArtifactsRepository {
            FROM artifacts a
           WHERE a.organization_id = $1 AND a.project_id = $2 AND ($3::text IS NULL OR a.kind = $3)
           ORDER BY a.updated_at DESC, a.name`,
-        [ctx.organization.id, ctx.currentProject.id, kind ?? null],
-      );
+      [ctx.organization.id, ctx.currentProject.id, kind ?? null],
+    );
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -122,7 +123,12 @@ export class ArtifactsRepository {
     return this.versions(ctx, `v.artifact_id = $2 AND v.state = 'committed' ORDER BY v.number DESC`, [artifactId]);
   }
 
-  async versionWithDigest(ctx: RequestContext, artifactId: string, digest: string, state: 'draft' | 'committed'): Promise<VersionRecord | null> {
+  async versionWithDigest(
+    ctx: RequestContext,
+    artifactId: string,
+    digest: string,
+    state: 'draft' | 'committed',
+  ): Promise<VersionRecord | null> {
     const [version] = await this.versions(ctx, `v.artifact_id = $2 AND v.digest = $3 AND v.state = $4 ORDER BY v.created_at DESC LIMIT 1`, [
       artifactId,
       digest,
@@ -223,7 +229,10 @@ export class ArtifactsRepository {
       `UPDATE artifacts SET next_version = next_version + 1, updated_at = now() WHERE id = $1 RETURNING next_version - 1 AS number`,
       [artifact.id],
     );
-    await ctx.em.query(`UPDATE artifact_versions SET state = 'committed', number = $2, committed_at = now() WHERE id = $1`, [versionId, row!.number]);
+    await ctx.em.query(`UPDATE artifact_versions SET state = 'committed', number = $2, committed_at = now() WHERE id = $1`, [
+      versionId,
+      row!.number,
+    ]);
     return row!.number;
   }
 
@@ -244,7 +253,10 @@ export class ArtifactsRepository {
   }
 
   async deleteAlias(ctx: RequestContext, artifactId: string, alias: string): Promise<boolean> {
-    const [, count] = (await ctx.em.query(`DELETE FROM artifact_aliases WHERE artifact_id = $1 AND alias = $2`, [artifactId, alias])) as [unknown, number];
+    const [, count] = (await ctx.em.query(`DELETE FROM artifact_aliases WHERE artifact_id = $1 AND alias = $2`, [artifactId, alias])) as [
+      unknown,
+      number,
+    ];
     return count > 0;
   }
 
@@ -275,10 +287,11 @@ export class ArtifactsRepository {
   }
 
   async addUsage(ctx: RequestContext, versionId: string, runId: string): Promise<void> {
-    await ctx.em.query(
-      `INSERT INTO artifact_usages (organization_id, version_id, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [ctx.organization.id, versionId, runId],
-    );
+    await ctx.em.query(`INSERT INTO artifact_usages (organization_id, version_id, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+      ctx.organization.id,
+      versionId,
+      runId,
+    ]);
   }
 
   async pendingPaths(ctx: RequestContext, versionId: string): Promise<string[]> {
@@ -321,7 +334,9 @@ export class ArtifactsRepository {
       digest: v.digest,
       description: v.description,
       metadata: v.metadata,
-      reference: v.reference_uri ? { uri: v.reference_uri, digest: v.reference_digest!, size: v.reference_size === null ? null : Number(v.reference_size) } : null,
+      reference: v.reference_uri
+        ? { uri: v.reference_uri, digest: v.reference_digest!, size: v.reference_size === null ? null : Number(v.reference_size) }
+        : null,
       fileCount: v.file_count,
       size: Number(v.size_bytes),
       aliases: v.aliases,

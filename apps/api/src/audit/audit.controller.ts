@@ -11,7 +11,10 @@ import { AuditService } from './audit.service';
 class AuditQueryDto extends createZodDto(
   z.strictObject({
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    before: z.string().regex(/^\d{1,19}$/).optional(),
+    before: z
+      .string()
+      .regex(/^\d{1,19}$/)
+      .optional(),
   }),
 ) {}
 

@@ -24,7 +24,10 @@ export class AuditService {
     });
   }
 
-  async list(ctx: RequestContext, options: { limit: number; before?: string }): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+  async list(
+    ctx: RequestContext,
+    options: { limit: number; before?: string },
+  ): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
     const query = ctx.em
       .createQueryBuilder(AuditEntryEntity, 'a')
       .where('a.organization_id = :org', { org: ctx.organization.id })

@@ -104,9 +104,13 @@ describe('access token lifetime', () => {
     const { default: jwt } = await import('jsonwebtoken');
     const user = await signup(t.url);
     const claims = jwt.decode(user.tokens.accessToken) as { sub: string; sid: string };
-    const expired = jwt.sign({ sub: claims.sub, sid: claims.sid, typ: 'access', exp: Math.floor(Date.now() / 1000) - 10 }, t.config.JWT_SECRET, {
-      algorithm: 'HS256',
-    });
+    const expired = jwt.sign(
+      { sub: claims.sub, sid: claims.sid, typ: 'access', exp: Math.floor(Date.now() / 1000) - 10 },
+      t.config.JWT_SECRET,
+      {
+        algorithm: 'HS256',
+      },
+    );
     const response = await anonymous.as(expired).get('/users/me');
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe('token_expired');
@@ -123,7 +127,9 @@ describe('access token lifetime', () => {
     const { default: jwt } = await import('jsonwebtoken');
     const user = await signup(t.url);
     const claims = jwt.decode(user.tokens.accessToken) as { sub: string; sid: string };
-    const forged = jwt.sign({ sub: claims.sub, sid: claims.sid, typ: 'access' }, 'some-other-secret-of-sufficient-length', { algorithm: 'HS256' });
+    const forged = jwt.sign({ sub: claims.sub, sid: claims.sid, typ: 'access' }, 'some-other-secret-of-sufficient-length', {
+      algorithm: 'HS256',
+    });
     expect((await anonymous.as(forged).get('/users/me')).status).toBe(401);
   });
 });
@@ -154,7 +160,10 @@ describe('API keys', () => {
 
   it('an expired key is refused', async () => {
     const user = await signup(t.url);
-    const created = await user.api.post('/users/me/api-keys', { name: 'short-lived', expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    const created = await user.api.post('/users/me/api-keys', {
+      name: 'short-lived',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
     expect(created.status).toBe(201);
     await t.dataSource.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [created.body.id]);
     expect((await anonymous.as(created.body.key).get('/users/me')).status).toBe(401);
@@ -167,7 +176,7 @@ describe('API keys', () => {
     expect((await anonymous.as(tampered).get('/users/me')).status).toBe(401);
   });
 
-  it('cannot revoke another user\'s key', async () => {
+  it("cannot revoke another user's key", async () => {
     const alice = await signup(t.url);
     const bob = await signup(t.url);
     const key = await alice.api.post('/users/me/api-keys', { name: 'alice' });
@@ -192,7 +201,8 @@ describe('rate limits', () => {
     try {
       const client = new ApiClient(limited.url);
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await client.post('/auth/login', { email: 'x@example.com', password: 'whatever123' })).status);
+      for (let i = 0; i < 5; i++)
+        statuses.push((await client.post('/auth/login', { email: 'x@example.com', password: 'whatever123' })).status);
       expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
       expect(statuses.slice(3)).toEqual([429, 429]);
     } finally {

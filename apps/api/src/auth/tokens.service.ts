@@ -50,9 +50,7 @@ export class TokensService {
     if (!session || session.revokedAt) throw invalidRefreshToken();
     if (token.usedAt) {
       // Committed on its own: the request fails, but the revocation must stand.
-      await inScopedTransaction(this.dataSource, { kind: 'system' }, (own) =>
-        this.revokeSession(own, session.id, 'refresh_token_reused'),
-      );
+      await inScopedTransaction(this.dataSource, { kind: 'system' }, (own) => this.revokeSession(own, session.id, 'refresh_token_reused'));
       throw refreshTokenReused();
     }
     if (token.expiresAt.getTime() <= Date.now()) throw invalidRefreshToken();

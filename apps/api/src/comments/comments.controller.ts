@@ -1,6 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { commentSchema, commentThreadSchema, createCommentRequestSchema, ProjectPermission, updateCommentRequestSchema } from '@trackbase/contracts';
+import {
+  commentSchema,
+  commentThreadSchema,
+  createCommentRequestSchema,
+  ProjectPermission,
+  updateCommentRequestSchema,
+} from '@trackbase/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';

@@ -63,7 +63,10 @@ describe('comments', () => {
 
   it('authors edit; others cannot edit or delete; maintainers delete any; replies keep a deleted parent in place', async () => {
     const mine = (await post(contributor, { body: 'draft' })).body;
-    expect((await contributor.api.patch(`${base}/comments/${mine.id}`, { body: 'final' })).body).toMatchObject({ body: 'final', editedAt: expect.any(String) });
+    expect((await contributor.api.patch(`${base}/comments/${mine.id}`, { body: 'final' })).body).toMatchObject({
+      body: 'final',
+      editedAt: expect.any(String),
+    });
     expect((await other.api.patch(`${base}/comments/${mine.id}`, { body: 'hijack' })).body.error.code).toBe('not_author');
     expect((await other.api.delete(`${base}/comments/${mine.id}`)).status).toBe(403);
     await post(other, { body: 'reply', parentId: mine.id });
@@ -91,7 +94,14 @@ describe('mentions and notifications', () => {
     expect(comment.mentions).toEqual([viewer.id]);
     const inbox = (await viewer.api.get('/users/me/notifications')).body;
     expect(inbox.unreadCount).toBe(before + 1);
-    expect(inbox.items[0]).toMatchObject({ kind: 'mention', actor: { id: contributor.id }, org, project, runKey: run.key, commentId: comment.id });
+    expect(inbox.items[0]).toMatchObject({
+      kind: 'mention',
+      actor: { id: contributor.id },
+      org,
+      project,
+      runKey: run.key,
+      commentId: comment.id,
+    });
     expect((await outsiderMember.api.get('/users/me/notifications')).body.items).toEqual([]);
 
     await post(other, { body: 'reply to you', parentId: comment.id });
@@ -100,7 +110,11 @@ describe('mentions and notifications', () => {
 
     const selfReply = await post(contributor, { body: `note to @[me](user:${contributor.id})`, parentId: comment.id });
     expect(selfReply.status).toBe(201);
-    expect((await contributor.api.get('/users/me/notifications')).body.items.filter((n: { commentId: string }) => n.commentId === selfReply.body.id)).toEqual([]);
+    expect(
+      (await contributor.api.get('/users/me/notifications')).body.items.filter(
+        (n: { commentId: string }) => n.commentId === selfReply.body.id,
+      ),
+    ).toEqual([]);
 
     const read = await viewer.api.post('/users/me/notifications/read', { ids: [inbox.items[0].id] });
     expect(read.body.unreadCount).toBe(before);
@@ -109,8 +123,13 @@ describe('mentions and notifications', () => {
     expect((await contributor.api.post('/users/me/notifications/read', {})).status).toBe(400);
   });
 
-  it('pushes a notification live to the mentioned person\'s sockets', async () => {
-    const socket = io(t.url, { path: '/socket.io', auth: { token: viewer.tokens.accessToken }, transports: ['websocket'], reconnection: false });
+  it("pushes a notification live to the mentioned person's sockets", async () => {
+    const socket = io(t.url, {
+      path: '/socket.io',
+      auth: { token: viewer.tokens.accessToken },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -134,14 +153,20 @@ describe('permissions and boundaries', () => {
     secondRun = (await owner.api.post(`${base}/runs`, {})).body;
   });
 
-  it('a project maintainer deletes anyone\'s comment, and the audit log records it', async () => {
+  it("a project maintainer deletes anyone's comment, and the audit log records it", async () => {
     const theirs = (await post(contributor, { body: 'moderate me' })).body;
     expect((await maintainer.api.delete(`${base}/comments/${theirs.id}`)).status).toBe(204);
     const own = (await post(maintainer, { body: 'mine' }, `${base}/comments`)).body;
     expect((await maintainer.api.patch(`${base}/comments/${own.id}`, { body: 'mine, edited' })).status).toBe(200);
-    expect((await maintainer.api.patch(`${base}/comments/${(await post(contributor, { body: 'x' })).body.id}`, { body: 'no' })).status).toBe(403);
+    expect(
+      (await maintainer.api.patch(`${base}/comments/${(await post(contributor, { body: 'x' })).body.id}`, { body: 'no' })).status,
+    ).toBe(403);
     const audit = (await owner.api.get(`/orgs/${org}/audit-log`)).body.items;
-    expect(audit.find((e: { targetId: string }) => e.targetId === theirs.id)).toMatchObject({ action: 'comment.deleted', actorId: maintainer.id, details: { authorId: contributor.id } });
+    expect(audit.find((e: { targetId: string }) => e.targetId === theirs.id)).toMatchObject({
+      action: 'comment.deleted',
+      actorId: maintainer.id,
+      details: { authorId: contributor.id },
+    });
   });
 
   it('a viewer can neither edit nor delete, not even a comment written before losing the contributor role', async () => {
@@ -170,11 +195,16 @@ describe('permissions and boundaries', () => {
     ]) {
       expect(response.status).toBe(404);
     }
-    expect((await post(stranger, { body: 'reply', parentId: target.id }, `/orgs/${strangerOrg}/projects/${strangerProject}/comments`)).body.error.code).toBe('invalid_parent');
-    expect((await contributor.api.get(`${base}/runs/${run.key}/comments`)).body.find((c: { id: string }) => c.id === target.id).body).toBe('private talk');
+    expect(
+      (await post(stranger, { body: 'reply', parentId: target.id }, `/orgs/${strangerOrg}/projects/${strangerProject}/comments`)).body.error
+        .code,
+    ).toBe('invalid_parent');
+    expect((await contributor.api.get(`${base}/runs/${run.key}/comments`)).body.find((c: { id: string }) => c.id === target.id).body).toBe(
+      'private talk',
+    );
   });
 
-  it('a comment of another project answers 404 through this project\'s path, and cannot be a parent here', async () => {
+  it("a comment of another project answers 404 through this project's path, and cannot be a parent here", async () => {
     const elsewhere = (await post(owner, { body: 'elsewhere' }, `${secondProject}/comments`)).body;
     expect((await owner.api.patch(`${base}/comments/${elsewhere.id}`, { body: 'x' })).status).toBe(404);
     expect((await owner.api.delete(`${base}/comments/${elsewhere.id}`)).status).toBe(404);
@@ -223,10 +253,15 @@ describe('deletion', () => {
 describe('concurrency', () => {
   it('a reply racing the deletion of its parent is either kept under an emptied parent or refused, never lost', async () => {
     const path = `${base}/comments`;
-    const tops = await Promise.all(Array.from({ length: 12 }, (_, i) => post(contributor, { body: `race ${i}` }, path).then((r) => r.body.id as string)));
+    const tops = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => post(contributor, { body: `race ${i}` }, path).then((r) => r.body.id as string)),
+    );
     const outcomes = await Promise.all(
       tops.map(async (id) => {
-        const [deleted, reply] = await Promise.all([contributor.api.delete(`${path}/${id}`), post(other, { body: 'racing', parentId: id }, path)]);
+        const [deleted, reply] = await Promise.all([
+          contributor.api.delete(`${path}/${id}`),
+          post(other, { body: 'racing', parentId: id }, path),
+        ]);
         return { id, deleted: deleted.status, reply: reply.status, replyId: reply.body?.id as string | undefined };
       }),
     );
@@ -247,7 +282,17 @@ describe('hostile bodies', () => {
   it('accepts exactly 20,000 characters; refuses blank, NUL, non-string and oversized bodies with 400, writing nothing', async () => {
     expect((await post(contributor, { body: 'é'.repeat(20_000) }, `${base}/comments`)).status).toBe(201);
     const before = (await owner.api.get(`${base}/comments`)).body.length;
-    for (const body of [{ body: '' }, { body: '  \n\t ' }, { body: 'a\u0000b' }, { body: 42 }, { body: ['x'] }, {}, { body: 'x'.repeat(20_001) }, { body: 'x', parentId: 'not-a-uuid' }, { body: 'x', runId: run.id }]) {
+    for (const body of [
+      { body: '' },
+      { body: '  \n\t ' },
+      { body: 'a\u0000b' },
+      { body: 42 },
+      { body: ['x'] },
+      {},
+      { body: 'x'.repeat(20_001) },
+      { body: 'x', parentId: 'not-a-uuid' },
+      { body: 'x', runId: run.id },
+    ]) {
       const response = await post(contributor, body, `${base}/comments`);
       expect(response.status, JSON.stringify(body).slice(0, 60)).toBe(400);
       expect(response.body.error.code).toBe(JSON.stringify(body).includes('\\u0000') ? 'invalid_text' : 'validation_failed');
@@ -261,7 +306,8 @@ describe('hostile bodies', () => {
   });
 
   it('stores script tags, HTML and odd unicode exactly as written', async () => {
-    const body = '<img src=x onerror=alert(1)>\n```js\n</script><script>fetch("//evil")</script>\n```\n\u202e\ud83d\ude00 `@[x](user:nope)`';
+    const body =
+      '<img src=x onerror=alert(1)>\n```js\n</script><script>fetch("//evil")</script>\n```\n\u202e\ud83d\ude00 `@[x](user:nope)`';
     const created = (await post(contributor, { body })).body;
     expect(created.body).toBe(body);
     const listed = (await viewer.api.get(`${base}/runs/${run.key}/comments`)).body.find((c: { id: string }) => c.id === created.id);
@@ -292,7 +338,9 @@ describe('events for the realtime gateway', () => {
       ]);
       expect(comments.every((e) => e.organizationId === orgId && e.projectId === projectId)).toBe(true);
       expect(comments[2]!.comment).toMatchObject({ deleted: true, body: '' });
-      expect(notifications).toEqual([{ organizationId: orgId, userId: viewer.id, notification: expect.objectContaining({ kind: 'mention', commentId: created.id }) }]);
+      expect(notifications).toEqual([
+        { organizationId: orgId, userId: viewer.id, notification: expect.objectContaining({ kind: 'mention', commentId: created.id }) },
+      ]);
     } finally {
       for (const stop of off) stop();
     }

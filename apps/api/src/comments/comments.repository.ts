@@ -63,19 +63,23 @@ export class CommentsRepository {
    */
   async readersAmong(ctx: RequestContext, userIds: string[], emails: string[]): Promise<Array<{ id: string; email: string }>> {
     if (!userIds.length && !emails.length) return [];
-    const rows: Array<{ id: string; email: string; org_role: OrgRole; project_role: ProjectRole | null; visibility: ProjectVisibility }> = await ctx.em.query(
-      `SELECT u.id, lower(u.email) AS email, m.role AS org_role, pm.role AS project_role, p.visibility
+    const rows: Array<{ id: string; email: string; org_role: OrgRole; project_role: ProjectRole | null; visibility: ProjectVisibility }> =
+      await ctx.em.query(
+        `SELECT u.id, lower(u.email) AS email, m.role AS org_role, pm.role AS project_role, p.visibility
          FROM users u
          JOIN org_members m ON m.user_id = u.id AND m.organization_id = $1
          JOIN projects p ON p.id = $2
          LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = u.id
         WHERE u.id = ANY($3::uuid[]) OR lower(u.email) = ANY($4::text[])`,
-      [ctx.organization.id, ctx.currentProject.id, userIds, emails],
-    );
+        [ctx.organization.id, ctx.currentProject.id, userIds, emails],
+      );
     return rows.filter((r) => effectiveProjectRole(r.org_role, r.project_role, r.visibility)).map((r) => ({ id: r.id, email: r.email }));
   }
 
-  async insert(ctx: RequestContext, values: { runId: string | null; parentId: string | null; body: string; mentions: string[] }): Promise<CommentRow> {
+  async insert(
+    ctx: RequestContext,
+    values: { runId: string | null; parentId: string | null; body: string; mentions: string[] },
+  ): Promise<CommentRow> {
     const [row] = await queryRows<{ id: string }>(
       ctx.em,
       `INSERT INTO comments (organization_id, project_id, run_id, parent_id, author_id, body, mentions) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -85,17 +89,28 @@ export class CommentsRepository {
   }
 
   async update(ctx: RequestContext, id: string, body: string, mentions: string[]): Promise<CommentRow> {
-    await ctx.em.query(`UPDATE comments SET body = $3, mentions = $4, edited_at = now() WHERE organization_id = $1 AND id = $2`, [ctx.organization.id, id, body, mentions]);
+    await ctx.em.query(`UPDATE comments SET body = $3, mentions = $4, edited_at = now() WHERE organization_id = $1 AND id = $2`, [
+      ctx.organization.id,
+      id,
+      body,
+      mentions,
+    ]);
     return (await this.find(ctx, id))!;
   }
 
   async hasReplies(ctx: RequestContext, id: string): Promise<boolean> {
-    const rows = await ctx.em.query(`SELECT 1 FROM comments WHERE organization_id = $1 AND parent_id = $2 LIMIT 1`, [ctx.organization.id, id]);
+    const rows = await ctx.em.query(`SELECT 1 FROM comments WHERE organization_id = $1 AND parent_id = $2 LIMIT 1`, [
+      ctx.organization.id,
+      id,
+    ]);
     return rows.length > 0;
   }
 
   async softDelete(ctx: RequestContext, id: string): Promise<void> {
-    await ctx.em.query(`UPDATE comments SET body = '', mentions = '{}', deleted_at = now() WHERE organization_id = $1 AND id = $2`, [ctx.organization.id, id]);
+    await ctx.em.query(`UPDATE comments SET body = '', mentions = '{}', deleted_at = now() WHERE organization_id = $1 AND id = $2`, [
+      ctx.organization.id,
+      id,
+    ]);
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {

@@ -81,10 +81,16 @@ export class CommentsService {
       await this.comments.delete(ctx, id);
     }
     if (row.author_id !== ctx.user.userId) {
-      await this.audit.record(ctx, { action: 'comment.deleted', targetType: 'comment', targetId: id, details: { projectId: ctx.currentProject.id, runId: row.run_id, authorId: row.author_id } });
+      await this.audit.record(ctx, {
+        action: 'comment.deleted',
+        targetType: 'comment',
+        targetId: id,
+        details: { projectId: ctx.currentProject.id, runId: row.run_id, authorId: row.author_id },
+      });
     }
     this.announce(ctx, row.run_id, 'deleted', tombstone(row));
-    if (parent?.deleted_at && (await this.comments.deleteIfEmptied(ctx, parent.id))) this.announce(ctx, parent.run_id, 'deleted', tombstone(parent));
+    if (parent?.deleted_at && (await this.comments.deleteIfEmptied(ctx, parent.id)))
+      this.announce(ctx, parent.run_id, 'deleted', tombstone(parent));
   }
 
   /**
@@ -92,14 +98,23 @@ export class CommentsService {
    * read this project. Anyone else is ignored silently, so a mention reveals
    * nothing about who exists, and a reply reaches no one who lost access.
    */
-  private async audience(ctx: RequestContext, body: string, parentAuthor: string | null): Promise<{ mentioned: string[]; readers: Set<string> }> {
+  private async audience(
+    ctx: RequestContext,
+    body: string,
+    parentAuthor: string | null,
+  ): Promise<{ mentioned: string[]; readers: Set<string> }> {
     const { userIds, emails } = parseMentions(body);
     const found = await this.comments.readersAmong(ctx, parentAuthor ? [...userIds, parentAuthor] : userIds, emails);
     const mentioned = found.filter((r) => userIds.includes(r.id) || emails.includes(r.email)).map((r) => r.id);
     return { mentioned, readers: new Set(found.map((r) => r.id)) };
   }
 
-  private announce(ctx: RequestContext, runId: string | null, change: 'created' | 'updated' | 'deleted', comment: ReturnType<typeof toCommentDto>): void {
+  private announce(
+    ctx: RequestContext,
+    runId: string | null,
+    change: 'created' | 'updated' | 'deleted',
+    comment: ReturnType<typeof toCommentDto>,
+  ): void {
     const organizationId = ctx.organization.id;
     const projectId = ctx.currentProject.id;
     ctx.afterCommit(() => this.events.emit('comment', { organizationId, projectId, runId, change, comment }));

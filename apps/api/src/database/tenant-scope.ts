@@ -19,9 +19,7 @@ export async function beginScopedTransaction(dataSource: DataSource, scope: Scop
     await runner.startTransaction();
     if (scope.kind === 'tenant') {
       if (!UUID.test(scope.organizationId)) throw new Error('tenant scope needs an organization uuid');
-      await runner.query(
-        `SET LOCAL ROLE ${TENANT_ROLE}; SELECT set_config('trackbase.org_id', '${scope.organizationId}', true)`,
-      );
+      await runner.query(`SET LOCAL ROLE ${TENANT_ROLE}; SELECT set_config('trackbase.org_id', '${scope.organizationId}', true)`);
     }
     return runner;
   } catch (error) {
@@ -31,11 +29,7 @@ export async function beginScopedTransaction(dataSource: DataSource, scope: Scop
 }
 
 /** Runs `work` in one scoped transaction: committed if it resolves, rolled back if it throws. */
-export async function inScopedTransaction<T>(
-  dataSource: DataSource,
-  scope: Scope,
-  work: (em: EntityManager) => Promise<T>,
-): Promise<T> {
+export async function inScopedTransaction<T>(dataSource: DataSource, scope: Scope, work: (em: EntityManager) => Promise<T>): Promise<T> {
   const runner = await beginScopedTransaction(dataSource, scope);
   try {
     const result = await work(runner.manager);

@@ -81,7 +81,11 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     await sendAll(owner.api, projectPath, declared.body, contents);
 
     const root = await owner.api.get(filesOf(run));
-    expect(root.body.entries.map((e: { name: string; type: string }) => `${e.type}:${e.name}`)).toEqual(['dir:data', 'dir:plots', 'file:metrics.json']);
+    expect(root.body.entries.map((e: { name: string; type: string }) => `${e.type}:${e.name}`)).toEqual([
+      'dir:data',
+      'dir:plots',
+      'file:metrics.json',
+    ]);
     expect(root.body.entries[0]).toMatchObject({ path: 'data/', size: contents['data/predictions.csv']!.length + 5, fileCount: 2 });
     const data = await owner.api.get(`${filesOf(run)}?prefix=data`);
     expect(data.body.entries.map((e: { path: string }) => e.path)).toEqual(['data/deep/', 'data/predictions.csv']);
@@ -91,7 +95,15 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     expect(sha256(await download(url.body.url))).toBe(sha256(contents['plots/loss.png']!));
 
     const csv = await owner.api.get(`${filesOf(run)}/preview?path=data/predictions.csv`);
-    expect(csv.body).toMatchObject({ kind: 'csv', rows: [['id', 'label'], ['1', 'cat, black'], ['2', 'dog']], truncated: false });
+    expect(csv.body).toMatchObject({
+      kind: 'csv',
+      rows: [
+        ['id', 'label'],
+        ['1', 'cat, black'],
+        ['2', 'dog'],
+      ],
+      truncated: false,
+    });
     const json = await owner.api.get(`${filesOf(run)}/preview?path=metrics.json`);
     expect(json.body).toMatchObject({ kind: 'json', text: '{\n  "acc": 0.9,\n  "loss": 0.1\n}' });
     const image = await owner.api.get(`${filesOf(run)}/preview?path=plots/loss.png`);
@@ -123,12 +135,18 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     const run = await newRun();
     const before = Buffer.from('version one');
     const after = Buffer.from('version two, longer');
-    await sendAll(owner.api, projectPath, (await owner.api.post(filesOf(run), { files: [declaration('model.txt', before)] })).body, { 'model.txt': before });
+    await sendAll(owner.api, projectPath, (await owner.api.post(filesOf(run), { files: [declaration('model.txt', before)] })).body, {
+      'model.txt': before,
+    });
     const replacing = await owner.api.post(filesOf(run), { files: [declaration('model.txt', after)] });
     expect(replacing.body.files[0].upload).toBeDefined();
     const read = async () => (await download((await owner.api.get(`${filesOf(run)}/url?path=model.txt`)).body.url)).toString();
     expect(await read()).toBe('version one');
-    expect((await owner.api.get(filesOf(run))).body.entries[0]).toMatchObject({ name: 'model.txt', state: 'available', size: before.length });
+    expect((await owner.api.get(filesOf(run))).body.entries[0]).toMatchObject({
+      name: 'model.txt',
+      state: 'available',
+      size: before.length,
+    });
 
     await sendAll(owner.api, projectPath, replacing.body, { 'model.txt': after });
     expect(await read()).toBe('version two, longer');
@@ -177,7 +195,9 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     const tooEarly = await owner.api.post(`${projectPath}/uploads/${plan.uploadId}/complete`);
     expect(tooEarly.status).toBe(409);
     expect(tooEarly.body.error.code).toBe('upload_incomplete');
-    const bad = await sendUpload(owner.api, projectPath, plan, content, { tamper: (_, b) => Buffer.concat([b.subarray(0, 10), randomBytes(b.length - 10)]) });
+    const bad = await sendUpload(owner.api, projectPath, plan, content, {
+      tamper: (_, b) => Buffer.concat([b.subarray(0, 10), randomBytes(b.length - 10)]),
+    });
     expect(bad?.status).toBe(400);
     expect(bad?.body.error.code).toBe('checksum_mismatch');
     const listing = await owner.api.get(filesOf(run));
@@ -192,8 +212,16 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     const run = await newRun();
     const contents = Object.fromEntries(['a', 'b', 'c', 'd'].map((name) => [`${name}.txt`, randomBytes(64)]));
     const declared = await owner.api.post(filesOf(run), { files: Object.entries(contents).map(([path, c]) => declaration(path, c)) });
-    const plans = Object.fromEntries(declared.body.files.map((f: { file: { path: string }; upload: { uploadId: string; url: string; headers: Record<string, string> } }) => [f.file.path, f.upload]));
-    const put = (path: string, body: Buffer) => fetch(plans[path].url, { method: 'PUT', headers: plans[path].headers, body: new Uint8Array(body) });
+    const plans = Object.fromEntries(
+      declared.body.files.map(
+        (f: { file: { path: string }; upload: { uploadId: string; url: string; headers: Record<string, string> } }) => [
+          f.file.path,
+          f.upload,
+        ],
+      ),
+    );
+    const put = (path: string, body: Buffer) =>
+      fetch(plans[path].url, { method: 'PUT', headers: plans[path].headers, body: new Uint8Array(body) });
     expect((await put('a.txt', contents['a.txt']!)).status).toBe(200);
     expect((await put('b.txt', contents['b.txt']!)).status).toBe(200);
     expect((await put('c.txt', randomBytes(64))).status).toBe(200); // other bytes than declared
@@ -289,9 +317,17 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
       const path = `/orgs/${org}/projects/${project}`;
       const run = (await member.api.post(`${path}/runs`, {})).body.key;
       const runFile = randomBytes(100);
-      await sendAll(member.api, path, (await member.api.post(`${path}/runs/${run}/files`, { files: [declaration('f.bin', runFile)] })).body, { 'f.bin': runFile });
+      await sendAll(
+        member.api,
+        path,
+        (await member.api.post(`${path}/runs/${run}/files`, { files: [declaration('f.bin', runFile)] })).body,
+        { 'f.bin': runFile },
+      );
       const artifactFile = randomBytes(101);
-      const version = await member.api.post(`${path}/artifacts/data/versions`, { kind: 'dataset', files: [declaration('d.bin', artifactFile)] });
+      const version = await member.api.post(`${path}/artifacts/data/versions`, {
+        kind: 'dataset',
+        files: [declaration('d.bin', artifactFile)],
+      });
       await sendAll(member.api, path, version.body, { 'd.bin': artifactFile });
       expect((await member.api.post(`${path}/artifacts/data/versions/${version.body.version.id}/commit`)).status).toBe(200);
       for (const content of [runFile, artifactFile]) {

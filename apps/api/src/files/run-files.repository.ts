@@ -44,7 +44,10 @@ export class RunFilesRepository {
        RETURNING f.path, f.created_at`,
       [ctx.organization.id, runId, placed.map((f) => f.path), placed.map((f) => f.object.id)],
     );
-    await this.dropUnreferenced(ctx, previous.flatMap((p) => [p.object_id, ...(p.pending_object_id ? [p.pending_object_id] : [])]));
+    await this.dropUnreferenced(
+      ctx,
+      previous.flatMap((p) => [p.object_id, ...(p.pending_object_id ? [p.pending_object_id] : [])]),
+    );
     const createdAt = new Map(rows.map((r) => [r.path, r.created_at]));
     for (const f of staged) createdAt.set(f.path, new Date());
     return createdAt;
@@ -111,7 +114,10 @@ export class RunFilesRepository {
       `DELETE FROM run_files WHERE organization_id = $1 AND run_id = $2 AND path = $3 RETURNING object_id, pending_object_id`,
       [ctx.organization.id, runId, path],
     );
-    await this.dropUnreferenced(ctx, rows.flatMap((r) => [r.object_id, ...(r.pending_object_id ? [r.pending_object_id] : [])]));
+    await this.dropUnreferenced(
+      ctx,
+      rows.flatMap((r) => [r.object_id, ...(r.pending_object_id ? [r.pending_object_id] : [])]),
+    );
     return rows.length > 0;
   }
 

@@ -39,7 +39,12 @@ export class InvitationsService {
         expiresAt: new Date(Date.now() + input.expiresInHours * 3_600_000),
       }),
     );
-    await this.audit.record(ctx, { action: 'invitation.created', targetType: 'invitation', targetId: saved.id, details: { email: input.email, role: input.role } });
+    await this.audit.record(ctx, {
+      action: 'invitation.created',
+      targetType: 'invitation',
+      targetId: saved.id,
+      details: { email: input.email, role: input.role },
+    });
     return { ...toInvitationDto(saved), token, acceptPath: `/api/v1/invitations/${token}/accept` };
   }
 
@@ -53,7 +58,12 @@ export class InvitationsService {
     if (!invitation || invitation.revokedAt) throw notFound('invitation');
     if (invitation.acceptedAt) throw invitationUsed();
     await ctx.em.update(InvitationEntity, { id }, { revokedAt: new Date() });
-    await this.audit.record(ctx, { action: 'invitation.revoked', targetType: 'invitation', targetId: id, details: { email: invitation.email } });
+    await this.audit.record(ctx, {
+      action: 'invitation.revoked',
+      targetType: 'invitation',
+      targetId: id,
+      details: { email: invitation.email },
+    });
   }
 
   /** Runs in system scope: the caller is not yet a member, the token is their proof. */
@@ -76,7 +86,12 @@ export class InvitationsService {
     await ctx.em.update(InvitationEntity, { id: invitation.id }, { acceptedAt: new Date(), acceptedBy: user.id });
     await this.audit.record(
       ctx,
-      { action: 'invitation.accepted', targetType: 'invitation', targetId: invitation.id, details: { userId: user.id, role: invitation.role } },
+      {
+        action: 'invitation.accepted',
+        targetType: 'invitation',
+        targetId: invitation.id,
+        details: { userId: user.id, role: invitation.role },
+      },
       invitation.organizationId,
     );
     const org = await ctx.em.findOneByOrFail(OrganizationEntity, { id: invitation.organizationId });

@@ -12,7 +12,10 @@ class NotificationListDto extends createZodDto(notificationListSchema) {}
 class MarkReadDto extends createZodDto(markNotificationsReadRequestSchema) {}
 class ListQueryDto extends createZodDto(
   z.strictObject({
-    unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    unread: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(500).optional(),
   }),

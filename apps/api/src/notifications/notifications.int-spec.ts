@@ -23,7 +23,11 @@ const comment = (author: TestUser, body: string, base = baseA, parentId?: string
 const inbox = async (user: TestUser, query = '') => {
   const response = await user.api.get(`/users/me/notifications${query}`);
   expect(response.status).toBe(200);
-  return response.body as { items: Array<{ id: string; kind: string; org: string; commentId: string; readAt: string | null; excerpt: string }>; unreadCount: number; nextCursor: string | null };
+  return response.body as {
+    items: Array<{ id: string; kind: string; org: string; commentId: string; readAt: string | null; excerpt: string }>;
+    unreadCount: number;
+    nextCursor: string | null;
+  };
 };
 
 beforeAll(async () => {
@@ -38,7 +42,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('listing', () => {
-  it('lists notifications from every organization of the signed-in user, newest first, and no one else\'s', async () => {
+  it("lists notifications from every organization of the signed-in user, newest first, and no one else's", async () => {
     const alice = await memberA('Alice');
     const bystander = await memberA('Bystander');
     const invitation = await ownerB.api.post(`/orgs/${orgB}/invitations`, { email: alice.email, role: 'member' });
@@ -80,7 +84,13 @@ describe('listing', () => {
     const dora = await memberA('Dora');
     const forged = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const id = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
-    for (const cursor of ['%%%', 'bm9wZQ', forged({ at: 'yesterday', id }), forged({ at: '2026-02-30T00:00:00.000000Z', id }), forged({ at: '2026-01-01T00:00:00.000000Z', id: '-'.repeat(36) })]) {
+    for (const cursor of [
+      '%%%',
+      'bm9wZQ',
+      forged({ at: 'yesterday', id }),
+      forged({ at: '2026-02-30T00:00:00.000000Z', id }),
+      forged({ at: '2026-01-01T00:00:00.000000Z', id: '-'.repeat(36) }),
+    ]) {
       const response = await dora.api.get(`/users/me/notifications?cursor=${encodeURIComponent(cursor)}`);
       expect(response.status, cursor).toBe(400);
       expect(response.body.error.code).toBe('validation_failed');
@@ -128,7 +138,15 @@ describe('unread and read', () => {
 
   it('refuses bodies that are neither ids nor all: true', async () => {
     const id = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
-    for (const body of [{}, { all: false }, { ids: [] }, { ids: ['nope'] }, { ids: [id], all: true }, { all: true, userId: id }, { ids: Array(1001).fill(id) }]) {
+    for (const body of [
+      {},
+      { all: false },
+      { ids: [] },
+      { ids: ['nope'] },
+      { ids: [id], all: true },
+      { all: true, userId: id },
+      { ids: Array(1001).fill(id) },
+    ]) {
       const response = await ownerA.api.post('/users/me/notifications/read', body);
       expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect(response.body.error.code).toBe('validation_failed');
@@ -137,7 +155,7 @@ describe('unread and read', () => {
 });
 
 describe('who is notified', () => {
-  it('a reply notifies the parent\'s author once, as a mention when it also mentions them, never the replier', async () => {
+  it("a reply notifies the parent's author once, as a mention when it also mentions them, never the replier", async () => {
     const hal = await memberA('Hal');
     const ivy = await memberA('Ivy');
     const top = (await comment(hal, 'a question')).body;

@@ -74,7 +74,9 @@ export class NotificationsService {
        RETURNING id, user_id`,
       [ctx.organization.id, commentId, ctx.user.userId, [...recipients.keys()], [...recipients.values()]],
     );
-    const rows: NotificationRow[] = created.length ? await ctx.em.query(`${SELECT} WHERE n.id = ANY($1::uuid[])`, [created.map((c) => c.id)]) : [];
+    const rows: NotificationRow[] = created.length
+      ? await ctx.em.query(`${SELECT} WHERE n.id = ANY($1::uuid[])`, [created.map((c) => c.id)])
+      : [];
     const organizationId = ctx.organization.id;
     ctx.afterCommit(() => {
       for (const row of rows) {
@@ -111,20 +113,28 @@ export class NotificationsService {
     return {
       items: page.map(toDto),
       unreadCount: count,
-      nextCursor: rows.length > query.limit && last ? Buffer.from(JSON.stringify({ at: last.cursor_at, id: last.id })).toString('base64url') : null,
+      nextCursor:
+        rows.length > query.limit && last ? Buffer.from(JSON.stringify({ at: last.cursor_at, id: last.id })).toString('base64url') : null,
     };
   }
 
   async markRead(ctx: RequestContext, request: MarkNotificationsReadRequest): Promise<{ unreadCount: number }> {
-    if (request.all) await ctx.em.query(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL`, [ctx.user.userId]);
-    else await ctx.em.query(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL`, [ctx.user.userId, request.ids]);
+    if (request.all)
+      await ctx.em.query(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL`, [ctx.user.userId]);
+    else
+      await ctx.em.query(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL`, [
+        ctx.user.userId,
+        request.ids,
+      ]);
     const [{ count }] = await ctx.em.query(UNREAD_COUNT, [ctx.user.userId]);
     return { unreadCount: count };
   }
 }
 
 const invalidCursor = () =>
-  badRequest(CommonErrorCode.ValidationFailed, 'cursor is not valid; start again without it', [{ path: 'cursor', message: 'not a cursor this API issued' }]);
+  badRequest(CommonErrorCode.ValidationFailed, 'cursor is not valid; start again without it', [
+    { path: 'cursor', message: 'not a cursor this API issued' },
+  ]);
 
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -132,7 +142,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function decodeCursor(cursor: string): { at: string; id: string } | null {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
-    if (typeof value.at === 'string' && CURSOR_AT.test(value.at) && typeof value.id === 'string' && UUID.test(value.id)) return { at: value.at, id: value.id };
+    if (typeof value.at === 'string' && CURSOR_AT.test(value.at) && typeof value.id === 'string' && UUID.test(value.id))
+      return { at: value.at, id: value.id };
   } catch {
     /* fall through */
   }

@@ -23,7 +23,14 @@ export class MembersService {
           ORDER BY u.kind, u.name, u.email`,
         [ctx.organization.id],
       );
-    return rows.map((r) => ({ userId: r.user_id, email: r.email, name: r.name, kind: r.kind, role: r.role, joinedAt: r.created_at.toISOString() }));
+    return rows.map((r) => ({
+      userId: r.user_id,
+      email: r.email,
+      name: r.name,
+      kind: r.kind,
+      role: r.role,
+      joinedAt: r.created_at.toISOString(),
+    }));
   }
 
   async changeRole(ctx: RequestContext, userId: string, role: OrgRole): Promise<OrgMember> {
@@ -35,7 +42,12 @@ export class MembersService {
     if (member.role !== role) {
       await ctx.em.update(OrgMemberEntity, { organizationId: ctx.organization.id, userId }, { role });
       this.notifyAccessChange(ctx, userId);
-      await this.audit.record(ctx, { action: 'member.role_changed', targetType: 'user', targetId: userId, details: { from: member.role, to: role } });
+      await this.audit.record(ctx, {
+        action: 'member.role_changed',
+        targetType: 'user',
+        targetId: userId,
+        details: { from: member.role, to: role },
+      });
     }
     const updated = (await this.list(ctx)).find((m) => m.userId === userId);
     if (!updated) throw notFound('member');
@@ -54,7 +66,12 @@ export class MembersService {
     }
     await ctx.em.delete(OrgMemberEntity, { organizationId: ctx.organization.id, userId });
     this.notifyAccessChange(ctx, userId);
-    await this.audit.record(ctx, { action: self ? 'member.left' : 'member.removed', targetType: 'user', targetId: userId, details: { role: member.role } });
+    await this.audit.record(ctx, {
+      action: self ? 'member.left' : 'member.removed',
+      targetType: 'user',
+      targetId: userId,
+      details: { role: member.role },
+    });
   }
 
   private notifyAccessChange(ctx: RequestContext, userId: string): void {

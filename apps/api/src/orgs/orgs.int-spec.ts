@@ -37,7 +37,9 @@ describe('organizations keep an owner', () => {
     expect((await admin.api.patch(`/orgs/${org}/members/${owner.id}`, { role: 'member' })).body.error.code).toBe('owner_only');
     expect((await admin.api.delete(`/orgs/${org}/members/${owner.id}`)).body.error.code).toBe('owner_only');
     expect((await admin.api.patch(`/orgs/${org}/members/${member.id}`, { role: 'owner' })).body.error.code).toBe('owner_only');
-    expect((await admin.api.post(`/orgs/${org}/invitations`, { email: 'boss@example.com', role: 'owner' })).body.error.code).toBe('owner_only');
+    expect((await admin.api.post(`/orgs/${org}/invitations`, { email: 'boss@example.com', role: 'owner' })).body.error.code).toBe(
+      'owner_only',
+    );
     expect((await admin.api.patch(`/orgs/${org}/members/${member.id}`, { role: 'admin' })).status).toBe(200);
   });
 
@@ -127,7 +129,17 @@ describe('audit log', () => {
     await o.api.delete(`/orgs/${slug}/projects/${project}`);
     const log = (await o.api.get(`/orgs/${slug}/audit-log?limit=100`)).body;
     const actions = log.items.map((e: { action: string }) => e.action);
-    for (const action of ['org.created', 'invitation.created', 'invitation.accepted', 'member.role_changed', 'service_account.created', 'api_key.created', 'project.created', 'project.updated', 'project.deleted']) {
+    for (const action of [
+      'org.created',
+      'invitation.created',
+      'invitation.accepted',
+      'member.role_changed',
+      'service_account.created',
+      'api_key.created',
+      'project.created',
+      'project.updated',
+      'project.deleted',
+    ]) {
       expect(actions, action).toContain(action);
     }
     const page = (await o.api.get(`/orgs/${slug}/audit-log?limit=2`)).body;

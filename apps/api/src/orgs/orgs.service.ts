@@ -50,7 +50,12 @@ export class OrgsService {
   async update(ctx: RequestContext, input: UpdateOrgRequest): Promise<Org> {
     const org = await ctx.em.findOneByOrFail(OrganizationEntity, { id: ctx.organization.id });
     if (input.name !== undefined && input.name !== org.name) {
-      await this.audit.record(ctx, { action: 'org.updated', targetType: 'organization', targetId: org.id, details: { name: { from: org.name, to: input.name } } });
+      await this.audit.record(ctx, {
+        action: 'org.updated',
+        targetType: 'organization',
+        targetId: org.id,
+        details: { name: { from: org.name, to: input.name } },
+      });
       org.name = input.name;
       await ctx.em.save(org);
     }

@@ -15,15 +15,28 @@ export class ProjectMembersService {
   ) {}
 
   async list(ctx: RequestContext): Promise<ProjectMember[]> {
-    const rows: Array<{ user_id: string; email: string | null; name: string; kind: 'human' | 'service'; role: ProjectRole; created_at: Date }> =
-      await ctx.em.query(
-        `SELECT pm.user_id, u.email, u.name, u.kind, pm.role, pm.created_at
+    const rows: Array<{
+      user_id: string;
+      email: string | null;
+      name: string;
+      kind: 'human' | 'service';
+      role: ProjectRole;
+      created_at: Date;
+    }> = await ctx.em.query(
+      `SELECT pm.user_id, u.email, u.name, u.kind, pm.role, pm.created_at
            FROM project_members pm JOIN users u ON u.id = pm.user_id
           WHERE pm.organization_id = $1 AND pm.project_id = $2
           ORDER BY u.kind, u.name, u.email`,
-        [ctx.organization.id, ctx.currentProject.id],
-      );
-    return rows.map((r) => ({ userId: r.user_id, email: r.email, name: r.name, kind: r.kind, role: r.role, addedAt: r.created_at.toISOString() }));
+      [ctx.organization.id, ctx.currentProject.id],
+    );
+    return rows.map((r) => ({
+      userId: r.user_id,
+      email: r.email,
+      name: r.name,
+      kind: r.kind,
+      role: r.role,
+      addedAt: r.created_at.toISOString(),
+    }));
   }
 
   /** Adds or changes a member. Only members of the organization can join its projects. */
@@ -31,11 +44,10 @@ export class ProjectMembersService {
     const orgMember = await ctx.em.existsBy(OrgMemberEntity, { organizationId: ctx.organization.id, userId });
     if (!orgMember) throw notFound('organization member');
     const previous = await ctx.em.findOneBy(ProjectMemberEntity, { projectId: ctx.currentProject.id, userId });
-    await ctx.em.upsert(
-      ProjectMemberEntity,
-      { organizationId: ctx.organization.id, projectId: ctx.currentProject.id, userId, role },
-      ['projectId', 'userId'],
-    );
+    await ctx.em.upsert(ProjectMemberEntity, { organizationId: ctx.organization.id, projectId: ctx.currentProject.id, userId, role }, [
+      'projectId',
+      'userId',
+    ]);
     if (previous?.role !== role) {
       this.notifyAccessChange(ctx, userId);
       await this.audit.record(ctx, {
@@ -51,10 +63,19 @@ export class ProjectMembersService {
   }
 
   async remove(ctx: RequestContext, userId: string): Promise<void> {
-    const result = await ctx.em.delete(ProjectMemberEntity, { projectId: ctx.currentProject.id, userId, organizationId: ctx.organization.id });
+    const result = await ctx.em.delete(ProjectMemberEntity, {
+      projectId: ctx.currentProject.id,
+      userId,
+      organizationId: ctx.organization.id,
+    });
     if (!result.affected) throw notFound('project member');
     this.notifyAccessChange(ctx, userId);
-    await this.audit.record(ctx, { action: 'project_member.removed', targetType: 'user', targetId: userId, details: { projectId: ctx.currentProject.id } });
+    await this.audit.record(ctx, {
+      action: 'project_member.removed',
+      targetType: 'user',
+      targetId: userId,
+      details: { projectId: ctx.currentProject.id },
+    });
   }
 
   private notifyAccessChange(ctx: RequestContext, userId: string): void {

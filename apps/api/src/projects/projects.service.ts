@@ -69,7 +69,12 @@ export class ProjectsService {
       userId: ctx.user.userId,
       role: 'maintainer',
     });
-    await this.audit.record(ctx, { action: 'project.created', targetType: 'project', targetId: row.id, details: { slug, visibility: input.visibility } });
+    await this.audit.record(ctx, {
+      action: 'project.created',
+      targetType: 'project',
+      targetId: row.id,
+      details: { slug, visibility: input.visibility },
+    });
     return toProjectDto(row, 'maintainer');
   }
 

@@ -14,9 +14,13 @@ export function toPointsEvent({ runId, batch }: PointsCommitted): PointsEvent | 
     coalesced = true;
     return a.slice(a.length - cap);
   };
-  for (const [kind, list] of [['metric', batch.metrics], ['system', batch.system]] as const) {
+  for (const [kind, list] of [
+    ['metric', batch.metrics],
+    ['system', batch.system],
+  ] as const) {
     for (const s of list ?? []) series.push({ kind, name: s.name, steps: take(s.steps), values: take(s.values), times: take(s.times) });
   }
-  for (const s of batch.text ?? []) series.push({ kind: 'text', name: s.name, steps: take(s.steps), values: [], times: take(s.times), lines: take(s.lines) });
+  for (const s of batch.text ?? [])
+    series.push({ kind: 'text', name: s.name, steps: take(s.steps), values: [], times: take(s.times), lines: take(s.lines) });
   return series.length ? { runId, series, coalesced } : null;
 }

@@ -1,5 +1,11 @@
 import { Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   REALTIME_LIMITS,
@@ -29,7 +35,12 @@ import { toPointsEvent } from './points-event';
 import { Subscriber } from './subscriber';
 import { followKey, Subscriptions, type Follow, type Subscription } from './subscriptions';
 
-type TbSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal; expiresAt: number | null }>;
+type TbSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  { principal: Principal; expiresAt: number | null }
+>;
 
 /** Events between API processes (through the Redis adapter) so each delivers to its own sockets. */
 const NODE_POINTS = 'tb:points';
@@ -77,7 +88,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
           socket.data.expiresAt = expiresAt;
           next();
         })
-        .catch((error: unknown) => next(error instanceof AppError ? handshakeError(error.code, error.message) : handshakeError('unauthenticated', 'authentication failed')));
+        .catch((error: unknown) =>
+          next(
+            error instanceof AppError
+              ? handshakeError(error.code, error.message)
+              : handshakeError('unauthenticated', 'authentication failed'),
+          ),
+        );
     });
     this.unsubscribe.push(
       this.runEvents.on('points', (event) => {
@@ -136,10 +153,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.subscriptions.add(subscription);
     void socket.join(`user:${principal.userId}`);
     if (expiresAt) {
-      const timer = setTimeout(() => {
-        socket.emit('auth.error', { code: 'token_expired', message: 'access token expired; reconnect with a fresh one' });
-        socket.disconnect(true);
-      }, Math.max(0, expiresAt - Date.now()));
+      const timer = setTimeout(
+        () => {
+          socket.emit('auth.error', { code: 'token_expired', message: 'access token expired; reconnect with a fresh one' });
+          socket.disconnect(true);
+        },
+        Math.max(0, expiresAt - Date.now()),
+      );
       timer.unref();
       this.expiryTimers.set(socket.id, timer);
     }
@@ -164,11 +184,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private async follow(socket: TbSocket, sub: Subscription, request: FollowRequest): Promise<FollowAck> {
     try {
-      if (!request || typeof request.org !== 'string' || typeof request.project !== 'string') return refuse('validation_failed', 'follow needs org and project');
-      if (request.runs !== undefined && (!Array.isArray(request.runs) || request.runs.length > 100 || request.runs.some((r) => typeof r !== 'string'))) {
+      if (!request || typeof request.org !== 'string' || typeof request.project !== 'string')
+        return refuse('validation_failed', 'follow needs org and project');
+      if (
+        request.runs !== undefined &&
+        (!Array.isArray(request.runs) || request.runs.length > 100 || request.runs.some((r) => typeof r !== 'string'))
+      ) {
         return refuse('validation_failed', 'runs must be a list of at most 100 run ids or keys');
       }
-      if (sub.follows.size >= REALTIME_LIMITS.followsPerSocket) return refuse('too_many_follows', 'this connection follows too much already');
+      if (sub.follows.size >= REALTIME_LIMITS.followsPerSocket)
+        return refuse('too_many_follows', 'this connection follows too much already');
       const follow = await this.resolveFollow(socket.data.principal, request);
       if (!follow) return refuse('not_found', 'project or run not found');
       if (!socket.connected) return refuse('disconnected', 'socket closed');
@@ -206,24 +231,35 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private deliverRunChanged({ event }: RunChanged): void {
-    const targets = new Set<Subscription>([...this.subscriptions.followersOfProject(event.projectId), ...this.subscriptions.followersOfRun(event.runId)]);
+    const targets = new Set<Subscription>([
+      ...this.subscriptions.followersOfProject(event.projectId),
+      ...this.subscriptions.followersOfRun(event.runId),
+    ]);
     for (const sub of targets) sub.emitRunChanged(event);
   }
 
   private deliverComment(event: CommentChanged): void {
-    const targets = new Set<Subscription>([...this.subscriptions.followersOfProject(event.projectId), ...(event.runId ? this.subscriptions.followersOfRun(event.runId) : [])]);
+    const targets = new Set<Subscription>([
+      ...this.subscriptions.followersOfProject(event.projectId),
+      ...(event.runId ? this.subscriptions.followersOfRun(event.runId) : []),
+    ]);
     const payload = { projectId: event.projectId, runId: event.runId, change: event.change, comment: event.comment };
     for (const sub of targets) this.server.sockets.sockets.get(sub.socketId)?.emit('comment.changed', payload);
   }
 
   private deliverFilesChanged(event: RunFilesChanged): void {
-    const targets = new Set<Subscription>([...this.subscriptions.followersOfProject(event.projectId), ...this.subscriptions.followersOfRun(event.runId)]);
-    for (const sub of targets) this.server.sockets.sockets.get(sub.socketId)?.emit('files.changed', { projectId: event.projectId, runId: event.runId });
+    const targets = new Set<Subscription>([
+      ...this.subscriptions.followersOfProject(event.projectId),
+      ...this.subscriptions.followersOfRun(event.runId),
+    ]);
+    for (const sub of targets)
+      this.server.sockets.sockets.get(sub.socketId)?.emit('files.changed', { projectId: event.projectId, runId: event.runId });
   }
 
   private deliverVersionAdded(event: VersionAdded): void {
     const { organizationId: _organizationId, ...payload } = event;
-    for (const sub of this.subscriptions.followersOfProject(event.projectId)) this.server.sockets.sockets.get(sub.socketId)?.emit('artifact.version_added', payload);
+    for (const sub of this.subscriptions.followersOfProject(event.projectId))
+      this.server.sockets.sockets.get(sub.socketId)?.emit('artifact.version_added', payload);
   }
 
   /** Each person's own room: every socket they have open, on this process. */
@@ -238,7 +274,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (!socket) continue;
       for (const follow of [...sub.follows.values()]) {
         if (follow.orgId !== event.organizationId) continue;
-        const still = await this.resolveFollow(socket.data.principal, { org: follow.orgSlug, project: follow.projectSlug, runs: follow.runIds }).catch(() => null);
+        const still = await this.resolveFollow(socket.data.principal, {
+          org: follow.orgSlug,
+          project: follow.projectSlug,
+          runs: follow.runIds,
+        }).catch(() => null);
         if (!still || followKey(still) !== followKey(follow)) this.subscriptions.unfollow(sub, follow);
       }
     }

@@ -23,7 +23,12 @@ afterAll(async () => {
 });
 
 function connect(url: string, token: string | undefined): Socket {
-  const socket = io(url, { path: '/socket.io', auth: token === undefined ? {} : { token }, transports: ['websocket'], reconnection: false });
+  const socket = io(url, {
+    path: '/socket.io',
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+  });
   sockets.push(socket);
   return socket;
 }
@@ -83,7 +88,11 @@ describe('handshake', () => {
     expect((await refused(connect(t.url, 'garbage'))).code).toBe('unauthenticated');
     const { default: jwt } = await import('jsonwebtoken');
     const claims = jwt.decode(owner.tokens.accessToken) as { sub: string; sid: string };
-    const expired = jwt.sign({ sub: claims.sub, sid: claims.sid, typ: 'access', exp: Math.floor(Date.now() / 1000) - 5 }, t.config.JWT_SECRET, { algorithm: 'HS256' });
+    const expired = jwt.sign(
+      { sub: claims.sub, sid: claims.sid, typ: 'access', exp: Math.floor(Date.now() / 1000) - 5 },
+      t.config.JWT_SECRET,
+      { algorithm: 'HS256' },
+    );
     expect((await refused(connect(t.url, expired))).code).toBe('token_expired');
   });
 
@@ -114,7 +123,12 @@ describe('following', () => {
     await connected(socket);
     expect(await follow(socket, { org, project, runs: [run.key] })).toMatchObject({ ok: true, runs: [run.id] });
     const arriving = collectSteps(socket, 500);
-    for (let seq = 0; seq < 10; seq++) await sendBatch(run.key, seq, Array.from({ length: 50 }, (_, i) => seq * 50 + i));
+    for (let seq = 0; seq < 10; seq++)
+      await sendBatch(
+        run.key,
+        seq,
+        Array.from({ length: 50 }, (_, i) => seq * 50 + i),
+      );
     expect(await arriving).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
 
@@ -141,7 +155,11 @@ describe('following', () => {
     await connected(socket);
     expect(await follow(socket, { org, project, runs: [run.key] })).toMatchObject({ ok: true });
     const before = collectSteps(socket, 10);
-    await sendBatch(run.key, 0, Array.from({ length: 10 }, (_, i) => i));
+    await sendBatch(
+      run.key,
+      0,
+      Array.from({ length: 10 }, (_, i) => i),
+    );
     expect(await before).toHaveLength(10);
 
     expect((await owner.api.delete(`/orgs/${org}/members/${member.id}`)).status).toBe(204);
@@ -179,6 +197,12 @@ describe('file and artifact events', () => {
       run: run.key,
       reference: { uri: 's3://lake/corpus', digest: 'd1' },
     });
-    expect(await versionAdded).toEqual({ projectId: expect.any(String), artifact: 'corpus', kind: 'dataset', version: 'v1', producerRunId: run.id });
+    expect(await versionAdded).toEqual({
+      projectId: expect.any(String),
+      artifact: 'corpus',
+      kind: 'dataset',
+      version: 'v1',
+      producerRunId: run.id,
+    });
   });
 });

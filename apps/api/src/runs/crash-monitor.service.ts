@@ -23,7 +23,10 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep().catch((error) => this.logger.error({ err: error }, 'crash sweep failed')), this.config.RUN_CRASH_CHECK_INTERVAL_MS);
+    this.timer = setInterval(
+      () => void this.sweep().catch((error) => this.logger.error({ err: error }, 'crash sweep failed')),
+      this.config.RUN_CRASH_CHECK_INTERVAL_MS,
+    );
     this.timer.unref();
   }
 
@@ -32,7 +35,15 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async sweep(): Promise<number> {
-    const rows = await queryRows<{ id: string; organization_id: string; project_id: string; number: number; name: string; tags: string[]; slug: string }>(
+    const rows = await queryRows<{
+      id: string;
+      organization_id: string;
+      project_id: string;
+      number: number;
+      name: string;
+      tags: string[];
+      slug: string;
+    }>(
       this.dataSource,
       `UPDATE runs r SET state = 'crashed', ended_at = r.heartbeat_at
          FROM projects p
@@ -43,7 +54,15 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
     for (const row of rows) {
       this.events.emit('run', {
         organizationId: row.organization_id,
-        event: { runId: row.id, projectId: row.project_id, key: runKey(row.slug, row.number), name: row.name, state: 'crashed', tags: row.tags, change: 'updated' },
+        event: {
+          runId: row.id,
+          projectId: row.project_id,
+          key: runKey(row.slug, row.number),
+          name: row.name,
+          state: 'crashed',
+          tags: row.tags,
+          change: 'updated',
+        },
       });
     }
     const count = rows.length;

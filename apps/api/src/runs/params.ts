@@ -5,7 +5,11 @@ import type { ParamValue } from '@trackbase/contracts';
  * shown as a column: {optimizer: {lr: 0.1}} → {"optimizer.lr": 0.1}. Lists are
  * values of their own (a list of layer sizes is one parameter).
  */
-export function flattenParams(input: Record<string, ParamValue>, prefix = '', out: Record<string, ParamValue> = {}): Record<string, ParamValue> {
+export function flattenParams(
+  input: Record<string, ParamValue>,
+  prefix = '',
+  out: Record<string, ParamValue> = {},
+): Record<string, ParamValue> {
   for (const [key, value] of Object.entries(input)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {

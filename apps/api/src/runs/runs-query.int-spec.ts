@@ -23,9 +23,19 @@ beforeAll(async () => {
   const project = (await createProject(owner, org, 'private', 'query')).slug;
   runsPath = `/orgs/${org}/projects/${project}/runs`;
   for (const f of FIXTURES) {
-    const run = (await owner.api.post(runsPath, { name: f.name, tags: f.tags, params: { optimizer: { name: f.optimizer, lr: f.lr }, note: f.name === 'run-9' ? 12 : 'text' } })).body;
+    const run = (
+      await owner.api.post(runsPath, {
+        name: f.name,
+        tags: f.tags,
+        params: { optimizer: { name: f.optimizer, lr: f.lr }, note: f.name === 'run-9' ? 12 : 'text' },
+      })
+    ).body;
     byName.set(f.name, run);
-    await owner.api.post(`${runsPath}/${run.key}/batches`, { streamId: 's', seq: 0, metrics: [{ name: 'train/loss', steps: [0, 1], values: [2, f.loss], times: [0, 1] }] });
+    await owner.api.post(`${runsPath}/${run.key}/batches`, {
+      streamId: 's',
+      seq: 0,
+      metrics: [{ name: 'train/loss', steps: [0, 1], values: [2, f.loss], times: [0, 1] }],
+    });
   }
   await owner.api.patch(`${runsPath}/run-0`.replace('run-0', byName.get('run-0')!.key), { state: 'finished' });
 });
@@ -48,7 +58,11 @@ describe('filters', () => {
     expect(await names(q('state = "finished"'))).toEqual(['run-0']);
     expect(await names(q('tags CONTAINS "baseline" AND NOT name = "run-1"'))).toEqual(['run-0', 'run-2']);
     expect(await names(q('name IN ("run-4", "run-5") OR name LIKE "%-9"'))).toEqual(['run-4', 'run-5', 'run-9']);
-    expect(await names(q('(params.optimizer.name = "adam" OR name = "run-1") AND params.optimizer.lr < 0.004'))).toEqual(['run-0', 'run-1', 'run-2']);
+    expect(await names(q('(params.optimizer.name = "adam" OR name = "run-1") AND params.optimizer.lr < 0.004'))).toEqual([
+      'run-0',
+      'run-1',
+      'run-2',
+    ]);
     expect(await names(q('EXISTS metrics.nothing'))).toEqual([]);
     expect(await names(q('params.note > 10'))).toEqual(['run-9']);
     expect(await names(q('params.note = "text" AND name ILIKE "RUN-1%"'))).toEqual(['run-1']);
@@ -62,10 +76,10 @@ describe('filters', () => {
   });
 
   it('treats SQL fragments in names and values as plain data', async () => {
-    for (const filter of [`name = "x'; DROP TABLE runs; --"`, 'params.`a\'); DROP TABLE runs; --` = 1', 'name LIKE "%\'%"']) {
+    for (const filter of [`name = "x'; DROP TABLE runs; --"`, "params.`a'); DROP TABLE runs; --` = 1", 'name LIKE "%\'%"']) {
       expect(await names(q(filter))).toEqual([]);
     }
-    expect((await names(''))).toHaveLength(10);
+    expect(await names('')).toHaveLength(10);
   });
 });
 
@@ -87,7 +101,9 @@ describe('sorting, columns and pagination', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const response: any = await owner.api.get(`${runsPath}?limit=3&sort=${encodeURIComponent(sort)}${cursor ? `&cursor=${cursor}` : ''}`);
+        const response: any = await owner.api.get(
+          `${runsPath}?limit=3&sort=${encodeURIComponent(sort)}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(response.status).toBe(200);
         seen.push(...response.body.items.map((r: { name: string }) => r.name));
         cursor = response.body.nextCursor;

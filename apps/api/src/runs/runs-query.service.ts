@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { RunList } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
-import { afterCursor, compileSort, decodeCursor, encodeCursor, FilterError, orderBy, parseField, parseFilter, RunSqlBuilder } from './filter';
+import {
+  afterCursor,
+  compileSort,
+  decodeCursor,
+  encodeCursor,
+  FilterError,
+  orderBy,
+  parseField,
+  parseFilter,
+  RunSqlBuilder,
+} from './filter';
 import { RUN_COLUMNS, toRunDto, type RunRecord } from './run-row';
 import { invalidFilter, invalidSort } from './runs.errors';
 
@@ -64,7 +74,8 @@ export class RunsQueryService {
     let rows: Array<RunRecord & Record<string, unknown>>;
     if (metric) {
       rows = await select(sql.joins(metric), '', query.limit + 1);
-      if (rows.length <= query.limit) rows = rows.concat(await select(sql.joins(), `AND ${metric}.id IS NULL`, query.limit + 1 - rows.length));
+      if (rows.length <= query.limit)
+        rows = rows.concat(await select(sql.joins(), `AND ${metric}.id IS NULL`, query.limit + 1 - rows.length));
     } else {
       rows = await select(sql.joins(), '', query.limit + 1);
     }
@@ -79,4 +90,3 @@ export class RunsQueryService {
     };
   }
 }
-

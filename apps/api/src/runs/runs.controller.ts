@@ -5,7 +5,17 @@ import type { Response } from 'express';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
-import { BatchAckDto, CreateRunDto, ListRunsQueryDto, RunBatchDto, RunDetailDto, RunDto, RunListDto, RunParamDto, UpdateRunDto } from './dto/runs.dto';
+import {
+  BatchAckDto,
+  CreateRunDto,
+  ListRunsQueryDto,
+  RunBatchDto,
+  RunDetailDto,
+  RunDto,
+  RunListDto,
+  RunParamDto,
+  UpdateRunDto,
+} from './dto/runs.dto';
 import { BatchService } from './ingest/batch.service';
 import { RunsQueryService } from './runs-query.service';
 import { RunsService } from './runs.service';

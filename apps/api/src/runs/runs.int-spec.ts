@@ -54,7 +54,12 @@ describe('run lifecycle', () => {
 
   it('finishes, edits tags and notes, and deletes', async () => {
     const run = await newRun({ tags: ['a'] });
-    const patched = await owner.api.patch(`${base}/${run.key}`, { state: 'finished', tags: ['a', 'b', 'b'], notes: '# notes', description: 'desc' });
+    const patched = await owner.api.patch(`${base}/${run.key}`, {
+      state: 'finished',
+      tags: ['a', 'b', 'b'],
+      notes: '# notes',
+      description: 'desc',
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ state: 'finished', tags: ['a', 'b'], notes: '# notes', description: 'desc' });
     expect(patched.body.endedAt).not.toBeNull();
@@ -72,23 +77,40 @@ describe('run lifecycle', () => {
 describe('batch ingestion', () => {
   it('stores metrics with NaN and infinities faithfully and keeps summaries current', async () => {
     const run = await newRun();
-    const ack = await owner.api.post(`${base}/${run.key}/batches`, batch('s1', 0, {
-      metrics: [{ name: 'loss', steps: [0, 1, 2, 3], values: [1.5, 'NaN', 'Infinity', 0.5], times: [1000, 2000, 3000, 4000] }],
-    }));
+    const ack = await owner.api.post(
+      `${base}/${run.key}/batches`,
+      batch('s1', 0, {
+        metrics: [{ name: 'loss', steps: [0, 1, 2, 3], values: [1.5, 'NaN', 'Infinity', 0.5], times: [1000, 2000, 3000, 4000] }],
+      }),
+    );
     expect(ack.status).toBe(200);
     expect(ack.body).toEqual({ streamId: 's1', seq: 0, duplicate: false, points: 4 });
-    await owner.api.post(`${base}/${run.key}/batches`, batch('s1', 1, {
-      metrics: [{ name: 'loss', steps: [4], values: ['-Infinity'], times: [5000] }],
-    }));
+    await owner.api.post(
+      `${base}/${run.key}/batches`,
+      batch('s1', 1, {
+        metrics: [{ name: 'loss', steps: [4], values: ['-Infinity'], times: [5000] }],
+      }),
+    );
     const series = await owner.api.get(`${base}/${run.key}/series?names=loss`);
-    expect(series.body[0]).toMatchObject({ name: 'loss', steps: [0, 1, 2, 3, 4], values: [1.5, 'NaN', 'Infinity', 0.5, '-Infinity'], times: [1000, 2000, 3000, 4000, 5000], downsampled: false });
+    expect(series.body[0]).toMatchObject({
+      name: 'loss',
+      steps: [0, 1, 2, 3, 4],
+      values: [1.5, 'NaN', 'Infinity', 0.5, '-Infinity'],
+      times: [1000, 2000, 3000, 4000, 5000],
+      downsampled: false,
+    });
     const detail = await owner.api.get(`${base}/${run.key}`);
-    expect(detail.body.series).toEqual([{ name: 'loss', kind: 'metric', count: 5, lastStep: 4, last: '-Infinity', min: '-Infinity', max: 'Infinity', lastTime: 5000 }]);
+    expect(detail.body.series).toEqual([
+      { name: 'loss', kind: 'metric', count: 5, lastStep: 4, last: '-Infinity', min: '-Infinity', max: 'Infinity', lastTime: 5000 },
+    ]);
   });
 
   it('a retried batch is acknowledged without being applied twice', async () => {
     const run = await newRun();
-    const body = batch('worker-0', 7, { metrics: [{ name: 'acc', steps: [1, 2], values: [0.1, 0.2], times: [1, 2] }], tags: { add: ['x'] } });
+    const body = batch('worker-0', 7, {
+      metrics: [{ name: 'acc', steps: [1, 2], values: [0.1, 0.2], times: [1, 2] }],
+      tags: { add: ['x'] },
+    });
     expect((await owner.api.post(`${base}/${run.key}/batches`, body)).body.duplicate).toBe(false);
     expect((await owner.api.post(`${base}/${run.key}/batches`, body)).body.duplicate).toBe(true);
     const series = await owner.api.get(`${base}/${run.key}/series?names=acc`);
@@ -98,13 +120,16 @@ describe('batch ingestion', () => {
 
   it('applies params (nested, stored flat), tags, context and text in one batch', async () => {
     const run = await newRun({ params: { optimizer: { name: 'sgd' } } });
-    const ack = await owner.api.post(`${base}/${run.key}/batches`, batch('s', 0, {
-      params: { optimizer: { lr: 0.01, name: 'adam' }, layers: [64, 32] },
-      tags: { add: ['baseline', 'gpu'] },
-      context: { source: { commit: 'abc123', branch: 'main', dirty: false }, runtime: { language: 'node', version: '20' } },
-      text: [{ name: 'stdout', steps: [0, 1, 2], lines: ['epoch 1 start', 'loss=0.5', 'epoch 1 done'], times: [1, 2, 3] }],
-      system: [{ name: 'cpu', steps: [0, 1], values: [12.5, 40], times: [1, 2] }],
-    }));
+    const ack = await owner.api.post(
+      `${base}/${run.key}/batches`,
+      batch('s', 0, {
+        params: { optimizer: { lr: 0.01, name: 'adam' }, layers: [64, 32] },
+        tags: { add: ['baseline', 'gpu'] },
+        context: { source: { commit: 'abc123', branch: 'main', dirty: false }, runtime: { language: 'node', version: '20' } },
+        text: [{ name: 'stdout', steps: [0, 1, 2], lines: ['epoch 1 start', 'loss=0.5', 'epoch 1 done'], times: [1, 2, 3] }],
+        system: [{ name: 'cpu', steps: [0, 1], values: [12.5, 40], times: [1, 2] }],
+      }),
+    );
     expect(ack.status).toBe(200);
     const detail = (await owner.api.get(`${base}/${run.key}`)).body;
     expect(detail.params).toEqual({ 'optimizer.name': 'adam', 'optimizer.lr': 0.01, layers: [64, 32] });
@@ -120,27 +145,40 @@ describe('batch ingestion', () => {
 
   it('rejects a batch whose columns disagree, and writes nothing of it', async () => {
     const run = await newRun();
-    const response = await owner.api.post(`${base}/${run.key}/batches`, batch('s', 0, {
-      metrics: [
-        { name: 'ok', steps: [1], values: [1], times: [1] },
-        { name: 'bad', steps: [1, 2], values: [1], times: [1, 2] },
-      ],
-    }));
+    const response = await owner.api.post(
+      `${base}/${run.key}/batches`,
+      batch('s', 0, {
+        metrics: [
+          { name: 'ok', steps: [1], values: [1], times: [1] },
+          { name: 'bad', steps: [1, 2], values: [1], times: [1, 2] },
+        ],
+      }),
+    );
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('series_length_mismatch');
     expect(response.body.error.details[0].path).toBe('metrics.1');
     expect((await owner.api.get(`${base}/${run.key}`)).body.series).toEqual([]);
     // The same (stream, seq) is still free: nothing of the failed batch was committed.
-    const retry = await owner.api.post(`${base}/${run.key}/batches`, batch('s', 0, { metrics: [{ name: 'ok', steps: [1], values: [1], times: [1] }] }));
+    const retry = await owner.api.post(
+      `${base}/${run.key}/batches`,
+      batch('s', 0, { metrics: [{ name: 'ok', steps: [1], values: [1], times: [1] }] }),
+    );
     expect(retry.body.duplicate).toBe(false);
   });
 
   it('answers 413 for too many points and 400 for wrong types, never 500', async () => {
     const run = await newRun();
     const n = 2_000_001;
-    const big = await owner.api.post(`${base}/${run.key}/batches`, `{"streamId":"s","seq":0,"metrics":[{"name":"x","steps":[${'0,'.repeat(n - 1)}0],"values":[${'0,'.repeat(n - 1)}0],"times":[${'0,'.repeat(n - 1)}0]}]}`);
+    const big = await owner.api.post(
+      `${base}/${run.key}/batches`,
+      `{"streamId":"s","seq":0,"metrics":[{"name":"x","steps":[${'0,'.repeat(n - 1)}0],"values":[${'0,'.repeat(n - 1)}0],"times":[${'0,'.repeat(n - 1)}0]}]}`,
+    );
     expect(big.status).toBe(413);
-    const wrong = await owner.api.post(`${base}/${run.key}/batches`, { streamId: 's', seq: 'zero', metrics: [{ name: 'x', steps: [-1], values: ['one'], times: [0] }] });
+    const wrong = await owner.api.post(`${base}/${run.key}/batches`, {
+      streamId: 's',
+      seq: 'zero',
+      metrics: [{ name: 'x', steps: [-1], values: ['one'], times: [0] }],
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.code).toBe('validation_failed');
     const unknown = await owner.api.post(`${base}/${run.key}/batches`, { streamId: 's', seq: 0, metricz: [] });
@@ -155,9 +193,19 @@ describe('series reads', () => {
     const steps = Array.from({ length: n }, (_, i) => i);
     const values = steps.map((i) => (i === 123_457 ? 1000 : Math.sin(i / 1000)));
     for (let start = 0, seq = 0; start < n; start += 50_000, seq++) {
-      const ack = await owner.api.post(`${base}/${run.key}/batches`, batch('s', seq, {
-        metrics: [{ name: 'wave', steps: steps.slice(start, start + 50_000), values: values.slice(start, start + 50_000), times: steps.slice(start, start + 50_000) }],
-      }));
+      const ack = await owner.api.post(
+        `${base}/${run.key}/batches`,
+        batch('s', seq, {
+          metrics: [
+            {
+              name: 'wave',
+              steps: steps.slice(start, start + 50_000),
+              values: values.slice(start, start + 50_000),
+              times: steps.slice(start, start + 50_000),
+            },
+          ],
+        }),
+      );
       expect(ack.status).toBe(200);
     }
     for (const maxPoints of [500, 5_000, 100]) {
@@ -177,8 +225,14 @@ describe('series reads', () => {
   it('reads many runs in one request and exports a series as CSV', async () => {
     const a = await newRun();
     const b = await newRun();
-    for (const [run, v] of [[a, 1], [b, 2]] as const) {
-      await owner.api.post(`${base}/${run.key}/batches`, batch('s', 0, { metrics: [{ name: 'loss', steps: [0, 1], values: [v, 'NaN'], times: [0, 86_400_000] }] }));
+    for (const [run, v] of [
+      [a, 1],
+      [b, 2],
+    ] as const) {
+      await owner.api.post(
+        `${base}/${run.key}/batches`,
+        batch('s', 0, { metrics: [{ name: 'loss', steps: [0, 1], values: [v, 'NaN'], times: [0, 86_400_000] }] }),
+      );
     }
     const many = await owner.api.get(`/orgs/${org}/projects/${project}/series?runs=${a.key},${b.id}&names=loss`);
     expect(many.status).toBe(200);
@@ -195,13 +249,28 @@ describe('lineage', () => {
   it('walks dataset → run → model → run both ways', async () => {
     const train = await newRun({ name: 'train' });
     const evaluate = await newRun({ name: 'eval' });
-    await owner.api.post(`${base}/${train.key}/batches`, batch('s', 0, {
-      inputs: [{ kind: 'dataset', name: 'imagenet', version: 'v2', uri: 's3://data/imagenet', digest: 'sha256:aa', columns: [{ name: 'label', type: 'int' }] }],
-      outputs: [{ kind: 'model', name: 'resnet', version: 'v1', framework: 'pytorch', modelClass: 'ResNet50', hyperparameters: { depth: 50 } }],
-    }));
+    await owner.api.post(
+      `${base}/${train.key}/batches`,
+      batch('s', 0, {
+        inputs: [
+          {
+            kind: 'dataset',
+            name: 'imagenet',
+            version: 'v2',
+            uri: 's3://data/imagenet',
+            digest: 'sha256:aa',
+            columns: [{ name: 'label', type: 'int' }],
+          },
+        ],
+        outputs: [
+          { kind: 'model', name: 'resnet', version: 'v1', framework: 'pytorch', modelClass: 'ResNet50', hyperparameters: { depth: 50 } },
+        ],
+      }),
+    );
     await owner.api.post(`${base}/${evaluate.key}/batches`, batch('s', 0, { inputs: [{ kind: 'model', name: 'resnet', version: 'v1' }] }));
 
-    const down = (await owner.api.get(`/orgs/${org}/projects/${project}/lineage?kind=dataset&name=imagenet&direction=downstream&depth=3`)).body;
+    const down = (await owner.api.get(`/orgs/${org}/projects/${project}/lineage?kind=dataset&name=imagenet&direction=downstream&depth=3`))
+      .body;
     const names = down.nodes.map((n: any) => n.run?.name ?? n.asset?.name).sort();
     expect(names).toEqual(['eval', 'imagenet', 'resnet', 'train']);
     expect(down.edges).toHaveLength(3);
@@ -209,7 +278,9 @@ describe('lineage', () => {
     const up = (await owner.api.get(`/orgs/${org}/projects/${project}/lineage?run=${evaluate.key}&direction=upstream&depth=2`)).body;
     expect(up.nodes.map((n: any) => n.run?.name ?? n.asset?.name).sort()).toEqual(['eval', 'resnet', 'train']);
 
-    const shallow = (await owner.api.get(`/orgs/${org}/projects/${project}/lineage?kind=dataset&name=imagenet&direction=downstream&depth=1`)).body;
+    const shallow = (
+      await owner.api.get(`/orgs/${org}/projects/${project}/lineage?kind=dataset&name=imagenet&direction=downstream&depth=1`)
+    ).body;
     expect(shallow.nodes).toHaveLength(2);
     const detail = (await owner.api.get(`${base}/${train.key}`)).body;
     expect(detail.inputs[0]).toMatchObject({ kind: 'dataset', name: 'imagenet', version: 'v2', digest: 'sha256:aa' });

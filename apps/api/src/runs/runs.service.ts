@@ -105,12 +105,20 @@ export class RunsService {
   }
 
   private async seriesSummaries(ctx: RequestContext, runId: string): Promise<SeriesSummary[]> {
-    const rows: Array<{ name: string; kind: SeriesKind; count: string; last_step: string | null; last_value: number | null; min_value: number | null; max_value: number | null; last_time_ms: number | null }> =
-      await ctx.em.query(
-        `SELECT name, kind, count, last_step, last_value, min_value, max_value, last_time_ms
+    const rows: Array<{
+      name: string;
+      kind: SeriesKind;
+      count: string;
+      last_step: string | null;
+      last_value: number | null;
+      min_value: number | null;
+      max_value: number | null;
+      last_time_ms: number | null;
+    }> = await ctx.em.query(
+      `SELECT name, kind, count, last_step, last_value, min_value, max_value, last_time_ms
            FROM series WHERE organization_id = $1 AND run_id = $2 ORDER BY kind, name`,
-        [ctx.organization.id, runId],
-      );
+      [ctx.organization.id, runId],
+    );
     return rows.map((s) => ({
       name: s.name,
       kind: s.kind,

@@ -49,9 +49,20 @@ export class ServiceAccountsService {
     );
     await ctx.em.insert(OrgMemberEntity, { organizationId: ctx.organization.id, userId: user.id, role: input.role });
     const apiKey = await this.apiKeys.create(ctx.em, user.id, 'default', input.keyExpiresAt);
-    await this.audit.record(ctx, { action: 'service_account.created', targetType: 'user', targetId: user.id, details: { name: input.name, role: input.role } });
+    await this.audit.record(ctx, {
+      action: 'service_account.created',
+      targetType: 'user',
+      targetId: user.id,
+      details: { name: input.name, role: input.role },
+    });
     return {
-      serviceAccount: { id: user.id, name: user.name, role: input.role, createdAt: user.createdAt.toISOString(), createdBy: user.createdBy },
+      serviceAccount: {
+        id: user.id,
+        name: user.name,
+        role: input.role,
+        createdAt: user.createdAt.toISOString(),
+        createdBy: user.createdBy,
+      },
       apiKey,
     };
   }
@@ -70,7 +81,12 @@ export class ServiceAccountsService {
   async createKey(ctx: RequestContext, id: string, input: CreateApiKeyRequest): Promise<CreatedApiKey> {
     await this.find(ctx, id);
     const key = await this.apiKeys.create(ctx.em, id, input.name, input.expiresAt);
-    await this.audit.record(ctx, { action: 'api_key.created', targetType: 'api_key', targetId: key.id, details: { serviceAccountId: id, prefix: key.prefix } });
+    await this.audit.record(ctx, {
+      action: 'api_key.created',
+      targetType: 'api_key',
+      targetId: key.id,
+      details: { serviceAccountId: id, prefix: key.prefix },
+    });
     return key;
   }
 

@@ -41,9 +41,9 @@ export class ArchivesController {
   @RequirePermission(GlobalPermission.Public)
   async download(@Param('token') token: string, @Res() response: Response): Promise<void> {
     const grant = this.signer.verify<ArchiveToken>(token);
-    const entries = await inScopedTransaction(this.dataSource, { kind: 'tenant', organizationId: grant.org }, (em) =>
+    const entries = (await inScopedTransaction(this.dataSource, { kind: 'tenant', organizationId: grant.org }, (em) =>
       em.query(archiveQuery(grant.owner), [grant.org, grant.id, grant.prefix, upperBound(grant.prefix)]),
-    ) as ArchiveEntry[];
+    )) as ArchiveEntry[];
     if (entries.length === 0) throw notFound('files');
     response.status(200);
     response.setHeader('content-type', 'application/x-tar');

@@ -35,7 +35,12 @@ export class FileAccessService {
     const url = await this.driver.presignGet(object.key, { expiresIn: this.config.STORAGE_URL_TTL_SECONDS, contentType });
     const file = { path, size, contentType };
     const wantsText = !contentType.startsWith('image/');
-    const head = wantsText && size > 0 ? await this.readHead(object.key, Math.min(size, STORAGE_LIMITS.previewBytes)) : size === 0 ? Buffer.alloc(0) : null;
+    const head =
+      wantsText && size > 0
+        ? await this.readHead(object.key, Math.min(size, STORAGE_LIMITS.previewBytes))
+        : size === 0
+          ? Buffer.alloc(0)
+          : null;
     return buildPreview(file, head, absoluteUrl(ctx.origin, url));
   }
 

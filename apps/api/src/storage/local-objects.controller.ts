@@ -46,21 +46,28 @@ export class LocalObjectsController {
     const file = await local.locate(local.verify(token));
     response.setHeader('Content-Type', file.contentType);
     // Uploaded content is served from the app's own origin: an HTML or SVG file must not run script there.
-    response.setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; media-src 'self'");
+    response.setHeader(
+      'Content-Security-Policy',
+      "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; media-src 'self'",
+    );
     response.setHeader('X-Content-Type-Options', 'nosniff');
     if (file.contentDisposition) response.setHeader('Content-Disposition', file.contentDisposition);
     await new Promise<void>((resolve, reject) => {
-      response.sendFile(file.path, { dotfiles: 'allow', cacheControl: false }, (error?: Error & { status?: number; code?: string; headers?: Record<string, string> }) => {
-        if (!error || error.code === 'ECONNABORTED') return resolve();
-        if (error.code === 'ENOENT') return reject(notFound('object'));
-        // send reports 412 and 416 as errors, with the headers the answer needs (Content-Range).
-        if (error.status && error.status < 500 && !response.headersSent) {
-          response.removeHeader('Content-Disposition');
-          for (const [name, value] of Object.entries(error.headers ?? {})) response.setHeader(name, value);
-          return reject(new AppError(error.status, SEND_ERROR_CODES[error.status] ?? `http_${error.status}`, error.message));
-        }
-        reject(error);
-      });
+      response.sendFile(
+        file.path,
+        { dotfiles: 'allow', cacheControl: false },
+        (error?: Error & { status?: number; code?: string; headers?: Record<string, string> }) => {
+          if (!error || error.code === 'ECONNABORTED') return resolve();
+          if (error.code === 'ENOENT') return reject(notFound('object'));
+          // send reports 412 and 416 as errors, with the headers the answer needs (Content-Range).
+          if (error.status && error.status < 500 && !response.headersSent) {
+            response.removeHeader('Content-Disposition');
+            for (const [name, value] of Object.entries(error.headers ?? {})) response.setHeader(name, value);
+            return reject(new AppError(error.status, SEND_ERROR_CODES[error.status] ?? `http_${error.status}`, error.message));
+          }
+          reject(error);
+        },
+      );
     });
   }
 

@@ -2,7 +2,9 @@ import { StorageErrorCode, STORAGE_LIMITS } from '@trackbase/contracts';
 import { AppError } from '../common/errors/app-error';
 
 const invalidPath = (path: string, reason: string) =>
-  new AppError(400, StorageErrorCode.InvalidPath, `path ${JSON.stringify(path.slice(0, 200))} ${reason}`, [{ path: 'path', message: reason }]);
+  new AppError(400, StorageErrorCode.InvalidPath, `path ${JSON.stringify(path.slice(0, 200))} ${reason}`, [
+    { path: 'path', message: reason },
+  ]);
 
 /**
  * Normalises a path a client names inside a run or an artifact version and
@@ -26,7 +28,8 @@ export function normalizeFilePath(raw: string): string {
   if (segments.length === 0) throw invalidPath(raw, 'names no file');
   for (const segment of segments) {
     if (segment === '.' || segment === '..') throw invalidPath(raw, 'contains a . or .. segment');
-    if (segment.length > STORAGE_LIMITS.pathSegmentLength) throw invalidPath(raw, `has a segment longer than ${STORAGE_LIMITS.pathSegmentLength} characters`);
+    if (segment.length > STORAGE_LIMITS.pathSegmentLength)
+      throw invalidPath(raw, `has a segment longer than ${STORAGE_LIMITS.pathSegmentLength} characters`);
   }
   return segments.join('/');
 }

@@ -11,7 +11,9 @@ const IMAGE_TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
 };
 const TEXT_EXTENSIONS = new Set(
-  'txt log md rst py ipynb yaml yml toml cfg ini conf sh ts js jsx tsx json jsonl ndjson csv tsv xml html css sql r jl go rs java c h cpp hpp env gitignore'.split(' '),
+  'txt log md rst py ipynb yaml yml toml cfg ini conf sh ts js jsx tsx json jsonl ndjson csv tsv xml html css sql r jl go rs java c h cpp hpp env gitignore'.split(
+    ' ',
+  ),
 );
 
 /** The content type a file is served with when the client declared none: by extension. */
@@ -31,7 +33,8 @@ export type PreviewKind = FilePreview['kind'];
 export function previewKind(path: string, contentType: string): PreviewKind {
   const ext = extension(path);
   if (contentType.startsWith('image/') || IMAGE_TYPES[ext]) return 'image';
-  if (ext === 'csv' || ext === 'tsv' || contentType.startsWith('text/csv') || contentType.startsWith('text/tab-separated-values')) return 'csv';
+  if (ext === 'csv' || ext === 'tsv' || contentType.startsWith('text/csv') || contentType.startsWith('text/tab-separated-values'))
+    return 'csv';
   if (ext === 'json' || contentType.startsWith('application/json')) return 'json';
   if (contentType.startsWith('text/') || TEXT_EXTENSIONS.has(ext)) return 'text';
   return 'binary';
@@ -42,11 +45,7 @@ export function previewKind(path: string, contentType: string): PreviewKind {
  * to be UTF-8 (or holds NUL bytes) is shown as binary; CSV rows are parsed
  * leniently and the last, possibly cut, line is dropped when truncated.
  */
-export function buildPreview(
-  file: { path: string; size: number; contentType: string },
-  head: Buffer | null,
-  url: string,
-): FilePreview {
+export function buildPreview(file: { path: string; size: number; contentType: string }, head: Buffer | null, url: string): FilePreview {
   const base = { path: file.path, contentType: file.contentType, size: file.size, url };
   let kind = previewKind(file.path, file.contentType);
   if (kind === 'image' || kind === 'binary' || !head) return { ...base, kind: kind === 'image' ? 'image' : 'binary', truncated: false };
@@ -65,7 +64,14 @@ export function buildPreview(
     const delimiter = extension(file.path) === 'tsv' || file.contentType.startsWith('text/tab-separated-values') ? '\t' : ',';
     try {
       const limit = STORAGE_LIMITS.previewRows;
-      const rows: string[][] = parse(body, { delimiter, relax_column_count: true, relax_quotes: true, to_line: limit + 1, skip_empty_lines: true, bom: true });
+      const rows: string[][] = parse(body, {
+        delimiter,
+        relax_column_count: true,
+        relax_quotes: true,
+        to_line: limit + 1,
+        skip_empty_lines: true,
+        bom: true,
+      });
       return { ...base, kind, text, rows: rows.slice(0, limit), truncated: truncated || rows.length > limit };
     } catch {
       return { ...base, kind: 'text', text, truncated };

@@ -36,7 +36,12 @@ export class QuotaService {
        ON CONFLICT (organization_id) DO UPDATE SET quota_bytes = EXCLUDED.quota_bytes`,
       [ctx.organization.id, quotaBytes],
     );
-    await this.audit.record(ctx, { action: 'org.storage_quota_set', targetType: 'organization', targetId: ctx.organization.id, details: { quotaBytes } });
+    await this.audit.record(ctx, {
+      action: 'org.storage_quota_set',
+      targetType: 'organization',
+      targetId: ctx.organization.id,
+      details: { quotaBytes },
+    });
     return this.usage(ctx);
   }
 

@@ -39,7 +39,12 @@ export interface StorageDriver {
   /** Starts a multipart upload and returns the store's upload id. */
   createMultipart(key: string, contentType: string): Promise<string>;
   /** URL for one part's PUT; the store answers with the part's ETag (the hex MD5 of its bytes). */
-  presignPart(key: string, uploadId: string, partNumber: number, options: PresignOptions & { contentMd5: string }): Promise<PresignedRequest>;
+  presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    options: PresignOptions & { contentMd5: string },
+  ): Promise<PresignedRequest>;
   completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void>;
   /** Discards stored parts; succeeds when the upload is already gone. */
   abortMultipart(key: string, uploadId: string): Promise<void>;

@@ -30,11 +30,17 @@ describe('abandoned uploads', () => {
     const declared = await owner.api.post(`${projectPath}/runs/${run}/files`, { files: [declaration('big.bin', content)] });
     const plan = declared.body.files[0].upload;
     expect(await sendUpload(owner.api, projectPath, plan, content, { stopAfterParts: 1 })).toBeNull();
-    const [{ multipart_upload_id: storeUploadId }] = await t.dataSource.query(`SELECT multipart_upload_id FROM stored_objects WHERE id = $1`, [plan.uploadId]);
+    const [{ multipart_upload_id: storeUploadId }] = await t.dataSource.query(
+      `SELECT multipart_upload_id FROM stored_objects WHERE id = $1`,
+      [plan.uploadId],
+    );
     const partsDir = join(t.config.ARTIFACTS_DIR, '.uploads', storeUploadId);
     expect(existsSync(partsDir)).toBe(true);
 
-    const draft = await owner.api.post(`${projectPath}/artifacts/half/versions`, { kind: 'model', files: [declaration('w.bin', randomBytes(10))] });
+    const draft = await owner.api.post(`${projectPath}/artifacts/half/versions`, {
+      kind: 'model',
+      files: [declaration('w.bin', randomBytes(10))],
+    });
     expect(draft.body.version.state).toBe('draft');
 
     await sleep(1_200);

@@ -91,9 +91,9 @@ export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShut
       );
       if (due.length === 0) return 0;
       const live = new Set(
-        ((await em.query(`SELECT key FROM stored_objects WHERE key = ANY($1::text[])`, [due.map((d) => d.key)])) as Array<{ key: string }>).map(
-          (r) => r.key,
-        ),
+        (
+          (await em.query(`SELECT key FROM stored_objects WHERE key = ANY($1::text[])`, [due.map((d) => d.key)])) as Array<{ key: string }>
+        ).map((r) => r.key),
       );
       const doomed = due.filter((d) => !live.has(d.key));
       try {

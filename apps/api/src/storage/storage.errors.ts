@@ -16,4 +16,6 @@ export const quotaExceeded = (usedBytes: number, quotaBytes: number, requestedBy
     `the organization's storage quota of ${quotaBytes} bytes would be exceeded (${usedBytes} used, ${requestedBytes} more requested)`,
   );
 export const duplicatePath = (path: string) =>
-  new AppError(400, StorageErrorCode.InvalidPath, `path ${JSON.stringify(path)} is declared twice`, [{ path: 'files', message: 'duplicate path' }]);
+  new AppError(400, StorageErrorCode.InvalidPath, `path ${JSON.stringify(path)} is declared twice`, [
+    { path: 'files', message: 'duplicate path' },
+  ]);

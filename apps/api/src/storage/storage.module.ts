@@ -22,7 +22,11 @@ import { UploadsService } from './uploads.service';
     FileAccessService,
     StorageJanitor,
     StorageEvents,
-    { provide: ARCHIVE_SIGNER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TokenSigner(config.JWT_SECRET, 'archive-urls') },
+    {
+      provide: ARCHIVE_SIGNER,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new TokenSigner(config.JWT_SECRET, 'archive-urls'),
+    },
   ],
   exports: [UploadsService, FileAccessService, QuotaService, StorageJanitor, StorageEvents],
 })

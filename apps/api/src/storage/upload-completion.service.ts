@@ -59,12 +59,16 @@ export class UploadCompletionService {
     if (!head) throw uploadIncomplete('nothing has been stored at the upload URL yet');
     const problem = await verifyObject(this.driver, object.key, head.size, Number(object.size), object.sha256);
     if (problem) {
-      await this.driver.delete([object.key]).catch((error) => this.logger.warn({ err: error, key: object.key }, 'could not discard a corrupted object'));
+      await this.driver
+        .delete([object.key])
+        .catch((error) => this.logger.warn({ err: error, key: object.key }, 'could not discard a corrupted object'));
       await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);
       await ctx.em.query(`UPDATE stored_objects SET multipart_upload_id = NULL WHERE id = $1`, [object.id]);
       return { status: { ...done, state: 'pending' }, refusal: checksumMismatch(`${problem}; the upload was reset, send the file again`) };
     }
-    await ctx.em.query(`UPDATE stored_objects SET state = 'available', completed_at = now(), multipart_upload_id = NULL WHERE id = $1`, [object.id]);
+    await ctx.em.query(`UPDATE stored_objects SET state = 'available', completed_at = now(), multipart_upload_id = NULL WHERE id = $1`, [
+      object.id,
+    ]);
     await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);
     if (object.run_id) this.uploads.announceRunFiles(ctx, object.run_id);
     return { status: done };

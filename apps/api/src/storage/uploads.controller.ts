@@ -4,7 +4,15 @@ import { ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
-import { CompleteUploadsDto, CompleteUploadsResponseDto, PartUrlsDto, PartUrlsResponseDto, ReportPartDto, UploadParamDto, UploadStatusDto } from './dto/storage.dto';
+import {
+  CompleteUploadsDto,
+  CompleteUploadsResponseDto,
+  PartUrlsDto,
+  PartUrlsResponseDto,
+  ReportPartDto,
+  UploadParamDto,
+  UploadStatusDto,
+} from './dto/storage.dto';
 import { UploadCompletionService } from './upload-completion.service';
 import { UploadsService } from './uploads.service';
 

@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { FileDeclaration, FileUploadResult, PartUrlsResponse, ReportPartRequest, StoredFile, UploadPlan, UploadStatus } from '@trackbase/contracts';
+import type {
+  FileDeclaration,
+  FileUploadResult,
+  PartUrlsResponse,
+  ReportPartRequest,
+  StoredFile,
+  UploadPlan,
+  UploadStatus,
+} from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -45,12 +53,17 @@ export class UploadsService {
     files.forEach((f, i) => {
       const found = existing.get(keys[i]!);
       if (found && Number(found.size) !== f.size) {
-        throw checksumMismatch(`${f.path}: content with this SHA-256 is stored with another size`, [{ path: `files.${i}.size`, message: 'size does not match the content of this SHA-256' }]);
+        throw checksumMismatch(`${f.path}: content with this SHA-256 is stored with another size`, [
+          { path: `files.${i}.size`, message: 'size does not match the content of this SHA-256' },
+        ]);
       }
       if (!found) missing.set(keys[i]!, f);
     });
     if (missing.size > 0) {
-      await this.quota.reserve(ctx, [...missing.values()].reduce((sum, f) => sum + f.size, 0));
+      await this.quota.reserve(
+        ctx,
+        [...missing.values()].reduce((sum, f) => sum + f.size, 0),
+      );
       const rows = [...missing.entries()].map(([key, f]) => ({ key, f, layout: partLayout(f.size, this.config.UPLOAD_PART_SIZE) }));
       await ctx.em.query(
         `INSERT INTO stored_objects (organization_id, project_id, run_id, artifact_id, key, sha256, size, content_type, state, part_size, part_count)
@@ -72,7 +85,10 @@ export class UploadsService {
         ],
       );
       // Same content stored again after it was deleted: its pending deletion must not remove the new upload.
-      await ctx.em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = ANY($2::text[])`, [ctx.organization.id, [...missing.keys()]]);
+      await ctx.em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = ANY($2::text[])`, [
+        ctx.organization.id,
+        [...missing.keys()],
+      ]);
       for (const [key, row] of await this.byKeys(ctx, [...missing.keys()])) existing.set(key, row);
     }
     const resumed = [...existing.values()].filter((o) => o.state === 'pending').map((o) => o.id);
@@ -94,7 +110,12 @@ export class UploadsService {
 
   async status(ctx: RequestContext, uploadId: string): Promise<UploadStatus> {
     const object = await this.find(ctx, uploadId);
-    return { uploadId: object.id, state: object.state, completedParts: await this.completedParts(ctx, object.id), partCount: object.part_count };
+    return {
+      uploadId: object.id,
+      state: object.state,
+      completedParts: await this.completedParts(ctx, object.id),
+      partCount: object.part_count,
+    };
   }
 
   async partUrls(ctx: RequestContext, uploadId: string, parts: Array<{ partNumber: number; md5: string }>): Promise<PartUrlsResponse> {
@@ -134,7 +155,10 @@ export class UploadsService {
     const arrived = report.etag.replace(/"/g, '').toLowerCase();
     const meant = Buffer.from(report.md5, 'base64').toString('hex');
     if (arrived !== meant) {
-      throw partChecksumMismatch(report.partNumber, `part ${report.partNumber} arrived corrupted (stored MD5 ${arrived}, sent MD5 ${meant}); send it again`);
+      throw partChecksumMismatch(
+        report.partNumber,
+        `part ${report.partNumber} arrived corrupted (stored MD5 ${arrived}, sent MD5 ${meant}); send it again`,
+      );
     }
     await this.touch(ctx, [object.id]);
     await ctx.em.query(
@@ -169,7 +193,10 @@ export class UploadsService {
       expiresAt: this.expiresAt(),
     };
     if (this.isMultipart(object)) return { ...base, method: 'multipart', completedParts: await this.completedParts(ctx, object.id) };
-    const request = await this.driver.presignPut(object.key, { expiresIn: this.config.STORAGE_URL_TTL_SECONDS, contentType: object.content_type });
+    const request = await this.driver.presignPut(object.key, {
+      expiresIn: this.config.STORAGE_URL_TTL_SECONDS,
+      contentType: object.content_type,
+    });
     return { ...base, method: 'single', completedParts: [], url: absoluteUrl(ctx.origin, request.url), headers: request.headers };
   }
 
@@ -182,7 +209,10 @@ export class UploadsService {
   }
 
   private async completedParts(ctx: RequestContext, objectId: string): Promise<number[]> {
-    const rows: Array<{ part_number: number }> = await ctx.em.query(`SELECT part_number FROM upload_parts WHERE object_id = $1 ORDER BY 1`, [objectId]);
+    const rows: Array<{ part_number: number }> = await ctx.em.query(
+      `SELECT part_number FROM upload_parts WHERE object_id = $1 ORDER BY 1`,
+      [objectId],
+    );
     return rows.map((r) => r.part_number);
   }
 

@@ -30,10 +30,7 @@ export class ApiKeysService {
     // Hex, so the prefix never contains the '_' that separates it from the secret.
     const prefix = randomBytes(6).toString('hex');
     const key = `${KEY_PREFIX}${prefix}_${randomToken(32)}`;
-    const saved = await em.save(
-      ApiKeyEntity,
-      em.create(ApiKeyEntity, { userId, name, prefix, keyHash: sha256(key), expiresAt: expires }),
-    );
+    const saved = await em.save(ApiKeyEntity, em.create(ApiKeyEntity, { userId, name, prefix, keyHash: sha256(key), expiresAt: expires }));
     return { ...toApiKeyDto(saved), key };
   }
 
@@ -55,13 +52,20 @@ export class ApiKeysService {
     if (!presented.startsWith(KEY_PREFIX)) return null;
     const prefix = presented.slice(KEY_PREFIX.length).split('_', 1)[0];
     if (!prefix) return null;
-    const rows: Array<{ id: string; user_id: string; key_hash: Buffer; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; kind: UserEntity['kind'] }> =
-      await this.dataSource.query(
-        `SELECT k.id, k.user_id, k.key_hash, k.expires_at, k.revoked_at, k.last_used_at, u.kind
+    const rows: Array<{
+      id: string;
+      user_id: string;
+      key_hash: Buffer;
+      expires_at: Date | null;
+      revoked_at: Date | null;
+      last_used_at: Date | null;
+      kind: UserEntity['kind'];
+    }> = await this.dataSource.query(
+      `SELECT k.id, k.user_id, k.key_hash, k.expires_at, k.revoked_at, k.last_used_at, u.kind
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.prefix = $1`,
-        [prefix],
-      );
+      [prefix],
+    );
     const row = rows[0];
     if (!row || !sameHash(row.key_hash, sha256(presented))) return null;
     if (row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) return null;

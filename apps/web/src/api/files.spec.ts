@@ -3,10 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { listDirectory } from './files';
 import { targetPath } from './upload';
 
-const file = (path: string, size: number): StoredFile => ({ path, size, sha256: 'x', contentType: 'text/plain', state: 'available', createdAt: '2026-01-01T00:00:00Z' });
+const file = (path: string, size: number): StoredFile => ({
+  path,
+  size,
+  sha256: 'x',
+  contentType: 'text/plain',
+  state: 'available',
+  createdAt: '2026-01-01T00:00:00Z',
+});
 
 describe('artifact version files shown as directories', () => {
-  const files = [file('model.pt', 10), file('data/train.csv', 5), file('data/test.csv', 3), file('data/raw/a.bin', 100), file('README.md', 1)];
+  const files = [
+    file('model.pt', 10),
+    file('data/train.csv', 5),
+    file('data/test.csv', 3),
+    file('data/raw/a.bin', 100),
+    file('README.md', 1),
+  ];
 
   it('lists the direct children of the root, directories first with their totals', () => {
     expect(listDirectory(files, '').map((e) => [e.type, e.name, e.size, e.fileCount])).toEqual([

@@ -62,7 +62,16 @@ export function listDirectory(files: StoredFile[], prefix: string): FileEntry[] 
     const rest = f.path.slice(prefix.length);
     const slash = rest.indexOf('/');
     if (slash < 0) {
-      entries.push({ name: rest, path: f.path, type: 'file', size: f.size, sha256: f.sha256, contentType: f.contentType, state: f.state, createdAt: f.createdAt });
+      entries.push({
+        name: rest,
+        path: f.path,
+        type: 'file',
+        size: f.size,
+        sha256: f.sha256,
+        contentType: f.contentType,
+        state: f.state,
+        createdAt: f.createdAt,
+      });
       continue;
     }
     const name = rest.slice(0, slash);

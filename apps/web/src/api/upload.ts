@@ -33,11 +33,18 @@ export async function uploadRunFiles(org: string, project: string, run: string, 
   for (const item of items) {
     report(item.path, { phase: 'hashing', loaded: 0, total: item.file.size });
     const sha256 = await digestFile(item.file, (loaded) => report(item.path, { loaded }));
-    declarations.push({ path: item.path, size: item.file.size, sha256, ...(validContentType(item.file.type) ? { contentType: item.file.type } : {}) });
+    declarations.push({
+      path: item.path,
+      size: item.file.size,
+      sha256,
+      ...(validContentType(item.file.type) ? { contentType: item.file.type } : {}),
+    });
   }
   const results: FileUploadResult[] = [];
   for (let i = 0; i < declarations.length; i += STORAGE_LIMITS.filesPerRequest) {
-    const answer = await post<DeclareFilesResponse>(paths.runFiles(org, project, run), { files: declarations.slice(i, i + STORAGE_LIMITS.filesPerRequest) });
+    const answer = await post<DeclareFilesResponse>(paths.runFiles(org, project, run), {
+      files: declarations.slice(i, i + STORAGE_LIMITS.filesPerRequest),
+    });
     results.push(...answer.files);
   }
   let failed = 0;
@@ -84,7 +91,12 @@ function partBytes(plan: UploadPlan, partNumber: number): number {
 }
 
 /** XMLHttpRequest rather than fetch: it reports upload progress. */
-function putBlob(url: string, headers: Record<string, string>, body: Blob, progress: (loaded: number) => void): Promise<{ etag: string | null }> {
+function putBlob(
+  url: string,
+  headers: Record<string, string>,
+  body: Blob,
+  progress: (loaded: number) => void,
+): Promise<{ etag: string | null }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
@@ -136,5 +148,8 @@ function validContentType(type: string): boolean {
 
 /** `folder` and a file name as a path inside the run: no leading, trailing or doubled slashes. */
 export function targetPath(folder: string, name: string): string {
-  return [...folder.split('/'), name].map((s) => s.trim()).filter(Boolean).join('/');
+  return [...folder.split('/'), name]
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join('/');
 }

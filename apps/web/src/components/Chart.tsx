@@ -37,7 +37,10 @@ function align(series: ChartSeries[], xAxis: 'step' | 'time', weight: number): u
   const index = new Map(x.map((v, i) => [v, i]));
   const columns = series.map((s) => {
     const column: (number | null)[] = new Array(x.length).fill(null);
-    const values = smooth(s.values.map((v) => fromWireFloat(v)), weight);
+    const values = smooth(
+      s.values.map((v) => fromWireFloat(v)),
+      weight,
+    );
     const keys = xAxis === 'step' ? s.steps : s.times.map((t) => t / 1000);
     keys.forEach((k, i) => {
       const v = values[i]!;
@@ -56,7 +59,17 @@ export type ZoomRange = { from: number; to: number } | null;
  * (series are downsampled on the server, so zooming into a long series
  * would otherwise only magnify the downsampled points).
  */
-export function Chart({ title, series, options = {}, onZoom }: { title: string; series: ChartSeries[]; options?: ChartOptions; onZoom?: (range: ZoomRange) => void }) {
+export function Chart({
+  title,
+  series,
+  options = {},
+  onZoom,
+}: {
+  title: string;
+  series: ChartSeries[];
+  options?: ChartOptions;
+  onZoom?: (range: ZoomRange) => void;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const zoomHandler = useRef(onZoom);
@@ -73,7 +86,10 @@ export function Chart({ title, series, options = {}, onZoom }: { title: string; 
         width,
         height: 220,
         scales: { x: { time: xAxis === 'time' }, y: { distr: options.logScale ? 3 : 1 } },
-        series: [{ label: xAxis }, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true }))],
+        series: [
+          { label: xAxis },
+          ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true })),
+        ],
         axes: [{}, { size: 60 }],
         cursor: { drag: { x: true, y: false } },
         hooks: {

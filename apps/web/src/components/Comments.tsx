@@ -13,12 +13,32 @@ function Body({ text }: { text: string }) {
   const parts = text.split(MENTION);
   return (
     <p className="comment-body">
-      {parts.map((part, i) => (i % 2 === 1 ? <strong key={i} className="mention">@{part}</strong> : <span key={i}>{part}</span>))}
+      {parts.map((part, i) =>
+        i % 2 === 1 ? (
+          <strong key={i} className="mention">
+            @{part}
+          </strong>
+        ) : (
+          <span key={i}>{part}</span>
+        ),
+      )}
     </p>
   );
 }
 
-export function CommentsPanel({ org, project, run, canWrite, canModerate }: { org: string; project: string; run?: string; canWrite: boolean; canModerate: boolean }) {
+export function CommentsPanel({
+  org,
+  project,
+  run,
+  canWrite,
+  canModerate,
+}: {
+  org: string;
+  project: string;
+  run?: string;
+  canWrite: boolean;
+  canModerate: boolean;
+}) {
   const base = run ? `${paths.run(org, project, run)}/comments` : `${paths.project(org, project)}/comments`;
   const threads = useResource<CommentThread[]>(base);
   const members = useResource<ProjectMember[]>(`${paths.project(org, project)}/members`);
@@ -60,7 +80,13 @@ export function CommentsPanel({ org, project, run, canWrite, canModerate }: { or
         <div className="thread" key={thread.id}>
           {render(thread)}
           <div className="replies">{thread.replies.map(render)}</div>
-          {canWrite && <Composer members={members.data ?? []} label={`Reply to ${thread.author.name}`} onSubmit={(body) => act(post(base, { body, parentId: thread.id }))} />}
+          {canWrite && (
+            <Composer
+              members={members.data ?? []}
+              label={`Reply to ${thread.author.name}`}
+              onSubmit={(body) => act(post(base, { body, parentId: thread.id }))}
+            />
+          )}
         </div>
       ))}
       {canWrite && <Composer members={members.data ?? []} label="New comment" onSubmit={(body) => act(post(base, { body }))} />}

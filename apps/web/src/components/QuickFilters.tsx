@@ -17,7 +17,13 @@ export function QuickFilters({ states, tags, knownTags, onChange }: Props) {
       <div role="group" aria-label="Filter by state" className="chips">
         <span className="muted">State</span>
         {RUN_STATES.map((s) => (
-          <button key={s} type="button" className={`chip state-chip state-${s}`} aria-pressed={states.includes(s)} onClick={() => onChange({ states: toggle(states, s), tags })}>
+          <button
+            key={s}
+            type="button"
+            className={`chip state-chip state-${s}`}
+            aria-pressed={states.includes(s)}
+            onClick={() => onChange({ states: toggle(states, s), tags })}
+          >
             {s}
           </button>
         ))}
@@ -26,7 +32,13 @@ export function QuickFilters({ states, tags, knownTags, onChange }: Props) {
         <div role="group" aria-label="Filter by tag" className="chips">
           <span className="muted">Tags (any)</span>
           {offered.map((t) => (
-            <button key={t} type="button" className="chip" aria-pressed={tags.includes(t)} onClick={() => onChange({ states, tags: toggle(tags, t) })}>
+            <button
+              key={t}
+              type="button"
+              className="chip"
+              aria-pressed={tags.includes(t)}
+              onClick={() => onChange({ states, tags: toggle(tags, t) })}
+            >
               {t}
             </button>
           ))}

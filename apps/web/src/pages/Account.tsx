@@ -37,7 +37,9 @@ export function AccountPage() {
         {session?.user.name} · {session?.user.email}
       </p>
       <h2>API keys</h2>
-      <p className="muted">For the SDK and CLI: <code>TRACKBASE_API_KEY=… trackbase whoami</code>.</p>
+      <p className="muted">
+        For the SDK and CLI: <code>TRACKBASE_API_KEY=… trackbase whoami</code>.
+      </p>
       <form onSubmit={create} className="inline" aria-label="Create API key">
         <label>
           Key name
@@ -72,7 +74,15 @@ export function AccountPage() {
               <td>{formatTime(k.createdAt)}</td>
               <td>{formatTime(k.lastUsedAt)}</td>
               <td>{formatTime(k.expiresAt)}</td>
-              <td>{k.revokedAt ? <span className="muted">revoked</span> : <button className="secondary" onClick={() => void revoke(k.id)}>Revoke</button>}</td>
+              <td>
+                {k.revokedAt ? (
+                  <span className="muted">revoked</span>
+                ) : (
+                  <button className="secondary" onClick={() => void revoke(k.id)}>
+                    Revoke
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -44,7 +44,13 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
         </label>
         <label>
           Password
-          <input name="password" type="password" required minLength={mode === 'signup' ? 10 : 1} autoComplete={mode === 'signup' ? 'new-password' : 'current-password'} />
+          <input
+            name="password"
+            type="password"
+            required
+            minLength={mode === 'signup' ? 10 : 1}
+            autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
+          />
         </label>
         <ErrorBox error={error} />
         <button type="submit" disabled={busy}>

@@ -12,7 +12,9 @@ export function ComparePage() {
   const { org = '', project = '' } = useParams();
   const [search] = useSearchParams();
   const keys = (search.get('runs') ?? '').split(',').filter(Boolean);
-  const series = useResource<SeriesData[]>(keys.length ? `${paths.projectSeries(org, project)}?runs=${keys.join(',')}&maxPoints=1000` : null);
+  const series = useResource<SeriesData[]>(
+    keys.length ? `${paths.projectSeries(org, project)}?runs=${keys.join(',')}&maxPoints=1000` : null,
+  );
   const [runs, setRuns] = useState<RunDetail[]>();
   const [error, setError] = useState<Error>();
   useEffect(() => {
@@ -54,7 +56,11 @@ export function ComparePage() {
       {!runs && <Loading what="Loading runs" />}
       <div className="charts">
         {byName.map(([name, list]) => (
-          <Chart key={name} title={name} series={list.map((s) => ({ label: label(s.runId), steps: s.steps, values: s.values, times: s.times }))} />
+          <Chart
+            key={name}
+            title={name}
+            series={list.map((s) => ({ label: label(s.runId), steps: s.steps, values: s.values, times: s.times }))}
+          />
         ))}
       </div>
       {runs && (

@@ -1,4 +1,12 @@
-import type { AuditEntry, CreatedInvitation, CreatedServiceAccount, Invitation, Org, OrgMember, ServiceAccount } from '@trackbase/contracts';
+import type {
+  AuditEntry,
+  CreatedInvitation,
+  CreatedServiceAccount,
+  Invitation,
+  Org,
+  OrgMember,
+  ServiceAccount,
+} from '@trackbase/contracts';
 import { ORG_ROLE_PERMISSIONS, ORG_ROLES, OrgPermission, paths } from '@trackbase/contracts';
 import { useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
@@ -51,7 +59,13 @@ function Members({ org, manage, isOwner }: { org: string; manage: boolean; isOwn
                   m.role
                 )}
               </td>
-              <td>{manage && (isOwner || m.role !== 'owner') && <button className="secondary" onClick={() => void remove(m.userId)}>Remove</button>}</td>
+              <td>
+                {manage && (isOwner || m.role !== 'owner') && (
+                  <button className="secondary" onClick={() => void remove(m.userId)}>
+                    Remove
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -68,7 +82,10 @@ function Invitations({ org, isOwner }: { org: string; isOwner: boolean }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     try {
-      const created = await post<CreatedInvitation>(`${paths.org(org)}/invitations`, { email: String(form.get('email')), role: String(form.get('role')) });
+      const created = await post<CreatedInvitation>(`${paths.org(org)}/invitations`, {
+        email: String(form.get('email')),
+        role: String(form.get('role')),
+      });
       setLink(`${window.location.origin}/invite/${created.token}`);
       invitations.reload();
     } catch (e) {
@@ -105,7 +122,16 @@ function Invitations({ org, isOwner }: { org: string; isOwner: boolean }) {
               <td>{i.email}</td>
               <td>{i.role}</td>
               <td>{i.acceptedAt ? 'accepted' : i.revokedAt ? 'revoked' : `expires ${formatTime(i.expiresAt)}`}</td>
-              <td>{!i.acceptedAt && !i.revokedAt && <button className="secondary" onClick={() => void del(`${paths.org(org)}/invitations/${i.id}`).then(invitations.reload, setError)}>Revoke</button>}</td>
+              <td>
+                {!i.acceptedAt && !i.revokedAt && (
+                  <button
+                    className="secondary"
+                    onClick={() => void del(`${paths.org(org)}/invitations/${i.id}`).then(invitations.reload, setError)}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -122,7 +148,12 @@ function ServiceAccounts({ org }: { org: string }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     try {
-      setCreated(await post<CreatedServiceAccount>(`${paths.org(org)}/service-accounts`, { name: String(form.get('name')), role: String(form.get('role')) }));
+      setCreated(
+        await post<CreatedServiceAccount>(`${paths.org(org)}/service-accounts`, {
+          name: String(form.get('name')),
+          role: String(form.get('role')),
+        }),
+      );
       accounts.reload();
     } catch (e) {
       setError(e as Error);
@@ -158,7 +189,10 @@ function ServiceAccounts({ org }: { org: string }) {
               <td>{a.role}</td>
               <td>{formatTime(a.createdAt)}</td>
               <td>
-                <button className="secondary" onClick={() => void del(`${paths.org(org)}/service-accounts/${a.id}`).then(accounts.reload, setError)}>
+                <button
+                  className="secondary"
+                  onClick={() => void del(`${paths.org(org)}/service-accounts/${a.id}`).then(accounts.reload, setError)}
+                >
                   Delete
                 </button>
               </td>

@@ -35,7 +35,10 @@ export function ProjectSettingsPage() {
       {manage && (
         <label>
           Visibility
-          <select value={info.data.visibility} onChange={(e) => void patch(paths.project(org, project), { visibility: e.target.value }).then(info.reload, setError)}>
+          <select
+            value={info.data.visibility}
+            onChange={(e) => void patch(paths.project(org, project), { visibility: e.target.value }).then(info.reload, setError)}
+          >
             <option value="private">private: project members, org owners and admins</option>
             <option value="org">organization: every org member can read</option>
           </select>
@@ -51,7 +54,11 @@ export function ProjectSettingsPage() {
               <td>{m.email}</td>
               <td>
                 {manage ? (
-                  <select aria-label={`Project role of ${m.name}`} value={m.role} onChange={(e) => void put(`${base}/${m.userId}`, { role: e.target.value }).then(members.reload, setError)}>
+                  <select
+                    aria-label={`Project role of ${m.name}`}
+                    value={m.role}
+                    onChange={(e) => void put(`${base}/${m.userId}`, { role: e.target.value }).then(members.reload, setError)}
+                  >
                     {PROJECT_ROLES.map((r) => (
                       <option key={r}>{r}</option>
                     ))}
@@ -60,7 +67,13 @@ export function ProjectSettingsPage() {
                   m.role
                 )}
               </td>
-              <td>{manage && <button className="secondary" onClick={() => void del(`${base}/${m.userId}`).then(members.reload, setError)}>Remove</button>}</td>
+              <td>
+                {manage && (
+                  <button className="secondary" onClick={() => void del(`${base}/${m.userId}`).then(members.reload, setError)}>
+                    Remove
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

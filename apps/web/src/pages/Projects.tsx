@@ -18,7 +18,10 @@ export function ProjectsPage() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     try {
-      const project = await post<Project>(paths.projects(org), { name: String(form.get('name')), visibility: String(form.get('visibility')) });
+      const project = await post<Project>(paths.projects(org), {
+        name: String(form.get('name')),
+        visibility: String(form.get('visibility')),
+      });
       navigate(`/${org}/${project.slug}`);
     } catch (e) {
       setError(e as Error);

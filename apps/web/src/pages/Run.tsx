@@ -45,20 +45,40 @@ export function RunPage() {
       </div>
       <nav className="tabs" role="tablist">
         {TABS.map((t) => (
-          <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setSearch(t === 'overview' ? {} : { tab: t })}>
+          <button
+            key={t}
+            role="tab"
+            aria-selected={tab === t}
+            className={tab === t ? 'active' : ''}
+            onClick={() => setSearch(t === 'overview' ? {} : { tab: t })}
+          >
             {t}
           </button>
         ))}
       </nav>
-      {tab === 'overview' && <Overview run={r} canWrite={can(info.data, ProjectPermission.RunsWrite)} onSaved={detail.reload} org={org} project={project} />}
-      {tab === 'charts' && <ChartGrid series={metrics.series} error={metrics.error} emptyText="No metrics logged yet." loadRange={metrics.loadRange} />}
-      {tab === 'system' && <ChartGrid series={system.series} error={system.error} emptyText="No system metrics logged." loadRange={system.loadRange} />}
+      {tab === 'overview' && (
+        <Overview run={r} canWrite={can(info.data, ProjectPermission.RunsWrite)} onSaved={detail.reload} org={org} project={project} />
+      )}
+      {tab === 'charts' && (
+        <ChartGrid series={metrics.series} error={metrics.error} emptyText="No metrics logged yet." loadRange={metrics.loadRange} />
+      )}
+      {tab === 'system' && (
+        <ChartGrid series={system.series} error={system.error} emptyText="No system metrics logged." loadRange={system.loadRange} />
+      )}
       {tab === 'params' && <ParamsView params={r.params} />}
       {tab === 'context' && <pre className="code">{JSON.stringify(r.context, null, 2)}</pre>}
       {tab === 'console' && <ConsoleView org={org} project={project} run={r.id} />}
       {tab === 'files' && <FilesTab org={org} project={project} run={r.key} canWrite={can(info.data, ProjectPermission.ArtifactsWrite)} />}
       {tab === 'lineage' && <LineageView run={r} org={org} project={project} />}
-      {tab === 'comments' && <CommentsPanel org={org} project={project} run={r.key} canWrite={can(info.data, ProjectPermission.CommentsWrite)} canModerate={can(info.data, ProjectPermission.Update)} />}
+      {tab === 'comments' && (
+        <CommentsPanel
+          org={org}
+          project={project}
+          run={r.key}
+          canWrite={can(info.data, ProjectPermission.CommentsWrite)}
+          canModerate={can(info.data, ProjectPermission.Update)}
+        />
+      )}
     </section>
   );
 }

@@ -26,11 +26,26 @@ export function useRunSeries(org: string, project: string, run: string | undefin
           if (s.kind !== kind) continue;
           const index = next.findIndex((c) => c.name === s.name);
           if (index < 0) {
-            next.push({ runId: event.runId, name: s.name, kind, steps: s.steps, values: s.values, times: s.times, downsampled: false, totalPoints: s.steps.length });
+            next.push({
+              runId: event.runId,
+              name: s.name,
+              kind,
+              steps: s.steps,
+              values: s.values,
+              times: s.times,
+              downsampled: false,
+              totalPoints: s.steps.length,
+            });
             continue;
           }
           const c = next[index]!;
-          next[index] = { ...c, steps: [...c.steps, ...s.steps], values: [...c.values, ...s.values], times: [...c.times, ...s.times], totalPoints: c.totalPoints + s.steps.length };
+          next[index] = {
+            ...c,
+            steps: [...c.steps, ...s.steps],
+            values: [...c.values, ...s.values],
+            times: [...c.times, ...s.times],
+            totalPoints: c.totalPoints + s.steps.length,
+          };
         }
         return next.sort((a, b) => a.name.localeCompare(b.name));
       });
@@ -42,7 +57,9 @@ export function useRunSeries(org: string, project: string, run: string | undefin
     async (name: string, from: number, to: number) => {
       if (!run) return undefined;
       const range = `from=${Math.max(0, Math.floor(from))}&to=${Math.max(0, Math.ceil(to))}`;
-      const found = await get<SeriesData[]>(`${paths.runSeries(org, project, run)}?kind=${kind}&names=${encodeURIComponent(name)}&${range}&maxPoints=${maxPoints}`);
+      const found = await get<SeriesData[]>(
+        `${paths.runSeries(org, project, run)}?kind=${kind}&names=${encodeURIComponent(name)}&${range}&maxPoints=${maxPoints}`,
+      );
       return found[0];
     },
     [org, project, run, kind, maxPoints],
@@ -108,10 +125,20 @@ export function ChartGrid({
           Search charts <input value={query} onChange={(e) => setQuery(e.target.value)} />
         </label>
         <label>
-          <input type="checkbox" checked={!!options.logScale} onChange={(e) => setOptions({ ...options, logScale: e.target.checked })} /> Log scale
+          <input type="checkbox" checked={!!options.logScale} onChange={(e) => setOptions({ ...options, logScale: e.target.checked })} />{' '}
+          Log scale
         </label>
         <label>
-          Smoothing <input type="range" min={0} max={0.99} step={0.01} value={options.smoothing} onChange={(e) => setOptions({ ...options, smoothing: Number(e.target.value) })} aria-label="Smoothing" />
+          Smoothing{' '}
+          <input
+            type="range"
+            min={0}
+            max={0.99}
+            step={0.01}
+            value={options.smoothing}
+            onChange={(e) => setOptions({ ...options, smoothing: Number(e.target.value) })}
+            aria-label="Smoothing"
+          />
         </label>
         <label>
           X axis

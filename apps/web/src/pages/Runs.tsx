@@ -45,12 +45,15 @@ export function RunsPage() {
   const info = useResource<Project>(paths.project(org, project));
 
   const reloadSoon = useRef<number | undefined>(undefined);
-  useFollow({ org, project }, {
-    onRunChanged: () => {
-      window.clearTimeout(reloadSoon.current);
-      reloadSoon.current = window.setTimeout(runs.reload, 300);
+  useFollow(
+    { org, project },
+    {
+      onRunChanged: () => {
+        window.clearTimeout(reloadSoon.current);
+        reloadSoon.current = window.setTimeout(runs.reload, 300);
+      },
     },
-  });
+  );
 
   function update(changes: Record<string, string | null>) {
     const next = new URLSearchParams(search);
@@ -93,7 +96,10 @@ export function RunsPage() {
   useEffect(() => setSelected(new Set()), [expression]);
   const knownTags = useTagVocabulary(org, project, rows, !!expression);
 
-  const headers = [...FIXED.map((c) => ({ id: c.id, label: c.label, sort: c.sort as string | null })), ...columns.map((c) => ({ id: c, label: c, sort: c }))];
+  const headers = [
+    ...FIXED.map((c) => ({ id: c.id, label: c.label, sort: c.sort as string | null })),
+    ...columns.map((c) => ({ id: c, label: c, sort: c })),
+  ];
   // Rows are grids of their own, so widths are fixed: wide enough for the header, its sort arrow and ×.
   const template = `2.5rem 6rem 14rem 7rem 12rem 10rem ${columns.map((c) => `${Math.min(20, Math.max(9, c.length * 0.62 + 3)).toFixed(1)}rem`).join(' ')}`;
 
@@ -121,7 +127,12 @@ export function RunsPage() {
       <form className="filter" onSubmit={applyFilter} role="search" aria-label="Filter runs">
         <label className="grow">
           <span className="sr-only">Filter</span>
-          <input name="filter" defaultValue={filter} key={filter} placeholder={'params.optimizer.lr > 0.001 AND metrics.loss < 0.5 AND state = "finished"'} />
+          <input
+            name="filter"
+            defaultValue={filter}
+            key={filter}
+            placeholder={'params.optimizer.lr > 0.001 AND metrics.loss < 0.5 AND state = "finished"'}
+          />
         </label>
         <button type="submit">Filter</button>
         {filter && (
@@ -143,12 +154,18 @@ export function RunsPage() {
           </button>
         </form>
         <span className="muted">{rows.length} runs</span>
-        <button type="button" disabled={selected.size < 2} onClick={() => navigate(`/${org}/${project}/compare?runs=${[...selected].join(',')}`)}>
+        <button
+          type="button"
+          disabled={selected.size < 2}
+          onClick={() => navigate(`/${org}/${project}/compare?runs=${[...selected].join(',')}`)}
+        >
           Compare {selected.size > 0 ? `(${selected.size})` : ''}
         </button>
       </div>
       {runs.loading && !runs.data && <Loading what="Loading runs" />}
-      {runs.data && rows.length === 0 && <Empty>{expression ? 'No run matches these filters.' : 'No runs yet. Log one with the SDK: see the README.'}</Empty>}
+      {runs.data && rows.length === 0 && (
+        <Empty>{expression ? 'No run matches these filters.' : 'No runs yet. Log one with the SDK: see the README.'}</Empty>
+      )}
       {rows.length > 0 && (
         <div className="vtable" role="table" aria-label="Runs" aria-rowcount={rows.length}>
           <div className="vrow vhead" role="row" style={{ gridTemplateColumns: template }}>
@@ -163,7 +180,11 @@ export function RunsPage() {
                   h.label
                 )}
                 {columns.includes(h.id) && (
-                  <button className="link" aria-label={`Remove column ${h.label}`} onClick={() => update({ columns: columns.filter((c) => c !== h.id).join(',') || null })}>
+                  <button
+                    className="link"
+                    aria-label={`Remove column ${h.label}`}
+                    onClick={() => update({ columns: columns.filter((c) => c !== h.id).join(',') || null })}
+                  >
                     ×
                   </button>
                 )}
@@ -174,7 +195,19 @@ export function RunsPage() {
             <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
               {virtual.getVirtualItems().map((item) => {
                 const run = rows[item.index]!;
-                return <RunRowView key={run.id} run={run} org={org} project={project} columns={columns} template={template} top={item.start} selected={selected.has(run.key)} toggle={() => setSelected((s) => toggle(s, run.key))} />;
+                return (
+                  <RunRowView
+                    key={run.id}
+                    run={run}
+                    org={org}
+                    project={project}
+                    columns={columns}
+                    template={template}
+                    top={item.start}
+                    selected={selected.has(run.key)}
+                    toggle={() => setSelected((s) => toggle(s, run.key))}
+                  />
+                );
               })}
             </div>
           </div>
@@ -191,7 +224,16 @@ function toggle(set: Set<string>, key: string): Set<string> {
   return next;
 }
 
-function RunRowView(props: { run: RunRow; org: string; project: string; columns: string[]; template: string; top: number; selected: boolean; toggle: () => void }) {
+function RunRowView(props: {
+  run: RunRow;
+  org: string;
+  project: string;
+  columns: string[];
+  template: string;
+  top: number;
+  selected: boolean;
+  toggle: () => void;
+}) {
   const { run } = props;
   return (
     <div className="vrow" role="row" style={{ gridTemplateColumns: props.template, transform: `translateY(${props.top}px)` }}>

@@ -47,7 +47,11 @@ export type VersionMetadata = z.infer<typeof versionMetadataSchema>;
 
 /** Data that stays where it is (S3, GCS, HTTP), identified by a hash as MLflow and Polyaxon allow. */
 export const artifactReferenceSchema = z.strictObject({
-  uri: z.string().min(1).max(2_048).regex(/^[a-z][a-z0-9+.-]*:\/\//, 'must be a URI such as s3://bucket/key or https://…'),
+  uri: z
+    .string()
+    .min(1)
+    .max(2_048)
+    .regex(/^[a-z][a-z0-9+.-]*:\/\//, 'must be a URI such as s3://bucket/key or https://…'),
   digest: z.string().min(1).max(200),
   size: z.number().int().min(0).optional(),
 });

@@ -41,7 +41,12 @@ export type UpdateOrgMemberRequest = z.infer<typeof updateOrgMemberRequestSchema
 export const createInvitationRequestSchema = z.strictObject({
   email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
   role: orgRoleSchema,
-  expiresInHours: z.number().int().min(1).max(24 * 30).default(24 * 7),
+  expiresInHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24 * 7),
 });
 export type CreateInvitationRequest = z.input<typeof createInvitationRequestSchema>;
 

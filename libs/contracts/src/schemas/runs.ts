@@ -84,7 +84,9 @@ const isWireFloat = (v: unknown) => (typeof v === 'number' && Number.isFinite(v)
 
 const stepsColumn = numberColumn('steps', isStep, { type: 'integer', minimum: 0 });
 const timesColumn = numberColumn('times', isEpochMillis, { type: 'number', minimum: 0, description: 'milliseconds since the Unix epoch' });
-const valuesColumn = numberColumn('values', isWireFloat, { oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }] });
+const valuesColumn = numberColumn('values', isWireFloat, {
+  oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }],
+});
 
 /** Columnar points of one numeric series: `steps[i]`, `values[i]` and `times[i]` belong together. */
 export const numericSeriesBatchSchema = z.strictObject({
@@ -127,7 +129,13 @@ export const runContextSchema = z
         diff: z.string().max(1_000_000).optional(),
       })
       .optional(),
-    command: z.strictObject({ argv: z.array(z.string().max(10_000)).max(1_000), entryPoint: z.string().max(2_000).optional(), cwd: z.string().max(2_000).optional() }).optional(),
+    command: z
+      .strictObject({
+        argv: z.array(z.string().max(10_000)).max(1_000),
+        entryPoint: z.string().max(2_000).optional(),
+        cwd: z.string().max(2_000).optional(),
+      })
+      .optional(),
     runtime: z.strictObject({ language: z.string().max(50), version: z.string().max(100) }).optional(),
     dependencies: z.record(z.string().max(250), z.string().max(250)).optional(),
     host: z
@@ -137,7 +145,10 @@ export const runContextSchema = z
         cpu: z.string().max(255).optional(),
         cpuCount: z.number().int().min(0).optional(),
         memoryBytes: z.number().min(0).optional(),
-        gpus: z.array(z.strictObject({ name: z.string().max(255), memoryBytes: z.number().min(0).optional() })).max(64).optional(),
+        gpus: z
+          .array(z.strictObject({ name: z.string().max(255), memoryBytes: z.number().min(0).optional() }))
+          .max(64)
+          .optional(),
       })
       .optional(),
     env: z.record(z.string().max(250), z.string().max(10_000)).optional(),
@@ -160,7 +171,10 @@ export const assetRefSchema = z.strictObject({
   digest: z.string().max(200).optional(),
   sizeBytes: z.number().int().min(0).optional(),
   columns: z.array(columnStatSchema).max(2_000).optional(),
-  preview: z.array(z.record(z.string().max(250), z.unknown())).max(LIMITS.previewRows).optional(),
+  preview: z
+    .array(z.record(z.string().max(250), z.unknown()))
+    .max(LIMITS.previewRows)
+    .optional(),
   framework: z.string().max(100).optional(),
   modelClass: z.string().max(250).optional(),
   hyperparameters: z.record(z.string().max(250), paramValueSchema).optional(),
@@ -175,13 +189,22 @@ export type AssetRef = z.infer<typeof assetRefSchema>;
  * was already committed is acknowledged again without being applied twice.
  */
 export const runBatchSchema = z.strictObject({
-  streamId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/),
+  streamId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._:-]+$/),
   seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   metrics: z.array(numericSeriesBatchSchema).optional(),
   system: z.array(numericSeriesBatchSchema).optional(),
   text: z.array(textSeriesBatchSchema).optional(),
   params: z.record(z.string().min(1).max(LIMITS.paramPathLength), paramValueSchema).optional(),
-  tags: z.strictObject({ add: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tagsPerRun).optional(), remove: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tagsPerRun).optional() }).optional(),
+  tags: z
+    .strictObject({
+      add: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tagsPerRun).optional(),
+      remove: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tagsPerRun).optional(),
+    })
+    .optional(),
   context: runContextSchema.optional(),
   inputs: z.array(assetRefSchema).max(LIMITS.assetsPerBatch).optional(),
   outputs: z.array(assetRefSchema).max(LIMITS.assetsPerBatch).optional(),

@@ -36,12 +36,8 @@ export const StorageErrorCode = {
   ArchiveTooLarge: 'archive_too_large',
 } as const;
 
-export const sha256HexSchema = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256 digest');
-export const md5Base64Schema = z
-  .string()
-  .regex(/^[A-Za-z0-9+/]{22}==$/, 'must be a base64 MD5 digest (as in Content-MD5)');
+export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256 digest');
+export const md5Base64Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, 'must be a base64 MD5 digest (as in Content-MD5)');
 
 /**
  * A path inside a run or an artifact version: relative, `/`-separated, no

@@ -5,7 +5,12 @@ describe('artifact references', () => {
   it('defaults to latest and reads aliases, versions and a project', () => {
     expect(parseArtifactRef('mnist')).toEqual({ name: 'mnist', version: 'latest' });
     expect(parseArtifactRef('mnist:v3')).toEqual({ name: 'mnist', version: 'v3' });
-    expect(parseArtifactRef('acme/vision/mnist:production')).toEqual({ org: 'acme', project: 'vision', name: 'mnist', version: 'production' });
+    expect(parseArtifactRef('acme/vision/mnist:production')).toEqual({
+      org: 'acme',
+      project: 'vision',
+      name: 'mnist',
+      version: 'production',
+    });
   });
 
   it('refuses malformed references', () => {

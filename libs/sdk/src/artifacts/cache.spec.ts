@@ -59,7 +59,9 @@ describe('the artifact cache', () => {
     const file = served('corrupt', 1_000);
     store.corrupt = true;
     try {
-      await expect(cache.ensure(file, async () => store.url('corrupt'), new TransferProgress(file.size), fast)).rejects.toBeInstanceOf(ChecksumMismatchError);
+      await expect(cache.ensure(file, async () => store.url('corrupt'), new TransferProgress(file.size), fast)).rejects.toBeInstanceOf(
+        ChecksumMismatchError,
+      );
     } finally {
       store.corrupt = false;
     }

@@ -1,4 +1,11 @@
-import { STORAGE_LIMITS, type ArtifactVersion, type CreateVersionRequest, type CreateVersionResponse, type UploadPlan, type VersionMetadata } from '@trackbase/contracts';
+import {
+  STORAGE_LIMITS,
+  type ArtifactVersion,
+  type CreateVersionRequest,
+  type CreateVersionResponse,
+  type UploadPlan,
+  type VersionMetadata,
+} from '@trackbase/contracts';
 import type { ProjectScope } from '../client/api';
 import { collectFiles, type FilesSpec } from '../files/local-files';
 import { projectUploadCalls } from '../files/upload-file';
@@ -31,19 +38,35 @@ const REDECLARE_REUSE_MS = 60_000;
  * them, declares the version, uploads what the server does not hold yet and
  * commits. Identical content is never a second version.
  */
-export async function logArtifactFiles(scope: ProjectScope, name: string, kind: string, files: FilesSpec, options: LogArtifactOptions = {}): Promise<LoggedVersion> {
+export async function logArtifactFiles(
+  scope: ProjectScope,
+  name: string,
+  kind: string,
+  files: FilesSpec,
+  options: LogArtifactOptions = {},
+): Promise<LoggedVersion> {
   const hashed = await hashFiles(await collectFiles(files), options.concurrency);
   const chunks = chunk(hashed, STORAGE_LIMITS.filesPerRequest);
   // More than one declaration's worth: a partial draft, completed file chunk by chunk, compared when committed.
   const partial = chunks.length > 1;
-  const body: CreateVersionRequest = { kind, files: (chunks[0] ?? []).map(declarationOf), ...versionDetails(options), ...(partial ? { partial } : {}) };
+  const body: CreateVersionRequest = {
+    kind,
+    files: (chunks[0] ?? []).map(declarationOf),
+    ...versionDetails(options),
+    ...(partial ? { partial } : {}),
+  };
   const answer = await scope.api.createArtifactVersion(scope.org, scope.project, name, body);
   if (answer.version.state === 'committed') return { ...answer.version, created: answer.created };
   const draft = answer.version.id;
   const uploads = [...answer.uploads];
-  for (const more of chunks.slice(1)) uploads.push(...(await scope.api.addArtifactVersionFiles(scope.org, scope.project, name, draft, more.map(declarationOf))).files);
+  for (const more of chunks.slice(1))
+    uploads.push(...(await scope.api.addArtifactVersionFiles(scope.org, scope.project, name, draft, more.map(declarationOf))).files);
 
-  const rt = createUploadRuntime(projectUploadCalls(scope.api, scope.org, scope.project), hashed.reduce((n, f) => n + f.size, 0), options);
+  const rt = createUploadRuntime(
+    projectUploadCalls(scope.api, scope.org, scope.project),
+    hashed.reduce((n, f) => n + f.size, 0),
+    options,
+  );
   const redeclare = partial ? draftRedeclarer(scope, name, draft) : redeclarer(scope, name, body);
   await sendDeclared(rt, uploads, hashed, redeclare, options.concurrency);
   const version = await scope.api.commitArtifactVersion(scope.org, scope.project, name, draft);
@@ -66,7 +89,13 @@ function draftRedeclarer(scope: ProjectScope, name: string, draft: string) {
 }
 
 /** Logs a version that points at data outside Trackbase; nothing is uploaded. */
-export async function logArtifactReference(scope: ProjectScope, name: string, kind: string, reference: ArtifactReference, options: Omit<LogArtifactOptions, keyof TransferOptions> = {}): Promise<LoggedVersion> {
+export async function logArtifactReference(
+  scope: ProjectScope,
+  name: string,
+  kind: string,
+  reference: ArtifactReference,
+  options: Omit<LogArtifactOptions, keyof TransferOptions> = {},
+): Promise<LoggedVersion> {
   const answer = await scope.api.createArtifactVersion(scope.org, scope.project, name, { kind, reference, ...versionDetails(options) });
   return { ...answer.version, created: answer.created };
 }

@@ -39,7 +39,11 @@ export interface DownloadedArtifact {
  * by SHA-256), and materialises them in one directory. A version that
  * references outside data has no files: its `reference.uri` says where the data is.
  */
-export async function downloadArtifact(scope: ProjectScope, ref: string, options: DownloadArtifactOptions = {}): Promise<DownloadedArtifact> {
+export async function downloadArtifact(
+  scope: ProjectScope,
+  ref: string,
+  options: DownloadArtifactOptions = {},
+): Promise<DownloadedArtifact> {
   const { name, version: wanted, ...named } = parseArtifactRef(ref);
   const { api } = scope;
   // `org/project/name:alias` may name another project of the same server.
@@ -56,9 +60,14 @@ export async function downloadArtifact(scope: ProjectScope, ref: string, options
 
   const contents = [...new Map(files.map((f) => [f.sha256, f])).values()];
   const missing = await mapLimit(contents, 16, async (f) => !(await cache.has(f.sha256, f.size)));
-  const progress = new TransferProgress(contents.reduce((n, f, i) => n + (missing[i] ? f.size : 0), 0), options.onProgress);
+  const progress = new TransferProgress(
+    contents.reduce((n, f, i) => n + (missing[i] ? f.size : 0), 0),
+    options.onProgress,
+  );
   const outcomes = await mapLimit(contents, options.concurrency ?? DEFAULT_CONCURRENCY, (f) =>
-    cache.ensure(f, async () => (await api.artifactVersionFileUrl(org, project, name, label, f.path)).url, progress, { backoff: options.backoff }),
+    cache.ensure(f, async () => (await api.artifactVersionFileUrl(org, project, name, label, f.path)).url, progress, {
+      backoff: options.backoff,
+    }),
   );
   await mapLimit(files, 16, (f) => cache.materialise(f.sha256, insideDir(dir, f.path)));
   if (options.run) await api.useArtifactVersion(org, project, name, label, options.run);
@@ -87,7 +96,10 @@ export async function useArtifact(ref: string, options: UseArtifactOptions = {})
   const parsed = parseArtifactRef(ref);
   const project = parsed.org ? `${parsed.org}/${parsed.project}` : options.project;
   const config = resolveConfig({ url: options.url, apiKey: options.apiKey, project, mode: 'async' });
-  if (!config.org || !config.project) throw new Error('trackbase: name the project: useArtifact("org/project/name:alias") or { project: "org/project" } or TRACKBASE_PROJECT');
+  if (!config.org || !config.project)
+    throw new Error(
+      'trackbase: name the project: useArtifact("org/project/name:alias") or { project: "org/project" } or TRACKBASE_PROJECT',
+    );
   if (!config.apiKey) throw new Error('trackbase: set apiKey, TRACKBASE_API_KEY, or run `trackbase login`');
   const api = new TrackbaseApi({ baseUrl: config.url, apiKey: config.apiKey, maxAttempts: 3, userAgent: 'trackbase-sdk-js' });
   return (await downloadArtifact({ api, org: config.org, project: config.project }, `${parsed.name}:${parsed.version}`, options)).dir;

@@ -41,23 +41,27 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       print({ url, user: me, configFile: file }, () => `Logged in to ${url} as ${me.email ?? me.name}. Key stored in ${file}.\n`);
     });
 
-  program.command('whoami').description('show who the key belongs to').action(async () => {
-    const me = await api().me();
-    print(me, () => `${me.name} <${me.email ?? 'service account'}> (${me.id})\n`);
-  });
+  program
+    .command('whoami')
+    .description('show who the key belongs to')
+    .action(async () => {
+      const me = await api().me();
+      print(me, () => `${me.name} <${me.email ?? 'service account'}> (${me.id})\n`);
+    });
 
-  program.command('orgs').description('list your organizations').action(async () => {
-    const orgs = await api().orgs();
-    print(orgs, () => table(orgs, ['slug', 'name', 'role']));
-  });
+  program
+    .command('orgs')
+    .description('list your organizations')
+    .action(async () => {
+      const orgs = await api().orgs();
+      print(orgs, () => table(orgs, ['slug', 'name', 'role']));
+    });
 
   const projects = program.command('projects').description('list or create projects');
-  projects
-    .command('list <org>')
-    .action(async (org: string) => {
-      const list = await api().projects(org);
-      print(list, () => table(list, ['slug', 'name', 'visibility', 'role']));
-    });
+  projects.command('list <org>').action(async (org: string) => {
+    const list = await api().projects(org);
+    print(list, () => table(list, ['slug', 'name', 'visibility', 'role']));
+  });
   projects
     .command('create <org> <name>')
     .option('--slug <slug>')
@@ -79,16 +83,14 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       const list = await api().listRuns(org, project, { filter: options.filter, sort: options.sort, limit: Number(options.limit) });
       print(list, () => table(list.items as unknown as Array<Record<string, unknown>>, ['key', 'name', 'state', 'createdAt']));
     });
-  runs
-    .command('show <project> <run>')
-    .action(async (ref: string, run: string) => {
-      const { org, project } = splitProject(ref);
-      const detail = await api().getRun(org, project, run);
-      print(detail, () => {
-        const series = detail.series.map((s) => ({ series: s.name, kind: s.kind, last: s.last, min: s.min, max: s.max, points: s.count }));
-        return `${detail.key} ${detail.name} [${detail.state}]\n${detail.url}\n\n${table(series, ['series', 'kind', 'last', 'min', 'max', 'points'])}`;
-      });
+  runs.command('show <project> <run>').action(async (ref: string, run: string) => {
+    const { org, project } = splitProject(ref);
+    const detail = await api().getRun(org, project, run);
+    print(detail, () => {
+      const series = detail.series.map((s) => ({ series: s.name, kind: s.kind, last: s.last, min: s.min, max: s.max, points: s.count }));
+      return `${detail.key} ${detail.name} [${detail.state}]\n${detail.url}\n\n${table(series, ['series', 'kind', 'last', 'min', 'max', 'points'])}`;
     });
+  });
 
   program
     .command('sync')
@@ -113,7 +115,11 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         }
       }
       const points = results.reduce((n, r) => n + r.points, 0);
-      print({ runs: results }, () => `Synced ${results.length} of ${journals.length} runs, ${results.reduce((n, r) => n + r.batches, 0)} batches, ${points} points.\n${results.map((r) => `  ${r.runKey ?? '?'} ${r.runUrl ?? ''}${r.finished ? ` (${r.finished})` : ''}`).join('\n')}\n`);
+      print(
+        { runs: results },
+        () =>
+          `Synced ${results.length} of ${journals.length} runs, ${results.reduce((n, r) => n + r.batches, 0)} batches, ${points} points.\n${results.map((r) => `  ${r.runKey ?? '?'} ${r.runUrl ?? ''}${r.finished ? ` (${r.finished})` : ''}`).join('\n')}\n`,
+      );
     });
 
   program
@@ -127,7 +133,9 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       if (options.browser) {
         const { spawn } = await import('node:child_process');
         const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start' : 'xdg-open';
-        spawn(opener, [detail.url], { detached: true, stdio: 'ignore' }).on('error', () => undefined).unref();
+        spawn(opener, [detail.url], { detached: true, stdio: 'ignore' })
+          .on('error', () => undefined)
+          .unref();
       }
     });
 

@@ -26,7 +26,11 @@ const REDRAW_MS = 100;
  * A byte progress bar redrawn in place on stderr, at most ten times a
  * second; silent when `enabled` is false (not a terminal, or --json).
  */
-export function progressReporter(write: (text: string) => void, label: string, enabled: boolean): { onProgress?: ProgressCallback; done: () => void } {
+export function progressReporter(
+  write: (text: string) => void,
+  label: string,
+  enabled: boolean,
+): { onProgress?: ProgressCallback; done: () => void } {
   if (!enabled) return { done: () => undefined };
   let drawn = false;
   let last = 0;

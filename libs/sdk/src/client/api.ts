@@ -49,8 +49,13 @@ export class TrackbaseApi {
     this.http.request<Project>('POST', paths.projects(org), body);
   createRun = (org: string, project: string, body: CreateRunRequest) => this.http.request<Run>('POST', paths.runs(org, project), body);
   getRun = (org: string, project: string, run: string) => this.http.request<RunDetail>('GET', paths.run(org, project, run));
-  updateRun = (org: string, project: string, run: string, body: UpdateRunRequest) => this.http.request<Run>('PATCH', paths.run(org, project, run), body);
-  listRuns = (org: string, project: string, query: { filter?: string; sort?: string; limit?: number; cursor?: string; columns?: string[] } = {}) => {
+  updateRun = (org: string, project: string, run: string, body: UpdateRunRequest) =>
+    this.http.request<Run>('PATCH', paths.run(org, project, run), body);
+  listRuns = (
+    org: string,
+    project: string,
+    query: { filter?: string; sort?: string; limit?: number; cursor?: string; columns?: string[] } = {},
+  ) => {
     const search = new URLSearchParams();
     if (query.filter) search.set('filter', query.filter);
     if (query.sort) search.set('sort', query.sort);
@@ -61,27 +66,32 @@ export class TrackbaseApi {
   };
   sendBatch = (org: string, project: string, run: string, batch: RunBatch | string, attempts?: number) =>
     this.http.request<BatchAck>('POST', paths.runBatches(org, project, run), batch, attempts);
-  heartbeat = (org: string, project: string, run: string) => this.http.request<{ state: string }>('POST', paths.runHeartbeat(org, project, run), {}, 1);
+  heartbeat = (org: string, project: string, run: string) =>
+    this.http.request<{ state: string }>('POST', paths.runHeartbeat(org, project, run), {}, 1);
 
   // Run files: declare (path, size, SHA-256) to get upload plans; list, sign downloads.
   declareRunFiles = (org: string, project: string, run: string, files: FileDeclaration[]) =>
     this.http.request<DeclareFilesResponse>('POST', paths.runFiles(org, project, run), { files });
   listRunFiles = (org: string, project: string, run: string, prefix?: string) =>
     this.http.request<FileListing>('GET', `${paths.runFiles(org, project, run)}${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ''}`);
-  runFileUrl = (org: string, project: string, run: string, path: string) => this.http.request<SignedUrl>('GET', paths.runFileUrl(org, project, run, path));
-  runFilePreview = (org: string, project: string, run: string, path: string) => this.http.request<FilePreview>('GET', paths.runFilePreview(org, project, run, path));
+  runFileUrl = (org: string, project: string, run: string, path: string) =>
+    this.http.request<SignedUrl>('GET', paths.runFileUrl(org, project, run, path));
+  runFilePreview = (org: string, project: string, run: string, path: string) =>
+    this.http.request<FilePreview>('GET', paths.runFilePreview(org, project, run, path));
   runFilesArchive = (org: string, project: string, run: string, prefix?: string) =>
     this.http.request<SignedUrl>('POST', paths.runFilesArchive(org, project, run), prefix ? { prefix } : {});
 
   // Uploads in progress (run files and artifact versions alike).
-  uploadStatus = (org: string, project: string, uploadId: string) => this.http.request<UploadStatus>('GET', paths.upload(org, project, uploadId));
+  uploadStatus = (org: string, project: string, uploadId: string) =>
+    this.http.request<UploadStatus>('GET', paths.upload(org, project, uploadId));
   uploadPartUrls = (org: string, project: string, uploadId: string, parts: Array<{ partNumber: number; md5: string }>) =>
     this.http.request<PartUrlsResponse>('POST', paths.uploadPartUrls(org, project, uploadId), { parts });
   reportUploadPart = (org: string, project: string, uploadId: string, report: ReportPartRequest) =>
     this.http.request<UploadStatus>('POST', paths.uploadParts(org, project, uploadId), report);
   completeUploads = (org: string, project: string, uploadIds: string[]) =>
     this.http.request<CompleteUploadsResponse>('POST', paths.uploadsComplete(org, project), { uploads: uploadIds });
-  completeUpload = (org: string, project: string, uploadId: string) => this.http.request<UploadStatus>('POST', paths.uploadComplete(org, project, uploadId), {});
+  completeUpload = (org: string, project: string, uploadId: string) =>
+    this.http.request<UploadStatus>('POST', paths.uploadComplete(org, project, uploadId), {});
 
   // Artifacts: `version` is `v3`, an alias such as `latest`, or a draft's id.
   artifacts = (org: string, project: string, kind?: string) =>

@@ -8,7 +8,9 @@ export class TrackbaseApiError extends Error {
     message: string,
     readonly details: ErrorDetail[] = [],
   ) {
-    super(`${message} (${status} ${code})${details.length ? `: ${details.map((d) => `${d.path ? `${d.path}: ` : ''}${d.message}`).join('; ')}` : ''}`);
+    super(
+      `${message} (${status} ${code})${details.length ? `: ${details.map((d) => `${d.path ? `${d.path}: ` : ''}${d.message}`).join('; ')}` : ''}`,
+    );
     this.name = 'TrackbaseApiError';
   }
 }

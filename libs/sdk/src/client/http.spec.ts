@@ -25,16 +25,27 @@ const fast = { initialMs: 1, maxMs: 5, factor: 2 };
 
 describe('HttpClient', () => {
   it('retries 5xx and 429, honouring Retry-After', async () => {
-    const { url, seen } = await scripted([{ status: 503 }, { status: 429, headers: { 'retry-after': '1' } }, { status: 200, body: { ok: true } }]);
+    const { url, seen } = await scripted([
+      { status: 503 },
+      { status: 429, headers: { 'retry-after': '1' } },
+      { status: 200, body: { ok: true } },
+    ]);
     const client = new HttpClient({ baseUrl: url, backoff: fast });
     expect(await client.request('GET', '/x')).toEqual({ ok: true });
     expect(seen).toHaveLength(3);
     expect(seen[2]! - seen[1]!).toBeGreaterThanOrEqual(900);
   });
 
-  it('does not retry other 4xx and reports the server\'s code and fields', async () => {
-    const { url, seen } = await scripted([{ status: 400, body: { error: { code: 'validation_failed', message: 'bad', details: [{ path: 'metrics.0.name', message: 'too long' }] } } }]);
-    const error = (await new HttpClient({ baseUrl: url, backoff: fast }).request("POST", "/x", {}).catch((e: unknown) => e)) as TrackbaseApiError;
+  it("does not retry other 4xx and reports the server's code and fields", async () => {
+    const { url, seen } = await scripted([
+      {
+        status: 400,
+        body: { error: { code: 'validation_failed', message: 'bad', details: [{ path: 'metrics.0.name', message: 'too long' }] } },
+      },
+    ]);
+    const error = (await new HttpClient({ baseUrl: url, backoff: fast })
+      .request('POST', '/x', {})
+      .catch((e: unknown) => e)) as TrackbaseApiError;
     expect(error).toBeInstanceOf(TrackbaseApiError);
     expect(error.message).toContain('metrics.0.name: too long');
     expect(seen).toHaveLength(1);

@@ -44,7 +44,12 @@ export class HttpClient {
         const data = text ? safeJson(text) : undefined;
         if (response.ok) return data as T;
         const error = (data as ErrorBody | undefined)?.error;
-        const apiError = new TrackbaseApiError(response.status, error?.code ?? `http_${response.status}`, error?.message ?? response.statusText, error?.details);
+        const apiError = new TrackbaseApiError(
+          response.status,
+          error?.code ?? `http_${response.status}`,
+          error?.message ?? response.statusText,
+          error?.details,
+        );
         if (!isRetryableStatus(response.status)) throw apiError;
         lastError = apiError;
         wait = retryAfterMs(response.headers.get('retry-after'));

@@ -4,7 +4,16 @@ import { collectContext, redactEnv } from './collect';
 
 describe('context', () => {
   it('redacts secret-looking variables by name and by value', () => {
-    expect(redactEnv({ AWS_SECRET_ACCESS_KEY: 'x', GITHUB_TOKEN: 'y', DB_PASSWORD: 'z', HOME: '/root', MY_VAR: 'tbk_abcdefgh_1234567890abcdef', LR: '0.1' })).toEqual({
+    expect(
+      redactEnv({
+        AWS_SECRET_ACCESS_KEY: 'x',
+        GITHUB_TOKEN: 'y',
+        DB_PASSWORD: 'z',
+        HOME: '/root',
+        MY_VAR: 'tbk_abcdefgh_1234567890abcdef',
+        LR: '0.1',
+      }),
+    ).toEqual({
       AWS_SECRET_ACCESS_KEY: '[redacted]',
       GITHUB_TOKEN: '[redacted]',
       DB_PASSWORD: '[redacted]',
@@ -25,7 +34,13 @@ describe('context', () => {
 
 describe('resolveConfig', () => {
   it('takes arguments over environment and checks the project and mode', () => {
-    const env = { TRACKBASE_URL: 'http://env:1/', TRACKBASE_API_KEY: 'k', TRACKBASE_PROJECT: 'acme/vision', TRACKBASE_MODE: 'offline', TRACKBASE_CONFIG_DIR: '/nonexistent' };
+    const env = {
+      TRACKBASE_URL: 'http://env:1/',
+      TRACKBASE_API_KEY: 'k',
+      TRACKBASE_PROJECT: 'acme/vision',
+      TRACKBASE_MODE: 'offline',
+      TRACKBASE_CONFIG_DIR: '/nonexistent',
+    };
     expect(resolveConfig({}, env)).toMatchObject({ url: 'http://env:1', apiKey: 'k', org: 'acme', project: 'vision', mode: 'offline' });
     expect(resolveConfig({ url: 'http://arg', mode: 'sync' }, env)).toMatchObject({ url: 'http://arg', mode: 'sync' });
     expect(() => resolveConfig({}, { ...env, TRACKBASE_MODE: 'turbo' })).toThrow(/TRACKBASE_MODE/);

@@ -27,7 +27,13 @@ export function redactEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 
 function git(args: string[], cwd: string): string | undefined {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 4 * 1024 * 1024 }).trim();
+    return execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      timeout: 5_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 4 * 1024 * 1024,
+    }).trim();
   } catch {
     return undefined;
   }
@@ -49,7 +55,10 @@ function dependencies(cwd: string): Record<string, string> | undefined {
   const manifest = nearestPackageJson(cwd);
   if (!manifest) return undefined;
   try {
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
     const declared = { ...pkg.devDependencies, ...pkg.dependencies };
     const lockFile = join(dirname(manifest), 'package-lock.json');
     if (existsSync(lockFile)) {
@@ -67,7 +76,11 @@ function dependencies(cwd: string): Record<string, string> | undefined {
 
 function gpus(): Array<{ name: string; memoryBytes?: number }> | undefined {
   try {
-    const out = execFileSync('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader,nounits'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader,nounits'], {
+      encoding: 'utf8',
+      timeout: 5_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out
       .trim()
       .split('\n')
@@ -106,7 +119,14 @@ export function collectContext(options: ContextOptions = {}, cwd = process.cwd()
   if (options.host !== false) {
     const cpuList = cpus();
     const gpuList = gpus();
-    context.host = { hostname: hostname(), os: `${platform()} ${release()}`, cpu: cpuList[0]?.model, cpuCount: cpuList.length, memoryBytes: totalmem(), ...(gpuList ? { gpus: gpuList } : {}) };
+    context.host = {
+      hostname: hostname(),
+      os: `${platform()} ${release()}`,
+      cpu: cpuList[0]?.model,
+      cpuCount: cpuList.length,
+      memoryBytes: totalmem(),
+      ...(gpuList ? { gpus: gpuList } : {}),
+    };
   }
   if (options.env !== false) context.env = redactEnv(process.env);
   return context;

@@ -18,11 +18,11 @@ describe('createCompletionBatcher', () => {
   });
 
   it('turns an error item into the API error a single completion would have thrown, for that caller only', async () => {
-    const complete = createCompletionBatcher(
-      async (ids): Promise<CompleteUploadsResponse> => ({
-        results: ids.map((id) => (id === 'bad' ? { ...ok(id), state: 'pending' as const, error: { code: 'checksum_mismatch', message: 'other bytes' } } : ok(id))),
-      }),
-    );
+    const complete = createCompletionBatcher(async (ids): Promise<CompleteUploadsResponse> => ({
+      results: ids.map((id) =>
+        id === 'bad' ? { ...ok(id), state: 'pending' as const, error: { code: 'checksum_mismatch', message: 'other bytes' } } : ok(id),
+      ),
+    }));
     const [good, bad] = await Promise.allSettled([complete('good'), complete('bad')]);
     expect(good.status).toBe('fulfilled');
     expect(bad.status).toBe('rejected');

@@ -13,7 +13,9 @@ const STATUS_OF_CODE: Record<string, number> = { not_found: 404, upload_incomple
  * instead of one each. Every caller still gets its own answer: an error
  * item becomes the TrackbaseApiError a single completion would have thrown.
  */
-export function createCompletionBatcher(send: (uploadIds: string[]) => Promise<CompleteUploadsResponse>): (uploadId: string) => Promise<UploadStatus> {
+export function createCompletionBatcher(
+  send: (uploadIds: string[]) => Promise<CompleteUploadsResponse>,
+): (uploadId: string) => Promise<UploadStatus> {
   let pending: Array<{ uploadId: string; resolve: (s: UploadStatus) => void; reject: (e: unknown) => void }> = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -28,7 +30,8 @@ export function createCompletionBatcher(send: (uploadIds: string[]) => Promise<C
         for (const waiter of batch) {
           const result = byId.get(waiter.uploadId);
           if (!result) waiter.reject(new Error(`the server did not answer for upload ${waiter.uploadId}`));
-          else if (result.error) waiter.reject(new TrackbaseApiError(STATUS_OF_CODE[result.error.code] ?? 400, result.error.code, result.error.message));
+          else if (result.error)
+            waiter.reject(new TrackbaseApiError(STATUS_OF_CODE[result.error.code] ?? 400, result.error.code, result.error.message));
           else waiter.resolve(result);
         }
       },

@@ -42,7 +42,7 @@ export async function downloadFile(
   const maxAttempts = options.maxAttempts ?? 5;
   let fresh = false;
   let renewals = 0;
-  for (let attempt = 0; ; ) {
+  for (let attempt = 0; ;) {
     const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.part`);
     let counted = 0;
     try {
@@ -60,7 +60,9 @@ export async function downloadFile(
       await pipeline(response, measure, createWriteStream(tmp, { flags: 'wx' }));
       const sha256 = hash.digest('hex');
       if (counted !== expected.size || sha256 !== expected.sha256) {
-        throw new ChecksumMismatchError(`${dest}: received ${counted} bytes with SHA-256 ${sha256}, expected ${expected.size} bytes with ${expected.sha256}`);
+        throw new ChecksumMismatchError(
+          `${dest}: received ${counted} bytes with SHA-256 ${sha256}, expected ${expected.size} bytes with ${expected.sha256}`,
+        );
       }
       await rename(tmp, dest);
       return;

@@ -25,7 +25,9 @@ describe('hashing files from disk', () => {
     const content = randomBytes(10_000);
     const path = join(dir, 'range.bin');
     writeFileSync(path, content);
-    expect(await md5Base64OfRange(path, { start: 1_000, end: 4_000 })).toBe(createHash('md5').update(content.subarray(1_000, 4_000)).digest('base64'));
+    expect(await md5Base64OfRange(path, { start: 1_000, end: 4_000 })).toBe(
+      createHash('md5').update(content.subarray(1_000, 4_000)).digest('base64'),
+    );
     expect(await md5Base64OfRange(path, { start: 5, end: 5 })).toBe(createHash('md5').digest('base64'));
   });
 });

@@ -57,7 +57,11 @@ export type FilesSpec = string | string[] | Record<string, string>;
 
 export async function collectFiles(spec: FilesSpec, prefix = ''): Promise<LocalFile[]> {
   const pairs: Array<[string, string]> =
-    typeof spec === 'string' ? [[spec, prefix]] : Array.isArray(spec) ? spec.map((p) => [p, prefix]) : Object.entries(spec).map(([remote, local]) => [local, remotePath(prefix, remote)]);
+    typeof spec === 'string'
+      ? [[spec, prefix]]
+      : Array.isArray(spec)
+        ? spec.map((p) => [p, prefix])
+        : Object.entries(spec).map(([remote, local]) => [local, remotePath(prefix, remote)]);
   const files: LocalFile[] = [];
   for (const [local, under] of pairs) {
     const info = await stat(local);

@@ -25,7 +25,13 @@ export class PresignedRequestError extends Error {
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** PUTs `size` bytes from `body` and returns the ETag the store answered with. */
-export async function putPresigned(url: string, headers: Record<string, string>, body: Readable, size: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+export async function putPresigned(
+  url: string,
+  headers: Record<string, string>,
+  body: Readable,
+  size: number,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<string> {
   const response = await send('PUT', url, { ...headers, 'content-length': String(size) }, timeoutMs, body);
   if (response.statusCode! < 200 || response.statusCode! >= 300) throw await failure(response);
   response.resume();
@@ -41,7 +47,16 @@ export async function getPresigned(url: string, timeoutMs = DEFAULT_TIMEOUT_MS):
 
 /** Socket-level failures: the connection broke or never came up. */
 const NETWORK_ERROR_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 /**
@@ -64,7 +79,9 @@ function send(method: string, url: string, headers: OutgoingHttpHeaders, timeout
   return new Promise((resolve, reject) => {
     const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { method, headers }, resolve);
     // An idle timeout (no bytes either way), so a slow but moving transfer of a large part is not cut off.
-    request.setTimeout(timeoutMs, () => request.destroy(Object.assign(new Error(`${method} to the store made no progress for ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    request.setTimeout(timeoutMs, () =>
+      request.destroy(Object.assign(new Error(`${method} to the store made no progress for ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+    );
     request.on('error', reject);
     if (!body) return void request.end();
     pipeline(body, request).catch((error: unknown) => {

@@ -26,7 +26,12 @@ function localFile(size: number): { path: string; content: Buffer } {
 }
 
 /** The server side of uploads in memory: part URLs on the fake store, reports checked against ETags, complete verifies the SHA-256. */
-function fakeServer(uploadId: string, content: Buffer, partSize: number, options: { expireFirstUrlOf?: number; failFirstComplete?: boolean } = {}) {
+function fakeServer(
+  uploadId: string,
+  content: Buffer,
+  partSize: number,
+  options: { expireFirstUrlOf?: number; failFirstComplete?: boolean } = {},
+) {
   const reported = new Map<number, string>();
   const urlRequests: number[] = [];
   let completes = 0;
@@ -40,14 +45,21 @@ function fakeServer(uploadId: string, content: Buffer, partSize: number, options
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
     }),
     reportPart: async (_id, report) => {
-      if (report.etag.replace(/"/g, '') !== Buffer.from(report.md5, 'base64').toString('hex')) throw new TrackbaseApiError(400, 'part_checksum_mismatch', 'corrupted');
+      if (report.etag.replace(/"/g, '') !== Buffer.from(report.md5, 'base64').toString('hex'))
+        throw new TrackbaseApiError(400, 'part_checksum_mismatch', 'corrupted');
       reported.set(report.partNumber, report.etag);
       return { uploadId, state: 'pending', completedParts: [...reported.keys()], partCount: 0 };
     },
     complete: async () => {
       completes++;
       const single = store.objects.get(uploadId);
-      const assembled = single ?? Buffer.concat(partRanges(content.length, partSize, Math.ceil(content.length / partSize)).map((p) => store.objects.get(`${uploadId}-${p.partNumber}`) ?? Buffer.alloc(0)));
+      const assembled =
+        single ??
+        Buffer.concat(
+          partRanges(content.length, partSize, Math.ceil(content.length / partSize)).map(
+            (p) => store.objects.get(`${uploadId}-${p.partNumber}`) ?? Buffer.alloc(0),
+          ),
+        );
       if (options.failFirstComplete && completes === 1) {
         store.objects.delete(uploadId);
         throw new TrackbaseApiError(400, 'checksum_mismatch', 'the upload was reset');
@@ -80,14 +92,21 @@ describe('executing an upload plan', () => {
     const { path, content } = localFile(10_500);
     const uploadId = randomUUID();
     // Parts 1-3 landed in an earlier, interrupted process.
-    for (const p of partRanges(content.length, partSize, 11).slice(0, 3)) store.objects.set(`${uploadId}-${p.partNumber}`, content.subarray(p.start, p.end));
+    for (const p of partRanges(content.length, partSize, 11).slice(0, 3))
+      store.objects.set(`${uploadId}-${p.partNumber}`, content.subarray(p.start, p.end));
     const server = fakeServer(uploadId, content, partSize, { expireFirstUrlOf: 5 });
     const progress: number[] = [];
     const rt = runtime(server.calls, content.length, 2, progress);
     store.peakInFlight = 0;
     const putsBefore = store.puts.length;
 
-    await uploadWithPlan(rt, path, plan(uploadId, content.length, partSize, { completedParts: [1, 2, 3] }), async () => undefined, rt.progress.child(content.length));
+    await uploadWithPlan(
+      rt,
+      path,
+      plan(uploadId, content.length, partSize, { completedParts: [1, 2, 3] }),
+      async () => undefined,
+      rt.progress.child(content.length),
+    );
 
     const sent = store.puts.slice(putsBefore).filter((p) => p.name.startsWith(uploadId));
     expect(sent.map((p) => Number(p.name.split('-').at(-1))).sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
@@ -106,7 +125,11 @@ describe('executing an upload plan', () => {
     const uploadId = randomUUID();
     const server = fakeServer(uploadId, content, 5_000);
     const reasons: string[] = [];
-    const fresh = plan(uploadId, content.length, 5_000, { method: 'single', url: store.url(uploadId), headers: { 'Content-Type': 'application/octet-stream' } });
+    const fresh = plan(uploadId, content.length, 5_000, {
+      method: 'single',
+      url: store.url(uploadId),
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     const stale = { ...fresh, url: store.url(uploadId, true), expiresAt: new Date(Date.now() - 1_000).toISOString() };
     const rt = runtime(server.calls, content.length, 4);
     await uploadWithPlan(rt, path, stale, async (reason) => (reasons.push(reason), fresh), rt.progress.child(content.length));
@@ -132,6 +155,14 @@ describe('executing an upload plan', () => {
     const { path } = localFile(100);
     const uploadId = randomUUID();
     const rt = runtime(fakeServer(uploadId, Buffer.alloc(0), 1_000).calls, 200, 1);
-    await expect(uploadWithPlan(rt, path, plan(uploadId, 200, 1_000, { method: 'single', url: store.url(uploadId) }), async () => undefined, rt.progress.child(200))).rejects.toThrow(/changed since it was hashed/);
+    await expect(
+      uploadWithPlan(
+        rt,
+        path,
+        plan(uploadId, 200, 1_000, { method: 'single', url: store.url(uploadId) }),
+        async () => undefined,
+        rt.progress.child(200),
+      ),
+    ).rejects.toThrow(/changed since it was hashed/);
   });
 });

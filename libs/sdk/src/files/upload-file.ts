@@ -58,7 +58,13 @@ const isApiCode = (error: unknown, code: string) => error instanceof TrackbaseAp
  * server has verified size and SHA-256. A verification failure resets the
  * upload on the server: the file is sent once more before giving up.
  */
-export async function uploadWithPlan(rt: UploadRuntime, localPath: string, first: UploadPlan, redeclare: Redeclare, progress: TransferProgress): Promise<void> {
+export async function uploadWithPlan(
+  rt: UploadRuntime,
+  localPath: string,
+  first: UploadPlan,
+  redeclare: Redeclare,
+  progress: TransferProgress,
+): Promise<void> {
   let plan: UploadPlan | undefined = first;
   for (let round = 0; plan; round++) {
     const size = (await stat(localPath)).size;
@@ -71,7 +77,10 @@ export async function uploadWithPlan(rt: UploadRuntime, localPath: string, first
       break;
     } catch (error) {
       if (!isApiCode(error, StorageErrorCode.ChecksumMismatch)) throw error;
-      if (round >= 1) throw new Error(`${localPath}: the server received other bytes than were hashed twice; did the file change during the upload? (${(error as Error).message})`);
+      if (round >= 1)
+        throw new Error(
+          `${localPath}: the server received other bytes than were hashed twice; did the file change during the upload? (${(error as Error).message})`,
+        );
       progress.reset();
       plan = await redeclare('reset');
     }
@@ -79,7 +88,13 @@ export async function uploadWithPlan(rt: UploadRuntime, localPath: string, first
   progress.finish();
 }
 
-async function sendSingle(rt: UploadRuntime, localPath: string, plan: UploadPlan, redeclare: Redeclare, progress: TransferProgress): Promise<UploadPlan | undefined> {
+async function sendSingle(
+  rt: UploadRuntime,
+  localPath: string,
+  plan: UploadPlan,
+  redeclare: Redeclare,
+  progress: TransferProgress,
+): Promise<UploadPlan | undefined> {
   let current: UploadPlan | undefined = plan;
   const sent = await rt.puts(() =>
     putWithRetries(rt, localPath, { start: 0, end: plan.size }, progress, async (fresh) => {
@@ -114,7 +129,13 @@ async function sendParts(rt: UploadRuntime, localPath: string, plan: UploadPlan,
 async function sendPart(rt: UploadRuntime, localPath: string, uploadId: string, part: Part, progress: TransferProgress): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const md5 = await md5Base64OfRange(localPath, part);
-    const sent = await putWithRetries(rt, localPath, part, progress, async () => (await rt.calls.partUrls(uploadId, [{ partNumber: part.partNumber, md5 }])).parts[0]!);
+    const sent = await putWithRetries(
+      rt,
+      localPath,
+      part,
+      progress,
+      async () => (await rt.calls.partUrls(uploadId, [{ partNumber: part.partNumber, md5 }])).parts[0]!,
+    );
     if (!sent!.etag) throw new Error(`the store gave no ETag for part ${part.partNumber} of ${localPath}`);
     try {
       await rt.calls.reportPart(uploadId, { partNumber: part.partNumber, etag: sent!.etag, md5, size: part.size });
@@ -128,7 +149,11 @@ async function sendPart(rt: UploadRuntime, localPath: string, uploadId: string, 
 
 /** The store refused the body as not matching its Content-MD5: damaged on the way, worth sending again. */
 function corruptedInTransit(error: unknown): boolean {
-  return error instanceof PresignedRequestError && error.status === 400 && ['BadDigest', 'InvalidDigest', StorageErrorCode.PartChecksumMismatch, StorageErrorCode.ChecksumMismatch].includes(error.code);
+  return (
+    error instanceof PresignedRequestError &&
+    error.status === 400 &&
+    ['BadDigest', 'InvalidDigest', StorageErrorCode.PartChecksumMismatch, StorageErrorCode.ChecksumMismatch].includes(error.code)
+  );
 }
 
 /**
@@ -146,7 +171,7 @@ async function putWithRetries(
   const maxAttempts = rt.maxAttempts ?? 5;
   let fresh = false;
   let renewals = 0;
-  for (let attempt = 0; ; ) {
+  for (let attempt = 0; ;) {
     const to = await target(fresh);
     if (!to) return null;
     fresh = false;
@@ -160,7 +185,8 @@ async function putWithRetries(
         continue;
       }
       if (!isRetryableTransferError(error) && !corruptedInTransit(error)) throw error;
-      if (++attempt >= maxAttempts) throw new Error(`upload of ${localPath} failed after ${maxAttempts} attempts: ${(error as Error).message}`, { cause: error });
+      if (++attempt >= maxAttempts)
+        throw new Error(`upload of ${localPath} failed after ${maxAttempts} attempts: ${(error as Error).message}`, { cause: error });
       await sleep(backoffDelay(attempt - 1, rt.backoff ?? DEFAULT_BACKOFF));
     }
   }

@@ -65,6 +65,8 @@ export async function sendDeclared(
   }
   // Files are taken on in turn; their PUTs share the runtime's bound. More files than PUTs are in
   // progress so that the next PUTs go out while earlier files wait for their (batched) completion.
-  await mapLimit(work, concurrency * FILES_PER_PUT_SLOT, ({ file, plan }) => uploadWithPlan(rt, file.localPath, plan, (reason) => redeclare(file, reason), rt.progress.child(file.size)));
+  await mapLimit(work, concurrency * FILES_PER_PUT_SLOT, ({ file, plan }) =>
+    uploadWithPlan(rt, file.localPath, plan, (reason) => redeclare(file, reason), rt.progress.child(file.size)),
+  );
   return results.map((r) => ({ ...r.file, state: 'available' as const }));
 }

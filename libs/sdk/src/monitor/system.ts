@@ -30,19 +30,24 @@ function networkBytes(): { rx: number; tx: number } | null {
 
 function gpuSample(): Promise<Record<string, number>> {
   return new Promise((resolve) => {
-    execFile('nvidia-smi', ['--query-gpu=utilization.gpu,memory.used,memory.total', '--format=csv,noheader,nounits'], { timeout: 3_000 }, (error, stdout) => {
-      if (error) return resolve({});
-      const out: Record<string, number> = {};
-      stdout
-        .trim()
-        .split('\n')
-        .forEach((line, i) => {
-          const [util, used, total] = line.split(',').map((s) => Number(s.trim()));
-          out[`gpu.${i}.utilization_percent`] = util!;
-          out[`gpu.${i}.memory_percent`] = total ? (100 * used!) / total : 0;
-        });
-      resolve(out);
-    });
+    execFile(
+      'nvidia-smi',
+      ['--query-gpu=utilization.gpu,memory.used,memory.total', '--format=csv,noheader,nounits'],
+      { timeout: 3_000 },
+      (error, stdout) => {
+        if (error) return resolve({});
+        const out: Record<string, number> = {};
+        stdout
+          .trim()
+          .split('\n')
+          .forEach((line, i) => {
+            const [util, used, total] = line.split(',').map((s) => Number(s.trim()));
+            out[`gpu.${i}.utilization_percent`] = util!;
+            out[`gpu.${i}.memory_percent`] = total ? (100 * used!) / total : 0;
+          });
+        resolve(out);
+      },
+    );
   });
 }
 

@@ -45,10 +45,18 @@ async function resolveTarget(scope: RunScope, path: string): Promise<{ files: Fi
  * `dir`, paths relative to what was named (as `aws s3 cp --recursive` does).
  * Each file is verified by SHA-256; one already there with the same content is kept.
  */
-export async function downloadRunFiles(scope: RunScope, path: string | undefined, dir: string, options: TransferOptions = {}): Promise<DownloadedRunFile[]> {
+export async function downloadRunFiles(
+  scope: RunScope,
+  path: string | undefined,
+  dir: string,
+  options: TransferOptions = {},
+): Promise<DownloadedRunFile[]> {
   const { files, base } = await resolveTarget(scope, path ?? '');
   const available = files.filter((f) => f.state !== 'pending');
-  const progress = new TransferProgress(available.reduce((n, f) => n + f.size, 0), options.onProgress);
+  const progress = new TransferProgress(
+    available.reduce((n, f) => n + f.size, 0),
+    options.onProgress,
+  );
   return mapLimit(available, options.concurrency ?? DEFAULT_CONCURRENCY, async (f) => {
     const localPath = insideDir(dir, f.path.slice(base.length));
     const expected = { sha256: f.sha256!, size: f.size };

@@ -16,12 +16,17 @@ export interface RunScope extends ProjectScope {
  */
 export async function uploadRunFiles(scope: RunScope, files: LocalFile[], options: TransferOptions = {}): Promise<StoredFile[]> {
   const { api, org, project, run } = scope;
-  const rt = createUploadRuntime(projectUploadCalls(api, org, project), files.reduce((n, f) => n + f.size, 0), options);
+  const rt = createUploadRuntime(
+    projectUploadCalls(api, org, project),
+    files.reduce((n, f) => n + f.size, 0),
+    options,
+  );
   const stored: StoredFile[] = [];
   for (let i = 0; i < files.length; i += STORAGE_LIMITS.filesPerRequest) {
     const hashed = await hashFiles(files.slice(i, i + STORAGE_LIMITS.filesPerRequest), options.concurrency);
     const declared = await api.declareRunFiles(org, project, run, hashed.map(declarationOf));
-    const redeclare = async (file: (typeof hashed)[number]) => (await api.declareRunFiles(org, project, run, [declarationOf(file)])).files[0]?.upload;
+    const redeclare = async (file: (typeof hashed)[number]) =>
+      (await api.declareRunFiles(org, project, run, [declarationOf(file)])).files[0]?.upload;
     stored.push(...(await sendDeclared(rt, declared.files, hashed, redeclare, options.concurrency)));
   }
   return stored;

@@ -1,10 +1,24 @@
-import { LIMITS, type AssetRef, type ParamValue, type RunBatch, type RunContext, type RunState, type StoredFile } from '@trackbase/contracts';
+import {
+  LIMITS,
+  type AssetRef,
+  type ParamValue,
+  type RunBatch,
+  type RunContext,
+  type RunState,
+  type StoredFile,
+} from '@trackbase/contracts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { TrackbaseApi } from '../client/api';
 import { isRetryableStatus, TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError } from '../client/errors';
-import { logArtifactFiles, logArtifactReference, type ArtifactReference, type LogArtifactOptions, type LoggedVersion } from '../artifacts/log-artifact';
+import {
+  logArtifactFiles,
+  logArtifactReference,
+  type ArtifactReference,
+  type LogArtifactOptions,
+  type LoggedVersion,
+} from '../artifacts/log-artifact';
 import { downloadArtifact, useArtifact, type UseArtifactOptions } from '../artifacts/use-artifact';
 import type { FilesSpec } from '../files/local-files';
 import type { TransferOptions } from '../files/upload-files';
@@ -69,13 +83,25 @@ export class Run {
     this.batchStart = journal?.position ?? 0;
   }
 
-  static start(args: { api: TrackbaseApi | null; mode: Mode; dataDir: string; org: string; project: string; name?: string; externalId?: string; runId?: string; options: RunOptions }): Run {
+  static start(args: {
+    api: TrackbaseApi | null;
+    mode: Mode;
+    dataDir: string;
+    org: string;
+    project: string;
+    name?: string;
+    externalId?: string;
+    runId?: string;
+    options: RunOptions;
+  }): Run {
     const localId = randomUUID();
     const meta: JournalMeta = {
       localId,
       org: args.org,
       project: args.project,
-      streamId: `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 30)}.${process.pid}.${localId.slice(0, 8)}`,
+      streamId: `${hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 30)}.${process.pid}.${localId.slice(0, 8)}`,
       externalId: args.externalId ?? `local-${localId}`,
       ...(args.runId ? { runId: args.runId } : {}),
       ...(args.name ? { name: args.name } : {}),
@@ -182,12 +208,24 @@ export class Run {
     return this.online('uploadDir', (scope) => uploadRunDir(scope, localDir, remotePrefix, options));
   }
   /** Logs a version of an artifact produced by this run: a path, paths, or `{ remotePath: localPath }`. */
-  logArtifact(name: string, kind: string, files: FilesSpec, options: Omit<LogArtifactOptions, 'run'> = {}): Promise<LoggedVersion | undefined> {
+  logArtifact(
+    name: string,
+    kind: string,
+    files: FilesSpec,
+    options: Omit<LogArtifactOptions, 'run'> = {},
+  ): Promise<LoggedVersion | undefined> {
     return this.online('logArtifact', (scope) => logArtifactFiles(scope, name, kind, files, { ...options, run: scope.run }));
   }
   /** Logs a version that points at data outside Trackbase (`s3://…`, `https://…`), identified by its digest. */
-  logArtifactReference(name: string, kind: string, reference: ArtifactReference, options: Pick<LogArtifactOptions, 'aliases' | 'metadata' | 'description'> = {}): Promise<LoggedVersion | undefined> {
-    return this.online('logArtifactReference', (scope) => logArtifactReference(scope, name, kind, reference, { ...options, run: scope.run }));
+  logArtifactReference(
+    name: string,
+    kind: string,
+    reference: ArtifactReference,
+    options: Pick<LogArtifactOptions, 'aliases' | 'metadata' | 'description'> = {},
+  ): Promise<LoggedVersion | undefined> {
+    return this.online('logArtifactReference', (scope) =>
+      logArtifactReference(scope, name, kind, reference, { ...options, run: scope.run }),
+    );
   }
   /**
    * Downloads a version (`'name:alias'`, `'name:v3'`) into the cache, records
@@ -205,7 +243,9 @@ export class Run {
   private async online<T>(what: string, call: (scope: RunScope) => Promise<T>): Promise<T | undefined> {
     if (this.mode === 'disabled') return undefined;
     if (this.mode === 'offline' || !this.api) {
-      throw new TrackbaseOfflineError(`trackbase: ${what} needs a connection to the server; offline runs do not keep uploads for \`trackbase sync\`. Use mode "async" or "sync", or upload later with the CLI (\`trackbase files upload\`, \`trackbase artifacts put\`).`);
+      throw new TrackbaseOfflineError(
+        `trackbase: ${what} needs a connection to the server; offline runs do not keep uploads for \`trackbase sync\`. Use mode "async" or "sync", or upload later with the CLI (\`trackbase files upload\`, \`trackbase artifacts put\`).`,
+      );
     }
     if (!this.meta.runId) await this.connect();
     return call({ api: this.api, org: this.meta.org, project: this.meta.project, run: this.meta.runId! });
@@ -317,7 +357,10 @@ export class Run {
    * `timeoutMs`, records the final state and, once the server has everything,
    * removes the journal. What could not be sent stays on disk for `trackbase sync`.
    */
-  async finish(state: FinalState = 'finished', options: { timeoutMs?: number } = {}): Promise<{ delivered: boolean; remainingBatches: number }> {
+  async finish(
+    state: FinalState = 'finished',
+    options: { timeoutMs?: number } = {},
+  ): Promise<{ delivered: boolean; remainingBatches: number }> {
     if (this.finished || this.mode === 'disabled') return { delivered: true, remainingBatches: 0 };
     this.finished = true;
     clearInterval(this.flushTimer);
@@ -346,7 +389,9 @@ export class Run {
     if (this.queue.length) {
       this.stopSending = true;
       const points = this.queue.reduce((n, q) => n + q.points, 0);
-      this.options.log(`trackbase: ${this.queue.length} batches (${points} points) were not delivered; they are saved in ${this.journal!.dir}. Run \`trackbase sync\` to upload them.`);
+      this.options.log(
+        `trackbase: ${this.queue.length} batches (${points} points) were not delivered; they are saved in ${this.journal!.dir}. Run \`trackbase sync\` to upload them.`,
+      );
       this.journal!.close();
       return { delivered: false, remainingBatches: this.queue.length };
     }

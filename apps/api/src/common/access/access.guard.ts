@@ -9,7 +9,11 @@ import { RequestContext } from '../context/request-context';
 import { AccessService } from './access.service';
 import { PERMISSION_KEY } from './require-permission.decorator';
 
-type HttpRequest = RequestWithContext & { params: Record<string, string | undefined>; protocol: string; get(name: string): string | undefined };
+type HttpRequest = RequestWithContext & {
+  params: Record<string, string | undefined>;
+  protocol: string;
+  get(name: string): string | undefined;
+};
 
 /**
  * Deny by default: runs after authentication on every route, resolves the

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrgMember, createOrg, createProject, createServiceAccount, setProjectRole, signup, uniqueSlug, type ApiClient, type TestUser } from '../../../test/api-client';
+import {
+  addOrgMember,
+  createOrg,
+  createProject,
+  createServiceAccount,
+  setProjectRole,
+  signup,
+  uniqueSlug,
+  type ApiClient,
+  type TestUser,
+} from '../../../test/api-client';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 
 /**
@@ -54,7 +64,13 @@ async function buildWorld(): Promise<World> {
       outsider: outsider.api,
       bot: owner.api.as(bot.apiKey.key),
     },
-    ids: { owner: owner.id, viewer: members.viewer!.id, bot: bot.serviceAccount.id, invitation: invitation.id, serviceAccount: sa.serviceAccount.id },
+    ids: {
+      owner: owner.id,
+      viewer: members.viewer!.id,
+      bot: bot.serviceAccount.id,
+      invitation: invitation.id,
+      serviceAccount: sa.serviceAccount.id,
+    },
   };
 }
 
@@ -70,33 +86,116 @@ const P = (w: World, actor: Actor) => (actor === 'memberOnOrgProject' ? w.openPr
 const orgRead = { default: 'ok', outsider: 'hidden' } as const;
 const orgAdmin = { default: 'forbidden', owner: 'ok', admin: 'ok', outsider: 'hidden' } as const;
 const projectRead = { default: 'ok', memberNoRole: 'hidden', outsider: 'hidden' } as const;
-const projectWrite = { default: 'forbidden', owner: 'ok', admin: 'ok', maintainer: 'ok', contributor: 'ok', bot: 'ok', memberNoRole: 'hidden', outsider: 'hidden' } as const;
-const projectManage = { default: 'forbidden', owner: 'ok', admin: 'ok', maintainer: 'ok', memberNoRole: 'hidden', outsider: 'hidden' } as const;
+const projectWrite = {
+  default: 'forbidden',
+  owner: 'ok',
+  admin: 'ok',
+  maintainer: 'ok',
+  contributor: 'ok',
+  bot: 'ok',
+  memberNoRole: 'hidden',
+  outsider: 'hidden',
+} as const;
+const projectManage = {
+  default: 'forbidden',
+  owner: 'ok',
+  admin: 'ok',
+  maintainer: 'ok',
+  memberNoRole: 'hidden',
+  outsider: 'hidden',
+} as const;
 
 const ROUTES: Route[] = [
   { name: 'GET /orgs/{org}', call: (c, w) => c.get(`/orgs/${w.org}`), expect: orgRead },
   { name: 'PATCH /orgs/{org}', call: (c, w) => c.patch(`/orgs/${w.org}`, { name: 'Renamed' }), expect: orgAdmin },
-  { name: 'DELETE /orgs/{org}', call: (c, w) => c.delete(`/orgs/${w.org}`), expect: { default: 'forbidden', owner: 'ok', outsider: 'hidden' }, destructive: true },
+  {
+    name: 'DELETE /orgs/{org}',
+    call: (c, w) => c.delete(`/orgs/${w.org}`),
+    expect: { default: 'forbidden', owner: 'ok', outsider: 'hidden' },
+    destructive: true,
+  },
   { name: 'GET /orgs/{org}/members', call: (c, w) => c.get(`/orgs/${w.org}/members`), expect: orgRead },
-  { name: 'PATCH /orgs/{org}/members/{viewer}', call: (c, w) => c.patch(`/orgs/${w.org}/members/${w.ids.viewer}`, { role: 'admin' }), expect: orgAdmin, destructive: true },
-  { name: 'DELETE /orgs/{org}/members/{viewer}', call: (c, w) => c.delete(`/orgs/${w.org}/members/${w.ids.viewer}`), expect: { ...orgAdmin, viewer: 'ok' }, destructive: true },
+  {
+    name: 'PATCH /orgs/{org}/members/{viewer}',
+    call: (c, w) => c.patch(`/orgs/${w.org}/members/${w.ids.viewer}`, { role: 'admin' }),
+    expect: orgAdmin,
+    destructive: true,
+  },
+  {
+    name: 'DELETE /orgs/{org}/members/{viewer}',
+    call: (c, w) => c.delete(`/orgs/${w.org}/members/${w.ids.viewer}`),
+    expect: { ...orgAdmin, viewer: 'ok' },
+    destructive: true,
+  },
   { name: 'GET /orgs/{org}/invitations', call: (c, w) => c.get(`/orgs/${w.org}/invitations`), expect: orgAdmin },
-  { name: 'POST /orgs/{org}/invitations', call: (c, w) => c.post(`/orgs/${w.org}/invitations`, { email: `${uniqueSlug('i')}@example.com`, role: 'member' }), expect: orgAdmin },
-  { name: 'DELETE /orgs/{org}/invitations/{id}', call: (c, w) => c.delete(`/orgs/${w.org}/invitations/${w.ids.invitation}`), expect: orgAdmin, destructive: true },
+  {
+    name: 'POST /orgs/{org}/invitations',
+    call: (c, w) => c.post(`/orgs/${w.org}/invitations`, { email: `${uniqueSlug('i')}@example.com`, role: 'member' }),
+    expect: orgAdmin,
+  },
+  {
+    name: 'DELETE /orgs/{org}/invitations/{id}',
+    call: (c, w) => c.delete(`/orgs/${w.org}/invitations/${w.ids.invitation}`),
+    expect: orgAdmin,
+    destructive: true,
+  },
   { name: 'GET /orgs/{org}/service-accounts', call: (c, w) => c.get(`/orgs/${w.org}/service-accounts`), expect: orgAdmin },
-  { name: 'POST /orgs/{org}/service-accounts', call: (c, w) => c.post(`/orgs/${w.org}/service-accounts`, { name: 'bot' }), expect: orgAdmin },
-  { name: 'DELETE /orgs/{org}/service-accounts/{id}', call: (c, w) => c.delete(`/orgs/${w.org}/service-accounts/${w.ids.serviceAccount}`), expect: orgAdmin, destructive: true },
+  {
+    name: 'POST /orgs/{org}/service-accounts',
+    call: (c, w) => c.post(`/orgs/${w.org}/service-accounts`, { name: 'bot' }),
+    expect: orgAdmin,
+  },
+  {
+    name: 'DELETE /orgs/{org}/service-accounts/{id}',
+    call: (c, w) => c.delete(`/orgs/${w.org}/service-accounts/${w.ids.serviceAccount}`),
+    expect: orgAdmin,
+    destructive: true,
+  },
   { name: 'GET /orgs/{org}/audit-log', call: (c, w) => c.get(`/orgs/${w.org}/audit-log`), expect: orgAdmin },
   { name: 'GET /orgs/{org}/projects', call: (c, w) => c.get(`/orgs/${w.org}/projects`), expect: orgRead },
   { name: 'POST /orgs/{org}/projects', call: (c, w) => c.post(`/orgs/${w.org}/projects`, { name: uniqueSlug('p') }), expect: orgRead },
-  { name: 'GET /orgs/{org}/projects/{project}', call: (c, w, a) => c.get(`/orgs/${w.org}/projects/${P(w, a)}`), expect: { ...projectRead, memberOnOrgProject: 'ok' } },
-  { name: 'PATCH /orgs/{org}/projects/{project}', call: (c, w, a) => c.patch(`/orgs/${w.org}/projects/${P(w, a)}`, { description: 'x' }), expect: projectManage },
-  { name: 'DELETE /orgs/{org}/projects/{project}', call: (c, w, a) => c.delete(`/orgs/${w.org}/projects/${P(w, a)}`), expect: projectManage, destructive: true },
-  { name: 'GET /orgs/{org}/projects/{project}/members', call: (c, w, a) => c.get(`/orgs/${w.org}/projects/${P(w, a)}/members`), expect: projectRead },
-  { name: 'PUT /orgs/{org}/projects/{project}/members/{owner}', call: (c, w, a) => c.put(`/orgs/${w.org}/projects/${P(w, a)}/members/${w.ids.owner}`, { role: 'maintainer' }), expect: projectManage },
-  { name: 'DELETE /orgs/{org}/projects/{project}/members/{viewer}', call: (c, w, a) => c.delete(`/orgs/${w.org}/projects/${P(w, a)}/members/${w.ids.viewer}`), expect: projectManage, destructive: true },
-  { name: 'GET /orgs/{org}/projects/{project}/runs', call: (c, w, a) => c.get(`/orgs/${w.org}/projects/${P(w, a)}/runs`), expect: projectRead },
-  { name: 'POST /orgs/{org}/projects/{project}/runs', call: (c, w, a) => c.post(`/orgs/${w.org}/projects/${P(w, a)}/runs`, {}), expect: projectWrite },
+  {
+    name: 'GET /orgs/{org}/projects/{project}',
+    call: (c, w, a) => c.get(`/orgs/${w.org}/projects/${P(w, a)}`),
+    expect: { ...projectRead, memberOnOrgProject: 'ok' },
+  },
+  {
+    name: 'PATCH /orgs/{org}/projects/{project}',
+    call: (c, w, a) => c.patch(`/orgs/${w.org}/projects/${P(w, a)}`, { description: 'x' }),
+    expect: projectManage,
+  },
+  {
+    name: 'DELETE /orgs/{org}/projects/{project}',
+    call: (c, w, a) => c.delete(`/orgs/${w.org}/projects/${P(w, a)}`),
+    expect: projectManage,
+    destructive: true,
+  },
+  {
+    name: 'GET /orgs/{org}/projects/{project}/members',
+    call: (c, w, a) => c.get(`/orgs/${w.org}/projects/${P(w, a)}/members`),
+    expect: projectRead,
+  },
+  {
+    name: 'PUT /orgs/{org}/projects/{project}/members/{owner}',
+    call: (c, w, a) => c.put(`/orgs/${w.org}/projects/${P(w, a)}/members/${w.ids.owner}`, { role: 'maintainer' }),
+    expect: projectManage,
+  },
+  {
+    name: 'DELETE /orgs/{org}/projects/{project}/members/{viewer}',
+    call: (c, w, a) => c.delete(`/orgs/${w.org}/projects/${P(w, a)}/members/${w.ids.viewer}`),
+    expect: projectManage,
+    destructive: true,
+  },
+  {
+    name: 'GET /orgs/{org}/projects/{project}/runs',
+    call: (c, w, a) => c.get(`/orgs/${w.org}/projects/${P(w, a)}/runs`),
+    expect: projectRead,
+  },
+  {
+    name: 'POST /orgs/{org}/projects/{project}/runs',
+    call: (c, w, a) => c.post(`/orgs/${w.org}/projects/${P(w, a)}/runs`, {}),
+    expect: projectWrite,
+  },
 ];
 
 function classify(status: number): Outcome | `status ${number}` {
@@ -123,7 +222,10 @@ describe('role matrix', () => {
         const w = route.destructive ? await buildWorld() : shared;
         const response = await route.call(w.clients[actor], w, actor);
         results[actor] = classify(response.status);
-        expected[actor] = actor === 'memberOnOrgProject' && !(actor in route.expect) ? expectedOnOpenProject(route) : (route.expect[actor] ?? route.expect.default);
+        expected[actor] =
+          actor === 'memberOnOrgProject' && !(actor in route.expect)
+            ? expectedOnOpenProject(route)
+            : (route.expect[actor] ?? route.expect.default);
       }
       expect(results).toEqual(expected);
     });

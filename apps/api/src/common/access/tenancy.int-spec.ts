@@ -63,7 +63,17 @@ describe('another organization is invisible', () => {
 });
 
 describe('row-level security', () => {
-  const TABLES = ['organizations', 'org_members', 'invitations', 'projects', 'project_members', 'audit_entries', 'runs', 'users', 'api_keys'];
+  const TABLES = [
+    'organizations',
+    'org_members',
+    'invitations',
+    'projects',
+    'project_members',
+    'audit_entries',
+    'runs',
+    'users',
+    'api_keys',
+  ];
 
   it('every table with an organization_id column has row-level security and a tenant policy', async () => {
     const tables: Array<{ table: string; secured: boolean; policies: number }> = await t.dataSource.query(
@@ -77,23 +87,37 @@ describe('row-level security', () => {
     expect(tables.filter((r) => !r.secured || r.policies === 0).map((r) => r.table)).toEqual([]);
   });
 
-  it('an unscoped query in a tenant transaction returns only that tenant\'s rows', async () => {
+  it("an unscoped query in a tenant transaction returns only that tenant's rows", async () => {
     for (const table of TABLES) {
       const counts = await inScopedTransaction(t.dataSource, { kind: 'tenant', organizationId: orgA.id }, async (em) => {
-        const column = table === 'organizations' ? 'id' : table === 'users' ? 'coalesce(organization_id, $1)' : table === 'api_keys' ? '$1' : 'organization_id';
-        const [row] = await em.query(`SELECT count(*)::int AS total, count(*) FILTER (WHERE ${column} <> $1)::int AS foreign FROM ${table}`, [orgA.id]);
+        const column =
+          table === 'organizations'
+            ? 'id'
+            : table === 'users'
+              ? 'coalesce(organization_id, $1)'
+              : table === 'api_keys'
+                ? '$1'
+                : 'organization_id';
+        const [row] = await em.query(
+          `SELECT count(*)::int AS total, count(*) FILTER (WHERE ${column} <> $1)::int AS foreign FROM ${table}`,
+          [orgA.id],
+        );
         return row as { total: number; foreign: number };
       });
       expect(counts.foreign, table).toBe(0);
     }
-    const total = await inScopedTransaction(t.dataSource, { kind: 'tenant', organizationId: orgA.id }, (em) => em.query(`SELECT count(*)::int AS n FROM runs`));
+    const total = await inScopedTransaction(t.dataSource, { kind: 'tenant', organizationId: orgA.id }, (em) =>
+      em.query(`SELECT count(*)::int AS n FROM runs`),
+    );
     expect(total[0].n).toBe(0);
     const systemView = await t.dataSource.query(`SELECT count(*)::int AS n FROM runs WHERE organization_id = $1`, [orgB.id]);
     expect(systemView[0].n).toBe(1);
   });
 
   it('people outside the tenant are not visible through users', async () => {
-    const ids = await inScopedTransaction(t.dataSource, { kind: 'tenant', organizationId: orgA.id }, (em) => em.query(`SELECT id FROM users`));
+    const ids = await inScopedTransaction(t.dataSource, { kind: 'tenant', organizationId: orgA.id }, (em) =>
+      em.query(`SELECT id FROM users`),
+    );
     expect(ids.map((r: { id: string }) => r.id)).toContain(alice.id);
     expect(ids.map((r: { id: string }) => r.id)).not.toContain(bob.id);
   });

@@ -15,16 +15,13 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what = 'resource'): AppError =>
-  new AppError(404, CommonErrorCode.NotFound, `${what} not found`);
+export const notFound = (what = 'resource'): AppError => new AppError(404, CommonErrorCode.NotFound, `${what} not found`);
 
-export const forbidden = (message = 'your role does not allow this'): AppError =>
-  new AppError(403, CommonErrorCode.Forbidden, message);
+export const forbidden = (message = 'your role does not allow this'): AppError => new AppError(403, CommonErrorCode.Forbidden, message);
 
 export const unauthenticated = (message = 'authentication required', code: string = CommonErrorCode.Unauthenticated): AppError =>
   new AppError(401, code, message);
 
 export const conflict = (code: string, message: string): AppError => new AppError(409, code, message);
 
-export const badRequest = (code: string, message: string, details?: ErrorDetail[]): AppError =>
-  new AppError(400, code, message, details);
+export const badRequest = (code: string, message: string, details?: ErrorDetail[]): AppError => new AppError(400, code, message, details);

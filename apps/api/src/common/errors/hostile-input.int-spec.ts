@@ -99,7 +99,9 @@ describe('hostile and broken input', () => {
   });
 
   it('a body that is not JSON at all is refused, not a crash', async () => {
-    const response = await user.api.request('POST', `/orgs/${org}/projects`, 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    const response = await user.api.request('POST', `/orgs/${org}/projects`, 'name=x', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(response.status).toBe(400);
     expectErrorShape(response.body, 'validation_failed');
   });

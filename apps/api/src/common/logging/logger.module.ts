@@ -13,7 +13,10 @@ export function redactUrl(url: string): string {
 }
 
 /** The caller's x-request-id when well-formed, else a new one; echoed in the response header. */
-export function requestIdFor(request: IncomingMessage & { id?: unknown }, response: { setHeader(name: string, value: string): unknown }): string {
+export function requestIdFor(
+  request: IncomingMessage & { id?: unknown },
+  response: { setHeader(name: string, value: string): unknown },
+): string {
   if (typeof request.id === 'string') return request.id;
   const given = request.headers['x-request-id'];
   const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -33,10 +36,15 @@ export function loggerModule(config: AppConfig) {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken', '*.token'],
         censor: '[redacted]',
       },
-      customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_request, response, error) =>
+        error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
       autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' },
       serializers: {
-        req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: redactUrl(request.url) }),
+        req: (request: { id: string; method: string; url: string }) => ({
+          id: request.id,
+          method: request.method,
+          url: redactUrl(request.url),
+        }),
       },
     },
   });

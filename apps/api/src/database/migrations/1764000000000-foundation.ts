@@ -168,11 +168,7 @@ export class Foundation1764000000000 implements MigrationInterface {
  * role is not subject to these policies; tenant-scoped requests run as
  * TENANT_ROLE, for which rows of other organizations do not exist.
  */
-export async function enableTenantSecurity(
-  q: QueryRunner,
-  tables: string[],
-  organizationsTable?: string,
-): Promise<void> {
+export async function enableTenantSecurity(q: QueryRunner, tables: string[], organizationsTable?: string): Promise<void> {
   await q.query(`
     DO $$ BEGIN
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${TENANT_ROLE}') THEN

@@ -5,4 +5,10 @@ import { Artifacts1764000400000 } from './1764000400000-artifacts';
 import { CascadeIndexes1764000500000 } from './1764000500000-cascade-indexes';
 
 /** In order. A new migration is added here as well as in its own file. */
-export const MIGRATIONS = [Foundation1764000000000, Runs1764000100000, Comments1764000300000, Artifacts1764000400000, CascadeIndexes1764000500000];
+export const MIGRATIONS = [
+  Foundation1764000000000,
+  Runs1764000100000,
+  Comments1764000300000,
+  Artifacts1764000400000,
+  CascadeIndexes1764000500000,
+];

@@ -27,7 +27,12 @@ export class RunParamDto extends createZodDto(z.object({ run: z.string().min(1).
 const csv = z
   .string()
   .max(20_000)
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 const step = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -73,5 +78,14 @@ export class LineageQueryDto extends createZodDto(
 ) {}
 
 export class SeriesFileParamDto extends createZodDto(
-  z.object({ run: z.string().min(1).max(100), file: z.string().min(5).max(300).regex(/\.csv$/, 'must end with .csv') }).loose(),
+  z
+    .object({
+      run: z.string().min(1).max(100),
+      file: z
+        .string()
+        .min(5)
+        .max(300)
+        .regex(/\.csv$/, 'must end with .csv'),
+    })
+    .loose(),
 ) {}

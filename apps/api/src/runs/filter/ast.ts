@@ -5,7 +5,19 @@ export type FieldRef =
   | { kind: 'metric'; name: string; stat: MetricStat }
   | { kind: 'tags' };
 
-export const ATTRIBUTES = ['name', 'key', 'number', 'state', 'created_at', 'started_at', 'ended_at', 'created_by', 'description', 'external_id', 'duration'] as const;
+export const ATTRIBUTES = [
+  'name',
+  'key',
+  'number',
+  'state',
+  'created_at',
+  'started_at',
+  'ended_at',
+  'created_by',
+  'description',
+  'external_id',
+  'duration',
+] as const;
 export type AttributeName = (typeof ATTRIBUTES)[number];
 export const METRIC_STATS = ['last', 'min', 'max', 'count', 'step'] as const;
 export type MetricStat = (typeof METRIC_STATS)[number];

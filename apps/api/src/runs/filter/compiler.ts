@@ -95,7 +95,8 @@ export class RunSqlBuilder {
   }
 
   private exists(field: FieldRef): string {
-    if (field.kind === 'param') return `(r.params ? ${this.bindName(field.path)} AND r.params -> ${this.bindName(field.path)} <> 'null'::jsonb)`;
+    if (field.kind === 'param')
+      return `(r.params ? ${this.bindName(field.path)} AND r.params -> ${this.bindName(field.path)} <> 'null'::jsonb)`;
     if (field.kind === 'tags') return `(cardinality(r.tags) > 0)`;
     return `(${this.field(field).sql} IS NOT NULL)`;
   }
@@ -143,7 +144,8 @@ export class RunSqlBuilder {
         if (typeof value !== 'number') throw new FilterError(`${label} is numeric; compare it with a number`, 0);
         return this.bind(value, type === 'int' ? 'numeric' : 'float8');
       case 'timestamptz':
-        if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw new FilterError(`${label} is a time; compare it with a date such as "2026-01-31" or "2026-01-31T12:00:00Z"`, 0);
+        if (typeof value !== 'string' || Number.isNaN(Date.parse(value)))
+          throw new FilterError(`${label} is a time; compare it with a date such as "2026-01-31" or "2026-01-31T12:00:00Z"`, 0);
         return this.bind(new Date(value).toISOString(), 'timestamptz');
       case 'uuid':
         if (typeof value !== 'string' || !/^[0-9a-f-]{36}$/i.test(value)) throw new FilterError(`${label} is a user id (uuid)`, 0);

@@ -69,7 +69,7 @@ describe('compiled SQL', () => {
   it('keeps user text out of the SQL string, in names and in values', () => {
     const hostile = [
       `name = "x'; DROP TABLE runs; --"`,
-      'params.`a\'--` = 1',
+      "params.`a'--` = 1",
       'metrics.`loss"; DELETE FROM series; --` > 0',
       'params.`) OR 1=1 --`.x LIKE "%\'%"',
       `tags CONTAINS "'); DROP TABLE runs; --"`,

@@ -1,4 +1,14 @@
-import { ATTRIBUTES, FilterError, METRIC_STATS, type AttributeName, type Comparison, type FieldRef, type FilterNode, type Literal, type MetricStat } from './ast';
+import {
+  ATTRIBUTES,
+  FilterError,
+  METRIC_STATS,
+  type AttributeName,
+  type Comparison,
+  type FieldRef,
+  type FilterNode,
+  type Literal,
+  type MetricStat,
+} from './ast';
 import { tokenize, type Token } from './lexer';
 
 export const MAX_DEPTH = 32;
@@ -167,7 +177,10 @@ class Parser {
     if (!t.quoted && head === 'tags') return { kind: 'tags' };
     if (!t.quoted && head === 'tag') return { kind: 'tags' };
     if (!t.quoted && (ATTRIBUTES as readonly string[]).includes(head)) return { kind: 'attribute', name: head as AttributeName };
-    throw new FilterError(`unknown field "${t.value}"; use an attribute (${ATTRIBUTES.join(', ')}), params.<path>, metrics.<name>[.min|max|last|count|step] or tags`, t.pos);
+    throw new FilterError(
+      `unknown field "${t.value}"; use an attribute (${ATTRIBUTES.join(', ')}), params.<path>, metrics.<name>[.min|max|last|count|step] or tags`,
+      t.pos,
+    );
   }
 
   private lastWasQuoted = false;

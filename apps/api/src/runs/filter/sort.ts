@@ -70,7 +70,9 @@ export function afterCursor(keys: SortKey[], values: unknown[], sql: RunSqlBuild
     const v = bound[i];
     // After a NULL (which sorts last) only rows equal on this key can follow.
     if (v === null) continue;
-    const after = k.notNull ? `${k.sql} ${k.descending ? '<' : '>'} ${v}` : `(${k.sql} ${k.descending ? '<' : '>'} ${v} OR ${k.sql} IS NULL)`;
+    const after = k.notNull
+      ? `${k.sql} ${k.descending ? '<' : '>'} ${v}`
+      : `(${k.sql} ${k.descending ? '<' : '>'} ${v} OR ${k.sql} IS NULL)`;
     disjuncts.push(`(${[...equalBefore, after].join(' AND ')})`);
   }
   return disjuncts.length ? `(${disjuncts.join(' OR ')})` : 'FALSE';

@@ -26,7 +26,8 @@ export class BatchService {
   async apply(ctx: RequestContext, ref: string, batch: RunBatch): Promise<BatchAck> {
     const prepared = prepareBatch(batch);
     const params = batch.params ? flattenParams(batch.params) : undefined;
-    if (params && Object.keys(params).length > LIMITS.paramCount) throw paramLimit(`a batch may set at most ${LIMITS.paramCount} parameters`);
+    if (params && Object.keys(params).length > LIMITS.paramCount)
+      throw paramLimit(`a batch may set at most ${LIMITS.paramCount} parameters`);
     if (batch.context && JSON.stringify(batch.context).length > LIMITS.contextBytes) throw paramLimit('context is too large');
 
     const run = await this.runs.find(ctx, ref);
@@ -44,7 +45,16 @@ export class BatchService {
         min: s.segment.min,
         max: s.segment.max,
       })),
-      ...prepared.text.map((s) => ({ kind: 'text', name: s.name, count: s.steps.length, lastStep: s.lastStep, lastValue: null, lastTime: s.times.at(-1) ?? null, min: null, max: null })),
+      ...prepared.text.map((s) => ({
+        kind: 'text',
+        name: s.name,
+        count: s.steps.length,
+        lastStep: s.lastStep,
+        lastValue: null,
+        lastTime: s.times.at(-1) ?? null,
+        min: null,
+        max: null,
+      })),
     ];
     const ids = await this.ingest.upsertSeries(ctx, run.id, summaries);
     await this.ingest.insertSegments(ctx, ids, prepared.numeric);

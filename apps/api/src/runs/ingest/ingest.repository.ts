@@ -20,7 +20,20 @@ export class IngestRepository {
   }
 
   /** Creates missing series and folds the new points into their summaries; returns series ids by kind and name. */
-  async upsertSeries(ctx: RequestContext, runId: string, series: Array<{ kind: string; name: string; count: number; lastStep: number | null; lastValue: number | null; lastTime: number | null; min: number | null; max: number | null }>): Promise<Map<string, string>> {
+  async upsertSeries(
+    ctx: RequestContext,
+    runId: string,
+    series: Array<{
+      kind: string;
+      name: string;
+      count: number;
+      lastStep: number | null;
+      lastValue: number | null;
+      lastTime: number | null;
+      min: number | null;
+      max: number | null;
+    }>,
+  ): Promise<Map<string, string>> {
     if (!series.length) return new Map();
     const rows: Array<{ id: string; kind: string; name: string }> = await ctx.em.query(
       `INSERT INTO series AS s (organization_id, run_id, kind, name, count, last_step, last_value, last_time_ms, min_value, max_value)
@@ -58,7 +71,18 @@ export class IngestRepository {
       const values = slice.map((s) => {
         const seg = s.segment;
         const base = params.length;
-        params.push(ids.get(`${s.kind}\u0000${s.name}`), seg.firstStep, seg.lastStep, seg.count, floatParam(seg.min), floatParam(seg.max), toBytes(seg.steps), toBytes(seg.values), toBytes(seg.times), toBytes(seg.chunks));
+        params.push(
+          ids.get(`${s.kind}\u0000${s.name}`),
+          seg.firstStep,
+          seg.lastStep,
+          seg.count,
+          floatParam(seg.min),
+          floatParam(seg.max),
+          toBytes(seg.steps),
+          toBytes(seg.values),
+          toBytes(seg.times),
+          toBytes(seg.chunks),
+        );
         return `($1, ${Array.from({ length: 10 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
       });
       await ctx.em.query(
@@ -80,11 +104,19 @@ export class IngestRepository {
   }
 
   async mergeParams(ctx: RequestContext, runId: string, params: Record<string, unknown>): Promise<void> {
-    await ctx.em.query(`UPDATE runs SET params = params || $3::jsonb WHERE organization_id = $1 AND id = $2`, [ctx.organization.id, runId, JSON.stringify(params)]);
+    await ctx.em.query(`UPDATE runs SET params = params || $3::jsonb WHERE organization_id = $1 AND id = $2`, [
+      ctx.organization.id,
+      runId,
+      JSON.stringify(params),
+    ]);
   }
 
   async mergeContext(ctx: RequestContext, runId: string, context: Record<string, unknown>): Promise<void> {
-    await ctx.em.query(`UPDATE runs SET context = context || $3::jsonb WHERE organization_id = $1 AND id = $2`, [ctx.organization.id, runId, JSON.stringify(context)]);
+    await ctx.em.query(`UPDATE runs SET context = context || $3::jsonb WHERE organization_id = $1 AND id = $2`, [
+      ctx.organization.id,
+      runId,
+      JSON.stringify(context),
+    ]);
   }
 
   async changeTags(ctx: RequestContext, runId: string, add: string[], remove: string[]): Promise<void> {

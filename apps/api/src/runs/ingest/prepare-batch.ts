@@ -30,15 +30,22 @@ export interface PreparedBatch {
  */
 export function prepareBatch(batch: RunBatch): PreparedBatch {
   const seriesCount = (batch.metrics?.length ?? 0) + (batch.system?.length ?? 0) + (batch.text?.length ?? 0);
-  if (seriesCount > LIMITS.seriesPerBatch) throw batchTooLarge(`a batch may carry at most ${LIMITS.seriesPerBatch} series, this one has ${seriesCount}`);
+  if (seriesCount > LIMITS.seriesPerBatch)
+    throw batchTooLarge(`a batch may carry at most ${LIMITS.seriesPerBatch} series, this one has ${seriesCount}`);
 
   let points = 0;
   const numeric = new Map<string, { kind: PreparedNumeric['kind']; name: string; steps: number[]; values: number[]; times: number[] }>();
-  for (const [kind, list] of [['metric', batch.metrics ?? []], ['system', batch.system ?? []]] as const) {
+  for (const [kind, list] of [
+    ['metric', batch.metrics ?? []],
+    ['system', batch.system ?? []],
+  ] as const) {
     list.forEach((s, i) => {
       const path = `${kind === 'metric' ? 'metrics' : 'system'}.${i}`;
       if (s.values.length !== s.steps.length || s.times.length !== s.steps.length) {
-        throw seriesLengthMismatch(path, `series "${s.name}": steps, values and times must have the same length (${s.steps.length}, ${s.values.length}, ${s.times.length})`);
+        throw seriesLengthMismatch(
+          path,
+          `series "${s.name}": steps, values and times must have the same length (${s.steps.length}, ${s.values.length}, ${s.times.length})`,
+        );
       }
       points += s.steps.length;
       if (!s.steps.length) return;
@@ -70,7 +77,8 @@ export function prepareBatch(batch: RunBatch): PreparedBatch {
     });
     text.set(s.name, entry);
   });
-  if (points > LIMITS.pointsPerBatch) throw batchTooLarge(`a batch may carry at most ${LIMITS.pointsPerBatch} points, this one has ${points}`);
+  if (points > LIMITS.pointsPerBatch)
+    throw batchTooLarge(`a batch may carry at most ${LIMITS.pointsPerBatch} points, this one has ${points}`);
 
   const prepared = [...numeric.values()]
     .map((s) => ({ kind: s.kind, name: s.name, segment: packSegment(s.steps, s.values, s.times) }))

@@ -74,7 +74,9 @@ export class LineageService {
         ...(await this.artifactNodes(ctx, ids('artifact:'))),
       ],
       edges: [...edges.values()].map((e) =>
-        e.direction === 'input' ? { from: e.node, to: `run:${e.run_id}`, kind: 'input' as const } : { from: `run:${e.run_id}`, to: e.node, kind: 'output' as const },
+        e.direction === 'input'
+          ? { from: e.node, to: `run:${e.run_id}`, kind: 'input' as const }
+          : { from: `run:${e.run_id}`, to: e.node, kind: 'output' as const },
       ),
     };
   }
@@ -95,7 +97,14 @@ export class LineageService {
           AND ($5::int IS NULL OR v.number = $5)
           AND ($6::text IS NULL OR v.id = (SELECT version_id FROM artifact_aliases al WHERE al.artifact_id = a.id AND al.alias = $6))
         ORDER BY v.number DESC LIMIT 1`,
-      [ctx.organization.id, ctx.currentProject.id, start.kind, start.name, label ? Number(label[1]) : null, start.version && !label ? start.version : null],
+      [
+        ctx.organization.id,
+        ctx.currentProject.id,
+        start.kind,
+        start.name,
+        label ? Number(label[1]) : null,
+        start.version && !label ? start.version : null,
+      ],
     );
     if (versions[0]) return `artifact:${versions[0].id}`;
     throw notFound(start.kind ?? 'asset');
@@ -108,12 +117,19 @@ export class LineageService {
         WHERE r.organization_id = $1 AND r.id = ANY($2::uuid[])`,
       [ctx.organization.id, ids],
     );
-    return rows.map((r) => ({ id: `run:${r.id}`, type: 'run', run: { id: r.id, key: runKey(r.slug, r.number), name: r.name, state: r.state, projectSlug: r.slug } }));
+    return rows.map((r) => ({
+      id: `run:${r.id}`,
+      type: 'run',
+      run: { id: r.id, key: runKey(r.slug, r.number), name: r.name, state: r.state, projectSlug: r.slug },
+    }));
   }
 
   private async assetNodes(ctx: RequestContext, ids: string[]): Promise<LineageNode[]> {
     if (!ids.length) return [];
-    const rows: AssetRecord[] = await ctx.em.query(`SELECT * FROM data_assets WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [ctx.organization.id, ids]);
+    const rows: AssetRecord[] = await ctx.em.query(`SELECT * FROM data_assets WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [
+      ctx.organization.id,
+      ids,
+    ]);
     return rows.map((a) => ({ id: `asset:${a.id}`, type: a.kind, asset: toAssetDto(a) }));
   }
 

@@ -31,7 +31,13 @@ export class SeriesRepository {
     return rows.map((r) => ({ id: r.id, runId: r.run_id, kind: r.kind, name: r.name, count: Number(r.count) }));
   }
 
-  async segmentsInRange(ctx: RequestContext, seriesId: string, from: number, to: number, table = 'series_segments'): Promise<SegmentMeta[]> {
+  async segmentsInRange(
+    ctx: RequestContext,
+    seriesId: string,
+    from: number,
+    to: number,
+    table = 'series_segments',
+  ): Promise<SegmentMeta[]> {
     const rows: Array<{ id: string; first_step: string; last_step: string; count: number }> = await ctx.em.query(
       `SELECT id, first_step, last_step, count FROM ${table}
         WHERE organization_id = $1 AND series_id = $2 AND last_step >= $3 AND first_step <= $4

@@ -27,10 +27,13 @@ afterAll(() => t?.close());
 const at = (url: string) => absoluteUrl(t.url, url);
 const tokenOf = (url: string) => decodeURIComponent(url.split('/').pop()!);
 
-
 async function put(url: string, headers: Record<string, string>, body: Buffer | string) {
   const response = await fetch(at(url), { method: 'PUT', headers, body });
-  return { status: response.status, etag: response.headers.get('etag'), body: response.status === 200 ? null : ((await response.json()) as ErrorBody) };
+  return {
+    status: response.status,
+    etag: response.headers.get('etag'),
+    body: response.status === 200 ? null : ((await response.json()) as ErrorBody),
+  };
 }
 
 async function presignedPut(key: string, body: Buffer, contentType = 'application/octet-stream') {
@@ -100,14 +103,22 @@ describe('local disk driver through the API', () => {
 
   it('the signed headers must be sent as given', async () => {
     const body = Buffer.from('headers');
-    const request = await driver.presignPut('org-1/headers/a.txt', { expiresIn: 60, contentType: 'text/plain', contentMd5: md5(body).toString('base64') });
+    const request = await driver.presignPut('org-1/headers/a.txt', {
+      expiresIn: 60,
+      contentType: 'text/plain',
+      contentMd5: md5(body).toString('base64'),
+    });
     expect((await put(request.url, { 'Content-Type': 'text/plain' }, body)).status).toBe(403);
     expect((await put(request.url, { ...request.headers, 'Content-Type': 'text/html' }, body)).status).toBe(403);
     expect(await driver.head('org-1/headers/a.txt')).toBeNull();
   });
 
   it('a body that does not match the signed MD5 is refused with 400 and nothing is kept', async () => {
-    const request = await driver.presignPut('org-1/md5/a.txt', { expiresIn: 60, contentType: 'text/plain', contentMd5: md5(Buffer.from('expected')).toString('base64') });
+    const request = await driver.presignPut('org-1/md5/a.txt', {
+      expiresIn: 60,
+      contentType: 'text/plain',
+      contentMd5: md5(Buffer.from('expected')).toString('base64'),
+    });
     const response = await put(request.url, request.headers, 'something else');
     expect(response.status).toBe(400);
     expect(response.body!.error.code).toBe('checksum_mismatch');
@@ -138,7 +149,9 @@ describe('local disk driver through the API', () => {
   it('presignGet with a download name sets Content-Disposition and the content type', async () => {
     await driver.write('org-1/download/x.bin', Buffer.from('{"a":1}'), 'application/octet-stream');
     const name = 'résumé "final"; v2.json';
-    const response = await fetch(at(await driver.presignGet('org-1/download/x.bin', { expiresIn: 60, downloadName: name, contentType: 'application/json' })));
+    const response = await fetch(
+      at(await driver.presignGet('org-1/download/x.bin', { expiresIn: 60, downloadName: name, contentType: 'application/json' })),
+    );
     expect(response.headers.get('content-disposition')).toBe(attachmentDisposition(name));
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.text()).toBe('{"a":1}');
@@ -157,7 +170,9 @@ describe('local disk driver through the API', () => {
       expect(response.etag).toBe(`"${md5(part).toString('hex')}"`);
       completed.push({ partNumber: i + 1, etag: response.etag! });
     }
-    await expect(driver.completeMultipart(key, uploadId, [completed[0], { ...completed[1], etag: completed[0].etag }, completed[2]])).rejects.toMatchObject({
+    await expect(
+      driver.completeMultipart(key, uploadId, [completed[0], { ...completed[1], etag: completed[0].etag }, completed[2]]),
+    ).rejects.toMatchObject({
       status: 400,
       code: 'part_checksum_mismatch',
     });
@@ -175,7 +190,10 @@ describe('local disk driver through the API', () => {
   it('a part whose body does not match its MD5 is refused; a part URL of an aborted upload is 404', async () => {
     const key = 'org-1/multi/aborted.bin';
     const uploadId = await driver.createMultipart(key, 'application/octet-stream');
-    const request = await driver.presignPart(key, uploadId, 1, { expiresIn: 60, contentMd5: md5(Buffer.from('expected')).toString('base64') });
+    const request = await driver.presignPart(key, uploadId, 1, {
+      expiresIn: 60,
+      contentMd5: md5(Buffer.from('expected')).toString('base64'),
+    });
     const mismatch = await put(request.url, request.headers, 'something else');
     expect(mismatch.status).toBe(400);
     expect(mismatch.body!.error.code).toBe('part_checksum_mismatch');
@@ -209,10 +227,21 @@ describe('local disk driver through the API', () => {
   });
 
   it('keys that would escape the store or reach its own files are refused', async () => {
-    for (const key of ['org-1/../../escape.txt', '../escape.txt', '/etc/passwd', '.uploads/x', '.meta/org-1/x', 'org-1/./x', 'org-1//x', 'org-1\\..\\x']) {
+    for (const key of [
+      'org-1/../../escape.txt',
+      '../escape.txt',
+      '/etc/passwd',
+      '.uploads/x',
+      '.meta/org-1/x',
+      'org-1/./x',
+      'org-1//x',
+      'org-1\\..\\x',
+    ]) {
       await expect(driver.write(key, Buffer.from('x'), 'text/plain'), key).rejects.toMatchObject({ status: 400, code: 'invalid_path' });
       await expect(driver.head(key), key).rejects.toMatchObject({ code: 'invalid_path' });
-      await expect(driver.presignPut(key, { expiresIn: 60, contentType: 'text/plain' }), key).rejects.toMatchObject({ code: 'invalid_path' });
+      await expect(driver.presignPut(key, { expiresIn: 60, contentType: 'text/plain' }), key).rejects.toMatchObject({
+        code: 'invalid_path',
+      });
     }
     await expect(driver.deletePrefix('../')).rejects.toMatchObject({ code: 'invalid_path' });
     expect(existsSync(join(root, '..', 'escape.txt'))).toBe(false);
@@ -230,7 +259,12 @@ describe('local disk driver through the API', () => {
 describe('with the S3 driver configured', () => {
   let s3App: TestApp;
   beforeAll(async () => {
-    s3App = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: 'unused-bucket', S3_ENDPOINT: 'http://127.0.0.1:9', S3_FORCE_PATH_STYLE: 'true' });
+    s3App = await startTestApp({
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: 'unused-bucket',
+      S3_ENDPOINT: 'http://127.0.0.1:9',
+      S3_FORCE_PATH_STYLE: 'true',
+    });
   });
   afterAll(() => s3App?.close());
 
@@ -241,5 +275,4 @@ describe('with the S3 driver configured', () => {
     expect(((await get.json()) as ErrorBody).error.code).toBe('not_found');
     expect((await fetch(`${s3App.url}${paths.localObject(token)}`, { method: 'PUT', body: 'x' })).status).toBe(404);
   });
-
 });

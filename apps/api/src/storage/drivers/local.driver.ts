@@ -84,7 +84,9 @@ export class LocalDiskDriver implements StorageDriver {
 
   async presignGet(key: string, options: PresignOptions & { downloadName?: string; contentType?: string }): Promise<string> {
     this.objectPath(key);
-    return paths.localObject(this.signer.sign({ op: 'get', key, downloadName: options.downloadName, contentType: options.contentType }, options.expiresIn));
+    return paths.localObject(
+      this.signer.sign({ op: 'get', key, downloadName: options.downloadName, contentType: options.contentType }, options.expiresIn),
+    );
   }
 
   async createMultipart(key: string, contentType: string): Promise<string> {
@@ -96,7 +98,12 @@ export class LocalDiskDriver implements StorageDriver {
     return uploadId;
   }
 
-  async presignPart(key: string, uploadId: string, partNumber: number, options: PresignOptions & { contentMd5: string }): Promise<PresignedRequest> {
+  async presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    options: PresignOptions & { contentMd5: string },
+  ): Promise<PresignedRequest> {
     this.objectPath(key);
     this.partPath(uploadId, partNumber);
     const token = this.signer.sign({ op: 'part', key, uploadId, partNumber, md5: options.contentMd5 }, options.expiresIn);
@@ -241,7 +248,8 @@ export class LocalDiskDriver implements StorageDriver {
     const measure = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         size += chunk.length;
-        if (size > maxBytes) return callback(new AppError(413, StorageErrorCode.FileTooLarge, `one PUT may carry at most ${maxBytes} bytes`));
+        if (size > maxBytes)
+          return callback(new AppError(413, StorageErrorCode.FileTooLarge, `one PUT may carry at most ${maxBytes} bytes`));
         if (wantsDigest) hash.update(chunk);
         callback(null, chunk);
       },

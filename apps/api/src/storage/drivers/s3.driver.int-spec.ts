@@ -38,8 +38,6 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-
-
 async function presignedPut(key: string, body: Buffer, contentType = 'application/octet-stream') {
   const request = await driver.presignPut(key, { expiresIn: 60, contentType, contentMd5: md5(body).toString('base64') });
   return fetch(request.url, { method: 'PUT', headers: request.headers, body });
@@ -78,7 +76,11 @@ describe('S3 storage driver against s3rver', () => {
   // driver returned, and for nothing else.
   it('the signature covers the key, Content-MD5 and Content-Type', async () => {
     const body = Buffer.from('signed');
-    const request = await driver.presignPut('org-1/signed/a.txt', { expiresIn: 60, contentType: 'text/plain', contentMd5: md5(body).toString('base64') });
+    const request = await driver.presignPut('org-1/signed/a.txt', {
+      expiresIn: 60,
+      contentType: 'text/plain',
+      contentMd5: md5(body).toString('base64'),
+    });
     const url = new URL(request.url);
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-md5;content-type;host');
     expect([...url.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
@@ -158,7 +160,9 @@ describe('S3 storage driver against s3rver', () => {
   it('presignGet with a download name sets Content-Disposition and the content type', async () => {
     await driver.write('org-1/download/x.bin', Buffer.from('{"a":1}'), 'application/octet-stream');
     const name = 'résumé "final"; v2.json';
-    const response = await fetch(await driver.presignGet('org-1/download/x.bin', { expiresIn: 60, downloadName: name, contentType: 'application/json' }));
+    const response = await fetch(
+      await driver.presignGet('org-1/download/x.bin', { expiresIn: 60, downloadName: name, contentType: 'application/json' }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-disposition')).toBe(attachmentDisposition(name));
     expect(response.headers.get('content-disposition')).toBe(`attachment; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22final%22%3B%20v2.json`);
@@ -192,8 +196,16 @@ function sigV4Valid(url: URL, method: string, headers: Record<string, string>): 
     'UNSIGNED-PAYLOAD',
   ].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', query.get('X-Amz-Date'), scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
+  const stringToSign = [
+    'AWS4-HMAC-SHA256',
+    query.get('X-Amz-Date'),
+    scope,
+    createHash('sha256').update(canonicalRequest).digest('hex'),
+  ].join('\n');
   const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-  const signingKey = [date, region, service, 'aws4_request'].reduce<Buffer | string>((key, part) => hmac(key, part), `AWS4${CREDENTIALS.secretAccessKey}`);
+  const signingKey = [date, region, service, 'aws4_request'].reduce<Buffer | string>(
+    (key, part) => hmac(key, part),
+    `AWS4${CREDENTIALS.secretAccessKey}`,
+  );
   return hmac(signingKey, stringToSign).toString('hex') === signature;
 }

@@ -49,7 +49,12 @@ export class S3StorageDriver implements StorageDriver {
   }
 
   async presignPut(key: string, options: PresignOptions & { contentType: string; contentMd5?: string }): Promise<PresignedRequest> {
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType, ContentMD5: options.contentMd5 });
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ContentType: options.contentType,
+      ContentMD5: options.contentMd5,
+    });
     const headers: Record<string, string> = { 'Content-Type': options.contentType };
     if (options.contentMd5) headers['Content-MD5'] = options.contentMd5;
     return { url: await getSignedUrl(this.signer, command, signing(options)), headers };
@@ -71,8 +76,19 @@ export class S3StorageDriver implements StorageDriver {
     return result.UploadId;
   }
 
-  async presignPart(key: string, uploadId: string, partNumber: number, options: PresignOptions & { contentMd5: string }): Promise<PresignedRequest> {
-    const command = new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentMD5: options.contentMd5 });
+  async presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    options: PresignOptions & { contentMd5: string },
+  ): Promise<PresignedRequest> {
+    const command = new UploadPartCommand({
+      Bucket: this.bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: partNumber,
+      ContentMD5: options.contentMd5,
+    });
     return { url: await getSignedUrl(this.signer, command, signing(options)), headers: { 'Content-MD5': options.contentMd5 } };
   }
 
@@ -121,7 +137,9 @@ export class S3StorageDriver implements StorageDriver {
 
   async write(key: string, body: Buffer, contentType: string): Promise<void> {
     const contentMd5 = createHash('md5').update(body).digest('base64');
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ContentMD5: contentMd5 }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ContentMD5: contentMd5 }),
+    );
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -156,7 +174,6 @@ export class S3StorageDriver implements StorageDriver {
     this.client.destroy();
     if (this.signer !== this.client) this.signer.destroy();
   }
-
 }
 
 function s3Client(options: S3DriverOptions, endpoint: string | undefined): S3Client {
@@ -165,7 +182,9 @@ function s3Client(options: S3DriverOptions, endpoint: string | undefined): S3Cli
     endpoint,
     forcePathStyle: options.forcePathStyle,
     credentials:
-      options.accessKeyId && options.secretAccessKey ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } : undefined,
+      options.accessKeyId && options.secretAccessKey
+        ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+        : undefined,
     // By default the SDK adds a CRC32 checksum to every upload it can, and a
     // presigned URL then carries the checksum of an empty body, which the
     // store rejects for the real one. We rely on Content-MD5 instead.

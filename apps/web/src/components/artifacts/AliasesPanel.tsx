@@ -43,7 +43,11 @@ export function AliasesPanel({ artifact, base, manage }: Props) {
               </td>
               <td>
                 {manage && alias !== 'latest' ? (
-                  <select aria-label={`Version of alias ${alias}`} value={version} onChange={(e) => void run(manage.set(alias, e.target.value))}>
+                  <select
+                    aria-label={`Version of alias ${alias}`}
+                    value={version}
+                    onChange={(e) => void run(manage.set(alias, e.target.value))}
+                  >
                     {versions.map((v) => (
                       <option key={v}>{v}</option>
                     ))}
@@ -54,7 +58,12 @@ export function AliasesPanel({ artifact, base, manage }: Props) {
               </td>
               <td className="row-actions">
                 {manage && alias !== 'latest' && (
-                  <button type="button" className="link danger" aria-label={`Remove alias ${alias}`} onClick={() => void run(manage.remove(alias))}>
+                  <button
+                    type="button"
+                    className="link danger"
+                    aria-label={`Remove alias ${alias}`}
+                    onClick={() => void run(manage.remove(alias))}
+                  >
                     Remove
                   </button>
                 )}
@@ -67,7 +76,13 @@ export function AliasesPanel({ artifact, base, manage }: Props) {
         <form className="inline tight" onSubmit={add} aria-label="Add alias">
           <label>
             New alias
-            <input name="alias" required placeholder="production" pattern="[A-Za-z][A-Za-z0-9._\-]*" title="starts with a letter; letters, digits, dot, dash, underscore" />
+            <input
+              name="alias"
+              required
+              placeholder="production"
+              pattern="[A-Za-z][A-Za-z0-9._\-]*"
+              title="starts with a letter; letters, digits, dot, dash, underscore"
+            />
           </label>
           <label>
             Version

@@ -7,5 +7,7 @@ import { useFileLocation } from '../files/useFileLocation';
 export function VersionFiles({ org, project, name, version }: { org: string; project: string; name: string; version: string }) {
   const source = useMemo(() => versionFileSource(org, project, name, version), [org, project, name, version]);
   const location = useFileLocation();
-  return <FileBrowser source={source} location={location} root={`${name}:${version}`} canDelete={false} emptyText="This version has no files." />;
+  return (
+    <FileBrowser source={source} location={location} root={`${name}:${version}`} canDelete={false} emptyText="This version has no files." />
+  );
 }

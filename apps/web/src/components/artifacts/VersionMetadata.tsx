@@ -6,7 +6,8 @@ const SPECIAL = ['metrics', 'schema', 'statistics'];
 export function VersionMetadata({ metadata }: { metadata: Record<string, unknown> }) {
   const metrics = isRecord(metadata.metrics) ? Object.entries(metadata.metrics).sort(([a], [b]) => a.localeCompare(b)) : [];
   const rest = Object.fromEntries(Object.entries(metadata).filter(([k]) => !SPECIAL.includes(k)));
-  const empty = metrics.length === 0 && metadata.schema === undefined && metadata.statistics === undefined && Object.keys(rest).length === 0;
+  const empty =
+    metrics.length === 0 && metadata.schema === undefined && metadata.statistics === undefined && Object.keys(rest).length === 0;
   if (empty) return <Empty>No metadata was logged with this version.</Empty>;
   return (
     <div className="metadata">

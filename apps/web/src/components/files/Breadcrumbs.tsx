@@ -12,7 +12,11 @@ export function Breadcrumbs({ location, root }: { location: FileLocation; root: 
         return (
           <span key={i}>
             <span className="muted"> / </span>
-            {last ? <strong aria-current="page">{part}</strong> : <Link to={location.href({ dir: `${parts.slice(0, i + 1).join('/')}/` })}>{part}</Link>}
+            {last ? (
+              <strong aria-current="page">{part}</strong>
+            ) : (
+              <Link to={location.href({ dir: `${parts.slice(0, i + 1).join('/')}/` })}>{part}</Link>
+            )}
           </span>
         );
       })}

@@ -52,10 +52,12 @@ export function FileBrowser({ source, location, root, canDelete, refreshKey = 0,
   };
   const remove = source.remove
     ? async (path: string) => {
-        await act(source.remove!(path).then(() => {
-          if (file === path) location.openFile(null);
-          setReloads((n) => n + 1);
-        }));
+        await act(
+          source.remove!(path).then(() => {
+            if (file === path) location.openFile(null);
+            setReloads((n) => n + 1);
+          }),
+        );
       }
     : undefined;
   const current = listing?.at === `${source.id}|${dir}` ? listing.listing : undefined;

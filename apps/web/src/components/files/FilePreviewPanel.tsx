@@ -53,7 +53,10 @@ export function FilePreviewPanel({ source, path, onClose }: { source: FileSource
 function PreviewBody({ preview, name }: { preview: FilePreview; name: string }) {
   const cut = preview.truncated && (
     <p className="muted">
-      {preview.kind === 'csv' ? `Showing the first ${preview.rows?.length ?? 0} rows` : `Showing the first ${formatBytes(STORAGE_LIMITS.previewBytes)}`}; download the file for all of it.
+      {preview.kind === 'csv'
+        ? `Showing the first ${preview.rows?.length ?? 0} rows`
+        : `Showing the first ${formatBytes(STORAGE_LIMITS.previewBytes)}`}
+      ; download the file for all of it.
     </p>
   );
   switch (preview.kind) {

@@ -29,7 +29,8 @@ export function UploadForm({ org, project, run, dir, onUploaded }: Props) {
     setError(undefined);
     setBusy(true);
     setProgress(items.map((i) => ({ path: i.path, phase: 'waiting', loaded: 0, total: i.file.size })));
-    const report = (path: string, change: Partial<UploadProgress>) => setProgress((list) => list.map((p) => (p.path === path ? { ...p, ...change } : p)));
+    const report = (path: string, change: Partial<UploadProgress>) =>
+      setProgress((list) => list.map((p) => (p.path === path ? { ...p, ...change } : p)));
     try {
       const failed = await uploadRunFiles(org, project, run, items, report);
       if (failed < items.length) form.reset();

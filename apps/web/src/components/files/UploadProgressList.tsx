@@ -16,7 +16,9 @@ export function UploadProgressList({ items }: { items: UploadProgress[] }) {
       {items.map((p) => (
         <li key={p.path} className={`upload-${p.phase}`}>
           <code>{p.path}</code> <span className="muted">{formatBytes(p.total)}</span>{' '}
-          {(p.phase === 'hashing' || p.phase === 'sending') && <progress max={p.total || 1} value={p.loaded} aria-label={`Progress of ${p.path}`} />}{' '}
+          {(p.phase === 'hashing' || p.phase === 'sending') && (
+            <progress max={p.total || 1} value={p.loaded} aria-label={`Progress of ${p.path}`} />
+          )}{' '}
           <span className={p.phase === 'failed' ? 'danger' : 'muted'}>
             {LABELS[p.phase]}
             {p.error ? `: ${p.error}` : ''}

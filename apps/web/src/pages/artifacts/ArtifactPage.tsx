@@ -29,7 +29,8 @@ export function ArtifactPage() {
     <section>
       <div className="title-row">
         <h1>
-          <Link to={`/${org}/${project}`}>{info.data?.name ?? project}</Link> / <Link to={`/${org}/${project}/artifacts`}>Artifacts</Link> / {a.name} <span className="badge">{a.kind}</span>
+          <Link to={`/${org}/${project}`}>{info.data?.name ?? project}</Link> / <Link to={`/${org}/${project}/artifacts`}>Artifacts</Link> /{' '}
+          {a.name} <span className="badge">{a.kind}</span>
         </h1>
         <ProjectNav org={org} project={project} />
       </div>
@@ -44,7 +45,15 @@ export function ArtifactPage() {
           {a.versions.length === 0 ? (
             <Empty>No committed versions.</Empty>
           ) : (
-            <VersionsTable org={org} project={project} name={a.name} versions={a.versions} onDelete={manage ? (v) => change(del(paths.artifactVersion(org, project, a.name, v))).then(() => setError(null), setError) : undefined} />
+            <VersionsTable
+              org={org}
+              project={project}
+              name={a.name}
+              versions={a.versions}
+              onDelete={
+                manage ? (v) => change(del(paths.artifactVersion(org, project, a.name, v))).then(() => setError(null), setError) : undefined
+              }
+            />
           )}
         </div>
         <AliasesPanel

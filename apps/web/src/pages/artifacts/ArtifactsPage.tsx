@@ -14,7 +14,10 @@ export function ArtifactsPage() {
   const kind = search.get('kind') ?? '';
   const info = useResource<Project>(paths.project(org, project));
   const list = useResource<Artifact[]>(`${paths.artifacts(org, project)}${kind ? `?kind=${encodeURIComponent(kind)}` : ''}`);
-  const kinds = useMemo(() => [...new Set([...ARTIFACT_KINDS, ...(list.data ?? []).map((a) => a.kind), ...(kind ? [kind] : [])])].sort(), [list.data, kind]);
+  const kinds = useMemo(
+    () => [...new Set([...ARTIFACT_KINDS, ...(list.data ?? []).map((a) => a.kind), ...(kind ? [kind] : [])])].sort(),
+    [list.data, kind],
+  );
   const base = `/${org}/${project}/artifacts`;
 
   return (
@@ -41,7 +44,13 @@ export function ArtifactsPage() {
       </div>
       <ErrorBox error={list.error} />
       {list.loading && !list.data && <Loading what="Loading artifacts" />}
-      {list.data?.length === 0 && <Empty>{kind ? `No ${kind} artifacts in this project.` : 'No artifacts yet. Runs log datasets, models and other files as versioned artifacts with the SDK or the API.'}</Empty>}
+      {list.data?.length === 0 && (
+        <Empty>
+          {kind
+            ? `No ${kind} artifacts in this project.`
+            : 'No artifacts yet. Runs log datasets, models and other files as versioned artifacts with the SDK or the API.'}
+        </Empty>
+      )}
       {!!list.data?.length && (
         <table className="grid" aria-label="Artifacts">
           <thead>
@@ -68,7 +77,11 @@ export function ArtifactsPage() {
                 <td>{a.latest ? <Link to={`${base}/${encodeURIComponent(a.name)}/${a.latest}`}>{a.latest}</Link> : '—'}</td>
                 <td className="num">{a.versionCount}</td>
                 <td>
-                  <AliasChips aliases={Object.entries(a.aliases).filter(([alias]) => alias !== 'latest').map(([alias, v]) => `${alias} → ${v}`)} />
+                  <AliasChips
+                    aliases={Object.entries(a.aliases)
+                      .filter(([alias]) => alias !== 'latest')
+                      .map(([alias, v]) => `${alias} → ${v}`)}
+                  />
                 </td>
                 <td className="num">{formatBytes(a.size)}</td>
                 <td className="muted">{formatTime(a.updatedAt)}</td>

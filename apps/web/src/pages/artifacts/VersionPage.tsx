@@ -44,7 +44,9 @@ export function VersionPage() {
             <code className="break">{v.digest}</code>
           </dd>
           <dt>Produced by</dt>
-          <dd>{v.producer ? <RunLinks org={org} project={project} runs={[v.producer]} /> : <span className="muted">no run recorded</span>}</dd>
+          <dd>
+            {v.producer ? <RunLinks org={org} project={project} runs={[v.producer]} /> : <span className="muted">no run recorded</span>}
+          </dd>
           <dt>Used by</dt>
           <dd>
             <RunLinks org={org} project={project} runs={v.consumers} none="no run yet" />

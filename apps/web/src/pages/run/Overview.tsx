@@ -4,7 +4,19 @@ import { useState, type FormEvent } from 'react';
 import { patch } from '../../api/client';
 import { ErrorBox, formatTime, formatValue } from '../../components/ui';
 
-export function Overview({ run, canWrite, onSaved, org, project }: { run: RunDetail; canWrite: boolean; onSaved: () => void; org: string; project: string }) {
+export function Overview({
+  run,
+  canWrite,
+  onSaved,
+  org,
+  project,
+}: {
+  run: RunDetail;
+  canWrite: boolean;
+  onSaved: () => void;
+  org: string;
+  project: string;
+}) {
   const [error, setError] = useState<Error | null>(null);
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -13,7 +25,10 @@ export function Overview({ run, canWrite, onSaved, org, project }: { run: RunDet
       await patch(paths.run(org, project, run.key), {
         description: String(form.get('description')),
         notes: String(form.get('notes')),
-        tags: String(form.get('tags')).split(',').map((t) => t.trim()).filter(Boolean),
+        tags: String(form.get('tags'))
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
       });
       onSaved();
     } catch (e) {

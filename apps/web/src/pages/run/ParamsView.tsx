@@ -4,7 +4,12 @@ import { Empty, formatValue } from '../../components/ui';
 export function ParamsView({ params }: { params: Record<string, unknown> }) {
   const [query, setQuery] = useState('');
   const entries = useMemo(
-    () => Object.entries(params).filter(([k, v]) => !query || k.toLowerCase().includes(query.toLowerCase()) || formatValue(v).toLowerCase().includes(query.toLowerCase())).sort(([a], [b]) => a.localeCompare(b)),
+    () =>
+      Object.entries(params)
+        .filter(
+          ([k, v]) => !query || k.toLowerCase().includes(query.toLowerCase()) || formatValue(v).toLowerCase().includes(query.toLowerCase()),
+        )
+        .sort(([a], [b]) => a.localeCompare(b)),
     [params, query],
   );
   if (!Object.keys(params).length) return <Empty>No parameters logged.</Empty>;

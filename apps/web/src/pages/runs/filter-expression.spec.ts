@@ -9,7 +9,9 @@ describe('runs quick filters', () => {
 
   it('match any chosen state and any chosen tag, and keep the typed filter in parentheses', () => {
     expect(composeFilter('', ['failed'], [])).toBe('state = "failed"');
-    expect(composeFilter('a = 1 OR b = 2', ['failed', 'crashed'], ['baseline'])).toBe('(a = 1 OR b = 2) AND state IN ("failed", "crashed") AND tags CONTAINS "baseline"');
+    expect(composeFilter('a = 1 OR b = 2', ['failed', 'crashed'], ['baseline'])).toBe(
+      '(a = 1 OR b = 2) AND state IN ("failed", "crashed") AND tags CONTAINS "baseline"',
+    );
     expect(composeFilter('', [], ['x', 'y'])).toBe('(tags CONTAINS "x" OR tags CONTAINS "y")');
   });
 

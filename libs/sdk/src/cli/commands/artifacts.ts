@@ -19,18 +19,27 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
     .action(async (ref: string, options: { kind?: string }) => {
       const { org, project } = cli.splitProject(ref);
       const list = await cli.api().artifacts(org, project, options.kind);
-      cli.print(list, () => table(list.map((a) => ({ ...a, size: formatBytes(a.size), versions: a.versionCount })), ['name', 'kind', 'latest', 'versions', 'size', 'updatedAt']));
+      cli.print(list, () =>
+        table(
+          list.map((a) => ({ ...a, size: formatBytes(a.size), versions: a.versionCount })),
+          ['name', 'kind', 'latest', 'versions', 'size', 'updatedAt'],
+        ),
+      );
     });
 
   artifacts
     .command('get <project> <artifact>')
     .description('download name[:alias|:v3] (default latest) into the cache, or into --dir')
-    .option('--dir <dir>', 'directory to put the files in (default: the cache\'s own directory for the version)')
+    .option('--dir <dir>', "directory to put the files in (default: the cache's own directory for the version)")
     .option('--run <run>', 'record that this run (key or id) used the version')
     .action(async (ref: string, artifact: string, options: { dir?: string; run?: string }) => {
       const { org, project } = cli.splitProject(ref);
       const bar = cli.progress(artifact);
-      const result = await downloadArtifact({ api: cli.api(), org, project }, artifact, { root: options.dir && resolve(options.dir), run: options.run, onProgress: bar.onProgress });
+      const result = await downloadArtifact({ api: cli.api(), org, project }, artifact, {
+        root: options.dir && resolve(options.dir),
+        run: options.run,
+        onProgress: bar.onProgress,
+      });
       bar.done();
       const { dir, version, downloaded, reused, files } = result;
       cli.print({ dir, version, downloaded, reused, files }, () =>
@@ -47,16 +56,27 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
     .option('--alias <alias>', 'alias to point at the version (repeatable); latest moves by itself', collect, [] as string[])
     .option('--description <text>', 'what this version is')
     .option('--run <run>', 'the run (key or id) that produced it')
-    .action(async (ref: string, name: string, paths: string[], options: { kind: string; alias: string[]; description?: string; run?: string }) => {
-      const { org, project } = cli.splitProject(ref);
-      const bar = cli.progress(name);
-      const version = await logArtifactFiles({ api: cli.api(), org, project }, name, options.kind, paths, {
-        aliases: options.alias,
-        description: options.description,
-        run: options.run,
-        onProgress: bar.onProgress,
-      });
-      bar.done();
-      cli.print(version, () => `${version.created ? 'Logged' : 'Unchanged, already'} ${name}:${version.version} (${version.fileCount} files, ${formatBytes(version.size)}; aliases ${version.aliases.join(', ')})\n`);
-    });
+    .action(
+      async (
+        ref: string,
+        name: string,
+        paths: string[],
+        options: { kind: string; alias: string[]; description?: string; run?: string },
+      ) => {
+        const { org, project } = cli.splitProject(ref);
+        const bar = cli.progress(name);
+        const version = await logArtifactFiles({ api: cli.api(), org, project }, name, options.kind, paths, {
+          aliases: options.alias,
+          description: options.description,
+          run: options.run,
+          onProgress: bar.onProgress,
+        });
+        bar.done();
+        cli.print(
+          version,
+          () =>
+            `${version.created ? 'Logged' : 'Unchanged, already'} ${name}:${version.version} (${version.fileCount} files, ${formatBytes(version.size)}; aliases ${version.aliases.join(', ')})\n`,
+        );
+      },
+    );
 }

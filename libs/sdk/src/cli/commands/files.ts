@@ -22,7 +22,10 @@ export function registerFileCommands(program: Command, cli: CliContext): void {
       const bar = cli.progress(`${local.length} files`);
       const stored = await uploadRunFiles({ api: cli.api(), org, project, run }, local, { onProgress: bar.onProgress });
       bar.done();
-      cli.print({ files: stored }, () => `Uploaded ${stored.length} files (${formatBytes(stored.reduce((n, f) => n + f.size, 0))}) to ${run}\n`);
+      cli.print(
+        { files: stored },
+        () => `Uploaded ${stored.length} files (${formatBytes(stored.reduce((n, f) => n + f.size, 0))}) to ${run}\n`,
+      );
     });
 
   files
@@ -35,18 +38,27 @@ export function registerFileCommands(program: Command, cli: CliContext): void {
       const got = await downloadRunFiles({ api: cli.api(), org, project, run }, path, resolve(options.dir), { onProgress: bar.onProgress });
       bar.done();
       const fetched = got.filter((f) => f.downloaded).length;
-      cli.print({ files: got }, () => `Downloaded ${fetched} files${got.length > fetched ? ` (${got.length - fetched} were up to date)` : ''} into ${resolve(options.dir)}\n`);
+      cli.print(
+        { files: got },
+        () =>
+          `Downloaded ${fetched} files${got.length > fetched ? ` (${got.length - fetched} were up to date)` : ''} into ${resolve(options.dir)}\n`,
+      );
     });
 
   files
     .command('list <project> <run> [prefix]')
-    .description('files and directories directly under prefix (default: the run\'s root)')
+    .description("files and directories directly under prefix (default: the run's root)")
     .action(async (ref: string, run: string, prefix: string | undefined) => {
       const { org, project } = cli.splitProject(ref);
       const listing = await cli.api().listRunFiles(org, project, run, prefix);
       cli.print(listing, () =>
         table(
-          listing.entries.map((e) => ({ ...e, name: e.type === 'dir' ? `${e.name}/` : e.name, size: formatBytes(e.size), files: e.fileCount ?? '' })),
+          listing.entries.map((e) => ({
+            ...e,
+            name: e.type === 'dir' ? `${e.name}/` : e.name,
+            size: formatBytes(e.size),
+            files: e.fileCount ?? '',
+          })),
           ['name', 'size', 'files', 'createdAt'],
         ),
       );

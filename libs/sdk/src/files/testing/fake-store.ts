@@ -47,7 +47,9 @@ export class FakeStore {
           const md5 = createHash('md5').update(body).digest();
           if (req.headers['content-md5'] && req.headers['content-md5'] !== md5.toString('base64')) {
             res.writeHead(400, { 'content-type': 'application/xml' });
-            return res.end('<Error><Code>BadDigest</Code><Message>The Content-MD5 you specified did not match what we received.</Message></Error>');
+            return res.end(
+              '<Error><Code>BadDigest</Code><Message>The Content-MD5 you specified did not match what we received.</Message></Error>',
+            );
           }
           store.puts.push({ name, headers: req.headers });
           store.objects.set(name, body);
