@@ -63,6 +63,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // Say what failed and what to do, never a bare `undefined`.
+  const message = error instanceof Error ? (error.stack ?? error.message) : `start-up failed: ${String(error)}`;
+  console.error(`trackbase could not start: ${message}`);
+  console.error(
+    'Check the settings above (DATABASE_URL, TRACKBASE_DATA_DIR, PORT); with the embedded database, its log lines are printed with LOG_LEVEL=debug.',
+  );
   process.exit(1);
 });

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
@@ -31,6 +31,14 @@ export async function startEmbeddedPostgres(
   const databaseDir = join(dataDir, 'postgres');
   const port = options.port ?? (await freePort());
   const password = 'trackbase-local';
+  // PostgreSQL's last lines, to say why a start failed.
+  const recent: string[] = [];
+  const remember = (line: string) => {
+    if (!line) return;
+    options.log?.(line);
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+  };
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -40,17 +48,69 @@ export async function startEmbeddedPostgres(
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (message: unknown) => options.log?.(String(message).trim()),
-    onError: (message: unknown) => options.log?.(String(message).trim()),
+    onLog: (message: unknown) => remember(String(message).trim()),
+    onError: (message: unknown) => remember(String(message).trim()),
   });
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   if (fresh) await server.initialise();
-  await server.start();
+  else await clearStaleServer(databaseDir, options.log);
+  try {
+    await server.start();
+  } catch (error) {
+    // The package rejects with undefined and leaves the reason in PostgreSQL's log lines.
+    const reason = recent.filter((line) => /FATAL|ERROR|HINT|PANIC/.test(line)).join('\n') || String(error ?? 'no reason given');
+    throw new Error(`embedded PostgreSQL in ${databaseDir} did not start:\n${reason}`);
+  }
   if (fresh) await server.createDatabase(DATABASE);
   return {
     url: `postgres://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * A server of ours killed without a shutdown (SIGKILL of the API, a crashed machine) leaves its
+ * `postmaster.pid` behind, and sometimes the postmaster itself: orphaned and still running, or a
+ * zombie that answers `kill(pid, 0)` until something reaps it. PostgreSQL then refuses to start
+ * ("lock file already exists"). A live postmaster of this very data directory is asked to shut down
+ * fast and waited for; a lock file naming anything else (no process, a zombie, an unrelated process
+ * that reused the pid) is stale and removed.
+ */
+export async function clearStaleServer(databaseDir: string, log?: (line: string) => void): Promise<void> {
+  const lockFile = join(databaseDir, 'postmaster.pid');
+  // Without /proc the process cannot be identified safely; PostgreSQL's own check decides there.
+  if (process.platform !== 'linux' || !existsSync(lockFile)) return;
+  const pid = Number.parseInt(readFileSync(lockFile, 'utf8').split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && isLivePostmasterOf(pid, databaseDir)) {
+    log?.(`stopping the orphaned embedded PostgreSQL (pid ${pid}) of ${databaseDir}`);
+    process.kill(pid, 'SIGINT');
+    const deadline = Date.now() + 30_000;
+    while (isLivePostmasterOf(pid, databaseDir)) {
+      if (Date.now() > deadline) {
+        process.kill(pid, 'SIGQUIT');
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // A fast shutdown removes the lock file itself; an immediate one may not.
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (existsSync(lockFile) && !(Number.isInteger(pid) && isLivePostmasterOf(pid, databaseDir))) {
+    log?.(`removing the stale ${lockFile} (pid ${pid} is not a running PostgreSQL of this directory)`);
+    rmSync(lockFile, { force: true });
+  }
+}
+
+function isLivePostmasterOf(pid: number, databaseDir: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.some((arg) => arg.includes('postgres')) && argv.some((arg) => resolve(arg) === resolve(databaseDir));
+  } catch {
+    return false; // no such process
+  }
 }
 
 /**
