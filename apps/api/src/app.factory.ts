@@ -12,7 +12,7 @@ import { AppModule } from './app.module';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { AppError } from './common/errors/app-error';
 import { toErrorResponse } from './common/errors/error.filter';
-import { hasNulEscape } from './common/validation/nul-escapes';
+import { jsonTextProblem, MAX_JSON_DEPTH } from './common/validation/json-text';
 import { requestIdFor } from './common/logging/logger.module';
 import type { AppConfig } from './config/config';
 
@@ -85,7 +85,18 @@ function declarePathParameters(document: OpenApiDocument): OpenApiDocument {
  */
 function jsonBody(limit: string, batchLimit: string) {
   const verify = (_request: unknown, _response: unknown, raw: Buffer) => {
-    if (hasNulEscape(raw)) throw new AppError(400, CommonErrorCode.InvalidText, 'text may not contain NUL characters (\\u0000)');
+    const problem = jsonTextProblem(raw);
+    if (problem === 'nul') throw new AppError(400, CommonErrorCode.InvalidText, 'text may not contain NUL characters (\\u0000)');
+    if (problem === 'lone_surrogate') {
+      throw new AppError(
+        400,
+        CommonErrorCode.InvalidText,
+        'text may not contain a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape)',
+      );
+    }
+    if (problem === 'too_deep') {
+      throw new AppError(400, CommonErrorCode.JsonTooDeep, `arrays and objects may nest at most ${MAX_JSON_DEPTH} levels deep`);
+    }
   };
   const parseSmall = express.json({ limit, strict: true, verify });
   const parseBatch = express.json({ limit: batchLimit, strict: true, verify });

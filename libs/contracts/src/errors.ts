@@ -21,8 +21,10 @@ export interface ErrorBody {
 export const CommonErrorCode = {
   ValidationFailed: 'validation_failed',
   MalformedJson: 'malformed_json',
-  /** A string holds a character no column can store (NUL). */
+  /** A string holds a character no column can store (NUL, a lone UTF-16 surrogate). */
   InvalidText: 'invalid_text',
+  /** Arrays and objects nested deeper than the documented limit (64 levels). */
+  JsonTooDeep: 'json_too_deep',
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
   Unauthenticated: 'unauthenticated',

@@ -45,6 +45,51 @@ describe('hostile and broken input', () => {
     expect(literal.body.notes).toBe('C:\\u0000dir');
   });
 
+  it('a lone UTF-16 surrogate anywhere is a 400 invalid_text, never a 500, and the run keeps what it had', async () => {
+    const project = (await user.api.post(`/orgs/${org}/projects`, { name: 'Surrogates', slug: 'surrogates' })).body.slug;
+    const run = (await user.api.post(`/orgs/${org}/projects/${project}/runs`, { params: { lr: 0.1 } })).body.key;
+    const runPath = `/orgs/${org}/projects/${project}/runs/${run}`;
+    const lone = '\ud800';
+    for (const [path, method, body] of [
+      [`${runPath}/batches`, 'POST', { streamId: 's', seq: 0, params: { opt: { name: `adam${lone}` } } }],
+      [`${runPath}/batches`, 'POST', { streamId: 's', seq: 1, params: { [`k${lone}`]: 1 } }],
+      [`${runPath}/batches`, 'POST', { streamId: 's', seq: 2, context: { argv: [`--x${lone}`] } }],
+      [`${runPath}/batches`, 'POST', { streamId: 's', seq: 3, metrics: [{ name: `loss${lone}`, steps: [0], values: [1], times: [0] }] }],
+      [`${runPath}/batches`, 'POST', { streamId: 's', seq: 4, outputs: [{ kind: 'model', name: 'm', metadata: { note: `\udfff` } }] }],
+      [runPath, 'PATCH', { notes: `a${lone}` }],
+      [`/orgs/${org}/projects`, 'POST', { name: `P${lone}`, slug: 'p-lone' }],
+    ] as const) {
+      const raw = JSON.stringify(body);
+      const response = await user.api.request(method, path, raw, {});
+      expect(response.status, raw).toBe(400);
+      expectErrorShape(response.body, 'invalid_text');
+    }
+    const after = await user.api.get(runPath);
+    expect(after.body.params).toEqual({ lr: 0.1 });
+    // A proper pair, escaped or raw, is ordinary text.
+    const pair = await user.api.request('PATCH', runPath, '{"notes": "\\ud83d\\ude00 and 😀"}', {});
+    expect(pair.status).toBe(200);
+    expect(pair.body.notes).toBe('😀 and 😀');
+  });
+
+  it('nesting deeper than 64 levels is a 400 json_too_deep, never a 500', async () => {
+    const project = (await user.api.post(`/orgs/${org}/projects`, { name: 'Deep', slug: 'deep' })).body.slug;
+    const run = (await user.api.post(`/orgs/${org}/projects/${project}/runs`, {})).body.key;
+    const runPath = `/orgs/${org}/projects/${project}/runs/${run}`;
+    // Built as text: the test's own recursion would overflow first.
+    const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    for (const [levels, raw] of [
+      [2_000, `{"streamId":"s","seq":0,"params":{"p":${deep(2_000)}}}`],
+      [5_000, `{"streamId":"s","seq":1,"outputs":[{"kind":"model","name":"m","metadata":{"m":${deep(5_000)}}}]}`],
+    ] as const) {
+      const response = await user.api.request('POST', `${runPath}/batches`, raw, {});
+      expect(response.status, `${levels} levels`).toBe(400);
+      expect(response.body.error.code, `${levels} levels`).toBe('json_too_deep');
+    }
+    const fine = await user.api.request('POST', `${runPath}/batches`, `{"streamId":"s","seq":2,"params":{"p":${deep(20)}}}`, {});
+    expect(fine.status).toBe(200);
+  });
+
   it('unknown fields are refused and named', async () => {
     const response = await user.api.post(`/orgs/${org}/projects`, { name: 'x', owner: 'me' });
     expect(response.status).toBe(400);
