@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     throw error;
   }
   log({ msg: 'starting trackbase', config: redactedConfig(config) });
-  const database = await resolveDatabase(config);
+  const database = await resolveDatabase(config, undefined, (message) => log({ level: 40, msg: message }));
   if (database.embedded) log({ msg: 'embedded PostgreSQL started', dataDir: config.TRACKBASE_DATA_DIR });
   if (config.MIGRATE_ON_BOOT) log({ msg: 'migrations applied', applied: await migrate(database.url) });
 

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { freePort } from '../src/database/embedded-postgres';
 import { createTestDatabase } from './test-app';
 
@@ -18,10 +20,26 @@ export class ServerProcess {
     private readonly env: Record<string, string>,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<ServerProcess> {
-    const server = new ServerProcess(await freePort(), await createTestDatabase(), env);
+  /**
+   * With `embedded`, the server starts its own embedded PostgreSQL in a fresh data directory (as
+   * `npm start` does) instead of using a cloned test database.
+   */
+  static async start(env: Record<string, string> = {}, options: { embedded?: boolean } = {}): Promise<ServerProcess> {
+    if (options.embedded) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'trackbase-e2e-data-'));
+      return ServerProcess.startWith(new ServerProcess(await freePort(), '', { TRACKBASE_DATA_DIR: dataDir, ...env }));
+    }
+    return ServerProcess.startWith(new ServerProcess(await freePort(), await createTestDatabase(), env));
+  }
+
+  private static async startWith(server: ServerProcess): Promise<ServerProcess> {
     await server.start();
     return server;
+  }
+
+  /** The data directory of a server started with `embedded`. */
+  get dataDir(): string | undefined {
+    return this.env.TRACKBASE_DATA_DIR;
   }
 
   get url(): string {
@@ -32,7 +50,7 @@ export class ServerProcess {
     this.child = spawn(process.execPath, [ENTRY], {
       env: {
         ...process.env,
-        DATABASE_URL: this.databaseUrl,
+        ...(this.databaseUrl ? { DATABASE_URL: this.databaseUrl } : {}),
         PORT: String(this.port),
         LOG_LEVEL: 'warn',
         JWT_SECRET: 'e2e-secret-that-is-long-enough-for-hs256-signing',

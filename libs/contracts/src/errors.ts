@@ -32,5 +32,7 @@ export const CommonErrorCode = {
   NotFound: 'not_found',
   Conflict: 'conflict',
   RateLimited: 'rate_limited',
+  /** The database cannot be reached right now (restarting, failing over): retry after `Retry-After` seconds. */
+  DatabaseUnavailable: 'database_unavailable',
   Internal: 'internal_error',
 } as const;

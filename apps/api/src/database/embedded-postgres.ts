@@ -18,7 +18,7 @@ const DATABASE = 'trackbase';
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
-  options: { port?: number; persistent?: boolean; log?: (line: string) => void } = {},
+  options: { port?: number; persistent?: boolean; log?: (line: string) => void; onCrash?: (message: string) => void } = {},
 ): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   mkdirSync(dataDir, { recursive: true });
@@ -53,18 +53,48 @@ export async function startEmbeddedPostgres(
   });
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   if (fresh) await server.initialise();
-  else await clearStaleServer(databaseDir, options.log);
-  try {
-    await server.start();
-  } catch (error) {
-    // The package rejects with undefined and leaves the reason in PostgreSQL's log lines.
-    const reason = recent.filter((line) => /FATAL|ERROR|HINT|PANIC/.test(line)).join('\n') || String(error ?? 'no reason given');
-    throw new Error(`embedded PostgreSQL in ${databaseDir} did not start:\n${reason}`);
-  }
+  const start = async () => {
+    await clearStaleServer(databaseDir, options.log);
+    try {
+      await server.start();
+    } catch (error) {
+      // The package rejects with undefined and leaves the reason in PostgreSQL's log lines.
+      const reason = recent.filter((line) => /FATAL|ERROR|HINT|PANIC/.test(line)).join('\n') || String(error ?? 'no reason given');
+      throw new Error(`embedded PostgreSQL in ${databaseDir} did not start:\n${reason}`);
+    }
+  };
+  await start();
   if (fresh) await server.createDatabase(DATABASE);
+
+  // A supervisor: when the server dies under us (killed, crashed), start it again on the same
+  // port, so the pool reconnects to the same URL; requests meanwhile answer 503.
+  let stopping = false;
+  const supervise = () => {
+    const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+    child?.once('exit', (code, signal) => {
+      if (stopping) return;
+      options.onCrash?.(`embedded PostgreSQL exited (${signal ?? `code ${code}`}); restarting it`);
+      const retry = async (attempt: number): Promise<void> => {
+        if (stopping) return;
+        try {
+          await start();
+          supervise();
+          options.onCrash?.('embedded PostgreSQL restarted');
+        } catch (error) {
+          options.onCrash?.(`embedded PostgreSQL did not restart (attempt ${attempt}): ${String(error)}`);
+          setTimeout(() => void retry(attempt + 1), Math.min(10_000, 250 * 2 ** attempt)).unref();
+        }
+      };
+      setTimeout(() => void retry(1), 100).unref();
+    });
+  };
+  supervise();
   return {
     url: `postgres://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      stopping = true;
+      await server.stop();
+    },
   };
 }
 

@@ -8,10 +8,14 @@ export interface ResolvedDatabase {
 }
 
 /** DATABASE_URL when given; otherwise an embedded PostgreSQL under the data directory. */
-export async function resolveDatabase(config: AppConfig, log?: (line: string) => void): Promise<ResolvedDatabase> {
+export async function resolveDatabase(
+  config: AppConfig,
+  log?: (line: string) => void,
+  onCrash?: (message: string) => void,
+): Promise<ResolvedDatabase> {
   if (config.DATABASE_URL) {
     return { url: config.DATABASE_URL, embedded: false, stop: async () => undefined };
   }
-  const embedded = await startEmbeddedPostgres(config.TRACKBASE_DATA_DIR, { log });
+  const embedded = await startEmbeddedPostgres(config.TRACKBASE_DATA_DIR, { log, onCrash });
   return { url: embedded.url, embedded: true, stop: embedded.stop };
 }

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { GlobalPermission } from '@trackbase/contracts';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
+import { NoTransaction } from '../common/access/no-transaction.decorator';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 
 @ApiTags('health')
@@ -15,6 +16,7 @@ export class HealthController {
   @Get('healthz')
   @HttpCode(200)
   @RequirePermission(GlobalPermission.Public)
+  @NoTransaction()
   health() {
     return { status: 'ok' };
   }
@@ -22,12 +24,14 @@ export class HealthController {
   /** The process can serve: the database answers. */
   @Get('readyz')
   @RequirePermission(GlobalPermission.Public)
+  @NoTransaction()
   async ready(@Res({ passthrough: true }) response: Response) {
     try {
       await this.dataSource.query('SELECT 1');
       return { status: 'ready' };
     } catch {
       response.status(503);
+      response.set('retry-after', '2');
       return { status: 'unavailable', checks: { database: 'unreachable' } };
     }
   }

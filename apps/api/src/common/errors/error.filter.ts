@@ -41,8 +41,31 @@ export function zodDetails(error: ZodError): ErrorDetail[] {
   }));
 }
 
+/** Seconds a client is asked to wait when the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/** SQLSTATE classes and codes of a database that is away, not of a bad query. */
+const UNAVAILABLE_SQLSTATES = /^(08...|57P01|57P02|57P03|53300)$/;
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection due to administrator command/i;
+
+/** Whether an error means "the database is not there right now" (pg, TypeORM wrapping pg, or the socket). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: any = error, depth = 0; e && depth < 4; e = e.driverError ?? e.cause, depth++) {
+    if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATES.test(e.code) || UNAVAILABLE_ERRNOS.has(e.code))) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}
+
 /** Maps anything thrown to `{error: {code, message, details}}`. Unknown errors are 500 and logged. */
-export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
+export function toErrorResponse(exception: unknown): {
+  status: number;
+  body: ErrorBody;
+  unexpected: boolean;
+  headers?: Record<string, string>;
+} {
   const body = (status: number, code: string, message: string, details?: ErrorDetail[]) => ({
     status,
     unexpected: false,
@@ -67,6 +90,12 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
       return body(status, STATUS_CODES[status] ?? `http_${status}`, message);
     }
   }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      ...body(503, CommonErrorCode.DatabaseUnavailable, 'the database is unavailable right now; retry shortly'),
+      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    };
+  }
   return { ...body(500, CommonErrorCode.Internal, 'internal error'), unexpected: true };
 }
 
@@ -79,13 +108,15 @@ export class ErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request & { id?: string }>();
-    const { status, body, unexpected } = toErrorResponse(exception);
+    const { status, body, unexpected, headers } = toErrorResponse(exception);
     if (unexpected) this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+    else if (status === 503) this.logger.warn({ requestId: request.id, err: String(exception) }, 'database unavailable');
     if (response.headersSent) {
       response.end();
       return;
     }
     body.error.requestId = request.id;
+    if (headers) response.set(headers);
     response.status(status).json(body);
   }
 }
