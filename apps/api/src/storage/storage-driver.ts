@@ -58,6 +58,8 @@ export interface StorageDriver {
   delete(keys: string[]): Promise<void>;
   /** Deletes every object whose key starts with `prefix` (which ends with `/`); returns how many. */
   deletePrefix(prefix: string): Promise<number>;
+  /** Bytes the store can still take, where it can tell (a local disk); undefined where it cannot (S3). */
+  freeBytes(): Promise<number | undefined>;
 }
 
 export const STORAGE_DRIVER = Symbol('STORAGE_DRIVER');

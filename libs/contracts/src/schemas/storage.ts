@@ -34,6 +34,8 @@ export const StorageErrorCode = {
   FileTooLarge: 'file_too_large',
   NotAFile: 'not_a_file',
   ArchiveTooLarge: 'archive_too_large',
+  /** The artifact store has no room left (a full disk, a store answering 507): nothing partial is kept. */
+  StorageFull: 'storage_full',
 } as const;
 
 export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256 digest');

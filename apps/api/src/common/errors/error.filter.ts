@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import { CommonErrorCode, type ErrorBody, type ErrorDetail } from '@trackbase/contracts';
+import { CommonErrorCode, StorageErrorCode, type ErrorBody, type ErrorDetail } from '@trackbase/contracts';
 import type { Request, Response } from 'express';
 import { ZodValidationException } from 'nestjs-zod';
 import type { ZodError } from 'zod';
@@ -59,6 +59,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+const FULL_ERRNOS = new Set(['ENOSPC', 'EDQUOT']);
+const FULL_S3_ERRORS = new Set(['InsufficientStorage', 'XMinioStorageFull', 'StorageFull']);
+
+/** Whether an error means "the artifact store has no room": a full disk, or an S3 store answering 507. */
+export function isStorageFull(error: unknown): boolean {
+  for (let e: any = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
+    if (typeof e.code === 'string' && FULL_ERRNOS.has(e.code)) return true;
+    if (typeof e.name === 'string' && FULL_S3_ERRORS.has(e.name)) return true;
+    if (e.$metadata?.httpStatusCode === 507) return true;
+  }
+  return false;
+}
+
 /** Maps anything thrown to `{error: {code, message, details}}`. Unknown errors are 500 and logged. */
 export function toErrorResponse(exception: unknown): {
   status: number;
@@ -89,6 +102,9 @@ export function toErrorResponse(exception: unknown): {
       const message = status === 404 ? 'no such route' : exception.message;
       return body(status, STATUS_CODES[status] ?? `http_${status}`, message);
     }
+  }
+  if (isStorageFull(exception)) {
+    return body(507, StorageErrorCode.StorageFull, 'the artifact store is full; nothing of this upload was kept');
   }
   if (isDatabaseUnavailable(exception)) {
     return {

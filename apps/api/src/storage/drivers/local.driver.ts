@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CommonErrorCode, paths, StorageErrorCode } from '@trackbase/contracts';
 import { z } from 'zod';
@@ -173,6 +173,12 @@ export class LocalDiskDriver implements StorageDriver {
     }
   }
 
+  async freeBytes(): Promise<number | undefined> {
+    await mkdir(this.root, { recursive: true });
+    const fs = await statfs(this.root);
+    return fs.bavail * fs.bsize;
+  }
+
   async deletePrefix(prefix: string): Promise<number> {
     if (!prefix.endsWith('/')) throw new Error(`refusing to delete prefix ${JSON.stringify(prefix)}`);
     const dir = this.objectPath(prefix.slice(0, -1));
@@ -255,7 +261,18 @@ export class LocalDiskDriver implements StorageDriver {
       },
     });
     try {
-      await pipeline(body, measure, createWriteStream(tmp, { flags: 'wx' }));
+      // The request is piped through a pass-through so that a failed write (a full disk) destroys
+      // only our side: the rest of the body is then read and dropped, and the client gets the answer
+      // (507 storage_full) instead of a reset connection halfway through sending.
+      const relay = new PassThrough();
+      body.pipe(relay);
+      try {
+        await pipeline(relay, measure, createWriteStream(tmp, { flags: 'wx' }));
+      } catch (error) {
+        body.unpipe(relay);
+        await drainAtMost(body, Number.isFinite(maxBytes) ? maxBytes : DRAIN_LIMIT);
+        throw error;
+      }
       const digest = wantsDigest ? hash.digest() : null;
       if (expected && digest?.toString('base64') !== expected.md5) {
         throw badRequest(expected.code, 'the body does not match its Content-MD5');
@@ -352,4 +369,29 @@ export class LocalDiskDriver implements StorageDriver {
 function isMissingFile(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** The most a failed write reads and drops of a body whose size is not otherwise bounded. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads and drops what is left of a request body, so an error answer reaches the client; a body
+ * longer than `limit` is cut off instead (an oversized or endless one).
+ */
+async function drainAtMost(body: Readable, limit: number): Promise<void> {
+  if (body.readableEnded || body.destroyed) return;
+  await new Promise<void>((resolve) => {
+    let drained = 0;
+    body.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > limit) {
+        body.destroy();
+        resolve();
+      }
+    });
+    body.once('end', resolve);
+    body.once('close', resolve);
+    body.once('error', () => resolve());
+    body.resume();
+  });
 }

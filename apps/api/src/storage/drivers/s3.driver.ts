@@ -154,6 +154,10 @@ export class S3StorageDriver implements StorageDriver {
     }
   }
 
+  async freeBytes(): Promise<number | undefined> {
+    return undefined; // an S3 store does not say; a 507 from it is mapped to storage_full instead
+  }
+
   async deletePrefix(prefix: string): Promise<number> {
     // An empty prefix would empty the bucket; a prefix without `/` would also match its siblings (`run-1` and `run-10`).
     if (!prefix.endsWith('/') || prefix === '/') throw new Error(`refusing to delete prefix ${JSON.stringify(prefix)}`);
