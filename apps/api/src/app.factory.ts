@@ -12,6 +12,8 @@ import { AppModule } from './app.module';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { AppError } from './common/errors/app-error';
 import { toErrorResponse } from './common/errors/error.filter';
+import { Metrics } from './metrics/metrics';
+import { httpMetrics } from './metrics/http-metrics';
 import { jsonTextProblem, MAX_JSON_DEPTH } from './common/validation/json-text';
 import { requestIdFor } from './common/logging/logger.module';
 import type { AppConfig } from './config/config';
@@ -32,12 +34,14 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     await adapter.connect();
     app.useWebSocketAdapter(adapter);
   }
+  app.use(httpMetrics(app.get(Metrics)));
   app.use(jsonBody(config.JSON_BODY_LIMIT, config.BATCH_BODY_LIMIT));
   serveWebApp(app, resolve(config.WEB_DIST_DIR));
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'healthz', method: RequestMethod.GET },
       { path: 'readyz', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
     ],
   });
   const document = SwaggerModule.createDocument(
@@ -113,7 +117,7 @@ function jsonBody(limit: string, batchLimit: string) {
   };
 }
 
-const NOT_WEB = /^\/(api|socket\.io|healthz|readyz)(\/|$)/;
+const NOT_WEB = /^\/(api|socket\.io|healthz|readyz|metrics)(\/|$)/;
 
 /**
  * The web app is served from the same origin as the API: its built files, and

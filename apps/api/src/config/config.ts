@@ -79,6 +79,10 @@ const envSchema = z.object({
     .int()
     .min(1)
     .default(5 * 1024 ** 3),
+  /** Bearer token Prometheus presents at `/metrics`; without it (and without METRICS_PORT) there is no /metrics. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A port of its own serving `/metrics` without a token, for networks where only the scraper reaches it. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Storage quota of organizations that have none of their own; unset means unlimited. */
   STORAGE_QUOTA_BYTES: z.coerce.number().int().min(0).optional(),
 });
@@ -142,6 +146,7 @@ export function redactedConfig(config: AppConfig): Record<string, unknown> {
   return {
     ...config,
     JWT_SECRET: '[redacted]',
+    METRICS_TOKEN: config.METRICS_TOKEN && '[redacted]',
     S3_SECRET_ACCESS_KEY: config.S3_SECRET_ACCESS_KEY && '[redacted]',
     DATABASE_URL: config.DATABASE_URL?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:[redacted]@'),
   };

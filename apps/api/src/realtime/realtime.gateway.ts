@@ -1,3 +1,4 @@
+import { Metrics } from '../metrics/metrics';
 import { Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
   WebSocketGateway,
@@ -75,9 +76,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly artifactEvents: ArtifactEvents,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(server: Server): void {
+    this.metrics.onScrape(() => this.metrics.liveSubscribers.set(server.engine?.clientsCount ?? 0));
     server.use((socket, next) => {
       const token = bearerFrom(socket);
       if (!token) return next(handshakeError('unauthenticated', 'send an access token or API key as auth.token'));

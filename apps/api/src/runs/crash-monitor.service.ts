@@ -1,3 +1,4 @@
+import { Metrics } from '../metrics/metrics';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -20,6 +21,7 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: RunEvents,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -51,6 +53,8 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
         RETURNING r.id, r.organization_id, r.project_id, r.number, r.name, r.tags, p.slug`,
       [this.config.RUN_HEARTBEAT_TIMEOUT_SECONDS],
     );
+    this.metrics.crashSweeps.inc();
+    this.metrics.crashedRuns.inc(rows.length);
     for (const row of rows) {
       this.events.emit('run', {
         organizationId: row.organization_id,

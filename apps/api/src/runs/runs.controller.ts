@@ -19,6 +19,7 @@ import {
 import { BatchService } from './ingest/batch.service';
 import { RunsQueryService } from './runs-query.service';
 import { RunsService } from './runs.service';
+import { Metrics } from '../metrics/metrics';
 
 @ApiTags('runs')
 @ApiBearerAuth()
@@ -28,6 +29,7 @@ export class RunsController {
     private readonly runs: RunsService,
     private readonly batches: BatchService,
     private readonly query: RunsQueryService,
+    private readonly metrics: Metrics,
   ) {}
 
   @Get()
@@ -73,8 +75,11 @@ export class RunsController {
   @HttpCode(200)
   @RequirePermission(ProjectPermission.RunsWrite)
   @ApiOkResponse({ type: BatchAckDto })
-  ingest(@Ctx() ctx: RequestContext, @Param() params: RunParamDto, @Body() body: RunBatchDto) {
-    return this.batches.apply(ctx, params.run, body);
+  async ingest(@Ctx() ctx: RequestContext, @Param() params: RunParamDto, @Body() body: RunBatchDto) {
+    const started = performance.now();
+    const ack = await this.batches.apply(ctx, params.run, body);
+    ctx.afterCommit(() => this.metrics.recordBatch(ack, (performance.now() - started) / 1000));
+    return ack;
   }
 
   @Post(':run/heartbeat')

@@ -12,6 +12,7 @@ import { LineageService } from './lineage/lineage.service';
 import { RunsRepository } from './runs.repository';
 import { SeriesExport } from './series/series-export';
 import { SeriesService } from './series/series.service';
+import { Metrics } from '../metrics/metrics';
 
 class CsvQueryDto extends createZodDto(z.strictObject({ kind: z.enum(['metric', 'system']).default('metric') })) {}
 
@@ -24,6 +25,7 @@ export class SeriesController {
     private readonly series: SeriesService,
     private readonly exporter: SeriesExport,
     private readonly lineage: LineageService,
+    private readonly metrics: Metrics,
   ) {}
 
   @Get('runs/:run/series')
@@ -31,7 +33,8 @@ export class SeriesController {
   @ApiOkResponse({ type: [SeriesDataDto] })
   async runSeries(@Ctx() ctx: RequestContext, @Param() params: RunParamDto, @Query() query: RunSeriesQueryDto) {
     const run = await this.runs.find(ctx, params.run);
-    return this.series.read(ctx, { ...query, runIds: [run.id], names: query.names ?? null, search: query.search ?? null });
+    const timer = this.metrics.seriesReadDuration.startTimer();
+    return this.series.read(ctx, { ...query, runIds: [run.id], names: query.names ?? null, search: query.search ?? null }).finally(timer);
   }
 
   /** Series of many runs in one request, for comparison charts. */
@@ -41,7 +44,8 @@ export class SeriesController {
   async projectSeries(@Ctx() ctx: RequestContext, @Query() query: ProjectSeriesQueryDto) {
     const runIds: string[] = [];
     for (const ref of query.runs) runIds.push((await this.runs.find(ctx, ref)).id);
-    return this.series.read(ctx, { ...query, runIds, names: query.names ?? null, search: query.search ?? null });
+    const timer = this.metrics.seriesReadDuration.startTimer();
+    return this.series.read(ctx, { ...query, runIds, names: query.names ?? null, search: query.search ?? null }).finally(timer);
   }
 
   /** Every point of one series as CSV, streamed. */
