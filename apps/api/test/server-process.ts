@@ -24,12 +24,13 @@ export class ServerProcess {
    * With `embedded`, the server starts its own embedded PostgreSQL in a fresh data directory (as
    * `npm start` does) instead of using a cloned test database.
    */
-  static async start(env: Record<string, string> = {}, options: { embedded?: boolean } = {}): Promise<ServerProcess> {
+  static async start(env: Record<string, string> = {}, options: { embedded?: boolean; databaseUrl?: string } = {}): Promise<ServerProcess> {
     if (options.embedded) {
       const dataDir = mkdtempSync(join(tmpdir(), 'trackbase-e2e-data-'));
       return ServerProcess.startWith(new ServerProcess(await freePort(), '', { TRACKBASE_DATA_DIR: dataDir, ...env }));
     }
-    return ServerProcess.startWith(new ServerProcess(await freePort(), await createTestDatabase(), env));
+    const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+    return ServerProcess.startWith(new ServerProcess(await freePort(), databaseUrl, env));
   }
 
   private static async startWith(server: ServerProcess): Promise<ServerProcess> {
@@ -73,7 +74,7 @@ export class ServerProcess {
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill(signal);
     await exited;
