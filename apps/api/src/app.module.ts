@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { AuditModule } from './audit/audit.module';
@@ -11,6 +10,7 @@ import { AccessGuard } from './common/access/access.guard';
 import { AccessService } from './common/access/access.service';
 import { TransactionInterceptor } from './common/access/transaction.interceptor';
 import { ErrorFilter } from './common/errors/error.filter';
+import { rateLimitModule } from './common/rate-limit/rate-limit.module';
 import { loggerModule } from './common/logging/logger.module';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
@@ -39,7 +39,7 @@ export class AppModule {
         loggerModule(config),
         MetricsModule,
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.DB_POOL_SIZE)),
-        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
+        rateLimitModule(config),
         AuditModule,
         AuthModule,
         UsersModule,
