@@ -1,3 +1,5 @@
+// Tracing first: it patches http, express and pg as they load.
+import { stopTracing } from './tracing';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { createApp } from './app.factory';
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     // Stops accepting, lets in-flight requests finish, then closes the pool.
     await app.close();
     await database.stop();
+    await stopTracing();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
