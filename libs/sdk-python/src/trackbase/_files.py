@@ -13,6 +13,7 @@ import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ._api import TrackbaseApi
@@ -282,3 +283,54 @@ def upload_run_file(scope: RunScope, local_path: str, remote: Optional[str] = No
 
 def upload_run_dir(scope: RunScope, local_dir: str, remote_prefix: str = "") -> List[Dict[str, Any]]:
     return upload_run_files(scope, collect_path(local_dir, remote_prefix))
+
+
+def _files_under(scope: RunScope, prefix: str) -> List[Dict[str, Any]]:
+    api, org, project, run = scope
+    out: List[Dict[str, Any]] = []
+    for entry in api.list_run_files(org, project, run, prefix or None)["entries"]:
+        out.extend(_files_under(scope, entry["path"]) if entry["type"] == "dir" else [entry])
+    return out
+
+
+def download_run_files(scope: RunScope, path: Optional[str], directory: str) -> List[Dict[str, Any]]:
+    """
+    Downloads a file, a directory or (without `path`) every file of a run into `directory`, paths
+    relative to what was named; each verified by SHA-256, one already there with the same content kept.
+    """
+    from ._artifacts import inside_dir
+    from ._transfer import download
+
+    api, org, project, run = scope
+    clean = (path or "").strip("/")
+    base = ""
+    if not clean:
+        files = _files_under(scope, "")
+    else:
+        try:
+            files = _files_under(scope, clean)
+            base = f"{clean}/"
+        except TrackbaseApiError as error:
+            if error.status != 404:
+                raise
+            parent = clean.rpartition("/")[0]
+            entries = api.list_run_files(org, project, run, parent or None)["entries"]
+            files = [e for e in entries if e["type"] == "file" and e["path"] == clean]
+            if not files:
+                raise TrackbaseApiError(404, "not_found", f"run {run} has no file or directory {clean}")
+            base = f"{parent}/" if parent else ""
+    out: List[Dict[str, Any]] = []
+
+    def fetch(f: Dict[str, Any]) -> Dict[str, Any]:
+        local = inside_dir(Path(directory), f["path"][len(base) :])
+        try:
+            same = sha256_file(str(local)) == f["sha256"]
+        except OSError:
+            same = False
+        if not same:
+            download(lambda _fresh: api.run_file_url(org, project, run, f["path"])["url"], str(local), f["sha256"], f["size"])
+        return {"path": f["path"], "localPath": str(local), "size": f["size"], "downloaded": not same}
+
+    with ThreadPoolExecutor(DEFAULT_CONCURRENCY) as pool:
+        out = list(pool.map(fetch, [f for f in files if f.get("state") != "pending"]))
+    return out

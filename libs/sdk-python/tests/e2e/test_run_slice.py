@@ -6,9 +6,10 @@ import pytest
 from trackbase_testing import Tenant
 
 import trackbase
-from helpers import eventually, run_detail, runs, series
 from trackbase._journal import list_journals
 from trackbase._sync import sync_journal
+
+from helpers import eventually, run_detail, runs, series
 
 
 def start(tenant: Tenant, **kw: object) -> trackbase.Run:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import vector
 from trackbase import _paths
 from trackbase._artifacts import ArtifactCache, parse_artifact_ref
 from trackbase._backoff import Backoff, backoff_delay, retry_after_seconds
@@ -15,6 +14,8 @@ from trackbase._errors import is_retryable_batch_status, is_retryable_status
 from trackbase._files import pending_parts
 from trackbase._journal import JOURNAL, META, Journal, batch_from_entries, write_meta
 from trackbase._redact import redact_env, redact_value
+
+from conftest import vector
 
 
 @pytest.mark.parametrize("case", vector("batches.json"), ids=lambda c: c["name"])
