@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import stat
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -19,6 +18,7 @@ from ._config import resolve_config
 from ._errors import TrackbaseError
 from ._files import DEFAULT_CONCURRENCY, FILES_PER_REQUEST, FilesSpec, HashedFile, Plan, Uploader, collect_files, hash_files
 from ._http import HttpClient
+from ._limiter import map_limit
 from ._transfer import download
 
 REDECLARE_REUSE_S = 60.0
@@ -221,8 +221,7 @@ def download_artifact(
             f["sha256"], f["size"], lambda _fresh: api.artifact_version_file_url(org, project, name, label, f["path"])["url"]
         )
 
-    with ThreadPoolExecutor(concurrency) as pool:
-        outcomes = list(pool.map(ensure, contents))
+    outcomes = map_limit(ensure, contents, concurrency)
     for f in files:
         cache.materialise(f["sha256"], inside_dir(directory, f["path"]))
     if run:

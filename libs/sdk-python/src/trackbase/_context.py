@@ -138,13 +138,12 @@ def source_file() -> Optional[Path]:
     if notebook and notebook.endswith(".ipynb") and Path(notebook).is_file():
         return Path(notebook)
     entry = getattr(sys.modules.get("__main__"), "__file__", None)
-    if entry and Path(entry).is_file() and Path(entry).suffix in (".py", ".ipynb"):
+    if entry and Path(entry).resolve().is_file() and Path(entry).suffix in (".py", ".ipynb"):
         return Path(entry)
     return None
 
 
-def save_source(run: Run) -> None:
+def save_source(run: Run, path: Optional[Path]) -> None:
     """Uploads the script or notebook as `code/<name>`, so two runs' code can be compared."""
-    path = source_file()
     if path is not None and path.stat().st_size <= 10 * 1024 * 1024:
         run.upload_file(str(path), f"code/{path.name}")

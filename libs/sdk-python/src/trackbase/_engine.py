@@ -151,6 +151,16 @@ class Engine:
                     lines.append(dumps({"t": "x", "n": name, "s": step, "ts": ts, "l": text}))
                     buffer.add_text(name, step, ts, text)
                     self.buffer_text_bytes += len(text)
+                elif payload.get("t") == "ctx":
+                    # Context travels in a batch of its own: were it refused, no metric goes with it.
+                    self._write(lines)
+                    lines = []
+                    self.cut()
+                    self.journal.append(payload)
+                    self.buffer.apply(payload)
+                    self.cut()
+                    buffer = self.buffer
+                    continue
                 else:
                     lines.append(dumps(payload))
                     buffer.apply(payload)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 from ._api import TrackbaseApi
 from ._backoff import backoff_delay
 from ._errors import TrackbaseApiError
+from ._limiter import map_limit
 from ._transfer import PresignedRequestError, corrupted_in_transit, md5_base64_range, put_range, retryable, sha256_file
 
 FILES_PER_REQUEST = 1_000
@@ -109,8 +109,7 @@ def collect_files(spec: FilesSpec, prefix: str = "") -> List[LocalFile]:
 
 
 def hash_files(files: List[LocalFile], concurrency: int = DEFAULT_CONCURRENCY) -> List[HashedFile]:
-    with ThreadPoolExecutor(concurrency) as pool:
-        digests = list(pool.map(lambda f: sha256_file(f.local_path), files))
+    digests = map_limit(lambda f: sha256_file(f.local_path), files, concurrency)
     return [HashedFile(f.local_path, f.remote_path, f.size, d) for f, d in zip(files, digests)]
 
 
@@ -229,8 +228,9 @@ class Uploader:
             if plan and plan["uploadId"] not in work:
                 work[plan["uploadId"]] = (file, plan)
         for round_ in range(2):
-            with ThreadPoolExecutor(self.concurrency) as pool:
-                sent = list(pool.map(lambda item: (item[0], self._send(item[0], item[1], redeclare)), work.values()))
+            sent = map_limit(
+                lambda item: (item[0], self._send(item[0], item[1], redeclare)), list(work.values()), self.concurrency
+            )
             to_complete = {uid: file for file, uid in sent if uid}
             outcome = self.complete(list(to_complete))
             retry: Dict[str, Tuple[HashedFile, Plan]] = {}
@@ -319,7 +319,6 @@ def download_run_files(scope: RunScope, path: Optional[str], directory: str) -> 
             if not files:
                 raise TrackbaseApiError(404, "not_found", f"run {run} has no file or directory {clean}")
             base = f"{parent}/" if parent else ""
-    out: List[Dict[str, Any]] = []
 
     def fetch(f: Dict[str, Any]) -> Dict[str, Any]:
         local = inside_dir(Path(directory), f["path"][len(base) :])
@@ -331,6 +330,4 @@ def download_run_files(scope: RunScope, path: Optional[str], directory: str) -> 
             download(lambda _fresh: api.run_file_url(org, project, run, f["path"])["url"], str(local), f["sha256"], f["size"])
         return {"path": f["path"], "localPath": str(local), "size": f["size"], "downloaded": not same}
 
-    with ThreadPoolExecutor(DEFAULT_CONCURRENCY) as pool:
-        out = list(pool.map(fetch, [f for f in files if f.get("state") != "pending"]))
-    return out
+    return map_limit(fetch, [f for f in files if f.get("state") != "pending"], DEFAULT_CONCURRENCY)

@@ -152,14 +152,17 @@ def _continue_steps(run: Run) -> None:
 
 
 def _start_context(run: Run, context: bool, save_code: bool) -> None:
-    from ._context import collect_context, save_source
+    from ._context import collect_context, save_source, source_file
+
+    # Found now, on the calling thread: at exit, `__main__` may no longer name the script.
+    source = source_file() if save_code else None
 
     def work() -> None:
         try:
             if context:
                 run.set_context(collect_context(run.rank == 0))
             if save_code and run.rank == 0 and run.mode in ("async", "sync"):
-                save_source(run)
+                save_source(run, source)
         except Exception as error:
             run._say(f"trackbase: could not capture the context: {error}")
 

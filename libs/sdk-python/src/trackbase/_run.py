@@ -68,6 +68,7 @@ class Run:
         self._pid = os.getpid()
         self._forked = False
         self._finished = False
+        self._finishing = False
         self._finish_lock = threading.Lock()
         self._cleanups: List[Callable[[], None]] = []
         self._step = 0
@@ -369,18 +370,22 @@ class Run:
             if self._forked or os.getpid() != self._pid:
                 self._forked = True
                 return True
+            if self._finishing:
+                return True
+            self._finishing = True
             if traceback:
                 for line in traceback.rstrip("\n").split("\n"):
                     self.log_text("traceback", line)
-            self._finished = True
-            self.final_state = state
-            live_runs.discard(self)
+        # While still active: the context thread may still add the context, the console tee its last line.
         for cleanup in self._cleanups[::-1]:
             try:
                 cleanup()
             except Exception:
                 pass
         self._cleanups.clear()
+        self._finished = True
+        self.final_state = state
+        live_runs.discard(self)
         engine = self._engine
         journal = self.journal
         assert journal is not None

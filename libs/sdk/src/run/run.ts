@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { TrackbaseApi } from '../client/api';
-import { isRetryableStatus, TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError } from '../client/errors';
+import { isRetryableBatchStatus, TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError } from '../client/errors';
 import {
   logArtifactFiles,
   logArtifactReference,
@@ -311,7 +311,7 @@ export class Run {
         this.lastSentAt = Date.now();
         attempt = 0;
       } catch (error) {
-        if (error instanceof TrackbaseApiError && !isRetryableStatus(error.status)) {
+        if (error instanceof TrackbaseApiError && !isRetryableBatchStatus(error.status)) {
           this.report(error);
           this.journal!.append({ t: 'r', seq: head.seq, code: error.code });
           this.queue.shift();
