@@ -64,14 +64,19 @@ def finish(state: str = "finished", timeout: Optional[float] = None) -> bool:
     return True if current is None else current.finish(state, timeout=timeout)
 
 
-def use_artifact(ref: str, project: Optional[str] = None, root: Optional[str] = None) -> Path:
-    """Downloads an artifact version (`"name:alias"`, `"org/project/name:v3"`) into the verified cache; returns its directory."""
+def use_artifact(
+    ref: str, project: Optional[str] = None, root: Optional[str] = None, url: Optional[str] = None, api_key: Optional[str] = None
+) -> Path:
+    """
+    Downloads an artifact version (`"name:alias"`, `"org/project/name:v3"`) into the verified cache and
+    returns its directory; inside a run, the run is recorded as its consumer.
+    """
     current = _current()
-    if current is not None and not current.finished:
+    if current is not None and not current.finished and url is None and api_key is None:
         return current.use_artifact(ref, root=root)
     from ._artifacts import use_artifact as _use
 
-    return _use(ref, project=project, root=root)
+    return _use(ref, project=project, root=root, url=url, api_key=api_key)
 
 
 def __getattr__(name: str) -> Any:
