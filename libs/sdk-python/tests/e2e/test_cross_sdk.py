@@ -25,7 +25,7 @@ def test_a_typescript_offline_journal_is_completed_by_the_python_cli(tenant: Ten
         systemMetricsIntervalMs: 0, context: false, exitHandlers: false, log: () => {{}} }});
       await run.logParams({{ optimizer: {{ name: 'adam' }}, lr: 0.5 }});
       await run.addTags('ts');
-      for (let step = 0; step < 300; step++) await run.log({{ loss: 1 / (step + 1), acc: step }}, step);
+      for (let step = 0; step < 300; step++) await run.log({{ loss: step === 5 ? NaN : 1 / (step + 1), acc: step }}, step);
       await run.logText('stdout', 'hello from node');
       await run.finish('finished');
     }})();
@@ -40,6 +40,7 @@ def test_a_typescript_offline_journal_is_completed_by_the_python_cli(tenant: Ten
     assert detail["name"] == "from-ts" and detail["state"] == "finished" and detail["tags"] == ["ts"]
     assert detail["params"]["optimizer.name"] == "adam" and detail["params"]["lr"] == 0.5
     assert series(tenant, result["runKey"], "acc")["values"] == list(range(300))
+    assert series(tenant, result["runKey"], "loss")["values"][5] == "NaN"  # journaled as "NaN", not null
     assert series(tenant, result["runKey"], "stdout", kind="text")["lines"] == ["hello from node"]
     assert not list((data / "runs").iterdir())
 
