@@ -160,3 +160,17 @@ def test_resume_continues_the_same_run_after_its_last_step(tenant: Tenant) -> No
     again.log({"loss": 0.25})
     again.finish()
     assert series(tenant, first.key, "loss")["steps"] == [0, 1, 2]
+
+
+def test_a_bad_value_is_dropped_with_its_key_reported_once_and_the_rest_arrives(tenant: Tenant) -> None:
+    messages: list = []
+    run = start(tenant, say=messages.append)
+    for step in range(3):
+        run.log({"loss": 0.1 * step, "config": {"lr": 1}, "label": "cat", "bad\nname": 1.0}, step=step)
+    run.log({"after": 1.0}, step=3)
+    assert run.finish() is True
+    assert series(tenant, run.key, "loss")["steps"] == [0, 1, 2]
+    assert series(tenant, run.key, "after")["values"] == [1]
+    assert sorted(s["name"] for s in run_detail(tenant, run.key)["series"]) == ["after", "loss"]
+    for key in ("'config'", "'label'", "'bad\\nname'"):
+        assert sum(key in m for m in messages) == 1, messages
