@@ -23,6 +23,7 @@ def test_a_forked_child_neither_duplicates_data_nor_hangs_nor_finishes_the_paren
     import multiprocessing as mp
     run = start()
     run.log({"x": 0}, step=0)
+    forked_at = time.monotonic()
     pid = os.fork()
     if pid == 0:
         run.log({"x": 999}, step=999)      # the child shares nothing with the run
@@ -30,6 +31,7 @@ def test_a_forked_child_neither_duplicates_data_nor_hangs_nor_finishes_the_paren
         sys.exit(0)                         # its exit handlers must not finish the parent's run
     _, status = os.waitpid(pid, 0)
     assert status == 0, status
+    assert time.monotonic() - forked_at < 5, "the child hung on its way out"
     with mp.get_context("fork").Pool(2) as pool:   # what DataLoader workers do
         assert pool.map(abs, range(-3, 3)) == [3, 2, 1, 0, 1, 2]
     assert run_state() == "running"
