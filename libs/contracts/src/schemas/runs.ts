@@ -136,7 +136,9 @@ export const runContextSchema = z
         cwd: z.string().max(2_000).optional(),
       })
       .optional(),
-    runtime: z.strictObject({ language: z.string().max(50), version: z.string().max(100) }).optional(),
+    runtime: z
+      .strictObject({ language: z.string().max(50), version: z.string().max(100), executable: z.string().max(2_000).optional() })
+      .optional(),
     dependencies: z.record(z.string().max(250), z.string().max(250)).optional(),
     host: z
       .strictObject({

@@ -28,6 +28,11 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
+/** A batch is also retried on 409: a conflict on (stream, seq) resolves once the other attempt commits. */
+export function isRetryableBatchStatus(status: number): boolean {
+  return isRetryableStatus(status) || status === 409;
+}
+
 /** Something that needs the server was asked of a run in offline mode (uploads are not journaled for `trackbase sync`). */
 export class TrackbaseOfflineError extends Error {
   constructor(message: string) {

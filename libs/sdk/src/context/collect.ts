@@ -13,14 +13,25 @@ export interface ContextOptions {
 }
 
 const SECRET_NAME = /(key|secret|token|passw|pwd|credential|auth|session|cookie|private|signature)/i;
-const SECRET_VALUE = /^(tbk_|ghp_|gho_|github_pat_|xox[abp]-|sk-|AKIA|eyJ)[A-Za-z0-9_\-.]{8,}/;
+/** Names that look secret but hold nothing of the kind. */
+const HARMLESS_NAMES = new Set(['PWD', 'OLDPWD', 'TOKENIZERS_PARALLELISM', 'KEYTIMEOUT']);
+/** Tokens with well-known prefixes, wherever they appear inside a value. */
+const TOKEN = /(?<![A-Za-z0-9_-])(?:tbk_|hf_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|sk-|xox[abprs]-|AKIA|eyJ)[A-Za-z0-9_\-.]{8,}/g;
+/** The password of `scheme://user:password@host`. */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+):[^@\s/]+@/gi;
+const REDACTED = '[redacted]';
 
-/** Environment variables with anything that looks like a secret replaced by `[redacted]`. */
+/** Credentials inside a value replaced by `[redacted]`; everything else kept (shared vectors: `libs/contracts/test-vectors/redaction.json`). */
+export function redactValue(value: string): string {
+  return value.replace(URL_PASSWORD, `$1:${REDACTED}@`).replace(TOKEN, REDACTED);
+}
+
+/** Environment variables: secret names redacted whole, credentials inside other values redacted. */
 export function redactEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue;
-    out[name] = SECRET_NAME.test(name) || SECRET_VALUE.test(value) ? '[redacted]' : value.slice(0, 10_000);
+    out[name] = !HARMLESS_NAMES.has(name) && SECRET_NAME.test(name) ? REDACTED : redactValue(value).slice(0, 10_000);
   }
   return out;
 }
@@ -106,11 +117,12 @@ export function collectContext(options: ContextOptions = {}, cwd = process.cwd()
         branch: git(['rev-parse', '--abbrev-ref', 'HEAD'], cwd),
         remote: git(['config', '--get', 'remote.origin.url'], cwd)?.replace(/\/\/[^@/]+@/, '//'),
         dirty: diff.length > 0,
-        ...(diff ? { diff: diff.slice(0, 1_000_000) } : {}),
+        ...(diff ? { diff: redactValue(diff.slice(0, 1_000_000)) } : {}),
       };
     }
   }
-  if (options.command !== false) context.command = { argv: process.argv.slice(0, 1_000), entryPoint: process.argv[1], cwd };
+  if (options.command !== false)
+    context.command = { argv: process.argv.slice(0, 1_000).map(redactValue), entryPoint: process.argv[1], cwd };
   context.runtime = { language: 'node', version: process.version };
   if (options.dependencies !== false) {
     const deps = dependencies(cwd);

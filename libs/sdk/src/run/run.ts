@@ -1,5 +1,7 @@
 import {
   LIMITS,
+  toWireFloat,
+  type WireFloat,
   type AssetRef,
   type ParamValue,
   type RunBatch,
@@ -11,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { TrackbaseApi } from '../client/api';
-import { isRetryableStatus, TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError } from '../client/errors';
+import { isRetryableBatchStatus, TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError } from '../client/errors';
 import {
   logArtifactFiles,
   logArtifactReference,
@@ -256,8 +258,16 @@ export class Run {
     const s = step ?? this.step;
     if (kind === 'metric') this.step = Math.max(this.step, s + 1);
     const ts = Date.now();
-    this.journal!.append({ t: 'm', k: kind, s, ts, v: values });
-    this.buffer.addPoints(kind, s, ts, values);
+    // NaN and the infinities as their wire strings: JSON.stringify would journal them as null, which a replay could not send.
+    let wire: Record<string, number | WireFloat> = values;
+    for (const name in values) {
+      if (!Number.isFinite(values[name])) {
+        wire = Object.fromEntries(Object.entries(values).map(([n, v]) => [n, toWireFloat(v)]));
+        break;
+      }
+    }
+    this.journal!.append({ t: 'm', k: kind, s, ts, v: wire });
+    this.buffer.addPoints(kind, s, ts, wire);
     return this.afterRecord();
   }
 
@@ -311,7 +321,7 @@ export class Run {
         this.lastSentAt = Date.now();
         attempt = 0;
       } catch (error) {
-        if (error instanceof TrackbaseApiError && !isRetryableStatus(error.status)) {
+        if (error instanceof TrackbaseApiError && !isRetryableBatchStatus(error.status)) {
           this.report(error);
           this.journal!.append({ t: 'r', seq: head.seq, code: error.code });
           this.queue.shift();

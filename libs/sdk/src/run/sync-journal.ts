@@ -1,4 +1,4 @@
-import { TrackbaseApiError } from '../client/errors';
+import { isRetryableBatchStatus, TrackbaseApiError } from '../client/errors';
 import type { TrackbaseApi } from '../client/api';
 import { batchFromEntries, Journal, type JournalMeta } from '../journal/journal';
 
@@ -48,7 +48,8 @@ export async function syncJournal(api: TrackbaseApi, dir: string, onProgress?: (
         journal.append({ t: 'a', seq: pending.seq });
         points += n;
       } catch (error) {
-        if (!(error instanceof TrackbaseApiError)) throw error;
+        // A lasting refusal is recorded; a 409 (another attempt of this batch in flight) leaves it for the next sync.
+        if (!(error instanceof TrackbaseApiError) || isRetryableBatchStatus(error.status)) throw error;
         journal.append({ t: 'r', seq: pending.seq, code: error.code });
         rejected++;
       }

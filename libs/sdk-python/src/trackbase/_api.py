@@ -1,0 +1,112 @@
+"""Typed calls to the Trackbase REST API (the same calls as `libs/sdk/src/client/api.ts`)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+from urllib.parse import urlencode
+
+from . import _paths as paths
+from ._errors import is_retryable_batch_status
+from ._http import HttpClient
+
+
+class TrackbaseApi:
+    def __init__(self, http: HttpClient) -> None:
+        self.http = http
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    def me(self) -> Any:
+        return self.http.request("GET", paths.me())
+
+    def orgs(self) -> Any:
+        return self.http.request("GET", paths.orgs())
+
+    def projects(self, org: str) -> Any:
+        return self.http.request("GET", paths.projects(org))
+
+    def create_project(self, org: str, body: Dict[str, Any]) -> Any:
+        return self.http.request("POST", paths.projects(org), body)
+
+    def create_run(self, org: str, project: str, body: Dict[str, Any]) -> Any:
+        return self.http.request("POST", paths.runs(org, project), body)
+
+    def get_run(self, org: str, project: str, run: str) -> Any:
+        return self.http.request("GET", paths.run(org, project, run))
+
+    def update_run(self, org: str, project: str, run: str, body: Dict[str, Any]) -> Any:
+        return self.http.request("PATCH", paths.run(org, project, run), body)
+
+    def list_runs(
+        self, org: str, project: str, filter: Optional[str] = None, sort: Optional[str] = None, limit: Optional[int] = None
+    ) -> Any:
+        # URLSearchParams order: filter, sort, limit.
+        query = {k: v for k, v in (("filter", filter), ("sort", sort), ("limit", str(limit) if limit else None)) if v}
+        return self.http.request("GET", f"{paths.runs(org, project)}?{urlencode(query)}")
+
+    def send_batch(
+        self, org: str, project: str, run: str, body: bytes, attempts: Optional[int] = None, give_up: Any = None
+    ) -> Any:
+        return self.http.request(
+            "POST",
+            paths.run_batches(org, project, run),
+            raw_body=body,
+            attempts=attempts,
+            retryable=is_retryable_batch_status,
+            give_up=give_up,
+        )
+
+    def heartbeat(self, org: str, project: str, run: str) -> Any:
+        return self.http.request("POST", paths.run_heartbeat(org, project, run), {}, attempts=1)
+
+    # Run files and uploads.
+    def declare_run_files(self, org: str, project: str, run: str, files: List[Dict[str, Any]]) -> Any:
+        return self.http.request("POST", paths.run_files(org, project, run), {"files": files})
+
+    def list_run_files(self, org: str, project: str, run: str, prefix: Optional[str] = None) -> Any:
+        suffix = f"?{urlencode({'prefix': prefix}, quote_via=_quote)}" if prefix else ""
+        return self.http.request("GET", paths.run_files(org, project, run) + suffix)
+
+    def run_file_url(self, org: str, project: str, run: str, path: str) -> Any:
+        return self.http.request("GET", paths.run_file_url(org, project, run, path))
+
+    def upload_part_urls(self, org: str, project: str, upload_id: str, parts: List[Dict[str, Any]]) -> Any:
+        return self.http.request("POST", paths.upload_part_urls(org, project, upload_id), {"parts": parts})
+
+    def report_upload_part(self, org: str, project: str, upload_id: str, report: Dict[str, Any]) -> Any:
+        return self.http.request("POST", paths.upload_parts(org, project, upload_id), report)
+
+    def complete_uploads(self, org: str, project: str, upload_ids: List[str]) -> Any:
+        return self.http.request("POST", paths.uploads_complete(org, project), {"uploads": upload_ids})
+
+    # Artifacts: `version` is `v3`, an alias such as `latest`, or a draft's id.
+    def artifacts(self, org: str, project: str, kind: Optional[str] = None) -> Any:
+        suffix = f"?{urlencode({'kind': kind}, quote_via=_quote)}" if kind else ""
+        return self.http.request("GET", paths.artifacts(org, project) + suffix)
+
+    def create_artifact_version(self, org: str, project: str, name: str, body: Dict[str, Any]) -> Any:
+        return self.http.request("POST", paths.artifact_versions(org, project, name), body)
+
+    def add_artifact_version_files(self, org: str, project: str, name: str, draft: str, files: List[Dict[str, Any]]) -> Any:
+        return self.http.request("POST", paths.artifact_version_files(org, project, name, draft), {"files": files})
+
+    def commit_artifact_version(self, org: str, project: str, name: str, draft: str) -> Any:
+        return self.http.request("POST", paths.artifact_version_commit(org, project, name, draft), {})
+
+    def artifact_version(self, org: str, project: str, name: str, version: str) -> Any:
+        return self.http.request("GET", paths.artifact_version(org, project, name, version))
+
+    def artifact_version_files(self, org: str, project: str, name: str, version: str) -> Any:
+        return self.http.request("GET", paths.artifact_version_files(org, project, name, version))
+
+    def artifact_version_file_url(self, org: str, project: str, name: str, version: str, path: str) -> Any:
+        return self.http.request("GET", paths.artifact_version_file_url(org, project, name, version, path))
+
+    def use_artifact_version(self, org: str, project: str, name: str, version: str, run: str) -> Any:
+        return self.http.request("POST", paths.artifact_version_use(org, project, name, version), {"run": run})
+
+
+def _quote(value: Any, safe: Any = "", encoding: Any = None, errors: Any = None) -> str:
+    return paths.seg(str(value))

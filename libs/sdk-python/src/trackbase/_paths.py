@@ -1,0 +1,108 @@
+"""REST paths relative to the server origin, as `libs/contracts/src/paths.ts` defines them (checked by the shared vectors)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+API_BASE = "/api/v1"
+
+
+def seg(value: str) -> str:
+    """encodeURIComponent: everything but A-Z a-z 0-9 - _ . ! ~ * ' ( ) is escaped."""
+    return quote(value, safe="-_.!~*'()")
+
+
+def me() -> str:
+    return f"{API_BASE}/users/me"
+
+
+def orgs() -> str:
+    return f"{API_BASE}/orgs"
+
+
+def org(o: str) -> str:
+    return f"{API_BASE}/orgs/{seg(o)}"
+
+
+def projects(o: str) -> str:
+    return f"{org(o)}/projects"
+
+
+def project(o: str, p: str) -> str:
+    return f"{projects(o)}/{seg(p)}"
+
+
+def runs(o: str, p: str) -> str:
+    return f"{project(o, p)}/runs"
+
+
+def run(o: str, p: str, r: str) -> str:
+    return f"{runs(o, p)}/{seg(r)}"
+
+
+def run_batches(o: str, p: str, r: str) -> str:
+    return f"{run(o, p, r)}/batches"
+
+
+def run_heartbeat(o: str, p: str, r: str) -> str:
+    return f"{run(o, p, r)}/heartbeat"
+
+
+def run_series(o: str, p: str, r: str) -> str:
+    return f"{run(o, p, r)}/series"
+
+
+def run_files(o: str, p: str, r: str) -> str:
+    return f"{run(o, p, r)}/files"
+
+
+def run_file_url(o: str, p: str, r: str, path: str) -> str:
+    return f"{run_files(o, p, r)}/url?path={seg(path)}"
+
+
+def upload(o: str, p: str, upload_id: str) -> str:
+    return f"{project(o, p)}/uploads/{seg(upload_id)}"
+
+
+def uploads_complete(o: str, p: str) -> str:
+    return f"{project(o, p)}/uploads/complete"
+
+
+def upload_part_urls(o: str, p: str, upload_id: str) -> str:
+    return f"{upload(o, p, upload_id)}/part-urls"
+
+
+def upload_parts(o: str, p: str, upload_id: str) -> str:
+    return f"{upload(o, p, upload_id)}/parts"
+
+
+def artifacts(o: str, p: str) -> str:
+    return f"{project(o, p)}/artifacts"
+
+
+def artifact(o: str, p: str, name: str) -> str:
+    return f"{artifacts(o, p)}/{seg(name)}"
+
+
+def artifact_versions(o: str, p: str, name: str) -> str:
+    return f"{artifact(o, p, name)}/versions"
+
+
+def artifact_version(o: str, p: str, name: str, version: str) -> str:
+    return f"{artifact_versions(o, p, name)}/{seg(version)}"
+
+
+def artifact_version_commit(o: str, p: str, name: str, version: str) -> str:
+    return f"{artifact_version(o, p, name, version)}/commit"
+
+
+def artifact_version_files(o: str, p: str, name: str, version: str) -> str:
+    return f"{artifact_version(o, p, name, version)}/files"
+
+
+def artifact_version_file_url(o: str, p: str, name: str, version: str, path: str) -> str:
+    return f"{artifact_version_files(o, p, name, version)}/url?path={seg(path)}"
+
+
+def artifact_version_use(o: str, p: str, name: str, version: str) -> str:
+    return f"{artifact_version(o, p, name, version)}/use"
