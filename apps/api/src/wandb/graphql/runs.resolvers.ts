@@ -77,6 +77,8 @@ export function bucketOf(ctx: RequestContext, run: RunRecord, state: WandbRunSta
     tags: run.tags,
     state: run.state,
     sweepName: null,
+    // Stopped from the web app: older clients poll this (RunStoppedStatus), newer ones read file_stream's answer.
+    stopped: run.state === 'aborted',
     logLineCount: state?.console_lines ?? 0,
     historyLineCount: state?.history_lines ?? 0,
     eventsLineCount: state?.events_lines ?? 0,

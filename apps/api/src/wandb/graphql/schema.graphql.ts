@@ -120,6 +120,7 @@ export const WANDB_SDL = /* GraphQL */ `
     tags: [String!]!
     state: String
     sweepName: String
+    stopped: Boolean
     logLineCount: Int
     historyLineCount: Int
     eventsLineCount: Int

@@ -73,7 +73,7 @@ export class WandbRunsService {
       sweep: input.sweep,
       internal: unwrapped?.internal,
     });
-    const hasContext = Object.keys(context).length > 0;
+    const hasContext = Object.keys(context).length > 0 || unwrapped?.internal !== undefined;
     let inserted = false;
     let runId: string;
     if (!existing) {
@@ -102,6 +102,10 @@ export class WandbRunsService {
     const state = await this.repository.lockState(ctx, runId);
     if (!inserted && (unwrapped || hasContext)) {
       const seq = Number(state.batch_seq);
+      // Later calls name only what changed (often just the config): keep the W&B fields sent before.
+      const stored = (await this.runRows.find(ctx, runId, { withContext: true })).context?.wandb;
+      const merged = context as Record<string, unknown>;
+      if (stored && typeof stored === 'object') merged.wandb = { ...stored, ...((merged.wandb as object | undefined) ?? {}) };
       await this.batches.apply(ctx, runId, {
         streamId: 'wandb',
         seq,
