@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { NoTransaction } from '../common/access/no-transaction.decorator';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import type { RequestWithContext } from '../common/context/ctx.decorator';
+import { AppError } from '../common/errors/app-error';
 import { runKey } from '../runs/run-key';
 import { FileStreamService, type FileStreamRequest } from './file-stream/file-stream.service';
 import { WandbUploadsService } from './files/wandb-uploads.service';
@@ -37,7 +38,15 @@ export class WandbController {
   @RequirePermission(GlobalPermission.Public)
   @NoTransaction()
   async query(@Req() request: WandbRequest, @Body() body: GraphqlRequest, @Res() response: Response): Promise<void> {
-    const caller = await this.callerOf(request);
+    let caller: WandbCaller;
+    try {
+      caller = await this.callerOf(request);
+    } catch (error) {
+      // A GraphQL-shaped refusal: the client prints `errors[].message`.
+      if (!(error instanceof AppError)) throw error;
+      response.status(error.status).json({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+      return;
+    }
     const answer = await this.graphql.run(body ?? {}, { caller });
     response.status(answer.status).json(answer.body);
   }

@@ -55,9 +55,14 @@ export class FileStreamService {
 
     const history = this.fresh(files[HISTORY_FILE], state.history_lines);
     if (history) {
+      // Steps only move forward (as in W&B): a row at a step already recorded is not applied again,
+      // which is what a second `wandb sync` of the same run sends (at new offsets).
+      let lastStep = stepOfRow(state.history_tail ? parseLine(state.history_tail) : null, -1);
       batch.metrics = toSeries(history.lines, history.first, (row, index) => {
-        const step = row._step;
-        return typeof step === 'number' && Number.isSafeInteger(step) && step >= 0 ? step : index;
+        const step = stepOfRow(row, index);
+        if (step <= lastStep) return null;
+        lastStep = step;
+        return step;
       });
       save.history_lines = history.end;
       save.history_tail = history.lines.at(-1) ?? null;
@@ -132,6 +137,11 @@ export class FileStreamService {
   }
 }
 
+function stepOfRow(row: Record<string, unknown> | null, fallback: number): number {
+  const step = row?._step;
+  return typeof step === 'number' && Number.isSafeInteger(step) && step >= 0 ? step : fallback;
+}
+
 function checkChunk(name: string, chunk: FileChunk): void {
   if (!Number.isSafeInteger(chunk.offset) || chunk.offset < 0 || !Array.isArray(chunk.content)) {
     throw wandbBadRequest(`${name}: offset must be a non-negative integer and content a list of lines`);
@@ -145,7 +155,7 @@ const NAME_OK = (name: string) =>
 function toSeries(
   lines: string[],
   first: number,
-  stepOf: (row: Record<string, unknown>, index: number) => number,
+  stepOf: (row: Record<string, unknown>, index: number) => number | null,
   rename: (name: string) => string = (name) => name,
 ): NonNullable<RunBatch['metrics']> {
   const series = new Map<string, Columns>();
@@ -153,6 +163,7 @@ function toSeries(
     const row = parseLine(line);
     if (!row) return;
     const step = stepOf(row, first + i);
+    if (step === null) return;
     const time = timeOf(row, Date.now());
     for (const [rawName, value] of numericValues(row)) {
       const name = rename(rawName);

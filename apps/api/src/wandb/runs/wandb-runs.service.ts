@@ -90,13 +90,16 @@ export class WandbRunsService {
       if (input.notes) await this.runs.update(ctx, runId, { notes: input.notes });
     } else {
       runId = existing.id;
+      // The W&B state row first, as file_stream does: one lock order, no deadlock between the two.
+      await this.repository.lockState(ctx, runId);
       await this.runs.update(ctx, runId, {
         ...(input.displayName ? { name: input.displayName.slice(0, 250) } : {}),
         ...(input.description != null ? { description: input.description.slice(0, 10_000) } : {}),
         ...(input.notes != null ? { notes: input.notes } : {}),
         ...(input.tags ? { tags: input.tags.map((t) => t.slice(0, 120)) } : {}),
-        // A resumed or synced run runs again.
-        ...(existing.state !== 'running' ? { state: 'running' as const } : {}),
+        // A resumed or synced run runs again; one stopped in Trackbase stays stopped (the client
+        // sends UpsertBucket during a run too, and must then be told to stop, not revived).
+        ...(existing.state !== 'running' && existing.state !== 'aborted' ? { state: 'running' as const } : {}),
       });
     }
     const state = await this.repository.lockState(ctx, runId);
