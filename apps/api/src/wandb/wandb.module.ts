@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ArtifactsModule } from '../artifacts/artifacts.module';
 import { FilesModule } from '../files/files.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { RunsModule } from '../runs/runs.module';
@@ -19,7 +20,7 @@ import { WandbScope } from './wandb-scope.service';
 
 /** W&B compatibility: the unmodified `wandb` client logs to Trackbase (see docs/wandb.md). */
 @Module({
-  imports: [UsersModule, ProjectsModule, RunsModule, FilesModule, StorageModule],
+  imports: [UsersModule, ProjectsModule, RunsModule, FilesModule, StorageModule, ArtifactsModule],
   controllers: [WandbController],
   providers: [
     WandbScope,

@@ -53,6 +53,22 @@ export class WandbRepository {
     return rows[0]?.number ?? null;
   }
 
+  /**
+   * Where an artifact version lives, by id (W&B's CommitArtifact names only the id). System
+   * scope: the caller's access to that organization and project is checked next, as for any call.
+   */
+  async versionHome(versionId: string): Promise<{ entity: string; project: string; artifact: string } | null> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(versionId)) return null;
+    const rows: Array<{ entity: string; project: string; artifact: string }> = await this.dataSource.query(
+      `SELECT o.slug AS entity, p.slug AS project, a.name AS artifact
+         FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
+         JOIN projects p ON p.id = a.project_id JOIN organizations o ON o.id = p.organization_id
+        WHERE v.id = $1`,
+      [versionId],
+    );
+    return rows[0] ?? null;
+  }
+
   /** The state row of a run, created empty when missing; locked for the rest of the transaction. */
   async lockState(ctx: RequestContext, runId: string): Promise<WandbRunState> {
     await ctx.em.query(`INSERT INTO wandb_runs (organization_id, run_id) VALUES ($1, $2) ON CONFLICT (run_id) DO NOTHING`, [

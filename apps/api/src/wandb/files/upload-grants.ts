@@ -19,6 +19,9 @@ export interface UploadGrant {
   /** Run (uuid) for a run file, or artifact version (uuid) for an artifact file. */
   r?: string;
   v?: string;
+  /** The artifact (name) of that version, and whether this is W&B's manifest rather than a file. */
+  a?: string;
+  manifest?: boolean;
   path: string;
   /** For artifact files: the MD5 (base64) the client declared. */
   md5?: string;

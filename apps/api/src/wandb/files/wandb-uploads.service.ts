@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
+import { ArtifactVersionsService } from '../../artifacts/artifact-versions.service';
 import type { RequestContext } from '../../common/context/request-context';
 import { RunFilesService } from '../../files/run-files.service';
 import { STORAGE_DRIVER, type StorageDriver } from '../../storage/storage-driver';
@@ -37,6 +38,7 @@ export class WandbUploadsService {
     private readonly runFiles: RunFilesService,
     private readonly uploads: UploadsService,
     private readonly completion: UploadCompletionService,
+    private readonly versions: ArtifactVersionsService,
   ) {}
 
   async receive(stream: Readable): Promise<ReceivedBody> {
@@ -62,6 +64,20 @@ export class WandbUploadsService {
     const who: WandbCaller = { ...caller, principal: { userId: grant.u, kind: grant.k, via: 'api_key' } };
     if (grant.r) {
       await this.scope.inProject(who, grant.e, grant.p, 'artifacts', (ctx) => this.storeRunFile(ctx, grant, body));
+    } else if (grant.v && grant.manifest) {
+      // W&B's manifest describes the files by MD5; Trackbase's version is described by the files themselves.
+      try {
+        JSON.parse(body.bytes.toString('utf8'));
+      } catch {
+        throw wandbBadRequest('the artifact manifest is not JSON');
+      }
+    } else if (grant.v && grant.a) {
+      await this.scope.inProject(who, grant.e, grant.p, 'artifacts', async (ctx) => {
+        const declared = await this.versions.addFiles(ctx, grant.a!, grant.v!, [
+          { path: grant.path, size: body.bytes.length, sha256: body.sha256, contentType: contentTypeOf(grant.path) },
+        ]);
+        await this.write(ctx, declared.files[0]?.upload?.uploadId, body);
+      });
     } else {
       throw wandbBadRequest('this upload URL names nothing to store into');
     }

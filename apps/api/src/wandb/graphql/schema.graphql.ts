@@ -131,6 +131,7 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   input UpsertBucketInput {
+    clientMutationId: String
     id: String
     name: String
     groupName: String
@@ -160,6 +161,7 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   input CreateRunFilesInput {
+    clientMutationId: String
     entityName: String!
     projectName: String!
     runName: String!
@@ -237,6 +239,7 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   input CreateArtifactInput {
+    clientMutationId: String
     artifactTypeName: String!
     artifactCollectionName: String
     artifactCollectionNames: [String!]
@@ -268,6 +271,7 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   input CreateArtifactManifestInput {
+    clientMutationId: String
     artifactID: ID!
     baseArtifactID: ID
     name: String!
@@ -279,6 +283,7 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   input UpdateArtifactManifestInput {
+    clientMutationId: String
     artifactManifestID: ID!
     digest: String
     baseArtifactID: ID
@@ -314,7 +319,9 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   input CreateArtifactFilesInput {
+    clientMutationId: String
     artifactFiles: [CreateArtifactFileSpecInput!]!
+    cloudRegionID: String
     storageLayout: ArtifactStorageLayout!
   }
 
@@ -351,6 +358,7 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   input CommitArtifactInput {
+    clientMutationId: String
     artifactID: ID!
   }
 
@@ -359,6 +367,7 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   input UseArtifactInput {
+    clientMutationId: String
     entityName: String!
     projectName: String!
     runName: String!
