@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ArtifactsService } from '../../artifacts/artifacts.service';
 import type { RequestContext } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import type { RunRecord } from '../../runs/run-row';
@@ -13,6 +14,7 @@ export class RunsResolvers {
   constructor(
     private readonly scope: WandbScope,
     private readonly runs: WandbRunsService,
+    private readonly artifacts: ArtifactsService,
   ) {}
 
   root() {
@@ -45,7 +47,17 @@ export class RunsResolvers {
             const found = await this.runs.find(inner, runName);
             return found ? bucketOf(inner, found.run, found.state) : null;
           });
-        return { ...projectOf(ctx), bucket: runOf, run: runOf };
+        // `name:alias` or `name:v3` (`ArtifactType`, asked before logging an artifact): null when there is none.
+        const artifactOf = ({ name: ref }: { name: string }) =>
+          this.scope.inProject(caller, entity, name, 'read', async (inner) => {
+            const [artifactName, version = 'latest'] = ref.split(':', 2);
+            const found = await this.artifacts.version(inner, artifactName ?? '', version).catch((error: unknown) => {
+              if (error instanceof AppError && error.status < 500) return null;
+              throw error;
+            });
+            return found ? { id: found.id, digest: found.digest, artifactType: { id: found.kind, name: found.kind } } : null;
+          });
+        return { ...projectOf(ctx), bucket: runOf, run: runOf, artifact: artifactOf };
       });
     } catch (error) {
       if (error instanceof AppError && error.status === 404) return null;

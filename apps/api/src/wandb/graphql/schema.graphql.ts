@@ -45,6 +45,19 @@ export const WANDB_SDL = /* GraphQL */ `
     admin: Boolean
     flags: JSONString
     teams(first: Int): EntityConnection
+    apiKeys: ApiKeyConnection
+  }
+
+  type ApiKeyConnection {
+    edges: [ApiKeyEdge!]!
+  }
+  type ApiKeyEdge {
+    node: ApiKey
+  }
+  type ApiKey {
+    id: ID!
+    name: String!
+    description: String
   }
 
   type EntityConnection {
@@ -213,6 +226,7 @@ export const WANDB_SDL = /* GraphQL */ `
 
   type Artifact {
     id: ID!
+    artifactType: ArtifactType
     digest: String
     state: ArtifactState
     artifactSequence: ArtifactSequence

@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ApiKeysService } from '../../users/api-keys.service';
 import { WandbRepository } from '../wandb.repository';
 import { WandbScope } from '../wandb-scope.service';
 import { entityOf, type GraphqlContext } from './graphql-context';
@@ -14,6 +17,8 @@ export class ViewerResolvers {
   constructor(
     private readonly scope: WandbScope,
     private readonly repository: WandbRepository,
+    private readonly apiKeys: ApiKeysService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   root() {
@@ -29,6 +34,11 @@ export class ViewerResolvers {
           admin: false,
           flags: '{}',
           teams: { edges: orgs.map((o) => ({ node: entityOf(o) })) },
+          // Older clients select the viewer's keys (names only; secrets are never stored).
+          apiKeys: async () => {
+            const keys = await this.apiKeys.list(this.dataSource.manager, caller.principal.userId);
+            return { edges: keys.map((k) => ({ node: { id: k.id, name: k.prefix, description: k.name } })) };
+          },
         };
       },
       serverInfo: () => ({
