@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { OrgPermission, ORG_ROLE_PERMISSIONS, ProjectPermission, SLUG_PATTERN } from '@trackbase/contracts';
 import type { DataSource } from 'typeorm';
@@ -40,6 +40,8 @@ export interface WandbCaller {
  */
 @Injectable()
 export class WandbScope {
+  private readonly logger = new Logger('WandbScope');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: WandbRepository,
@@ -131,7 +133,7 @@ export class WandbScope {
     } finally {
       await runner.release();
     }
-    await ctx.runAfterCommit(() => undefined);
+    await ctx.runAfterCommit((error) => this.logger.error({ err: error, requestId: ctx.requestId }, 'after-commit hook failed'));
     if (ctx.pendingError) throw ctx.pendingError;
     return result;
   }
