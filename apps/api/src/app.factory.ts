@@ -42,6 +42,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       { path: 'healthz', method: RequestMethod.GET },
       { path: 'readyz', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
+      // The W&B client's base URL is {host}/wandb (apps/api/src/wandb).
+      { path: 'wandb/{*path}', method: RequestMethod.ALL },
     ],
   });
   const document = SwaggerModule.createDocument(
@@ -104,10 +106,11 @@ function jsonBody(limit: string, batchLimit: string) {
   };
   const parseSmall = express.json({ limit, strict: true, verify });
   const parseBatch = express.json({ limit: batchLimit, strict: true, verify });
-  const rawBodies = `/${API_PREFIX}/storage/`;
+  const rawBodies = [`/${API_PREFIX}/storage/`, '/wandb/uploads/'];
   return (request: Request, response: Response, next: NextFunction) => {
-    if (request.path.startsWith(rawBodies)) return next();
-    const parse = request.method === 'POST' && request.path.endsWith('/batches') ? parseBatch : parseSmall;
+    if (rawBodies.some((prefix) => request.path.startsWith(prefix))) return next();
+    const large = request.path.endsWith('/batches') || request.path.endsWith('/file_stream');
+    const parse = request.method === 'POST' && large ? parseBatch : parseSmall;
     parse(request, response, (error?: unknown) => {
       if (!error) return next();
       const { status, body } = toErrorResponse(error);
@@ -117,7 +120,7 @@ function jsonBody(limit: string, batchLimit: string) {
   };
 }
 
-const NOT_WEB = /^\/(api|socket\.io|healthz|readyz|metrics)(\/|$)/;
+const NOT_WEB = /^\/(api|socket\.io|healthz|readyz|metrics|wandb)(\/|$)/;
 
 /**
  * The web app is served from the same origin as the API: its built files, and

@@ -28,6 +28,7 @@ import { FilesModule } from './files/files.module';
 import { ArtifactsModule } from './artifacts/artifacts.module';
 import { UsersModule } from './users/users.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { WandbModule } from './wandb/wandb.module';
 
 @Module({})
 export class AppModule {
@@ -54,6 +55,7 @@ export class AppModule {
         StorageModule,
         FilesModule,
         ArtifactsModule,
+        WandbModule,
       ],
       controllers: [HealthController],
       providers: [

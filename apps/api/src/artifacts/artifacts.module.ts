@@ -12,6 +12,6 @@ import { ArtifactsService } from './artifacts.service';
   imports: [RunsModule, StorageModule],
   controllers: [ArtifactsController, ArtifactVersionsController],
   providers: [ArtifactsRepository, ArtifactsService, ArtifactVersionsService, ArtifactEvents],
-  exports: [ArtifactEvents],
+  exports: [ArtifactEvents, ArtifactVersionsService, ArtifactsService],
 })
 export class ArtifactsModule {}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signup, type TestUser } from '../../test/api-client';
 import { startTestApp, type TestApp } from '../../test/test-app';
@@ -135,6 +136,21 @@ describe('access token lifetime', () => {
 });
 
 describe('API keys', () => {
+  it('issues keys whose secret has no "-" (clients such as wandb split at the first one), and keys of the earlier form still work', async () => {
+    const user = await signup(t.url);
+    for (let i = 0; i < 8; i++) {
+      const created = await user.api.post('/users/me/api-keys', { name: `k${i}` });
+      expect(created.body.key).toMatch(/^tbk_[0-9a-f]{12}_[0-9a-f]{64}$/);
+    }
+    // A key issued before: base64url secret with '-' in it, stored as SHA-256 like any other.
+    const old = 'tbk_0123456789ab_Ab-cdEFgh_ijklMNOPqrstUVWXyz0123456789-_abcde';
+    await t.dataSource.query(`INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, 'old', '0123456789ab', $2)`, [
+      user.id,
+      createHash('sha256').update(old, 'utf8').digest(),
+    ]);
+    expect((await anonymous.as(old).get('/users/me')).body.id).toBe(user.id);
+  });
+
   it('is shown once, authenticates as the user, and stops working when revoked', async () => {
     const user = await signup(t.url);
     const created = await user.api.post('/users/me/api-keys', { name: 'laptop' });

@@ -9,5 +9,6 @@ import { RunFilesService } from './run-files.service';
   imports: [RunsModule, StorageModule],
   controllers: [RunFilesController],
   providers: [RunFilesService, RunFilesRepository],
+  exports: [RunFilesService],
 })
 export class FilesModule {}

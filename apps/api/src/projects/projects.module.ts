@@ -3,5 +3,5 @@ import { ProjectMembersService } from './project-members.service';
 import { ProjectsController } from './projects.controller';
 import { ProjectsService } from './projects.service';
 
-@Module({ controllers: [ProjectsController], providers: [ProjectsService, ProjectMembersService] })
+@Module({ controllers: [ProjectsController], providers: [ProjectsService, ProjectMembersService], exports: [ProjectsService] })
 export class ProjectsModule {}

@@ -30,6 +30,6 @@ import { SeriesController } from './series.controller';
     RunEvents,
     CrashMonitor,
   ],
-  exports: [RunEvents, RunsRepository, CrashMonitor],
+  exports: [RunEvents, RunsRepository, CrashMonitor, RunsService, BatchService],
 })
 export class RunsModule {}

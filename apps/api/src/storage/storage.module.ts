@@ -28,6 +28,6 @@ import { UploadsService } from './uploads.service';
       useFactory: (config: AppConfig) => new TokenSigner(config.JWT_SECRET, 'archive-urls'),
     },
   ],
-  exports: [UploadsService, FileAccessService, QuotaService, StorageJanitor, StorageEvents],
+  exports: [UploadsService, UploadCompletionService, FileAccessService, QuotaService, StorageJanitor, StorageEvents],
 })
 export class StorageModule {}

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ApiKey, CreatedApiKey } from '@trackbase/contracts';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { randomToken, sameHash, sha256 } from '../auth/secret-token';
+import { sameHash, sha256 } from '../auth/secret-token';
 import type { Principal } from '../common/context/principal';
 import { badRequest, notFound } from '../common/errors/app-error';
 import { ApiKeyEntity } from './api-key.entity';
@@ -14,7 +14,7 @@ const KEY_PREFIX = 'tbk_';
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
- * Keys look like `tbk_<prefix>_<secret>`. The prefix is stored in the clear
+ * Keys look like `tbk_<prefix>_<secret>` (both hex; keys issued before had a base64url secret and still work). The prefix is stored in the clear
  * (shown in lists, used for lookup); the whole key only as SHA-256, which is
  * enough for 256 random bits and cheap enough to check on every request.
  */
@@ -27,9 +27,10 @@ export class ApiKeysService {
     if (expires && expires.getTime() <= Date.now()) {
       throw badRequest('validation_failed', 'expiresAt must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
     }
-    // Hex, so the prefix never contains the '_' that separates it from the secret.
+    // Hex, so the prefix never contains the '_' that separates it from the secret, and the secret
+    // never contains '-': clients such as wandb split a key at its first '-' and refuse a short rest.
     const prefix = randomBytes(6).toString('hex');
-    const key = `${KEY_PREFIX}${prefix}_${randomToken(32)}`;
+    const key = `${KEY_PREFIX}${prefix}_${randomBytes(32).toString('hex')}`;
     const saved = await em.save(ApiKeyEntity, em.create(ApiKeyEntity, { userId, name, prefix, keyHash: sha256(key), expiresAt: expires }));
     return { ...toApiKeyDto(saved), key };
   }

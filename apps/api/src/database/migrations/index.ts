@@ -3,6 +3,7 @@ import { Runs1764000100000 } from './1764000100000-runs';
 import { Comments1764000300000 } from './1764000300000-comments';
 import { Artifacts1764000400000 } from './1764000400000-artifacts';
 import { CascadeIndexes1764000500000 } from './1764000500000-cascade-indexes';
+import { Wandb1764000900000 } from './1764000900000-wandb';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Comments1764000300000,
   Artifacts1764000400000,
   CascadeIndexes1764000500000,
+  Wandb1764000900000,
 ];

@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { aliasSchema, artifactKindSchema, artifactNameSchema } from '@trackbase/contracts';
+import { ArtifactVersionsService } from '../../artifacts/artifact-versions.service';
+import { normalizeFilePath } from '../../storage/object-keys';
+import { UploadGrants } from '../files/upload-grants';
+import { parseJsonObject } from '../runs/wandb-config';
+import { WandbRunsService } from '../runs/wandb-runs.service';
+import { wandbBadRequest, wandbNotFound } from '../wandb.errors';
+import { WandbRepository } from '../wandb.repository';
+import { WandbScope, type WandbCaller } from '../wandb-scope.service';
+import type { GraphqlContext } from './graphql-context';
+
+interface CreateArtifactInput {
+  artifactTypeName: string;
+  artifactCollectionName?: string | null;
+  artifactCollectionNames?: string[] | null;
+  entityName: string;
+  projectName: string;
+  runName?: string | null;
+  description?: string | null;
+  digest: string;
+  aliases?: Array<{ artifactCollectionName: string; alias: string }> | null;
+  metadata?: string | null;
+}
+
+interface ArtifactFileSpec {
+  artifactID: string;
+  name: string;
+  md5: string;
+}
+
+const FILES_PER_REQUEST = 1_000;
+
+/**
+ * `run.log_artifact`: CreateArtifact opens a Trackbase draft version (partial:
+ * files join it as their bytes arrive), CreateArtifactFiles hands out one
+ * signed PUT per file, CommitArtifact commits the draft as the next `v<n>`
+ * (identical content becomes the existing version; `latest` moves). W&B's
+ * manifest is accepted at its upload URL but not kept: Trackbase's version
+ * is described by its own files.
+ */
+@Injectable()
+export class ArtifactsResolvers {
+  constructor(
+    private readonly scope: WandbScope,
+    private readonly versions: ArtifactVersionsService,
+    private readonly runs: WandbRunsService,
+    private readonly grants: UploadGrants,
+    private readonly repository: WandbRepository,
+  ) {}
+
+  root(): Record<string, unknown> {
+    return {
+      createArtifact: ({ input }: { input: CreateArtifactInput }, { caller }: GraphqlContext) => this.create(caller, input),
+      createArtifactManifest: ({ input }: { input: { artifactID: string } }, { caller }: GraphqlContext) =>
+        this.manifest(caller, input.artifactID),
+      updateArtifactManifest: ({ input }: { input: { artifactManifestID: string } }, { caller }: GraphqlContext) =>
+        this.manifest(caller, input.artifactManifestID),
+      createArtifactFiles: ({ input }: { input: { artifactFiles: ArtifactFileSpec[] } }, { caller }: GraphqlContext) =>
+        this.files(caller, input.artifactFiles),
+      commitArtifact: ({ input }: { input: { artifactID: string } }, { caller }: GraphqlContext) => this.commit(caller, input.artifactID),
+    };
+  }
+
+  private async create(caller: WandbCaller, input: CreateArtifactInput) {
+    const name = input.artifactCollectionName ?? input.artifactCollectionNames?.[0] ?? '';
+    if (!artifactNameSchema.safeParse(name).success)
+      throw wandbBadRequest(`artifact name ${name}: letters, digits, dot, dash and underscore`);
+    const kind = input.artifactTypeName.toLowerCase();
+    if (!artifactKindSchema.safeParse(kind).success) throw wandbBadRequest(`artifact type ${input.artifactTypeName}: a lowercase word`);
+    const aliases = [...new Set((input.aliases ?? []).map((a) => a.alias))].filter(
+      (a) => a !== 'latest' && aliasSchema.safeParse(a).success,
+    );
+    return this.scope.inProject(
+      caller,
+      input.entityName,
+      input.projectName,
+      'artifacts',
+      async (ctx) => {
+        const producer = input.runName ? await this.runs.find(ctx, input.runName) : null;
+        const created = await this.versions.create(ctx, name, {
+          kind,
+          description: input.description ?? '',
+          metadata: { ...parseJsonObject(input.metadata), wandb: { digest: input.digest } },
+          ...(producer ? { run: producer.run.id } : {}),
+          files: [],
+          partial: true,
+          aliases,
+        });
+        return { artifact: artifactOf(created.version.id, 'PENDING', input.digest, name) };
+      },
+      { create: true },
+    );
+  }
+
+  private async manifest(caller: WandbCaller, versionId: string) {
+    const home = await this.home(versionId);
+    return this.scope.inProject(caller, home.entity, home.project, 'artifacts', async (ctx) => ({
+      artifactManifest: {
+        id: versionId,
+        file: {
+          id: versionId,
+          uploadUrl: this.grants.url(ctx.origin, this.grant(caller, home, { v: versionId, path: 'wandb_manifest.json', manifest: true })),
+          uploadHeaders: [],
+        },
+      },
+    }));
+  }
+
+  private async files(caller: WandbCaller, specs: ArtifactFileSpec[]) {
+    if (specs.length > FILES_PER_REQUEST) throw wandbBadRequest(`at most ${FILES_PER_REQUEST} files per request`);
+    const edges = [];
+    for (const spec of specs) {
+      const home = await this.home(spec.artifactID);
+      const path = normalizeFilePath(spec.name);
+      const url = await this.scope.inProject(caller, home.entity, home.project, 'artifacts', async (ctx) =>
+        this.grants.url(ctx.origin, this.grant(caller, home, { v: spec.artifactID, path, md5: spec.md5 })),
+      );
+      edges.push({
+        node: {
+          id: `${spec.artifactID}:${path}`,
+          name: path,
+          storagePath: path,
+          uploadUrl: url,
+          uploadHeaders: [],
+          uploadMultipartUrls: null,
+          artifact: { id: spec.artifactID },
+        },
+      });
+    }
+    return { files: { edges } };
+  }
+
+  private async commit(caller: WandbCaller, versionId: string) {
+    const home = await this.home(versionId);
+    return this.scope.inProject(caller, home.entity, home.project, 'artifacts', async (ctx) => {
+      const { version } = await this.versions.commit(ctx, home.artifact, versionId);
+      return { artifact: artifactOf(version.id, 'COMMITTED', version.digest, home.artifact) };
+    });
+  }
+
+  private async home(versionId: string) {
+    const home = await this.repository.versionHome(versionId);
+    if (!home) throw wandbNotFound(`artifact ${versionId}`);
+    return home;
+  }
+
+  private grant(caller: WandbCaller, home: { entity: string; project: string; artifact: string }, rest: object) {
+    return { u: caller.principal.userId, k: caller.principal.kind, e: home.entity, p: home.project, a: home.artifact, ...rest } as never;
+  }
+}
+
+function artifactOf(id: string, state: 'PENDING' | 'COMMITTED', digest: string, name: string) {
+  return { id, state, digest, artifactSequence: { __typename: 'ArtifactSequence', id: name, name, latestArtifact: null } };
+}

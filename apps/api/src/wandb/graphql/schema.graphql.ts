@@ -1,0 +1,399 @@
+import { buildSchema } from 'graphql';
+
+/**
+ * The part of W&B's GraphQL schema that Trackbase serves: exactly the types
+ * and fields the `wandb` client's operations select (from `wandb-core`'s
+ * documents and the Python public API used by `use_artifact` and downloads).
+ * Anything else fails validation and is answered as a GraphQL error, which
+ * the client tolerates for its optional probes.
+ */
+export const WANDB_SDL = /* GraphQL */ `
+  scalar JSONString
+  scalar JSON
+  scalar DateTime
+  scalar Int64
+
+  type Query {
+    viewer: User
+    serverInfo: ServerInfo
+    entity(name: String): Entity
+    organization(name: String): Organization
+    model(name: String, entityName: String): Project
+    project(name: String, entityName: String): Project
+    clientIDMapping(clientID: ID!): ClientIDMapping
+    artifact(id: ID!): Artifact
+  }
+
+  type Mutation {
+    upsertBucket(input: UpsertBucketInput!): UpsertBucketPayload
+    createRunFiles(input: CreateRunFilesInput!): CreateRunFilesPayload
+    markRunFilesUploaded(input: CreateRunFilesInput!): MarkRunFilesUploadedPayload
+    createArtifact(input: CreateArtifactInput!): CreateArtifactPayload
+    createArtifactManifest(input: CreateArtifactManifestInput!): CreateArtifactManifestPayload
+    updateArtifactManifest(input: UpdateArtifactManifestInput!): CreateArtifactManifestPayload
+    createArtifactFiles(input: CreateArtifactFilesInput!): CreateArtifactFilesPayload
+    commitArtifact(input: CommitArtifactInput!): CommitArtifactPayload
+    useArtifact(input: UseArtifactInput!): UseArtifactPayload
+  }
+
+  type User {
+    id: ID!
+    name: String
+    username: String
+    email: String
+    entity: String
+    admin: Boolean
+    flags: JSONString
+    teams(first: Int): EntityConnection
+    apiKeys: ApiKeyConnection
+  }
+
+  type ApiKeyConnection {
+    edges: [ApiKeyEdge!]!
+  }
+  type ApiKeyEdge {
+    node: ApiKey
+  }
+  type ApiKey {
+    id: ID!
+    name: String!
+    description: String
+  }
+
+  type EntityConnection {
+    edges: [EntityEdge!]!
+  }
+  type EntityEdge {
+    node: Entity
+  }
+
+  type Entity {
+    id: ID!
+    name: String!
+    isTeam: Boolean
+    organization: Organization
+    xxhashDigestsEnabled: Boolean
+  }
+
+  type Organization {
+    id: ID!
+    name: String!
+    coreWeaveOrganizationId: String
+    orgEntity: Entity
+    featureFlags(rampIDType: RampIDType): [FeatureFlag!]!
+  }
+
+  enum RampIDType {
+    OrgName
+    UserName
+    EntityName
+  }
+
+  type FeatureFlag {
+    rampKey: String!
+    isEnabled: Boolean!
+  }
+
+  type ServerInfo {
+    features: [ServerFeature!]!
+    cliVersionInfo: JSON
+    latestLocalVersionInfo: LocalVersionInfo
+    availableBucketProviders: [String!]
+  }
+
+  type LocalVersionInfo {
+    outOfDate: Boolean!
+    latestVersionString: String
+  }
+
+  type ServerFeature {
+    name: String!
+    isEnabled: Boolean!
+  }
+
+  type Project {
+    id: ID!
+    name: String!
+    entityName: String
+    entity: Entity
+    bucket(name: String!, missingOk: Boolean): Run
+    run(name: String!): Run
+    artifactType(name: String!): ArtifactType
+    artifact(name: String!): Artifact
+  }
+
+  type Run {
+    id: ID!
+    name: String!
+    displayName: String
+    description: String
+    notes: String
+    config: JSONString
+    summaryMetrics: JSONString
+    tags: [String!]!
+    state: String
+    sweepName: String
+    stopped: Boolean
+    logLineCount: Int
+    historyLineCount: Int
+    eventsLineCount: Int
+    historyTail: JSONString
+    eventsTail: JSONString
+    wandbConfig(keys: [String!]): JSONString
+    project: Project
+  }
+
+  input UpsertBucketInput {
+    clientMutationId: String
+    id: String
+    name: String
+    groupName: String
+    modelName: String
+    entityName: String
+    description: String
+    displayName: String
+    notes: String
+    config: JSONString
+    commit: String
+    host: String
+    debug: Boolean
+    jobProgram: String
+    jobRepo: String
+    jobType: String
+    state: String
+    sweep: String
+    tags: [String!]
+    summaryMetrics: JSONString
+    framework: String
+    runQueueItemId: ID
+  }
+
+  type UpsertBucketPayload {
+    bucket: Run
+    inserted: Boolean
+  }
+
+  input CreateRunFilesInput {
+    clientMutationId: String
+    entityName: String!
+    projectName: String!
+    runName: String!
+    files: [String!]!
+  }
+
+  type CreateRunFilesPayload {
+    runID: ID!
+    uploadHeaders: [String!]!
+    files: [RunFileUpload!]!
+  }
+
+  type RunFileUpload {
+    name: String!
+    uploadUrl: String
+  }
+
+  type MarkRunFilesUploadedPayload {
+    success: Boolean!
+  }
+
+  type ClientIDMapping {
+    serverID: ID!
+  }
+
+  type ArtifactType {
+    id: ID!
+    name: String!
+    artifactCollection(name: String!): ArtifactCollection
+  }
+
+  interface ArtifactCollection {
+    id: ID!
+    name: String!
+  }
+
+  type ArtifactSequence implements ArtifactCollection {
+    id: ID!
+    name: String!
+    digestAlgorithm: String
+    latestArtifact: Artifact
+  }
+
+  enum ArtifactState {
+    PENDING
+    COMMITTED
+    DELETED
+  }
+
+  type Artifact {
+    id: ID!
+    artifactType: ArtifactType
+    digest: String
+    state: ArtifactState
+    artifactSequence: ArtifactSequence
+  }
+
+  enum ArtifactDigestAlgorithm {
+    MANIFEST_MD5
+  }
+
+  enum ArtifactStorageLayout {
+    V1
+    V2
+  }
+
+  enum ArtifactManifestType {
+    FULL
+    PATCH
+    INCREMENTAL
+  }
+
+  input ArtifactAliasInput {
+    artifactCollectionName: String!
+    alias: String!
+  }
+
+  input CreateArtifactInput {
+    clientMutationId: String
+    artifactTypeName: String!
+    artifactCollectionName: String
+    artifactCollectionNames: [String!]
+    entityName: String!
+    projectName: String!
+    runName: String
+    description: String
+    digest: String!
+    digestAlgorithm: ArtifactDigestAlgorithm
+    labels: JSONString
+    aliases: [ArtifactAliasInput!]
+    tags: [TagInput!]
+    metadata: JSONString
+    ttlDurationSeconds: Int64
+    historyStep: Int64
+    enableDigestDeduplication: Boolean
+    distributedID: String
+    clientID: ID
+    sequenceClientID: ID
+    storageRegion: String
+  }
+
+  input TagInput {
+    tagName: String!
+  }
+
+  type CreateArtifactPayload {
+    artifact: Artifact!
+  }
+
+  input CreateArtifactManifestInput {
+    clientMutationId: String
+    artifactID: ID!
+    baseArtifactID: ID
+    name: String!
+    digest: String!
+    entityName: String!
+    projectName: String!
+    runName: String!
+    type: ArtifactManifestType
+  }
+
+  input UpdateArtifactManifestInput {
+    clientMutationId: String
+    artifactManifestID: ID!
+    digest: String
+    baseArtifactID: ID
+  }
+
+  type CreateArtifactManifestPayload {
+    artifactManifest: ArtifactManifest!
+  }
+
+  type ArtifactManifest {
+    id: ID!
+    file: ManifestFile!
+  }
+
+  type ManifestFile {
+    id: ID!
+    uploadUrl: String
+    uploadHeaders: [String!]!
+  }
+
+  input UploadPartsInput {
+    partNumber: Int64!
+    hexMD5: String!
+  }
+
+  input CreateArtifactFileSpecInput {
+    artifactID: ID!
+    name: String!
+    md5: String!
+    mimetype: String
+    artifactManifestID: ID
+    uploadPartsInput: [UploadPartsInput!]
+  }
+
+  input CreateArtifactFilesInput {
+    clientMutationId: String
+    artifactFiles: [CreateArtifactFileSpecInput!]!
+    cloudRegionID: String
+    storageLayout: ArtifactStorageLayout!
+  }
+
+  type CreateArtifactFilesPayload {
+    files: FileConnection!
+  }
+
+  type FileConnection {
+    edges: [FileEdge!]!
+  }
+
+  type FileEdge {
+    node: File
+  }
+
+  type File {
+    id: ID!
+    name: String!
+    storagePath: String
+    uploadUrl: String
+    uploadHeaders: [String!]!
+    uploadMultipartUrls: UploadMultipartUrls
+    artifact: Artifact
+  }
+
+  type UploadMultipartUrls {
+    uploadID: String!
+    uploadUrlParts: [UploadUrlPart!]!
+  }
+
+  type UploadUrlPart {
+    partNumber: Int64!
+    uploadUrl: String!
+  }
+
+  input CommitArtifactInput {
+    clientMutationId: String
+    artifactID: ID!
+  }
+
+  type CommitArtifactPayload {
+    artifact: Artifact!
+  }
+
+  input UseArtifactInput {
+    clientMutationId: String
+    entityName: String!
+    projectName: String!
+    runName: String!
+    artifactID: ID!
+    usedAs: String
+    artifactEntityName: String
+    artifactProjectName: String
+  }
+
+  type UseArtifactPayload {
+    artifact: Artifact!
+  }
+`;
+
+export const wandbSchema = buildSchema(WANDB_SDL);

@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { ArtifactsModule } from '../artifacts/artifacts.module';
+import { FilesModule } from '../files/files.module';
+import { ProjectsModule } from '../projects/projects.module';
+import { RunsModule } from '../runs/runs.module';
+import { StorageModule } from '../storage/storage.module';
+import { UsersModule } from '../users/users.module';
+import { FileStreamService } from './file-stream/file-stream.service';
+import { UploadGrants } from './files/upload-grants';
+import { WandbUploadsService } from './files/wandb-uploads.service';
+import { ArtifactsResolvers } from './graphql/artifacts.resolvers';
+import { FilesResolvers } from './graphql/files.resolvers';
+import { GraphqlService } from './graphql/graphql.service';
+import { RunsResolvers } from './graphql/runs.resolvers';
+import { ViewerResolvers } from './graphql/viewer.resolvers';
+import { WandbRunsService } from './runs/wandb-runs.service';
+import { WandbController } from './wandb.controller';
+import { WandbRepository } from './wandb.repository';
+import { WandbScope } from './wandb-scope.service';
+
+/** W&B compatibility: the unmodified `wandb` client logs to Trackbase (see docs/wandb.md). */
+@Module({
+  imports: [UsersModule, ProjectsModule, RunsModule, FilesModule, StorageModule, ArtifactsModule],
+  controllers: [WandbController],
+  providers: [
+    WandbScope,
+    WandbRepository,
+    WandbRunsService,
+    FileStreamService,
+    UploadGrants,
+    WandbUploadsService,
+    GraphqlService,
+    ViewerResolvers,
+    RunsResolvers,
+    FilesResolvers,
+    ArtifactsResolvers,
+  ],
+})
+export class WandbModule {}

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { RequestContext } from '../common/context/request-context';
+
+/** What the W&B layer keeps beside a run (table `wandb_runs`). */
+export interface WandbRunState {
+  run_id: string;
+  history_lines: number;
+  events_lines: number;
+  console_lines: number;
+  batch_seq: string;
+  history_tail: string | null;
+  events_tail: string | null;
+  config: Record<string, unknown>;
+  summary: Record<string, unknown>;
+}
+
+/** SQL of the W&B compatibility layer. Tenant queries name the context's organization. */
+@Injectable()
+export class WandbRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The caller's organizations, oldest membership first (the first is the default entity). System scope. */
+  async organizationsOf(userId: string): Promise<Array<{ id: string; slug: string; name: string }>> {
+    return this.dataSource.query(
+      `SELECT o.id, o.slug, o.name FROM organizations o JOIN org_members m ON m.organization_id = o.id
+        WHERE m.user_id = $1 ORDER BY m.created_at, o.slug`,
+      [userId],
+    );
+  }
+
+  async user(userId: string): Promise<{ id: string; email: string | null; name: string } | null> {
+    const rows: Array<{ id: string; email: string | null; name: string }> = await this.dataSource.query(
+      `SELECT id, email, name FROM users WHERE id = $1`,
+      [userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The run key a W&B link names, for the redirect to the web page. System
+   * scope (links are opened by browsers without the API key); the page itself
+   * checks access.
+   */
+  async runNumberForLink(entity: string, project: string, externalId: string): Promise<number | null> {
+    const rows: Array<{ number: number }> = await this.dataSource.query(
+      `SELECT r.number FROM runs r
+         JOIN projects p ON p.id = r.project_id JOIN organizations o ON o.id = p.organization_id
+        WHERE o.slug = $1 AND p.slug = $2 AND r.external_id = $3`,
+      [entity, project, externalId],
+    );
+    return rows[0]?.number ?? null;
+  }
+
+  /**
+   * Where an artifact version lives, by id (W&B's CommitArtifact names only the id). System
+   * scope: the caller's access to that organization and project is checked next, as for any call.
+   */
+  async versionHome(versionId: string): Promise<{ entity: string; project: string; artifact: string } | null> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(versionId)) return null;
+    const rows: Array<{ entity: string; project: string; artifact: string }> = await this.dataSource.query(
+      `SELECT o.slug AS entity, p.slug AS project, a.name AS artifact
+         FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
+         JOIN projects p ON p.id = a.project_id JOIN organizations o ON o.id = p.organization_id
+        WHERE v.id = $1`,
+      [versionId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The state row of a run, created empty when missing; locked for the rest of the transaction. */
+  async lockState(ctx: RequestContext, runId: string): Promise<WandbRunState> {
+    await ctx.em.query(`INSERT INTO wandb_runs (organization_id, run_id) VALUES ($1, $2) ON CONFLICT (run_id) DO NOTHING`, [
+      ctx.organization.id,
+      runId,
+    ]);
+    const rows: WandbRunState[] = await ctx.em.query(`SELECT * FROM wandb_runs WHERE organization_id = $1 AND run_id = $2 FOR UPDATE`, [
+      ctx.organization.id,
+      runId,
+    ]);
+    return rows[0]!;
+  }
+
+  async findState(ctx: RequestContext, runId: string): Promise<WandbRunState | null> {
+    const rows: WandbRunState[] = await ctx.em.query(`SELECT * FROM wandb_runs WHERE organization_id = $1 AND run_id = $2`, [
+      ctx.organization.id,
+      runId,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  async saveState(
+    ctx: RequestContext,
+    runId: string,
+    set: Partial<Pick<WandbRunState, 'history_lines' | 'events_lines' | 'console_lines' | 'history_tail' | 'events_tail'>> & {
+      batch_seq?: number;
+      config?: Record<string, unknown>;
+      summary?: Record<string, unknown>;
+    },
+  ): Promise<void> {
+    const columns = Object.keys(set) as Array<keyof typeof set>;
+    if (!columns.length) return;
+    const values = columns.map((c) => (c === 'config' || c === 'summary' ? JSON.stringify(set[c]) : set[c]));
+    const assignments = columns.map((c, i) => `${c} = $${i + 3}`).join(', ');
+    await ctx.em.query(`UPDATE wandb_runs SET ${assignments} WHERE organization_id = $1 AND run_id = $2`, [
+      ctx.organization.id,
+      runId,
+      ...values,
+    ]);
+  }
+
+  /**
+   * Console lines the client sends again at an offset it already sent (a
+   * progress bar redrawn with `\r`): the stored line at that step of the run's
+   * text series is replaced. Returns the offsets that held no line.
+   */
+  async overwriteConsoleLines(ctx: RequestContext, runId: string, lines: Array<{ step: number; line: string }>): Promise<number[]> {
+    if (!lines.length) return [];
+    const rows: Array<{ step: string }> = await ctx.em.query(
+      `WITH input AS (SELECT * FROM unnest($3::bigint[], $4::text[]) AS i(step, line)),
+            target AS (
+              SELECT t.id, i.step, i.line FROM input i
+                JOIN series s ON s.organization_id = $1 AND s.run_id = $2 AND s.kind = 'text'
+                JOIN text_segments t ON t.series_id = s.id AND i.step BETWEEN t.first_step AND t.last_step AND i.step = ANY(t.steps)),
+            updated AS (
+              UPDATE text_segments t SET lines[array_position(t.steps, g.step)] = g.line
+                FROM (SELECT DISTINCT ON (step) id, step, line FROM target) g
+               WHERE t.id = g.id AND t.organization_id = $1
+              RETURNING g.step)
+       SELECT i.step FROM input i WHERE i.step NOT IN (SELECT step FROM updated)`,
+      [ctx.organization.id, runId, lines.map((l) => l.step), lines.map((l) => l.line)],
+    );
+    return rows.map((r) => Number(r.step));
+  }
+}
