@@ -46,7 +46,7 @@ describe('logging', () => {
     for (let step = 0; step < 3_000; step++) await run.log({ loss: 1 / (step + 1), acc: step / 3_000 }, step);
     await run.logParams({ optimizer: { name: 'adam', lr: 0.001 } });
     const result = await run.finish();
-    expect(result).toEqual({ delivered: true, remainingBatches: 0 });
+    expect(result).toEqual({ delivered: true, remainingBatches: 0, dropped: [] });
     const steps = await seriesSteps(server.url, p.key, p.org, p.project, run.key!, 'loss');
     expect(steps).toEqual(Array.from({ length: 3_000 }, (_, i) => i));
     const detail = await (

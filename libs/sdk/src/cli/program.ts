@@ -107,6 +107,12 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
             if (!globals().json) io.err(`\r${progressBar(sent, total)} ${dir}`);
           });
           if (!globals().json && result.batches) io.err('\n');
+          for (const value of result.dropped.slice(0, 20)) io.err(`refused and dropped ${value.key}: ${value.message}\n`);
+          if (result.dropped.length > 20) io.err(`... ${result.dropped.length - 20} more refused values (--json lists them)\n`);
+          if (result.repairedState)
+            io.err(
+              `the journal recorded the final state ${JSON.stringify(result.repairedState.recorded)}; sent "${result.repairedState.sent}"\n`,
+            );
           results.push(result);
           if (result.rejected) code = EXIT.partial;
         } catch (error) {
