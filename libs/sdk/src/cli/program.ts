@@ -3,7 +3,8 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrackbaseApi } from '../client/api';
 import { TrackbaseApiError, TrackbaseUnavailableError } from '../client/errors';
-import { configDir, resolveConfig } from '../config';
+import { version } from '../../package.json';
+import { configDir, resolveConfig, type ResolvedConfig } from '../config';
 import { listJournals } from '../journal/journal';
 import { syncJournal, type SyncResult } from '../run/sync-journal';
 import { registerArtifactCommands } from './commands/artifacts';
@@ -19,6 +20,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .option('--url <url>', 'server URL (default TRACKBASE_URL or the stored login)')
     .option('--api-key <key>', 'API key (default TRACKBASE_API_KEY or the stored login)')
     .option('--json', 'machine-readable output')
+    .version(version, '-V, --version', 'print the version of the CLI')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -162,9 +165,21 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       return error.status === 401 || error.status === 403 ? EXIT.auth : error.status === 404 ? EXIT.notFound : EXIT.error;
     }
     if (error instanceof TrackbaseUnavailableError) {
-      io.err(`trackbase: server unreachable: ${error.message}\n`);
+      io.err(unreachableMessage(error, resolveConfig({ url: globals().url }, io.env)));
       return EXIT.unavailable;
     }
     throw error;
   }
+}
+
+/** Names the URL tried, where it came from, and how to change it. */
+export function unreachableMessage(error: TrackbaseUnavailableError, config: ResolvedConfig): string {
+  const url = error.url ?? config.url;
+  const from = {
+    option: 'given with --url.',
+    TRACKBASE_URL: 'from TRACKBASE_URL.',
+    login: 'stored by `trackbase login`.',
+    default: 'the default (is the server running? `npm start` in the Trackbase checkout).',
+  }[config.urlSource];
+  return `trackbase: cannot reach the server at ${url}: ${error.message}\n  That URL is ${from} Use --url <url> (before or after the command) or TRACKBASE_URL to change it.\n`;
 }
