@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '@trackbase/api/test/server-process';
 import { createOrg, signup, uniqueSlug } from '@trackbase/api/test/api-client';
 import { init, TrackbaseApiError } from '@trackbase/sdk';
-import { setupProject, tempDir } from './sdk-helpers';
+import { runNode, setupProject, tempDir } from './sdk-helpers';
 
 // A newcomer's first minutes against the real server: init on a project that does not exist yet, and the CLI's messages.
 const BIN = resolve(__dirname, '../../../libs/sdk/bin/trackbase.js');
@@ -20,17 +19,8 @@ afterAll(() => server.stop());
 
 const quiet = { systemMetricsIntervalMs: 0, exitHandlers: false, context: false as const };
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, TRACKBASE_URL: '', TRACKBASE_API_KEY: '', TRACKBASE_CONFIG_DIR: tempDir('tb-cfg-'), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runNode(BIN, args, { ...process.env, TRACKBASE_URL: '', TRACKBASE_API_KEY: '', TRACKBASE_CONFIG_DIR: tempDir('tb-cfg-'), ...env });
 }
 
 describe('init on a project that does not exist', () => {
