@@ -1,7 +1,7 @@
 /** What a person at the terminal needs once the server is up: where to go, and how to log a first run. */
 export function readyBanner({ url, webApp, startupMs }: { url: string; webApp: boolean; startupMs: number }): string {
   const app = webApp
-    ? `${url}   sign up, create a project, then an API key under Account`
+    ? `${url}   sign up, create an organization and a project, then an API key under Account`
     : `not built (npm run build -w @trackbase/web, or npm start builds it)`;
   return [
     '',
