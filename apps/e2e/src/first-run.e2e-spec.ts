@@ -113,4 +113,32 @@ describe('the CLI', () => {
     const missingOrg = await cli(['projects', 'list', 'no-such-org', '--url', server.url, '--api-key', p.key]);
     expect(missingOrg.stderr).toContain('organization "no-such-org" not found');
   });
+
+  it('runs show prints params, tags and readable numbers; list shows the sorted column and explains an empty filter; a bad filter is said once', async () => {
+    const run = await init({
+      ...quiet,
+      url: server.url,
+      apiKey: p.key,
+      project: p.ref,
+      dir: tempDir('tb-'),
+      name: 'shown',
+      log: () => undefined,
+    });
+    await run.logParams({ optimizer: { lr: 0.1 + 0.2 } });
+    await run.addTags('baseline');
+    await run.log({ loss: 1 / 3 }, 0);
+    await run.finish();
+    const auth = ['--url', server.url, '--api-key', p.key];
+    const shown = await cli(['runs', 'show', p.ref, run.key!, ...auth]);
+    expect(shown.stdout).toContain('tags: baseline');
+    expect(shown.stdout).toMatch(/optimizer\.lr +0\.3\n/);
+    expect(shown.stdout).toMatch(/loss +metric +0\.333333 /);
+    const sorted = await cli(['runs', 'list', p.ref, '--sort', '-metrics.loss.min', ...auth]);
+    expect(sorted.stdout).toContain('METRICS.LOSS.MIN');
+    const none = await cli(['runs', 'list', p.ref, '--filter', 'metrics.nothing.min < 1', ...auth]);
+    expect(none.stdout).toContain('No run matches the filter.');
+    const bad = await cli(['runs', 'list', p.ref, '--filter', 'params.lr >', ...auth]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.match(/invalid_filter/g)).toHaveLength(1);
+  });
 });

@@ -10,7 +10,7 @@ import { syncJournal, type SyncResult } from '../run/sync-journal';
 import { registerArtifactCommands } from './commands/artifacts';
 import { registerFileCommands } from './commands/files';
 import { createContext, defaultIo, type Io } from './context';
-import { EXIT, progressBar, table } from './output';
+import { EXIT, formatNumber, progressBar, table } from './output';
 
 /** Runs the CLI and returns its exit code (0 ok, 2 usage, 3 auth, 4 not found, 5 unreachable, 6 partial sync). */
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -83,15 +83,44 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .option('--limit <n>', 'rows', '50')
     .action(async (ref: string, options: { filter?: string; sort?: string; limit: string }) => {
       const { org, project } = splitProject(ref);
-      const list = await api().listRuns(org, project, { filter: options.filter, sort: options.sort, limit: Number(options.limit) });
-      print(list, () => table(list.items as unknown as Array<Record<string, unknown>>, ['key', 'name', 'state', 'createdAt']));
+      // The sorted field is shown as a column, so the order can be seen.
+      const sortField = options.sort?.split(',')[0]?.replace(/^[-+]/, '');
+      const extra = sortField && /^(params|metrics|system)\./.test(sortField) ? [sortField] : [];
+      const list = await api().listRuns(org, project, {
+        filter: options.filter,
+        sort: options.sort,
+        limit: Number(options.limit),
+        columns: extra,
+      });
+      print(list, () => {
+        const rows = list.items.map((r) => ({ ...r, ...r.columns }) as unknown as Record<string, unknown>);
+        if (!rows.length && options.filter)
+          return `No run matches the filter. (A condition on a metric or parameter never matches runs that lack it: \`trackbase runs show\` lists a run's series and params.)\n`;
+        if (!rows.length) return `No runs in ${org}/${project} yet.\n`;
+        const sortColumn = sortField && !extra.length && !['key', 'name', 'state', 'createdAt'].includes(sortField) ? [sortField] : [];
+        return table(rows, ['key', 'name', 'state', 'createdAt', ...extra, ...sortColumn]);
+      });
     });
   runs.command('show <project> <run>').action(async (ref: string, run: string) => {
     const { org, project } = splitProject(ref);
     const detail = await api().getRun(org, project, run);
     print(detail, () => {
       const series = detail.series.map((s) => ({ series: s.name, kind: s.kind, last: s.last, min: s.min, max: s.max, points: s.count }));
-      return `${detail.key} ${detail.name} [${detail.state}]\n${detail.url}\n\n${table(series, ['series', 'kind', 'last', 'min', 'max', 'points'])}`;
+      const params = Object.entries(detail.params).map(([param, value]) => ({
+        param,
+        value: typeof value === 'string' ? value : JSON.stringify(formatNumber(value)),
+      }));
+      return [
+        `${detail.key} ${detail.name} [${detail.state}]`,
+        detail.url,
+        detail.tags.length ? `tags: ${detail.tags.join(', ')}` : 'tags: (none)',
+        detail.notes ? `notes: ${detail.notes}` : '',
+        '',
+        params.length ? table(params, ['param', 'value']) : 'params: (none)\n',
+        series.length ? table(series, ['series', 'kind', 'last', 'min', 'max', 'points']) : 'series: (none)\n',
+      ]
+        .filter((line, i) => line !== '' || i === 4)
+        .join('\n');
     });
   });
 

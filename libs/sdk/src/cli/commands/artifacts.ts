@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { logArtifactFiles } from '../../artifacts/log-artifact';
 import { downloadArtifact } from '../../artifacts/use-artifact';
 import type { CliContext } from '../context';
-import { table } from '../output';
+import { table, plural } from '../output';
 import { formatBytes } from '../progress';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -45,7 +45,7 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
       cli.print({ dir, version, downloaded, reused, files }, () =>
         version.reference
           ? `${version.artifact}:${version.version} refers to ${version.reference.uri} (digest ${version.reference.digest}); nothing to download.\n`
-          : `${version.artifact}:${version.version} (${files.length} files, ${formatBytes(version.size)}; ${downloaded} downloaded, ${reused} from the cache) in ${dir}\n`,
+          : `${version.artifact}:${version.version} (${plural(files.length, 'file')}, ${formatBytes(version.size)}; ${downloaded} downloaded, ${reused} from the cache) in ${dir}\n`,
       );
     });
 
@@ -75,7 +75,7 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
         cli.print(
           version,
           () =>
-            `${version.created ? 'Logged' : 'Unchanged, already'} ${name}:${version.version} (${version.fileCount} files, ${formatBytes(version.size)}; aliases ${version.aliases.join(', ')})\n`,
+            `${version.created ? 'Logged' : 'Unchanged, already'} ${name}:${version.version} (${plural(version.fileCount, 'file')}, ${formatBytes(version.size)}; aliases ${version.aliases.join(', ')})\n`,
         );
       },
     );
