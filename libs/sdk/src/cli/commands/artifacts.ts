@@ -30,13 +30,15 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
   artifacts
     .command('get <project> <artifact>')
     .description('download name[:alias|:v3] (default latest) into the cache, or into --dir')
-    .option('--dir <dir>', "directory to put the files in (default: the cache's own directory for the version)")
+    .option('--dir <dir>', "directory to put writable copies of the files in (default: the cache's own, read-only directory)")
     .option('--run <run>', 'record that this run (key or id) used the version')
     .action(async (ref: string, artifact: string, options: { dir?: string; run?: string }) => {
       const { org, project } = cli.splitProject(ref);
       const bar = cli.progress(artifact);
       const result = await downloadArtifact({ api: cli.api(), org, project }, artifact, {
         root: options.dir && resolve(options.dir),
+        // Files put where the user asked are theirs to edit: copies, not links to the read-only cache.
+        copy: options.dir !== undefined,
         run: options.run,
         onProgress: bar.onProgress,
       });
