@@ -4,7 +4,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
   format: ['cjs', 'esm'],
-  dts: { entry: { index: 'src/index.ts' } },
+  // The contracts' types are inlined too: the package must not name the private @trackbase/contracts.
+  dts: { entry: { index: 'src/index.ts' }, resolve: ['@trackbase/contracts'] },
   clean: true,
   outDir: 'dist',
   target: 'node20',

@@ -5,7 +5,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { CommonErrorCode } from '@trackbase/contracts';
 import { AppModule } from './app.module';
@@ -15,6 +14,8 @@ import { toErrorResponse } from './common/errors/error.filter';
 import { Metrics } from './metrics/metrics';
 import { httpMetrics } from './metrics/http-metrics';
 import { jsonTextProblem, MAX_JSON_DEPTH } from './common/validation/json-text';
+import { Logger } from 'nestjs-pino';
+import { AppLogger } from './common/logging/log-format';
 import { requestIdFor } from './common/logging/logger.module';
 import type { AppConfig } from './config/config';
 
@@ -26,7 +27,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new AppLogger(app.get(Logger)));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   if (config.REDIS_URL) {

@@ -1,11 +1,15 @@
 // Tracing first: it patches http, express and pg as they load.
 import { stopTracing } from './tracing';
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig, redactedConfig, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
 import { resolveDatabase } from './database/resolve-database';
+import { logStream, resolveLogFormat, type LogFormat } from './common/logging/log-format';
+import { readyBanner } from './common/logging/ready-banner';
 
 async function migrate(url: string): Promise<string[]> {
   const dataSource = new DataSource(dataSourceOptions(url, 2));
@@ -17,8 +21,10 @@ async function migrate(url: string): Promise<string[]> {
   }
 }
 
+let format: LogFormat = resolveLogFormat('auto', process.stdout.isTTY === true);
+
 function log(fields: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), ...fields })}\n`);
+  logStream(format).write(`${JSON.stringify({ level: 30, time: Date.now(), ...fields })}\n`);
 }
 
 async function main(): Promise<void> {
@@ -32,7 +38,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  log({ msg: 'starting trackbase', config: redactedConfig(config) });
+  format = resolveLogFormat(config.LOG_FORMAT, process.stdout.isTTY === true);
+  // The full configuration on a terminal is noise; JSON consumers keep it.
+  log(format === 'json' ? { msg: 'starting trackbase', config: redactedConfig(config) } : { msg: 'starting trackbase' });
   const database = await resolveDatabase(config, undefined, (message) => log({ level: 40, msg: message }));
   if (database.embedded) log({ msg: 'embedded PostgreSQL started', dataDir: config.TRACKBASE_DATA_DIR });
   if (config.MIGRATE_ON_BOOT) log({ msg: 'migrations applied', applied: await migrate(database.url) });
@@ -40,10 +48,10 @@ async function main(): Promise<void> {
   const app = await createApp(config, database.url);
   await app.listen(config.PORT, config.HOST);
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
-  log({ msg: 'trackbase is ready', url, docs: `${url}/api/docs` });
-  process.stdout.write(
-    `\n  Trackbase is running at ${url}\n  API docs: ${url}/api/docs\n  Sign up: POST ${url}/api/v1/auth/signup {"email","password","name"}\n\n`,
-  );
+  const startupMs = Math.round(process.uptime() * 1000);
+  const webApp = existsSync(join(resolve(config.WEB_DIST_DIR), 'index.html'));
+  if (format === 'json') log({ msg: 'trackbase is ready', url, docs: `${url}/api/docs`, webApp, startupMs });
+  else process.stdout.write(readyBanner({ url, webApp, startupMs }));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -262,6 +262,9 @@ describe('artifacts', () => {
     expect(get.code, get.stderr).toBe(0);
     expect(JSON.parse(get.stdout)).toMatchObject({ dir: out, downloaded: 2, reused: 0, version: { version: 'v1' } });
     expect(readFileSync(join(out, 'meta', 'info.txt'), 'utf8')).toBe('v1');
+    // Files put where the user asked are ordinary writable files, not links into the read-only cache.
+    expect(statSync(join(out, 'meta', 'info.txt')).mode & 0o200).toBe(0o200);
+    expect(statSync(join(out, 'meta', 'info.txt')).nlink).toBe(1);
     const cached = await cli(['artifacts', 'get', p.ref, 'classifier', '--json'], cache);
     expect(JSON.parse(cached.stdout)).toMatchObject({
       dir: join(cache.TRACKBASE_CACHE_DIR, 'versions', p.org, p.project, 'classifier', 'v1'),

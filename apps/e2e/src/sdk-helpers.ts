@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,4 +56,22 @@ export async function sendFirstPart(
   const put = await fetch(parts[0]!.url, { method: 'PUT', headers: parts[0]!.headers, body: new Uint8Array(bytes) });
   if (put.status !== 200) throw new Error(`part PUT: ${put.status}`);
   await post('parts', { partNumber: 1, etag: put.headers.get('etag'), md5, size: bytes.length });
+}
+
+export interface Exited {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a Node script (the CLI) to its end, collecting its output. */
+export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Exited> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [script, ...args], { env, ...(cwd ? { cwd } : {}) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
 }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '@trackbase/api/test/server-process';
 import { init } from '@trackbase/sdk';
-import { seriesSteps, setupProject, tempDir } from './sdk-helpers';
+import { runNode, seriesSteps, setupProject, tempDir } from './sdk-helpers';
 
 // The SDK against the real API running as its own process.
 const CLI = resolve(__dirname, '../../../libs/sdk/dist/cli.js');
@@ -29,15 +29,8 @@ const common = () => ({
   log: quiet,
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string>) {
+  return runNode(CLI, args, { ...process.env, ...env });
 }
 
 describe('logging', () => {
@@ -46,7 +39,7 @@ describe('logging', () => {
     for (let step = 0; step < 3_000; step++) await run.log({ loss: 1 / (step + 1), acc: step / 3_000 }, step);
     await run.logParams({ optimizer: { name: 'adam', lr: 0.001 } });
     const result = await run.finish();
-    expect(result).toEqual({ delivered: true, remainingBatches: 0 });
+    expect(result).toEqual({ delivered: true, remainingBatches: 0, dropped: [] });
     const steps = await seriesSteps(server.url, p.key, p.org, p.project, run.key!, 'loss');
     expect(steps).toEqual(Array.from({ length: 3_000 }, (_, i) => i));
     const detail = await (

@@ -2,11 +2,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 
+export const DEFAULT_URL = 'http://127.0.0.1:3000';
+
 export type Mode = 'async' | 'sync' | 'offline' | 'disabled';
 export const MODES: readonly Mode[] = ['async', 'sync', 'offline', 'disabled'];
 
 export interface ResolvedConfig {
   url: string;
+  /** Where the URL came from, for messages that say how to change it. */
+  urlSource: 'option' | 'TRACKBASE_URL' | 'login' | 'default';
   apiKey?: string;
   org?: string;
   project?: string;
@@ -56,7 +60,8 @@ export function resolveConfig(
   }
   return {
     // Empty variables count as unset, as shells make them easily.
-    url: (options.url || env.TRACKBASE_URL || stored.url || 'http://127.0.0.1:3000').replace(/\/+$/, ''),
+    url: (options.url || env.TRACKBASE_URL || stored.url || DEFAULT_URL).replace(/\/+$/, ''),
+    urlSource: options.url ? 'option' : env.TRACKBASE_URL ? 'TRACKBASE_URL' : stored.url ? 'login' : 'default',
     apiKey: options.apiKey || env.TRACKBASE_API_KEY || stored.apiKey || undefined,
     org,
     project,

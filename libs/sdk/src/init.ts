@@ -8,6 +8,7 @@ import { captureConsole } from './monitor/console';
 import { startSystemMonitor } from './monitor/system';
 import { installExitHandlers } from './run/exit-handlers';
 import { Run, type RunOptions } from './run/run';
+import { createMissingProject } from './run/missing-project';
 import { syncJournal } from './run/sync-journal';
 
 export interface InitOptions {
@@ -36,6 +37,8 @@ export interface InitOptions {
   flushIntervalMs?: number;
   /** Points of unsent batches held in memory during an outage; the rest wait in the journal. */
   memoryLimitPoints?: number;
+  /** Create the project when it does not exist and the key may create projects in its organization (default true). */
+  createProject?: boolean;
   log?: (message: string) => void;
 }
 
@@ -85,7 +88,13 @@ export async function init(options: InitOptions = {}): Promise<Run> {
   if (config.mode === 'disabled') return run;
 
   try {
-    await run.connect();
+    try {
+      await run.connect();
+    } catch (error) {
+      if (!(error instanceof TrackbaseApiError && error.status === 404) || options.createProject === false) throw error;
+      await createMissingProject(api!, config.org!, config.project!, log);
+      await run.connect();
+    }
   } catch (error) {
     // Wrong key or project: say so now. An unreachable server: keep logging; the run is created later.
     if (error instanceof TrackbaseApiError) {

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { del, post } from '../api/client';
 import { useResource } from '../api/hooks';
 import { useSession } from '../api/session';
+import { CopyButton } from '../components/CopyButton';
 import { ErrorBox, formatTime } from '../components/ui';
 
 /** Personal API keys: created (shown once), listed by prefix, revoked. */
@@ -49,7 +50,8 @@ export function AccountPage() {
       </form>
       {created && (
         <div className="notice" role="status">
-          Copy this key now; it will not be shown again: <code data-testid="new-api-key">{created.key}</code>
+          Copy this key now; it will not be shown again: <code data-testid="new-api-key">{created.key}</code>{' '}
+          <CopyButton text={created.key} label="Copy key" />
         </div>
       )}
       <ErrorBox error={error ?? keys.error} />

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { useSession } from '../api/session';
+import { PASSWORD_MIN_LENGTH } from '@trackbase/contracts';
 import { ErrorBox } from '../components/ui';
 
 export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
@@ -48,9 +49,15 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
             name="password"
             type="password"
             required
-            minLength={mode === 'signup' ? 10 : 1}
+            minLength={mode === 'signup' ? PASSWORD_MIN_LENGTH : 1}
             autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
+            aria-describedby={mode === 'signup' ? 'password-rule' : undefined}
           />
+          {mode === 'signup' && (
+            <small id="password-rule" className="muted">
+              At least {PASSWORD_MIN_LENGTH} characters.
+            </small>
+          )}
         </label>
         <ErrorBox error={error} />
         <button type="submit" disabled={busy}>

@@ -7,6 +7,7 @@ import { useResource } from '../api/hooks';
 import { useFollow } from '../live/socket';
 import { Empty, ErrorBox, formatTime, formatValue, Loading, StateBadge } from '../components/ui';
 import { CommentsPanel } from '../components/Comments';
+import { FirstRunCode } from '../components/FirstRunCode';
 import { ProjectNav } from '../components/ProjectNav';
 import { QuickFilters } from '../components/QuickFilters';
 import { PROJECT_ROLE_PERMISSIONS, ProjectPermission } from '@trackbase/contracts';
@@ -164,7 +165,7 @@ export function RunsPage() {
       </div>
       {runs.loading && !runs.data && <Loading what="Loading runs" />}
       {runs.data && rows.length === 0 && (
-        <Empty>{expression ? 'No run matches these filters.' : 'No runs yet. Log one with the SDK: see the README.'}</Empty>
+        <Empty>{expression ? 'No run matches these filters.' : <FirstRunCode org={org} project={project} />}</Empty>
       )}
       {rows.length > 0 && (
         <div className="vtable" role="table" aria-label="Runs" aria-rowcount={rows.length}>

@@ -44,6 +44,21 @@ describe('the artifact cache', () => {
     expect(await cache.materialise(file.sha256, dest)).toBe('present');
   });
 
+  it('with copy, puts a writable copy, also in place of an earlier link, and the cache stays read-only', async () => {
+    const cache = new ArtifactCache(mkdtempSync(join(tmpdir(), 'tb-cache-')));
+    const file = served('copied');
+    await cache.ensure(file, async () => store.url('copied'), new TransferProgress(file.size), fast);
+    const dest = join(mkdtempSync(join(tmpdir(), 'tb-get-')), 'data.bin');
+    await cache.materialise(file.sha256, dest);
+    expect(await cache.materialise(file.sha256, dest, { copy: true })).toBe('copied');
+    expect(statSync(dest).ino).not.toBe(statSync(cache.objectPath(file.sha256)).ino);
+    expect(statSync(dest).mode & 0o200).toBe(0o200);
+    writeFileSync(dest, 'edited');
+    expect(readFileSync(dest, 'utf8')).toBe('edited');
+    expect(readFileSync(cache.objectPath(file.sha256))).toEqual(file.content);
+    expect(statSync(cache.objectPath(file.sha256)).mode & 0o222).toBe(0);
+  });
+
   it('replaces a different file at the destination', async () => {
     const cache = new ArtifactCache(mkdtempSync(join(tmpdir(), 'tb-cache-')));
     const file = served('replace', 100);

@@ -63,20 +63,23 @@ export class ArtifactCache {
   /**
    * Puts the content at `dest` as a hard link to the cached object, or a
    * writable copy where links are impossible. Replaces whatever was at `dest`
-   * through a rename, so readers never see a partial file.
+   * through a rename, so readers never see a partial file. With `copy`, always
+   * a writable copy: files a user will edit must not be the cache's own.
    */
-  async materialise(sha256: string, dest: string): Promise<'present' | 'linked' | 'copied'> {
+  async materialise(sha256: string, dest: string, { copy = false }: { copy?: boolean } = {}): Promise<'present' | 'linked' | 'copied'> {
     const source = this.objectPath(sha256);
     const [object, existing] = await Promise.all([stat(source), lstat(dest).catch(() => null)]);
-    if (existing && existing.ino === object.ino && existing.dev === object.dev) return 'present';
+    if (!copy && existing && existing.ino === object.ino && existing.dev === object.dev) return 'present';
     await mkdir(dirname(dest), { recursive: true });
     const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       let how: 'linked' | 'copied' = 'linked';
       try {
+        if (copy) throw Object.assign(new Error('copy asked for'), { code: 'COPY' });
         await link(source, tmp);
       } catch (error) {
-        if (!NO_HARD_LINK.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        if (code !== 'COPY' && !NO_HARD_LINK.has(code)) throw error;
         await copyFile(source, tmp);
         await chmod(tmp, 0o644);
         how = 'copied';

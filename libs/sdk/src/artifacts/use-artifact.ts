@@ -15,6 +15,8 @@ export interface DownloadArtifactOptions {
   run?: string;
   /** Materialise here instead of `<cache>/versions/<org>/<project>/<name>/<v3>`. */
   root?: string;
+  /** Writable copies instead of hard links to the read-only cache (what `trackbase artifacts get --dir` does). */
+  copy?: boolean;
   /** Default TRACKBASE_CACHE_DIR or ~/.cache/trackbase/artifacts. */
   cacheDir?: string;
   /** Downloads at once; default 4. */
@@ -69,7 +71,7 @@ export async function downloadArtifact(
       backoff: options.backoff,
     }),
   );
-  await mapLimit(files, 16, (f) => cache.materialise(f.sha256, insideDir(dir, f.path)));
+  await mapLimit(files, 16, (f) => cache.materialise(f.sha256, insideDir(dir, f.path), { copy: options.copy === true }));
   if (options.run) await api.useArtifactVersion(org, project, name, label, options.run);
   return {
     dir,

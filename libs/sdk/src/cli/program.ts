@@ -3,13 +3,14 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrackbaseApi } from '../client/api';
 import { TrackbaseApiError, TrackbaseUnavailableError } from '../client/errors';
-import { configDir, resolveConfig } from '../config';
+import { version } from '../../package.json';
+import { configDir, resolveConfig, type ResolvedConfig } from '../config';
 import { listJournals } from '../journal/journal';
 import { syncJournal, type SyncResult } from '../run/sync-journal';
 import { registerArtifactCommands } from './commands/artifacts';
 import { registerFileCommands } from './commands/files';
 import { createContext, defaultIo, type Io } from './context';
-import { EXIT, progressBar, table } from './output';
+import { EXIT, formatNumber, progressBar, table } from './output';
 
 /** Runs the CLI and returns its exit code (0 ok, 2 usage, 3 auth, 4 not found, 5 unreachable, 6 partial sync). */
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -19,6 +20,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .option('--url <url>', 'server URL (default TRACKBASE_URL or the stored login)')
     .option('--api-key <key>', 'API key (default TRACKBASE_API_KEY or the stored login)')
     .option('--json', 'machine-readable output')
+    .version(version, '-V, --version', 'print the version of the CLI')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -80,15 +83,44 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .option('--limit <n>', 'rows', '50')
     .action(async (ref: string, options: { filter?: string; sort?: string; limit: string }) => {
       const { org, project } = splitProject(ref);
-      const list = await api().listRuns(org, project, { filter: options.filter, sort: options.sort, limit: Number(options.limit) });
-      print(list, () => table(list.items as unknown as Array<Record<string, unknown>>, ['key', 'name', 'state', 'createdAt']));
+      // The sorted field is shown as a column, so the order can be seen.
+      const sortField = options.sort?.split(',')[0]?.replace(/^[-+]/, '');
+      const extra = sortField && /^(params|metrics|system)\./.test(sortField) ? [sortField] : [];
+      const list = await api().listRuns(org, project, {
+        filter: options.filter,
+        sort: options.sort,
+        limit: Number(options.limit),
+        columns: extra,
+      });
+      print(list, () => {
+        const rows = list.items.map((r) => ({ ...r, ...r.columns }) as unknown as Record<string, unknown>);
+        if (!rows.length && options.filter)
+          return `No run matches the filter. (A condition on a metric or parameter never matches runs that lack it: \`trackbase runs show\` lists a run's series and params.)\n`;
+        if (!rows.length) return `No runs in ${org}/${project} yet.\n`;
+        const sortColumn = sortField && !extra.length && !['key', 'name', 'state', 'createdAt'].includes(sortField) ? [sortField] : [];
+        return table(rows, ['key', 'name', 'state', 'createdAt', ...extra, ...sortColumn]);
+      });
     });
   runs.command('show <project> <run>').action(async (ref: string, run: string) => {
     const { org, project } = splitProject(ref);
     const detail = await api().getRun(org, project, run);
     print(detail, () => {
       const series = detail.series.map((s) => ({ series: s.name, kind: s.kind, last: s.last, min: s.min, max: s.max, points: s.count }));
-      return `${detail.key} ${detail.name} [${detail.state}]\n${detail.url}\n\n${table(series, ['series', 'kind', 'last', 'min', 'max', 'points'])}`;
+      const params = Object.entries(detail.params).map(([param, value]) => ({
+        param,
+        value: typeof value === 'string' ? value : JSON.stringify(formatNumber(value)),
+      }));
+      return [
+        `${detail.key} ${detail.name} [${detail.state}]`,
+        detail.url,
+        detail.tags.length ? `tags: ${detail.tags.join(', ')}` : 'tags: (none)',
+        detail.notes ? `notes: ${detail.notes}` : '',
+        '',
+        params.length ? table(params, ['param', 'value']) : 'params: (none)\n',
+        series.length ? table(series, ['series', 'kind', 'last', 'min', 'max', 'points']) : 'series: (none)\n',
+      ]
+        .filter((line, i) => line !== '' || i === 4)
+        .join('\n');
     });
   });
 
@@ -107,6 +139,12 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
             if (!globals().json) io.err(`\r${progressBar(sent, total)} ${dir}`);
           });
           if (!globals().json && result.batches) io.err('\n');
+          for (const value of result.dropped.slice(0, 20)) io.err(`refused and dropped ${value.key}: ${value.message}\n`);
+          if (result.dropped.length > 20) io.err(`... ${result.dropped.length - 20} more refused values (--json lists them)\n`);
+          if (result.repairedState)
+            io.err(
+              `the journal recorded the final state ${JSON.stringify(result.repairedState.recorded)}; sent "${result.repairedState.sent}"\n`,
+            );
           results.push(result);
           if (result.rejected) code = EXIT.partial;
         } catch (error) {
@@ -156,9 +194,21 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       return error.status === 401 || error.status === 403 ? EXIT.auth : error.status === 404 ? EXIT.notFound : EXIT.error;
     }
     if (error instanceof TrackbaseUnavailableError) {
-      io.err(`trackbase: server unreachable: ${error.message}\n`);
+      io.err(unreachableMessage(error, resolveConfig({ url: globals().url }, io.env)));
       return EXIT.unavailable;
     }
     throw error;
   }
+}
+
+/** Names the URL tried, where it came from, and how to change it. */
+export function unreachableMessage(error: TrackbaseUnavailableError, config: ResolvedConfig): string {
+  const url = error.url ?? config.url;
+  const from = {
+    option: 'given with --url.',
+    TRACKBASE_URL: 'from TRACKBASE_URL.',
+    login: 'stored by `trackbase login`.',
+    default: 'the default (is the server running? `npm start` in the Trackbase checkout).',
+  }[config.urlSource];
+  return `trackbase: cannot reach the server at ${url}: ${error.message}\n  That URL is ${from} Use --url <url> (before or after the command) or TRACKBASE_URL to change it.\n`;
 }

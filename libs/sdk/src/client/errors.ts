@@ -17,7 +17,12 @@ export class TrackbaseApiError extends Error {
 
 /** The server could not be reached or kept failing; what was logged stays on disk. */
 export class TrackbaseUnavailableError extends Error {
-  constructor(message: string, cause?: unknown) {
+  constructor(
+    message: string,
+    cause?: unknown,
+    /** The server URL tried, when known. */
+    readonly url?: string,
+  ) {
     super(message, { cause });
     this.name = 'TrackbaseUnavailableError';
   }

@@ -59,7 +59,11 @@ export class HttpClient {
       }
       if (attempt + 1 < attempts) await sleep(wait ?? backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
     }
-    throw new TrackbaseUnavailableError(`${method} ${path} failed after ${attempts} attempts: ${describe(lastError)}`, lastError);
+    throw new TrackbaseUnavailableError(
+      `${method} ${this.baseUrl}${path} failed after ${attempts} attempts: ${describe(lastError)}`,
+      lastError,
+      this.baseUrl,
+    );
   }
 }
 
@@ -71,8 +75,12 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** `fetch failed` alone says nothing: add the system error under it (ECONNREFUSED, ENOTFOUND, a timeout). */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  const detail = cause?.code ?? cause?.message;
+  return detail && !error.message.includes(detail) ? `${error.message} (${detail})` : error.message;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,7 +1,5 @@
 import {
   LIMITS,
-  toWireFloat,
-  type WireFloat,
   type AssetRef,
   type ParamValue,
   type RunBatch,
@@ -13,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { TrackbaseApi } from '../client/api';
-import { isRetryableBatchStatus, TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError } from '../client/errors';
+import { TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError } from '../client/errors';
 import {
   logArtifactFiles,
   logArtifactReference,
@@ -30,7 +28,12 @@ import { sleep } from '../client/http';
 import type { Mode } from '../config';
 import { BatchBuffer } from '../journal/entries';
 import { batchFromEntries, Journal, runsDir, type JournalMeta } from '../journal/journal';
+import { checkFinishArguments, checkObject, checkStep, checkStrings, checkValues } from './arguments';
+import { deliverBatch, DeliveryStoppedError, type DroppedValue } from './deliver-batch';
 import { ensureRun } from './sync-journal';
+
+/** Refused values logged one by one; beyond this only counted. */
+const MAX_REPORTED = 20;
 
 export interface RunOptions {
   flushIntervalMs: number;
@@ -53,6 +56,15 @@ interface Queued {
 
 export type FinalState = Exclude<RunState, 'running' | 'crashed'>;
 
+export interface FinishResult {
+  /** True when the server has everything that was logged and the final state. */
+  delivered: boolean;
+  /** Batches left in the journal for `trackbase sync`. */
+  remainingBatches: number;
+  /** Values the server refused for good, dropped so that everything else could be delivered. */
+  dropped: DroppedValue[];
+}
+
 /**
  * A run being logged. Every call appends to the journal first, then to
  * columnar buffers that a background loop cuts into batches and sends; the
@@ -70,7 +82,7 @@ export class Run {
   private heartbeatTimer?: NodeJS.Timeout;
   private lastSentAt = 0;
   private finished = false;
-  private reported = new Set<string>();
+  private readonly dropped: DroppedValue[] = [];
   private readonly cleanups: Array<() => void> = [];
 
   private constructor(
@@ -155,15 +167,22 @@ export class Run {
   log(a: Record<string, number> | string, b?: number, c?: number): Promise<void> {
     const values = typeof a === 'string' ? { [a]: b! } : a;
     const step = typeof a === 'string' ? c : b;
+    checkValues('log(values, step)', values);
+    checkStep('log(values, step)', step);
     return this.record('metric', values, step);
   }
 
   /** System metrics (cpu, memory, gpu...) under their own namespace. */
   logSystem(values: Record<string, number>, step: number): Promise<void> {
+    checkValues('logSystem(values, step)', values);
+    checkStep('logSystem(values, step)', step);
     return this.record('system', values, step);
   }
 
   logText(name: string, line: string, step?: number): Promise<void> {
+    checkStrings('logText(name, line, step)', [name]);
+    if (typeof line !== 'string') throw new TypeError(`trackbase: logText(name, line, step): line must be a string`);
+    checkStep('logText(name, line, step)', step);
     if (this.mode === 'disabled' || this.finished) return Promise.resolve();
     const s = step ?? this.step++;
     const ts = Date.now();
@@ -174,6 +193,7 @@ export class Run {
   }
 
   logParams(params: Record<string, ParamValue>): Promise<void> {
+    checkObject('logParams(params)', params);
     return this.entry({ t: 'params', v: params });
   }
   /** An alias of logParams, for users coming from W&B's `config`. */
@@ -181,9 +201,11 @@ export class Run {
     return this.logParams(config);
   }
   addTags(...tags: string[]): Promise<void> {
+    checkStrings('addTags(...tags)', tags);
     return this.entry({ t: 'tags', add: tags });
   }
   removeTags(...tags: string[]): Promise<void> {
+    checkStrings('removeTags(...tags)', tags);
     return this.entry({ t: 'tags', remove: tags });
   }
   setContext(context: RunContext): Promise<void> {
@@ -258,16 +280,8 @@ export class Run {
     const s = step ?? this.step;
     if (kind === 'metric') this.step = Math.max(this.step, s + 1);
     const ts = Date.now();
-    // NaN and the infinities as their wire strings: JSON.stringify would journal them as null, which a replay could not send.
-    let wire: Record<string, number | WireFloat> = values;
-    for (const name in values) {
-      if (!Number.isFinite(values[name])) {
-        wire = Object.fromEntries(Object.entries(values).map(([n, v]) => [n, toWireFloat(v)]));
-        break;
-      }
-    }
-    this.journal!.append({ t: 'm', k: kind, s, ts, v: wire });
-    this.buffer.addPoints(kind, s, ts, wire);
+    this.journal!.append({ t: 'm', k: kind, s, ts, v: values });
+    this.buffer.addPoints(kind, s, ts, values);
     return this.afterRecord();
   }
 
@@ -309,27 +323,30 @@ export class Run {
   }
 
   private async sendLoop(): Promise<void> {
-    let attempt = 0;
-    while (this.queue.length && this.api) {
+    const api = this.api;
+    while (this.queue.length && api) {
       const head = this.queue[0]!;
+      let dropped: DroppedValue[];
       try {
-        if (!this.meta.runId) await this.connect();
-        const batch = head.batch ?? this.reload(head);
-        await this.api.sendBatch(this.meta.org, this.meta.project, this.meta.runId!, batch, 1);
-        this.journal!.append({ t: 'a', seq: head.seq });
-        this.queue.shift();
-        this.lastSentAt = Date.now();
-        attempt = 0;
+        dropped = await deliverBatch(head.batch ?? this.reload(head), {
+          send: async (batch) => {
+            if (!this.meta.runId) await this.connect();
+            await api.sendBatch(this.meta.org, this.meta.project, this.meta.runId!, batch, 1);
+          },
+          wait: async (attempt) => {
+            if (this.finished && this.stopSending) return false;
+            await sleep(backoffDelay(attempt, DEFAULT_BACKOFF));
+            return !(this.finished && this.stopSending);
+          },
+        });
       } catch (error) {
-        if (error instanceof TrackbaseApiError && !isRetryableBatchStatus(error.status)) {
-          this.report(error);
-          this.journal!.append({ t: 'r', seq: head.seq, code: error.code });
-          this.queue.shift();
-          continue;
-        }
-        if (this.finished && this.stopSending) return;
-        await sleep(backoffDelay(attempt++, DEFAULT_BACKOFF));
+        if (error instanceof DeliveryStoppedError) return;
+        throw error;
       }
+      this.journal!.append(dropped.length ? { t: 'r', seq: head.seq, code: dropped[0]!.code } : { t: 'a', seq: head.seq });
+      this.queue.shift();
+      this.lastSentAt = Date.now();
+      for (const value of dropped) this.report(value);
     }
   }
 
@@ -340,12 +357,11 @@ export class Run {
     return batchFromEntries(this.meta.streamId, queued.seq, this.journal!.readRange(queued.start, queued.end)).batch;
   }
 
-  /** A 4xx is reported once per code and series, never retried. */
-  private report(error: TrackbaseApiError): void {
-    const key = `${error.code}:${error.details.map((d) => d.path).join(',')}`;
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    this.options.log(`trackbase: the server refused a batch and it will not be retried: ${error.message}`);
+  /** Each refused value is said once (the first few; `finish()` returns them all), never retried. */
+  private report(value: DroppedValue): void {
+    this.dropped.push(value);
+    if (this.dropped.length > MAX_REPORTED) return;
+    this.options.log(`trackbase: the server refused ${value.key}: ${value.message}; it was dropped, the rest was delivered`);
   }
 
   private async heartbeat(): Promise<void> {
@@ -367,11 +383,9 @@ export class Run {
    * `timeoutMs`, records the final state and, once the server has everything,
    * removes the journal. What could not be sent stays on disk for `trackbase sync`.
    */
-  async finish(
-    state: FinalState = 'finished',
-    options: { timeoutMs?: number } = {},
-  ): Promise<{ delivered: boolean; remainingBatches: number }> {
-    if (this.finished || this.mode === 'disabled') return { delivered: true, remainingBatches: 0 };
+  async finish(state: FinalState = 'finished', options: { timeoutMs?: number } = {}): Promise<FinishResult> {
+    checkFinishArguments(state, options);
+    if (this.finished || this.mode === 'disabled') return { delivered: true, remainingBatches: 0, dropped: [] };
     this.finished = true;
     clearInterval(this.flushTimer);
     clearInterval(this.heartbeatTimer);
@@ -381,7 +395,7 @@ export class Run {
     if (this.mode === 'offline' || !this.api) {
       this.journal!.close();
       this.options.log(`trackbase: offline run saved in ${this.journal!.dir}; upload it with \`trackbase sync\``);
-      return { delivered: false, remainingBatches: this.queue.length };
+      return { delivered: false, remainingBatches: this.queue.length, dropped: [...this.dropped] };
     }
     const timeoutMs = options.timeoutMs ?? 120_000;
     const started = Date.now();
@@ -403,17 +417,19 @@ export class Run {
         `trackbase: ${this.queue.length} batches (${points} points) were not delivered; they are saved in ${this.journal!.dir}. Run \`trackbase sync\` to upload them.`,
       );
       this.journal!.close();
-      return { delivered: false, remainingBatches: this.queue.length };
+      return { delivered: false, remainingBatches: this.queue.length, dropped: [...this.dropped] };
     }
     try {
       if (this.meta.runId) await this.api.updateRun(this.meta.org, this.meta.project, this.meta.runId, { state });
       this.journal!.remove();
-      return { delivered: true, remainingBatches: 0 };
+      if (this.dropped.length > MAX_REPORTED)
+        this.options.log(`trackbase: the server refused ${this.dropped.length} values in all; finish() lists them`);
+      return { delivered: this.dropped.length === 0, remainingBatches: 0, dropped: [...this.dropped] };
     } catch (error) {
       if (!(error instanceof TrackbaseUnavailableError) && !(error instanceof TrackbaseApiError)) throw error;
       this.journal!.close();
       this.options.log(`trackbase: could not record the final state (${error.message}); \`trackbase sync\` will.`);
-      return { delivered: false, remainingBatches: 0 };
+      return { delivered: false, remainingBatches: 0, dropped: [...this.dropped] };
     }
   }
 

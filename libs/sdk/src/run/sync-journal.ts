@@ -1,5 +1,9 @@
-import { isRetryableBatchStatus, TrackbaseApiError } from '../client/errors';
 import type { TrackbaseApi } from '../client/api';
+import { backoffDelay, DEFAULT_BACKOFF } from '../client/backoff';
+import { sleep } from '../client/http';
+import { deliverBatch, type DroppedValue } from './deliver-batch';
+import { FINAL_STATES } from './arguments';
+import type { FinalState } from './run';
 import { batchFromEntries, Journal, type JournalMeta } from '../journal/journal';
 
 export interface SyncResult {
@@ -9,7 +13,11 @@ export interface SyncResult {
   batches: number;
   points: number;
   rejected: number;
+  /** Values the server refused for good (the rest of their batches was delivered). */
+  dropped: DroppedValue[];
   finished: string | null;
+  /** Set when the journal recorded a final state the server cannot take (an old SDK's mistake): what was sent instead. */
+  repairedState?: { recorded: unknown; sent: string };
   removed: boolean;
 }
 
@@ -21,6 +29,12 @@ export async function ensureRun(api: TrackbaseApi, meta: JournalMeta): Promise<J
   if (meta.runId) return meta;
   const run = await api.createRun(meta.org, meta.project, { externalId: meta.externalId, ...(meta.name ? { name: meta.name } : {}) });
   return { ...meta, runId: run.id, runKey: run.key, runUrl: run.url };
+}
+
+/** A recorded finish the server cannot take (`finish({ timeoutMs })` from an SDK that did not check) still means the run ended. */
+function finalState(recorded: unknown): FinalState | null {
+  if (recorded === null || recorded === undefined) return null;
+  return (FINAL_STATES as readonly unknown[]).includes(recorded) ? (recorded as FinalState) : 'finished';
 }
 
 /**
@@ -41,26 +55,40 @@ export async function syncJournal(api: TrackbaseApi, dir: string, onProgress?: (
     let points = 0;
     let sent = 0;
     let rejected = state.rejected;
+    const dropped: DroppedValue[] = [];
     for (const pending of state.pending) {
       const { batch, points: n } = batchFromEntries(meta.streamId, pending.seq, pending.entries);
-      try {
-        await api.sendBatch(meta.org, meta.project, meta.runId!, batch, 8);
-        journal.append({ t: 'a', seq: pending.seq });
-        points += n;
-      } catch (error) {
-        // A lasting refusal is recorded; a 409 (another attempt of this batch in flight) leaves it for the next sync.
-        if (!(error instanceof TrackbaseApiError) || isRetryableBatchStatus(error.status)) throw error;
-        journal.append({ t: 'r', seq: pending.seq, code: error.code });
+      // A server that stays unreachable ends the sync (the journal keeps the rest); one that refuses values drops only those.
+      const refused = await deliverBatch(batch, {
+        send: (b) => api.sendBatch(meta.org, meta.project, meta.runId!, b, 1),
+        wait: async (attempt) => attempt < 7 && (await sleep(backoffDelay(attempt, DEFAULT_BACKOFF)), true),
+      });
+      if (refused.length) {
+        journal.append({ t: 'r', seq: pending.seq, code: refused[0]!.code });
+        dropped.push(...refused);
         rejected++;
-      }
+      } else journal.append({ t: 'a', seq: pending.seq });
+      points += n;
       sent++;
       onProgress?.(sent, state.pending.length);
     }
-    if (state.finishState) await api.updateRun(meta.org, meta.project, meta.runId!, { state: state.finishState as never });
-    const removed = !!state.finishState;
+    const finish = finalState(state.finishState);
+    if (finish) await api.updateRun(meta.org, meta.project, meta.runId!, { state: finish });
+    const removed = !!finish;
     if (removed) journal.remove();
     else journal.close();
-    return { dir, runKey: meta.runKey, runUrl: meta.runUrl, batches: sent, points, rejected, finished: state.finishState, removed };
+    return {
+      dir,
+      runKey: meta.runKey,
+      runUrl: meta.runUrl,
+      batches: sent,
+      points,
+      rejected,
+      dropped,
+      finished: finish,
+      removed,
+      ...(finish && finish !== state.finishState ? { repairedState: { recorded: state.finishState, sent: finish } } : {}),
+    };
   } catch (error) {
     try {
       journal.close();

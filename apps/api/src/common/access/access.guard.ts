@@ -50,10 +50,12 @@ export class AccessGuard implements CanActivate {
 
     const needsOrg = isOrgPermission(permission) || isProjectPermission(permission);
     const org = needsOrg ? await this.access.resolveOrg(principal, request.params.org ?? '') : null;
-    if (needsOrg && !org) throw notFound('organization');
+    // The slugs named are the caller's own words: saying them back reveals nothing about what exists.
+    if (needsOrg && !org) throw notFound(`organization "${request.params.org ?? ''}"`);
     const project =
       org && isProjectPermission(permission) ? await this.access.resolveProject(principal, org, request.params.project ?? '') : null;
-    if (isProjectPermission(permission) && !project) throw notFound('project');
+    if (isProjectPermission(permission) && !project)
+      throw notFound(`project "${request.params.org ?? ''}/${request.params.project ?? ''}"`);
     if (!this.access.allows(permission, org, project)) throw forbidden();
 
     request.ctx = this.withOrigin(new RequestContext(request.id, principal, org, project), request);

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../../config/config';
+import { logStream, resolveLogFormat } from './log-format';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Signed storage URLs carry their grant in the path; logged, it would be a usable credential until it expires. */
@@ -29,23 +30,33 @@ export function requestIdFor(
 export function loggerModule(config: AppConfig) {
   return LoggerModule.forRoot({
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-    pinoHttp: {
-      level: config.LOG_LEVEL,
-      genReqId: (request: IncomingMessage, response) => requestIdFor(request, response),
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken', '*.token'],
-        censor: '[redacted]',
+    pinoHttp: [
+      {
+        level: config.LOG_LEVEL,
+        genReqId: (request: IncomingMessage, response) => requestIdFor(request, response),
+        redact: {
+          paths: [
+            'req.headers.authorization',
+            'req.headers.cookie',
+            'res.headers["set-cookie"]',
+            '*.password',
+            '*.refreshToken',
+            '*.token',
+          ],
+          censor: '[redacted]',
+        },
+        customLogLevel: (_request, response, error) =>
+          error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+        autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' },
+        serializers: {
+          req: (request: { id: string; method: string; url: string }) => ({
+            id: request.id,
+            method: request.method,
+            url: redactUrl(request.url),
+          }),
+        },
       },
-      customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-      autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' },
-      serializers: {
-        req: (request: { id: string; method: string; url: string }) => ({
-          id: request.id,
-          method: request.method,
-          url: redactUrl(request.url),
-        }),
-      },
-    },
+      logStream(resolveLogFormat(config.LOG_FORMAT, process.stdout.isTTY === true)),
+    ],
   });
 }

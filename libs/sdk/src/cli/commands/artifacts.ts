@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { logArtifactFiles } from '../../artifacts/log-artifact';
 import { downloadArtifact } from '../../artifacts/use-artifact';
 import type { CliContext } from '../context';
-import { table } from '../output';
+import { table, plural } from '../output';
 import { formatBytes } from '../progress';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -30,13 +30,15 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
   artifacts
     .command('get <project> <artifact>')
     .description('download name[:alias|:v3] (default latest) into the cache, or into --dir')
-    .option('--dir <dir>', "directory to put the files in (default: the cache's own directory for the version)")
+    .option('--dir <dir>', "directory to put writable copies of the files in (default: the cache's own, read-only directory)")
     .option('--run <run>', 'record that this run (key or id) used the version')
     .action(async (ref: string, artifact: string, options: { dir?: string; run?: string }) => {
       const { org, project } = cli.splitProject(ref);
       const bar = cli.progress(artifact);
       const result = await downloadArtifact({ api: cli.api(), org, project }, artifact, {
         root: options.dir && resolve(options.dir),
+        // Files put where the user asked are theirs to edit: copies, not links to the read-only cache.
+        copy: options.dir !== undefined,
         run: options.run,
         onProgress: bar.onProgress,
       });
@@ -45,7 +47,7 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
       cli.print({ dir, version, downloaded, reused, files }, () =>
         version.reference
           ? `${version.artifact}:${version.version} refers to ${version.reference.uri} (digest ${version.reference.digest}); nothing to download.\n`
-          : `${version.artifact}:${version.version} (${files.length} files, ${formatBytes(version.size)}; ${downloaded} downloaded, ${reused} from the cache) in ${dir}\n`,
+          : `${version.artifact}:${version.version} (${plural(files.length, 'file')}, ${formatBytes(version.size)}; ${downloaded} downloaded, ${reused} from the cache) in ${dir}\n`,
       );
     });
 
@@ -75,7 +77,7 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
         cli.print(
           version,
           () =>
-            `${version.created ? 'Logged' : 'Unchanged, already'} ${name}:${version.version} (${version.fileCount} files, ${formatBytes(version.size)}; aliases ${version.aliases.join(', ')})\n`,
+            `${version.created ? 'Logged' : 'Unchanged, already'} ${name}:${version.version} (${plural(version.fileCount, 'file')}, ${formatBytes(version.size)}; aliases ${version.aliases.join(', ')})\n`,
         );
       },
     );

@@ -4,7 +4,7 @@ import { collectPath, type LocalFile } from '../../files/local-files';
 import { downloadRunFiles } from '../../run/run-file-downloads';
 import { uploadRunFiles } from '../../run/run-file-uploads';
 import type { CliContext } from '../context';
-import { table } from '../output';
+import { table, plural } from '../output';
 import { formatBytes } from '../progress';
 
 /** `trackbase files upload|download|list`: the files of a run. */
@@ -19,12 +19,12 @@ export function registerFileCommands(program: Command, cli: CliContext): void {
       const { org, project } = cli.splitProject(ref);
       const local: LocalFile[] = [];
       for (const path of paths) local.push(...(await collectPath(path, options.prefix ?? '')));
-      const bar = cli.progress(`${local.length} files`);
+      const bar = cli.progress(plural(local.length, 'file'));
       const stored = await uploadRunFiles({ api: cli.api(), org, project, run }, local, { onProgress: bar.onProgress });
       bar.done();
       cli.print(
         { files: stored },
-        () => `Uploaded ${stored.length} files (${formatBytes(stored.reduce((n, f) => n + f.size, 0))}) to ${run}\n`,
+        () => `Uploaded ${plural(stored.length, 'file')} (${formatBytes(stored.reduce((n, f) => n + f.size, 0))}) to ${run}\n`,
       );
     });
 
@@ -41,7 +41,7 @@ export function registerFileCommands(program: Command, cli: CliContext): void {
       cli.print(
         { files: got },
         () =>
-          `Downloaded ${fetched} files${got.length > fetched ? ` (${got.length - fetched} were up to date)` : ''} into ${resolve(options.dir)}\n`,
+          `Downloaded ${plural(fetched, 'file')}${got.length > fetched ? ` (${got.length - fetched} were up to date)` : ''} into ${resolve(options.dir)}\n`,
       );
     });
 
