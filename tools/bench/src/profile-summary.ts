@@ -3,7 +3,10 @@
  * name, node_modules by package, node internals, GC, idle) and the heaviest
  * functions, plus inclusive time of chosen frames.
  *
- *   npx tsx tools/bench/src/profile-summary.ts <file.cpuprofile> [top=20]
+ *   [PROFILE_WINDOW=<from>-<to>] npx tsx tools/bench/src/profile-summary.ts <file.cpuprofile> [top=20]
+ *
+ * PROFILE_WINDOW (CLOCK_MONOTONIC µs, printed by small-batches.ts) keeps only the samples of one
+ * load level, leaving out the server's start-up and the benchmark's setup.
  */
 import { readFileSync } from 'node:fs';
 
@@ -39,7 +42,12 @@ const top = Number(topArg ?? 20);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const [from, to] = (process.env.PROFILE_WINDOW ?? '0-Infinity').split('-').map(Number) as [number, number];
+let at = profile.startTime;
+profile.samples.forEach((id, i) => {
+  at += profile.timeDeltas[i] ?? 0;
+  if (at >= from && at <= to) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const idle = [...self].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((a, [, t]) => a + t, 0);
 const busy = total - idle;
@@ -54,7 +62,9 @@ for (const [id, time] of self) {
   functions.set(fn, (functions.get(fn) ?? 0) + time);
 }
 const pct = (t: number) => `${((100 * t) / busy).toFixed(1).padStart(5)}%`;
-console.log(`profile ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (idle excluded)`);
+console.log(
+  `profile ${((Math.min(to, profile.endTime) - Math.max(from, profile.startTime)) / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (idle excluded)`,
+);
 console.log('\nself time by package or file (share of busy time):');
 for (const [name, t] of [...buckets]
   .filter(([n]) => n !== '(idle)')

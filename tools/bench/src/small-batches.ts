@@ -102,6 +102,7 @@ async function main() {
       const seriesReads: number[] = [];
       const groups = { api: { pid: server.pid, scope: 'self' as const }, db: { pid: server.pid, scope: 'descendants' as const } };
       const cpu0 = sampleCpu(groups);
+      const windowFrom = process.hrtime.bigint() / 1000n;
       const started = performance.now();
       const end = started + seconds * 1000;
       const writers = runs.map(async (run, r) => {
@@ -139,6 +140,7 @@ async function main() {
       await Promise.all([...writers, reading]);
       const elapsed = (performance.now() - started) / 1000;
       const cpu1 = sampleCpu(groups);
+      const windowTo = process.hrtime.bigint() / 1000n;
       latencies.sort((a, b) => a - b);
       const per = (group: string) => {
         const ms = cpuMs(cpu0, cpu1, group);
@@ -150,6 +152,7 @@ async function main() {
           `p99 ${quantile(latencies, 0.99)} ms, max ${quantile(latencies, 1)} ms; ${single ? '' : `${late} sends late; `}` +
           `CPU per request: API ${per('api')} ms, PostgreSQL ${per('db')} ms`,
       );
+      if (cpuProf) console.log(`  profile window of this level: PROFILE_WINDOW=${windowFrom}-${windowTo}`);
       for (const [reason, count] of failures) console.log(`  failed x${count}: ${reason}`);
       if (readers) {
         table.sort((a, b) => a - b);
