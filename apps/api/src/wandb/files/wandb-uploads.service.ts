@@ -116,7 +116,7 @@ export class WandbUploadsService {
     );
     for (const part of parts) {
       const signed = urls.find((u) => u.partNumber === part.partNumber)!;
-      const response = await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: part.slice });
+      const response = await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: new Uint8Array(part.slice) });
       if (!response.ok) throw new Error(`storing part ${part.partNumber} failed with HTTP ${response.status}`);
       const etag = response.headers.get('etag') ?? '';
       await this.uploads.reportPart(ctx, uploadId, { partNumber: part.partNumber, etag, md5: part.md5, size: part.slice.length });
