@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { PrincipalGuard } from './auth/guards/principal.guard';
 import { AccessEvents } from './common/access/access-events';
+import { AccessCache } from './common/access/access-cache';
 import { AccessGuard } from './common/access/access.guard';
 import { AccessService } from './common/access/access.service';
 import { TransactionInterceptor } from './common/access/transaction.interceptor';
@@ -62,6 +63,7 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: config },
         AccessService,
         AccessEvents,
+        AccessCache,
         // Guards run in this order: who is calling, then may they do this here.
         { provide: APP_GUARD, useClass: PrincipalGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -69,7 +71,7 @@ export class AppModule {
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
-      exports: [APP_CONFIG, AccessService, AccessEvents],
+      exports: [APP_CONFIG, AccessService, AccessEvents, AccessCache],
     };
   }
 }

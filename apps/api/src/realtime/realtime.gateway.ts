@@ -21,6 +21,7 @@ import type { Server, Socket } from 'socket.io';
 import type { DataSource } from 'typeorm';
 import { BearerAuthService } from '../auth/bearer-auth.service';
 import { AccessEvents, type AccessChanged } from '../common/access/access-events';
+import { AccessCache } from '../common/access/access-cache';
 import { AccessService } from '../common/access/access.service';
 import type { Principal } from '../common/context/principal';
 import { RequestContext } from '../common/context/request-context';
@@ -71,6 +72,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly runs: RunsRepository,
     private readonly runEvents: RunEvents,
     private readonly accessEvents: AccessEvents,
+    private readonly accessCache: AccessCache,
     private readonly commentEvents: CommentEvents,
     private readonly storageEvents: StorageEvents,
     private readonly artifactEvents: ArtifactEvents,
@@ -137,7 +139,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     server.on(NODE_NOTIFICATION, (event: NotificationCreated) => this.deliverNotification(event));
     server.on(NODE_POINTS, (event: PointsEvent) => this.deliverPoints(event));
     server.on(NODE_RUN, (event: RunChanged) => this.deliverRunChanged(event));
-    server.on(NODE_ACCESS, (event: AccessChanged) => void this.recheck(event));
+    server.on(NODE_ACCESS, (event: AccessChanged) => {
+      this.accessCache.invalidate(event);
+      void this.recheck(event);
+    });
   }
 
   handleConnection(socket: TbSocket): void {

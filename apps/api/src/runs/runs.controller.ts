@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ProjectPermission } from '@trackbase/contracts';
 import type { Response } from 'express';
+import { AccessCached } from '../common/access/access-cache';
+import { NoTransaction } from '../common/access/no-transaction.decorator';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
@@ -75,16 +77,20 @@ export class RunsController {
   @HttpCode(200)
   @RequirePermission(ProjectPermission.RunsWrite)
   @ApiOkResponse({ type: BatchAckDto })
+  @NoTransaction()
+  @AccessCached()
   async ingest(@Ctx() ctx: RequestContext, @Param() params: RunParamDto, @Body() body: RunBatchDto) {
     const started = performance.now();
-    const ack = await this.batches.apply(ctx, params.run, body);
-    ctx.afterCommit(() => this.metrics.recordBatch(ack, (performance.now() - started) / 1000));
+    // Resolves once the batch's (group) transaction has committed.
+    const ack = await this.batches.submit(ctx, params.run, body);
+    this.metrics.recordBatch(ack, (performance.now() - started) / 1000);
     return ack;
   }
 
   @Post(':run/heartbeat')
   @HttpCode(200)
   @RequirePermission(ProjectPermission.RunsWrite)
+  @AccessCached()
   heartbeat(@Ctx() ctx: RequestContext, @Param() params: RunParamDto) {
     return this.runs.heartbeat(ctx, params.run);
   }

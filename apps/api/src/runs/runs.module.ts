@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CrashMonitor } from './crash-monitor.service';
+import { BatchGroups } from './ingest/batch-groups';
 import { BatchService } from './ingest/batch.service';
 import { IngestRepository } from './ingest/ingest.repository';
 import { LineageRepository } from './lineage/lineage.repository';
@@ -21,6 +22,7 @@ import { SeriesController } from './series.controller';
     RunsService,
     RunsQueryService,
     BatchService,
+    BatchGroups,
     IngestRepository,
     LineageRepository,
     LineageService,

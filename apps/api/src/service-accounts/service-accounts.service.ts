@@ -10,6 +10,7 @@ import {
   type ServiceAccount,
 } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
+import { AccessEvents } from '../common/access/access-events';
 import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
 import { OrgMemberEntity } from '../orgs/org-member.entity';
@@ -22,6 +23,7 @@ export class ServiceAccountsService {
   constructor(
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
+    private readonly accessEvents: AccessEvents,
   ) {}
 
   async list(ctx: RequestContext): Promise<ServiceAccount[]> {
@@ -70,6 +72,11 @@ export class ServiceAccountsService {
   async delete(ctx: RequestContext, id: string): Promise<void> {
     const account = await this.find(ctx, id);
     await ctx.em.delete(UserEntity, { id: account.id });
+    const organizationId = ctx.organization.id;
+    ctx.afterCommit(() => {
+      this.apiKeys.forget({ userId: id });
+      this.accessEvents.emit('changed', { organizationId, userId: id });
+    });
     await this.audit.record(ctx, { action: 'service_account.deleted', targetType: 'user', targetId: id, details: { name: account.name } });
   }
 
@@ -93,6 +100,7 @@ export class ServiceAccountsService {
   async revokeKey(ctx: RequestContext, id: string, keyId: string): Promise<void> {
     await this.find(ctx, id);
     await this.apiKeys.revoke(ctx.em, id, keyId);
+    ctx.afterCommit(() => this.apiKeys.forget({ keyId }));
     await this.audit.record(ctx, { action: 'api_key.revoked', targetType: 'api_key', targetId: keyId, details: { serviceAccountId: id } });
   }
 

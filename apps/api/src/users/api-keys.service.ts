@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ApiKey, CreatedApiKey } from '@trackbase/contracts';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { sameHash, sha256 } from '../auth/secret-token';
 import type { Principal } from '../common/context/principal';
 import { badRequest, notFound } from '../common/errors/app-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ApiKeyEntity } from './api-key.entity';
 import { UserEntity } from './user.entity';
 
@@ -20,7 +21,27 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  */
 @Injectable()
 export class ApiKeysService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /**
+   * Live keys by their SHA-256, for ACCESS_CACHE_TTL_MS: a key is checked in
+   * the database at most that often per node. Revoking a key or deleting its
+   * user forgets it here at once (after commit, through `forget`); other nodes
+   * stop accepting it within the TTL. A lookup that raced a `forget` is not kept.
+   */
+  private readonly cache = new Map<string, { principal: Principal; expiresAt: number | null; at: number }>();
+  private generation = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Drops cached keys: one key, or every key of a user. */
+  forget(which: { keyId: string } | { userId: string }): void {
+    this.generation++;
+    for (const [hash, entry] of this.cache) {
+      if ('keyId' in which ? entry.principal.apiKeyId === which.keyId : entry.principal.userId === which.userId) this.cache.delete(hash);
+    }
+  }
 
   async create(em: EntityManager, userId: string, name: string, expiresAt?: string): Promise<CreatedApiKey> {
     const expires = expiresAt ? new Date(expiresAt) : null;
@@ -41,6 +62,7 @@ export class ApiKeysService {
   }
 
   async revoke(em: EntityManager, userId: string, keyId: string): Promise<void> {
+    this.forget({ keyId });
     const result = await em.update(ApiKeyEntity, { id: keyId, userId, revokedAt: IsNull() }, { revokedAt: new Date() });
     if (!result.affected) {
       const exists = await em.existsBy(ApiKeyEntity, { id: keyId, userId });
@@ -53,6 +75,13 @@ export class ApiKeysService {
     if (!presented.startsWith(KEY_PREFIX)) return null;
     const prefix = presented.slice(KEY_PREFIX.length).split('_', 1)[0];
     if (!prefix) return null;
+    const hash = sha256(presented);
+    const cacheKey = hash.toString('base64');
+    const now = Date.now();
+    const hit = this.cache.get(cacheKey);
+    if (hit && now - hit.at < this.config.ACCESS_CACHE_TTL_MS && (hit.expiresAt === null || hit.expiresAt > now)) return hit.principal;
+    if (hit) this.cache.delete(cacheKey);
+    const generation = this.generation;
     const rows: Array<{
       id: string;
       user_id: string;
@@ -68,12 +97,17 @@ export class ApiKeysService {
       [prefix],
     );
     const row = rows[0];
-    if (!row || !sameHash(row.key_hash, sha256(presented))) return null;
+    if (!row || !sameHash(row.key_hash, hash)) return null;
     if (row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) return null;
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
     }
-    return { userId: row.user_id, kind: row.kind, via: 'api_key', apiKeyId: row.id };
+    const principal: Principal = { userId: row.user_id, kind: row.kind, via: 'api_key', apiKeyId: row.id };
+    if (this.config.ACCESS_CACHE_TTL_MS > 0 && generation === this.generation) {
+      if (this.cache.size >= 50_000) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(cacheKey, { principal, expiresAt: row.expires_at?.getTime() ?? null, at: now });
+    }
+    return principal;
   }
 }
 

@@ -6,6 +6,7 @@ import { AppError, forbidden, notFound, unauthenticated } from '../errors/app-er
 import type { RequestWithContext } from '../context/ctx.decorator';
 import type { Principal } from '../context/principal';
 import { RequestContext } from '../context/request-context';
+import { ACCESS_CACHED_KEY, AccessCache } from './access-cache';
 import { AccessService } from './access.service';
 import { PERMISSION_KEY } from './require-permission.decorator';
 
@@ -28,6 +29,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly access: AccessService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cache: AccessCache,
   ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
@@ -49,13 +51,18 @@ export class AccessGuard implements CanActivate {
     if (!principal) throw unauthenticated();
 
     const needsOrg = isOrgPermission(permission) || isProjectPermission(permission);
-    const org = needsOrg ? await this.access.resolveOrg(principal, request.params.org ?? '') : null;
+    const orgSlug = request.params.org ?? '';
+    const projectSlug = request.params.project ?? '';
+    const resolve = async () => {
+      const org = needsOrg ? await this.access.resolveOrg(principal, orgSlug) : null;
+      const project = org && isProjectPermission(permission) ? await this.access.resolveProject(principal, org, projectSlug) : null;
+      return { org, project };
+    };
+    const cached = isProjectPermission(permission) && this.reflector.get<boolean>(ACCESS_CACHED_KEY, execution.getHandler());
+    const { org, project } = cached ? await this.cache.resolve(principal.userId, orgSlug, projectSlug, resolve) : await resolve();
     // The slugs named are the caller's own words: saying them back reveals nothing about what exists.
-    if (needsOrg && !org) throw notFound(`organization "${request.params.org ?? ''}"`);
-    const project =
-      org && isProjectPermission(permission) ? await this.access.resolveProject(principal, org, request.params.project ?? '') : null;
-    if (isProjectPermission(permission) && !project)
-      throw notFound(`project "${request.params.org ?? ''}/${request.params.project ?? ''}"`);
+    if (needsOrg && !org) throw notFound(`organization "${orgSlug}"`);
+    if (isProjectPermission(permission) && !project) throw notFound(`project "${orgSlug}/${projectSlug}"`);
     if (!this.access.allows(permission, org, project)) throw forbidden();
 
     request.ctx = this.withOrigin(new RequestContext(request.id, principal, org, project), request);

@@ -5,6 +5,7 @@ import { RequestMethod } from '@nestjs/common';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { AccessGuard } from './access.guard';
+import { AccessCache } from './access-cache';
 import { AccessService } from './access.service';
 import { PERMISSION_KEY } from './require-permission.decorator';
 
@@ -54,7 +55,7 @@ class UndeclaredController {
 }
 
 it('a route without a declaration is refused before anything else happens', async () => {
-  const guard = new AccessGuard(t.app.get(Reflector), t.app.get(AccessService), t.config);
+  const guard = new AccessGuard(t.app.get(Reflector), t.app.get(AccessService), t.config, t.app.get(AccessCache));
   const context = {
     getType: () => 'http',
     getHandler: () => UndeclaredController.prototype.probe,

@@ -17,6 +17,45 @@ export interface PreparedText {
   lines: string[];
 }
 
+/** What a series' summary row takes from one batch's points of it. */
+export interface SeriesSummary {
+  kind: string;
+  name: string;
+  count: number;
+  lastStep: number | null;
+  lastValue: number | null;
+  lastTime: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+export function numericSummary(s: PreparedNumeric): SeriesSummary {
+  const seg = s.segment;
+  return {
+    kind: s.kind,
+    name: s.name,
+    count: seg.count,
+    lastStep: seg.lastStep,
+    lastValue: seg.lastValue,
+    lastTime: seg.lastTime,
+    min: seg.min,
+    max: seg.max,
+  };
+}
+
+export function textSummary(s: PreparedText): SeriesSummary {
+  return {
+    kind: 'text',
+    name: s.name,
+    count: s.steps.length,
+    lastStep: s.lastStep,
+    lastValue: null,
+    lastTime: s.times.at(-1) ?? null,
+    min: null,
+    max: null,
+  };
+}
+
 export interface PreparedBatch {
   numeric: PreparedNumeric[];
   text: PreparedText[];
