@@ -43,6 +43,30 @@ export default [
     },
   },
   {
+    // `@trackbase/sdk/client` is browser-safe: no Node modules, and nothing of the SDK outside client/ (journal, files, CLI).
+    // client-entry.spec.ts bundles it for a browser as well.
+    files: ['libs/sdk/src/client/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@trackbase/*/dist/**', '../**/dist/**'], message: 'import the package, not its build output' },
+            {
+              group: ['node:*'],
+              message: 'the client entry runs in browsers: take the platform part as a parameter (SendBytes, ReceiveBytes)',
+            },
+            {
+              group: ['../../*', '../*', '!../transfer', '!../transfer/*', '!../api', '!../backoff', '!../errors', '!../http'],
+              message: 'the client entry imports only from libs/sdk/src/client',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // End-to-end tests reuse the API's test harness (fresh databases, a server process); nothing else may.
     files: ['apps/e2e/**/*.ts'],
     rules: {
