@@ -67,6 +67,20 @@ export default [
     },
   },
   {
+    // The API's tests are clients of the API: they call it through the SDK's browser-safe client, as every client does.
+    files: ['apps/api/test/**/*.ts', 'apps/api/src/**/*.int-spec.ts', 'apps/api/src/**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['@trackbase/sdk/client'],
+          depConstraints: [{ sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared'] }],
+        },
+      ],
+    },
+  },
+  {
     // End-to-end tests reuse the API's test harness (fresh databases, a server process); nothing else may.
     files: ['apps/e2e/**/*.ts'],
     rules: {

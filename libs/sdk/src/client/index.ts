@@ -39,4 +39,5 @@ export {
   type SendDeclaredOptions,
   type TransferOptions,
 } from './transfer/send-declared';
+export { bytesSource, sendWithFetch, type BytesSource } from './transfer/fetch-transport';
 export { downloadWithRetries, type DownloadOptions, type ReceiveBytes, type ReceivedBytes } from './transfer/download-driver';
