@@ -43,6 +43,86 @@ export default [
     },
   },
   {
+    // `@trackbase/sdk/client` is browser-safe: no Node modules, and nothing of the SDK outside client/ (journal, files, CLI).
+    // client-entry.spec.ts bundles it for a browser as well.
+    files: ['libs/sdk/src/client/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@trackbase/*/dist/**', '../**/dist/**'], message: 'import the package, not its build output' },
+            {
+              group: ['node:*'],
+              message: 'the client entry runs in browsers: take the platform part as a parameter (SendBytes, ReceiveBytes)',
+            },
+            {
+              group: ['../../*', '../*', '!../transfer', '!../transfer/*', '!../api', '!../backoff', '!../errors', '!../http'],
+              message: 'the client entry imports only from libs/sdk/src/client',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // One home for SQL (docs/architecture.md): services and controllers call their domain's repository,
+    // never `.query(` or `queryRows(` themselves. The database layer (migrations, tenant scope) runs SQL by nature.
+    files: ['apps/api/src/**/*.ts'],
+    ignores: [
+      '**/*.repository.ts',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      'apps/api/src/database/**',
+      // Still to move into their domain's repository; this list only shrinks.
+      'apps/api/src/auth/bearer-auth.service.ts',
+      'apps/api/src/common/access/access.service.ts',
+      'apps/api/src/health/health.controller.ts',
+      'apps/api/src/invitations/invitations.service.ts',
+      'apps/api/src/orgs/members.service.ts',
+      'apps/api/src/orgs/orgs.service.ts',
+      'apps/api/src/projects/project-members.service.ts',
+      'apps/api/src/projects/projects.service.ts',
+      'apps/api/src/runs/crash-monitor.service.ts',
+      'apps/api/src/runs/lineage/lineage.service.ts',
+      'apps/api/src/runs/runs-query.service.ts',
+      'apps/api/src/runs/runs.service.ts',
+      'apps/api/src/service-accounts/service-accounts.service.ts',
+      'apps/api/src/storage/archives.controller.ts',
+      'apps/api/src/storage/storage-janitor.service.ts',
+      'apps/api/src/storage/upload-completion.service.ts',
+      'apps/api/src/users/api-keys.service.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='query']",
+          message: "SQL lives in the domain's *.repository.ts; call a repository method here",
+        },
+        {
+          selector: "CallExpression[callee.name='queryRows']",
+          message: "SQL lives in the domain's *.repository.ts; call a repository method here",
+        },
+      ],
+    },
+  },
+  {
+    // The API's tests are clients of the API: they call it through the SDK's browser-safe client, as every client does.
+    files: ['apps/api/test/**/*.ts', 'apps/api/src/**/*.int-spec.ts', 'apps/api/src/**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['@trackbase/sdk/client'],
+          depConstraints: [{ sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared'] }],
+        },
+      ],
+    },
+  },
+  {
     // End-to-end tests reuse the API's test harness (fresh databases, a server process); nothing else may.
     files: ['apps/e2e/**/*.ts'],
     rules: {

@@ -4,7 +4,10 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const alias = { '@trackbase/contracts': resolve(root, 'libs/contracts/src/index.ts') };
+const alias = {
+  '@trackbase/contracts': resolve(root, 'libs/contracts/src/index.ts'),
+  '@trackbase/sdk/client': resolve(root, 'libs/sdk/src/client/index.ts'),
+};
 // NestJS needs decorator metadata, which esbuild does not emit; SWC does.
 const decorators = swc.vite({
   module: { type: 'es6' },

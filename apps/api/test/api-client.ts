@@ -1,40 +1,32 @@
 import { randomUUID } from 'node:crypto';
+import { HttpClient, type HttpExchange } from '@trackbase/sdk/client';
 import type { CreatedInvitation, CreatedServiceAccount, Org, OrgRole, Project, ProjectRole, TokenPair } from '@trackbase/contracts';
 
-export interface ApiResponse<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+/** One answer as it came: status, parsed JSON (or the text), headers. */
+export type ApiResponse<T = any> = HttpExchange<T>;
 
-/** A thin HTTP client for tests: every call goes through the real server. */
+/**
+ * A thin HTTP client for tests: every call goes through the real server, one
+ * attempt, whatever the status (the SDK client's `exchange`, without retries,
+ * so tests see each answer).
+ */
 export class ApiClient {
+  private readonly http: HttpClient;
+
   constructor(
     readonly baseUrl: string,
     public token?: string,
-  ) {}
+  ) {
+    this.http = new HttpClient({ baseUrl, token: () => this.token });
+  }
 
   as(token: string | undefined): ApiClient {
     return new ApiClient(this.baseUrl, token);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const init: RequestInit = { method, headers: { ...headers } };
-    if (this.token) (init.headers as Record<string, string>).authorization = `Bearer ${this.token}`;
-    if (body !== undefined) {
-      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    }
+  request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const url = path.startsWith('/api') || path.startsWith('/healthz') || path.startsWith('/readyz') ? path : `/api/v1${path}`;
-    const response = await fetch(`${this.baseUrl}${url}`, init);
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* keep the text */
-    }
-    return { status: response.status, body: parsed as T, headers: response.headers };
+    return this.http.exchange<T>(method, url, body, headers);
   }
 
   get<T = any>(path: string) {

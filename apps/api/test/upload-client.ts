@@ -1,4 +1,15 @@
 import type { DeclareFilesResponse, FileUploadResult, UploadPlan } from '@trackbase/contracts';
+import {
+  bytesSource,
+  createUploadRuntime,
+  projectUploadCalls,
+  sendDeclared,
+  sendWithFetch,
+  TrackbaseApi,
+  uploadWithPlan,
+  type UploadRuntime,
+  type BytesSource,
+} from '@trackbase/sdk/client';
 import type { ApiClient } from './api-client';
 import { md5Base64, sha256 } from './bytes';
 
@@ -11,12 +22,34 @@ export interface UploadOptions {
   stopAfterParts?: number;
 }
 
+/** The SDK's upload driver for a test user's project (`/orgs/{org}/projects/{project}`), bytes in memory sent with fetch. */
+function driver(api: ApiClient, projectPath: string, totalBytes: number): UploadRuntime<BytesSource> {
+  const [, org, project] = /^\/orgs\/([^/]+)\/projects\/([^/]+)$/.exec(projectPath) ?? [];
+  if (!org || !project) throw new Error(`not a project path: ${projectPath}`);
+  const client = new TrackbaseApi({ baseUrl: api.baseUrl, token: () => api.token, maxAttempts: 1 });
+  return createUploadRuntime(projectUploadCalls(client, org, project), sendWithFetch, totalBytes, {});
+}
+
+const source = (name: string, content: Buffer) => bytesSource(name, content, (bytes) => md5Base64(Buffer.from(bytes)));
+
+const noFreshPlans = async (): Promise<undefined> => {
+  throw new Error('the test expected its plan to last');
+};
+
 /**
- * The client side of an upload, as the SDK does it, written out plainly for
- * tests: a single PUT or parts through presigned URLs, each part reported,
- * then complete. Returns the last response of the API.
+ * Sends one upload. Without options, through the SDK's upload driver (as
+ * every client does), answering the upload's status once it is available.
+ * With a tampering option, step by step as written out below, so a test can
+ * send bytes no client would and see each answer of the API: a single PUT or
+ * parts through presigned URLs, each part reported, then complete. Returns
+ * the last response of the API.
  */
 export async function sendUpload(api: ApiClient, projectPath: string, plan: UploadPlan, content: Buffer, options: UploadOptions = {}) {
+  if (!options.tamper && options.stopAfterParts === undefined) {
+    const rt = driver(api, projectPath, content.length);
+    await uploadWithPlan(rt, source(plan.uploadId, content), plan, noFreshPlans, rt.progress.child(content.length));
+    return api.get(`${projectPath}/uploads/${plan.uploadId}`);
+  }
   if (plan.method === 'single') {
     const put = await fetch(plan.url!, {
       method: 'PUT',
@@ -52,7 +85,7 @@ export async function sendUpload(api: ApiClient, projectPath: string, plan: Uplo
   return api.post(`${projectPath}/uploads/${plan.uploadId}/complete`);
 }
 
-/** Uploads every file a declaration answer asks for; `contents` by path. */
+/** Uploads every file a declaration answer asks for through the SDK's upload driver; `contents` by path. */
 export async function sendAll(
   api: ApiClient,
   projectPath: string,
@@ -60,11 +93,13 @@ export async function sendAll(
   contents: Record<string, Buffer>,
 ) {
   const results = 'files' in declared ? declared.files : declared.uploads;
-  for (const result of results) {
-    if (!result.upload) continue;
-    const done = await sendUpload(api, projectPath, result.upload, contents[result.file.path]!);
-    if (done?.status !== 200) throw new Error(`upload of ${result.file.path} failed: ${done?.status} ${JSON.stringify(done?.body)}`);
-  }
+  const files = results.map(({ file }) => ({ remotePath: file.path, size: file.size, source: source(file.path, contents[file.path]!) }));
+  const rt = driver(
+    api,
+    projectPath,
+    files.reduce((n, f) => n + f.size, 0),
+  );
+  await sendDeclared(rt, results, files, noFreshPlans);
 }
 
 export const declaration = (path: string, content: Buffer, contentType?: string) => ({

@@ -1,6 +1,5 @@
-export { TrackbaseApi, type ProjectScope } from './client/api';
-export { TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError } from './client/errors';
-export { HttpClient, type HttpOptions } from './client/http';
+// The browser-safe client (also `@trackbase/sdk/client`), then what Node adds: config, runs, the journal, files on disk.
+export * from './client/index';
 export { resolveConfig, configDir, dataDir, type Mode, type ResolvedConfig } from './config';
 export { collectContext, redactEnv, type ContextOptions } from './context/collect';
 export { init, type InitOptions } from './init';
@@ -27,7 +26,5 @@ export { ArtifactCache, defaultCacheDir } from './artifacts/cache';
 export { parseArtifactRef, type ArtifactRef } from './artifacts/artifact-ref';
 export { collectFiles, type FilesSpec, type LocalFile } from './files/local-files';
 export { sha256File } from './files/hash';
-export { ChecksumMismatchError } from './files/download-file';
-export { PresignedRequestError } from './files/presigned';
-export type { TransferOptions } from './files/upload-files';
-export type { ProgressCallback } from './files/progress';
+
+export { fileSource, sendFileRange, type FileSource } from './files/file-source';

@@ -8,7 +8,7 @@ import { ArtifactCache } from './artifacts/cache';
 import { backoffDelay, retryAfterMs } from './client/backoff';
 import { isRetryableBatchStatus, isRetryableStatus } from './client/errors';
 import { redactEnv, redactValue } from './context/collect';
-import { pendingParts } from './files/parts';
+import { pendingParts } from './client/transfer/parts';
 import type { JournalEntry } from './journal/entries';
 import { batchFromEntries, Journal } from './journal/journal';
 

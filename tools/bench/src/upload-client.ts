@@ -1,52 +1,40 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import {
-  paths,
-  type DeclareFilesResponse,
-  type FileDeclaration,
-  type PartUrlsResponse,
-  type UploadPlan,
-  type UploadStatus,
-} from '@trackbase/contracts';
+import type { DeclareFilesResponse, FileDeclaration, UploadPlan, UploadStatus } from '@trackbase/contracts';
+import { bytesSource, sendWithFetch, TrackbaseApi } from '@trackbase/sdk/client';
 import type { BenchProject } from './server';
 
 /**
- * The client side of the file protocol, written out so a benchmark can time
- * each step (and compare the SDK with the bare protocol; the SDK's uploader
- * is libs/sdk/src/files): declare (path, size, SHA-256) → an upload plan per
- * file; `single`: PUT the bytes to the signed URL with exactly its headers,
- * then complete; `multipart`: per part ask for a URL signed for its MD5, PUT
- * it, report the store's ETag, then complete (the server reads the object
- * back and checks its SHA-256).
+ * The client side of the file protocol step by step, so a benchmark can time
+ * each step (and compare the SDK's driver with the bare protocol; the driver
+ * is libs/sdk/src/client/transfer): declare (path, size, SHA-256) → an upload
+ * plan per file; `single`: PUT the bytes to the signed URL with exactly its
+ * headers, then complete; `multipart`: per part ask for a URL signed for its
+ * MD5, PUT it, report the store's ETag, then complete (the server reads the
+ * object back and checks its SHA-256). The calls go through the SDK's client
+ * and its fetch transport, without retries, so every figure is one attempt.
  */
 export class UploadClient {
-  constructor(private readonly project: BenchProject) {}
+  private readonly api: TrackbaseApi;
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.project.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.project.key}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+  constructor(private readonly project: BenchProject) {
+    this.api = new TrackbaseApi({ baseUrl: project.url, apiKey: project.key, maxAttempts: 1 });
   }
 
   declare(runKey: string, files: FileDeclaration[]): Promise<DeclareFilesResponse> {
-    return this.call('POST', paths.runFiles(this.project.org, this.project.project, runKey), { files });
+    return this.api.declareRunFiles(this.project.org, this.project.project, runKey, files);
   }
 
   status(uploadId: string): Promise<UploadStatus> {
-    return this.call('GET', paths.upload(this.project.org, this.project.project, uploadId));
+    return this.api.uploadStatus(this.project.org, this.project.project, uploadId);
   }
 
   complete(uploadId: string): Promise<UploadStatus> {
-    return this.call('POST', paths.uploadComplete(this.project.org, this.project.project, uploadId));
+    return this.api.completeUpload(this.project.org, this.project.project, uploadId);
   }
 
   async downloadUrl(runKey: string, path: string): Promise<string> {
-    return (await this.call<{ url: string }>('GET', paths.runFileUrl(this.project.org, this.project.project, runKey, path))).url;
+    return (await this.api.runFileUrl(this.project.org, this.project.project, runKey, path)).url;
   }
 
   /** One PUT of the whole file, then complete; adds the time of each to `timings`. */
@@ -80,13 +68,11 @@ export class UploadClient {
         t = lap(timings, 'readMs', t);
         const md5 = createHash('md5').update(bytes).digest('base64');
         t = lap(timings, 'md5Ms', t);
-        const signed = await this.call<PartUrlsResponse>('POST', paths.uploadPartUrls(org, project, plan.uploadId), {
-          parts: [{ partNumber, md5 }],
-        });
+        const signed = await this.api.uploadPartUrls(org, project, plan.uploadId, [{ partNumber, md5 }]);
         t = lap(timings, 'partUrlsMs', t);
         const etag = await put(signed.parts[0]!.url, signed.parts[0]!.headers, bytes);
         t = lap(timings, 'putMs', t);
-        await this.call('POST', paths.uploadParts(org, project, plan.uploadId), { partNumber, etag, md5, size: length });
+        await this.api.reportUploadPart(org, project, plan.uploadId, { partNumber, etag, md5, size: length });
         lap(timings, 'reportMs', t);
       }
     };
@@ -114,12 +100,10 @@ function lap(timings: PartTimings, key: keyof PartTimings, since: number): numbe
   return now;
 }
 
-/** PUT to a signed URL with exactly the signed headers; answers the store's ETag. */
+/** PUT to a signed URL with exactly the signed headers (the SDK's fetch transport); answers the store's ETag. */
 async function put(url: string, headers: Record<string, string>, body: Buffer): Promise<string> {
-  const response = await fetch(url, { method: 'PUT', headers, body });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`PUT ${new URL(url).pathname.slice(0, 80)}: ${response.status} ${text.slice(0, 500)}`);
-  const etag = response.headers.get('etag');
+  const source = bytesSource(new URL(url).pathname.slice(0, 80), body, () => '');
+  const etag = await sendWithFetch({ url, headers, source, range: { start: 0, end: body.length }, onProgress: () => undefined });
   if (!etag) throw new Error('the store answered no ETag');
   return etag;
 }

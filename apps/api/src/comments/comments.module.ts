@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NotificationsController } from '../notifications/notifications.controller';
+import { NotificationsRepository } from '../notifications/notifications.repository';
 import { NotificationsService } from '../notifications/notifications.service';
 import { RunsModule } from '../runs/runs.module';
 import { CommentEvents } from './comment-events';
@@ -10,7 +11,7 @@ import { CommentsService } from './comments.service';
 @Module({
   imports: [RunsModule],
   controllers: [CommentsController, NotificationsController],
-  providers: [CommentsService, CommentsRepository, CommentEvents, NotificationsService],
+  providers: [CommentsService, CommentsRepository, CommentEvents, NotificationsService, NotificationsRepository],
   exports: [CommentEvents],
 })
 export class CommentsModule {}

@@ -3,46 +3,8 @@ import { CommonErrorCode, type MarkNotificationsReadRequest, type Notification, 
 import { CommentEvents } from '../comments/comment-events';
 import type { RequestContext } from '../common/context/request-context';
 import { badRequest } from '../common/errors/app-error';
-import { queryRows } from '../database/sql';
 import { runKey } from '../runs/run-key';
-
-interface NotificationRow {
-  id: string;
-  kind: 'mention' | 'reply';
-  created_at: Date;
-  /** created_at at full (microsecond) precision, for the cursor. */
-  cursor_at: string;
-  read_at: Date | null;
-  actor_id: string | null;
-  actor_name: string | null;
-  org_slug: string;
-  project_slug: string;
-  run_number: number | null;
-  comment_id: string;
-  body: string;
-}
-
-const SELECT = `SELECT n.id, n.kind, n.created_at, to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at, n.read_at, n.actor_id, a.name AS actor_name, o.slug AS org_slug, p.slug AS project_slug,
-    r.number AS run_number, n.comment_id, c.body
-  FROM notifications n
-  JOIN comments c ON c.id = n.comment_id
-  JOIN organizations o ON o.id = n.organization_id
-  JOIN projects p ON p.id = c.project_id
-  LEFT JOIN runs r ON r.id = c.run_id
-  LEFT JOIN users a ON a.id = n.actor_id`;
-
-/**
- * The recipient can still read the comment's project: effectiveProjectRole in
- * SQL (org owners and admins everywhere, project members, any org member on an
- * org-visible project). Someone who lost access stops seeing its excerpts.
- */
-const READABLE = `EXISTS (SELECT 1 FROM org_members m WHERE m.organization_id = n.organization_id AND m.user_id = n.user_id
-    AND (m.role IN ('owner', 'admin') OR p.visibility = 'org'
-      OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = n.user_id)))`;
-
-const UNREAD_COUNT = `SELECT count(*)::int AS count FROM notifications n
-  JOIN comments c ON c.id = n.comment_id JOIN projects p ON p.id = c.project_id
-  WHERE n.user_id = $1 AND n.read_at IS NULL AND ${READABLE}`;
+import { NotificationsRepository, type NotificationRow } from './notifications.repository';
 
 function toDto(row: NotificationRow): Notification {
   return {
@@ -62,20 +24,19 @@ function toDto(row: NotificationRow): Notification {
 /** In-app notifications: created inside the comment's transaction, pushed live after commit. */
 @Injectable()
 export class NotificationsService {
-  constructor(private readonly events: CommentEvents) {}
+  constructor(
+    private readonly events: CommentEvents,
+    private readonly repository: NotificationsRepository,
+  ) {}
 
   async notify(ctx: RequestContext, commentId: string, recipients: Map<string, 'mention' | 'reply'>): Promise<void> {
     if (!recipients.size) return;
-    const created = await queryRows<{ id: string; user_id: string }>(
-      ctx.em,
-      `INSERT INTO notifications (organization_id, user_id, kind, comment_id, actor_id)
-       SELECT $1, u.user_id, u.kind, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS u(user_id, kind)
-       ON CONFLICT (user_id, comment_id, kind) DO NOTHING
-       RETURNING id, user_id`,
-      [ctx.organization.id, commentId, ctx.user.userId, [...recipients.keys()], [...recipients.values()]],
-    );
-    const rows: NotificationRow[] = created.length
-      ? await ctx.em.query(`${SELECT} WHERE n.id = ANY($1::uuid[])`, [created.map((c) => c.id)])
+    const created = await this.repository.insert(ctx, commentId, recipients);
+    const rows = created.length
+      ? await this.repository.byIds(
+          ctx,
+          created.map((c) => c.id),
+        )
       : [];
     const organizationId = ctx.organization.id;
     ctx.afterCommit(() => {
@@ -88,26 +49,21 @@ export class NotificationsService {
 
   /** A comment emptied by deletion notifies no one any more. */
   async forgetComment(ctx: RequestContext, commentId: string): Promise<void> {
-    await ctx.em.query(`DELETE FROM notifications WHERE organization_id = $1 AND comment_id = $2`, [ctx.organization.id, commentId]);
+    await this.repository.forgetComment(ctx, commentId);
   }
 
   /** Across every organization of the caller: system scope, filtered by the caller's id. */
   async list(ctx: RequestContext, query: { unread?: boolean; limit: number; cursor?: string }): Promise<NotificationList> {
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
     if (query.cursor && !cursor) throw invalidCursor();
-    const rows: NotificationRow[] = await ctx.em
-      .query(
-        `${SELECT} WHERE n.user_id = $1 AND ($2::boolean IS NOT TRUE OR n.read_at IS NULL) AND ${READABLE}
-           AND ($3::timestamptz IS NULL OR (n.created_at, n.id) < ($3::timestamptz, $4::uuid))
-         ORDER BY n.created_at DESC, n.id DESC LIMIT $5`,
-        [ctx.user.userId, query.unread ?? false, cursor?.at ?? null, cursor?.id ?? null, query.limit + 1],
-      )
+    const rows = await this.repository
+      .page(ctx, { unread: query.unread ?? false, cursor, limit: query.limit + 1 })
       .catch((error: { driverError?: { code?: string } }) => {
         // Only a forged cursor carries a value PostgreSQL cannot read (say, February 30th).
         if (cursor && error.driverError?.code?.startsWith('22')) throw invalidCursor();
         throw error;
       });
-    const [{ count }] = await ctx.em.query(UNREAD_COUNT, [ctx.user.userId]);
+    const count = await this.repository.unreadCount(ctx);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
@@ -119,15 +75,8 @@ export class NotificationsService {
   }
 
   async markRead(ctx: RequestContext, request: MarkNotificationsReadRequest): Promise<{ unreadCount: number }> {
-    if (request.all)
-      await ctx.em.query(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL`, [ctx.user.userId]);
-    else
-      await ctx.em.query(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL`, [
-        ctx.user.userId,
-        request.ids,
-      ]);
-    const [{ count }] = await ctx.em.query(UNREAD_COUNT, [ctx.user.userId]);
-    return { unreadCount: count };
+    await this.repository.markRead(ctx, request.all ? 'all' : (request.ids ?? []));
+    return { unreadCount: await this.repository.unreadCount(ctx) };
   }
 }
 

@@ -5,6 +5,7 @@ import { ARCHIVE_SIGNER } from './archive-token';
 import { FileAccessService } from './file-access.service';
 import { OrgStorageController } from './org-storage.controller';
 import { QuotaService } from './quota.service';
+import { StorageRepository } from './storage.repository';
 import { TokenSigner } from './signed-token';
 import { StorageEvents } from './storage-events';
 import { StorageJanitor } from './storage-janitor.service';
@@ -19,6 +20,7 @@ import { UploadsService } from './uploads.service';
     UploadsService,
     UploadCompletionService,
     QuotaService,
+    StorageRepository,
     FileAccessService,
     StorageJanitor,
     StorageEvents,

@@ -14,8 +14,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { absoluteUrl } from './absolute-url';
 import { objectKeys } from './object-keys';
 import { QuotaService } from './quota.service';
+import { StorageRepository } from './storage.repository';
 import { checksumMismatch, partChecksumMismatch, uploadNotPending } from './storage.errors';
-import { expectedPartSize, isMultipart, OBJECT_COLUMNS, partLayout, type ObjectOwner, type StoredObjectRow } from './stored-object';
+import { expectedPartSize, isMultipart, partLayout, type ObjectOwner, type StoredObjectRow } from './stored-object';
 import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
 import { StorageEvents } from './storage-events';
 
@@ -40,6 +41,7 @@ export class UploadsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly quota: QuotaService,
     private readonly events: StorageEvents,
+    private readonly repository: StorageRepository,
   ) {}
 
   /** Content objects for `files` (paths already normalised), in the same order, created where missing. */
@@ -48,7 +50,7 @@ export class UploadsService {
       ? objectKeys.run(ctx.organization.id, ctx.currentProject.id, owner.runId)
       : objectKeys.artifact(ctx.organization.id, ctx.currentProject.id, owner.artifactId!);
     const keys = files.map((f) => objectKeys.content(prefix, f.sha256));
-    const existing = await this.byKeys(ctx, keys);
+    const existing = await this.repository.objectsByKeys(ctx, keys);
     const missing = new Map<string, FileDeclaration>();
     files.forEach((f, i) => {
       const found = existing.get(keys[i]!);
@@ -64,41 +66,20 @@ export class UploadsService {
         ctx,
         [...missing.values()].reduce((sum, f) => sum + f.size, 0),
       );
-      const rows = [...missing.entries()].map(([key, f]) => ({ key, f, layout: partLayout(f.size, this.config.UPLOAD_PART_SIZE) }));
-      await ctx.em.query(
-        `INSERT INTO stored_objects (organization_id, project_id, run_id, artifact_id, key, sha256, size, content_type, state, part_size, part_count)
-         SELECT $1, $2, $3, $4, k.key, k.sha256, k.size, k.content_type, 'pending', k.part_size, k.part_count
-           FROM unnest($5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[], $10::int[])
-                AS k(key, sha256, size, content_type, part_size, part_count)
-         ON CONFLICT (key) DO NOTHING`,
-        [
-          ctx.organization.id,
-          ctx.currentProject.id,
-          owner.runId ?? null,
-          owner.artifactId ?? null,
-          rows.map((r) => r.key),
-          rows.map((r) => r.f.sha256),
-          rows.map((r) => r.f.size),
-          rows.map((r) => r.f.contentType ?? DEFAULT_CONTENT_TYPE),
-          rows.map((r) => r.layout.partSize),
-          rows.map((r) => r.layout.partCount),
-        ],
+      await this.repository.createPending(
+        ctx,
+        owner,
+        [...missing.entries()].map(([key, f]) => {
+          const layout = partLayout(f.size, this.config.UPLOAD_PART_SIZE);
+          const contentType = f.contentType ?? DEFAULT_CONTENT_TYPE;
+          return { key, sha256: f.sha256, size: f.size, contentType, partSize: layout.partSize, partCount: layout.partCount };
+        }),
       );
-      // Same content stored again after it was deleted: its pending deletion must not remove the new upload.
-      await ctx.em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = ANY($2::text[])`, [
-        ctx.organization.id,
-        [...missing.keys()],
-      ]);
-      for (const [key, row] of await this.byKeys(ctx, [...missing.keys()])) existing.set(key, row);
+      for (const [key, row] of await this.repository.objectsByKeys(ctx, [...missing.keys()])) existing.set(key, row);
     }
     const resumed = [...existing.values()].filter((o) => o.state === 'pending').map((o) => o.id);
-    if (resumed.length > 0) await this.touch(ctx, resumed);
+    if (resumed.length > 0) await this.repository.touch(ctx, resumed);
     return keys.map((key) => existing.get(key)!);
-  }
-
-  /** Keeps pending uploads that are still being worked on from expiring. */
-  private async touch(ctx: RequestContext, objectIds: string[]): Promise<void> {
-    await ctx.em.query(`UPDATE stored_objects SET touched_at = now() WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [objectIds]);
   }
 
   /** The upload plan of a pending object (with the parts already stored), or nothing for an available one. */
@@ -113,7 +94,7 @@ export class UploadsService {
     return {
       uploadId: object.id,
       state: object.state,
-      completedParts: await this.completedParts(ctx, object.id),
+      completedParts: await this.repository.completedParts(ctx, object.id),
       partCount: object.part_count,
     };
   }
@@ -126,9 +107,9 @@ export class UploadsService {
     if (!uploadIdInStore) {
       // Started on first use, so a declaration that is never sent costs the store nothing.
       uploadIdInStore = await this.driver.createMultipart(object.key, object.content_type);
-      await ctx.em.query(`UPDATE stored_objects SET multipart_upload_id = $2 WHERE id = $1`, [object.id, uploadIdInStore]);
+      await this.repository.setMultipartUploadId(ctx, object.id, uploadIdInStore);
     }
-    await this.touch(ctx, [object.id]);
+    await this.repository.touch(ctx, [object.id]);
     const expiresIn = this.config.STORAGE_URL_TTL_SECONDS;
     const signed = await Promise.all(
       parts.map(async (p) => {
@@ -160,12 +141,8 @@ export class UploadsService {
         `part ${report.partNumber} arrived corrupted (stored MD5 ${arrived}, sent MD5 ${meant}); send it again`,
       );
     }
-    await this.touch(ctx, [object.id]);
-    await ctx.em.query(
-      `INSERT INTO upload_parts (organization_id, object_id, part_number, etag, size) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (object_id, part_number) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size`,
-      [ctx.organization.id, object.id, report.partNumber, arrived, report.size],
-    );
+    await this.repository.touch(ctx, [object.id]);
+    await this.repository.recordPart(ctx, object.id, { partNumber: report.partNumber, etag: arrived, size: report.size });
     return this.status(ctx, uploadId);
   }
 
@@ -176,12 +153,9 @@ export class UploadsService {
   }
 
   async find(ctx: RequestContext, uploadId: string, options: { lock?: boolean } = {}): Promise<StoredObjectRow> {
-    const rows: StoredObjectRow[] = await ctx.em.query(
-      `SELECT ${OBJECT_COLUMNS} FROM stored_objects o WHERE o.organization_id = $1 AND o.project_id = $2 AND o.id = $3 ${options.lock ? 'FOR UPDATE' : ''}`,
-      [ctx.organization.id, ctx.currentProject.id, uploadId],
-    );
-    if (!rows[0]) throw notFound('upload');
-    return rows[0];
+    const row = await this.repository.objectOfProject(ctx, uploadId, options.lock ?? false);
+    if (!row) throw notFound('upload');
+    return row;
   }
 
   private async plan(ctx: RequestContext, object: StoredObjectRow): Promise<UploadPlan> {
@@ -192,7 +166,8 @@ export class UploadsService {
       partCount: object.part_count,
       expiresAt: this.expiresAt(),
     };
-    if (this.isMultipart(object)) return { ...base, method: 'multipart', completedParts: await this.completedParts(ctx, object.id) };
+    if (this.isMultipart(object))
+      return { ...base, method: 'multipart', completedParts: await this.repository.completedParts(ctx, object.id) };
     const request = await this.driver.presignPut(object.key, {
       expiresIn: this.config.STORAGE_URL_TTL_SECONDS,
       contentType: object.content_type,
@@ -206,22 +181,6 @@ export class UploadsService {
 
   private checkPartNumber(object: StoredObjectRow, partNumber: number): void {
     if (partNumber > object.part_count) throw partChecksumMismatch(partNumber, `this upload has ${object.part_count} parts`);
-  }
-
-  private async completedParts(ctx: RequestContext, objectId: string): Promise<number[]> {
-    const rows: Array<{ part_number: number }> = await ctx.em.query(
-      `SELECT part_number FROM upload_parts WHERE object_id = $1 ORDER BY 1`,
-      [objectId],
-    );
-    return rows.map((r) => r.part_number);
-  }
-
-  private async byKeys(ctx: RequestContext, keys: string[]): Promise<Map<string, StoredObjectRow>> {
-    const rows: StoredObjectRow[] = await ctx.em.query(
-      `SELECT ${OBJECT_COLUMNS} FROM stored_objects o WHERE o.organization_id = $1 AND o.key = ANY($2::text[])`,
-      [ctx.organization.id, keys],
-    );
-    return new Map(rows.map((r) => [r.key, r]));
   }
 
   private expiresAt(): string {

@@ -1,18 +1,8 @@
-import type { ErrorBody, TokenPair } from '@trackbase/contracts';
+import type { TokenPair } from '@trackbase/contracts';
 import { paths } from '@trackbase/contracts';
+import { HttpClient, TrackbaseApi, TrackbaseApiError, TrackbaseUnavailableError } from '@trackbase/sdk/client';
 
 const STORAGE_KEY = 'trackbase.session';
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: ErrorBody['error']['details'] = [],
-  ) {
-    super(message);
-  }
-}
 
 export function loadSession(): TokenPair | null {
   try {
@@ -60,33 +50,24 @@ async function refresh(): Promise<boolean> {
   return refreshing;
 }
 
-/** Calls the API with the session's access token; refreshes it once on expiry. Throws ApiError with the server's code. */
-export async function api<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
-  const session = loadSession();
-  const response = await fetch(path, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(session ? { authorization: `Bearer ${session.accessToken}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 401 && session && !retried && (await refresh())) return api<T>(method, path, body, true);
-  const text = await response.text();
-  const data = text ? safeJson(text) : undefined;
-  if (!response.ok) {
-    const error = (data as ErrorBody | undefined)?.error;
-    if (response.status === 401 && session) saveSession(null);
-    throw new ApiError(response.status, error?.code ?? `http_${response.status}`, error?.message ?? response.statusText, error?.details);
-  }
-  return data as T;
-}
+/**
+ * The SDK's client on the same origin, with the session's access token
+ * (renewed once on expiry). Network errors, 408, 429 and 5xx are retried a
+ * few times with backoff, as the SDK does.
+ */
+export const http = new HttpClient({ baseUrl: '', token: () => loadSession()?.accessToken, onUnauthorized: refresh, maxAttempts: 3 });
 
-function safeJson(text: string): unknown {
+/** Typed calls (runs, files, uploads, artifacts) through the same client. */
+export const trackbase = new TrackbaseApi(http);
+
+/** Calls the API; throws TrackbaseApiError with the server's code (the last answer when retries ran out). */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+    return await http.request<T>(method, path, body);
+  } catch (error) {
+    const answer = error instanceof TrackbaseUnavailableError && error.cause instanceof TrackbaseApiError ? error.cause : error;
+    if (answer instanceof TrackbaseApiError && answer.status === 401 && loadSession()) saveSession(null);
+    throw answer;
   }
 }
 

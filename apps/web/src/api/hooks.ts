@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, get } from './client';
+import { TrackbaseApiError } from '@trackbase/sdk/client';
+import { get } from './client';
 
 export interface Resource<T> {
   data: T | undefined;
-  error: ApiError | undefined;
+  error: TrackbaseApiError | undefined;
   loading: boolean;
   reload: () => void;
   setData: (update: (current: T | undefined) => T | undefined) => void;
@@ -12,7 +13,7 @@ export interface Resource<T> {
 /** Loads `path` (skips when null) and reloads when it changes. */
 export function useResource<T>(path: string | null): Resource<T> {
   const [data, setState] = useState<T>();
-  const [error, setError] = useState<ApiError>();
+  const [error, setError] = useState<TrackbaseApiError>();
   const [loading, setLoading] = useState(!!path);
   const [version, setVersion] = useState(0);
   const current = useRef(path);
@@ -28,7 +29,13 @@ export function useResource<T>(path: string | null): Resource<T> {
         setState(value);
         setError(undefined);
       })
-      .catch((e: unknown) => !cancelled && setError(e instanceof ApiError ? e : new ApiError(0, 'network_error', String(e))))
+      .catch(
+        (e: unknown) =>
+          !cancelled &&
+          setError(
+            e instanceof TrackbaseApiError ? e : new TrackbaseApiError(0, 'network_error', e instanceof Error ? e.message : String(e)),
+          ),
+      )
       .finally(() => !cancelled && setLoading(false));
     return () => {
       cancelled = true;

@@ -1,7 +1,17 @@
-import type { DeclareFilesResponse, FileUploadResult, PartUrlsResponse, UploadPlan } from '@trackbase/contracts';
-import { paths, STORAGE_LIMITS } from '@trackbase/contracts';
+import type { FileDeclaration, FileUploadResult } from '@trackbase/contracts';
+import { STORAGE_LIMITS } from '@trackbase/contracts';
+import {
+  createUploadRuntime,
+  PresignedRequestError,
+  projectUploadCalls,
+  sendDeclared,
+  StoreUnreachableError,
+  type DeclaredFile,
+  type PutRequest,
+  type UploadSource,
+} from '@trackbase/sdk/client';
 import { createMD5, createSHA256 } from 'hash-wasm';
-import { post } from './client';
+import { trackbase } from './client';
 
 /** How far one file has got; `loaded` counts bytes of the current phase. */
 export interface UploadProgress {
@@ -20,107 +30,95 @@ export interface UploadItem {
 type Report = (path: string, change: Partial<UploadProgress>) => void;
 
 const READ_CHUNK = 8 * 1024 * 1024;
+/** PUTs in flight at once (whole files or parts), below a browser's six connections per host. */
+const CONCURRENCY = 4;
+
+/** A picked file as the SDK's upload driver reads it. */
+interface BlobSource extends UploadSource {
+  blob: Blob;
+}
+
+type BrowserFile = DeclaredFile<BlobSource> & { declaration: FileDeclaration };
 
 /**
- * Uploads files to a run the way the SDK does: declare path, size and SHA-256,
- * then send what the server asks for (one PUT, or parts with their MD5s, each
- * reported), then complete. Hashing reads the file in chunks, so memory stays
+ * Uploads files to a run with the SDK's upload driver: declare path, size and
+ * SHA-256, then send what the server asks for (one PUT, or parts in parallel
+ * with their MD5s, each reported), with retries, fresh URLs when one expired,
+ * and completions batched. Hashing reads the file in chunks, so memory stays
  * small whatever the size. A failed file does not stop the others; the
  * returned count says how many failed.
  */
 export async function uploadRunFiles(org: string, project: string, run: string, items: UploadItem[], report: Report): Promise<number> {
-  const declarations = [];
+  const files: BrowserFile[] = [];
   for (const item of items) {
     report(item.path, { phase: 'hashing', loaded: 0, total: item.file.size });
-    const sha256 = await digestFile(item.file, (loaded) => report(item.path, { loaded }));
-    declarations.push({
+    const sha256 = await digestBlob(item.file, (loaded) => report(item.path, { loaded }));
+    const declaration = {
       path: item.path,
       size: item.file.size,
       sha256,
       ...(validContentType(item.file.type) ? { contentType: item.file.type } : {}),
-    });
+    };
+    files.push({ remotePath: item.path, size: item.file.size, source: blobSource(item), declaration });
   }
   const results: FileUploadResult[] = [];
-  for (let i = 0; i < declarations.length; i += STORAGE_LIMITS.filesPerRequest) {
-    const answer = await post<DeclareFilesResponse>(paths.runFiles(org, project, run), {
-      files: declarations.slice(i, i + STORAGE_LIMITS.filesPerRequest),
-    });
-    results.push(...answer.files);
+  for (let i = 0; i < files.length; i += STORAGE_LIMITS.filesPerRequest) {
+    const chunk = files.slice(i, i + STORAGE_LIMITS.filesPerRequest).map((f) => f.declaration);
+    results.push(...(await trackbase.declareRunFiles(org, project, run, chunk)).files);
   }
+  const rt = createUploadRuntime(
+    projectUploadCalls(trackbase, org, project),
+    sendBlob,
+    files.reduce((n, f) => n + f.size, 0),
+    { concurrency: CONCURRENCY },
+  );
   let failed = 0;
-  for (const [index, result] of results.entries()) {
-    const item = items[index]!;
-    const file = item.file;
-    try {
-      if (result.upload) {
-        report(item.path, { phase: 'sending', loaded: 0, total: file.size });
-        await send(org, project, result.upload, file, (loaded) => report(item.path, { loaded }));
-      }
-      report(item.path, { phase: 'done', loaded: file.size, total: file.size });
-    } catch (error) {
-      failed++;
-      report(item.path, { phase: 'failed', error: error instanceof Error ? error.message : String(error) });
-    }
-  }
+  await sendDeclared(
+    rt,
+    results,
+    files,
+    async (file) => (await trackbase.declareRunFiles(org, project, run, [file.declaration])).files[0]?.upload,
+    {
+      concurrency: CONCURRENCY,
+      onFileProgress: (file, loaded, total) => report(file.remotePath, { phase: 'sending', loaded, total }),
+      onFileDone: (file) => report(file.remotePath, { phase: 'done', loaded: file.size, total: file.size }),
+      onFileError: (file, error) => {
+        failed++;
+        report(file.remotePath, { phase: 'failed', error: error instanceof Error ? error.message : String(error) });
+      },
+    },
+  );
   return failed;
 }
 
-async function send(org: string, project: string, plan: UploadPlan, file: File, progress: (loaded: number) => void): Promise<void> {
-  if (plan.method === 'single') {
-    if (!plan.url) throw new Error('the server gave no upload URL');
-    await putBlob(plan.url, plan.headers ?? {}, file, progress);
-  } else {
-    let done = plan.completedParts.reduce((sum, n) => sum + partBytes(plan, n), 0);
-    for (let partNumber = 1; partNumber <= plan.partCount; partNumber++) {
-      if (plan.completedParts.includes(partNumber)) continue;
-      const part = file.slice((partNumber - 1) * plan.partSize, partNumber * plan.partSize);
-      const md5 = await md5Base64(part);
-      const urls = await post<PartUrlsResponse>(paths.uploadPartUrls(org, project, plan.uploadId), { parts: [{ partNumber, md5 }] });
-      const target = urls.parts[0]!;
-      const { etag } = await putBlob(target.url, target.headers, part, (loaded) => progress(done + loaded));
-      if (!etag) throw new Error('the store did not answer with an ETag (a storage CORS rule must expose it)');
-      await post(paths.uploadParts(org, project, plan.uploadId), { partNumber, etag, md5, size: part.size });
-      done += part.size;
-    }
-  }
-  await post(paths.uploadComplete(org, project, plan.uploadId));
+function blobSource(item: UploadItem): BlobSource {
+  return {
+    name: item.path,
+    blob: item.file,
+    currentSize: async () => item.file.size,
+    md5Base64: (range) => md5Base64(item.file.slice(range.start, range.end)),
+  };
 }
 
-function partBytes(plan: UploadPlan, partNumber: number): number {
-  return Math.min(plan.partSize, plan.size - (partNumber - 1) * plan.partSize);
-}
-
-/** XMLHttpRequest rather than fetch: it reports upload progress. */
-function putBlob(
-  url: string,
-  headers: Record<string, string>,
-  body: Blob,
-  progress: (loaded: number) => void,
-): Promise<{ etag: string | null }> {
+/** The browser transport of the upload driver: XMLHttpRequest rather than fetch, as it reports upload progress. */
+function sendBlob({ url, headers, source, range, onProgress, timeoutMs }: PutRequest<BlobSource>): Promise<string> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
+    if (timeoutMs) xhr.timeout = timeoutMs;
     for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
-    xhr.upload.onprogress = (event) => progress(event.loaded);
+    xhr.upload.onprogress = (event) => onProgress(event.loaded);
     xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) return resolve({ etag: xhr.getResponseHeader('ETag') });
-      reject(new Error(`the store refused the upload (${xhr.status}${storeMessage(xhr.responseText)})`));
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(xhr.getResponseHeader('ETag') ?? '');
+      reject(PresignedRequestError.fromResponse(xhr.status, xhr.responseText));
     };
-    xhr.onerror = () => reject(new Error('the upload could not reach the store (network error)'));
-    xhr.send(body);
+    xhr.onerror = () => reject(new StoreUnreachableError('the upload could not reach the store (network error, or a storage CORS rule)'));
+    xhr.ontimeout = () => reject(new StoreUnreachableError(`the store made no progress for ${timeoutMs} ms`));
+    xhr.send(source.blob.slice(range.start, range.end));
   });
 }
 
-function storeMessage(text: string): string {
-  try {
-    const message = (JSON.parse(text) as { error?: { message?: string } }).error?.message;
-    return message ? `: ${message}` : '';
-  } catch {
-    return '';
-  }
-}
-
-async function digestFile(file: Blob, progress: (loaded: number) => void): Promise<string> {
+async function digestBlob(file: Blob, progress: (loaded: number) => void): Promise<string> {
   const hasher = await createSHA256();
   hasher.init();
   for (let offset = 0; offset < file.size; offset += READ_CHUNK) {

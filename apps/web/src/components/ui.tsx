@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { ApiError } from '../api/client';
+import type { TrackbaseApiError } from '@trackbase/sdk/client';
 
 export function Loading({ what = 'Loading' }: { what?: string }) {
   return (
@@ -9,13 +9,15 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
   );
 }
 
-export function ErrorBox({ error }: { error: ApiError | Error | undefined | null }) {
+export function ErrorBox({ error }: { error: TrackbaseApiError | Error | undefined | null }) {
   if (!error) return null;
-  const code = 'code' in error ? (error as ApiError).code : undefined;
-  const details = 'details' in error ? (error as ApiError).details : undefined;
+  const code = 'code' in error ? (error as TrackbaseApiError).code : undefined;
+  const details = 'details' in error ? (error as TrackbaseApiError).details : undefined;
+  // The server's own words; status, code and fields are shown beside them.
+  const message = 'serverMessage' in error ? (error as TrackbaseApiError).serverMessage : error.message;
   return (
     <div className="error" role="alert">
-      <strong>{error.message}</strong>
+      <strong>{message}</strong>
       {code && <span className="muted"> ({code})</span>}
       {details && details.length > 0 && (
         <ul>

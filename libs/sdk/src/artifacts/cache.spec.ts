@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChecksumMismatchError } from '../files/download-file';
-import { TransferProgress } from '../files/progress';
+import { ChecksumMismatchError } from '../client/errors';
+import { TransferProgress } from '../client/transfer/progress';
 import { FakeStore } from '../files/testing/fake-store';
 import { ArtifactCache, defaultCacheDir, insideDir } from './cache';
 

@@ -3,7 +3,7 @@ import { chmod, copyFile, link, lstat, mkdir, rename, rm, stat } from 'node:fs/p
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { downloadFile, type DownloadOptions } from '../files/download-file';
-import type { TransferProgress } from '../files/progress';
+import type { TransferProgress } from '../client/transfer/progress';
 
 /** `TRACKBASE_CACHE_DIR`, else `$XDG_CACHE_HOME/trackbase/artifacts`, else `~/.cache/trackbase/artifacts`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {

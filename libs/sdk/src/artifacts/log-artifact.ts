@@ -8,8 +8,9 @@ import {
 } from '@trackbase/contracts';
 import type { ProjectScope } from '../client/api';
 import { collectFiles, type FilesSpec } from '../files/local-files';
-import { projectUploadCalls } from '../files/upload-file';
-import { createUploadRuntime, declarationOf, hashFiles, sendDeclared, type HashedFile, type TransferOptions } from '../files/upload-files';
+import { sendDeclared } from '../client/transfer/send-declared';
+import { projectUploadCalls } from '../client/transfer/upload-driver';
+import { createUploadRuntime, declarationOf, hashFiles, type HashedFile, type TransferOptions } from '../files/upload-files';
 
 export interface LogArtifactOptions extends TransferOptions {
   /** Aliases to point at this version besides `latest` (which the server moves itself), e.g. `production`. */
@@ -68,7 +69,7 @@ export async function logArtifactFiles(
     options,
   );
   const redeclare = partial ? draftRedeclarer(scope, name, draft) : redeclarer(scope, name, body);
-  await sendDeclared(rt, uploads, hashed, redeclare, options.concurrency);
+  await sendDeclared(rt, uploads, hashed, redeclare, { concurrency: options.concurrency });
   const version = await scope.api.commitArtifactVersion(scope.org, scope.project, name, draft);
   // The server answers with another version when identical content was committed meanwhile (the draft is dropped).
   return { ...version, created: version.id === draft };

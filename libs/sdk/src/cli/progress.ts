@@ -1,4 +1,4 @@
-import type { ProgressCallback } from '../files/progress';
+import type { ProgressCallback } from '../client/transfer/progress';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 

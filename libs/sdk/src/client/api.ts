@@ -33,8 +33,8 @@ import { HttpClient, type HttpOptions } from './http';
 export class TrackbaseApi {
   readonly http: HttpClient;
 
-  constructor(options: HttpOptions) {
-    this.http = new HttpClient(options);
+  constructor(options: HttpOptions | HttpClient) {
+    this.http = options instanceof HttpClient ? options : new HttpClient(options);
   }
 
   get baseUrl(): string {

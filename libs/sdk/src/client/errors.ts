@@ -1,17 +1,24 @@
-import type { ErrorDetail } from '@trackbase/contracts';
+import type { ErrorBody, ErrorDetail } from '@trackbase/contracts';
 
-/** An answer from the server that retrying will not change (a 4xx other than 408 and 429). */
+/** The API's one error shape, `{"error": {"code", "message", "details"}}`, as an exception. */
 export class TrackbaseApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    /** The server's own message, without status, code and fields (for people: the web app shows this). */
+    readonly serverMessage: string,
     readonly details: ErrorDetail[] = [],
   ) {
     super(
-      `${message} (${status} ${code})${details.length ? `: ${details.map((d) => `${d.path ? `${d.path}: ` : ''}${d.message}`).join('; ')}` : ''}`,
+      `${serverMessage} (${status} ${code})${details.length ? `: ${details.map((d) => `${d.path ? `${d.path}: ` : ''}${d.message}`).join('; ')}` : ''}`,
     );
     this.name = 'TrackbaseApiError';
+  }
+
+  /** From a response's status and parsed body; a body not of the error shape gives `http_<status>`. */
+  static fromBody(status: number, body: unknown, statusText = ''): TrackbaseApiError {
+    const error = (body as ErrorBody | undefined)?.error;
+    return new TrackbaseApiError(status, error?.code ?? `http_${status}`, error?.message ?? statusText, error?.details);
   }
 }
 
@@ -43,5 +50,13 @@ export class TrackbaseOfflineError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TrackbaseOfflineError';
+  }
+}
+
+/** The bytes that arrived are not the ones the server recorded. */
+export class ChecksumMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChecksumMismatchError';
   }
 }

@@ -1,15 +1,27 @@
-import type { ErrorBody } from '@trackbase/contracts';
 import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, type BackoffOptions } from './backoff';
 import { isRetryableStatus, TrackbaseApiError, TrackbaseUnavailableError } from './errors';
 
 export interface HttpOptions {
   baseUrl: string;
+  /** A fixed bearer credential (an API key). */
   apiKey?: string;
+  /** A bearer credential read for every request (a session's access token that is renewed); wins over `apiKey`. */
+  token?: () => string | null | undefined;
+  /** Called on a 401 once per request; answering true (a renewed `token`) sends the request again. */
+  onUnauthorized?: () => Promise<boolean>;
   /** Attempts per request before giving up with TrackbaseUnavailableError. */
   maxAttempts?: number;
   backoff?: BackoffOptions;
   timeoutMs?: number;
   userAgent?: string;
+}
+
+/** One answer as it came: status, parsed JSON (or the text), headers. */
+export interface HttpExchange<T = unknown> {
+  status: number;
+  statusText: string;
+  body: T;
+  headers: Headers;
 }
 
 /**
@@ -24,32 +36,51 @@ export class HttpClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
-  async request<T>(method: string, path: string, body?: unknown, attempts = this.options.maxAttempts ?? 5): Promise<T> {
+  /** One request, no retry, whatever the status: for callers that read statuses themselves (tests, probes). */
+  async exchange<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpExchange<T>> {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const token = this.options.token?.() ?? this.options.apiKey;
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(this.options.userAgent ? { 'user-agent': this.options.userAgent } : {}),
+        ...headers,
+      },
+      body: payload,
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      body: (text ? safeJson(text) : undefined) as T,
+      headers: response.headers,
+    };
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, attempts = this.options.maxAttempts ?? 5): Promise<T> {
     let lastError: unknown;
+    let renewed = false;
     for (let attempt = 0; attempt < attempts; attempt++) {
       let wait: number | null = null;
       try {
-        const response = await fetch(`${this.baseUrl}${path}`, {
-          method,
-          headers: {
-            ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-            ...(this.options.userAgent ? { 'user-agent': this.options.userAgent } : {}),
-          },
-          body: payload,
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
-        });
-        const text = await response.text();
-        const data = text ? safeJson(text) : undefined;
-        if (response.ok) return data as T;
-        const error = (data as ErrorBody | undefined)?.error;
-        const apiError = new TrackbaseApiError(
-          response.status,
-          error?.code ?? `http_${response.status}`,
-          error?.message ?? response.statusText,
-          error?.details,
-        );
+        const response = await this.exchange(method, path, body);
+        if (response.status >= 200 && response.status < 300) return response.body as T;
+        if (response.status === 401 && !renewed && this.options.onUnauthorized) {
+          renewed = true;
+          if (await this.options.onUnauthorized()) {
+            attempt--;
+            continue;
+          }
+        }
+        const apiError = TrackbaseApiError.fromBody(response.status, response.body, response.statusText);
         if (!isRetryableStatus(response.status)) throw apiError;
         lastError = apiError;
         wait = retryAfterMs(response.headers.get('retry-after'));

@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { ByteRange } from '../client/transfer/parts';
 
 /** Reads of 1 MiB: large enough to keep a disk busy, small enough that hashing never holds a file in memory. */
 const READ_CHUNK = 1024 * 1024;
-
-/** A byte range of a file; `end` is exclusive. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
 
 /** Streams a file (or a range of it) from disk through a hash. */
 export async function digestFile(path: string, algorithm: 'sha256' | 'md5', range?: ByteRange): Promise<Buffer> {

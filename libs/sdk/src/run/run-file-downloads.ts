@@ -3,8 +3,8 @@ import { insideDir } from '../artifacts/cache';
 import { TrackbaseApiError } from '../client/errors';
 import { downloadFile } from '../files/download-file';
 import { sha256File } from '../files/hash';
-import { mapLimit } from '../files/limiter';
-import { TransferProgress } from '../files/progress';
+import { mapLimit } from '../client/transfer/limiter';
+import { TransferProgress } from '../client/transfer/progress';
 import { DEFAULT_CONCURRENCY, type TransferOptions } from '../files/upload-files';
 import type { RunScope } from './run-file-uploads';
 

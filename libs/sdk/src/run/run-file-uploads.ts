@@ -1,8 +1,9 @@
 import { STORAGE_LIMITS, type StoredFile } from '@trackbase/contracts';
 import type { ProjectScope } from '../client/api';
 import { collectPath, remotePath, type LocalFile } from '../files/local-files';
-import { projectUploadCalls } from '../files/upload-file';
-import { createUploadRuntime, declarationOf, hashFiles, sendDeclared, type TransferOptions } from '../files/upload-files';
+import { sendDeclared } from '../client/transfer/send-declared';
+import { projectUploadCalls } from '../client/transfer/upload-driver';
+import { createUploadRuntime, declarationOf, hashFiles, type TransferOptions } from '../files/upload-files';
 
 /** A run on a server (its id or key). */
 export interface RunScope extends ProjectScope {
@@ -27,7 +28,7 @@ export async function uploadRunFiles(scope: RunScope, files: LocalFile[], option
     const declared = await api.declareRunFiles(org, project, run, hashed.map(declarationOf));
     const redeclare = async (file: (typeof hashed)[number]) =>
       (await api.declareRunFiles(org, project, run, [declarationOf(file)])).files[0]?.upload;
-    stored.push(...(await sendDeclared(rt, declared.files, hashed, redeclare, options.concurrency)));
+    stored.push(...(await sendDeclared(rt, declared.files, hashed, redeclare, { concurrency: options.concurrency })));
   }
   return stored;
 }

@@ -1,7 +1,7 @@
 import type { FileListing } from '@trackbase/contracts';
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import { ApiError } from '../../api/client';
+import { TrackbaseApiError } from '@trackbase/sdk/client';
 import { download, type FileSource } from '../../api/files';
 import { Empty, ErrorBox, Loading } from '../ui';
 import { Breadcrumbs } from './Breadcrumbs';
@@ -79,7 +79,9 @@ export function FileBrowser({ source, location, root, canDelete, refreshKey = 0,
         {error && (
           <>
             <ErrorBox error={error} />
-            {error instanceof ApiError && error.status === 404 && dir && <Link to={location.href({ dir: '' })}>Back to all files</Link>}
+            {error instanceof TrackbaseApiError && error.status === 404 && dir && (
+              <Link to={location.href({ dir: '' })}>Back to all files</Link>
+            )}
           </>
         )}
         {!error && !current && <Loading what="Loading files" />}

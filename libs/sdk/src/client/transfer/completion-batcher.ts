@@ -1,5 +1,5 @@
 import type { CompleteUploadsResponse, UploadStatus } from '@trackbase/contracts';
-import { TrackbaseApiError } from '../client/errors';
+import { TrackbaseApiError } from '../errors';
 
 /** Completions asked for within this window travel in one request. */
 const WINDOW_MS = 5;

@@ -1,5 +1,10 @@
 import type { UploadPlan } from '@trackbase/contracts';
-import type { ByteRange } from './hash';
+
+/** A byte range of a file; `end` is exclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
 
 export interface Part extends ByteRange {
   partNumber: number;

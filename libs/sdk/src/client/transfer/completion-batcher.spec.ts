@@ -1,6 +1,6 @@
 import type { CompleteUploadsResponse } from '@trackbase/contracts';
 import { describe, expect, it } from 'vitest';
-import { TrackbaseApiError } from '../client/errors';
+import { TrackbaseApiError } from '../errors';
 import { createCompletionBatcher } from './completion-batcher';
 
 const ok = (uploadId: string) => ({ uploadId, state: 'available' as const, completedParts: [], partCount: 1 });

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import type { UploadPlan } from '@trackbase/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrackbaseApiError } from '../client/errors';
-import { createLimiter } from './limiter';
-import { partRanges } from './parts';
-import { TransferProgress } from './progress';
+import { createLimiter } from '../client/transfer/limiter';
+import { partRanges } from '../client/transfer/parts';
+import { TransferProgress } from '../client/transfer/progress';
+import { uploadWithPlan, type UploadCalls, type UploadRuntime } from '../client/transfer/upload-driver';
+import { fileSource, sendFileRange, type FileSource } from './file-source';
 import { FakeStore } from './testing/fake-store';
-import { uploadWithPlan, type UploadCalls, type UploadRuntime } from './upload-file';
 
 let store: FakeStore;
 beforeAll(async () => (store = await FakeStore.start()));
@@ -71,8 +72,14 @@ function fakeServer(
   return { calls, reported, urlRequests, completes: () => completes };
 }
 
-function runtime(calls: UploadCalls, total: number, concurrency: number, seen: number[] = []): UploadRuntime {
-  return { calls, puts: createLimiter(concurrency), progress: new TransferProgress(total, (sent) => seen.push(sent)), backoff: fast };
+function runtime(calls: UploadCalls, total: number, concurrency: number, seen: number[] = []): UploadRuntime<FileSource> {
+  return {
+    calls,
+    send: sendFileRange,
+    puts: createLimiter(concurrency),
+    progress: new TransferProgress(total, (sent) => seen.push(sent)),
+    backoff: fast,
+  };
 }
 
 const plan = (uploadId: string, size: number, partSize: number, extra: Partial<UploadPlan>): UploadPlan => ({
@@ -102,7 +109,7 @@ describe('executing an upload plan', () => {
 
     await uploadWithPlan(
       rt,
-      path,
+      fileSource(path),
       plan(uploadId, content.length, partSize, { completedParts: [1, 2, 3] }),
       async () => undefined,
       rt.progress.child(content.length),
@@ -132,7 +139,7 @@ describe('executing an upload plan', () => {
     });
     const stale = { ...fresh, url: store.url(uploadId, true), expiresAt: new Date(Date.now() - 1_000).toISOString() };
     const rt = runtime(server.calls, content.length, 4);
-    await uploadWithPlan(rt, path, stale, async (reason) => (reasons.push(reason), fresh), rt.progress.child(content.length));
+    await uploadWithPlan(rt, fileSource(path), stale, async (reason) => (reasons.push(reason), fresh), rt.progress.child(content.length));
     expect(reasons).toEqual(['renew']);
     expect(store.objects.get(uploadId)!.equals(content)).toBe(true);
     expect(md5hex(store.objects.get(uploadId)!)).toBe(md5hex(content));
@@ -145,7 +152,7 @@ describe('executing an upload plan', () => {
     const single = plan(uploadId, content.length, 5_000, { method: 'single', url: store.url(uploadId), headers: {} });
     const reasons: string[] = [];
     const rt = runtime(server.calls, content.length, 4);
-    await uploadWithPlan(rt, path, single, async (reason) => (reasons.push(reason), single), rt.progress.child(content.length));
+    await uploadWithPlan(rt, fileSource(path), single, async (reason) => (reasons.push(reason), single), rt.progress.child(content.length));
     expect(reasons).toEqual(['reset']);
     expect(server.completes()).toBe(2);
     expect(rt.progress.sent).toBe(content.length);
@@ -158,7 +165,7 @@ describe('executing an upload plan', () => {
     await expect(
       uploadWithPlan(
         rt,
-        path,
+        fileSource(path),
         plan(uploadId, 200, 1_000, { method: 'single', url: store.url(uploadId) }),
         async () => undefined,
         rt.progress.child(200),

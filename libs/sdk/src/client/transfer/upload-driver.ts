@@ -1,15 +1,47 @@
-import { stat } from 'node:fs/promises';
 import { StorageErrorCode, type PartUrlsResponse, type ReportPartRequest, type UploadPlan, type UploadStatus } from '@trackbase/contracts';
-import type { TrackbaseApi } from '../client/api';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../client/backoff';
-import { TrackbaseApiError } from '../client/errors';
-import { sleep } from '../client/http';
+import type { TrackbaseApi } from '../api';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff';
+import { TrackbaseApiError } from '../errors';
+import { sleep } from '../http';
 import { createCompletionBatcher } from './completion-batcher';
-import { md5Base64OfRange, type ByteRange } from './hash';
 import type { Limiter } from './limiter';
-import { pendingParts, type Part } from './parts';
-import { isRetryableTransferError, needsFreshUrl, PresignedRequestError, putPresigned } from './presigned';
+import { pendingParts, type ByteRange, type Part } from './parts';
 import type { TransferProgress } from './progress';
+import { corruptedInTransit, isRetryableTransferError, needsFreshUrl } from './store-errors';
+
+/**
+ * The upload protocol (declare → plan → part URLs → PUT → report → complete),
+ * written once for every platform. What differs between Node and a browser
+ * is only where bytes come from and how they travel: an `UploadSource` (a
+ * file on disk, a Blob) and a `SendBytes` function (node:http, XHR, fetch).
+ */
+export interface UploadSource {
+  /** For messages: a local path or a file name. */
+  readonly name: string;
+  /** The size now, to notice a file that changed since it was hashed. */
+  currentSize(): Promise<number>;
+  /** The base64 MD5 of a range, as S3's Content-MD5 and the part reports carry it. */
+  md5Base64(range: ByteRange): Promise<string>;
+}
+
+/** One PUT of a range of `source` to a presigned URL with exactly the signed headers. */
+export interface PutRequest<S extends UploadSource = UploadSource> {
+  url: string;
+  headers: Record<string, string>;
+  source: S;
+  range: ByteRange;
+  /** Bytes of this attempt sent so far (growing). */
+  onProgress: (loaded: number) => void;
+  timeoutMs?: number;
+}
+
+/**
+ * Sends the bytes and answers the store's ETag. A non-2xx answer throws
+ * `PresignedRequestError` (from `PresignedRequestError.fromResponse`), a broken
+ * connection an error with a network code (`StoreUnreachableError`), so the
+ * driver can tell what a retry or a fresh URL would fix.
+ */
+export type SendBytes<S extends UploadSource = UploadSource> = (put: PutRequest<S>) => Promise<string>;
 
 /** The project-scoped calls an upload makes besides the PUTs themselves. */
 export interface UploadCalls {
@@ -28,8 +60,9 @@ export function projectUploadCalls(api: TrackbaseApi, org: string, project: stri
 }
 
 /** What every file of one transfer shares. */
-export interface UploadRuntime {
+export interface UploadRuntime<S extends UploadSource = UploadSource> {
   calls: UploadCalls;
+  send: SendBytes<S>;
   /** Bounds the PUTs (whole files or parts) in flight across all files. */
   puts: Limiter;
   progress: TransferProgress;
@@ -54,23 +87,23 @@ const MAX_URL_RENEWALS = 3;
 const isApiCode = (error: unknown, code: string) => error instanceof TrackbaseApiError && error.code === code;
 
 /**
- * Sends one local file as its plan says and completes it; returns once the
+ * Sends one file as its plan says and completes it; returns once the
  * server has verified size and SHA-256. A verification failure resets the
  * upload on the server: the file is sent once more before giving up.
  */
-export async function uploadWithPlan(
-  rt: UploadRuntime,
-  localPath: string,
+export async function uploadWithPlan<S extends UploadSource>(
+  rt: UploadRuntime<S>,
+  source: S,
   first: UploadPlan,
   redeclare: Redeclare,
   progress: TransferProgress,
 ): Promise<void> {
   let plan: UploadPlan | undefined = first;
   for (let round = 0; plan; round++) {
-    const size = (await stat(localPath)).size;
-    if (size !== plan.size) throw new Error(`${localPath} changed since it was hashed (${plan.size} bytes then, ${size} now)`);
-    if (plan.method === 'single') plan = await sendSingle(rt, localPath, plan, redeclare, progress);
-    else await sendParts(rt, localPath, plan, progress);
+    const size = await source.currentSize();
+    if (size !== plan.size) throw new Error(`${source.name} changed since it was hashed (${plan.size} bytes then, ${size} now)`);
+    if (plan.method === 'single') plan = await sendSingle(rt, source, plan, redeclare, progress);
+    else await sendParts(rt, source, plan, progress);
     if (!plan) break;
     try {
       await rt.calls.complete(plan.uploadId);
@@ -79,7 +112,7 @@ export async function uploadWithPlan(
       if (!isApiCode(error, StorageErrorCode.ChecksumMismatch)) throw error;
       if (round >= 1)
         throw new Error(
-          `${localPath}: the server received other bytes than were hashed twice; did the file change during the upload? (${(error as Error).message})`,
+          `${source.name}: the server received other bytes than were hashed twice; did the file change during the upload? (${(error as Error).message})`,
         );
       progress.reset();
       plan = await redeclare('reset');
@@ -88,16 +121,16 @@ export async function uploadWithPlan(
   progress.finish();
 }
 
-async function sendSingle(
-  rt: UploadRuntime,
-  localPath: string,
+async function sendSingle<S extends UploadSource>(
+  rt: UploadRuntime<S>,
+  source: S,
   plan: UploadPlan,
   redeclare: Redeclare,
   progress: TransferProgress,
 ): Promise<UploadPlan | undefined> {
   let current: UploadPlan | undefined = plan;
   const sent = await rt.puts(() =>
-    putWithRetries(rt, localPath, { start: 0, end: plan.size }, progress, async (fresh) => {
+    putWithRetries(rt, source, { start: 0, end: plan.size }, progress, async (fresh) => {
       if (fresh || Date.parse(current!.expiresAt) - Date.now() < RENEW_BEFORE_MS) current = await redeclare('renew');
       return current ? { url: current.url!, headers: current.headers ?? {} } : null;
     }),
@@ -105,7 +138,12 @@ async function sendSingle(
   return sent ? current : undefined;
 }
 
-async function sendParts(rt: UploadRuntime, localPath: string, plan: UploadPlan, progress: TransferProgress): Promise<void> {
+async function sendParts<S extends UploadSource>(
+  rt: UploadRuntime<S>,
+  source: S,
+  plan: UploadPlan,
+  progress: TransferProgress,
+): Promise<void> {
   const parts = pendingParts(plan);
   progress.add(plan.size - parts.reduce((sum, p) => sum + p.size, 0));
   let failed = false;
@@ -115,7 +153,7 @@ async function sendParts(rt: UploadRuntime, localPath: string, plan: UploadPlan,
         // Once one part has failed for good, the parts still waiting do not start.
         if (failed) return;
         try {
-          await sendPart(rt, localPath, plan.uploadId, part, progress);
+          await sendPart(rt, source, plan.uploadId, part, progress);
         } catch (error) {
           failed = true;
           throw error;
@@ -125,18 +163,24 @@ async function sendParts(rt: UploadRuntime, localPath: string, plan: UploadPlan,
   );
 }
 
-/** MD5 from disk, a URL signed for it, the PUT, then the report; a report refused as corrupted sends the part again. */
-async function sendPart(rt: UploadRuntime, localPath: string, uploadId: string, part: Part, progress: TransferProgress): Promise<void> {
+/** MD5 of the source's range, a URL signed for it, the PUT, then the report; a report refused as corrupted sends the part again. */
+async function sendPart<S extends UploadSource>(
+  rt: UploadRuntime<S>,
+  source: S,
+  uploadId: string,
+  part: Part,
+  progress: TransferProgress,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const md5 = await md5Base64OfRange(localPath, part);
+    const md5 = await source.md5Base64(part);
     const sent = await putWithRetries(
       rt,
-      localPath,
+      source,
       part,
       progress,
       async () => (await rt.calls.partUrls(uploadId, [{ partNumber: part.partNumber, md5 }])).parts[0]!,
     );
-    if (!sent!.etag) throw new Error(`the store gave no ETag for part ${part.partNumber} of ${localPath}`);
+    if (!sent!.etag) throw new Error(`the store gave no ETag for part ${part.partNumber} of ${source.name}`);
     try {
       await rt.calls.reportPart(uploadId, { partNumber: part.partNumber, etag: sent!.etag, md5, size: part.size });
       return;
@@ -147,23 +191,15 @@ async function sendPart(rt: UploadRuntime, localPath: string, uploadId: string, 
   }
 }
 
-/** The store refused the body as not matching its Content-MD5: damaged on the way, worth sending again. */
-function corruptedInTransit(error: unknown): boolean {
-  return (
-    error instanceof PresignedRequestError &&
-    error.status === 400 &&
-    ['BadDigest', 'InvalidDigest', StorageErrorCode.PartChecksumMismatch, StorageErrorCode.ChecksumMismatch].includes(error.code)
-  );
-}
-
 /**
- * One PUT of a byte range, re-read from disk on every attempt: network errors,
- * 408, 429, 5xx and damaged bodies are retried with backoff; a 403 (expired
- * URL) asks `target` for a fresh URL. Null when `target` says nothing is left to send.
+ * One PUT of a byte range, read from the source again on every attempt:
+ * network errors, 408, 429, 5xx and damaged bodies are retried with backoff;
+ * a 403 (expired URL) asks `target` for a fresh URL. Null when `target` says
+ * nothing is left to send.
  */
-async function putWithRetries(
-  rt: UploadRuntime,
-  localPath: string,
+async function putWithRetries<S extends UploadSource>(
+  rt: UploadRuntime<S>,
+  source: S,
   range: ByteRange,
   progress: TransferProgress,
   target: (fresh: boolean) => Promise<{ url: string; headers: Record<string, string> } | null>,
@@ -175,18 +211,20 @@ async function putWithRetries(
     const to = await target(fresh);
     if (!to) return null;
     fresh = false;
-    const { stream, rollback } = progress.readStream(localPath, range);
+    const counted = progress.attempt();
     try {
-      return { etag: await putPresigned(to.url, to.headers, stream, range.end - range.start, rt.timeoutMs), rollback };
+      const etag = await rt.send({ ...to, source, range, onProgress: counted.loaded, timeoutMs: rt.timeoutMs });
+      counted.loaded(range.end - range.start);
+      return { etag, rollback: counted.abandon };
     } catch (error) {
-      rollback();
+      counted.abandon();
       if (needsFreshUrl(error) && renewals++ < MAX_URL_RENEWALS) {
         fresh = true;
         continue;
       }
       if (!isRetryableTransferError(error) && !corruptedInTransit(error)) throw error;
       if (++attempt >= maxAttempts)
-        throw new Error(`upload of ${localPath} failed after ${maxAttempts} attempts: ${(error as Error).message}`, { cause: error });
+        throw new Error(`upload of ${source.name} failed after ${maxAttempts} attempts: ${(error as Error).message}`, { cause: error });
       await sleep(backoffDelay(attempt - 1, rt.backoff ?? DEFAULT_BACKOFF));
     }
   }

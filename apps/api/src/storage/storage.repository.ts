@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../common/context/request-context';
+import { OBJECT_COLUMNS, type ObjectOwner, type StoredObjectRow } from './stored-object';
+
+/** A content object to create, pending until its bytes arrive. */
+export interface NewObject {
+  key: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+  partSize: number;
+  partCount: number;
+}
+
+/** The SQL of uploads and organization storage (stored objects, their parts, quota). */
+@Injectable()
+export class StorageRepository {
+  async objectsByKeys(ctx: RequestContext, keys: string[]): Promise<Map<string, StoredObjectRow>> {
+    const rows: StoredObjectRow[] = await ctx.em.query(
+      `SELECT ${OBJECT_COLUMNS} FROM stored_objects o WHERE o.organization_id = $1 AND o.key = ANY($2::text[])`,
+      [ctx.organization.id, keys],
+    );
+    return new Map(rows.map((r) => [r.key, r]));
+  }
+
+  /** The upload `uploadId` of the current project, locked for the transaction when `lock`. */
+  async objectOfProject(ctx: RequestContext, uploadId: string, lock: boolean): Promise<StoredObjectRow | undefined> {
+    const rows: StoredObjectRow[] = await ctx.em.query(
+      `SELECT ${OBJECT_COLUMNS} FROM stored_objects o WHERE o.organization_id = $1 AND o.project_id = $2 AND o.id = $3 ${lock ? 'FOR UPDATE' : ''}`,
+      [ctx.organization.id, ctx.currentProject.id, uploadId],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Pending objects for content not stored yet (a concurrent declaration of
+   * the same key wins quietly). Content stored again after it was deleted:
+   * its pending deletion must not remove the new upload.
+   */
+  async createPending(ctx: RequestContext, owner: ObjectOwner, objects: NewObject[]): Promise<void> {
+    await ctx.em.query(
+      `INSERT INTO stored_objects (organization_id, project_id, run_id, artifact_id, key, sha256, size, content_type, state, part_size, part_count)
+       SELECT $1, $2, $3, $4, k.key, k.sha256, k.size, k.content_type, 'pending', k.part_size, k.part_count
+         FROM unnest($5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[], $10::int[])
+              AS k(key, sha256, size, content_type, part_size, part_count)
+       ON CONFLICT (key) DO NOTHING`,
+      [
+        ctx.organization.id,
+        ctx.currentProject.id,
+        owner.runId ?? null,
+        owner.artifactId ?? null,
+        objects.map((o) => o.key),
+        objects.map((o) => o.sha256),
+        objects.map((o) => o.size),
+        objects.map((o) => o.contentType),
+        objects.map((o) => o.partSize),
+        objects.map((o) => o.partCount),
+      ],
+    );
+    await ctx.em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = ANY($2::text[])`, [
+      ctx.organization.id,
+      objects.map((o) => o.key),
+    ]);
+  }
+
+  /** Keeps pending uploads that are still being worked on from expiring. */
+  async touch(ctx: RequestContext, objectIds: string[]): Promise<void> {
+    await ctx.em.query(`UPDATE stored_objects SET touched_at = now() WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [objectIds]);
+  }
+
+  async setMultipartUploadId(ctx: RequestContext, objectId: string, uploadIdInStore: string): Promise<void> {
+    await ctx.em.query(`UPDATE stored_objects SET multipart_upload_id = $2 WHERE id = $1`, [objectId, uploadIdInStore]);
+  }
+
+  async recordPart(ctx: RequestContext, objectId: string, part: { partNumber: number; etag: string; size: number }): Promise<void> {
+    await ctx.em.query(
+      `INSERT INTO upload_parts (organization_id, object_id, part_number, etag, size) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (object_id, part_number) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size`,
+      [ctx.organization.id, objectId, part.partNumber, part.etag, part.size],
+    );
+  }
+
+  async completedParts(ctx: RequestContext, objectId: string): Promise<number[]> {
+    const rows: Array<{ part_number: number }> = await ctx.em.query(
+      `SELECT part_number FROM upload_parts WHERE object_id = $1 ORDER BY 1`,
+      [objectId],
+    );
+    return rows.map((r) => r.part_number);
+  }
+
+  /** Bytes counted (by triggers on stored_objects) and the quota set for the organization, if any. */
+  async usage(ctx: RequestContext): Promise<{ usedBytes: number; quotaBytes: number | null }> {
+    const rows: Array<{ used_bytes: string | null; quota_bytes: string | null }> = await ctx.em.query(
+      `SELECT s.used_bytes, s.quota_bytes FROM organizations o LEFT JOIN organization_storage s ON s.organization_id = o.id WHERE o.id = $1`,
+      [ctx.organization.id],
+    );
+    const row = rows[0];
+    return { usedBytes: Number(row?.used_bytes ?? 0), quotaBytes: row?.quota_bytes == null ? null : Number(row.quota_bytes) };
+  }
+
+  async setQuota(ctx: RequestContext, quotaBytes: number | null): Promise<void> {
+    await ctx.em.query(
+      `INSERT INTO organization_storage (organization_id, quota_bytes) VALUES ($1, $2)
+       ON CONFLICT (organization_id) DO UPDATE SET quota_bytes = EXCLUDED.quota_bytes`,
+      [ctx.organization.id, quotaBytes],
+    );
+  }
+
+  /** Serialises quota checks and the inserts that follow them per organization until the transaction ends. */
+  async lockQuota(ctx: RequestContext): Promise<void> {
+    await ctx.em.query(`SELECT pg_advisory_xact_lock(hashtextextended('storage:' || $1::text, 0))`, [ctx.organization.id]);
+  }
+}
