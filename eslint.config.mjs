@@ -85,6 +85,8 @@ export default [
       'apps/api/src/projects/project-members.service.ts',
       'apps/api/src/projects/projects.service.ts',
       'apps/api/src/runs/crash-monitor.service.ts',
+      // Transaction control only (BEGIN is in ingest.repository.ts; COMMIT and ROLLBACK close the group here).
+      'apps/api/src/runs/ingest/batch-groups.ts',
       'apps/api/src/runs/lineage/lineage.service.ts',
       'apps/api/src/runs/runs-query.service.ts',
       'apps/api/src/runs/runs.service.ts',
