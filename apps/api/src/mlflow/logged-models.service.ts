@@ -41,7 +41,6 @@ export class LoggedModelsService {
         last_updated_timestamp_ms: new Date(m.updated_at).getTime(),
         artifact_uri: `mlflow-artifacts:/${experimentId}/models/${m.id}/artifacts`,
         status: m.status,
-        ...(m.created_by ? { creator_id: m.created_by } : {}),
         ...(m.model_type ? { model_type: m.model_type } : {}),
         ...(m.source_run_id ? { source_run_id: m.source_run_id } : {}),
         tags: Object.entries(m.tags).map(([key, value]) => ({ key, value })),

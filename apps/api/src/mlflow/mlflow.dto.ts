@@ -173,6 +173,7 @@ export class MetricHistoryBulkDto extends createZodDto(
     })
     .loose(),
 ) {}
+export class LogModelDto extends createZodDto(z.object({ run_id: id, model_json: z.string().min(2).max(1_000_000) }).loose()) {}
 export class ArtifactListDto extends createZodDto(z.object({ path: z.string().max(2000).optional() }).loose()) {}
 
 const keyValues = z.array(z.object({ key, value: z.string().max(8000).nullish() }).loose()).max(1000);
@@ -213,3 +214,38 @@ export class LogOutputsDto extends createZodDto(
     .loose(),
 ) {}
 export class ModelIdParamDto extends createZodDto(z.object({ modelId: id }).loose()) {}
+
+const modelName = z.string().min(1).max(500);
+export class RegisteredModelDto extends createZodDto(
+  z.object({ name: modelName, description: z.string().max(100_000).optional(), tags: keyValues.optional() }).loose(),
+) {}
+export class RegisteredModelTagDto extends createZodDto(
+  z.object({ name: modelName, key, value: z.string().max(5000).default('') }).loose(),
+) {}
+export class ModelVersionDto extends createZodDto(z.object({ name: modelName, version: z.coerce.string().regex(/^\d{1,9}$/) }).loose()) {}
+export class CreateModelVersionDto extends createZodDto(
+  z
+    .object({
+      name: modelName,
+      source: z.string().min(1).max(4000),
+      run_id: id.optional(),
+      model_id: id.optional(),
+      description: z.string().max(10_000).optional(),
+    })
+    .loose(),
+) {}
+export class AliasDto extends createZodDto(
+  z
+    .object({
+      name: modelName,
+      alias: z.string().min(1).max(64),
+      version: z.coerce
+        .string()
+        .regex(/^\d{1,9}$/)
+        .optional(),
+    })
+    .loose(),
+) {}
+export class RegistrySearchDto extends createZodDto(
+  z.object({ filter: z.string().max(4000).optional(), max_results: z.coerce.number().int().min(1).max(200_000).optional() }).loose(),
+) {}

@@ -20,16 +20,21 @@ import { SearchRunsService } from './search-runs.service';
 import { MlflowLoggedModelsController } from './logged-models.controller';
 import { LoggedModelsRepository } from './logged-models.repository';
 import { LoggedModelsService } from './logged-models.service';
+import { MlflowRegistryController } from './registry.controller';
+import { RegistryRepository } from './registry.repository';
+import { RegistryService } from './registry.service';
+import { ArtifactsModule } from '../artifacts/artifacts.module';
 
 /** MLflow's tracking REST API and artifact proxy under `/mlflow/<org>`, on Trackbase's projects, runs and files. */
 @Module({
-  imports: [ProjectsModule, RunsModule, FilesModule, StorageModule],
+  imports: [ProjectsModule, RunsModule, FilesModule, StorageModule, ArtifactsModule],
   controllers: [
     MlflowExperimentsController,
     MlflowRunsController,
     MlflowMetricsController,
     MlflowArtifactsController,
     MlflowLoggedModelsController,
+    MlflowRegistryController,
     // Last: answers ENDPOINT_NOT_FOUND for whatever the others do not serve.
     MlflowFallbackController,
   ],
@@ -44,6 +49,8 @@ import { LoggedModelsService } from './logged-models.service';
     MlflowArtifactsService,
     LoggedModelsRepository,
     LoggedModelsService,
+    RegistryRepository,
+    RegistryService,
   ],
 })
 export class MlflowModule implements NestModule {

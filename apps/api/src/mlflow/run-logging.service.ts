@@ -16,6 +16,7 @@ export const MLFLOW_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, enti
 /** Every MLflow write becomes one Trackbase batch of this stream, numbered by its content (see `seqOf`). */
 const STREAM_ID = 'mlflow';
 const KEY = /^[/\w.\- ]*$/;
+const LOG_MODEL_HISTORY = 'mlflow.log-model.history';
 
 type Tag = { key: string; value?: string | null };
 type Param = { key: string; value: string };
@@ -113,6 +114,28 @@ export class RunLoggingService {
       },
     }));
     if (inputs.length) await this.batches.apply(scoped, row.run_id, { streamId: STREAM_ID, seq: seqOf(row.run_id, input), inputs });
+    return {};
+  }
+
+  /** MLflow 2's log_model: the MLmodel document is appended to the run's `mlflow.log-model.history` tag, as MLflow's server does. */
+  async logModel(ctx: RequestContext, runId: string, modelJson: string) {
+    let model: unknown;
+    try {
+      model = JSON.parse(modelJson);
+    } catch {
+      throw invalidParameter('model_json is not valid JSON');
+    }
+    const { row } = await this.scope.run(ctx, runId, ProjectPermission.RunsWrite);
+    this.checkActive(row);
+    let history: unknown[] = [];
+    try {
+      const parsed: unknown = JSON.parse(row.mlflow?.tags?.[LOG_MODEL_HISTORY] ?? '[]');
+      if (Array.isArray(parsed)) history = parsed;
+    } catch {
+      history = [];
+    }
+    history.push(model);
+    await this.repo.upsertRun(ctx, row.run_id, { tags: { [LOG_MODEL_HISTORY]: JSON.stringify(history) } });
     return {};
   }
 

@@ -8,6 +8,7 @@ import {
   LogInputsDto,
   LogOutputsDto,
   LogMetricDto,
+  LogModelDto,
   LogParamDto,
   RunIdDto,
   SearchRunsDto,
@@ -118,6 +119,14 @@ export class MlflowRunsController {
     await this.logging.logInputs(m.ctx, body);
     if (body.models?.length) await this.models.link(m.ctx, body.run_id, 'input', body.models);
     return {};
+  }
+
+  /** MLflow 2's log_model (after the files were uploaded). */
+  @Post('log-model')
+  @HttpCode(200)
+  @RequireMlflow(ProjectPermission.RunsWrite)
+  logModel(@Mlflow() m: MlflowRequest, @Body() body: LogModelDto) {
+    return this.logging.logModel(m.ctx, body.run_id, body.model_json);
   }
 
   /** MLflow 3: the logged models a run produced, as the run's model outputs. */

@@ -54,10 +54,24 @@ export class Mlflow1764001000000 implements MigrationInterface {
     await q.query(`CREATE INDEX mlflow_logged_models_org_idx ON mlflow_logged_models (organization_id)`);
     await q.query(`CREATE INDEX mlflow_logged_models_project_idx ON mlflow_logged_models (project_id, created_at)`);
     await q.query(`CREATE INDEX mlflow_logged_models_run_idx ON mlflow_logged_models (source_run_id) WHERE source_run_id IS NOT NULL`);
-    await enableTenantSecurity(q, ['mlflow_experiments', 'mlflow_runs', 'mlflow_logged_models']);
+    // Registered models: their versions and aliases are artifacts of kind model in the organization's default project.
+    await q.query(`
+      CREATE TABLE mlflow_registered_models (
+        project_id uuid NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        organization_id uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+        description text NOT NULL DEFAULT '',
+        tags jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (project_id, name)
+      )`);
+    await q.query(`CREATE INDEX mlflow_registered_models_org_idx ON mlflow_registered_models (organization_id)`);
+    await enableTenantSecurity(q, ['mlflow_experiments', 'mlflow_runs', 'mlflow_logged_models', 'mlflow_registered_models']);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS mlflow_registered_models`);
     await q.query(`DROP TABLE IF EXISTS mlflow_logged_models`);
     await q.query(`DROP TABLE IF EXISTS mlflow_runs`);
     await q.query(`DROP TABLE IF EXISTS mlflow_experiments`);
