@@ -40,8 +40,9 @@ function tokenize(text: string): Token[] {
     if (c === "'" || c === '"' || c === '`') {
       let j = i + 1;
       let out = '';
-      while (j < text.length && text[j] !== c) {
-        if (text[j] === '\\' && j + 1 < text.length) j++;
+      while (j < text.length && (text[j] !== c || text[j + 1] === c)) {
+        // A doubled quote (SQL style) or a backslash escapes the next character.
+        if ((text[j] === '\\' || text[j] === c) && j + 1 < text.length) j++;
         out += text[j];
         j++;
       }
