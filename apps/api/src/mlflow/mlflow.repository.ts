@@ -49,19 +49,18 @@ const PROJECT_JOINS = `LEFT JOIN project_members pm ON pm.project_id = p.id AND 
 @Injectable()
 export class MlflowRepository {
   async projectById(ctx: RequestContext, id: string): Promise<ProjectAccessRow | null> {
-    const rows = await queryRows<ProjectAccessRow>(
-      ctx.em,
-      `SELECT ${PROJECT_ACCESS} FROM projects p ${PROJECT_JOINS} WHERE p.organization_id = $1 AND p.id = $3`,
-      [ctx.organization.id, ctx.user.userId, id],
-    );
-    return rows[0] ?? null;
+    return this.oneProject(ctx, 'p.id', id);
   }
 
   async projectBySlug(ctx: RequestContext, slug: string): Promise<ProjectAccessRow | null> {
+    return this.oneProject(ctx, 'p.slug', slug);
+  }
+
+  private async oneProject(ctx: RequestContext, column: 'p.id' | 'p.slug', value: string): Promise<ProjectAccessRow | null> {
     const rows = await queryRows<ProjectAccessRow>(
       ctx.em,
-      `SELECT ${PROJECT_ACCESS} FROM projects p ${PROJECT_JOINS} WHERE p.organization_id = $1 AND p.slug = $3`,
-      [ctx.organization.id, ctx.user.userId, slug],
+      `SELECT ${PROJECT_ACCESS} FROM projects p ${PROJECT_JOINS} WHERE p.organization_id = $1 AND ${column} = $3`,
+      [ctx.organization.id, ctx.user.userId, value],
     );
     return rows[0] ?? null;
   }
