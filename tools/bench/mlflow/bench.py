@@ -82,7 +82,14 @@ def workload(name: str, uri: str, token: str | None, runs: int, history: int) ->
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(uri)
-    out = {}
+    print(f"\n{name}", flush=True)
+
+    class Figures(dict):  # prints each figure as soon as it is measured
+        def __setitem__(self, k, v):
+            super().__setitem__(k, v)
+            print(f"  {k:40s} {v:12.1f}", flush=True)
+
+    out = Figures()
     exp = client.create_experiment(f"bench-{uuid.uuid4().hex[:6]}")
     requests = 10
     with mp.get_context("spawn").Pool(8) as pool:
@@ -123,10 +130,6 @@ def workload(name: str, uri: str, token: str | None, runs: int, history: int) ->
         times.append(time.perf_counter() - start)
     assert len(points) == history, len(points)
     out[f"get_metric_history {history} points (ms)"] = min(times) * 1000
-    print(f"\n{name}")
-    for k, v in out.items():
-        print(f"  {k:40s} {v:12.1f}")
-    sys.stdout.flush()
     return out
 
 
@@ -153,7 +156,7 @@ def main() -> None:
         tenant = new_tenant(tb_url)
         mport = free_port()
         procs.append(subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "mlflow"), "server", "--backend-store-uri", f"{ADMIN}/{ml_db}",
+            [os.path.join(os.path.dirname(sys.executable), "mlflow"), "server", "--backend-store-uri", f"{ADMIN.replace('postgresql://', 'postgresql+psycopg2://')}/{ml_db}",
              "--host", "127.0.0.1", "--port", str(mport), "--workers", "4"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}))
         ml_url = f"http://127.0.0.1:{mport}"
