@@ -93,9 +93,9 @@ def workload(name: str, uri: str, token: str | None, runs: int, history: int) ->
     exp = client.create_experiment(f"bench-{uuid.uuid4().hex[:6]}")
     requests = 10
     with mp.get_context("spawn").Pool(8) as pool:
-        start = time.perf_counter()
-        pool.map(_batch_worker, [(uri, token, exp, requests)] * 8)
-        out["log_batch points/s"] = 8 * requests * 1000 / (time.perf_counter() - start)
+        # Each process times its own requests (after importing mlflow); all eight run at once.
+        elapsed = pool.map(_batch_worker, [(uri, token, exp, requests)] * 8)
+        out["log_batch points/s"] = 8 * requests * 1000 / max(elapsed)
 
     mlflow.set_tracking_uri(uri)
     mlflow.set_experiment(experiment_id=exp)
@@ -116,7 +116,7 @@ def workload(name: str, uri: str, token: str | None, runs: int, history: int) ->
         start = time.perf_counter()
         found = client.search_runs([search_exp], "params.lr = '0.01'", order_by=["metrics.acc DESC"], max_results=100)
         times.append(time.perf_counter() - start)
-    assert len(found) == 100, len(found)
+    assert len(found) == min(100, per * 8 // 10), len(found)
     out[f"search_runs {per * 8} runs (ms)"] = min(times) * 1000
 
     run = client.create_run(exp)
