@@ -45,6 +45,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       { path: 'metrics', method: RequestMethod.GET },
       // The W&B client's base URL is {host}/wandb (apps/api/src/wandb).
       { path: 'wandb/{*path}', method: RequestMethod.ALL },
+      // MLflow's client keeps the tracking URI's path: `<host>/mlflow/<org>/api/2.0/mlflow/...`.
+      { path: 'mlflow/{*path}', method: RequestMethod.ALL },
     ],
   });
   const document = SwaggerModule.createDocument(
@@ -108,8 +110,10 @@ function jsonBody(limit: string, batchLimit: string) {
   const parseSmall = express.json({ limit, strict: true, verify });
   const parseBatch = express.json({ limit: batchLimit, strict: true, verify });
   const rawBodies = [`/${API_PREFIX}/storage/`, '/wandb/uploads/'];
+  // MLflow's artifact proxy takes file bytes of any type, as the storage routes do.
+  const mlflowArtifacts = /^\/mlflow\/[^/]+\/api\/2\.0\/mlflow-artifacts\/artifacts\//;
   return (request: Request, response: Response, next: NextFunction) => {
-    if (rawBodies.some((prefix) => request.path.startsWith(prefix))) return next();
+    if (rawBodies.some((prefix) => request.path.startsWith(prefix)) || mlflowArtifacts.test(request.path)) return next();
     const large = request.path.endsWith('/batches') || request.path.endsWith('/file_stream');
     const parse = request.method === 'POST' && large ? parseBatch : parseSmall;
     parse(request, response, (error?: unknown) => {
@@ -121,7 +125,7 @@ function jsonBody(limit: string, batchLimit: string) {
   };
 }
 
-const NOT_WEB = /^\/(api|socket\.io|healthz|readyz|metrics|wandb)(\/|$)/;
+const NOT_WEB = /^\/(api|socket\.io|healthz|readyz|metrics|wandb|mlflow)(\/|$)/;
 
 /**
  * The web app is served from the same origin as the API: its built files, and

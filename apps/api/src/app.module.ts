@@ -30,6 +30,7 @@ import { ArtifactsModule } from './artifacts/artifacts.module';
 import { UsersModule } from './users/users.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WandbModule } from './wandb/wandb.module';
+import { MlflowModule } from './mlflow/mlflow.module';
 
 @Module({})
 export class AppModule {
@@ -57,6 +58,7 @@ export class AppModule {
         FilesModule,
         ArtifactsModule,
         WandbModule,
+        MlflowModule,
       ],
       controllers: [HealthController],
       providers: [

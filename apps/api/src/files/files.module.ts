@@ -9,6 +9,6 @@ import { RunFilesService } from './run-files.service';
   imports: [RunsModule, StorageModule],
   controllers: [RunFilesController],
   providers: [RunFilesService, RunFilesRepository],
-  exports: [RunFilesService],
+  exports: [RunFilesService, RunFilesRepository],
 })
 export class FilesModule {}

@@ -32,6 +32,6 @@ import { SeriesController } from './series.controller';
     RunEvents,
     CrashMonitor,
   ],
-  exports: [RunEvents, RunsRepository, CrashMonitor, RunsService, BatchService],
+  exports: [RunEvents, RunsRepository, CrashMonitor, RunsService, BatchService, SeriesRepository],
 })
 export class RunsModule {}

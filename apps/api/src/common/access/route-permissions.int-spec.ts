@@ -8,6 +8,7 @@ import { AccessGuard } from './access.guard';
 import { AccessCache } from './access-cache';
 import { AccessService } from './access.service';
 import { PERMISSION_KEY } from './require-permission.decorator';
+import { MLFLOW_PERMISSION_KEY } from '../../mlflow/mlflow-access';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -31,7 +32,9 @@ function routeTable(app: TestApp['app']): string[] {
       if (path === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
       const permission = reflector.getAllAndOverride<string>(PERMISSION_KEY, [handler as never, wrapper.metatype as never]) ?? 'NONE';
-      rows.push(`${method} /${[base, path].filter((p) => p && p !== '/').join('/')} -> ${permission}`);
+      // MLflow routes name the experiment or run in the body; the domain checks this on its project.
+      const inner = Reflect.getMetadata(MLFLOW_PERMISSION_KEY, handler) as string | undefined;
+      rows.push(`${method} /${[base, path].filter((p) => p && p !== '/').join('/')} -> ${permission}${inner ? ` + ${inner}` : ''}`);
     }
   }
   return rows.sort();

@@ -4,6 +4,7 @@ import { Comments1764000300000 } from './1764000300000-comments';
 import { Artifacts1764000400000 } from './1764000400000-artifacts';
 import { CascadeIndexes1764000500000 } from './1764000500000-cascade-indexes';
 import { Wandb1764000900000 } from './1764000900000-wandb';
+import { Mlflow1764001000000 } from './1764001000000-mlflow';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Artifacts1764000400000,
   CascadeIndexes1764000500000,
   Wandb1764000900000,
+  Mlflow1764001000000,
 ];

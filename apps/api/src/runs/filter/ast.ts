@@ -3,9 +3,12 @@ export type FieldRef =
   | { kind: 'attribute'; name: AttributeName }
   | { kind: 'param'; path: string }
   | { kind: 'metric'; name: string; stat: MetricStat }
-  | { kind: 'tags' };
+  | { kind: 'tags' }
+  /** A key-value tag (MLflow's); only builders that know where such tags live can compile it. */
+  | { kind: 'tag'; key: string };
 
 export const ATTRIBUTES = [
+  'id',
   'name',
   'key',
   'number',

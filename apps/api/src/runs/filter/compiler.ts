@@ -64,7 +64,14 @@ export class RunSqlBuilder {
       }
       case 'tags':
         throw new FilterError('tags can be filtered with CONTAINS but not sorted or compared', 0);
+      case 'tag':
+        return this.tagField(field.key);
     }
+  }
+
+  /** Key-value tags are not part of Trackbase runs; a builder for a table that has them overrides this. */
+  protected tagField(key: string): FieldSql {
+    throw new FilterError(`no key-value tag "${key}" here: filter tags with CONTAINS`, 0);
   }
 
   where(node: FilterNode): string {
@@ -157,6 +164,7 @@ export class RunSqlBuilder {
 }
 
 const ATTRIBUTE_SQL: Record<string, FieldSql> = {
+  id: { sql: 'r.id', type: 'uuid', notNull: true },
   name: { sql: 'r.name', type: 'text', notNull: true },
   key: { sql: 'r.number', type: 'int', notNull: true },
   number: { sql: 'r.number', type: 'int', notNull: true },
@@ -180,5 +188,7 @@ export function describeField(field: FieldRef): string {
       return `metrics.${field.name}.${field.stat}`;
     case 'tags':
       return 'tags';
+    case 'tag':
+      return `tags.${field.key}`;
   }
 }
