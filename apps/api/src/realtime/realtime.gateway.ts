@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
 import type { DataSource } from 'typeorm';
 import { BearerAuthService } from '../auth/bearer-auth.service';
-import { AccessEvents, type AccessChanged } from '../common/access/access-events';
+import { AccessEvents, type KeysRevoked, type AccessChanged } from '../common/access/access-events';
 import { AccessCache } from '../common/access/access-cache';
 import { AccessService } from '../common/access/access.service';
 import type { Principal } from '../common/context/principal';
@@ -48,6 +48,7 @@ type TbSocket = Socket<
 const NODE_POINTS = 'tb:points';
 const NODE_RUN = 'tb:run';
 const NODE_ACCESS = 'tb:access';
+const NODE_KEYS = 'tb:keys-revoked';
 const NODE_COMMENT = 'tb:comment';
 const NODE_NOTIFICATION = 'tb:notification';
 const NODE_FILES = 'tb:files';
@@ -116,6 +117,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         void this.recheck(event);
         this.toOtherNodes(NODE_ACCESS, event);
       }),
+      this.accessEvents.on('keysRevoked', (event) => {
+        this.disconnectRevoked(event);
+        if (event.origin === 'local') this.toOtherNodes(NODE_KEYS, event);
+      }),
       this.commentEvents.on('comment', (event) => {
         this.deliverComment(event);
         this.toOtherNodes(NODE_COMMENT, event);
@@ -139,6 +144,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     server.on(NODE_NOTIFICATION, (event: NotificationCreated) => this.deliverNotification(event));
     server.on(NODE_POINTS, (event: PointsEvent) => this.deliverPoints(event));
     server.on(NODE_RUN, (event: RunChanged) => this.deliverRunChanged(event));
+    server.on(NODE_KEYS, (event: KeysRevoked) => this.accessEvents.emit('keysRevoked', { ...event, origin: 'remote' }));
     server.on(NODE_ACCESS, (event: AccessChanged) => {
       this.accessCache.invalidate(event);
       void this.recheck(event);
@@ -273,6 +279,18 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   /** Each person's own room: every socket they have open, on this process. */
   private deliverNotification(event: NotificationCreated): void {
     this.server.local.to(`user:${event.userId}`).emit('notification', { notification: event.notification });
+  }
+
+  /** A socket opened with a key that was just revoked (or whose service account is gone) ends now. */
+  private disconnectRevoked(event: KeysRevoked): void {
+    for (const socket of this.server.sockets.sockets.values()) {
+      const principal = (socket as TbSocket).data.principal;
+      if (!principal?.apiKeyId) continue;
+      const matches = 'keyId' in event ? principal.apiKeyId === event.keyId : principal.userId === event.userId;
+      if (!matches) continue;
+      (socket as TbSocket).emit('auth.error', { code: 'unauthenticated', message: 'the API key of this connection was revoked' });
+      socket.disconnect(true);
+    }
   }
 
   /** Drops every follow that the principal would no longer be allowed to make. */

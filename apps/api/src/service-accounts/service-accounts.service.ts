@@ -74,7 +74,7 @@ export class ServiceAccountsService {
     await ctx.em.delete(UserEntity, { id: account.id });
     const organizationId = ctx.organization.id;
     ctx.afterCommit(() => {
-      this.apiKeys.forget({ userId: id });
+      this.apiKeys.revoked({ userId: id });
       this.accessEvents.emit('changed', { organizationId, userId: id });
     });
     await this.audit.record(ctx, { action: 'service_account.deleted', targetType: 'user', targetId: id, details: { name: account.name } });
@@ -100,7 +100,7 @@ export class ServiceAccountsService {
   async revokeKey(ctx: RequestContext, id: string, keyId: string): Promise<void> {
     await this.find(ctx, id);
     await this.apiKeys.revoke(ctx.em, id, keyId);
-    ctx.afterCommit(() => this.apiKeys.forget({ keyId }));
+    ctx.afterCommit(() => this.apiKeys.revoked({ keyId }));
     await this.audit.record(ctx, { action: 'api_key.revoked', targetType: 'api_key', targetId: keyId, details: { serviceAccountId: id } });
   }
 

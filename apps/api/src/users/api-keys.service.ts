@@ -1,3 +1,4 @@
+import { AccessEvents } from '../common/access/access-events';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -33,7 +34,19 @@ export class ApiKeysService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly accessEvents: AccessEvents,
+  ) {
+    // Revocations made on other nodes reach this one through the realtime gateway's relay.
+    accessEvents.on('keysRevoked', (event) => {
+      if (event.origin === 'remote') this.forget('keyId' in event ? { keyId: event.keyId } : { userId: event.userId });
+    });
+  }
+
+  /** After a revocation committed: forget here at once, and tell the other nodes and the live sockets. */
+  revoked(which: { keyId: string } | { userId: string }): void {
+    this.forget(which);
+    this.accessEvents.emit('keysRevoked', { ...which, origin: 'local' });
+  }
 
   /** Drops cached keys: one key, or every key of a user. */
   forget(which: { keyId: string } | { userId: string }): void {

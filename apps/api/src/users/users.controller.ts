@@ -49,6 +49,6 @@ export class UsersController {
   @RequirePermission(GlobalPermission.Authenticated)
   async revokeKey(@Ctx() ctx: RequestContext, @Param() params: IdParamDto) {
     await this.apiKeys.revoke(ctx.em, ctx.user.userId, params.id);
-    ctx.afterCommit(() => this.apiKeys.forget({ keyId: params.id }));
+    ctx.afterCommit(() => this.apiKeys.revoked({ keyId: params.id }));
   }
 }

@@ -11,5 +11,13 @@ export interface AccessChanged {
  * Raised after commit when memberships, roles or visibility change, so that
  * live subscriptions (websocket rooms) are checked again.
  */
+/**
+ * API keys that stopped being valid (one key revoked, or every key of a deleted service account).
+ * `origin: 'local'` is raised on the node that made the change, after commit; the realtime gateway
+ * relays it to the other nodes, where it is raised again as `origin: 'remote'`. Every node forgets
+ * the keys from its cache and disconnects the sockets that were opened with them.
+ */
+export type KeysRevoked = ({ keyId: string } | { userId: string }) & { origin: 'local' | 'remote' };
+
 @Injectable()
-export class AccessEvents extends TypedEvents<{ changed: AccessChanged }> {}
+export class AccessEvents extends TypedEvents<{ changed: AccessChanged; keysRevoked: KeysRevoked }> {}
