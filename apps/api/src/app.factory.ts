@@ -31,7 +31,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   if (config.REDIS_URL) {
-    const adapter = new RedisIoAdapter(app, config.REDIS_URL);
+    const adapter = new RedisIoAdapter(app, config.REDIS_URL, config.REDIS_KEY_PREFIX);
     await adapter.connect();
     app.useWebSocketAdapter(adapter);
   }

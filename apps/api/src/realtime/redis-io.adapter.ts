@@ -12,6 +12,7 @@ export class RedisIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly url: string,
+    private readonly keyPrefix: string,
   ) {
     super(app);
   }
@@ -21,7 +22,7 @@ export class RedisIoAdapter extends IoAdapter {
     const sub = pub.duplicate();
     this.clients = [pub, sub];
     await Promise.all([pub.connect(), sub.connect()]);
-    this.adapter = createAdapter(pub, sub);
+    this.adapter = createAdapter(pub, sub, { key: `${this.keyPrefix}:socket.io` });
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

@@ -14,7 +14,7 @@ export function rateLimitModule(config: AppConfig) {
     providers: [
       {
         provide: SHARED_STORAGE,
-        useFactory: async () => (config.REDIS_URL ? new RedisThrottlerStorage(config.REDIS_URL).connect() : null),
+        useFactory: async () => (config.REDIS_URL ? new RedisThrottlerStorage(config.REDIS_URL, config.REDIS_KEY_PREFIX).connect() : null),
       },
     ],
     exports: [SHARED_STORAGE],

@@ -36,7 +36,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   private readonly fallback = new ThrottlerStorageService();
   private degraded = false;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
     this.client = createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(retries * 100, 2_000) } });
     this.client.on('error', () => undefined); // reported through the fallback below
   }
@@ -48,7 +51,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     try {
-      const name = `trackbase:throttle:${throttlerName}:${key}`;
+      const name = `${this.prefix}:throttle:${throttlerName}:${key}`;
       const [hits, windowMs, blockMs] = (await this.client.eval(INCREMENT, {
         keys: [name, `${name}:blocked`],
         arguments: [String(ttl), String(limit), String(blockDuration)],
