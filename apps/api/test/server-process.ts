@@ -58,7 +58,7 @@ export class ServerProcess {
         AUTH_RATE_LIMIT_PER_MINUTE: '100000',
         ...this.env,
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', process.env.SERVER_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     });
     const deadline = Date.now() + 60_000;
     for (;;) {

@@ -8,6 +8,7 @@ import { NoTransaction } from '../common/access/no-transaction.decorator';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../common/errors/error.filter';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { databaseAnswers } from '../database/ping';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
 
 @ApiTags('health')
@@ -37,9 +38,7 @@ export class HealthController {
   @NoTransaction()
   async ready(@Res({ passthrough: true }) response: Response) {
     const storage = await this.storageCheck();
-    try {
-      await this.dataSource.query('SELECT 1');
-    } catch {
+    if (!(await databaseAnswers(this.dataSource, 2_000))) {
       response.status(503);
       response.set('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
       return { status: 'unavailable', checks: { database: 'unreachable', storage } };

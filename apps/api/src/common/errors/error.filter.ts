@@ -1,4 +1,7 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { databaseAnswers } from '../../database/ping';
 import { ThrottlerException } from '@nestjs/throttler';
 import { CommonErrorCode, StorageErrorCode, type ErrorBody, type ErrorDetail } from '@trackbase/contracts';
 import type { Request, Response } from 'express';
@@ -48,7 +51,7 @@ export const DATABASE_RETRY_AFTER_SECONDS = 2;
 const UNAVAILABLE_SQLSTATES = /^(08...|57P01|57P02|57P03|53300)$/;
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection due to administrator command/i;
+  /Client was closed and is not queryable|server closed the connection unexpectedly|terminating connection due to unexpected postmaster exit|the database system is in recovery mode|Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection due to administrator command/i;
 
 /** Whether an error means "the database is not there right now" (pg, TypeORM wrapping pg, or the socket). */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -115,18 +118,41 @@ export function toErrorResponse(exception: unknown): {
   return { ...body(500, CommonErrorCode.Internal, 'internal error'), unexpected: true };
 }
 
+/**
+ * Maps every error to the one error shape. An error nothing recognised (a 500) is checked once more
+ * against the database: when the database cannot answer a `SELECT 1` right now, the failure is an
+ * outage whatever shape the driver gave it (a closed client, a wrapped socket error), and the client
+ * gets 503 with Retry-After, which it retries, instead of a 500.
+ */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
+
+  constructor(@Optional() @InjectDataSource() private readonly dataSource?: DataSource) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request & { id?: string }>();
-    const { status, body, unexpected, headers } = toErrorResponse(exception);
-    if (unexpected) this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
-    else if (status === 503) this.logger.warn({ requestId: request.id, err: String(exception) }, 'database unavailable');
+    const answer = toErrorResponse(exception);
+    if (!answer.unexpected) return this.send(response, request, answer, exception);
+    void this.databaseAnswers().then((answers) => {
+      if (answers) {
+        this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+        return this.send(response, request, answer, exception);
+      }
+      this.send(response, request, toErrorResponse(Object.assign(new Error('database unreachable'), { code: 'ECONNREFUSED' })), exception);
+    });
+  }
+
+  private send(
+    response: Response,
+    request: Request & { id?: string },
+    { status, body, headers }: ReturnType<typeof toErrorResponse>,
+    exception: unknown,
+  ): void {
+    if (status === 503) this.logger.warn({ requestId: request.id, err: String(exception) }, 'database unavailable');
     if (response.headersSent) {
       response.end();
       return;
@@ -134,5 +160,10 @@ export class ErrorFilter implements ExceptionFilter {
     body.error.requestId = request.id;
     if (headers) response.set(headers);
     response.status(status).json(body);
+  }
+
+  /** Whether the database answers within a second (true without one, as in unit tests of the filter). */
+  private async databaseAnswers(): Promise<boolean> {
+    return !this.dataSource?.isInitialized || databaseAnswers(this.dataSource);
   }
 }
