@@ -1,5 +1,7 @@
 import {
   LIMITS,
+  toWireFloat,
+  type WireFloat,
   type AssetRef,
   type ParamValue,
   type RunBatch,
@@ -280,8 +282,16 @@ export class Run {
     const s = step ?? this.step;
     if (kind === 'metric') this.step = Math.max(this.step, s + 1);
     const ts = Date.now();
-    this.journal!.append({ t: 'm', k: kind, s, ts, v: values });
-    this.buffer.addPoints(kind, s, ts, values);
+    // NaN and the infinities as their wire strings: JSON.stringify would journal them as null, which a replay could not send.
+    let wire: Record<string, number | WireFloat> = values;
+    for (const name in values) {
+      if (!Number.isFinite(values[name])) {
+        wire = Object.fromEntries(Object.entries(values).map(([n, v]) => [n, toWireFloat(v)]));
+        break;
+      }
+    }
+    this.journal!.append({ t: 'm', k: kind, s, ts, v: wire });
+    this.buffer.addPoints(kind, s, ts, wire);
     return this.afterRecord();
   }
 
