@@ -28,7 +28,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     bufferLogs: true,
   });
   app.useLogger(new AppLogger(app.get(Logger)));
-  app.set('trust proxy', 'loopback');
+  // Only the configured balancers may name the client (X-Forwarded-For); by default the peer is the client.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
   if (config.REDIS_URL) {
     const adapter = new RedisIoAdapter(app, config.REDIS_URL, config.REDIS_KEY_PREFIX);

@@ -2,6 +2,10 @@ import { AuthErrorCode, CommonErrorCode } from '@trackbase/contracts';
 import { AppError } from '../common/errors/app-error';
 
 export const invalidCredentials = () => new AppError(401, AuthErrorCode.InvalidCredentials, 'email or password is wrong');
+export const signInBackoff = (seconds: number) =>
+  new AppError(429, AuthErrorCode.SignInBackoff, `too many failed sign-ins for this email; try again in ${seconds} s`, undefined, {
+    'retry-after': String(seconds),
+  });
 export const emailTaken = () => new AppError(409, AuthErrorCode.EmailTaken, 'an account with this email already exists');
 export const invalidRefreshToken = () => new AppError(401, AuthErrorCode.InvalidRefreshToken, 'refresh token is not valid');
 export const refreshTokenReused = () =>

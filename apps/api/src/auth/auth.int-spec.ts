@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, signup, type TestUser } from '../../test/api-client';
+import { ApiClient, createOrg, signup, type TestUser } from '../../test/api-client';
 import { startTestApp, type TestApp } from '../../test/test-app';
 
 let t: TestApp;
@@ -192,6 +192,21 @@ describe('API keys', () => {
     expect((await anonymous.as(tampered).get('/users/me')).status).toBe(401);
   });
 
+  it('a key cannot mint or revoke keys, so revoking it ends access for good', async () => {
+    const user = await signup(t.url);
+    const created = await user.api.post('/users/me/api-keys', { name: 'leaked' });
+    const withKey = anonymous.as(created.body.key);
+    const minted = await withKey.post('/users/me/api-keys', { name: 'successor' });
+    expect(minted.status).toBe(403);
+    expect(minted.body.error.code).toBe('session_required');
+    expect((await withKey.delete(`/users/me/api-keys/${created.body.id}`)).status).toBe(403);
+    const org = await createOrg(user);
+    const bots = await withKey.post(`/orgs/${org}/service-accounts`, { name: 'escape', role: 'admin' });
+    expect(bots.status).toBe(403);
+    expect((await user.api.delete(`/users/me/api-keys/${created.body.id}`)).status).toBe(204);
+    expect((await withKey.get('/users/me')).status).toBe(401);
+  });
+
   it("cannot revoke another user's key", async () => {
     const alice = await signup(t.url);
     const bob = await signup(t.url);
@@ -221,8 +236,61 @@ describe('rate limits', () => {
         statuses.push((await client.post('/auth/login', { email: 'x@example.com', password: 'whatever123' })).status);
       expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
       expect(statuses.slice(3)).toEqual([429, 429]);
+      // Without TRUST_PROXY a client cannot pose as others by forging X-Forwarded-For.
+      const forged = await client.request(
+        'POST',
+        '/auth/login',
+        { email: 'x@example.com', password: 'whatever123' },
+        { 'x-forwarded-for': '203.0.113.7' },
+      );
+      expect(forged.status).toBe(429);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('wrong passwords for one email pause its sign-ins from every address, known or not', async () => {
+    const paused = await startTestApp({ LOGIN_FAILURES_PER_ACCOUNT: '3', LOGIN_BACKOFF_SECONDS: '120', TRUST_PROXY: 'loopback' });
+    try {
+      const client = new ApiClient(paused.url);
+      const victim = await signup(paused.url);
+      const bystander = await signup(paused.url);
+      const unknown = `nobody-${Date.now()}@example.com`;
+      let address = 0;
+      const attempt = (email: string, password: string) =>
+        client.request('POST', '/auth/login', { email, password }, { 'x-forwarded-for': `198.51.100.${++address}` });
+      for (const email of [victim.email, unknown]) {
+        const statuses = [];
+        for (let i = 0; i < 3; i++) statuses.push((await attempt(email, 'not the password')).status);
+        expect(statuses).toEqual([401, 401, 429]);
+      }
+      // Even the right password waits out the pause, from yet another address; the answer names no account.
+      const right = await attempt(victim.email, victim.password);
+      expect(right.status).toBe(429);
+      expect(right.body.error.code).toBe('sign_in_backoff');
+      expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(100);
+      expect((await attempt(unknown, 'whatever123')).body.error.code).toBe('sign_in_backoff');
+      expect((await attempt(bystander.email, bystander.password)).status).toBe(200);
+      // The pause over, a successful sign-in forgets the failures.
+      await paused.dataSource.query(`UPDATE sign_in_failures SET paused_until = now() - interval '1 second'`);
+      expect((await attempt(victim.email, victim.password)).status).toBe(200);
+      expect((await attempt(victim.email, 'not the password')).status).toBe(401);
+    } finally {
+      await paused.close();
+    }
+  });
+
+  it('behind a trusted balancer, each forwarded client has its own allowance', async () => {
+    const proxied = await startTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'loopback' });
+    try {
+      const client = new ApiClient(proxied.url);
+      const attempt = (address: string) =>
+        client.request('POST', '/auth/login', { email: 'x@example.com', password: 'whatever123' }, { 'x-forwarded-for': address });
+      const first = [await attempt('198.51.100.1'), await attempt('198.51.100.1'), await attempt('198.51.100.1')].map((r) => r.status);
+      expect(first).toEqual([401, 401, 429]);
+      expect((await attempt('198.51.100.2')).status).toBe(401);
+    } finally {
+      await proxied.close();
     }
   });
 });

@@ -1,7 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An entry of TRUST_PROXY: a named range, an IPv4/IPv6 address, or one with a /prefix (trusting every peer is not offered). */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  if (rest.length || !address || isIP(address) === 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits >= 0 && bits <= (isIP(address) === 4 ? 32 : 128);
+}
 
 const boolean = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -28,6 +41,31 @@ const envSchema = z.object({
     .max(31_536_000)
     .default(30 * 86_400),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** Wrong passwords for one email (within LOGIN_BACKOFF_SECONDS) before its sign-ins pause, from any address. */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(2).max(1_000).default(10),
+  /** How long sign-ins of that email pause; each pause in a row doubles it, up to a day. */
+  LOGIN_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /**
+   * Which peers may tell the client's address in X-Forwarded-For (rate limits count per address):
+   * `false` (default: the header is ignored, the peer is the client), or a comma-separated list of
+   * addresses, CIDR ranges and the names `loopback`, `linklocal`, `uniquelocal` (your balancers).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => {
+      const list = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      if (!list.length || (list.length === 1 && list[0] === 'false')) return false as const;
+      const bad = list.filter((entry) => !isProxyEntry(entry));
+      if (bad.length) {
+        ctx.addIssue({ code: 'custom', message: `not an address, CIDR range, loopback, linklocal or uniquelocal: ${bad.join(', ')}` });
+        return z.NEVER;
+      }
+      return list;
+    }),
   JSON_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb')

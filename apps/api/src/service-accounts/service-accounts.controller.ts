@@ -11,7 +11,7 @@ import {
 } from '@trackbase/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { RequirePermission } from '../common/access/require-permission.decorator';
+import { RequirePermission, RequireSession } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { IdParamDto } from '../common/validation/id-params';
@@ -40,6 +40,7 @@ export class ServiceAccountsController {
 
   @Post()
   @RequirePermission(OrgPermission.ServiceAccountsManage)
+  @RequireSession()
   @ApiOkResponse({ type: CreatedServiceAccountDto })
   create(@Ctx() ctx: RequestContext, @Body() body: CreateServiceAccountDto) {
     return this.accounts.create(ctx, body);
@@ -61,6 +62,7 @@ export class ServiceAccountsController {
 
   @Post(':id/api-keys')
   @RequirePermission(OrgPermission.ServiceAccountsManage)
+  @RequireSession()
   @ApiOkResponse({ type: CreatedApiKeyDto })
   createKey(@Ctx() ctx: RequestContext, @Param() params: IdParamDto, @Body() body: CreateApiKeyDto) {
     return this.accounts.createKey(ctx, params.id, body);
@@ -69,6 +71,7 @@ export class ServiceAccountsController {
   @Delete(':id/api-keys/:keyId')
   @HttpCode(204)
   @RequirePermission(OrgPermission.ServiceAccountsManage)
+  @RequireSession()
   async revokeKey(@Ctx() ctx: RequestContext, @Param() params: KeyParamsDto) {
     await this.accounts.revokeKey(ctx, params.id, params.keyId);
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { apiKeySchema, createApiKeyRequestSchema, createdApiKeySchema, GlobalPermission, userSchema } from '@trackbase/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { RequirePermission } from '../common/access/require-permission.decorator';
+import { RequirePermission, RequireSession } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { IdParamDto } from '../common/validation/id-params';
@@ -39,6 +39,7 @@ export class UsersController {
 
   @Post('api-keys')
   @RequirePermission(GlobalPermission.Authenticated)
+  @RequireSession()
   @ApiOkResponse({ type: CreatedApiKeyDto })
   createKey(@Ctx() ctx: RequestContext, @Body() body: CreateApiKeyDto) {
     return this.users.createPersonalKey(ctx, body);
@@ -47,6 +48,7 @@ export class UsersController {
   @Delete('api-keys/:id')
   @HttpCode(204)
   @RequirePermission(GlobalPermission.Authenticated)
+  @RequireSession()
   async revokeKey(@Ctx() ctx: RequestContext, @Param() params: IdParamDto) {
     await this.apiKeys.revoke(ctx.em, ctx.user.userId, params.id);
     ctx.afterCommit(() => this.apiKeys.revoked({ keyId: params.id }));

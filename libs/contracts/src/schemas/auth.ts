@@ -69,6 +69,8 @@ export const AuthErrorCode = {
   InvalidRefreshToken: 'invalid_refresh_token',
   RefreshTokenReused: 'refresh_token_reused',
   TokenExpired: 'token_expired',
+  /** Too many wrong passwords for this email lately: wait `Retry-After` seconds (whether or not the account exists). */
+  SignInBackoff: 'sign_in_backoff',
 } as const;
 
 /** Ends the session of the given refresh token, or else the session of the access token used. */

@@ -40,10 +40,22 @@ class TrackbaseApi:
         return self.http.request("PATCH", paths.run(org, project, run), body)
 
     def list_runs(
-        self, org: str, project: str, filter: Optional[str] = None, sort: Optional[str] = None, limit: Optional[int] = None
+        self,
+        org: str,
+        project: str,
+        filter: Optional[str] = None,
+        sort: Optional[str] = None,
+        limit: Optional[int] = None,
+        columns: Optional[List[str]] = None,
     ) -> Any:
-        # URLSearchParams order: filter, sort, limit.
-        query = {k: v for k, v in (("filter", filter), ("sort", sort), ("limit", str(limit) if limit else None)) if v}
+        # URLSearchParams order: filter, sort, limit, columns.
+        pairs = (
+            ("filter", filter),
+            ("sort", sort),
+            ("limit", str(limit) if limit else None),
+            ("columns", ",".join(columns or [])),
+        )
+        query = {k: v for k, v in pairs if v}
         return self.http.request("GET", f"{paths.runs(org, project)}?{urlencode(query)}")
 
     def send_batch(
@@ -106,6 +118,21 @@ class TrackbaseApi:
 
     def use_artifact_version(self, org: str, project: str, name: str, version: str, run: str) -> Any:
         return self.http.request("POST", paths.artifact_version_use(org, project, name, version), {"run": run})
+
+    def set_artifact_alias(self, org: str, project: str, name: str, alias: str, version: str) -> Any:
+        return self.http.request("PUT", paths.artifact_alias(org, project, name, alias), {"version": version})
+
+    def delete_artifact_alias(self, org: str, project: str, name: str, alias: str) -> Any:
+        return self.http.request("DELETE", paths.artifact_alias(org, project, name, alias))
+
+    def delete_artifact(self, org: str, project: str, name: str) -> Any:
+        return self.http.request("DELETE", paths.artifact(org, project, name))
+
+    def delete_artifact_version(self, org: str, project: str, name: str, version: str) -> Any:
+        return self.http.request("DELETE", paths.artifact_version(org, project, name, version))
+
+    def delete_run(self, org: str, project: str, run: str) -> Any:
+        return self.http.request("DELETE", paths.run(org, project, run))
 
 
 def _quote(value: Any, safe: Any = "", encoding: Any = None, errors: Any = None) -> str:

@@ -17,6 +17,7 @@ from ._engine import EngineOptions
 from ._errors import TrackbaseApiError, TrackbaseError
 from ._http import HttpClient
 from ._journal import Journal, JournalInUse, list_journals
+from ._missing_project import create_missing_project
 from ._run import Run
 from ._sync import sync_journal
 
@@ -54,13 +55,16 @@ def init(
     finish_timeout: Optional[float] = None,
     exit_timeout: Optional[float] = None,
     say: Optional[Callable[[str], None]] = None,
+    create_project: bool = True,
 ) -> Run:
     """
     Starts a run in `project` ("org/project", default TRACKBASE_PROJECT), or joins the run of
     `external_id` (every process passing the same id joins one run; torchrun ranks derive one from
     the launcher's environment), or resumes the run with id `resume`. Modes: async (default), sync,
     offline, disabled (TRACKBASE_MODE). In async mode `init` returns once the run exists on the
-    server, or at once when the server is unreachable (the run is created later).
+    server, or at once when the server is unreachable (the run is created later). A project that
+    does not exist is created when the key's owner may create projects in the organization (and
+    `init` says so); `create_project=False` makes that an error.
     """
     global current
     settings = resolve_config(url=url, api_key=api_key, project=project, mode=mode, directory=dir)
@@ -105,7 +109,13 @@ def init(
         return run
     if api is not None:
         try:
-            run.connect()
+            try:
+                run.connect()
+            except TrackbaseApiError as error:
+                if error.status != 404 or not create_project or resume:
+                    raise
+                create_missing_project(api, settings.org or "", settings.project or "", tell)
+                run.connect()
             if resume:
                 _continue_steps(run)
         except TrackbaseApiError:

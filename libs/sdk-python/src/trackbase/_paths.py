@@ -106,3 +106,7 @@ def artifact_version_file_url(o: str, p: str, name: str, version: str, path: str
 
 def artifact_version_use(o: str, p: str, name: str, version: str) -> str:
     return f"{artifact_version(o, p, name, version)}/use"
+
+
+def artifact_alias(o: str, p: str, name: str, alias: str) -> str:
+    return f"{artifact(o, p, name)}/aliases/{seg(alias)}"

@@ -27,11 +27,8 @@ def cli_command(which: str) -> List[str]:
     return ["node", str(TS_CLI)]
 
 
-@pytest.fixture(scope="module")
-def world(trackbase_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
-    from trackbase_testing import new_tenant
-
-    tenant = new_tenant(trackbase_server.url)
+def logged_run(tenant: Tenant, journal: Path) -> str:
+    """A finished run with one point, logged in sync mode; its key."""
     run = trackbase.init(
         project=tenant.ref,
         url=tenant.url,
@@ -41,11 +38,19 @@ def world(trackbase_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Di
         save_code=False,
         capture_console=False,
         system_metrics_interval=0,
-        dir=str(tmp_path_factory.mktemp("journal")),
+        dir=str(journal),
     )
     run.log({"loss": 0.5}, step=0)
     run.finish()
-    return {"tenant": tenant, "run": run.key}
+    return str(run.key)
+
+
+@pytest.fixture(scope="module")
+def world(trackbase_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+    from trackbase_testing import new_tenant
+
+    tenant = new_tenant(trackbase_server.url)
+    return {"tenant": tenant, "run": logged_run(tenant, tmp_path_factory.mktemp("journal"))}
 
 
 def expand(args: List[str], tenant: Tenant, run: str) -> List[str]:
@@ -91,3 +96,41 @@ def test_both_clis_print_the_same_json_shape(case: Dict[str, Any], world: Dict[s
         return type(value).__name__ if value is not None else None
 
     assert shape(python) == shape(typescript)
+
+
+@pytest.mark.parametrize("which", ["python", "typescript"])
+def test_aliases_move_and_deletes_remove(which: str, trackbase_server: Any, tmp_path: Path) -> None:
+    from trackbase_testing import new_tenant
+
+    tenant = new_tenant(trackbase_server.url)
+    env = child_env(tmp_path, TRACKBASE_URL=tenant.url, TRACKBASE_API_KEY=tenant.key)
+
+    def cli(*args: str) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+        return subprocess.run(cli_command(which) + list(args), env=env, capture_output=True, text=True, timeout=60)
+
+    def ok(*args: str) -> Any:
+        done = cli(*args, "--json")
+        assert done.returncode == 0, f"{which} {args}: {done.stdout}\n{done.stderr}"
+        return json.loads(done.stdout)
+
+    data = tmp_path / "data.txt"
+    for content in ("one", "two"):
+        data.write_text(content)
+        ok("artifacts", "put", tenant.ref, "mnist", str(data), "--kind", "dataset")
+    moved = ok("artifacts", "alias", tenant.ref, "mnist:v1", "production")
+    assert moved["version"] == "v1" and "production" in moved["aliases"]
+    assert ok("artifacts", "get", tenant.ref, "mnist:production", "--dir", str(tmp_path / "got"))["version"]["version"] == "v1"
+    # An alias moves: pointing it at v2 takes it off v1.
+    assert ok("artifacts", "alias", tenant.ref, "mnist:v2", "production")["version"] == "v2"
+    ok("artifacts", "unalias", tenant.ref, "mnist", "production")
+    assert cli("artifacts", "get", tenant.ref, "mnist:production").returncode == 4
+
+    assert ok("artifacts", "delete", tenant.ref, "mnist:v1", "--yes")["deleted"] is True
+    assert cli("artifacts", "get", tenant.ref, "mnist:v1").returncode == 4
+    assert ok("artifacts", "get", tenant.ref, "mnist:v2", "--dir", str(tmp_path / "v2"))["version"]["version"] == "v2"
+    ok("artifacts", "delete", tenant.ref, "mnist", "--yes")
+    assert ok("artifacts", "list", tenant.ref) == []
+
+    key = logged_run(tenant, tmp_path / "journal")
+    assert ok("runs", "delete", tenant.ref, key, "--yes") == {"run": key, "deleted": True}
+    assert cli("runs", "show", tenant.ref, key).returncode == 4

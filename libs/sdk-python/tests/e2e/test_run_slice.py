@@ -138,6 +138,26 @@ def test_a_wrong_key_fails_at_init(tenant: Tenant) -> None:
     assert raised.value.status == 401
 
 
+def test_init_creates_a_missing_project_when_the_role_allows_and_says_so(tenant: Tenant) -> None:
+    messages: list = []
+    options = dict(url=tenant.url, api_key=tenant.key, system_metrics_interval=0, capture_console=False, context=False)
+    run = trackbase.init(project=f"{tenant.org}/fresh-project", save_code=False, say=messages.append, **options)  # type: ignore[arg-type]
+    run.log({"loss": 1.0}, step=0)
+    assert run.finish() is True
+    assert any("created project" in m and f"{tenant.org}/fresh-project" in m for m in messages)
+    with pytest.raises(trackbase.TrackbaseApiError) as raised:
+        trackbase.init(project=f"{tenant.org}/typo-project", save_code=False, create_project=False, **options)  # type: ignore[arg-type]
+    assert raised.value.status == 404
+
+
+def test_a_project_in_an_unknown_organization_names_the_organization(tenant: Tenant) -> None:
+    options = dict(url=tenant.url, system_metrics_interval=0, capture_console=False, context=False, save_code=False)
+    with pytest.raises(trackbase.TrackbaseApiError) as raised:
+        trackbase.init(project="no-such-org-xyz/nope", api_key=tenant.key, **options)  # type: ignore[arg-type]
+    assert raised.value.status == 404
+    assert 'organization "no-such-org-xyz"' in str(raised.value)
+
+
 def test_several_runs_in_one_process_stay_apart(tenant: Tenant) -> None:
     a = start(tenant, name="a")
     b = start(tenant, name="b")

@@ -28,6 +28,8 @@ export interface CliContext {
   print: (json: unknown, human: () => string) => void;
   splitProject: (ref: string) => { org: string; project: string };
   progress: (label: string) => ReturnType<typeof progressReporter>;
+  /** Destructive commands act only when `--yes` says the user means it. */
+  confirm: (yes: boolean | undefined, what: string) => void;
 }
 
 export function createContext(program: Command, io: Io): CliContext {
@@ -48,5 +50,8 @@ export function createContext(program: Command, io: Io): CliContext {
       return { org, project };
     },
     progress: (label) => progressReporter(io.err, label, io.errIsTTY === true && !json()),
+    confirm: (yes, what) => {
+      if (!yes) throw new CommanderError(EXIT.usage, 'usage', `this deletes ${what}; pass --yes to confirm`);
+    },
   };
 }

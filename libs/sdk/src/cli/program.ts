@@ -74,7 +74,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       print(project, () => `Created ${org}/${project.slug}\n`);
     });
 
-  const runs = program.command('runs').description('list or show runs');
+  const runs = program.command('runs').description('list, show or delete runs');
   runs
     .command('list <project>')
     .description('runs of org/project, newest first')
@@ -123,6 +123,17 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         .join('\n');
     });
   });
+
+  runs
+    .command('delete <project> <run>')
+    .description('delete a run with its series, text and files')
+    .option('--yes', 'confirm the deletion')
+    .action(async (ref: string, run: string, options: { yes?: boolean }) => {
+      const { org, project } = splitProject(ref);
+      context.confirm(options.yes, `the run ${run} of ${org}/${project} with its series and files`);
+      await api().deleteRun(org, project, run);
+      print({ run, deleted: true }, () => `Deleted ${run}\n`);
+    });
 
   program
     .command('sync')

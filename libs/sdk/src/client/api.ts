@@ -113,6 +113,12 @@ export class TrackbaseApi {
     this.http.request<ArtifactVersion>('POST', paths.artifactVersionUse(org, project, name, version), { run });
   setArtifactAlias = (org: string, project: string, name: string, alias: string, version: string) =>
     this.http.request<ArtifactVersion>('PUT', paths.artifactAlias(org, project, name, alias), { version });
+  deleteArtifactAlias = (org: string, project: string, name: string, alias: string) =>
+    this.http.request<void>('DELETE', paths.artifactAlias(org, project, name, alias));
+  deleteArtifact = (org: string, project: string, name: string) => this.http.request<void>('DELETE', paths.artifact(org, project, name));
+  deleteArtifactVersion = (org: string, project: string, name: string, version: string) =>
+    this.http.request<void>('DELETE', paths.artifactVersion(org, project, name, version));
+  deleteRun = (org: string, project: string, run: string) => this.http.request<void>('DELETE', paths.run(org, project, run));
 }
 
 /** A project on a server: what calls about its runs, files and artifacts need. */

@@ -8,7 +8,7 @@ import type { Principal } from '../context/principal';
 import { RequestContext } from '../context/request-context';
 import { ACCESS_CACHED_KEY, AccessCache } from './access-cache';
 import { AccessService } from './access.service';
-import { PERMISSION_KEY } from './require-permission.decorator';
+import { PERMISSION_KEY, SESSION_KEY } from './require-permission.decorator';
 
 type HttpRequest = RequestWithContext & {
   params: Record<string, string | undefined>;
@@ -49,6 +49,12 @@ export class AccessGuard implements CanActivate {
       return true;
     }
     if (!principal) throw unauthenticated();
+    if (principal.via !== 'session' && this.reflector.get<boolean>(SESSION_KEY, execution.getHandler()))
+      throw new AppError(
+        403,
+        'session_required',
+        'API keys cannot manage API keys: sign in to the web app (or use a session token) for this',
+      );
 
     const needsOrg = isOrgPermission(permission) || isProjectPermission(permission);
     const orgSlug = request.params.org ?? '';

@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../../../test/test-app';
 import { AccessGuard } from './access.guard';
 import { AccessCache } from './access-cache';
 import { AccessService } from './access.service';
-import { PERMISSION_KEY } from './require-permission.decorator';
+import { PERMISSION_KEY, SESSION_KEY } from './require-permission.decorator';
 import { MLFLOW_PERMISSION_KEY } from '../../mlflow/mlflow-access';
 
 let t: TestApp;
@@ -34,7 +34,10 @@ function routeTable(app: TestApp['app']): string[] {
       const permission = reflector.getAllAndOverride<string>(PERMISSION_KEY, [handler as never, wrapper.metatype as never]) ?? 'NONE';
       // MLflow routes name the experiment or run in the body; the domain checks this on its project.
       const inner = Reflect.getMetadata(MLFLOW_PERMISSION_KEY, handler) as string | undefined;
-      rows.push(`${method} /${[base, path].filter((p) => p && p !== '/').join('/')} -> ${permission}${inner ? ` + ${inner}` : ''}`);
+      const session = Reflect.getMetadata(SESSION_KEY, handler) === true ? ' (session only)' : '';
+      rows.push(
+        `${method} /${[base, path].filter((p) => p && p !== '/').join('/')} -> ${permission}${inner ? ` + ${inner}` : ''}${session}`,
+      );
     }
   }
   return rows.sort();

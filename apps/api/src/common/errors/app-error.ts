@@ -10,6 +10,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Response headers the answer needs (`Retry-After` of a backoff, say). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }

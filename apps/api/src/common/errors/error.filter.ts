@@ -87,7 +87,10 @@ export function toErrorResponse(exception: unknown): {
     unexpected: false,
     body: { error: { code, message, ...(details && details.length ? { details } : {}) } },
   });
-  if (exception instanceof AppError) return body(exception.status, exception.code, exception.message, exception.details);
+  if (exception instanceof AppError) {
+    const answer = body(exception.status, exception.code, exception.message, exception.details);
+    return exception.headers ? { ...answer, headers: exception.headers } : answer;
+  }
   if (exception instanceof ZodValidationException) {
     return body(400, CommonErrorCode.ValidationFailed, 'request is not valid', zodDetails(exception.getZodError() as ZodError));
   }

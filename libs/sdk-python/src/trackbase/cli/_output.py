@@ -19,7 +19,14 @@ def cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return str(format_number(value))
+
+
+def format_number(value: Any) -> Any:
+    """Six significant digits for floats (as the npm CLI prints them); other values as they are."""
+    if not isinstance(value, float) or value.is_integer() or value != value or value in (float("inf"), float("-inf")):
+        return value
+    return float(f"{value:.6g}")
 
 
 def table(rows: Sequence[Dict[str, Any]], columns: List[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional
@@ -15,7 +16,7 @@ from .._errors import TrackbaseApiError, TrackbaseUnavailableError
 from .._http import HttpClient
 from .._journal import JournalInUse, list_journals
 from .._sync import SyncResult, sync_journal
-from ._output import EXIT, Printer, progress_bar, table
+from ._output import EXIT, Printer, format_number, progress_bar, table
 
 
 class UsageError(Exception):
@@ -45,6 +46,11 @@ class Cli:
     def err(self, text: str) -> None:
         sys.stderr.write(text)
         sys.stderr.flush()
+
+    def confirm(self, what: str) -> None:
+        """Destructive commands act only when `--yes` says the user means it."""
+        if not getattr(self.args, "yes", False):
+            raise UsageError(f"this deletes {what}; pass --yes to confirm")
 
     @staticmethod
     def split_project(ref: str) -> tuple[str, str]:
@@ -99,8 +105,26 @@ def cmd_runs_list(cli: Cli) -> None:
         limit = int(cli.args.limit)
     except ValueError:
         limit = 0
-    listing = cli.api().list_runs(org, project, filter=cli.args.filter, sort=cli.args.sort, limit=limit or None)
-    cli.print(listing, lambda: table(listing["items"], ["key", "name", "state", "createdAt"]))
+    # The sorted field is shown as a column, so the order can be seen.
+    sort_field = (cli.args.sort or "").split(",")[0].lstrip("+-")
+    extra = [sort_field] if re.match(r"^(params|metrics|system)\.", sort_field) else []
+    listing = cli.api().list_runs(
+        org, project, filter=cli.args.filter, sort=cli.args.sort, limit=limit or None, columns=extra or None
+    )
+
+    def human() -> str:
+        rows = [{**r, **(r.get("columns") or {})} for r in listing["items"]]
+        if not rows and cli.args.filter:
+            return (
+                "No run matches the filter. (A condition on a metric or parameter never matches runs that lack it: "
+                "`trackbase runs show` lists a run's series and params.)\n"
+            )
+        if not rows:
+            return f"No runs in {org}/{project} yet.\n"
+        sort_column = [sort_field] if sort_field and not extra and sort_field not in ("key", "name", "state", "createdAt") else []
+        return table(rows, ["key", "name", "state", "createdAt", *extra, *sort_column])
+
+    cli.print(listing, human)
 
 
 def cmd_runs_show(cli: Cli) -> None:
@@ -108,15 +132,32 @@ def cmd_runs_show(cli: Cli) -> None:
     detail = cli.api().get_run(org, project, cli.args.run)
 
     def human() -> str:
-        rows = [
+        series = [
             {"series": s["name"], "kind": s["kind"], "last": s["last"], "min": s["min"], "max": s["max"], "points": s["count"]}
             for s in detail["series"]
         ]
-        return f"{detail['key']} {detail['name']} [{detail['state']}]\n{detail['url']}\n\n" + table(
-            rows, ["series", "kind", "last", "min", "max", "points"]
-        )
+        params = [
+            {"param": k, "value": v if isinstance(v, str) else json.dumps(format_number(v))} for k, v in detail["params"].items()
+        ]
+        lines = [
+            f"{detail['key']} {detail['name']} [{detail['state']}]",
+            detail["url"],
+            f"tags: {', '.join(detail['tags'])}" if detail.get("tags") else "tags: (none)",
+            f"notes: {detail['notes']}" if detail.get("notes") else "",
+            "",
+            table(params, ["param", "value"]) if params else "params: (none)\n",
+            table(series, ["series", "kind", "last", "min", "max", "points"]) if series else "series: (none)\n",
+        ]
+        return "\n".join(line for i, line in enumerate(lines) if line != "" or i == 4)
 
     cli.print(detail, human)
+
+
+def cmd_runs_delete(cli: Cli) -> None:
+    org, project = cli.split_project(cli.args.project)
+    cli.confirm(f"the run {cli.args.run} of {org}/{project} with its series and files")
+    cli.api().delete_run(org, project, cli.args.run)
+    cli.print({"run": cli.args.run, "deleted": True}, lambda: f"Deleted {cli.args.run}\n")
 
 
 def cmd_sync(cli: Cli) -> None:
@@ -190,7 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--slug")
     create.add_argument("--visibility", default="private", help="private or org")
-    runs = sub.add_parser("runs", parents=[common], help="list or show runs").add_subparsers(dest="sub", metavar="command")
+    runs = sub.add_parser("runs", parents=[common], help="list, show or delete runs").add_subparsers(
+        dest="sub", metavar="command"
+    )
     runs_list = command(runs, "list", cmd_runs_list, "runs of org/project, newest first")
     runs_list.add_argument("project")
     runs_list.add_argument("--filter", help='e.g. params.lr > 0.01 AND state = "finished"')
@@ -199,6 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = command(runs, "show", cmd_runs_show)
     show.add_argument("project")
     show.add_argument("run")
+    delete = command(runs, "delete", cmd_runs_delete, "delete a run with its series, text and files")
+    delete.add_argument("project")
+    delete.add_argument("run")
+    delete.add_argument("--yes", action="store_true", help="confirm the deletion")
     command(sub, "sync", cmd_sync, "upload offline runs and anything a crashed process left behind").add_argument(
         "--dir", help="journal directory (default TRACKBASE_DIR)"
     )

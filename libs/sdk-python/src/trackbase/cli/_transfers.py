@@ -1,11 +1,11 @@
-"""`trackbase files upload|download|list` and `trackbase artifacts list|get|put`."""
+"""`trackbase files upload|download|list` and `trackbase artifacts list|get|put|alias|unalias|delete`."""
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Callable, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, List
 
-from .._artifacts import download_artifact, log_artifact_files
+from .._artifacts import download_artifact, log_artifact_files, parse_artifact_ref
 from .._files import LocalFile, collect_path, download_run_files, upload_run_files
 from ._output import format_bytes, table
 
@@ -104,6 +104,47 @@ def artifacts_put(cli: Cli) -> None:
     )
 
 
+def version_ref(ref: str) -> Dict[str, str]:
+    """A malformed `name:version` on the command line is a usage error (exit 2), as a malformed org/project is."""
+    from ._program import UsageError
+
+    try:
+        return parse_artifact_ref(ref)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def artifacts_alias(cli: Cli) -> None:
+    org, project = cli.split_project(cli.args.project)
+    target = version_ref(cli.args.version)
+    name, alias = target["name"], cli.args.alias
+    moved = cli.api().set_artifact_alias(org, project, name, alias, target["version"])
+    cli.print(moved, lambda: f"{name}:{alias} now points at {name}:{moved['version']}\n")
+
+
+def artifacts_unalias(cli: Cli) -> None:
+    org, project = cli.split_project(cli.args.project)
+    name, alias = cli.args.name, cli.args.alias
+    cli.api().delete_artifact_alias(org, project, name, alias)
+    cli.print({"artifact": name, "alias": alias, "removed": True}, lambda: f"Removed alias {name}:{alias}\n")
+
+
+def artifacts_delete(cli: Cli) -> None:
+    org, project = cli.split_project(cli.args.project)
+    whole = ":" not in cli.args.artifact
+    ref = version_ref(cli.args.artifact)
+    name, version = ref["name"], ref["version"]
+    cli.confirm(f"the artifact {name} with every version and its files" if whole else f"{name}:{version} and its files")
+    if whole:
+        cli.api().delete_artifact(org, project, name)
+    else:
+        cli.api().delete_artifact_version(org, project, name, version)
+    cli.print(
+        {"artifact": name, "version": None if whole else version, "deleted": True},
+        lambda: f"Deleted {name} and every version\n" if whole else f"Deleted {name}:{version}\n",
+    )
+
+
 def register(sub: Any, command: Callable[..., Any]) -> None:
     files = sub.add_parser("files", help="upload, download and list the files of a run").add_subparsers(
         dest="sub", metavar="command"
@@ -142,3 +183,25 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
     put.add_argument("--alias", action="append", default=[], help="alias to point at the version (repeatable)")
     put.add_argument("--description", help="what this version is")
     put.add_argument("--run", help="the run (key or id) that produced it")
+    alias = command(
+        artifacts,
+        "alias",
+        artifacts_alias,
+        "point an alias (production, best, ...) at name:v3 or name:<another alias>; latest moves by itself",
+    )
+    alias.add_argument("project")
+    alias.add_argument("version")
+    alias.add_argument("alias")
+    unalias = command(artifacts, "unalias", artifacts_unalias, "remove an alias from the version it points at")
+    unalias.add_argument("project")
+    unalias.add_argument("name")
+    unalias.add_argument("alias")
+    delete = command(
+        artifacts,
+        "delete",
+        artifacts_delete,
+        "delete one version (name:v3) or, given a bare name, the artifact with every version and its files",
+    )
+    delete.add_argument("project")
+    delete.add_argument("artifact")
+    delete.add_argument("--yes", action="store_true", help="confirm the deletion")

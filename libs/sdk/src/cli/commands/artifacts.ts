@@ -1,14 +1,24 @@
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { logArtifactFiles } from '../../artifacts/log-artifact';
+import { parseArtifactRef } from '../../artifacts/artifact-ref';
 import { downloadArtifact } from '../../artifacts/use-artifact';
 import type { CliContext } from '../context';
-import { table, plural } from '../output';
+import { EXIT, table, plural } from '../output';
 import { formatBytes } from '../progress';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** `trackbase artifacts list|get|put`. */
+/** A malformed `name:version` on the command line is a usage error (exit 2), as a malformed org/project is. */
+function versionRef(ref: string): { name: string; version: string } {
+  try {
+    return parseArtifactRef(ref);
+  } catch (error) {
+    throw new CommanderError(EXIT.usage, 'usage', (error as Error).message);
+  }
+}
+
+/** `trackbase artifacts list|get|put|alias|unalias|delete`. */
 export function registerArtifactCommands(program: Command, cli: CliContext): void {
   const artifacts = program.command('artifacts').description('list, download and log versioned artifacts');
 
@@ -81,4 +91,39 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
         );
       },
     );
+
+  artifacts
+    .command('alias <project> <version> <alias>')
+    .description('point an alias (production, best, ...) at name:v3 or name:<another alias>; latest moves by itself')
+    .action(async (ref: string, target: string, alias: string) => {
+      const { org, project } = cli.splitProject(ref);
+      const { name, version } = versionRef(target);
+      const moved = await cli.api().setArtifactAlias(org, project, name, alias, version);
+      cli.print(moved, () => `${name}:${alias} now points at ${name}:${moved.version}\n`);
+    });
+
+  artifacts
+    .command('unalias <project> <name> <alias>')
+    .description('remove an alias from the version it points at')
+    .action(async (ref: string, name: string, alias: string) => {
+      const { org, project } = cli.splitProject(ref);
+      await cli.api().deleteArtifactAlias(org, project, name, alias);
+      cli.print({ artifact: name, alias, removed: true }, () => `Removed alias ${name}:${alias}\n`);
+    });
+
+  artifacts
+    .command('delete <project> <artifact>')
+    .description('delete one version (name:v3) or, given a bare name, the artifact with every version and its files')
+    .option('--yes', 'confirm the deletion')
+    .action(async (ref: string, artifact: string, options: { yes?: boolean }) => {
+      const { org, project } = cli.splitProject(ref);
+      const whole = !artifact.includes(':');
+      const { name, version } = versionRef(artifact);
+      cli.confirm(options.yes, whole ? `the artifact ${name} with every version and its files` : `${name}:${version} and its files`);
+      if (whole) await cli.api().deleteArtifact(org, project, name);
+      else await cli.api().deleteArtifactVersion(org, project, name, version);
+      cli.print({ artifact: name, version: whole ? null : version, deleted: true }, () =>
+        whole ? `Deleted ${name} and every version\n` : `Deleted ${name}:${version}\n`,
+      );
+    });
 }

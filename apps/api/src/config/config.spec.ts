@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const base = { TRACKBASE_DATA_DIR: '/tmp/tb-config-spec', JWT_SECRET: 'x'.repeat(32) };
+
+describe('TRUST_PROXY', () => {
+  it('is off by default: X-Forwarded-For is nobody’s to set', () => {
+    expect(loadConfig(base).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+  });
+
+  it('takes a list of balancer addresses, ranges and named ranges', () => {
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
+  });
+
+  it('refuses what would trust every peer or is not an address', () => {
+    for (const value of ['true', '*', '1', '10.0.0.0/33', 'example.com', '10.0.0.1/8/8'])
+      expect(() => loadConfig({ ...base, TRUST_PROXY: value }), value).toThrow(ConfigError);
+  });
+});
