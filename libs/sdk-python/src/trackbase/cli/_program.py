@@ -206,9 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     opener.add_argument("project")
     opener.add_argument("run")
     opener.add_argument("--browser", action="store_true", help="open in the default browser")
+    from ._imports import register as register_imports
     from ._transfers import register
 
     register(sub, command)
+    register_imports(sub, command)
     return parser
 
 
