@@ -126,7 +126,7 @@ class MlflowImporter:
                 break
         by_id = {r.info.run_id: r for r in runs}
         ordered: List[Any] = []
-        seen: set = set()
+        seen: set[Any] = set()
 
         def visit(run: Any) -> None:
             if run.info.run_id in seen:

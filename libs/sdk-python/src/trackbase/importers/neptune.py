@@ -125,10 +125,10 @@ def find_runs(export_dir: Path, files_dir: Optional[Path]) -> List[SourceRun]:
     return runs
 
 
-def _scale(steps: List[float]) -> Optional[int]:
+def _scale(steps: List[float]) -> int:
     """The smallest power of ten (<= 10^6) making every step an integer."""
     for k in range(7):
-        scale = 10**k
+        scale: int = 10**k
         if all(abs(s * scale - round(s * scale)) < 1e-6 * scale for s in steps):
             return scale
     return 10**6
@@ -177,7 +177,7 @@ def topological(runs: List[SourceRun]) -> List[SourceRun]:
 
     by_key = {(r.project_id, r.run_id): r for r in runs}
     ordered: List[SourceRun] = []
-    seen: set = set()
+    seen: set[Any] = set()
 
     def visit(run: SourceRun, trail: Tuple[str, ...] = ()) -> None:
         key = (run.project_id, run.run_id)
