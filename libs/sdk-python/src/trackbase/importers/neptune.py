@@ -54,6 +54,8 @@ SERIES_TYPES = ("float_series", "string_series", "histogram_series", "file_serie
 FILE_TYPES = ("file", "file_series", "file_set", "artifact")
 PART = re.compile(r"^(?P<prefix>.+)_part_(?P<n>\d+)\.parquet$")
 SERIES_NAME_MAX = 250
+#: Rows read from a part at a time (the exporter's parts roll at ~50 MB compressed, millions of rows).
+READ_ROWS = 500_000
 
 Progress = Callable[[int, int], None]
 
@@ -310,27 +312,31 @@ class NeptuneImporter:
         return out
 
     def _import_part(self, run: SourceRun, writer: RunWriter, n: int, part: Path, histograms: Dict[str, List[Any]]) -> int:
+        """One part, read in slices of READ_ROWS rows so memory stays bounded for parts of millions of rows."""
         pa = _pa()
-        table = pa.parquet.read_table(part)
-        types = table.column("attribute_type")
-        known = set(PARAM_TYPES) | set(SERIES_TYPES) | set(FILE_TYPES)
-        for kind in set(types.to_pylist()) - known:
-            other = table.filter(pa.compute.equal(types, kind))
-            for path in sorted(set(other.column("attribute_path").to_pylist())):
-                self.summary.skip(run.label, path, f"attribute type {kind} has no Trackbase equivalent")
         batches = _Batches(writer, (n + 1) * SEQ_BLOCK)
-        for kind in ("float_series", "string_series"):
-            rows = table.filter(pa.compute.equal(types, kind))
-            if rows.num_rows:
-                self._series(run, batches, kind, rows)
+        known = set(PARAM_TYPES) | set(SERIES_TYPES) | set(FILE_TYPES)
+        total = 0
+        for record_batch in pa.parquet.ParquetFile(part).iter_batches(batch_size=READ_ROWS):
+            table = pa.Table.from_batches([record_batch])
+            types = table.column("attribute_type")
+            for kind in set(types.to_pylist()) - known:
+                other = table.filter(pa.compute.equal(types, kind))
+                for path in sorted(set(other.column("attribute_path").to_pylist())):
+                    self.summary.skip(run.label, path, f"attribute type {kind} has no Trackbase equivalent")
+            for kind in ("float_series", "string_series"):
+                rows = table.filter(pa.compute.equal(types, kind))
+                if rows.num_rows:
+                    self._series(run, batches, kind, rows)
+            hist = table.filter(pa.compute.equal(types, "histogram_series"))
+            if hist.num_rows:
+                self._histograms(run, hist, histograms)
+            files = table.filter(pa.compute.is_in(types, value_set=pa.array(FILE_TYPES)))
+            if files.num_rows:
+                self._files(run, writer, files)
+            total += table.num_rows
         batches.flush()
-        hist = table.filter(pa.compute.equal(types, "histogram_series"))
-        if hist.num_rows:
-            self._histograms(run, hist, histograms)
-        files = table.filter(pa.compute.is_in(types, value_set=pa.array(FILE_TYPES)))
-        if files.num_rows:
-            self._files(run, writer, files)
-        return int(table.num_rows)
+        return total
 
     def _columns(self, rows: Any, value: str) -> Iterator[Tuple[str, List[Any], List[Any], List[Any]]]:
         """Per attribute path, in the order of first appearance: steps (float), times (ms) and values."""
