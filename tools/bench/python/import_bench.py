@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -52,6 +53,8 @@ def write_export(root: Path) -> int:
 
 
 def main() -> None:
+    # SIGTERM ends the benchmark through `finally`, so the server and its PostgreSQL stop with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     server = ServerProcess().start()
     try:
         tenant = new_tenant(server.url)

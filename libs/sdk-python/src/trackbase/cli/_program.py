@@ -243,6 +243,6 @@ def run_cli(argv: List[str], env: Optional[Mapping[str, str]] = None) -> int:
     except TrackbaseUnavailableError as error:
         sys.stderr.write(f"trackbase: server unreachable: {error}\n")
         return EXIT["unavailable"]
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, ImportError) as error:
         sys.stderr.write(f"trackbase: {error}\n")
         return EXIT["error"]

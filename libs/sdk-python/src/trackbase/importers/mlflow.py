@@ -7,7 +7,7 @@ runs keep their name, start time and final state; params as params; tags as para
 in `parent` (its Trackbase key) and `parent_run_id`; each metric's full history as a metric series;
 dataset inputs as the run's dataset inputs; the run's artifacts as run files; registered models as
 Trackbase model artifacts, one version per model version (files from the version's source), with the
-registry's aliases; logged models (MLflow 3) of a run as model outputs of that run.
+registry's aliases. Not yet: MLflow 3 logged models that were never registered, and traces.
 
 Idempotency as for Neptune: external id `mlflow:<run_id>`, stream `mlflow.<sha1>`, seq from the order
 of metric keys and points (the history is sorted by step, then time, then value).
