@@ -10,7 +10,6 @@ long-format schema, docs/export-format.md), plus run files and artifact versions
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -57,6 +56,7 @@ def schema() -> Any:
 def _pa() -> Any:
     try:
         import pyarrow
+        import pyarrow.compute
         import pyarrow.parquet  # noqa: F401
     except ImportError as error:
         raise ImportError("export needs pyarrow: pip install 'trackbase[import]'") from error
@@ -64,13 +64,35 @@ def _pa() -> Any:
 
 
 class Rows:
-    """Column buffers of one part."""
+    """Records of one part: single records in column lists, series as Arrow blocks (never a Python object per point)."""
 
     def __init__(self) -> None:
         self.columns: Dict[str, List[Any]] = {name: [] for name in schema().names}
+        self.blocks: List[Any] = []
+        self.block_rows = 0
 
     def __len__(self) -> int:
-        return len(self.columns["record"])
+        return len(self.columns["record"]) + self.block_rows
+
+    def table(self) -> Any:
+        pa = _pa()
+        return pa.concat_tables([pa.Table.from_pydict(self.columns, schema=schema()), *self.blocks])
+
+    def add_block(self, base: Dict[str, Any], record: str, name: str, steps: Any, values: Any, times: Any) -> None:
+        """A numeric series: steps (int64), values (float64) and times (timestamp) as Arrow arrays."""
+        pa = _pa()
+        n = len(steps)
+        columns = {
+            **{key: pa.array([base[key]] * n, pa.string()) for key in ("project", "run_id", "run_key")},
+            "record": pa.array([record] * n, pa.string()),
+            "name": pa.array([name] * n, pa.string()),
+            "step": steps,
+            "time": times,
+            "float_value": values,
+        }
+        arrays = [columns.get(f.name, pa.nulls(n, f.type)) for f in schema()]
+        self.blocks.append(pa.Table.from_arrays(arrays, schema=schema()))
+        self.block_rows += n
 
     def add(
         self, base: Dict[str, Any], record: str, name: str, value: Any = None, step: Optional[int] = None, time: Any = None
@@ -98,10 +120,6 @@ class Rows:
         c["bool_value"].append(b)
         c["string_value"].append(s)
         c["json_value"].append(j)
-
-
-def _float(text: str) -> float:
-    return float(text)  # "NaN", "Infinity" and "-Infinity" parse as such
 
 
 class Exporter:
@@ -134,7 +152,7 @@ class Exporter:
 
         def write() -> None:
             nonlocal rows, part
-            table = pa.Table.from_pydict(rows.columns, schema=schema())
+            table = rows.table()
             target = self.out / "data" / f"part-{part:05d}.parquet"
             pa.parquet.write_table(table, target, compression="zstd")
             self.counts["bytes"] += target.stat().st_size
@@ -191,14 +209,22 @@ class Exporter:
         path = f"{paths.run(self.org, self.project, run_id)}/series/{quote(name + '.csv', safe='')}?kind={kind}"
         response = self.api.http.session().get(self.api.base_url + path, timeout=self.api.http.timeout_s)
         response.raise_for_status()
-        reader = csv.reader(io.StringIO(response.text))
-        next(reader, None)
+        pa = _pa()
+        import pyarrow.csv as pcsv
+
+        types = {"step": pa.int64(), "value": pa.string(), "time": pa.timestamp("ms", tz="UTC")}
+        table = pcsv.read_csv(io.BytesIO(response.content), convert_options=pcsv.ConvertOptions(column_types=types))
+        values = pa.compute.cast(table.column("value"), pa.float64())  # "NaN", "Infinity", "-Infinity" parse as such
         record = "metric" if kind == "metric" else "system"
-        for step, value, time in reader:
-            rows.add(
-                base, record, name, _float(value), step=int(float(step)), time=datetime.fromisoformat(time.replace("Z", "+00:00"))
-            )
-            self.counts["points"] += 1
+        rows.add_block(
+            base,
+            record,
+            name,
+            table.column("step").combine_chunks(),
+            values.combine_chunks(),
+            table.column("time").combine_chunks(),
+        )
+        self.counts["points"] += table.num_rows
 
     def _text(self, base: Dict[str, Any], run_id: str, name: str, rows: Rows) -> None:
         start = 0
