@@ -1,4 +1,4 @@
-"""Commands: login, whoami, orgs, projects, runs, sync, open, files, artifacts (see `libs/sdk/src/cli/program.ts`)."""
+"""Commands: login, whoami, orgs, projects, runs, sync, open, files, artifacts (see `libs/sdk/src/cli/program.ts`), plus import and export (Python only: their readers are Python libraries)."""
 
 from __future__ import annotations
 
