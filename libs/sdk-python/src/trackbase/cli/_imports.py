@@ -44,11 +44,11 @@ def import_neptune(cli: Cli) -> None:
     from ..importers.neptune import NeptuneImporter
 
     org, project = cli.split_project(cli.args.project)
-    api = cli.api()
-    ensure_project(api, org, project)
     export = Path(cli.args.export_dir)
     if not export.is_dir():
         raise ValueError(f"{export} is not a directory")
+    api = cli.api()
+    ensure_project(api, org, project)
     importer = NeptuneImporter(api, org, project, _progress(cli, str(export)))
     summary = importer.run(export, Path(cli.args.files_dir) if cli.args.files_dir else None)
     _report(cli, summary)
@@ -81,6 +81,8 @@ def import_trackbase(cli: Cli) -> None:
     from ..importers.trackbase import TrackbaseImporter
 
     org, project = cli.split_project(cli.args.project)
+    if not (Path(cli.args.export_dir) / "export.json").is_file():
+        raise ValueError(f"{cli.args.export_dir} is not a trackbase export (no export.json)")
     api = cli.api()
     ensure_project(api, org, project)
     _report(cli, TrackbaseImporter(api, org, project, _progress(cli, "runs")).run(Path(cli.args.export_dir)))
