@@ -52,6 +52,15 @@ describe('run lifecycle', () => {
     expect(b.body.id).toBe(a.body.id);
   });
 
+  it('keeps the start time an importer gives, and refuses one that is not a date', async () => {
+    const run = await owner.api.post(base, { name: 'imported', startedAt: '2025-03-01T12:00:00.000Z' });
+    expect(run.status).toBe(201);
+    expect(run.body.startedAt).toBe('2025-03-01T12:00:00.000Z');
+    const bad = await owner.api.post(base, { name: 'bad', startedAt: 'yesterday' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+  });
+
   it('finishes, edits tags and notes, and deletes', async () => {
     const run = await newRun({ tags: ['a'] });
     const patched = await owner.api.patch(`${base}/${run.key}`, {

@@ -47,11 +47,20 @@ export class RunsRepository {
   /** Inserts unless the external id exists; returns null on that conflict. */
   async insert(
     ctx: RequestContext,
-    run: { number: number; name: string; externalId: string | null; description: string; tags: string[]; params: object; context: object },
+    run: {
+      number: number;
+      name: string;
+      externalId: string | null;
+      description: string;
+      tags: string[];
+      params: object;
+      context: object;
+      startedAt?: string | null;
+    },
   ): Promise<RunRecord | null> {
     const rows: RunRecord[] = await ctx.em.query(
-      `INSERT INTO runs AS r (organization_id, project_id, number, name, external_id, state, created_by, heartbeat_at, description, tags, params, context)
-       VALUES ($1, $2, $3, $4, $5, 'running', $6, now(), $7, $8, $9, $10)
+      `INSERT INTO runs AS r (organization_id, project_id, number, name, external_id, state, created_by, heartbeat_at, description, tags, params, context, started_at)
+       VALUES ($1, $2, $3, $4, $5, 'running', $6, now(), $7, $8, $9, $10, COALESCE($11::timestamptz, now()))
        ON CONFLICT (project_id, external_id) DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
       [
@@ -65,6 +74,7 @@ export class RunsRepository {
         run.tags,
         JSON.stringify(run.params),
         JSON.stringify(run.context),
+        run.startedAt ?? null,
       ],
     );
     return rows[0] ?? null;

@@ -45,6 +45,7 @@ export class RunsService {
       tags: [...new Set(input.tags ?? [])],
       params: flattenParams(input.params ?? {}),
       context: input.context ?? {},
+      startedAt: input.startedAt ?? null,
     });
     if (inserted) {
       const run = toRunDto(ctx, inserted);

@@ -230,6 +230,8 @@ export const createRunRequestSchema = z.strictObject({
   tags: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tagsPerRun).optional(),
   params: z.record(z.string().min(1).max(LIMITS.paramPathLength), paramValueSchema).optional(),
   context: runContextSchema.optional(),
+  /** When the run began, if not now: importers keep the original start time of the runs they bring in. */
+  startedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type CreateRunRequest = z.infer<typeof createRunRequestSchema>;
 

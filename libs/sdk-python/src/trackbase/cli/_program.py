@@ -1,4 +1,4 @@
-"""Commands: login, whoami, orgs, projects, runs, sync, open, files, artifacts (see `libs/sdk/src/cli/program.ts`)."""
+"""Commands: login, whoami, orgs, projects, runs, sync, open, files, artifacts (see `libs/sdk/src/cli/program.ts`), plus import and export (Python only: their readers are Python libraries)."""
 
 from __future__ import annotations
 
@@ -253,9 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     opener.add_argument("project")
     opener.add_argument("run")
     opener.add_argument("--browser", action="store_true", help="open in the default browser")
+    from ._imports import register as register_imports
     from ._transfers import register
 
     register(sub, command)
+    register_imports(sub, command)
     return parser
 
 
@@ -288,6 +290,6 @@ def run_cli(argv: List[str], env: Optional[Mapping[str, str]] = None) -> int:
     except TrackbaseUnavailableError as error:
         sys.stderr.write(f"trackbase: server unreachable: {error}\n")
         return EXIT["unavailable"]
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, ImportError) as error:
         sys.stderr.write(f"trackbase: {error}\n")
         return EXIT["error"]

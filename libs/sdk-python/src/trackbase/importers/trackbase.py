@@ -1,0 +1,175 @@
+"""
+`trackbase import trackbase <export dir> --project org/proj`: a `trackbase export` (docs/export-format.md)
+into another project or server. Idempotent as the other importers: external id
+`trackbase:<source project>/<run id>`, stream and seqs from the source run and the order of its records.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from .._api import TrackbaseApi
+from .._artifacts import log_artifact_files
+from .._files import collect_path
+from ._writer import IN_FLIGHT, PARAMS_PER_BATCH, POINTS_PER_BATCH, SEQ_BLOCK, RunWriter, Summary, wire_float
+
+Progress = Callable[[int, int], None]
+#: The fields of an asset reference a batch accepts (an exported one also carries its id and time).
+ASSET_FIELDS = (
+    "kind", "name", "version", "uri", "digest", "sizeBytes", "columns", "preview",
+    "framework", "modelClass", "hyperparameters", "preprocessing", "metadata",
+)  # fmt: skip
+
+
+def _asset(value: Dict[str, Any]) -> Dict[str, Any]:
+    return {k: value[k] for k in ASSET_FIELDS if value.get(k) is not None}
+
+
+def _value(row: Dict[str, Any]) -> Any:
+    for column in ("float_value", "int_value", "bool_value", "string_value"):
+        if row[column] is not None:
+            return row[column]
+    return json.loads(row["json_value"]) if row["json_value"] is not None else None
+
+
+def _ms(time: Any) -> float:
+    return float(time.timestamp() * 1000) if time is not None else 0.0
+
+
+class TrackbaseImporter:
+    def __init__(self, api: TrackbaseApi, org: str, project: str, progress: Optional[Progress] = None) -> None:
+        self.api = api
+        self.org = org
+        self.project = project
+        self.progress = progress
+        self.summary = Summary()
+        self.keys: Dict[str, str] = {}
+
+    def run(self, export_dir: Path) -> Summary:
+        import pyarrow.parquet as pq
+
+        export_dir = Path(export_dir)
+        manifest = json.loads((export_dir / "export.json").read_text())
+        if manifest.get("format") != "trackbase-export":
+            raise ValueError(f"{export_dir} is not a trackbase export")
+        parts = sorted((export_dir / "data").glob("part-*.parquet"))
+        runs: Dict[str, List[Dict[str, Any]]] = {}
+        for part in parts:
+            for row in pq.read_table(part).to_pylist():
+                runs.setdefault(row["run_id"], []).append(row)
+        with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="trackbase-import") as pool:
+            for done, (run_id, rows) in enumerate(runs.items()):
+                self.import_run(str(manifest.get("project")), run_id, rows, export_dir, pool)
+                if self.progress:
+                    self.progress(done + 1, len(runs))
+        self.import_artifacts(export_dir)
+        return self.summary
+
+    def import_run(
+        self, source: str, run_id: str, rows: List[Dict[str, Any]], export_dir: Path, pool: ThreadPoolExecutor
+    ) -> None:
+        s = self.summary
+        fields = {r["name"]: _value(r) for r in rows if r["record"] == "run"}
+        body: Dict[str, Any] = {"name": fields.get("name") or run_id}
+        for field in ("description", "startedAt"):
+            if fields.get(field):
+                body[field] = fields[field]
+        tags = [r["name"] for r in rows if r["record"] == "tag"]
+        if tags:
+            body["tags"] = tags
+        if fields.get("context"):
+            body["context"] = fields["context"]
+        writer = RunWriter(self.api, self.org, self.project, s, "trackbase", pool)
+        fresh = writer.open((source, run_id), body)
+        self.keys[str(rows[0]["run_key"])] = str(writer.run["key"])
+        s.runs.append(
+            {"source": f"{source}/{rows[0]['run_key']}", "key": writer.run["key"], "id": writer.id, "skipped": not fresh}
+        )
+        if not fresh:
+            s.runs_skipped += 1
+            return
+        params = sorted((r["name"], _value(r)) for r in rows if r["record"] == "param")
+        inputs = [_asset(_value(r)) for r in rows if r["record"] == "input"]
+        outputs = [_asset(_value(r)) for r in rows if r["record"] == "output"]
+        for i in range(0, max(len(params), 1), PARAMS_PER_BATCH):
+            batch: Dict[str, Any] = {"params": dict(params[i : i + PARAMS_PER_BATCH])}
+            if i == 0:
+                batch.update({k: v for k, v in (("inputs", inputs), ("outputs", outputs)) if v})
+            writer.send(i // PARAMS_PER_BATCH, batch)
+        s.params += len(params)
+        self._series(writer, rows)
+        if fields.get("notes"):
+            self.api.update_run(self.org, self.project, writer.id, {"notes": fields["notes"]})
+        files = export_dir / "files" / run_id
+        if files.is_dir():
+            writer.upload([(f.local_path, f.remote_path) for f in collect_path(str(files))])
+        state = fields.get("state")
+        writer.finish(state if state in ("finished", "failed", "aborted") else "finished")
+        s.runs_imported += 1
+
+    def _series(self, writer: RunWriter, rows: List[Dict[str, Any]]) -> None:
+        grouped: Dict[Tuple[str, str], List[Dict[str, Any]]] = {}
+        for r in rows:
+            if r["record"] in ("metric", "system", "text"):
+                grouped.setdefault((r["record"], r["name"]), []).append(r)
+        seq = SEQ_BLOCK
+        batch: Dict[str, List[Dict[str, Any]]] = {}
+        count = 0
+        for (record, name), points in grouped.items():
+            for i in range(0, len(points), POINTS_PER_BATCH):
+                chunk = points[i : i + POINTS_PER_BATCH]
+                entry: Dict[str, Any] = {
+                    "name": name,
+                    "steps": [p["step"] for p in chunk],
+                    "times": [_ms(p["time"]) for p in chunk],
+                }
+                if record == "text":
+                    entry["lines"] = [p["string_value"] or "" for p in chunk]
+                else:
+                    entry["values"] = [wire_float(p["float_value"]) for p in chunk]
+                batch.setdefault({"metric": "metrics", "system": "system", "text": "text"}[record], []).append(entry)
+                count += len(chunk)
+                if count >= POINTS_PER_BATCH:
+                    self._send(writer, seq, batch)
+                    seq, batch, count = seq + 1, {}, 0
+        if batch:
+            self._send(writer, seq, batch)
+
+    @staticmethod
+    def _send(writer: RunWriter, seq: int, batch: Dict[str, List[Dict[str, Any]]]) -> None:
+        points = sum(len(e["steps"]) for k in ("metrics", "system") for e in batch.get(k, []))
+        lines = sum(len(e["steps"]) for e in batch.get("text", []))
+        writer.send(seq, batch, points, lines)
+
+    def import_artifacts(self, export_dir: Path) -> None:
+        root = export_dir / "artifacts"
+        if not root.is_dir():
+            return
+        manifests = sorted(
+            root.glob("*/*/manifest.json"), key=lambda p: (p.parent.parent.name, int(p.parent.name.lstrip("v") or 0))
+        )
+        for path in manifests:
+            manifest = json.loads(path.read_text())
+            files = path.parent / "files"
+            if not manifest.get("files") or not files.is_dir():
+                self.summary.skip(str(path.parent), "artifacts", "version without files (a reference) is not re-imported")
+                continue
+            producer = self.keys.get(str(manifest.get("producer")))
+            stored = log_artifact_files(
+                self.api,
+                self.org,
+                self.project,
+                manifest["artifact"],
+                manifest.get("kind") or "artifact",
+                str(files),
+                aliases=[a for a in manifest.get("aliases") or [] if a != "latest"] or None,
+                metadata=manifest.get("metadata") or None,
+                description=manifest.get("description") or None,
+                run=producer,
+            )
+            self.summary.runs.append(
+                {"source": f"{manifest['artifact']}:{manifest['version']}", "key": stored.get("version"), "artifact": True}
+            )

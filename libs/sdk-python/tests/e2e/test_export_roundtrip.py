@@ -1,0 +1,140 @@
+"""`trackbase export` to Parquet, then `trackbase import trackbase` into another project reproduces the project."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pyarrow.parquet as pq
+from trackbase_testing import Tenant
+
+from trackbase._api import TrackbaseApi
+from trackbase._artifacts import log_artifact_files
+from trackbase._files import upload_run_file
+from trackbase._http import HttpClient
+
+from conftest import PYTHON, child_env
+from helpers import api
+
+
+def cli(tenant: Tenant, tmp: Path, *args: str) -> Dict[str, Any]:
+    env = child_env(tmp, TRACKBASE_URL=tenant.url, TRACKBASE_API_KEY=tenant.key)
+    done = subprocess.run([PYTHON, "-m", "trackbase.cli", "--json", *args], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def populate(tenant: Tenant, tmp: Path) -> None:
+    client = api(tenant)
+    base = f"/orgs/{tenant.org}/projects/{tenant.project}/runs"
+    sdk = TrackbaseApi(HttpClient(tenant.url, tenant.key))
+    for r in range(2):
+        run = client.post(
+            base,
+            {
+                "name": f"run-{r}",
+                "description": f"run number {r}",
+                "tags": ["exported", f"r{r}"],
+                "params": {"optimizer": {"lr": 0.01 * (r + 1), "name": "adam"}, "epochs": 3, "flags": [1, 2], "on": True},
+                "startedAt": "2025-01-02T03:04:05.000Z",
+            },
+        )
+        client.post(
+            f"{base}/{run['id']}/batches",
+            {
+                "streamId": "populate",
+                "seq": 0,
+                "metrics": [
+                    {
+                        "name": "loss",
+                        "steps": [0, 1, 2, 5],
+                        "values": [1.5, "NaN", 0.5, "Infinity"],
+                        "times": [1e12, 1e12 + 1, 1e12 + 2, 1e12 + 3],
+                    }
+                ],
+                "system": [{"name": "cpu", "steps": [0, 1], "values": [10.0, 20.0], "times": [1e12, 1e12 + 5]}],
+                "text": [{"name": "stdout", "steps": [0, 0, 1], "lines": ["a", "b", "c"], "times": [1e12, 1e12, 1e12 + 9]}],
+                "inputs": [{"kind": "dataset", "name": "train", "version": "1", "digest": "abc"}],
+            },
+        )
+        (tmp / f"weights-{r}.bin").write_bytes(bytes([r]) * 100)
+        upload_run_file((sdk, tenant.org, tenant.project, run["id"]), str(tmp / f"weights-{r}.bin"), "ckpt/weights.bin")
+        client.patch(f"{base}/{run['id']}", {"state": "failed" if r else "finished", "notes": f"notes {r}"})
+        if r == 0:
+            model = tmp / "model"
+            model.mkdir()
+            (model / "model.pkl").write_bytes(b"pickle")
+            log_artifact_files(
+                sdk, tenant.org, tenant.project, "classifier", "model", str(model), aliases=["prod"], run=run["key"]
+            )
+
+
+Record = Tuple[Any, ...]
+
+
+def records(out: Path) -> Tuple[List[Record], Dict[str, str]]:
+    table = pq.read_table(out / "data").to_pylist()
+    names = {r["run_id"]: r["string_value"] for r in table if r["record"] == "run" and r["name"] == "name"}
+    rows: List[Record] = []
+    for r in table:
+        if r["record"] == "run" and r["name"] in ("key", "externalId", "createdAt", "endedAt"):
+            continue
+        if r["record"] == "param" and r["name"].startswith("import."):
+            continue
+        if r["record"] in ("input", "output"):
+            # An asset's id and first-seen time are the target server's own.
+            r["json_value"] = json.dumps({k: v for k, v in json.loads(r["json_value"]).items() if k not in ("id", "createdAt")})
+        value = r["float_value"]
+        if isinstance(value, float) and math.isnan(value):
+            value = "NaN"
+        rows.append(
+            (
+                names[r["run_id"]],
+                r["record"],
+                r["name"],
+                r["step"],
+                r["time"],
+                value,
+                r["int_value"],
+                r["bool_value"],
+                r["string_value"],
+                r["json_value"],
+            )
+        )
+    return sorted(rows, key=repr), names
+
+
+def test_export_then_import_into_another_project_reproduces_it(tenant: Tenant, tmp_path: Path) -> None:
+    populate(tenant, tmp_path)
+    first = tmp_path / "first"
+    manifest = cli(tenant, tmp_path, "export", tenant.ref, "--out", str(first))
+    assert manifest["counts"]["runs"] == 2 and manifest["counts"]["points"] == 12 and manifest["counts"]["textLines"] == 6
+    rows, names = records(first)
+    assert any(r[:4] == ("run-0", "metric", "loss", 5) and r[5] == math.inf for r in rows)
+    assert any(r[1:3] == ("param", "optimizer.lr") and r[5] == 0.01 for r in rows)
+    assert any(r[1:3] == ("param", "flags") and r[9] == "[1, 2]" for r in rows)
+    [run0] = [i for i, n in names.items() if n == "run-0"]
+    assert (first / "files" / run0 / "ckpt" / "weights.bin").read_bytes() == bytes([0]) * 100
+    model_manifest = json.loads((first / "artifacts" / "classifier" / "v1" / "manifest.json").read_text())
+    assert model_manifest["aliases"] == ["latest", "prod"] and model_manifest["files"][0]["path"] == "model.pkl"
+
+    other = tenant.create_project()
+    target = f"{tenant.org}/{other}"
+    summary = cli(tenant, tmp_path, "import", "trackbase", str(first), "--project", target)
+    assert summary["runsImported"] == 2
+    again = cli(tenant, tmp_path, "import", "trackbase", str(first), "--project", target)
+    assert again["runsImported"] == 0 and again["runsSkipped"] == 2 and again["points"] == 0
+
+    second = tmp_path / "second"
+    cli(tenant, tmp_path, "export", target, "--out", str(second))
+    copied_rows = records(second)[0]
+    assert [r for r in copied_rows if r not in rows] == [] and [r for r in rows if r not in copied_rows] == []
+    assert copied_rows == rows
+    [run0_again] = [i for i, n in records(second)[1].items() if n == "run-0"]
+    assert (second / "files" / run0_again / "ckpt" / "weights.bin").read_bytes() == bytes([0]) * 100
+    copied = json.loads((second / "artifacts" / "classifier" / "v1" / "manifest.json").read_text())
+    assert copied["files"] == model_manifest["files"] and copied["aliases"] == ["latest", "prod"]
+    assert copied["digest"] == model_manifest["digest"]
