@@ -77,6 +77,21 @@ def import_mlflow(cli: Cli) -> None:
     _report(cli, importer.run())
 
 
+def import_wandb(cli: Cli) -> None:
+    from .._config import resolve_config
+    from ..importers.wandb_dirs import WandbDirImporter
+
+    org, project = cli.split_project(cli.args.project)
+    source = Path(cli.args.wandb_dir)
+    if not source.is_dir():
+        raise ValueError(f"{source} is not a directory")
+    api = cli.api()
+    ensure_project(api, org, project)
+    config = resolve_config(url=cli.args.url, api_key=cli.args.api_key, mode="async", env=cli.env)
+    importer = WandbDirImporter(api, config.url, config.api_key or "", org, project, _progress(cli, "W&B runs"))
+    _report(cli, importer.run(source))
+
+
 def import_trackbase(cli: Cli) -> None:
     from ..importers.trackbase import TrackbaseImporter
 
@@ -129,6 +144,14 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
     mlflow.add_argument("--org", help="target organization: each experiment becomes a project of that name")
     mlflow.add_argument("--project", help="target org/project for every run instead")
     mlflow.add_argument("--experiment", action="append", help="only this experiment (name or id); repeatable")
+    wandb = command(
+        imports,
+        "wandb",
+        import_wandb,
+        "import W&B run directories (offline runs, unfinished uploads) with W&B's own reader; idempotent",
+    )
+    wandb.add_argument("wandb_dir", help="a run directory, a wandb/ folder, or the directory holding it")
+    wandb.add_argument("--project", required=True, help="target org/project (created when missing)")
     own = command(imports, "trackbase", import_trackbase, "import a `trackbase export` directory into a project")
     own.add_argument("export_dir")
     own.add_argument("--project", required=True, help="target org/project (created when missing)")
