@@ -9,6 +9,7 @@ import { AliasesPanel } from '../../components/artifacts/AliasesPanel';
 import { VersionsTable } from '../../components/artifacts/VersionsTable';
 import { ProjectNav } from '../../components/ProjectNav';
 import { Empty, ErrorBox, formatBytes, Loading } from '../../components/ui';
+import { Markdown } from '../../markdown/Markdown';
 
 /** One artifact: its versions and aliases; maintainers move aliases and delete versions. */
 export function ArtifactPage() {
@@ -34,7 +35,7 @@ export function ArtifactPage() {
         </h1>
         <ProjectNav org={org} project={project} />
       </div>
-      {a.description && <p>{a.description}</p>}
+      {a.description && <Markdown text={a.description} scope={{ org, project }} />}
       <p className="muted">
         {a.versionCount} {a.versionCount === 1 ? 'version' : 'versions'} · {formatBytes(a.size)}
       </p>
