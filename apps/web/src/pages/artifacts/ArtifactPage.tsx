@@ -10,6 +10,7 @@ import { VersionsTable } from '../../components/artifacts/VersionsTable';
 import { ProjectNav } from '../../components/ProjectNav';
 import { Empty, ErrorBox, formatBytes, Loading } from '../../components/ui';
 import { Markdown } from '../../markdown/Markdown';
+import { ReadmeCard } from '../../components/Readme';
 
 /** One artifact: its versions and aliases; maintainers move aliases and delete versions. */
 export function ArtifactPage() {
@@ -36,6 +37,12 @@ export function ArtifactPage() {
         <ProjectNav org={org} project={project} />
       </div>
       {a.description && <Markdown text={a.description} scope={{ org, project }} />}
+      <ReadmeCard
+        path={paths.artifactReadme(org, project, a.name)}
+        scope={{ org, project }}
+        canWrite={can(info.data, ProjectPermission.ArtifactsWrite)}
+        label="Artifact README"
+      />
       <p className="muted">
         {a.versionCount} {a.versionCount === 1 ? 'version' : 'versions'} · {formatBytes(a.size)}
       </p>
