@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addOrgMember, createOrg, createProject, setProjectRole, signup } from '@trackbase/api/test/api-client';
 import { startTestApp, type TestApp } from '@trackbase/api/test/test-app';
 import { launch, screenshot } from './browser';
+import { logVersion, PNG } from './web-helpers';
 
 let t: TestApp;
 let browser: Browser;
@@ -87,5 +88,67 @@ it('a README with live references renders sanitised, links what the reader can s
   await viewerPage.getByLabel('Project README').getByRole('link', { name: run.key }).waitFor();
   expect(await viewerPage.getByRole('button', { name: 'Edit' }).count()).toBe(0);
   await viewerContext.close();
+  await context.close();
+});
+
+it('the file browser renders .md files as Markdown and a notebook larger than the preview as a notebook, outputs sanitised', async () => {
+  const owner = await signup(t.url, 'Owner');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org)).slug;
+  const base = `/orgs/${org}/projects/${project}`;
+  const filler = 'x'.repeat(80 * 1024); // past the 64 KiB preview: the viewer fetches the whole notebook
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { language_info: { name: 'python' } },
+    cells: [
+      { cell_type: 'markdown', source: ['# Evaluation notebook\n', 'accuracy is $a$'], metadata: {} },
+      {
+        cell_type: 'code',
+        execution_count: 7,
+        source: 'import numpy as np\nprint(np.pi)',
+        metadata: {},
+        outputs: [
+          { output_type: 'stream', name: 'stdout', text: '3.141592653589793\n' },
+          { output_type: 'display_data', data: { 'image/png': PNG.toString('base64'), 'text/plain': 'figure' }, metadata: {} },
+          {
+            output_type: 'display_data',
+            data: { 'text/html': '<b class="ok">bold output</b><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>' },
+            metadata: {},
+          },
+          { output_type: 'display_data', data: { 'application/javascript': 'window.__pwned = 3' }, metadata: {} },
+        ],
+      },
+      { cell_type: 'raw', source: 'raw text', metadata: { filler } },
+    ],
+  };
+  await logVersion(owner.api, base, 'evaluation', {
+    kind: 'report',
+    contents: {
+      'README.md': Buffer.from('# Model card\n\n| metric | value |\n|---|---|\n| acc | 0.91 |\n\n<script>window.__pwned = 4</script>'),
+      'eval.ipynb': Buffer.from(JSON.stringify(notebook)),
+    },
+  });
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  const page = await context.newPage();
+  await page.goto(`${t.url}/${org}/${project}/artifacts/evaluation/v1`);
+  await page.getByLabel('Preview README.md').click();
+  const md = page.getByLabel('Preview of README.md');
+  await md.getByRole('heading', { name: 'Model card' }).waitFor();
+  expect(await md.locator('td', { hasText: '0.91' }).count()).toBe(1);
+
+  await page.getByLabel('Preview eval.ipynb').click();
+  const nb = page.getByLabel('Preview of eval.ipynb');
+  await nb.getByRole('heading', { name: 'Evaluation notebook' }).waitFor();
+  expect(await nb.locator('.katex').count()).toBeGreaterThan(0);
+  expect(await nb.locator('.hljs-keyword', { hasText: 'import' }).count()).toBe(1);
+  expect(await nb.getByText('3.141592653589793').count()).toBe(1);
+  expect(await nb.locator('img.nb-image').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+  expect(await nb.locator('b', { hasText: 'bold output' }).count()).toBe(1);
+  expect(await nb.locator('script').count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  await screenshot(page, 'notebook-preview');
   await context.close();
 });
