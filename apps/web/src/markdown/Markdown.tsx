@@ -10,6 +10,7 @@ import remarkGfm from 'remark-gfm';
 import remarkMath from 'remark-math';
 import { ReferenceLink } from './ReferenceLink';
 import { parseReferenceHref, referenceText } from './references';
+import { remarkMentions } from './remark-mentions';
 import { remarkReferences } from './remark-references';
 import { markdownSchema } from './schema';
 
@@ -27,7 +28,7 @@ const ScopeContext = createContext<{ scope?: MarkdownScope; people?: People }>({
 const KATEX = { trust: false, strict: 'ignore' as const, maxSize: 20, maxExpand: 200 };
 
 /** The order matters: raw HTML is parsed, the whole tree sanitised, and only then math and highlighting added. */
-export const remarkPlugins = [remarkGfm, remarkMath, remarkReferences];
+export const remarkPlugins = [remarkGfm, remarkMath, remarkMentions, remarkReferences];
 export const rehypePlugins: ComponentProps<typeof ReactMarkdown>['rehypePlugins'] = [
   rehypeRaw,
   [rehypeSanitize, markdownSchema],
@@ -45,7 +46,7 @@ function Anchor({ href, children, node: _node, ...rest }: ComponentProps<'a'> & 
   const { scope, people } = useContext(ScopeContext);
   if (href?.startsWith('user:')) {
     const name = people?.get(href.slice(5).toLowerCase());
-    return <strong className="mention">{name ?? children}</strong>;
+    return <strong className="mention">@{name ?? children}</strong>;
   }
   if (href?.startsWith('trackbase:')) {
     const reference = parseReferenceHref(href);

@@ -94,9 +94,11 @@ describe('Markdown rendering', () => {
   it('shows mentions as names, never as raw tokens', () => {
     const id = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
     const html = render(`thanks @[Ada](user:${id})`);
-    expect(html).toContain('<strong class="mention">Ada</strong>');
+    expect(html).toContain('thanks <strong class="mention">@Ada</strong>');
     expect(html).not.toContain('user:');
-    expect(render(`thanks @[old name](user:${id})`, new Map([[id, 'Ada Lovelace']]))).toContain('Ada Lovelace');
+    expect(render(`thanks @[old name](user:${id})`, new Map([[id, 'Ada Lovelace']]))).toContain(
+      '<strong class="mention">@Ada Lovelace</strong>',
+    );
   });
 
   it('opens external links in a new tab without a referrer or opener', () => {
