@@ -31,6 +31,7 @@ import { UsersModule } from './users/users.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WandbModule } from './wandb/wandb.module';
 import { MlflowModule } from './mlflow/mlflow.module';
+import { ReadmesModule } from './readmes/readmes.module';
 
 @Module({})
 export class AppModule {
@@ -59,6 +60,7 @@ export class AppModule {
         ArtifactsModule,
         WandbModule,
         MlflowModule,
+        ReadmesModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -54,6 +54,10 @@ export const paths = {
     `${paths.artifactVersion(org, project, name, version)}/use`,
   artifactAlias: (org: string, project: string, name: string, alias: string) =>
     `${paths.artifact(org, project, name)}/aliases/${seg(alias)}`,
+  /** A README's current text (GET, PUT); `/versions`, `/versions/{n}` and `/diff?from=&to=` below it. */
+  projectReadme: (org: string, project: string) => `${paths.project(org, project)}/readme`,
+  runReadme: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/readme`,
+  artifactReadme: (org: string, project: string, name: string) => `${paths.artifact(org, project, name)}/readme`,
   orgStorage: (org: string) => `${paths.org(org)}/storage`,
   /** The local store's signed object URLs, served by the API itself. */
   localObject: (token: string) => `${API_BASE}/storage/objects/${seg(token)}`,

@@ -10,6 +10,8 @@ import { del, get, post } from './client';
 export interface FileSource {
   /** Changes when the source points elsewhere, so views reload. */
   readonly id: string;
+  /** The project the files belong to: references in Markdown files resolve there. */
+  readonly scope: { org: string; project: string };
   list(prefix: string): Promise<FileListing>;
   url(path: string): Promise<SignedUrl>;
   preview(path: string): Promise<FilePreview>;
@@ -23,6 +25,7 @@ export function runFileSource(org: string, project: string, run: string): FileSo
   const base = paths.runFiles(org, project, run);
   return {
     id: base,
+    scope: { org, project },
     list: (prefix) => get<FileListing>(prefix ? `${base}?prefix=${encodeURIComponent(prefix)}` : base),
     url: (path) => get<SignedUrl>(paths.runFileUrl(org, project, run, path)),
     preview: (path) => get<FilePreview>(paths.runFilePreview(org, project, run, path)),
@@ -46,6 +49,7 @@ export function versionFileSource(org: string, project: string, name: string, ve
   };
   return {
     id: base,
+    scope: { org, project },
     list: async (prefix) => ({ prefix, entries: listDirectory(await files(), prefix) }),
     url: (path) => get<SignedUrl>(paths.artifactVersionFileUrl(org, project, name, version, path)),
     preview: (path) => get<FilePreview>(paths.artifactVersionFilePreview(org, project, name, version, path)),

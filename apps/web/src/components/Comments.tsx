@@ -1,30 +1,11 @@
 import type { CommentThread, Comment, ProjectMember } from '@trackbase/contracts';
 import { paths } from '@trackbase/contracts';
-import { useRef, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { del, patch, post } from '../api/client';
 import { useResource } from '../api/hooks';
 import { useSession } from '../api/session';
+import { Markdown } from '../markdown/Markdown';
 import { ErrorBox, formatTime, Loading } from './ui';
-
-const MENTION = /@\[([^\]]+)\]\(user:[0-9a-f-]{36}\)/g;
-
-/** Markdown is shown as text (never as HTML), with mentions shown as names. */
-function Body({ text }: { text: string }) {
-  const parts = text.split(MENTION);
-  return (
-    <p className="comment-body">
-      {parts.map((part, i) =>
-        i % 2 === 1 ? (
-          <strong key={i} className="mention">
-            @{part}
-          </strong>
-        ) : (
-          <span key={i}>{part}</span>
-        ),
-      )}
-    </p>
-  );
-}
 
 export function CommentsPanel({
   org,
@@ -43,6 +24,8 @@ export function CommentsPanel({
   const threads = useResource<CommentThread[]>(base);
   const members = useResource<ProjectMember[]>(`${paths.project(org, project)}/members`);
   const { session } = useSession();
+  const people = useMemo(() => new Map((members.data ?? []).map((m) => [m.userId, m.name])), [members.data]);
+  const scope = useMemo(() => ({ org, project }), [org, project]);
   const [error, setError] = useState<Error | null>(null);
 
   const act = (promise: Promise<unknown>) => promise.then(threads.reload, setError);
@@ -57,7 +40,11 @@ export function CommentsPanel({
       <div className="muted">
         <strong>{c.author.name}</strong> · {formatTime(c.createdAt)} {c.editedAt ? '(edited)' : ''}
       </div>
-      {c.deleted ? <p className="muted">[deleted]</p> : <Body text={c.body} />}
+      {c.deleted ? (
+        <p className="muted">[deleted]</p>
+      ) : (
+        <Markdown text={c.body} scope={scope} people={people} className="markdown comment-body" />
+      )}
       {!c.deleted && c.author.id === session?.user.id && (
         <button className="link" onClick={() => edit(c)}>
           Edit

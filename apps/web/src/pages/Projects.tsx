@@ -5,6 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { post } from '../api/client';
 import { useResource } from '../api/hooks';
 import { Empty, ErrorBox, Loading } from '../components/ui';
+import { Markdown } from '../markdown/Markdown';
 
 export function ProjectsPage() {
   const { org = '' } = useParams();
@@ -51,7 +52,9 @@ export function ProjectsPage() {
               </td>
               <td>{p.visibility}</td>
               <td>{p.role}</td>
-              <td className="muted">{p.description}</td>
+              <td className="muted">
+                <Markdown text={p.description} scope={{ org, project: p.slug }} className="markdown compact" />
+              </td>
             </tr>
           ))}
         </tbody>

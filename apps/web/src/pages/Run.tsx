@@ -7,6 +7,7 @@ import { useFollow } from '../live/socket';
 import { ErrorBox, Loading, StateBadge } from '../components/ui';
 import { ChartGrid, useRunSeries } from './RunCharts';
 import { CommentsPanel } from '../components/Comments';
+import { ReadmeCard } from '../components/Readme';
 import { ConsoleView } from './run/ConsoleView';
 import { FilesTab } from './run/FilesTab';
 import { LineageView } from './run/LineageView';
@@ -57,7 +58,15 @@ export function RunPage() {
         ))}
       </nav>
       {tab === 'overview' && (
-        <Overview run={r} canWrite={can(info.data, ProjectPermission.RunsWrite)} onSaved={detail.reload} org={org} project={project} />
+        <>
+          <ReadmeCard
+            path={paths.runReadme(org, project, r.key)}
+            scope={{ org, project }}
+            canWrite={can(info.data, ProjectPermission.RunsWrite)}
+            label="Run README"
+          />
+          <Overview run={r} canWrite={can(info.data, ProjectPermission.RunsWrite)} onSaved={detail.reload} org={org} project={project} />
+        </>
       )}
       {tab === 'charts' && (
         <ChartGrid series={metrics.series} error={metrics.error} emptyText="No metrics logged yet." loadRange={metrics.loadRange} />

@@ -9,6 +9,7 @@ import { Empty, ErrorBox, formatTime, formatValue, Loading, StateBadge } from '.
 import { CommentsPanel } from '../components/Comments';
 import { FirstRunCode } from '../components/FirstRunCode';
 import { ProjectNav } from '../components/ProjectNav';
+import { ReadmeCard } from '../components/Readme';
 import { QuickFilters } from '../components/QuickFilters';
 import { PROJECT_ROLE_PERMISSIONS, ProjectPermission } from '@trackbase/contracts';
 import { composeFilter } from './runs/filter-expression';
@@ -123,6 +124,14 @@ export function RunsPage() {
           project={project}
           canWrite={PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.CommentsWrite)}
           canModerate={PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.Update)}
+        />
+      )}
+      {info.data && (
+        <ReadmeCard
+          path={paths.projectReadme(org, project)}
+          scope={{ org, project }}
+          canWrite={PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.RunsWrite)}
+          label="Project README"
         />
       )}
       <form className="filter" onSubmit={applyFilter} role="search" aria-label="Filter runs">

@@ -6,6 +6,7 @@ import { CascadeIndexes1764000500000 } from './1764000500000-cascade-indexes';
 import { Wandb1764000900000 } from './1764000900000-wandb';
 import { Mlflow1764001000000 } from './1764001000000-mlflow';
 import { SignInBackoff1764001900000 } from './1764001900000-sign-in-backoff';
+import { Readmes1764017000000 } from './1764017000000-readmes';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Wandb1764000900000,
   Mlflow1764001000000,
   SignInBackoff1764001900000,
+  Readmes1764017000000,
 ];

@@ -2,10 +2,12 @@ import type { FilePreview } from '@trackbase/contracts';
 import { STORAGE_LIMITS } from '@trackbase/contracts';
 import { useEffect, useState } from 'react';
 import { download, type FileSource } from '../../api/files';
+import { Markdown } from '../../markdown/Markdown';
+import { NotebookFile } from '../../markdown/NotebookFile';
 import { ErrorBox, formatBytes, Loading } from '../ui';
 import { CsvTable } from './CsvTable';
 
-/** The first bytes of a text, JSON or CSV file, an image, or for anything else its size and a download. */
+/** The first bytes of a text, JSON or CSV file (Markdown rendered, notebooks as notebooks), an image, or for anything else its size and a download. */
 export function FilePreviewPanel({ source, path, onClose }: { source: FileSource; path: string; onClose: () => void }) {
   const [preview, setPreview] = useState<FilePreview>();
   const [error, setError] = useState<Error>();
@@ -45,12 +47,12 @@ export function FilePreviewPanel({ source, path, onClose }: { source: FileSource
       </header>
       <ErrorBox error={error} />
       {!preview && !error && <Loading what="Loading preview" />}
-      {preview && <PreviewBody preview={preview} name={name} />}
+      {preview && <PreviewBody preview={preview} name={name} source={source} />}
     </section>
   );
 }
 
-function PreviewBody({ preview, name }: { preview: FilePreview; name: string }) {
+function PreviewBody({ preview, name, source }: { preview: FilePreview; name: string; source: FileSource }) {
   const cut = preview.truncated && (
     <p className="muted">
       {preview.kind === 'csv'
@@ -71,6 +73,14 @@ function PreviewBody({ preview, name }: { preview: FilePreview; name: string }) 
       );
     case 'text':
     case 'json':
+      if (/\.ipynb$/i.test(name) && preview.size > 0) return <NotebookFile source={source} preview={preview} />;
+      if (/\.(md|markdown)$/i.test(name) && preview.text)
+        return (
+          <>
+            <Markdown text={preview.text} scope={source.scope} className="markdown preview-markdown" />
+            {cut}
+          </>
+        );
       return (
         <>
           {preview.size === 0 ? <p className="muted">This file is empty.</p> : <pre className="code preview-text">{preview.text}</pre>}

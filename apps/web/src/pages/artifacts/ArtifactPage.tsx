@@ -9,6 +9,8 @@ import { AliasesPanel } from '../../components/artifacts/AliasesPanel';
 import { VersionsTable } from '../../components/artifacts/VersionsTable';
 import { ProjectNav } from '../../components/ProjectNav';
 import { Empty, ErrorBox, formatBytes, Loading } from '../../components/ui';
+import { Markdown } from '../../markdown/Markdown';
+import { ReadmeCard } from '../../components/Readme';
 
 /** One artifact: its versions and aliases; maintainers move aliases and delete versions. */
 export function ArtifactPage() {
@@ -34,7 +36,13 @@ export function ArtifactPage() {
         </h1>
         <ProjectNav org={org} project={project} />
       </div>
-      {a.description && <p>{a.description}</p>}
+      {a.description && <Markdown text={a.description} scope={{ org, project }} />}
+      <ReadmeCard
+        path={paths.artifactReadme(org, project, a.name)}
+        scope={{ org, project }}
+        canWrite={can(info.data, ProjectPermission.ArtifactsWrite)}
+        label="Artifact README"
+      />
       <p className="muted">
         {a.versionCount} {a.versionCount === 1 ? 'version' : 'versions'} · {formatBytes(a.size)}
       </p>

@@ -6,6 +6,7 @@ import { useResource } from '../../api/hooks';
 import { AliasChips } from '../../components/artifacts/AliasChips';
 import { ProjectNav } from '../../components/ProjectNav';
 import { Empty, ErrorBox, formatBytes, formatTime, Loading } from '../../components/ui';
+import { Markdown } from '../../markdown/Markdown';
 
 /** The project's artifacts, filtered by kind (in the URL). */
 export function ArtifactsPage() {
@@ -69,7 +70,7 @@ export function ArtifactsPage() {
               <tr key={a.id}>
                 <td>
                   <Link to={`${base}/${encodeURIComponent(a.name)}`}>{a.name}</Link>
-                  {a.description && <div className="muted small">{a.description}</div>}
+                  {a.description && <Markdown text={a.description} scope={{ org, project }} className="markdown compact muted small" />}
                 </td>
                 <td>
                   <span className="badge">{a.kind}</span>

@@ -8,6 +8,7 @@ import { VersionFiles } from '../../components/artifacts/VersionFiles';
 import { VersionMetadata } from '../../components/artifacts/VersionMetadata';
 import { ProjectNav } from '../../components/ProjectNav';
 import { ErrorBox, formatBytes, formatTime, Loading } from '../../components/ui';
+import { Markdown } from '../../markdown/Markdown';
 
 /** One version (`v3` or an alias in the URL): where it came from, who used it, its metadata and files. */
 export function VersionPage() {
@@ -28,7 +29,7 @@ export function VersionPage() {
         </h1>
         <ProjectNav org={org} project={project} />
       </div>
-      {v.description && <p>{v.description}</p>}
+      {v.description && <Markdown text={v.description} scope={{ org, project }} />}
       <div className="two-col">
         <dl className="facts">
           <dt>Kind</dt>

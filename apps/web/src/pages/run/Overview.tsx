@@ -3,6 +3,7 @@ import { paths } from '@trackbase/contracts';
 import { useState, type FormEvent } from 'react';
 import { patch } from '../../api/client';
 import { ErrorBox, formatTime, formatValue } from '../../components/ui';
+import { Markdown } from '../../markdown/Markdown';
 
 export function Overview({
   run,
@@ -73,8 +74,8 @@ export function Overview({
           <p>
             <strong>Tags:</strong> {run.tags.join(', ') || '—'}
           </p>
-          <p>{run.description}</p>
-          <pre className="notes">{run.notes}</pre>
+          <Markdown text={run.description} scope={{ org, project }} />
+          <Markdown text={run.notes} scope={{ org, project }} className="markdown notes" />
         </div>
       )}
       <table className="grid">
