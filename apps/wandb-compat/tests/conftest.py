@@ -51,10 +51,12 @@ class WandbEnv:
         env.update(extra)
         return env
 
-    def python(self, script: str, *, key: Optional[str] = None, check: bool = True, timeout: float = 180, **extra: str) -> subprocess.CompletedProcess[str]:
-        """Runs `script` with the venv's Python and the client configured for Trackbase."""
+    def python(
+        self, script: str, *args: str, key: Optional[str] = None, check: bool = True, timeout: float = 180, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
+        """Runs `script` (with `args` as sys.argv[1:]) with the venv's Python and the client configured for Trackbase."""
         result = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(script)],
+            [sys.executable, "-c", textwrap.dedent(script), *args],
             env=self.env(key, **extra),
             cwd=self.dir,
             capture_output=True,

@@ -95,3 +95,34 @@ def test_another_organizations_run_answers_as_missing(wb: WandbEnv) -> None:
     status, body = call(wb, "/graphql", {"query": UPSERT, "variables": {"name": "mine0001", "project": wb.tenant.project, "entity": "no-such-org"}})
     assert body["errors"][0]["message"] == "entity no-such-org not found"
     assert call(wb, f"/files/{other.org}/{other.project}/theirs01/file_stream", {})[0] == 404
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def link_target(wb: WandbEnv, path: str, key: Optional[str] = None) -> str:
+    headers = {"authorization": "Basic " + base64.b64encode(f"api:{key}".encode()).decode()} if key else {}
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(urllib.request.Request(f"{wb.base_url}{path}", headers=headers), timeout=30)
+    except urllib.error.HTTPError as error:
+        assert error.code == 302
+        return str(error.headers["location"])
+    raise AssertionError("no redirect")
+
+
+def test_a_run_link_tells_nothing_of_the_run_without_a_key_that_may_read_it(wb: WandbEnv) -> None:
+    from trackbase_testing import new_tenant
+
+    run_id = new_run(wb, "link0001")
+    key = wb.tenant.owner.api.get(wb.run_path(run_id))["key"]
+    project_page = f"/{wb.tenant.org}/{wb.tenant.project}"
+    # With a key that may read the run: its page.
+    assert link_target(wb, f"{project_page}/runs/link0001", key=wb.tenant.key) == f"{project_page}/runs/{key}"
+    # Without a key, or with another organization's: exactly the answer for a run that does not exist.
+    missing = link_target(wb, f"{project_page}/runs/nosuchrn")
+    assert missing == project_page
+    assert link_target(wb, f"{project_page}/runs/link0001") == missing
+    assert link_target(wb, f"{project_page}/runs/link0001", key=new_tenant(wb.tenant.url).key) == missing

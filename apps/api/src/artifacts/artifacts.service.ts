@@ -42,6 +42,35 @@ export class ArtifactsService {
     return this.access.downloadUrl(ctx, path, object);
   }
 
+  /**
+   * Download URLs of a version's available files in path order: a page after
+   * `after` (a path), or only the files named in `paths`.
+   */
+  async fileUrls(
+    ctx: RequestContext,
+    name: string,
+    ref: string,
+    options: { after?: string | null; first: number; paths?: string[] | null },
+  ): Promise<{ files: Array<{ path: string; size: number; url: string }>; hasMore: boolean }> {
+    const version = await this.version(ctx, name, ref);
+    const wanted = options.paths ? new Set(options.paths.map((p) => normalizeFilePath(p))) : null;
+    const listed = (await this.artifacts.files(ctx, version.id)).filter(
+      (f) =>
+        f.object.state === 'available' &&
+        (!wanted || wanted.has(f.path)) &&
+        (!options.after || Buffer.compare(Buffer.from(f.path), Buffer.from(options.after)) > 0),
+    );
+    const page = listed.slice(0, options.first);
+    const files = await Promise.all(
+      page.map(async (f) => ({
+        path: f.path,
+        size: Number(f.object.size),
+        url: (await this.access.downloadUrl(ctx, f.path, f.object)).url,
+      })),
+    );
+    return { files, hasMore: listed.length > page.length };
+  }
+
   async preview(ctx: RequestContext, name: string, ref: string, rawPath: string): Promise<FilePreview> {
     const { path, object } = await this.availableFile(ctx, name, ref, rawPath);
     return this.access.preview(ctx, path, object);

@@ -8,10 +8,11 @@ import type { RequestWithContext } from '../common/context/ctx.decorator';
 import { AppError } from '../common/errors/app-error';
 import { runKey } from '../runs/run-key';
 import { FileStreamService, type FileStreamRequest } from './file-stream/file-stream.service';
+import { WandbManifestsService } from './files/wandb-manifests.service';
 import { WandbUploadsService } from './files/wandb-uploads.service';
 import { GraphqlService, type GraphqlRequest } from './graphql/graphql.service';
+import { WandbRunsService } from './runs/wandb-runs.service';
 import { wandbBadRequest } from './wandb.errors';
-import { WandbRepository } from './wandb.repository';
 import { WandbScope, type WandbCaller } from './wandb-scope.service';
 
 type WandbRequest = Request & RequestWithContext;
@@ -31,7 +32,8 @@ export class WandbController {
     private readonly graphql: GraphqlService,
     private readonly fileStream: FileStreamService,
     private readonly uploads: WandbUploadsService,
-    private readonly repository: WandbRepository,
+    private readonly manifests: WandbManifestsService,
+    private readonly runs: WandbRunsService,
   ) {}
 
   @Post('graphql')
@@ -80,13 +82,32 @@ export class WandbController {
     return {};
   }
 
-  /** Links the client prints (`{base}/{entity}/{project}/runs/{id}`) open the run's page. */
+  /** `currentManifest.file.directUrl`: the token is the grant (the client sends no header). */
+  @Get('manifests/:token')
+  @RequirePermission(GlobalPermission.Public)
+  @NoTransaction()
+  manifest(@Req() request: WandbRequest, @Param('token') token: string) {
+    return this.manifests.read(token, { requestId: request.id, origin: this.scope.origin(request) });
+  }
+
+  /**
+   * Links the client prints (`{base}/{entity}/{project}/runs/{id}`) open the
+   * run's page for a caller whose key may read it; anyone else (a browser
+   * opening the link carries no key) is sent to the project's page exactly as
+   * for a run that does not exist, so the link tells nothing of the run.
+   */
   @Get(':entity/:project/runs/:run')
   @RequirePermission(GlobalPermission.Public)
   @NoTransaction()
-  async runLink(@Param('entity') entity: string, @Param('project') project: string, @Param('run') run: string, @Res() response: Response) {
-    const number = await this.repository.runNumberForLink(entity, project, run);
-    const target = number === null ? `/${enc(entity)}/${enc(project)}` : `/${enc(entity)}/${enc(project)}/runs/${runKey(project, number)}`;
+  async runLink(
+    @Req() request: WandbRequest,
+    @Param('entity') entity: string,
+    @Param('project') project: string,
+    @Param('run') run: string,
+    @Res() response: Response,
+  ) {
+    const key = await this.runKeyFor(request, entity, project, run);
+    const target = key === null ? `/${enc(entity)}/${enc(project)}` : `/${enc(entity)}/${enc(project)}/runs/${key}`;
     response.redirect(302, target);
   }
 
@@ -95,6 +116,19 @@ export class WandbController {
   @NoTransaction()
   projectLink(@Param('entity') entity: string, @Param('project') project: string, @Res() response: Response): void {
     response.redirect(302, `/${enc(entity)}/${enc(project)}`);
+  }
+
+  private async runKeyFor(request: WandbRequest, entity: string, project: string, run: string): Promise<string | null> {
+    try {
+      const caller = await this.callerOf(request);
+      return await this.scope.inProject(caller, entity, project, 'read', async (ctx) => {
+        const found = await this.runs.find(ctx, run);
+        return found ? runKey(ctx.currentProject.slug, found.run.number) : null;
+      });
+    } catch (error) {
+      if (error instanceof AppError) return null;
+      throw error;
+    }
   }
 
   private async callerOf(request: WandbRequest): Promise<WandbCaller> {

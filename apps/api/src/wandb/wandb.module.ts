@@ -6,8 +6,11 @@ import { RunsModule } from '../runs/runs.module';
 import { StorageModule } from '../storage/storage.module';
 import { UsersModule } from '../users/users.module';
 import { FileStreamService } from './file-stream/file-stream.service';
+import { ManifestLinks } from './files/manifest-links';
 import { UploadGrants } from './files/upload-grants';
+import { WandbManifestsService } from './files/wandb-manifests.service';
 import { WandbUploadsService } from './files/wandb-uploads.service';
+import { ArtifactReadsResolvers } from './graphql/artifact-reads.resolvers';
 import { ArtifactsResolvers } from './graphql/artifacts.resolvers';
 import { FilesResolvers } from './graphql/files.resolvers';
 import { GraphqlService } from './graphql/graphql.service';
@@ -28,12 +31,15 @@ import { WandbScope } from './wandb-scope.service';
     WandbRunsService,
     FileStreamService,
     UploadGrants,
+    ManifestLinks,
     WandbUploadsService,
+    WandbManifestsService,
     GraphqlService,
     ViewerResolvers,
     RunsResolvers,
     FilesResolvers,
     ArtifactsResolvers,
+    ArtifactReadsResolvers,
   ],
 })
 export class WandbModule {}

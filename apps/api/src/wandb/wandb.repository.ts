@@ -16,6 +16,14 @@ export interface WandbRunState {
   summary: Record<string, unknown>;
 }
 
+/** What the W&B layer keeps beside an artifact version (table `wandb_artifact_manifests`). */
+export interface WandbManifestRow {
+  version_id: string;
+  digest: string;
+  /** W&B's manifest as the client uploaded it; null until it has. */
+  manifest: ({ contents?: Record<string, { digest?: string; size?: number }> } & Record<string, unknown>) | null;
+}
+
 /** SQL of the W&B compatibility layer. Tenant queries name the context's organization. */
 @Injectable()
 export class WandbRepository {
@@ -39,21 +47,6 @@ export class WandbRepository {
   }
 
   /**
-   * The run key a W&B link names, for the redirect to the web page. System
-   * scope (links are opened by browsers without the API key); the page itself
-   * checks access.
-   */
-  async runNumberForLink(entity: string, project: string, externalId: string): Promise<number | null> {
-    const rows: Array<{ number: number }> = await this.dataSource.query(
-      `SELECT r.number FROM runs r
-         JOIN projects p ON p.id = r.project_id JOIN organizations o ON o.id = p.organization_id
-        WHERE o.slug = $1 AND p.slug = $2 AND r.external_id = $3`,
-      [entity, project, externalId],
-    );
-    return rows[0]?.number ?? null;
-  }
-
-  /**
    * Where an artifact version lives, by id (W&B's CommitArtifact names only the id). System
    * scope: the caller's access to that organization and project is checked next, as for any call.
    */
@@ -67,6 +60,54 @@ export class WandbRepository {
       [versionId],
     );
     return rows[0] ?? null;
+  }
+
+  /** Records the W&B digest of a draft version (CreateArtifact); its manifest follows when uploaded. */
+  async saveDigest(ctx: RequestContext, versionId: string, digest: string): Promise<void> {
+    await ctx.em.query(
+      `INSERT INTO wandb_artifact_manifests (organization_id, version_id, digest) VALUES ($1, $2, $3)
+       ON CONFLICT (version_id) DO UPDATE SET digest = EXCLUDED.digest`,
+      [ctx.organization.id, versionId, digest],
+    );
+  }
+
+  /** Keeps the manifest the client uploaded for a version (the entries' MD5s and sizes are read back on download). */
+  async saveManifest(ctx: RequestContext, versionId: string, manifest: object): Promise<void> {
+    await ctx.em.query(`UPDATE wandb_artifact_manifests SET manifest = $3 WHERE organization_id = $1 AND version_id = $2`, [
+      ctx.organization.id,
+      versionId,
+      JSON.stringify(manifest),
+    ]);
+  }
+
+  async manifestOf(ctx: RequestContext, versionId: string): Promise<WandbManifestRow | null> {
+    const rows: WandbManifestRow[] = await ctx.em.query(
+      `SELECT version_id, digest, manifest FROM wandb_artifact_manifests WHERE organization_id = $1 AND version_id = $2`,
+      [ctx.organization.id, versionId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The W&B record of a draft that became another, identical version: the survivor keeps one if it had none. */
+  async copyManifest(ctx: RequestContext, from: WandbManifestRow, toVersionId: string): Promise<void> {
+    await ctx.em.query(
+      `INSERT INTO wandb_artifact_manifests (organization_id, version_id, digest, manifest) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (version_id) DO UPDATE SET manifest = coalesce(wandb_artifact_manifests.manifest, EXCLUDED.manifest)`,
+      [ctx.organization.id, toVersionId, from.digest, from.manifest === null ? null : JSON.stringify(from.manifest)],
+    );
+  }
+
+  /** The committed version of an artifact (by name, in the context's project) whose W&B digest is `digest`. */
+  async committedWithDigest(ctx: RequestContext, artifact: string, digest: string): Promise<string | null> {
+    const rows: Array<{ id: string }> = await ctx.em.query(
+      `SELECT v.id FROM wandb_artifact_manifests m
+         JOIN artifact_versions v ON v.id = m.version_id AND v.organization_id = m.organization_id
+         JOIN artifacts a ON a.id = v.artifact_id
+        WHERE m.organization_id = $1 AND m.digest = $2 AND a.project_id = $3 AND a.name = $4 AND v.state = 'committed'
+        ORDER BY v.number DESC LIMIT 1`,
+      [ctx.organization.id, digest, ctx.currentProject.id, artifact],
+    );
+    return rows[0]?.id ?? null;
   }
 
   /** The state row of a run, created empty when missing; locked for the rest of the transaction. */

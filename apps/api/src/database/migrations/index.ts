@@ -7,6 +7,7 @@ import { Wandb1764000900000 } from './1764000900000-wandb';
 import { Mlflow1764001000000 } from './1764001000000-mlflow';
 import { SignInBackoff1764001900000 } from './1764001900000-sign-in-backoff';
 import { Readmes1764017000000 } from './1764017000000-readmes';
+import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artifact-manifests';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Mlflow1764001000000,
   SignInBackoff1764001900000,
   Readmes1764017000000,
+  WandbArtifactManifests1764052000000,
 ];

@@ -9,6 +9,7 @@ import { UploadCompletionService } from '../../storage/upload-completion.service
 import { isMultipart } from '../../storage/stored-object';
 import { UploadsService } from '../../storage/uploads.service';
 import { wandbBadRequest } from '../wandb.errors';
+import { WandbRepository } from '../wandb.repository';
 import { WandbScope, type WandbCaller } from '../wandb-scope.service';
 import { contentTypeOf, UploadGrants, type UploadGrant } from './upload-grants';
 
@@ -39,6 +40,7 @@ export class WandbUploadsService {
     private readonly uploads: UploadsService,
     private readonly completion: UploadCompletionService,
     private readonly versions: ArtifactVersionsService,
+    private readonly repository: WandbRepository,
   ) {}
 
   async receive(stream: Readable): Promise<ReceivedBody> {
@@ -65,12 +67,9 @@ export class WandbUploadsService {
     if (grant.r) {
       await this.scope.inProject(who, grant.e, grant.p, 'artifacts', (ctx) => this.storeRunFile(ctx, grant, body));
     } else if (grant.v && grant.manifest) {
-      // W&B's manifest describes the files by MD5; Trackbase's version is described by the files themselves.
-      try {
-        JSON.parse(body.bytes.toString('utf8'));
-      } catch {
-        throw wandbBadRequest('the artifact manifest is not JSON');
-      }
+      // W&B's manifest describes the files by MD5 and size: kept beside the version for downloads.
+      const manifest = parseManifest(body.bytes);
+      await this.scope.inProject(who, grant.e, grant.p, 'artifacts', (ctx) => this.repository.saveManifest(ctx, grant.v!, manifest));
     } else if (grant.v && grant.a) {
       await this.scope.inProject(who, grant.e, grant.p, 'artifacts', async (ctx) => {
         const declared = await this.versions.addFiles(ctx, grant.a!, grant.v!, [
@@ -122,4 +121,19 @@ export class WandbUploadsService {
       await this.uploads.reportPart(ctx, uploadId, { partNumber: part.partNumber, etag, md5: part.md5, size: part.slice.length });
     }
   }
+}
+
+/** W&B's manifest: a JSON object whose `contents` map paths to entries. */
+function parseManifest(bytes: Buffer): object {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw wandbBadRequest('the artifact manifest is not JSON');
+  }
+  const contents = (manifest as { contents?: unknown } | null)?.contents;
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest) || !contents || typeof contents !== 'object') {
+    throw wandbBadRequest('the artifact manifest must be an object with contents');
+  }
+  return manifest;
 }

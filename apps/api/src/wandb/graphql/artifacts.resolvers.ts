@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { aliasSchema, artifactKindSchema, artifactNameSchema } from '@trackbase/contracts';
+import { aliasSchema, artifactKindSchema, artifactNameSchema, type StoredFile } from '@trackbase/contracts';
 import { ArtifactVersionsService } from '../../artifacts/artifact-versions.service';
+import { ArtifactsService } from '../../artifacts/artifacts.service';
 import { normalizeFilePath } from '../../storage/object-keys';
 import { UploadGrants } from '../files/upload-grants';
 import { parseJsonObject } from '../runs/wandb-config';
@@ -32,18 +33,21 @@ interface ArtifactFileSpec {
 const FILES_PER_REQUEST = 1_000;
 
 /**
- * `run.log_artifact`: CreateArtifact opens a Trackbase draft version (partial:
- * files join it as their bytes arrive), CreateArtifactFiles hands out one
- * signed PUT per file, CommitArtifact commits the draft as the next `v<n>`
- * (identical content becomes the existing version; `latest` moves). W&B's
- * manifest is accepted at its upload URL but not kept: Trackbase's version
- * is described by its own files.
+ * `run.log_artifact`: CreateArtifact answers the version logged before when
+ * the client's digest is one it already committed (nothing is uploaded
+ * again), or opens a Trackbase draft version (partial: files join it as
+ * their bytes arrive); CreateArtifactFiles hands out one signed PUT per file,
+ * CommitArtifact commits the draft as the next `v<n>` (identical content
+ * becomes the existing version; `latest` moves). W&B's digest and manifest
+ * are kept beside the version (`wandb_artifact_manifests`): downloads read
+ * the manifest back.
  */
 @Injectable()
 export class ArtifactsResolvers {
   constructor(
     private readonly scope: WandbScope,
     private readonly versions: ArtifactVersionsService,
+    private readonly reads: ArtifactsService,
     private readonly runs: WandbRunsService,
     private readonly grants: UploadGrants,
     private readonly repository: WandbRepository,
@@ -78,15 +82,24 @@ export class ArtifactsResolvers {
       'artifacts',
       async (ctx) => {
         const producer = input.runName ? await this.runs.find(ctx, input.runName) : null;
+        const run = producer ? { run: producer.run.id } : {};
+        // Content the client logged before (the same W&B digest): that version, so nothing is uploaded again.
+        const existing = await this.repository.committedWithDigest(ctx, name, input.digest);
+        if (existing) {
+          const files = (await this.reads.files(ctx, name, existing)).files;
+          const same = await this.versions.create(ctx, name, { kind, ...run, files: files.map(declarationOf), aliases });
+          return { artifact: artifactOf(same.version.id, 'COMMITTED', input.digest, name) };
+        }
         const created = await this.versions.create(ctx, name, {
           kind,
           description: input.description ?? '',
-          metadata: { ...parseJsonObject(input.metadata), wandb: { digest: input.digest } },
-          ...(producer ? { run: producer.run.id } : {}),
+          metadata: parseJsonObject(input.metadata),
+          ...run,
           files: [],
           partial: true,
           aliases,
         });
+        await this.repository.saveDigest(ctx, created.version.id, input.digest);
         return { artifact: artifactOf(created.version.id, 'PENDING', input.digest, name) };
       },
       { create: true },
@@ -134,8 +147,11 @@ export class ArtifactsResolvers {
   private async commit(caller: WandbCaller, versionId: string) {
     const home = await this.home(versionId);
     return this.scope.inProject(caller, home.entity, home.project, 'artifacts', async (ctx) => {
+      const wandb = await this.repository.manifestOf(ctx, versionId);
       const { version } = await this.versions.commit(ctx, home.artifact, versionId);
-      return { artifact: artifactOf(version.id, 'COMMITTED', version.digest, home.artifact) };
+      // Identical to a version logged before: that one stands, and keeps the client's manifest if it had none.
+      if (wandb && version.id !== versionId) await this.repository.copyManifest(ctx, wandb, version.id);
+      return { artifact: artifactOf(version.id, 'COMMITTED', wandb?.digest ?? version.digest, home.artifact) };
     });
   }
 
@@ -148,6 +164,10 @@ export class ArtifactsResolvers {
   private grant(caller: WandbCaller, home: { entity: string; project: string; artifact: string }, rest: object) {
     return { u: caller.principal.userId, k: caller.principal.kind, e: home.entity, p: home.project, a: home.artifact, ...rest } as never;
   }
+}
+
+function declarationOf(file: StoredFile) {
+  return { path: file.path, size: file.size, sha256: file.sha256, contentType: file.contentType };
 }
 
 function artifactOf(id: string, state: 'PENDING' | 'COMMITTED', digest: string, name: string) {

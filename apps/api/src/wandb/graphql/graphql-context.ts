@@ -1,4 +1,4 @@
-import type { OrgScope } from '../../common/context/request-context';
+import type { OrgScope, RequestContext } from '../../common/context/request-context';
 import type { WandbCaller } from '../wandb-scope.service';
 
 /** What every resolver gets: the authenticated caller (API key, request id, origin for URLs). */
@@ -20,6 +20,17 @@ export function entityOf(org: Pick<OrgScope, 'id' | 'slug'>) {
       orgEntity: { id: org.id, name: org.slug },
       featureFlags: [],
     },
+  };
+}
+
+/** A project as W&B's `Project` (its slug is the name). */
+export function projectOf(ctx: RequestContext) {
+  return {
+    id: ctx.currentProject.id,
+    internalId: ctx.currentProject.id,
+    name: ctx.currentProject.slug,
+    entityName: ctx.organization.slug,
+    entity: entityOf(ctx.organization),
   };
 }
 

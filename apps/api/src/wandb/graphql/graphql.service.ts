@@ -1,6 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
+import {
+  execute,
+  GraphQLError,
+  NoUnusedVariablesRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+} from 'graphql';
 import { AppError } from '../../common/errors/app-error';
+import { ArtifactReadsResolvers } from './artifact-reads.resolvers';
 import { ArtifactsResolvers } from './artifacts.resolvers';
 import { FilesResolvers } from './files.resolvers';
 import type { GraphqlContext } from './graphql-context';
@@ -10,6 +20,12 @@ import { ViewerResolvers } from './viewer.resolvers';
 
 /** Payload limits: a query document's length and tokens (the body itself is limited by the JSON parser). */
 export const GRAPHQL_LIMITS = { queryLength: 100_000, tokens: 5_000 } as const;
+
+/**
+ * The standard rules but one: older clients (0.22) drop the fields our schema lacks from their
+ * fragments, and with them the only use of `$includeAliases`; W&B's server tolerates that.
+ */
+const RULES = specifiedRules.filter((rule) => rule !== NoUnusedVariablesRule);
 
 export interface GraphqlRequest {
   query?: unknown;
@@ -35,8 +51,14 @@ export class GraphqlService {
   private readonly rootValue: Record<string, unknown>;
   private readonly documents = new Map<string, DocumentNode>();
 
-  constructor(viewer: ViewerResolvers, runs: RunsResolvers, files: FilesResolvers, artifacts: ArtifactsResolvers) {
-    this.rootValue = { ...viewer.root(), ...runs.root(), ...files.root(), ...artifacts.root() };
+  constructor(
+    viewer: ViewerResolvers,
+    runs: RunsResolvers,
+    files: FilesResolvers,
+    artifacts: ArtifactsResolvers,
+    artifactReads: ArtifactReadsResolvers,
+  ) {
+    this.rootValue = { ...viewer.root(), ...runs.root(), ...files.root(), ...artifacts.root(), ...artifactReads.root() };
   }
 
   async run(request: GraphqlRequest, context: GraphqlContext): Promise<GraphqlAnswer> {
@@ -45,7 +67,8 @@ export class GraphqlService {
       return failure(`queries are limited to ${GRAPHQL_LIMITS.queryLength} characters`);
     const variables = request.variables ?? {};
     if (typeof variables !== 'object' || Array.isArray(variables)) return failure('variables must be an object');
-    const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
+    // Some documents come with `operationName: ""` (ArtifactType): that names no operation.
+    const operationName = typeof request.operationName === 'string' && request.operationName ? request.operationName : undefined;
 
     let document = this.documents.get(request.query);
     if (!document) {
@@ -54,7 +77,7 @@ export class GraphqlService {
       } catch (error) {
         return { status: 200, body: { errors: [error instanceof GraphQLError ? error : new GraphQLError('query does not parse')] } };
       }
-      const problems = validate(wandbSchema, document);
+      const problems = validate(wandbSchema, document, RULES);
       if (problems.length) {
         this.logger.warn({ operationName, problems: problems.map((p) => p.message) }, 'W&B operation not served');
         return { status: 200, body: { errors: problems } };

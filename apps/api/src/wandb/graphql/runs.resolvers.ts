@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ArtifactsService } from '../../artifacts/artifacts.service';
 import type { RequestContext } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import type { RunRecord } from '../../runs/run-row';
 import { WandbRunsService, type UpsertBucketInput } from '../runs/wandb-runs.service';
 import type { WandbRunState } from '../wandb.repository';
 import { WandbScope, type WandbCaller } from '../wandb-scope.service';
-import { entityOf, type GraphqlContext } from './graphql-context';
+import { ArtifactReadsResolvers } from './artifact-reads.resolvers';
+import { projectOf, type GraphqlContext } from './graphql-context';
 
 /** `UpsertBucket` (create or update a run) and the project/run look-ups of `RunResumeStatus`. */
 @Injectable()
@@ -14,7 +14,7 @@ export class RunsResolvers {
   constructor(
     private readonly scope: WandbScope,
     private readonly runs: WandbRunsService,
-    private readonly artifacts: ArtifactsService,
+    private readonly artifactReads: ArtifactReadsResolvers,
   ) {}
 
   root() {
@@ -47,32 +47,18 @@ export class RunsResolvers {
             const found = await this.runs.find(inner, runName);
             return found ? bucketOf(inner, found.run, found.state) : null;
           });
-        // `name:alias` or `name:v3` (`ArtifactType`, asked before logging an artifact): null when there is none.
-        const artifactOf = ({ name: ref }: { name: string }) =>
-          this.scope.inProject(caller, entity, name, 'read', async (inner) => {
-            const [artifactName, version = 'latest'] = ref.split(':', 2);
-            const found = await this.artifacts.version(inner, artifactName ?? '', version).catch((error: unknown) => {
-              if (error instanceof AppError && error.status < 500) return null;
-              throw error;
-            });
-            return found ? { id: found.id, digest: found.digest, artifactType: { id: found.kind, name: found.kind } } : null;
-          });
-        return { ...projectOf(ctx), bucket: runOf, run: runOf, artifact: artifactOf };
+        return {
+          ...projectOf(ctx),
+          bucket: runOf,
+          run: runOf,
+          ...this.artifactReads.projectFields(caller, ctx.organization.slug, ctx.currentProject.slug),
+        };
       });
     } catch (error) {
       if (error instanceof AppError && error.status === 404) return null;
       throw error;
     }
   }
-}
-
-export function projectOf(ctx: RequestContext) {
-  return {
-    id: ctx.currentProject.id,
-    name: ctx.currentProject.slug,
-    entityName: ctx.organization.slug,
-    entity: entityOf(ctx.organization),
-  };
 }
 
 /** A run as W&B's `Bucket`: its name is the client's run id, config and summary as the client sent them. */

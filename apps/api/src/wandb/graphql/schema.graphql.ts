@@ -118,8 +118,11 @@ export const WANDB_SDL = /* GraphQL */ `
     entity: Entity
     bucket(name: String!, missingOk: Boolean): Run
     run(name: String!): Run
+    internalId: ID
     artifactType(name: String!): ArtifactType
     artifact(name: String!): Artifact
+    artifactCollection(name: String!): ArtifactCollection
+    artifactCollectionMembership(name: String!): ArtifactCollectionMembership
   }
 
   type Run {
@@ -209,13 +212,51 @@ export const WANDB_SDL = /* GraphQL */ `
   interface ArtifactCollection {
     id: ID!
     name: String!
+    project: Project
+    artifactMembership(aliasName: String!): ArtifactCollectionMembership
   }
 
   type ArtifactSequence implements ArtifactCollection {
     id: ID!
     name: String!
+    project: Project
+    artifactMembership(aliasName: String!): ArtifactCollectionMembership
     digestAlgorithm: String
     latestArtifact: Artifact
+  }
+
+  type ArtifactCollectionMembership {
+    id: ID!
+    versionIndex: Int
+    createdAt: DateTime!
+    aliases: [ArtifactAlias!]!
+    artifactCollection: ArtifactCollection
+    artifact: Artifact
+    files(after: String, first: Int, names: [String!]): FileConnection!
+  }
+
+  type ArtifactAlias {
+    id: ID!
+    alias: String!
+    artifactCollection: ArtifactCollection
+  }
+
+  type Tag {
+    id: ID!
+    name: String!
+  }
+
+  type PageInfo {
+    endCursor: String
+    hasNextPage: Boolean!
+  }
+
+  input ArtifactManifestEntryInput {
+    name: String!
+    digest: String!
+    birthArtifactID: ID
+    ref: String
+    size: Int64
   }
 
   enum ArtifactState {
@@ -230,6 +271,27 @@ export const WANDB_SDL = /* GraphQL */ `
     digest: String
     state: ArtifactState
     artifactSequence: ArtifactSequence
+    versionIndex: Int
+    description: String
+    metadata: JSONString
+    ttlDurationSeconds: Int64!
+    ttlIsInherited: Boolean!
+    tags: [Tag!]!
+    historyStep: Int64
+    size: Int64!
+    commitHash: String
+    fileCount: Int64!
+    createdAt: DateTime!
+    updatedAt: DateTime
+    aliases: [ArtifactAlias!]!
+    currentManifest: ArtifactManifest
+    files(after: String, first: Int, names: [String!]): FileConnection!
+    filesByManifestEntries(
+      storageLayout: String!
+      manifestVersion: String!
+      entries: [ArtifactManifestEntryInput!]
+      storageRegion: String
+    ): FileConnection!
   }
 
   enum ArtifactDigestAlgorithm {
@@ -316,6 +378,7 @@ export const WANDB_SDL = /* GraphQL */ `
     id: ID!
     uploadUrl: String
     uploadHeaders: [String!]!
+    directUrl: String
   }
 
   input UploadPartsInput {
@@ -344,6 +407,7 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   type FileConnection {
+    pageInfo: PageInfo
     edges: [FileEdge!]!
   }
 
@@ -359,6 +423,10 @@ export const WANDB_SDL = /* GraphQL */ `
     uploadHeaders: [String!]!
     uploadMultipartUrls: UploadMultipartUrls
     artifact: Artifact
+    directUrl: String
+    url: String
+    sizeBytes: Int64
+    digest: String
   }
 
   type UploadMultipartUrls {
