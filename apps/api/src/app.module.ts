@@ -31,6 +31,7 @@ import { UsersModule } from './users/users.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WandbModule } from './wandb/wandb.module';
 import { MlflowModule } from './mlflow/mlflow.module';
+import { MediaModule } from './media/media.module';
 
 @Module({})
 export class AppModule {
@@ -56,6 +57,7 @@ export class AppModule {
         StorageDriverModule,
         StorageModule,
         FilesModule,
+        MediaModule,
         ArtifactsModule,
         WandbModule,
         MlflowModule,
