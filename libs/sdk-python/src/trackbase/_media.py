@@ -53,10 +53,10 @@ def encode_png(pixels: Any) -> bytes:
     if depth == 16:
         array = array.astype(">u2")
     rows = array.reshape(height, -1).view(np.uint8).reshape(height, -1)
-    # Filter type 0 (none) before each row; zlib level 6 as PNG encoders do by default.
+    # Filter type 0 (none) before each row; zlib level 1: the training host pays for encoding, the store for bytes.
     raw = np.concatenate([np.zeros((height, 1), dtype=np.uint8), rows], axis=1).tobytes()
     header = struct.pack(">IIBBBBB", width, height, depth, color, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 6)) + _chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 1)) + _chunk(b"IEND", b"")
 
 
 def _module(value: Any) -> str:

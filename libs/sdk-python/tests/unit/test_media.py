@@ -155,3 +155,12 @@ def test_confusion_matrix_roc_and_pr_curves() -> None:
     assert roc[1]["auc"] == pytest.approx(1.0)
     pr = trackbase.plot.pr_curve([0, 1, 1, 1], probs, ["neg", "pos"]).to_item()[0]["data"]["curves"][1]
     assert pr["x"][-1] == pytest.approx(1.0) and pr["auc"] == pytest.approx(1.0)
+
+
+def test_uploaded_files_declare_their_content_type_by_extension() -> None:
+    from trackbase._files import HashedFile
+
+    assert HashedFile("x", "plots/loss.PNG", 1, "a" * 64).declaration()["contentType"] == "image/png"
+    assert HashedFile("x", "eval/preds.csv", 1, "a" * 64).declaration()["contentType"] == "text/csv"
+    assert "contentType" not in HashedFile("x", "weights.bin", 1, "a" * 64).declaration()
+    assert "contentType" not in HashedFile("x", "v1.0/README", 1, "a" * 64).declaration()

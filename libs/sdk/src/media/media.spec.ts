@@ -1,5 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { declarationOf } from '../files/upload-files';
+import { fileSource } from '../files/file-source';
 import { encodePng, Histogram, Image, sniffImage, toPixels } from './media';
 import { confusionMatrix, prCurve, rocCurve } from './plot';
 
@@ -79,5 +81,16 @@ describe('media values', () => {
     };
     expect(pr.curves.map((c) => c.className)).toEqual(['neg', 'pos']);
     expect(pr.curves[1]!.auc).toBeCloseTo(1);
+  });
+});
+
+describe('uploaded files', () => {
+  it('declare their content type by extension, as the Python SDK does', () => {
+    const file = (remotePath: string) =>
+      declarationOf({ localPath: 'x', remotePath, size: 1, sha256: 'a'.repeat(64), source: fileSource('x') });
+    expect(file('plots/loss.PNG').contentType).toBe('image/png');
+    expect(file('eval/preds.csv').contentType).toBe('text/csv');
+    expect(file('weights.bin').contentType).toBeUndefined();
+    expect(file('v1.0/README').contentType).toBeUndefined();
   });
 });
