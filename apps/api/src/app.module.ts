@@ -32,6 +32,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { WandbModule } from './wandb/wandb.module';
 import { MlflowModule } from './mlflow/mlflow.module';
 import { ReadmesModule } from './readmes/readmes.module';
+import { MediaModule } from './media/media.module';
 
 @Module({})
 export class AppModule {
@@ -57,6 +58,7 @@ export class AppModule {
         StorageDriverModule,
         StorageModule,
         FilesModule,
+        MediaModule,
         ArtifactsModule,
         WandbModule,
         MlflowModule,

@@ -12,3 +12,4 @@ export * from './schemas/storage';
 export * from './schemas/artifacts';
 export * from './schemas/lineage';
 export * from './schemas/readmes';
+export * from './schemas/media';

@@ -30,6 +30,12 @@ export const paths = {
   runFilePreview: (org: string, project: string, run: string, path: string) =>
     `${paths.runFiles(org, project, run)}/preview?path=${seg(path)}`,
   runFilesArchive: (org: string, project: string, run: string) => `${paths.runFiles(org, project, run)}/archive`,
+  /** Content objects of media items (declared like run files, not listed among them). */
+  runMediaObjects: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/media/objects`,
+  runMedia: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/media`,
+  runMediaKeys: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/media/keys`,
+  runMediaDocument: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/media/document`,
+  mediaGrid: (org: string, project: string) => `${paths.project(org, project)}/media/grid`,
   upload: (org: string, project: string, uploadId: string) => `${paths.project(org, project)}/uploads/${seg(uploadId)}`,
   /** Completes up to 100 uploads in one request. */
   uploadsComplete: (org: string, project: string) => `${paths.project(org, project)}/uploads/complete`,

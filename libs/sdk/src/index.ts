@@ -28,3 +28,19 @@ export { collectFiles, type FilesSpec, type LocalFile } from './files/local-file
 export { sha256File } from './files/hash';
 
 export { fileSource, sendFileRange, type FileSource } from './files/file-source';
+export {
+  Audio,
+  DataMedia,
+  Figure,
+  Histogram,
+  Html,
+  Image,
+  Markdown,
+  Media,
+  Video,
+  encodePng,
+  toPixels,
+  type ImageOptions,
+  type Pixels,
+} from './media/media';
+export * as plot from './media/plot';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MediaIngestModule } from '../media/media-ingest.module';
 import { CrashMonitor } from './crash-monitor.service';
 import { BatchGroups } from './ingest/batch-groups';
 import { BatchService } from './ingest/batch.service';
@@ -16,6 +17,7 @@ import { SeriesService } from './series/series.service';
 import { SeriesController } from './series.controller';
 
 @Module({
+  imports: [MediaIngestModule],
   controllers: [RunsController, SeriesController],
   providers: [
     RunsRepository,

@@ -1,15 +1,11 @@
-import { STORAGE_LIMITS, type FilePreview } from '@trackbase/contracts';
+import { contentTypeOfPath, STORAGE_LIMITS, type FilePreview } from '@trackbase/contracts';
 import { parse } from 'csv-parse/sync';
 
-const IMAGE_TYPES: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  bmp: 'image/bmp',
-  svg: 'image/svg+xml',
-};
+/** An image's content type by its extension, or undefined. */
+function imageType(path: string): string | undefined {
+  const type = contentTypeOfPath(path);
+  return type?.startsWith('image/') ? type : undefined;
+}
 const TEXT_EXTENSIONS = new Set(
   'txt log md rst py ipynb yaml yml toml cfg ini conf sh ts js jsx tsx json jsonl ndjson csv tsv xml html css sql r jl go rs java c h cpp hpp env gitignore'.split(
     ' ',
@@ -20,7 +16,8 @@ const TEXT_EXTENSIONS = new Set(
 export function contentTypeFor(path: string, declared: string): string {
   if (declared !== 'application/octet-stream') return declared;
   const ext = extension(path);
-  if (IMAGE_TYPES[ext]) return IMAGE_TYPES[ext];
+  const image = imageType(path);
+  if (image) return image;
   if (ext === 'json') return 'application/json';
   if (ext === 'csv') return 'text/csv';
   if (ext === 'tsv') return 'text/tab-separated-values';
@@ -32,7 +29,7 @@ export type PreviewKind = FilePreview['kind'];
 
 export function previewKind(path: string, contentType: string): PreviewKind {
   const ext = extension(path);
-  if (contentType.startsWith('image/') || IMAGE_TYPES[ext]) return 'image';
+  if (contentType.startsWith('image/') || imageType(path)) return 'image';
   if (ext === 'csv' || ext === 'tsv' || contentType.startsWith('text/csv') || contentType.startsWith('text/tab-separated-values'))
     return 'csv';
   if (ext === 'json' || contentType.startsWith('application/json')) return 'json';

@@ -6,6 +6,7 @@ import { get } from '../api/client';
 import { useResource } from '../api/hooks';
 import { Chart } from '../components/Chart';
 import { ErrorBox, formatValue, Loading } from '../components/ui';
+import { MediaPanel } from '../components/media/MediaPanel';
 
 /** Selected runs overlaid on shared charts, and their params and summaries side by side with differences marked. */
 export function ComparePage() {
@@ -63,6 +64,12 @@ export function ComparePage() {
           />
         ))}
       </div>
+      {runs && (
+        <>
+          <h2>Media</h2>
+          <MediaPanel org={org} project={project} runs={runs.map((r) => ({ id: r.id, key: r.key }))} />
+        </>
+      )}
       {runs && (
         <table className="grid" aria-label="Differences">
           <thead>

@@ -10,11 +10,12 @@ import { CommentsPanel } from '../components/Comments';
 import { ReadmeCard } from '../components/Readme';
 import { ConsoleView } from './run/ConsoleView';
 import { FilesTab } from './run/FilesTab';
+import { MediaPanel } from '../components/media/MediaPanel';
 import { LineageView } from './run/LineageView';
 import { Overview } from './run/Overview';
 import { ParamsView } from './run/ParamsView';
 
-const TABS = ['overview', 'charts', 'system', 'params', 'context', 'console', 'files', 'lineage', 'comments'] as const;
+const TABS = ['overview', 'charts', 'media', 'system', 'params', 'context', 'console', 'files', 'lineage', 'comments'] as const;
 type Tab = (typeof TABS)[number];
 
 export function RunPage() {
@@ -71,6 +72,7 @@ export function RunPage() {
       {tab === 'charts' && (
         <ChartGrid series={metrics.series} error={metrics.error} emptyText="No metrics logged yet." loadRange={metrics.loadRange} />
       )}
+      {tab === 'media' && <MediaPanel org={org} project={project} runs={[{ id: r.id, key: r.key }]} />}
       {tab === 'system' && (
         <ChartGrid series={system.series} error={system.error} emptyText="No system metrics logged." loadRange={system.loadRange} />
       )}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MEDIA_LIMITS, mediaAckSchema, type MediaItem } from './media';
 
 /** Run lifecycle. `crashed` is set by the server when heartbeats stop; a resumed heartbeat brings the run back to `running`. */
 export const RUN_STATES = ['running', 'finished', 'failed', 'aborted', 'crashed'] as const;
@@ -210,6 +211,14 @@ export const runBatchSchema = z.strictObject({
   context: runContextSchema.optional(),
   inputs: z.array(assetRefSchema).max(LIMITS.assetsPerBatch).optional(),
   outputs: z.array(assetRefSchema).max(LIMITS.assetsPerBatch).optional(),
+  /**
+   * Media items (see `mediaItemSchema`). Each is validated on its own so that
+   * one bad item is refused in the acknowledgement while the others are kept.
+   */
+  media: z
+    .array(z.any().meta({ type: 'object', description: 'a media item (MediaItem)' }) as unknown as z.ZodType<MediaItem>)
+    .max(MEDIA_LIMITS.itemsPerBatch)
+    .optional(),
 });
 export type RunBatch = z.infer<typeof runBatchSchema>;
 
@@ -219,6 +228,8 @@ export const batchAckSchema = z.object({
   /** True when this (streamId, seq) had already been committed: nothing was applied again. */
   duplicate: z.boolean(),
   points: z.number(),
+  /** Present when the batch carried media: how many items were stored and which were refused (and why). */
+  media: mediaAckSchema.optional(),
 });
 export type BatchAck = z.infer<typeof batchAckSchema>;
 

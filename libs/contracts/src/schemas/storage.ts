@@ -187,3 +187,42 @@ export const storageUsageSchema = z.object({
 export type StorageUsage = z.infer<typeof storageUsageSchema>;
 
 export const setQuotaRequestSchema = z.strictObject({ quotaBytes: z.number().int().min(0).nullable() });
+
+const CONTENT_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+  svg: 'image/svg+xml',
+  wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+  flac: 'audio/flac',
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  txt: 'text/plain',
+  log: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  tsv: 'text/tab-separated-values',
+  json: 'application/json',
+  jsonl: 'application/x-ndjson',
+  yaml: 'application/yaml',
+  yml: 'application/yaml',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
+  gz: 'application/gzip',
+  tar: 'application/x-tar',
+  parquet: 'application/vnd.apache.parquet',
+};
+
+/**
+ * The content type SDKs declare for a file by its extension (undefined: the server's default,
+ * application/octet-stream). HTML is left out on purpose: an SDK upload is never served as a page.
+ */
+export function contentTypeOfPath(path: string): string | undefined {
+  const dot = path.lastIndexOf('.');
+  return dot < 0 || dot < path.lastIndexOf('/') ? undefined : CONTENT_TYPES[path.slice(dot + 1).toLowerCase()];
+}

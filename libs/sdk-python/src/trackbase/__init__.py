@@ -19,11 +19,20 @@ from ._errors import TrackbaseApiError, TrackbaseError, TrackbaseOfflineError, T
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from . import plot
+    from ._media import Audio, Figure, Histogram, Html, Image, Markdown, Video
     from ._run import Run
 
 __version__ = "0.1.0"
 __all__ = [
+    "Audio",
+    "Figure",
+    "Histogram",
+    "Html",
+    "Image",
+    "Markdown",
     "Run",
+    "Video",
     "TrackbaseApiError",
     "TrackbaseError",
     "TrackbaseOfflineError",
@@ -31,6 +40,7 @@ __all__ = [
     "finish",
     "init",
     "log",
+    "plot",
     "run",
     "use_artifact",
 ]
@@ -79,6 +89,9 @@ def use_artifact(
     return _use(ref, project=project, root=root, url=url, api_key=api_key)
 
 
+_MEDIA = ("Audio", "Figure", "Histogram", "Html", "Image", "Markdown", "Video")
+
+
 def __getattr__(name: str) -> Any:
     if name == "run":
         return _current()
@@ -86,6 +99,14 @@ def __getattr__(name: str) -> Any:
         from ._run import Run
 
         return Run
+    if name in _MEDIA:
+        from . import _media
+
+        return getattr(_media, name)
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
     if name in ("config", "summary"):
         current = _current()
         if current is None:

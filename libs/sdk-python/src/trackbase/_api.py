@@ -77,6 +77,9 @@ class TrackbaseApi:
     def declare_run_files(self, org: str, project: str, run: str, files: List[Dict[str, Any]]) -> Any:
         return self.http.request("POST", paths.run_files(org, project, run), {"files": files})
 
+    def declare_media_objects(self, org: str, project: str, run: str, files: List[Dict[str, Any]]) -> Any:
+        return self.http.request("POST", paths.run_media_objects(org, project, run), {"files": files})
+
     def list_run_files(self, org: str, project: str, run: str, prefix: Optional[str] = None) -> Any:
         suffix = f"?{urlencode({'prefix': prefix}, quote_via=_quote)}" if prefix else ""
         return self.http.request("GET", paths.run_files(org, project, run) + suffix)

@@ -16,6 +16,8 @@ from ._api import TrackbaseApi
 from ._backoff import backoff_delay
 from ._errors import TrackbaseApiError, TrackbaseUnavailableError
 from ._journal import BatchBuffer, Journal, batch_from_entries, dumps, wire_float
+from ._media import Media, media_values
+from ._media_store import journal_item, refused_items, upload_batch_media
 from ._values import TEXT_LINE_LENGTH, name_problem, to_number
 
 
@@ -30,6 +32,8 @@ class EngineOptions:
     max_queued_points: int = 200_000
     #: Records waiting for the writer before log() waits for it (bounded memory when logging outruns it).
     max_pending_records: int = 20_000
+    #: Media items buffered before a batch is cut (their objects are uploaded before the batch is sent).
+    max_buffered_media: int = 256
     writer_interval_s: float = 0.05
     heartbeat_interval_s: float = 30.0
 
@@ -127,17 +131,21 @@ class Engine:
             while pending:
                 kind, step, ts, payload = pending.popleft()
                 if kind == "m" or kind == "s":
-                    values = self._convert(payload)
-                    if values is None:
+                    media: List[Tuple[str, List[Media]]] = []
+                    values = self._convert(payload, media if kind == "m" else None)
+                    if values is None and not media:
                         continue
                     step = self._step(step)
                     if step is None:
                         continue
                     k = "metric" if kind == "m" else "system"
-                    lines.append(dumps({"t": "m", "k": k, "s": step, "ts": ts, "v": values}))
-                    buffer.add_points(k, step, ts, values)
-                    if kind == "m":
-                        self.last_values.update(values)
+                    if values is not None:
+                        lines.append(dumps({"t": "m", "k": k, "s": step, "ts": ts, "v": values}))
+                        buffer.add_points(k, step, ts, values)
+                        if kind == "m":
+                            self.last_values.update(values)
+                    for name, items in media:
+                        self._journal_media(lines, buffer, name, items, step, ts)
                 elif kind == "x":
                     name, line = payload
                     problem = name_problem(name)
@@ -166,6 +174,7 @@ class Engine:
                     buffer.apply(payload)
                 if (
                     buffer.points >= self.options.max_buffered_points
+                    or len(buffer.media) >= self.options.max_buffered_media
                     or self.buffer_text_bytes >= self.options.max_buffered_text_bytes
                 ):
                     self._write(lines)
@@ -179,7 +188,20 @@ class Engine:
         if lines:
             self.journal.write(("\n".join(lines) + "\n").encode())
 
-    def _convert(self, payload: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    def _journal_media(self, lines: List[str], buffer: BatchBuffer, name: str, items: List[Media], step: int, ts: int) -> None:
+        """Encodes each item (a bad one is reported once and dropped), stores its bytes beside the journal, journals it."""
+        for index, value in enumerate(items):
+            try:
+                entry = journal_item(self.journal.dir, value, name, step, ts, index)
+            except Exception as error:
+                self.report_once(f"media:{name}", f"trackbase: dropped {name!r} at step {step}: {error} (reported once per name)")
+                continue
+            lines.append(dumps(entry))
+            buffer.apply(entry)
+
+    def _convert(
+        self, payload: Dict[str, Any], media: Optional[List[Tuple[str, List[Media]]]] = None
+    ) -> Optional[Dict[str, Any]]:
         out: Dict[str, Any] = {}
         for name, value in payload.items():
             if name not in self.good_names:
@@ -195,6 +217,11 @@ class Engine:
             if t is int:
                 out[name] = value
                 continue
+            if media is not None:
+                found = media_values(value)
+                if found is not None:
+                    media.append((name, found))
+                    continue
             number, problem = to_number(value)
             if problem is not None:
                 self.report_once(f"value:{name}", f"trackbase: dropped {name!r}: {problem} (reported once per name)")
@@ -264,8 +291,15 @@ class Engine:
             if not self.meta.get("runId"):
                 self.connect()
             batch = head.batch if head.batch is not None else self.reload(head)
+            if batch.get("media"):
+                self._upload_media(batch)
             body = dumps(batch).encode()
-            self.api.send_batch(self.meta["org"], self.meta["project"], self.meta["runId"], body, attempts=attempts)
+            ack = self.api.send_batch(self.meta["org"], self.meta["project"], self.meta["runId"], body, attempts=attempts)
+            for refused in refused_items(ack):
+                self.report_once(
+                    f"media:{refused.get('key')}:{refused['code']}",
+                    f"trackbase: the server refused {refused.get('key')!r} at step {refused.get('step')}: {refused['message']} (reported once per name and reason)",
+                )
         except TrackbaseApiError as error:
             self.report_refused(error)
             self._settle(head, {"t": "r", "seq": head.seq, "code": error.code})
@@ -280,6 +314,14 @@ class Engine:
         self.last_sent = time.monotonic()
         self._settle(head, {"t": "a", "seq": head.seq})
         return None
+
+    def _upload_media(self, batch: Dict[str, Any]) -> None:
+        """The batch's media objects go first; a refused upload (quota) leaves its items for the server to refuse one by one."""
+        assert self.api is not None
+        try:
+            upload_batch_media(self.api, self.meta, self.journal.dir, batch)
+        except TrackbaseApiError as error:
+            self.report_once(f"media-upload:{error.code}", f"trackbase: media could not be uploaded: {error}")
 
     def _settle(self, head: Queued, line: Dict[str, Any]) -> None:
         if not self.journal.closed:

@@ -44,7 +44,27 @@ class HashedFile(LocalFile):
     sha256: str = ""
 
     def declaration(self) -> Dict[str, Any]:
-        return {"path": self.remote_path, "size": self.size, "sha256": self.sha256}
+        """With the content type by extension (as `contentTypeOfPath` in libs/contracts), so previews work for SDK uploads."""
+        declared: Dict[str, Any] = {"path": self.remote_path, "size": self.size, "sha256": self.sha256}
+        content_type = content_type_of(self.remote_path)
+        if content_type:
+            declared["contentType"] = content_type
+        return declared
+
+
+_CONTENT_TYPES = {
+    "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
+    "bmp": "image/bmp", "svg": "image/svg+xml", "wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg",
+    "flac": "audio/flac", "mp4": "video/mp4", "webm": "video/webm", "txt": "text/plain", "log": "text/plain",
+    "md": "text/markdown", "csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/json", "jsonl": "application/x-ndjson", "yaml": "application/yaml",
+    "yml": "application/yaml", "pdf": "application/pdf", "zip": "application/zip", "gz": "application/gzip",
+    "tar": "application/x-tar", "parquet": "application/vnd.apache.parquet",
+}  # fmt: skip
+
+
+def content_type_of(path: str) -> Optional[str]:
+    name = path.rsplit("/", 1)[-1]
+    return _CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
 
 
 def remote_path(*pieces: str) -> str:

@@ -17,6 +17,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 JOURNAL = "journal.jsonl"
 META = "meta.json"
+#: Content objects of media items, by SHA-256, beside the journal until the run is delivered.
+MEDIA_DIR = "media"
 CONTROL = ("b", "a", "r", "finish")
 
 Entry = Dict[str, Any]
@@ -51,6 +53,7 @@ class BatchBuffer:
         "context",
         "inputs",
         "outputs",
+        "media",
         "points",
         "records",
     )
@@ -65,6 +68,7 @@ class BatchBuffer:
         self.context: Optional[Dict[str, Any]] = None
         self.inputs: List[Any] = []
         self.outputs: List[Any] = []
+        self.media: List[Dict[str, Any]] = []
         self.points = 0
         self.records = 0
 
@@ -110,6 +114,8 @@ class BatchBuffer:
             self.context = {**(self.context or {}), **entry["v"]}
         elif t == "io":
             (self.inputs if entry["d"] == "input" else self.outputs).append(entry["v"])
+        elif t == "md":
+            self.media.append(entry["v"])
         else:
             return
         self.records += 1
@@ -135,6 +141,8 @@ class BatchBuffer:
             batch["inputs"] = self.inputs
         if self.outputs:
             batch["outputs"] = self.outputs
+        if self.media:
+            batch["media"] = self.media
         return batch
 
 

@@ -56,6 +56,10 @@ def run_files(o: str, p: str, r: str) -> str:
     return f"{run(o, p, r)}/files"
 
 
+def run_media_objects(o: str, p: str, r: str) -> str:
+    return f"{run(o, p, r)}/media/objects"
+
+
 def run_file_url(o: str, p: str, r: str, path: str) -> str:
     return f"{run_files(o, p, r)}/url?path={seg(path)}"
 

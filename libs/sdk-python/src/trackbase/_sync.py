@@ -64,6 +64,13 @@ def sync_journal(api: TrackbaseApi, directory: Path, on_progress: Optional[Calla
         for pending in state.pending:
             batch, n = batch_from_entries(meta["streamId"], pending.seq, pending.entries)
             try:
+                if batch.get("media"):
+                    from ._media_store import upload_batch_media
+
+                    try:
+                        upload_batch_media(api, meta, Path(directory), batch)
+                    except TrackbaseApiError:
+                        pass  # the server refuses the items whose objects are missing, one by one, and keeps the rest
                 api.send_batch(meta["org"], meta["project"], meta["runId"], dumps(batch).encode(), attempts=8)
                 journal.append({"t": "a", "seq": pending.seq})
                 points += n

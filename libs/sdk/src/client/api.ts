@@ -72,6 +72,9 @@ export class TrackbaseApi {
   // Run files: declare (path, size, SHA-256) to get upload plans; list, sign downloads.
   declareRunFiles = (org: string, project: string, run: string, files: FileDeclaration[]) =>
     this.http.request<DeclareFilesResponse>('POST', paths.runFiles(org, project, run), { files });
+  /** Content objects for media items: declared like run files (the path only names each in the answer), not listed among them. */
+  declareMediaObjects = (org: string, project: string, run: string, files: FileDeclaration[]) =>
+    this.http.request<DeclareFilesResponse>('POST', paths.runMediaObjects(org, project, run), { files });
   listRunFiles = (org: string, project: string, run: string, prefix?: string) =>
     this.http.request<FileListing>('GET', `${paths.runFiles(org, project, run)}${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ''}`);
   runFileUrl = (org: string, project: string, run: string, path: string) =>

@@ -1,4 +1,4 @@
-import type { FileDeclaration } from '@trackbase/contracts';
+import { contentTypeOfPath, type FileDeclaration } from '@trackbase/contracts';
 import { mapLimit } from '../client/transfer/limiter';
 import {
   createUploadRuntime as createRuntime,
@@ -22,7 +22,11 @@ export function hashFiles(files: LocalFile[], concurrency = DEFAULT_CONCURRENCY)
   return mapLimit(files, concurrency, async (f) => ({ ...f, sha256: await sha256File(f.localPath), source: fileSource(f.localPath) }));
 }
 
-export const declarationOf = (f: HashedFile): FileDeclaration => ({ path: f.remotePath, size: f.size, sha256: f.sha256 });
+/** What the server is told of a file; its content type by extension, so previews work for SDK uploads too. */
+export const declarationOf = (f: HashedFile): FileDeclaration => {
+  const contentType = contentTypeOfPath(f.remotePath);
+  return { path: f.remotePath, size: f.size, sha256: f.sha256, ...(contentType ? { contentType } : {}) };
+};
 
 /** The upload driver with files from disk sent through node:http. */
 export function createUploadRuntime(calls: UploadCalls, totalBytes: number, options: TransferOptions): UploadRuntime<FileSource> {

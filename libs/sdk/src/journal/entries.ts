@@ -1,4 +1,12 @@
-import { toWireFloat, type AssetRef, type ParamValue, type RunBatch, type RunContext, type WireFloat } from '@trackbase/contracts';
+import {
+  toWireFloat,
+  type AssetRef,
+  type MediaItem,
+  type ParamValue,
+  type RunBatch,
+  type RunContext,
+  type WireFloat,
+} from '@trackbase/contracts';
 
 /** One line of the journal. Short keys: a long run writes millions of these. */
 export type JournalEntry =
@@ -8,6 +16,8 @@ export type JournalEntry =
   | { t: 'tags'; add?: string[]; remove?: string[] }
   | { t: 'ctx'; v: RunContext }
   | { t: 'io'; d: 'input' | 'output'; v: AssetRef }
+  /** A media item; the content objects it names are stored beside the journal (`media/<sha256>`) before this line. */
+  | { t: 'md'; v: MediaItem }
   | { t: 'b'; seq: number }
   | { t: 'a'; seq: number }
   | { t: 'r'; seq: number; code: string }
@@ -29,6 +39,7 @@ export class BatchBuffer {
   private context: RunContext | undefined;
   private inputs: AssetRef[] = [];
   private outputs: AssetRef[] = [];
+  media: MediaItem[] = [];
   points = 0;
   records = 0;
 
@@ -81,6 +92,9 @@ export class BatchBuffer {
       case 'io':
         (entry.d === 'input' ? this.inputs : this.outputs).push(entry.v);
         break;
+      case 'md':
+        this.media.push(entry.v);
+        break;
       default:
         return;
     }
@@ -102,6 +116,7 @@ export class BatchBuffer {
     if (this.context) batch.context = this.context;
     if (this.inputs.length) batch.inputs = this.inputs;
     if (this.outputs.length) batch.outputs = this.outputs;
+    if (this.media.length) batch.media = this.media;
     return batch;
   }
 }

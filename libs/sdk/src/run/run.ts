@@ -33,9 +33,16 @@ import { batchFromEntries, Journal, runsDir, type JournalMeta } from '../journal
 import { checkFinishArguments, checkObject, checkStep, checkStrings, checkValues } from './arguments';
 import { deliverBatch, DeliveryStoppedError, type DroppedValue } from './deliver-batch';
 import { ensureRun } from './sync-journal';
+import { isMedia, type Media } from '../media/media';
+import { journalItem, refusedMediaOf, uploadBatchMedia } from '../media/media-store';
 
 /** Refused values logged one by one; beyond this only counted. */
 const MAX_REPORTED = 20;
+/** Media items buffered before a batch is cut (their objects are uploaded before it is sent). */
+const MAX_BUFFERED_MEDIA = 256;
+
+/** What `log` takes under a name: a number, a media value, or a list of media (a batch of samples). */
+export type Loggable = number | Media | Media[];
 
 export interface RunOptions {
   flushIntervalMs: number;
@@ -164,14 +171,48 @@ export class Run {
   }
 
   /** Logs one value (`log('loss', 0.3)`) or many (`log({loss: 0.3, acc: 0.9})`) at a step (default: one past the last). */
-  log(values: Record<string, number>, step?: number): Promise<void>;
-  log(name: string, value: number, step?: number): Promise<void>;
-  log(a: Record<string, number> | string, b?: number, c?: number): Promise<void> {
+  log(values: Record<string, Loggable>, step?: number): Promise<void>;
+  log(name: string, value: Loggable, step?: number): Promise<void>;
+  log(a: Record<string, Loggable> | string, b?: Loggable | number, c?: number): Promise<void> {
     const values = typeof a === 'string' ? { [a]: b! } : a;
-    const step = typeof a === 'string' ? c : b;
-    checkValues('log(values, step)', values);
+    const step = typeof a === 'string' ? c : (b as number | undefined);
+    const numbers: Record<string, number> = {};
+    const media: Array<[string, Media[]]> = [];
+    if (values && typeof values === 'object' && !Array.isArray(values)) {
+      for (const [name, value] of Object.entries(values)) {
+        if (isMedia(value)) media.push([name, Array.isArray(value) ? value : [value]]);
+        else numbers[name] = value as number;
+      }
+    }
+    checkValues('log(values, step)', media.length ? numbers : values);
     checkStep('log(values, step)', step);
-    return this.record('metric', values, step);
+    return media.length ? this.recordMedia(numbers, media, step) : this.record('metric', numbers, step);
+  }
+
+  /**
+   * Numbers and media at one step. Each media value is encoded now and its
+   * bytes stored beside the journal before the journal names it, so a crash
+   * loses nothing; uploads happen in the background before the batch is sent.
+   * A value that cannot be encoded throws before anything is logged.
+   */
+  private recordMedia(numbers: Record<string, number>, media: Array<[string, Media[]]>, step?: number): Promise<void> {
+    if (this.mode === 'disabled' || this.finished) return Promise.resolve();
+    const s = step ?? this.step;
+    this.step = Math.max(this.step, s + 1);
+    const ts = Date.now();
+    const entries = media.flatMap(([name, values]) =>
+      values.map((value, index) => journalItem(this.journal!.dir, value, name, s, ts, index)),
+    );
+    if (Object.keys(numbers).length) {
+      const wire = Object.fromEntries(Object.entries(numbers).map(([n, v]) => [n, toWireFloat(v)]));
+      this.journal!.append({ t: 'm', k: 'metric', s, ts, v: wire });
+      this.buffer.addPoints('metric', s, ts, wire);
+    }
+    for (const entry of entries) {
+      this.journal!.append(entry);
+      this.buffer.apply(entry);
+    }
+    return this.afterRecord();
   }
 
   /** System metrics (cpu, memory, gpu...) under their own namespace. */
@@ -307,7 +348,7 @@ export class Run {
       this.flush();
       return this.drain();
     }
-    if (this.buffer.points >= this.options.maxBufferedPoints) this.flush();
+    if (this.buffer.points >= this.options.maxBufferedPoints || this.buffer.media.length >= MAX_BUFFERED_MEDIA) this.flush();
     return Promise.resolve();
   }
 
@@ -337,11 +378,15 @@ export class Run {
     while (this.queue.length && api) {
       const head = this.queue[0]!;
       let dropped: DroppedValue[];
+      const refusedMedia: DroppedValue[] = [];
       try {
-        dropped = await deliverBatch(head.batch ?? this.reload(head), {
+        const whole = head.batch ?? this.reload(head);
+        if (whole.media?.length && !(await this.uploadMedia(api, whole))) return;
+        dropped = await deliverBatch(whole, {
           send: async (batch) => {
             if (!this.meta.runId) await this.connect();
-            await api.sendBatch(this.meta.org, this.meta.project, this.meta.runId!, batch, 1);
+            const ack = await api.sendBatch(this.meta.org, this.meta.project, this.meta.runId!, batch, 1);
+            refusedMedia.push(...refusedMediaOf(ack));
           },
           wait: async (attempt) => {
             if (this.finished && this.stopSending) return false;
@@ -356,7 +401,27 @@ export class Run {
       this.journal!.append(dropped.length ? { t: 'r', seq: head.seq, code: dropped[0]!.code } : { t: 'a', seq: head.seq });
       this.queue.shift();
       this.lastSentAt = Date.now();
-      for (const value of dropped) this.report(value);
+      for (const value of [...dropped, ...refusedMedia]) this.report(value);
+    }
+  }
+
+  /** Uploads a batch's media objects, retrying while the server is unreachable; false when sending stops meanwhile. */
+  private async uploadMedia(api: TrackbaseApi, batch: RunBatch): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!this.meta.runId) await this.connect();
+        await uploadBatchMedia(api, { org: this.meta.org, project: this.meta.project, run: this.meta.runId! }, this.journal!.dir, batch);
+        return true;
+      } catch (error) {
+        // Refused for good (a quota): the server then refuses those items one by one and keeps the rest of the batch.
+        if (error instanceof TrackbaseApiError) {
+          this.options.log(`trackbase: media of batch ${batch.seq} could not be uploaded: ${error.message}`);
+          return true;
+        }
+        if (this.finished && this.stopSending) return false;
+        await sleep(backoffDelay(attempt, DEFAULT_BACKOFF));
+        if (this.finished && this.stopSending) return false;
+      }
     }
   }
 

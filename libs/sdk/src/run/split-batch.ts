@@ -11,7 +11,8 @@ type Part =
   | { field: 'params'; key: string; value: NonNullable<RunBatch['params']>[string] }
   | { field: 'tags'; op: 'add' | 'remove'; tag: string }
   | { field: 'context'; key: string; value: unknown }
-  | { field: 'inputs' | 'outputs'; value: Asset };
+  | { field: 'inputs' | 'outputs'; value: Asset }
+  | { field: 'media'; value: NonNullable<RunBatch['media']>[number] };
 
 function partsOf(batch: RunBatch): Part[] {
   const parts: Part[] = [];
@@ -24,6 +25,7 @@ function partsOf(batch: RunBatch): Part[] {
   for (const [key, value] of Object.entries(batch.context ?? {})) parts.push({ field: 'context', key, value });
   for (const value of batch.inputs ?? []) parts.push({ field: 'inputs', value });
   for (const value of batch.outputs ?? []) parts.push({ field: 'outputs', value });
+  for (const value of batch.media ?? []) parts.push({ field: 'media', value });
   return parts;
 }
 
@@ -50,6 +52,9 @@ function batchOf(streamId: string, seq: number, parts: Part[]): RunBatch {
       case 'inputs':
       case 'outputs':
         (batch[part.field] ??= []).push(part.value);
+        break;
+      case 'media':
+        (batch.media ??= []).push(part.value);
     }
   }
   return batch;
@@ -111,5 +116,7 @@ export function describeBatch(batch: RunBatch): string {
     case 'inputs':
     case 'outputs':
       return `${only.field}.${only.value.name}`;
+    case 'media':
+      return `media.${only.value.key}@${only.value.step}`;
   }
 }

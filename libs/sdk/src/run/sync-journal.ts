@@ -1,6 +1,8 @@
 import type { TrackbaseApi } from '../client/api';
 import { backoffDelay, DEFAULT_BACKOFF } from '../client/backoff';
 import { sleep } from '../client/http';
+import { TrackbaseApiError } from '../client/errors';
+import { refusedMediaOf, uploadBatchMedia } from '../media/media-store';
 import { deliverBatch, type DroppedValue } from './deliver-batch';
 import { FINAL_STATES } from './arguments';
 import type { FinalState } from './run';
@@ -59,8 +61,15 @@ export async function syncJournal(api: TrackbaseApi, dir: string, onProgress?: (
     for (const pending of state.pending) {
       const { batch, points: n } = batchFromEntries(meta.streamId, pending.seq, pending.entries);
       // A server that stays unreachable ends the sync (the journal keeps the rest); one that refuses values drops only those.
+      if (batch.media?.length) {
+        // Refused for good (a quota): the server then refuses those items one by one and keeps the rest.
+        await uploadBatchMedia(api, { org: meta.org, project: meta.project, run: meta.runId! }, dir, batch).catch((error: unknown) => {
+          if (!(error instanceof TrackbaseApiError)) throw error;
+        });
+      }
+      const refusedMedia: DroppedValue[] = [];
       const refused = await deliverBatch(batch, {
-        send: (b) => api.sendBatch(meta.org, meta.project, meta.runId!, b, 1),
+        send: async (b) => refusedMedia.push(...refusedMediaOf(await api.sendBatch(meta.org, meta.project, meta.runId!, b, 1))),
         wait: async (attempt) => attempt < 7 && (await sleep(backoffDelay(attempt, DEFAULT_BACKOFF)), true),
       });
       if (refused.length) {
@@ -68,6 +77,7 @@ export async function syncJournal(api: TrackbaseApi, dir: string, onProgress?: (
         dropped.push(...refused);
         rejected++;
       } else journal.append({ t: 'a', seq: pending.seq });
+      dropped.push(...refusedMedia);
       points += n;
       sent++;
       onProgress?.(sent, state.pending.length);

@@ -8,6 +8,7 @@ import { Mlflow1764001000000 } from './1764001000000-mlflow';
 import { SignInBackoff1764001900000 } from './1764001900000-sign-in-backoff';
 import { Readmes1764017000000 } from './1764017000000-readmes';
 import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artifact-manifests';
+import { Media1764100700000 } from './1764100700000-media';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   SignInBackoff1764001900000,
   Readmes1764017000000,
   WandbArtifactManifests1764052000000,
+  Media1764100700000,
 ];

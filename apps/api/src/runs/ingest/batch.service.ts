@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../../common/context/request-context';
 import { notFound } from '../../common/errors/app-error';
 import { inScopedTransaction } from '../../database/tenant-scope';
+import { MediaIngestService } from '../../media/media-ingest.service';
 import { LineageRepository } from '../lineage/lineage.repository';
 import { flattenParams } from '../params';
 import { RunEvents } from '../run-events';
@@ -30,6 +31,7 @@ export class BatchService {
     private readonly lineage: LineageRepository,
     private readonly events: RunEvents,
     private readonly groups: BatchGroups,
+    private readonly media: MediaIngestService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -38,13 +40,14 @@ export class BatchService {
    * transaction (call it from a `@NoTransaction()` route). Series-only batches
    * (metrics, system, text) are group-committed with the batches of the same
    * organization arriving meanwhile; batches that also change the run (params,
-   * context, tags, lineage) commit in their own transaction through `apply`.
+   * context, tags, lineage) or carry media commit in their own transaction
+   * through `apply`.
    */
   async submit(ctx: RequestContext, ref: string, batch: RunBatch): Promise<BatchAck> {
     const prepared = prepareBatch(batch);
     const runRef = parseRunRef(ref, ctx.currentProject.slug);
     if (!runRef) throw notFound('run');
-    if (batch.params || batch.context || batch.tags || batch.inputs?.length || batch.outputs?.length) {
+    if (batch.params || batch.context || batch.tags || batch.inputs?.length || batch.outputs?.length || batch.media?.length) {
       const ack = await inScopedTransaction(this.dataSource, { kind: 'tenant', organizationId: ctx.organization.id }, (em) => {
         ctx.bindTransaction(em);
         return this.applyPrepared(ctx, ref, batch, prepared);
@@ -90,11 +93,12 @@ export class BatchService {
     }
     if (batch.inputs?.length) await this.lineage.link(ctx, run.id, 'input', batch.inputs);
     if (batch.outputs?.length) await this.lineage.link(ctx, run.id, 'output', batch.outputs);
+    const media = batch.media?.length ? await this.media.store(ctx, run.id, batch.media) : undefined;
     await this.runs.touch(ctx, run.id);
 
     const organizationId = ctx.organization.id;
     const projectId = ctx.currentProject.id;
     ctx.afterCommit(() => this.events.emit('points', { organizationId, projectId, runId: run.id, batch }));
-    return { streamId: batch.streamId, seq: batch.seq, duplicate: false, points: prepared.points };
+    return { streamId: batch.streamId, seq: batch.seq, duplicate: false, points: prepared.points, ...(media ? { media } : {}) };
   }
 }

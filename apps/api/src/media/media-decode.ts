@@ -1,0 +1,205 @@
+import { MEDIA_LIMITS, MediaErrorCode, type ParsedMediaItem } from '@trackbase/contracts';
+import sharp from 'sharp';
+import { AppError } from '../common/errors/app-error';
+
+/** What the server learned from an item's bytes. */
+export interface Decoded {
+  contentType: string;
+  width?: number;
+  height?: number;
+  duration?: number;
+  sampleRate?: number;
+  /** A small WebP the grid shows instead of the original (images, GIFs, PNG figures, SVG figures rasterised). */
+  thumbnail?: Buffer;
+}
+
+export const undecodable = (message: string) => new AppError(400, MediaErrorCode.MediaUndecodable, message);
+export const typeMismatch = (message: string) => new AppError(400, MediaErrorCode.MediaTypeMismatch, message);
+
+const IMAGE_FORMATS: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+  heif: 'image/avif',
+  tiff: 'image/tiff',
+};
+
+// Decoding happens in the request; one at a time per process keeps libvips from taking every core.
+sharp.concurrency(1);
+sharp.cache(false);
+
+function pipeline(bytes: Buffer, options: sharp.SharpOptions = {}) {
+  return sharp(bytes, { limitInputPixels: MEDIA_LIMITS.imagePixels, failOn: 'error', ...options });
+}
+
+export async function thumbnailOf(bytes: Buffer, options: sharp.SharpOptions = {}): Promise<Buffer> {
+  const size = MEDIA_LIMITS.thumbnailSize;
+  return pipeline(bytes, options)
+    .rotate()
+    .resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 80 })
+    .toBuffer();
+}
+
+/** Decodes a raster image fully (a truncated or corrupt file fails here), with its dimensions and a thumbnail. */
+export async function decodeImage(bytes: Buffer, what = 'image'): Promise<Decoded> {
+  let metadata: sharp.Metadata;
+  try {
+    metadata = await pipeline(bytes).metadata();
+  } catch (error) {
+    throw undecodable(`the ${what} could not be decoded: ${(error as Error).message}`);
+  }
+  const contentType = metadata.format ? IMAGE_FORMATS[metadata.format] : undefined;
+  if (!contentType) {
+    throw metadata.format === 'svg'
+      ? typeMismatch(`an SVG is a document, not a raster ${what}: log it as a figure (format "svg")`)
+      : undecodable(`the ${what} is in a format the server does not take (${metadata.format ?? 'unknown'})`);
+  }
+  try {
+    const thumbnail = await thumbnailOf(bytes);
+    return { contentType, width: metadata.width, height: metadata.height, thumbnail };
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/pixel limit/i.test(message))
+      throw new AppError(413, MediaErrorCode.MediaTooLarge, `the ${what} has more than ${MEDIA_LIMITS.imagePixels} pixels`);
+    throw undecodable(`the ${what} could not be decoded: ${message}`);
+  }
+}
+
+/** A mask must be a PNG class map of the image's size. */
+export async function checkMask(bytes: Buffer, name: string, width: number | undefined, height: number | undefined): Promise<void> {
+  let metadata: sharp.Metadata;
+  try {
+    metadata = await pipeline(bytes).metadata();
+    await pipeline(bytes).raw().toBuffer();
+  } catch (error) {
+    throw undecodable(`mask "${name}" could not be decoded: ${(error as Error).message}`);
+  }
+  if (metadata.format !== 'png') throw typeMismatch(`mask "${name}" must be a PNG class map, not ${metadata.format}`);
+  if (width !== undefined && (metadata.width !== width || metadata.height !== height)) {
+    throw new AppError(
+      400,
+      MediaErrorCode.InvalidMediaItem,
+      `mask "${name}" is ${metadata.width}×${metadata.height}, the image ${width}×${height}`,
+    );
+  }
+}
+
+function ascii(bytes: Buffer, start: number, end: number): string {
+  return bytes.subarray(start, end).toString('latin1');
+}
+
+/** WAV: RIFF header, `fmt ` chunk (sample rate), `data` chunk (length → duration). */
+function decodeWav(bytes: Buffer): Decoded {
+  let offset = 12;
+  let sampleRate: number | undefined;
+  let byteRate: number | undefined;
+  let dataBytes: number | undefined;
+  while (offset + 8 <= bytes.length) {
+    const id = ascii(bytes, offset, offset + 4);
+    const size = bytes.readUInt32LE(offset + 4);
+    if (id === 'fmt ' && offset + 20 <= bytes.length) {
+      sampleRate = bytes.readUInt32LE(offset + 12);
+      byteRate = bytes.readUInt32LE(offset + 16);
+    } else if (id === 'data') {
+      dataBytes = Math.min(size, bytes.length - offset - 8);
+      break;
+    }
+    offset += 8 + size + (size % 2);
+  }
+  if (!sampleRate || dataBytes === undefined) throw undecodable('the WAV file has no fmt or data chunk');
+  return { contentType: 'audio/wav', sampleRate, duration: byteRate ? dataBytes / byteRate : undefined };
+}
+
+export function sniffAudio(bytes: Buffer): Decoded {
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WAVE') return decodeWav(bytes);
+  if (ascii(bytes, 0, 4) === 'OggS') return { contentType: 'audio/ogg' };
+  if (ascii(bytes, 0, 4) === 'fLaC') return { contentType: 'audio/flac' };
+  if (ascii(bytes, 0, 3) === 'ID3' || (bytes.length > 1 && bytes[0] === 0xff && (bytes[1]! & 0xe0) === 0xe0))
+    return { contentType: 'audio/mpeg' };
+  throw undecodable('the audio is not WAV, MP3, OGG or FLAC');
+}
+
+export async function sniffVideo(bytes: Buffer): Promise<Decoded> {
+  if (ascii(bytes, 4, 8) === 'ftyp') return { contentType: 'video/mp4' };
+  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x1a45dfa3) return { contentType: 'video/webm' };
+  if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') {
+    const gif = await decodeImage(bytes, 'GIF');
+    return { ...gif, contentType: 'image/gif' };
+  }
+  throw undecodable('the video is not MP4, WebM or GIF');
+}
+
+function utf8(bytes: Buffer, what: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw undecodable(`the ${what} is not UTF-8 text`);
+  }
+}
+
+export function sniffHtml(bytes: Buffer): Decoded {
+  utf8(bytes, 'HTML document');
+  return { contentType: 'text/html; charset=utf-8' };
+}
+
+/** Figures: Plotly and Vega-Lite specifications (JSON objects), SVG documents, PNG renderings. */
+export async function sniffFigure(bytes: Buffer, format: ParsedMediaItem['format']): Promise<Decoded> {
+  switch (format) {
+    case 'plotly':
+    case 'vega-lite': {
+      let spec: unknown;
+      try {
+        spec = JSON.parse(utf8(bytes, `${format} specification`));
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw undecodable(`the ${format} specification is not JSON`);
+      }
+      if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw undecodable(`the ${format} specification must be a JSON object`);
+      return { contentType: 'application/json' };
+    }
+    case 'svg': {
+      const text = utf8(bytes, 'SVG');
+      if (!/<svg[\s>]/i.test(text)) throw typeMismatch('the figure is not an SVG document');
+      // Rasterised (librsvg runs no scripts and fetches nothing) so the grid shows pixels, never the document.
+      let thumbnail: Buffer | undefined;
+      let width: number | undefined;
+      let height: number | undefined;
+      try {
+        const metadata = await pipeline(bytes).metadata();
+        width = metadata.width;
+        height = metadata.height;
+        thumbnail = await thumbnailOf(bytes);
+      } catch (error) {
+        throw undecodable(`the SVG could not be rendered: ${(error as Error).message}`);
+      }
+      return { contentType: 'image/svg+xml', width, height, thumbnail };
+    }
+    case 'png': {
+      const png = await decodeImage(bytes, 'figure');
+      if (png.contentType !== 'image/png') throw typeMismatch(`the figure is ${png.contentType}, not PNG`);
+      return png;
+    }
+    default:
+      throw new AppError(400, MediaErrorCode.InvalidMediaItem, 'a figure needs a format: plotly, vega-lite, svg or png');
+  }
+}
+
+export async function decodeContent(item: ParsedMediaItem, bytes: Buffer): Promise<Decoded> {
+  switch (item.type) {
+    case 'image':
+      return decodeImage(bytes);
+    case 'audio':
+      return sniffAudio(bytes);
+    case 'video':
+      return sniffVideo(bytes);
+    case 'html':
+      return sniffHtml(bytes);
+    case 'figure':
+      return sniffFigure(bytes, item.format);
+    default:
+      throw new AppError(400, MediaErrorCode.InvalidMediaItem, `items of type ${item.type} carry data, not a content object`);
+  }
+}

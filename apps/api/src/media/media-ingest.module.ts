@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { MediaIngestService } from './media-ingest.service';
+import { MediaRepository } from './media.repository';
+
+/** Storing media items, for the batch ingestion path (runs) and the media reads alike. */
+@Module({
+  providers: [MediaIngestService, MediaRepository],
+  exports: [MediaIngestService, MediaRepository],
+})
+export class MediaIngestModule {}

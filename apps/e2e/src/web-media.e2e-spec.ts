@@ -1,0 +1,153 @@
+import { resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createOrg, createProject, signup } from '@trackbase/api/test/api-client';
+import { startTestApp, type TestApp } from '@trackbase/api/test/test-app';
+import { declaration, sendAll, sha256 } from '@trackbase/api/test/upload-client';
+import { launch, screenshot } from './browser';
+import { PNG } from './web-helpers';
+
+// The media panel in compare: one slider moves every run, class toggles hide boxes, charts of two
+// runs render, and hostile documents stay in their sandbox.
+let t: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  t = await startTestApp({ WEB_DIST_DIR: resolve(__dirname, '../../web/dist') });
+  browser = await launch();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+const HOSTILE_HTML = `<p id="out">waiting</p><script>
+  let verdict = [];
+  try { verdict.push('cookie:' + document.cookie); } catch (e) { verdict.push('cookie blocked'); }
+  try { verdict.push('storage:' + localStorage.getItem('trackbase.session')); localStorage.setItem('pwned', '1'); } catch (e) { verdict.push('storage blocked'); }
+  try { parent.document.title = 'pwned'; verdict.push('parent reached'); } catch (e) { verdict.push('parent blocked'); }
+  document.getElementById('out').textContent = verdict.join(' | ');
+</script>`;
+const HOSTILE_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="60" height="30" onload="parent.document.title='pwned-svg'"><script>parent.document.title='pwned-svg'</script><rect width="60" height="30" fill="orange"/></svg>`;
+
+it('the slider moves every run, a class toggle hides its boxes, charts render for two runs, hostile documents stay sandboxed', async () => {
+  const owner = await signup(t.url, 'Owner');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org)).slug;
+  const projectPath = `/orgs/${org}/projects/${project}`;
+  const runs: Array<{ id: string; key: string }> = [];
+  for (const name of ['alpha', 'beta']) {
+    const run = (await owner.api.post(`${projectPath}/runs`, { name })).body;
+    runs.push({ id: run.id, key: run.key });
+    const contents = { 'i.png': PNG, 'h.html': Buffer.from(HOSTILE_HTML), 's.svg': Buffer.from(HOSTILE_SVG) };
+    const declared = await owner.api.post(`${projectPath}/runs/${run.key}/media/objects`, {
+      files: Object.entries(contents).map(([n, c]) => declaration(n, c)),
+    });
+    await sendAll(owner.api, projectPath, declared.body, contents);
+    const ref = (c: Buffer) => ({ sha256: sha256(c), size: c.length });
+    const time = Date.now();
+    const boxes = {
+      pred: {
+        coordinates: 'fraction',
+        format: 'xyxy',
+        classNames: { '0': 'cat', '1': 'dog' },
+        boxes: [
+          { box: [0.1, 0.1, 0.5, 0.5], classId: 0, score: 0.9 },
+          { box: [0.5, 0.5, 0.9, 0.9], classId: 1, score: 0.6 },
+        ],
+      },
+    };
+    const media = [
+      ...[0, 5].map((step) => ({ key: 'samples', step, time, type: 'image', ...ref(PNG), caption: `${name}@${step}`, boxes })),
+      {
+        key: 'cm',
+        step: 5,
+        time,
+        type: 'confusion_matrix',
+        data: {
+          classNames: ['cat', 'dog'],
+          matrix: [
+            [5, 1],
+            [2, name === 'alpha' ? 7 : 3],
+          ],
+        },
+      },
+      {
+        key: 'roc',
+        step: 5,
+        time,
+        type: 'roc_curve',
+        data: {
+          curves: [{ className: 'cat', x: [0, 0.2, 1], y: [0, name === 'alpha' ? 0.9 : 0.6, 1], auc: name === 'alpha' ? 0.85 : 0.7 }],
+        },
+      },
+      { key: 'report', step: 5, time, type: 'html', ...ref(contents['h.html']) },
+      { key: 'figure', step: 5, time, type: 'figure', format: 'svg', ...ref(contents['s.svg']) },
+    ];
+    const ack = await owner.api.post(`${projectPath}/runs/${run.key}/batches`, { streamId: 'web', seq: 0, media });
+    expect(ack.body.media).toEqual({ stored: media.length, refused: [] });
+  }
+
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  await context.addCookies([{ name: 'secret', value: 'app-cookie', url: t.url }]);
+  const page = await context.newPage();
+  await page.goto(`${t.url}/${org}/${project}/compare?runs=${runs.map((r) => r.key).join(',')}`);
+  const grid = page.getByRole('table', { name: 'Media' });
+  const captions = () => grid.locator('td[data-key="samples"] figcaption').allTextContents();
+  await expect.poll(captions, { timeout: 20_000 }).toEqual(['alpha@5', 'beta@5']);
+  await expect.poll(() => page.getByTestId('media-step').textContent()).toBe('5');
+
+  // One slider: both runs move to step 0.
+  await page.getByRole('slider', { name: 'step' }).fill('0');
+  await expect.poll(captions).toEqual(['alpha@0', 'beta@0']);
+  await screenshot(page, 'media-compare-step-0');
+
+  // Hiding "cat" removes every cat box and keeps the dogs.
+  await expect.poll(() => grid.locator('.box[data-class="cat"]').count()).toBe(2);
+  await page.getByLabel('pred: cat').uncheck();
+  await expect.poll(() => grid.locator('.box[data-class="cat"]').count()).toBe(0);
+  expect(await grid.locator('.box[data-class="dog"]').count()).toBe(2);
+
+  // Back at step 5: a confusion matrix per run, and both runs' ROC curves in one chart.
+  await page.getByRole('slider', { name: 'step' }).fill('1');
+  await expect.poll(() => page.locator('table[aria-label^="confusion matrix"]').count(), { timeout: 10_000 }).toBe(2);
+  const roc = page.locator('figure[aria-label="ROC roc"]');
+  await expect.poll(() => roc.locator('polyline.curve').count()).toBe(2);
+  expect(await roc.locator('polyline.curve').evaluateAll((lines) => lines.map((l) => l.getAttribute('data-run')))).toEqual(
+    runs.map((r) => r.key),
+  );
+
+  // The hostile HTML ran in an opaque origin: no cookie, no storage, no parent; the SVG ran nothing.
+  await expect
+    .poll(
+      async () => {
+        const texts = await Promise.all(
+          page
+            .frames()
+            .slice(1)
+            .map((f) => f.evaluate(() => document.body.innerText).catch(() => '')),
+        );
+        return texts.filter((s) => s.includes('blocked')).length;
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(2);
+  const verdicts = await Promise.all(
+    page
+      .frames()
+      .slice(1)
+      .map((f) => f.evaluate(() => document.body.innerText).catch(() => '')),
+  );
+  for (const verdict of verdicts.filter((v) => v.includes('blocked'))) {
+    expect(verdict).toContain('cookie blocked');
+    expect(verdict).toContain('storage blocked');
+    expect(verdict).toContain('parent blocked');
+    expect(verdict).not.toContain('app-cookie');
+  }
+  expect(await page.title()).not.toContain('pwned');
+  expect(await page.evaluate(() => localStorage.getItem('pwned'))).toBeNull();
+  await page.locator('iframe[title^="figure"]').first().scrollIntoViewIfNeeded();
+  await screenshot(page, 'media-compare-sandboxed');
+  await context.close();
+}, 120_000);

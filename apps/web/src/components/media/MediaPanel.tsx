@@ -1,0 +1,261 @@
+import type { MediaGrid, MediaKeys, StoredMedia } from '@trackbase/contracts';
+import { paths } from '@trackbase/contracts';
+import { useEffect, useMemo, useState } from 'react';
+import { get, post } from '../../api/client';
+import { ErrorBox } from '../ui';
+import { classesOf, ImageView, type HiddenClasses } from './ImageView';
+import { ConfusionMatrixView, CurvesOverlay, HistogramHeatmap } from './MediaCharts';
+import { Markdown } from '../../markdown/Markdown';
+import { DocumentView } from './Sandboxed';
+
+export interface PanelRun {
+  id: string;
+  key: string;
+}
+
+/** All steps of a histogram key for one run, for its heatmap. */
+function useSeries(org: string, project: string, runId: string, key: string, enabled: boolean) {
+  const [items, setItems] = useState<StoredMedia[]>([]);
+  useEffect(() => {
+    if (!enabled) return;
+    get<{ items: StoredMedia[] }>(`${paths.runMedia(org, project, runId)}?key=${encodeURIComponent(key)}&limit=500`)
+      .then((r) => setItems(r.items))
+      .catch(() => setItems([]));
+  }, [org, project, runId, key, enabled]);
+  return items;
+}
+
+function HistogramCell({
+  org,
+  project,
+  runId,
+  cellKey,
+  step,
+  label,
+}: {
+  org: string;
+  project: string;
+  runId: string;
+  cellKey: string;
+  step: number | null;
+  label: string;
+}) {
+  const items = useSeries(org, project, runId, cellKey, true);
+  return <HistogramHeatmap items={items} current={step} label={label} />;
+}
+
+function Cell(props: {
+  org: string;
+  project: string;
+  run: PanelRun;
+  items: StoredMedia[];
+  step: number | null;
+  cellKey: string;
+  hidden: HiddenClasses;
+  open: (item: StoredMedia) => void;
+}) {
+  const { org, project, run, items, step, cellKey, hidden, open } = props;
+  if (step === null || !items.length) return <span className="muted">—</span>;
+  const type = items[0]!.type;
+  if (type === 'histogram')
+    return <HistogramCell org={org} project={project} runId={run.id} cellKey={cellKey} step={step} label={`${run.key} ${cellKey}`} />;
+  return (
+    <div className="media-items">
+      {items.map((item) => {
+        const label = `${run.key} ${item.key}`;
+        switch (item.type) {
+          case 'image':
+            return <ImageView key={item.index} item={item} hidden={hidden} onOpen={() => open(item)} />;
+          case 'audio':
+            return <audio key={item.index} controls src={item.url ?? undefined} aria-label={label} />;
+          case 'video':
+            return item.contentType === 'image/gif' ? (
+              <img key={item.index} src={item.url ?? undefined} alt={label} className="media-gif" />
+            ) : (
+              <video key={item.index} controls src={item.url ?? undefined} aria-label={label} className="media-video" />
+            );
+          case 'markdown':
+            // The one sanitised renderer of user-written Markdown (raw HTML in it cannot act).
+            return <Markdown key={item.index} text={String(item.data?.text ?? '')} />;
+          case 'html':
+          case 'figure':
+            return <DocumentView key={item.index} org={org} project={project} runId={run.id} item={item} />;
+          case 'confusion_matrix':
+            return <ConfusionMatrixView key={item.index} data={item.data ?? {}} label={label} />;
+          case 'roc_curve':
+          case 'pr_curve':
+            return <CurvesOverlay key={item.index} title={label} kind={item.type} entries={[{ label: run.key, item }]} />;
+          default:
+            return null;
+        }
+      })}
+    </div>
+  );
+}
+
+/**
+ * Media of one run or many: a grid of runs × keys at one step, the step
+ * chosen on one slider that moves every run shown (each shows its latest
+ * step at or before it), with box and mask toggles per class, a lightbox,
+ * and ROC/PR curves of all runs overlaid.
+ */
+export function MediaPanel({ org, project, runs }: { org: string; project: string; runs: PanelRun[] }) {
+  const [keys, setKeys] = useState<MediaKeys[]>();
+  const [error, setError] = useState<Error>();
+  const [grid, setGrid] = useState<MediaGrid>();
+  const [position, setPosition] = useState<number>();
+  const [hidden, setHidden] = useState<HiddenClasses>(new Set());
+  const [lightbox, setLightbox] = useState<StoredMedia>();
+  const runIds = runs.map((r) => r.id).join(',');
+
+  useEffect(() => {
+    Promise.all(runs.map((r) => get<MediaKeys>(paths.runMediaKeys(org, project, r.id))))
+      .then(setKeys)
+      .catch(setError);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [org, project, runIds]);
+
+  const allKeys = useMemo(() => [...new Set((keys ?? []).flatMap((k) => k.keys.map((x) => x.key)))].sort(), [keys]);
+  const steps = useMemo(
+    () => [...new Set((keys ?? []).flatMap((k) => k.keys.flatMap((x) => (x.type === 'histogram' ? [] : x.steps))))].sort((a, b) => a - b),
+    [keys],
+  );
+  const step = steps.length ? steps[Math.min(position ?? steps.length - 1, steps.length - 1)]! : undefined;
+
+  useEffect(() => {
+    if (!allKeys.length) return;
+    post<MediaGrid>(paths.mediaGrid(org, project), {
+      runs: runs.map((r) => r.id),
+      keys: allKeys.slice(0, 50),
+      ...(step !== undefined ? { step } : {}),
+    })
+      .then(setGrid)
+      .catch(setError);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [org, project, runIds, allKeys.join('\u0000'), step]);
+
+  useEffect(() => {
+    if (!lightbox) return;
+    const close = (e: KeyboardEvent) => e.key === 'Escape' && setLightbox(undefined);
+    window.addEventListener('keydown', close);
+    return () => window.removeEventListener('keydown', close);
+  }, [lightbox]);
+
+  const cell = (runId: string, key: string) => grid?.cells.find((c) => c.runId === runId && c.key === key);
+  const classes = useMemo(() => classesOf((grid?.cells ?? []).flatMap((c) => c.items)), [grid]);
+  const curveKeys = allKeys.filter((k) =>
+    (grid?.cells ?? []).some((c) => c.key === k && (c.items[0]?.type === 'roc_curve' || c.items[0]?.type === 'pr_curve')),
+  );
+  const gridKeys = allKeys.filter((k) => !curveKeys.includes(k));
+
+  if (error) return <ErrorBox error={error} />;
+  if (!keys) return <p className="muted">Loading media…</p>;
+  if (!allKeys.length)
+    return (
+      <p className="muted">
+        No media logged yet. Log images, histograms or charts with a step: run.log(&#123;"samples": trackbase.Image(array)&#125;,
+        step=step).
+      </p>
+    );
+  return (
+    <div className="media-panel">
+      {steps.length > 0 && (
+        <label className="media-slider">
+          Step <strong data-testid="media-step">{step}</strong>
+          <input
+            type="range"
+            aria-label="step"
+            min={0}
+            max={steps.length - 1}
+            value={Math.min(position ?? steps.length - 1, steps.length - 1)}
+            onChange={(e) => setPosition(Number(e.target.value))}
+          />
+          <span className="muted">
+            {steps[0]} – {steps.at(-1)} ({steps.length} steps)
+          </span>
+        </label>
+      )}
+      {classes.length > 0 && (
+        <fieldset className="media-classes">
+          <legend>Boxes and masks</legend>
+          {classes.map((c) => (
+            <label key={c.id}>
+              <input
+                type="checkbox"
+                checked={!hidden.has(c.id)}
+                onChange={() =>
+                  setHidden((h) => {
+                    const next = new Set(h);
+                    if (next.has(c.id)) next.delete(c.id);
+                    else next.add(c.id);
+                    return next;
+                  })
+                }
+              />
+              {c.label}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {gridKeys.length > 0 && (
+        <table className="media-grid" aria-label="Media">
+          <thead>
+            <tr>
+              <th>Run</th>
+              {gridKeys.map((k) => (
+                <th key={k}>{k}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => (
+              <tr key={run.id} data-run={run.key}>
+                <th>{run.key}</th>
+                {gridKeys.map((k) => {
+                  const c = cell(run.id, k);
+                  return (
+                    <td key={k} data-key={k} data-step={c?.step ?? ''}>
+                      {c?.step !== null && c?.step !== step && c?.step !== undefined && <div className="muted">step {c.step}</div>}
+                      <Cell
+                        org={org}
+                        project={project}
+                        run={run}
+                        items={c?.items ?? []}
+                        step={c?.step ?? null}
+                        cellKey={k}
+                        hidden={hidden}
+                        open={setLightbox}
+                      />
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="curves-row">
+        {curveKeys.map((k) => {
+          const entries = runs.flatMap((run) => {
+            const item = cell(run.id, k)?.items[0];
+            return item ? [{ label: run.key, item }] : [];
+          });
+          return entries.length ? (
+            <CurvesOverlay key={k} title={k} kind={entries[0]!.item.type as 'roc_curve' | 'pr_curve'} entries={entries} />
+          ) : null;
+        })}
+      </div>
+      {lightbox && (
+        <div className="lightbox" role="dialog" aria-label="Image" onClick={() => setLightbox(undefined)}>
+          <div onClick={(e) => e.stopPropagation()}>
+            <button onClick={() => setLightbox(undefined)}>Close</button>
+            <ImageView item={lightbox} hidden={hidden} full />
+            <p className="muted">
+              {lightbox.key} · step {lightbox.step} · #{lightbox.index} · {lightbox.width}×{lightbox.height}
+            </p>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
