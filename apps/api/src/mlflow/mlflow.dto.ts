@@ -176,6 +176,25 @@ export class MetricHistoryBulkDto extends createZodDto(
 export class LogModelDto extends createZodDto(z.object({ run_id: id, model_json: z.string().min(2).max(1_000_000) }).loose()) {}
 export class ArtifactListDto extends createZodDto(z.object({ path: z.string().max(2000).optional() }).loose()) {}
 
+/** The proxy's multipart upload: `path` is the client's local file (its base name is the artifact's name). */
+const mpuPath = z.string().min(1).max(4096);
+export class CreateMultipartDto extends createZodDto(
+  z.object({ path: mpuPath, num_parts: z.coerce.number().int().min(1).max(10_000) }).loose(),
+) {}
+export class CompleteMultipartDto extends createZodDto(
+  z
+    .object({
+      path: mpuPath,
+      upload_id: z.string().min(1).max(8000),
+      parts: z
+        .array(z.object({ part_number: z.coerce.number().int().min(1).max(10_000), etag: z.string().max(200).nullish() }).loose())
+        .min(1)
+        .max(10_000),
+    })
+    .loose(),
+) {}
+export class AbortMultipartDto extends createZodDto(z.object({ path: mpuPath, upload_id: z.string().min(1).max(8000) }).loose()) {}
+
 const keyValues = z.array(z.object({ key, value: z.string().max(8000).nullish() }).loose()).max(1000);
 export class CreateLoggedModelDto extends createZodDto(
   z
