@@ -241,7 +241,29 @@ export class RegisteredModelDto extends createZodDto(
 export class RegisteredModelTagDto extends createZodDto(
   z.object({ name: modelName, key, value: z.string().max(5000).default('') }).loose(),
 ) {}
-export class ModelVersionDto extends createZodDto(z.object({ name: modelName, version: z.coerce.string().regex(/^\d{1,9}$/) }).loose()) {}
+const versionNumber = z.coerce.string().regex(/^\d{1,9}$/);
+export class ModelVersionDto extends createZodDto(z.object({ name: modelName, version: versionNumber }).loose()) {}
+export class UpdateModelVersionDto extends createZodDto(
+  z.object({ name: modelName, version: versionNumber, description: z.string().max(10_000).optional() }).loose(),
+) {}
+/** MLflow 2.x's stages, in any case, as its server accepts them. */
+export class TransitionStageDto extends createZodDto(
+  z
+    .object({
+      name: modelName,
+      version: versionNumber,
+      stage: z.string().max(50),
+      archive_existing_versions: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+    })
+    .loose(),
+) {}
+export class ModelVersionTagDto extends createZodDto(
+  z.object({ name: modelName, version: versionNumber, key, value: z.string().max(5000).default('') }).loose(),
+) {}
+export class RenameRegisteredModelDto extends createZodDto(z.object({ name: modelName, new_name: modelName }).loose()) {}
+export class LatestVersionsDto extends createZodDto(
+  z.object({ name: modelName, stages: z.array(z.string().max(50)).max(10).optional() }).loose(),
+) {}
 export class CreateModelVersionDto extends createZodDto(
   z
     .object({
