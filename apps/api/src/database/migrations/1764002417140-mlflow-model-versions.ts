@@ -6,8 +6,8 @@ import { enableTenantSecurity } from './1764000000000-foundation';
  * (MLflow 2.x's `None`, `Staging`, `Production`, `Archived`), tags and an edited description.
  * A row exists only for versions that have any of these; renaming the registered model carries them.
  */
-export class MlflowModelVersions1764001417140 implements MigrationInterface {
-  name = 'MlflowModelVersions1764001417140';
+export class MlflowModelVersions1764002417140 implements MigrationInterface {
+  name = 'MlflowModelVersions1764002417140';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
