@@ -41,8 +41,8 @@ class Mlflow:
         return MlflowClient(tracking_uri=f"{self.tenant.url}/mlflow/{org or self.tenant.org}")
 
 
-@pytest.fixture
-def ml(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mlflow]:
+def mlflow_for(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mlflow]:
+    """The MLflow client pointed at `tenant`'s organization with its owner's key, reset around the test."""
     while mlflow.active_run():
         mlflow.end_run()
     for name in ["MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_EXPERIMENT_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_RUN_ID"]:
@@ -60,3 +60,8 @@ def ml(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mlflow]:
         mlflow.end_run()
     monkeypatch.delenv("MLFLOW_TRACKING_USERNAME", raising=False)
     monkeypatch.delenv("MLFLOW_TRACKING_PASSWORD", raising=False)
+
+
+@pytest.fixture
+def ml(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mlflow]:
+    yield from mlflow_for(tenant, monkeypatch)

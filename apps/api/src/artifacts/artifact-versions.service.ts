@@ -164,6 +164,19 @@ export class ArtifactVersionsService {
     });
   }
 
+  /** Gives the artifact another name (its versions, files and aliases follow); false when the new name is taken. */
+  async renameArtifact(ctx: RequestContext, name: string, newName: string): Promise<boolean> {
+    const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
+    if (!(await this.artifacts.rename(ctx, artifact.id, newName))) return false;
+    await this.audit.record(ctx, {
+      action: 'artifact.renamed',
+      targetType: 'artifact',
+      targetId: artifact.id,
+      details: { name: newName, previousName: name },
+    });
+    return true;
+  }
+
   /** Records that a run consumed this version (an input in the lineage graph). */
   async use(ctx: RequestContext, name: string, versionRef: string, runRef: string): Promise<ArtifactVersion> {
     const run = await this.runs.find(ctx, runRef);

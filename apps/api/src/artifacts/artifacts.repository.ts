@@ -278,6 +278,19 @@ export class ArtifactsRepository {
     await this.dropUnreferencedObjects(ctx, artifactId);
   }
 
+  /** False when another artifact of the project has `name`. */
+  async rename(ctx: RequestContext, artifactId: string, name: string): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      ctx.em,
+      `UPDATE artifacts SET name = $3, updated_at = now()
+        WHERE organization_id = $1 AND id = $2
+          AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.project_id = artifacts.project_id AND a.name = $3)
+        RETURNING id`,
+      [ctx.organization.id, artifactId, name],
+    );
+    return rows.length > 0;
+  }
+
   async deleteArtifact(ctx: RequestContext, artifactId: string): Promise<void> {
     await ctx.em.query(`DELETE FROM artifacts WHERE id = $1`, [artifactId]);
   }

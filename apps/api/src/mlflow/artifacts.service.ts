@@ -1,21 +1,24 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { ProjectPermission } from '@trackbase/contracts';
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../common/context/request-context';
+import { inRequestTransaction } from '../common/context/request-transaction';
 import { AppError } from '../common/errors/app-error';
 import { RunFilesRepository } from '../files/run-files.repository';
 import { RunFilesService } from '../files/run-files.service';
 import { normalizeFilePath } from '../storage/object-keys';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
-import { UploadsService } from '../storage/uploads.service';
-import { doesNotExist, invalidParameter } from './mlflow.errors';
-import { MlflowRepository } from './mlflow.repository';
+import { StagingService, type StagedContent } from '../storage/staging.service';
+import { doesNotExist } from './mlflow.errors';
 import { LOGGED_MODEL_FILES, LoggedModelsService } from './logged-models.service';
 import { MlflowScopeService } from './mlflow-scope.service';
 
-/** Largest file one proxied PUT takes; it is held in memory while its SHA-256 is checked and it is stored. */
-export const PROXY_MAX_FILE_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+/** Largest file one proxied PUT takes: it streams to the store (never held in memory), so the bound is S3's 10,000 parts of 16 MiB. */
+export const PROXY_MAX_FILE_BYTES = 10_000 * 16 * 1024 * 1024;
 
 /**
  * `<experiment>/<run>/artifacts/<path>`: the run and the path inside its files;
@@ -29,53 +32,74 @@ export function parseArtifactPath(raw: string): { runId: string; path: string } 
   return { runId: parts[1]!, path: parts.slice(3).join('/') };
 }
 
-export async function readBody(stream: Readable, limit: number): Promise<{ body: Buffer; sha256: string }> {
-  const hash = createHash('sha256');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) throw invalidParameter(`a file sent through the artifact proxy may have at most ${limit} bytes`);
-    hash.update(buffer);
-    chunks.push(buffer);
-  }
-  return { body: Buffer.concat(chunks), sha256: hash.digest('hex') };
+/** Where the bytes of a proxied file wait, and for which run file. */
+export interface StagedFile {
+  runId: string;
+  path: string;
+  key: string;
+  contentType: string;
 }
 
 /** The artifact proxy (`mlflow-artifacts:/` URIs): a run's artifacts are its Trackbase run files. */
 @Injectable()
 export class MlflowArtifactsService {
+  private readonly logger = new Logger('MlflowArtifacts');
+
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scope: MlflowScopeService,
-    private readonly repo: MlflowRepository,
     private readonly files: RunFilesService,
     private readonly runFiles: RunFilesRepository,
-    private readonly uploads: UploadsService,
+    private readonly staging: StagingService,
     private readonly models: LoggedModelsService,
     @Inject(STORAGE_DRIVER) private readonly driver: StorageDriver,
   ) {}
 
-  /** Stores the bytes as the run file at `path`, through the same declaration (quota, content addressing) as SDK uploads. */
-  async put(ctx: RequestContext, rawPath: string, content: { body: Buffer; sha256: string }, contentType: string | undefined) {
-    const { ctx: scoped, runId, path } = await this.locate(ctx, rawPath, ProjectPermission.ArtifactsWrite);
-    const file = {
-      path: normalizeFilePath(path),
-      size: content.body.length,
-      sha256: content.sha256,
-      contentType: contentType || undefined,
-    };
-    const [object] = await this.uploads.declare(scoped, { runId }, [file]);
-    if (object!.state === 'pending') {
-      await this.driver.write(object!.key, content.body, object!.content_type);
-      await this.repo.markObjectAvailable(scoped, object!.id);
+  /**
+   * Streams a PUT body to the store as the run file at `rawPath`: the run is resolved in one short
+   * transaction, the bytes go to a staging key (hashed on the way, never held whole), and a second
+   * pair of short transactions declares the content object (quota, content addressing, as SDK uploads)
+   * and the run file. No transaction is open while bytes move.
+   */
+  async put(ctx: RequestContext, rawPath: string, body: Readable, contentType: string | undefined) {
+    const staged = await this.transaction(ctx, async (c) => {
+      const { ctx: scoped, runId, path } = await this.locate(c, rawPath, ProjectPermission.ArtifactsWrite);
+      const key = this.staging.keyFor(scoped, runId);
+      await this.staging.schedule(scoped, key);
+      return { runId, path: normalizeFilePath(path), key, contentType: contentType || DEFAULT_CONTENT_TYPE };
+    });
+    try {
+      const content = await this.staging.write(staged.key, body, staged.contentType, PROXY_MAX_FILE_BYTES);
+      await this.adopt(ctx, rawPath, staged, content);
+    } catch (error) {
+      await this.staging.discard(staged.key);
+      throw error;
     }
-    await this.files.declare(scoped, runId, [file]);
     return {};
   }
 
+  /** Makes staged bytes the run file `staged.path` of the run at `rawPath` (re-resolved, as each transaction is new). */
+  async adopt(ctx: RequestContext, rawPath: string, staged: StagedFile, content: StagedContent): Promise<void> {
+    const file = { path: staged.path, size: content.size, sha256: content.sha256, contentType: staged.contentType };
+    const object = await this.transaction(ctx, async (c) => {
+      const { ctx: scoped } = await this.locate(c, rawPath, ProjectPermission.ArtifactsWrite);
+      return this.staging.declare(scoped, { runId: staged.runId }, file);
+    });
+    await this.staging.place(staged.key, object);
+    await this.transaction(ctx, async (c) => {
+      const { ctx: scoped } = await this.locate(c, rawPath, ProjectPermission.ArtifactsWrite);
+      await this.staging.finish(scoped, staged.key, object);
+      await this.files.declare(scoped, staged.runId, [file]);
+    });
+  }
+
+  /** One short transaction of a route that runs without the request's (`@NoTransaction`). */
+  transaction<T>(ctx: RequestContext, work: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    return inRequestTransaction(this.dataSource, ctx, this.logger, work);
+  }
+
   /** The run whose files hold `rawPath`, and the path among them, with `permission` checked on its project. */
-  private async locate(ctx: RequestContext, rawPath: string, permission: ProjectPermission) {
+  async locate(ctx: RequestContext, rawPath: string, permission: ProjectPermission) {
     const target = parseArtifactPath(rawPath);
     if ('runId' in target) {
       const { ctx: scoped, row } = await this.scope.run(ctx, target.runId, permission);

@@ -176,6 +176,25 @@ export class MetricHistoryBulkDto extends createZodDto(
 export class LogModelDto extends createZodDto(z.object({ run_id: id, model_json: z.string().min(2).max(1_000_000) }).loose()) {}
 export class ArtifactListDto extends createZodDto(z.object({ path: z.string().max(2000).optional() }).loose()) {}
 
+/** The proxy's multipart upload: `path` is the client's local file (its base name is the artifact's name). */
+const mpuPath = z.string().min(1).max(4096);
+export class CreateMultipartDto extends createZodDto(
+  z.object({ path: mpuPath, num_parts: z.coerce.number().int().min(1).max(10_000) }).loose(),
+) {}
+export class CompleteMultipartDto extends createZodDto(
+  z
+    .object({
+      path: mpuPath,
+      upload_id: z.string().min(1).max(8000),
+      parts: z
+        .array(z.object({ part_number: z.coerce.number().int().min(1).max(10_000), etag: z.string().max(200).nullish() }).loose())
+        .min(1)
+        .max(10_000),
+    })
+    .loose(),
+) {}
+export class AbortMultipartDto extends createZodDto(z.object({ path: mpuPath, upload_id: z.string().min(1).max(8000) }).loose()) {}
+
 const keyValues = z.array(z.object({ key, value: z.string().max(8000).nullish() }).loose()).max(1000);
 export class CreateLoggedModelDto extends createZodDto(
   z
@@ -222,7 +241,29 @@ export class RegisteredModelDto extends createZodDto(
 export class RegisteredModelTagDto extends createZodDto(
   z.object({ name: modelName, key, value: z.string().max(5000).default('') }).loose(),
 ) {}
-export class ModelVersionDto extends createZodDto(z.object({ name: modelName, version: z.coerce.string().regex(/^\d{1,9}$/) }).loose()) {}
+const versionNumber = z.coerce.string().regex(/^\d{1,9}$/);
+export class ModelVersionDto extends createZodDto(z.object({ name: modelName, version: versionNumber }).loose()) {}
+export class UpdateModelVersionDto extends createZodDto(
+  z.object({ name: modelName, version: versionNumber, description: z.string().max(10_000).optional() }).loose(),
+) {}
+/** MLflow 2.x's stages, in any case, as its server accepts them. */
+export class TransitionStageDto extends createZodDto(
+  z
+    .object({
+      name: modelName,
+      version: versionNumber,
+      stage: z.string().max(50),
+      archive_existing_versions: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+    })
+    .loose(),
+) {}
+export class ModelVersionTagDto extends createZodDto(
+  z.object({ name: modelName, version: versionNumber, key, value: z.string().max(5000).default('') }).loose(),
+) {}
+export class RenameRegisteredModelDto extends createZodDto(z.object({ name: modelName, new_name: modelName }).loose()) {}
+export class LatestVersionsDto extends createZodDto(
+  z.object({ name: modelName, stages: z.array(z.string().max(50)).max(10).optional() }).loose(),
+) {}
 export class CreateModelVersionDto extends createZodDto(
   z
     .object({

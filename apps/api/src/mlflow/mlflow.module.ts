@@ -3,7 +3,8 @@ import { FilesModule } from '../files/files.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { RunsModule } from '../runs/runs.module';
 import { StorageModule } from '../storage/storage.module';
-import { MlflowArtifactsController } from './artifacts.controller';
+import { MlflowArtifactsController, MlflowMultipartController } from './artifacts.controller';
+import { MlflowMultipartService } from './artifacts-multipart.service';
 import { MlflowArtifactsService } from './artifacts.service';
 import { MlflowExperimentsController } from './experiments.controller';
 import { ExperimentsService } from './experiments.service';
@@ -33,6 +34,7 @@ import { ArtifactsModule } from '../artifacts/artifacts.module';
     MlflowRunsController,
     MlflowMetricsController,
     MlflowArtifactsController,
+    MlflowMultipartController,
     MlflowLoggedModelsController,
     MlflowRegistryController,
     // Last: answers ENDPOINT_NOT_FOUND for whatever the others do not serve.
@@ -47,6 +49,7 @@ import { ArtifactsModule } from '../artifacts/artifacts.module';
     SearchRunsService,
     MetricsService,
     MlflowArtifactsService,
+    MlflowMultipartService,
     LoggedModelsRepository,
     LoggedModelsService,
     RegistryRepository,

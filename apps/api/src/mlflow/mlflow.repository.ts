@@ -207,13 +207,4 @@ export class MlflowRepository {
       q.params,
     );
   }
-
-  /** Marks content the server itself wrote (artifact proxy) as available, as a completed upload would be. */
-  async markObjectAvailable(ctx: RequestContext, objectId: string): Promise<void> {
-    await ctx.em.query(
-      `UPDATE stored_objects SET state = 'available', completed_at = now(), multipart_upload_id = NULL
-        WHERE organization_id = $1 AND id = $2 AND state = 'pending'`,
-      [ctx.organization.id, objectId],
-    );
-  }
 }

@@ -4,10 +4,15 @@ import { ProjectPermission } from '@trackbase/contracts';
 import {
   AliasDto,
   CreateModelVersionDto,
+  LatestVersionsDto,
   ModelVersionDto,
+  ModelVersionTagDto,
   RegisteredModelDto,
   RegisteredModelTagDto,
   RegistrySearchDto,
+  RenameRegisteredModelDto,
+  TransitionStageDto,
+  UpdateModelVersionDto,
 } from './mlflow.dto';
 import { invalidParameter } from './mlflow.errors';
 import { Mlflow, MlflowRoutes, RequireMlflow, type MlflowRequest } from './mlflow-access';
@@ -55,8 +60,15 @@ export class MlflowRegistryController {
   @Post('registered-models/get-latest-versions')
   @HttpCode(200)
   @RequireMlflow(ProjectPermission.Read)
-  latest(@Mlflow() m: MlflowRequest, @Body() body: RegisteredModelDto) {
-    return this.registry.latestVersions(m.ctx, body.name);
+  latest(@Mlflow() m: MlflowRequest, @Body() body: LatestVersionsDto) {
+    return this.registry.latestVersions(m.ctx, body.name, body.stages);
+  }
+
+  @Post('registered-models/rename')
+  @HttpCode(200)
+  @RequireMlflow(ProjectPermission.ArtifactsManage)
+  rename(@Mlflow() m: MlflowRequest, @Body() body: RenameRegisteredModelDto) {
+    return this.registry.renameRegisteredModel(m.ctx, body.name, body.new_name);
   }
 
   @Post('registered-models/set-tag')
@@ -117,6 +129,37 @@ export class MlflowRegistryController {
   @RequireMlflow(ProjectPermission.Read)
   searchVersions(@Mlflow() m: MlflowRequest, @Query() query: RegistrySearchDto) {
     return this.registry.searchModelVersions(m.ctx, query);
+  }
+
+  @Patch('model-versions/update')
+  @RequireMlflow(ProjectPermission.ArtifactsWrite)
+  updateVersion(@Mlflow() m: MlflowRequest, @Body() body: UpdateModelVersionDto) {
+    return this.registry.changeModelVersion(m.ctx, body.name, body.version, { description: body.description ?? '' });
+  }
+
+  @Post('model-versions/transition-stage')
+  @HttpCode(200)
+  @RequireMlflow(ProjectPermission.ArtifactsWrite)
+  transitionStage(@Mlflow() m: MlflowRequest, @Body() body: TransitionStageDto) {
+    return this.registry.changeModelVersion(m.ctx, body.name, body.version, {
+      stage: body.stage,
+      archiveExisting: body.archive_existing_versions,
+    });
+  }
+
+  @Post('model-versions/set-tag')
+  @HttpCode(200)
+  @RequireMlflow(ProjectPermission.ArtifactsWrite)
+  async setVersionTag(@Mlflow() m: MlflowRequest, @Body() body: ModelVersionTagDto) {
+    await this.registry.changeModelVersion(m.ctx, body.name, body.version, { tags: [{ key: body.key, value: body.value }] });
+    return {};
+  }
+
+  @Delete('model-versions/delete-tag')
+  @RequireMlflow(ProjectPermission.ArtifactsWrite)
+  async deleteVersionTag(@Mlflow() m: MlflowRequest, @Body() body: ModelVersionTagDto) {
+    await this.registry.changeModelVersion(m.ctx, body.name, body.version, { removeTag: body.key });
+    return {};
   }
 
   @Delete('model-versions/delete')

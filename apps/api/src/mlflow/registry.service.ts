@@ -10,11 +10,21 @@ import { parseMlflowFilter } from './filter/mlflow-filter';
 import { LoggedModelsService } from './logged-models.service';
 import { alreadyExists, doesNotExist, invalidParameter } from './mlflow.errors';
 import { MlflowScopeService } from './mlflow-scope.service';
-import { RegistryRepository, type RegisteredModelRow } from './registry.repository';
+import { RegistryRepository, type RegisteredModelRow, type VersionStateRow } from './registry.repository';
 import { artifactUri } from './mlflow-wire';
 
 type KeyValue = { key: string; value?: string | null };
 const KIND = 'model';
+/** MLflow 2.x's model version stages; its server takes them in any case. */
+const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
+
+function canonicalStage(stage: string): string {
+  const found = STAGES.find((s) => s.toLowerCase() === stage.toLowerCase());
+  if (!found) throw invalidParameter(`Invalid Model Version stage: ${stage}. Value must be one of ${STAGES.join(', ')}.`);
+  return found;
+}
+
+const numberOf = (v: ArtifactVersion) => Number((v.version ?? '').replace(/^v/, ''));
 
 /**
  * MLflow's model registry on Trackbase artifacts: a registered model is an
@@ -60,41 +70,48 @@ export class RegistryService {
     return row;
   }
 
-  toModelVersion(name: string, v: ArtifactVersion) {
+  toModelVersion(name: string, v: ArtifactVersion, state?: VersionStateRow) {
     const meta = ((v.metadata as Record<string, unknown>).mlflow ?? {}) as Record<string, string | undefined>;
     return {
       name,
-      version: (v.version ?? '').replace(/^v/, ''),
+      version: String(numberOf(v)),
       creation_timestamp: Date.parse(v.createdAt),
-      last_updated_timestamp: Date.parse(v.createdAt),
-      current_stage: 'None',
-      description: v.description,
+      last_updated_timestamp: state ? new Date(state.updated_at).getTime() : Date.parse(v.createdAt),
+      current_stage: state?.stage ?? 'None',
+      description: state?.description ?? v.description,
       source: meta.source ?? '',
       ...(meta.run_id ? { run_id: meta.run_id } : {}),
       ...(meta.model_id ? { model_id: meta.model_id } : {}),
       status: 'READY',
-      tags: [],
+      tags: Object.entries(state?.tags ?? {}).map(([key, value]) => ({ key, value })),
       aliases: v.aliases.filter((a) => a !== 'latest'),
     };
   }
 
-  toRegisteredModel(row: RegisteredModelRow, detail: ArtifactDetail | null) {
-    const versions = detail?.versions ?? [];
-    const latest = versions.reduce<ArtifactVersion | null>(
-      (a, v) => (!a || Date.parse(v.createdAt) >= Date.parse(a.createdAt) ? v : a),
-      null,
-    );
+  toRegisteredModel(row: RegisteredModelRow, detail: ArtifactDetail | null, states = new Map<number, VersionStateRow>()) {
     return {
       name: row.name,
       creation_timestamp: new Date(row.created_at).getTime(),
       last_updated_timestamp: new Date(row.updated_at).getTime(),
       description: row.description,
-      latest_versions: latest ? [this.toModelVersion(row.name, latest)] : [],
+      latest_versions: this.latestPerStage(row.name, detail, states),
       tags: Object.entries(row.tags).map(([key, value]) => ({ key, value })),
       aliases: Object.entries(detail?.aliases ?? {})
         .filter(([alias]) => alias !== 'latest')
         .map(([alias, version]) => ({ alias, version: version.replace(/^v/, '') })),
     };
+  }
+
+  /** The newest version in each of `stages` (all four when none are named), as MLflow's get-latest-versions answers. */
+  private latestPerStage(name: string, detail: ArtifactDetail | null, states: Map<number, VersionStateRow>, stages?: string[]) {
+    const wanted = stages?.length ? stages.map(canonicalStage) : [...STAGES];
+    const newest = new Map<string, ArtifactVersion>();
+    for (const v of detail?.versions ?? []) {
+      const stage = states.get(numberOf(v))?.stage ?? 'None';
+      const seen = newest.get(stage);
+      if (wanted.includes(stage) && (!seen || numberOf(v) > numberOf(seen))) newest.set(stage, v);
+    }
+    return [...newest.values()].sort((a, b) => numberOf(a) - numberOf(b)).map((v) => this.toModelVersion(name, v, states.get(numberOf(v))));
   }
 
   async createRegisteredModel(ctx: RequestContext, input: { name: string; description?: string; tags?: KeyValue[] }) {
@@ -109,7 +126,18 @@ export class RegistryService {
   async getRegisteredModel(ctx: RequestContext, name: string) {
     const scoped = await this.home(ctx, ProjectPermission.Read);
     const row = await this.registered(scoped, name);
-    return { registered_model: this.toRegisteredModel(row, await this.detail(scoped, name)) };
+    return { registered_model: this.toRegisteredModel(row, await this.detail(scoped, name), await this.repo.versionStates(scoped, name)) };
+  }
+
+  async renameRegisteredModel(ctx: RequestContext, name: string, newName: string) {
+    this.checkName(newName);
+    const scoped = await this.home(ctx, ProjectPermission.ArtifactsManage);
+    await this.registered(scoped, name);
+    const taken = () => alreadyExists(`Registered Model (name=${newName}) already exists.`);
+    // The versions' stages and tags follow by the foreign key's ON UPDATE CASCADE.
+    if (!(await this.repo.rename(scoped, name, newName))) throw taken();
+    if ((await this.detail(scoped, name)) && !(await this.versions.renameArtifact(scoped, name, newName))) throw taken();
+    return this.getRegisteredModel(ctx, newName);
   }
 
   async updateRegisteredModel(ctx: RequestContext, name: string, set: { description?: string; tags?: KeyValue[]; removeTag?: string }) {
@@ -138,7 +166,8 @@ export class RegistryService {
       clauses.every((c) => matchesClause(c.entity === 'tag' ? r.tags[c.key] : c.key === 'name' ? r.name : undefined, c)),
     );
     const out = [];
-    for (const r of rows.slice(0, q.max_results ?? 100)) out.push(this.toRegisteredModel(r, await this.detail(scoped, r.name)));
+    for (const r of rows.slice(0, q.max_results ?? 100))
+      out.push(this.toRegisteredModel(r, await this.detail(scoped, r.name), await this.repo.versionStates(scoped, r.name)));
     return { registered_models: out };
   }
 
@@ -195,8 +224,33 @@ export class RegistryService {
   }
 
   async getModelVersion(ctx: RequestContext, name: string, version: string) {
-    const { version: v } = await this.versionOf(ctx, name, `v${version}`);
-    return { model_version: this.toModelVersion(name, v) };
+    const { scoped, version: v } = await this.versionOf(ctx, name, `v${version}`);
+    return { model_version: await this.withState(scoped, name, v) };
+  }
+
+  private async withState(scoped: RequestContext, name: string, v: ArtifactVersion) {
+    return this.toModelVersion(name, v, (await this.repo.versionStates(scoped, name)).get(numberOf(v)));
+  }
+
+  /** Description, stage or tags of one version, then the version as MLflow answers it. */
+  async changeModelVersion(
+    ctx: RequestContext,
+    name: string,
+    version: string,
+    change: { description?: string; stage?: string; archiveExisting?: boolean; tags?: KeyValue[]; removeTag?: string },
+  ) {
+    const { scoped, version: v } = await this.versionOf(ctx, name, `v${version}`, ProjectPermission.ArtifactsWrite);
+    const stage = change.stage === undefined ? undefined : canonicalStage(change.stage);
+    await this.repo.changeVersion(scoped, name, numberOf(v), {
+      stage,
+      description: change.description,
+      tags: change.tags && Object.fromEntries(change.tags.map((t) => [t.key, t.value ?? ''])),
+      removeTag: change.removeTag,
+    });
+    if (stage && change.archiveExisting && (stage === 'Staging' || stage === 'Production')) {
+      await this.repo.archiveOthers(scoped, name, stage, numberOf(v));
+    }
+    return { model_version: await this.withState(scoped, name, v) };
   }
 
   async downloadUri(ctx: RequestContext, name: string, version: string) {
@@ -206,8 +260,8 @@ export class RegistryService {
   }
 
   async byAlias(ctx: RequestContext, name: string, alias: string) {
-    const { version: v } = await this.versionOf(ctx, name, alias);
-    return { model_version: this.toModelVersion(name, v) };
+    const { scoped, version: v } = await this.versionOf(ctx, name, alias);
+    return { model_version: await this.withState(scoped, name, v) };
   }
 
   async setAlias(ctx: RequestContext, name: string, alias: string, version: string) {
@@ -231,6 +285,7 @@ export class RegistryService {
   async deleteModelVersion(ctx: RequestContext, name: string, version: string) {
     const { scoped } = await this.versionOf(ctx, name, `v${version}`, ProjectPermission.ArtifactsManage);
     await this.versions.deleteVersion(scoped, name, `v${version}`);
+    await this.repo.forgetVersion(scoped, name, Number(version));
     return {};
   }
 
@@ -239,8 +294,9 @@ export class RegistryService {
     const clauses = parseMlflowFilter(q.filter ?? '');
     const out = [];
     for (const r of await this.repo.list(scoped)) {
+      const states = await this.repo.versionStates(scoped, r.name);
       for (const v of (await this.detail(scoped, r.name))?.versions ?? []) {
-        const mv = this.toModelVersion(r.name, v);
+        const mv = this.toModelVersion(r.name, v, states.get(numberOf(v)));
         const field = (key: string) => ({ name: mv.name, version: mv.version, run_id: mv.run_id, source: mv.source })[key];
         if (clauses.every((c) => matchesClause(c.entity === 'attribute' ? field(c.key) : undefined, c))) out.push(mv);
       }
@@ -248,8 +304,10 @@ export class RegistryService {
     return { model_versions: out.slice(0, q.max_results ?? 10_000) };
   }
 
-  async latestVersions(ctx: RequestContext, name: string) {
-    const { registered_model } = await this.getRegisteredModel(ctx, name);
-    return { model_versions: registered_model.latest_versions };
+  async latestVersions(ctx: RequestContext, name: string, stages?: string[]) {
+    const scoped = await this.home(ctx, ProjectPermission.Read);
+    await this.registered(scoped, name);
+    const states = await this.repo.versionStates(scoped, name);
+    return { model_versions: this.latestPerStage(name, await this.detail(scoped, name), states, stages) };
   }
 }

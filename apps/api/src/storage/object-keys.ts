@@ -65,6 +65,8 @@ export const objectKeys = {
     if (!SHA256.test(sha256)) throw new Error('content keys need a hex sha256');
     return `${ownerPrefix}sha256/${sha256.slice(0, 2)}/${sha256}`;
   },
+  /** Where bytes wait, inside their owner's prefix, until their SHA-256 is known and they move to their content key. */
+  staging: (ownerPrefix: string, id: string) => `${ownerPrefix}staging/${uuid(id)}`,
 };
 
 /** The first path after every path under `prefix` (which ends with '/'), for an index range scan in C collation; null for the root. */

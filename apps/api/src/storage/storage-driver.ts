@@ -38,12 +38,16 @@ export interface StorageDriver {
 
   /** Starts a multipart upload and returns the store's upload id. */
   createMultipart(key: string, contentType: string): Promise<string>;
-  /** URL for one part's PUT; the store answers with the part's ETag (the hex MD5 of its bytes). */
+  /**
+   * URL for one part's PUT; the store answers with the part's ETag (the hex MD5 of its bytes).
+   * Without `contentMd5` (a client that does not say what it sends, as MLflow's) the part is
+   * checked later, when the assembled object's SHA-256 is computed.
+   */
   presignPart(
     key: string,
     uploadId: string,
     partNumber: number,
-    options: PresignOptions & { contentMd5: string },
+    options: PresignOptions & { contentMd5?: string },
   ): Promise<PresignedRequest>;
   completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void>;
   /** Discards stored parts; succeeds when the upload is already gone. */
@@ -55,6 +59,13 @@ export interface StorageDriver {
   read(key: string, range?: { start: number; end: number }): Promise<Readable>;
   /** Writes a small object from the server itself (tests, archives of references). */
   write(key: string, body: Buffer, contentType: string): Promise<void>;
+  /**
+   * Streams an object of any size from the server itself (a body proxied for a client), holding at
+   * most one part in memory; the object appears whole or not at all. Returns the bytes written.
+   */
+  writeStream(key: string, body: Readable, contentType: string): Promise<number>;
+  /** Moves an object (content type included) to another key, replacing what is there; `from` is gone afterwards. */
+  move(from: string, to: string): Promise<void>;
   delete(keys: string[]): Promise<void>;
   /** Deletes every object whose key starts with `prefix` (which ends with `/`); returns how many. */
   deletePrefix(prefix: string): Promise<number>;

@@ -7,6 +7,7 @@ import { OrgStorageController } from './org-storage.controller';
 import { QuotaService } from './quota.service';
 import { StorageRepository } from './storage.repository';
 import { TokenSigner } from './signed-token';
+import { StagingService } from './staging.service';
 import { StorageEvents } from './storage-events';
 import { StorageJanitor } from './storage-janitor.service';
 import { UploadCompletionService } from './upload-completion.service';
@@ -24,12 +25,13 @@ import { UploadsService } from './uploads.service';
     FileAccessService,
     StorageJanitor,
     StorageEvents,
+    StagingService,
     {
       provide: ARCHIVE_SIGNER,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new TokenSigner(config.JWT_SECRET, 'archive-urls'),
     },
   ],
-  exports: [UploadsService, UploadCompletionService, FileAccessService, QuotaService, StorageJanitor, StorageEvents],
+  exports: [UploadsService, StagingService, UploadCompletionService, FileAccessService, QuotaService, StorageJanitor, StorageEvents],
 })
 export class StorageModule {}

@@ -63,6 +63,30 @@ export class StorageRepository {
     ]);
   }
 
+  /**
+   * Enqueues `key` (and its multipart upload) for the janitor `afterSeconds` from now: an object
+   * written before it has a row (a staged one) is removed even if the process writing it dies.
+   */
+  async scheduleDeletion(ctx: RequestContext, key: string, multipartUploadId: string | null, afterSeconds: number): Promise<void> {
+    await ctx.em.query(
+      `INSERT INTO storage_deletions (organization_id, key, multipart_upload_id, not_before)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
+      [ctx.organization.id, key, multipartUploadId, afterSeconds],
+    );
+  }
+
+  async cancelDeletion(ctx: RequestContext, key: string): Promise<void> {
+    await ctx.em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = $2`, [ctx.organization.id, key]);
+  }
+
+  async markAvailable(ctx: RequestContext, objectId: string): Promise<void> {
+    await ctx.em.query(
+      `UPDATE stored_objects SET state = 'available', completed_at = now(), multipart_upload_id = NULL
+        WHERE organization_id = $1 AND id = $2 AND state = 'pending'`,
+      [ctx.organization.id, objectId],
+    );
+  }
+
   /** Keeps pending uploads that are still being worked on from expiring. */
   async touch(ctx: RequestContext, objectIds: string[]): Promise<void> {
     await ctx.em.query(`UPDATE stored_objects SET touched_at = now() WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [objectIds]);

@@ -5,9 +5,9 @@ import type { DataSource } from 'typeorm';
 import { AccessService } from '../common/access/access.service';
 import type { Principal } from '../common/context/principal';
 import { RequestContext, type OrgScope, type ProjectScope } from '../common/context/request-context';
+import { inRequestTransaction } from '../common/context/request-transaction';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { beginScopedTransaction } from '../database/tenant-scope';
 import { ProjectsService } from '../projects/projects.service';
 import { ApiKeysService } from '../users/api-keys.service';
 import { WandbRepository } from './wandb.repository';
@@ -121,21 +121,7 @@ export class WandbScope {
   ): Promise<T> {
     const ctx = new RequestContext(caller.requestId, caller.principal, org, project);
     ctx.origin = caller.origin;
-    const runner = await beginScopedTransaction(this.dataSource, { kind: 'tenant', organizationId: org.id });
-    let result: T;
-    try {
-      ctx.bindTransaction(runner.manager);
-      result = await work(ctx);
-      await runner.commitTransaction();
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
-    await ctx.runAfterCommit((error) => this.logger.error({ err: error, requestId: ctx.requestId }, 'after-commit hook failed'));
-    if (ctx.pendingError) throw ctx.pendingError;
-    return result;
+    return inRequestTransaction(this.dataSource, ctx, this.logger, work);
   }
 }
 

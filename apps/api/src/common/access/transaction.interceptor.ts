@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Reflector } from '@nestjs/core';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
-import { beginScopedTransaction } from '../../database/tenant-scope';
 import type { RequestWithContext } from '../context/ctx.decorator';
+import { inRequestTransaction } from '../context/request-transaction';
 import { NO_TRANSACTION_KEY } from './no-transaction.decorator';
 
 /**
@@ -25,23 +25,8 @@ export class TransactionInterceptor implements NestInterceptor {
     const ctx = execution.switchToHttp().getRequest<RequestWithContext>().ctx;
     if (execution.getType() !== 'http' || !ctx) return next.handle();
     if (this.reflector.get<boolean>(NO_TRANSACTION_KEY, execution.getHandler())) return next.handle();
-    return defer(async () => {
-      const scope = ctx.org ? ({ kind: 'tenant', organizationId: ctx.org.id } as const) : ({ kind: 'system' } as const);
-      const runner = await beginScopedTransaction(this.dataSource, scope);
-      let result: unknown;
-      try {
-        ctx.bindTransaction(runner.manager);
-        result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        await runner.commitTransaction();
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw error;
-      } finally {
-        await runner.release();
-      }
-      await ctx.runAfterCommit((error) => this.logger.error({ err: error, requestId: ctx.requestId }, 'after-commit hook failed'));
-      if (ctx.pendingError) throw ctx.pendingError;
-      return result;
-    });
+    return defer(() =>
+      inRequestTransaction(this.dataSource, ctx, this.logger, () => lastValueFrom(next.handle(), { defaultValue: undefined })),
+    );
   }
 }

@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paths, type ErrorBody } from '@trackbase/contracts';
 import { drain, md5, sha256 } from '../../../test/bytes';
+import { streamingWriteCases } from '../../../test/storage-driver-cases';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { STORAGE_DRIVER } from '../storage-driver';
@@ -254,6 +255,8 @@ describe('local disk driver through the API', () => {
     expect(response.headers.get('content-security-policy')).toMatch(/^sandbox;/);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
+
+  streamingWriteCases(() => driver, 3 * MiB + 3);
 });
 
 describe('with the S3 driver configured', () => {

@@ -102,12 +102,12 @@ export class LocalDiskDriver implements StorageDriver {
     key: string,
     uploadId: string,
     partNumber: number,
-    options: PresignOptions & { contentMd5: string },
+    options: PresignOptions & { contentMd5?: string },
   ): Promise<PresignedRequest> {
     this.objectPath(key);
     this.partPath(uploadId, partNumber);
     const token = this.signer.sign({ op: 'part', key, uploadId, partNumber, md5: options.contentMd5 }, options.expiresIn);
-    return { url: paths.localObject(token), headers: { 'Content-MD5': options.contentMd5 } };
+    return { url: paths.localObject(token), headers: options.contentMd5 ? { 'Content-MD5': options.contentMd5 } : {} };
   }
 
   async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
@@ -164,6 +164,25 @@ export class LocalDiskDriver implements StorageDriver {
     await this.writeMeta(key, contentType);
   }
 
+  async writeStream(key: string, body: Readable, contentType: string): Promise<number> {
+    const { size } = await this.writeAtomic(body, this.objectPath(key), { digest: false });
+    await this.writeMeta(key, contentType);
+    return size;
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const source = this.objectPath(from);
+    const target = this.objectPath(to);
+    if (!(await this.head(from))) throw notFound('object');
+    const meta = await readFile(this.metaPath(from), 'utf8').catch(() => JSON.stringify({}));
+    await this.place(source, target, true);
+    await mkdir(dirname(this.metaPath(to)), { recursive: true });
+    await writeFile(this.metaPath(to), meta);
+    await rm(this.metaPath(from), { force: true });
+    await this.pruneEmptyParents(source);
+    await this.pruneEmptyParents(this.metaPath(from));
+  }
+
   async delete(keys: string[]): Promise<void> {
     for (const key of keys) {
       for (const path of [this.objectPath(key), this.metaPath(key)]) {
@@ -213,7 +232,7 @@ export class LocalDiskDriver implements StorageDriver {
     const md5 = grant.md5 ?? headers.contentMd5;
     if (grant.op === 'put') {
       const expected = md5 === undefined ? undefined : { md5, code: StorageErrorCode.ChecksumMismatch };
-      const etag = await this.writeAtomic(body, this.objectPath(grant.key), { expected, maxBytes: MAX_PUT_BYTES });
+      const { etag } = await this.writeAtomic(body, this.objectPath(grant.key), { expected, maxBytes: MAX_PUT_BYTES });
       await this.writeMeta(grant.key, grant.contentType ?? headers.contentType);
       return etag;
     }
@@ -221,7 +240,7 @@ export class LocalDiskDriver implements StorageDriver {
     await this.readUpload(uploadId, grant.key);
     const expected = md5 === undefined ? undefined : { md5, code: StorageErrorCode.PartChecksumMismatch };
     const partPath = this.partPath(uploadId, grant.partNumber ?? 0);
-    const etag = await this.writeAtomic(body, partPath, { expected, maxBytes: MAX_PUT_BYTES, createParents: false });
+    const { etag } = await this.writeAtomic(body, partPath, { expected, maxBytes: MAX_PUT_BYTES, createParents: false });
     // Kept beside the part so completion compares ETags without reading every part again.
     await writeFile(`${partPath}.md5`, etag);
     return etag;
@@ -244,7 +263,7 @@ export class LocalDiskDriver implements StorageDriver {
    * it into place. With `createParents` false the target's directory must
    * already exist: a part must not land in an upload that was aborted meanwhile.
    */
-  private async writeAtomic(body: Readable, target: string, checks: WriteChecks = {}): Promise<string> {
+  private async writeAtomic(body: Readable, target: string, checks: WriteChecks = {}): Promise<{ etag: string; size: number }> {
     const { expected, createParents = true, maxBytes = Infinity, digest: wantsDigest = true } = checks;
     const tmpDir = join(this.root, '.tmp');
     await mkdir(tmpDir, { recursive: true });
@@ -265,6 +284,8 @@ export class LocalDiskDriver implements StorageDriver {
       // only our side: the rest of the body is then read and dropped, and the client gets the answer
       // (507 storage_full) instead of a reset connection halfway through sending.
       const relay = new PassThrough();
+      // pipe() does not pass errors on: a body that fails (a refused size upstream, a dropped client) must end the write.
+      body.once('error', (error) => relay.destroy(error));
       body.pipe(relay);
       try {
         await pipeline(relay, measure, createWriteStream(tmp, { flags: 'wx' }));
@@ -278,7 +299,7 @@ export class LocalDiskDriver implements StorageDriver {
         throw badRequest(expected.code, 'the body does not match its Content-MD5');
       }
       await this.place(tmp, target, createParents);
-      return digest?.toString('hex') ?? '';
+      return { etag: digest?.toString('hex') ?? '', size };
     } catch (error) {
       await rm(tmp, { force: true });
       throw error;

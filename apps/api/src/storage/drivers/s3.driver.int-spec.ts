@@ -5,6 +5,7 @@ import { join } from 'node:path';
 // @ts-expect-error -- s3rver ships no type declarations
 import S3rver from 's3rver';
 import { drain, md5, sha256 } from '../../../test/bytes';
+import { streamingWriteCases } from '../../../test/storage-driver-cases';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentDisposition } from './content-disposition';
 import { S3StorageDriver, type S3DriverOptions } from './s3.driver';
@@ -169,6 +170,7 @@ describe('S3 storage driver against s3rver', () => {
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(await response.text()).toBe('{"a":1}');
   });
+  streamingWriteCases(() => driver, 17 * MiB + 3);
 });
 
 /** Verifies a SigV4 query-string signature for the request a client would send (path-style S3, unsigned payload). */

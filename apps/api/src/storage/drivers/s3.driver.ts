@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -27,6 +28,35 @@ export interface S3DriverOptions {
   accessKeyId?: string;
   secretAccessKey?: string;
   forcePathStyle: boolean;
+}
+
+/** Parts of a body the API streams to S3 itself: above S3's 5 MiB minimum, small enough to hold one. */
+const STREAM_PART_BYTES = 16 * 1024 * 1024;
+/** S3's limit on one CopyObject. */
+const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
+/** The body cut into buffers of exactly `size` bytes (the last one shorter). */
+async function* partsOf(body: Readable, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let length = 0;
+  let yielded = false;
+  for await (const chunk of body) {
+    let buffer = chunk as Buffer;
+    while (length + buffer.length >= size) {
+      const take = size - length;
+      pending.push(buffer.subarray(0, take));
+      yield Buffer.concat(pending);
+      yielded = true;
+      buffer = buffer.subarray(take);
+      pending = [];
+      length = 0;
+    }
+    if (buffer.length) {
+      pending.push(buffer);
+      length += buffer.length;
+    }
+  }
+  if (length > 0 || !yielded) yield Buffer.concat(pending);
 }
 
 /** S3's limit on keys per DeleteObjects call. */
@@ -80,7 +110,7 @@ export class S3StorageDriver implements StorageDriver {
     key: string,
     uploadId: string,
     partNumber: number,
-    options: PresignOptions & { contentMd5: string },
+    options: PresignOptions & { contentMd5?: string },
   ): Promise<PresignedRequest> {
     const command = new UploadPartCommand({
       Bucket: this.bucket,
@@ -89,7 +119,8 @@ export class S3StorageDriver implements StorageDriver {
       PartNumber: partNumber,
       ContentMD5: options.contentMd5,
     });
-    return { url: await getSignedUrl(this.signer, command, signing(options)), headers: { 'Content-MD5': options.contentMd5 } };
+    const headers: Record<string, string> = options.contentMd5 ? { 'Content-MD5': options.contentMd5 } : {};
+    return { url: await getSignedUrl(this.signer, command, signing(options)), headers };
   }
 
   async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
@@ -140,6 +171,60 @@ export class S3StorageDriver implements StorageDriver {
     await this.client.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ContentMD5: contentMd5 }),
     );
+  }
+
+  /**
+   * A body that fits in one part is one PUT; a longer one becomes a multipart upload of
+   * STREAM_PART_BYTES parts, sent as they fill (aborted if the body fails), so at most one part is held.
+   */
+  async writeStream(key: string, body: Readable, contentType: string): Promise<number> {
+    const parts = partsOf(body, STREAM_PART_BYTES);
+    const first = await parts.next();
+    const head = first.done ? Buffer.alloc(0) : first.value;
+    if (head.length < STREAM_PART_BYTES) {
+      await this.write(key, head, contentType);
+      return head.length;
+    }
+    const uploadId = await this.createMultipart(key, contentType);
+    try {
+      const done: CompletedPart[] = [];
+      let size = 0;
+      for (let part: Buffer | undefined = head; part;) {
+        const contentMd5 = createHash('md5').update(part).digest('base64');
+        const result = await this.client.send(
+          new UploadPartCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: done.length + 1,
+            Body: part,
+            ContentMD5: contentMd5,
+          }),
+        );
+        done.push({ partNumber: done.length + 1, etag: result.ETag ?? '' });
+        size += part.length;
+        const next = await parts.next();
+        part = next.done ? undefined : next.value;
+      }
+      await this.completeMultipart(key, uploadId, done);
+      return size;
+    } catch (error) {
+      await this.abortMultipart(key, uploadId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** A server-side copy up to S3's 5 GiB limit on one, streamed through the API beyond it; then the source is deleted. */
+  async move(from: string, to: string): Promise<void> {
+    const head = await this.head(from);
+    if (!head) throw notFound('object');
+    if (head.size <= MAX_COPY_BYTES) {
+      const source = `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: source }));
+    } else {
+      await this.writeStream(to, await this.read(from), head.contentType ?? 'application/octet-stream');
+    }
+    await this.delete([from]);
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -11,7 +11,8 @@ import { UploadsService } from '../../storage/uploads.service';
 import { wandbBadRequest } from '../wandb.errors';
 import { WandbRepository } from '../wandb.repository';
 import { WandbScope, type WandbCaller } from '../wandb-scope.service';
-import { contentTypeOf, UploadGrants, type UploadGrant } from './upload-grants';
+import { contentTypeOf } from '../../storage/content-type';
+import { UploadGrants, type UploadGrant } from './upload-grants';
 
 /** Largest single PUT the W&B layer takes (it holds the body in memory to hash it). */
 export const WANDB_UPLOAD_LIMIT = 512 * 1024 * 1024;
