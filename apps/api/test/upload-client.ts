@@ -54,7 +54,7 @@ export async function sendUpload(api: ApiClient, projectPath: string, plan: Uplo
     const put = await fetch(plan.url!, {
       method: 'PUT',
       headers: plan.headers,
-      body: options.tamper ? options.tamper(1, content) : content,
+      body: new Uint8Array(options.tamper ? options.tamper(1, content) : content),
     });
     if (put.status !== 200) throw new Error(`PUT failed: ${put.status} ${await put.text()}`);
     return api.post(`${projectPath}/uploads/${plan.uploadId}/complete`);
@@ -69,7 +69,7 @@ export async function sendUpload(api: ApiClient, projectPath: string, plan: Uplo
     if (urls.status !== 200) throw new Error(`part-urls failed: ${urls.status} ${JSON.stringify(urls.body)}`);
     const { url, headers } = urls.body.parts[0];
     const body = options.tamper ? options.tamper(partNumber, bytes) : bytes;
-    const put = await fetch(url, { method: 'PUT', headers, body });
+    const put = await fetch(url, { method: 'PUT', headers, body: new Uint8Array(body) });
     // A store that checks the signed Content-MD5 refuses a corrupted part itself; one that does not is caught by the report below.
     if (put.status !== 200 && options.tamper) return { status: put.status, body: await put.json().catch(() => null) };
     if (put.status !== 200) throw new Error(`part PUT failed: ${put.status} ${await put.text()}`);
