@@ -13,6 +13,8 @@ import { RunsService } from './runs.service';
 import { SeriesExport } from './series/series-export';
 import { SeriesRepository } from './series/series.repository';
 import { SeriesService } from './series/series.service';
+import { SeriesQueryService } from './series/series-query.service';
+import { SeriesReader } from './series/series-reader';
 import { SeriesController } from './series.controller';
 
 @Module({
@@ -28,6 +30,8 @@ import { SeriesController } from './series.controller';
     LineageService,
     SeriesRepository,
     SeriesService,
+    SeriesReader,
+    SeriesQueryService,
     SeriesExport,
     RunEvents,
     CrashMonitor,
