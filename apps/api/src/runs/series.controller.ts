@@ -70,7 +70,7 @@ export class SeriesController {
   @ApiOkResponse({ type: SeriesQueryResponseDto })
   async querySeries(@Ctx() ctx: RequestContext, @Body() body: SeriesQueryDto) {
     const timer = this.metrics.seriesReadDuration.startTimer();
-    return this.seriesQuery.query(ctx, body).finally(timer);
+    return this.seriesQuery.read(ctx, body).finally(timer);
   }
 
   /** Every point of one series as CSV, streamed. */

@@ -29,7 +29,7 @@ export class SeriesQueryService {
     private readonly reader: SeriesReader,
   ) {}
 
-  async query(ctx: RequestContext, q: SeriesQueryBody): Promise<SeriesQueryResponse> {
+  async read(ctx: RequestContext, q: SeriesQueryBody): Promise<SeriesQueryResponse> {
     const previous: SeriesCursor = q.cursor ? decodeCursor(q.cursor, q.kind) : new Map();
     const resolved = await this.runs.resolveWithParams(ctx, q.runs, q.params);
     const byId = new Map([...resolved.values()].map((r) => [r.id, r]));
