@@ -85,17 +85,19 @@ export function ComparePage() {
         <Link to={`/${org}/${project}`}>{project}</Link> / compare {keys.length} runs
       </h1>
       <ErrorBox error={error} />
-      <label className="toolbar">
-        Group runs by
-        <select value={groupBy} onChange={(e) => setGroupBy(e.target.value)} aria-label="Group runs by">
-          <option value="">(no grouping)</option>
-          {paramNames.map((p) => (
-            <option key={p} value={`params.${p}`}>
-              {p}
-            </option>
-          ))}
-        </select>
-      </label>
+      <div className="toolbar">
+        <label>
+          Group runs by
+          <select value={groupBy} onChange={(e) => setGroupBy(e.target.value)} aria-label="Group runs by">
+            <option value="">(no grouping)</option>
+            {paramNames.map((p) => (
+              <option key={p} value={`params.${p}`}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <PanelArea
         org={org}
         project={project}
@@ -108,9 +110,11 @@ export function ComparePage() {
       {!runs && <Loading what="Loading runs" />}
       {runs && (
         <>
-          <label className="toolbar">
-            <input type="checkbox" checked={onlyDiffering} onChange={(e) => setOnlyDiffering(e.target.checked)} /> Only fields that differ
-          </label>
+          <div className="toolbar">
+            <label>
+              <input type="checkbox" checked={onlyDiffering} onChange={(e) => setOnlyDiffering(e.target.checked)} /> Only fields that differ
+            </label>
+          </div>
           <div className="table-scroll">
             <table className="grid" aria-label="Differences">
               <thead>
