@@ -5,6 +5,7 @@ export * from './schemas/auth';
 export * from './schemas/orgs';
 export * from './schemas/projects';
 export * from './schemas/runs';
+export * from './schemas/series-query';
 export * from './paths';
 export * from './realtime';
 export * from './schemas/comments';

@@ -24,6 +24,7 @@ export const paths = {
   runSeries: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/series`,
   runSeriesCsv: (org: string, project: string, run: string, name: string) => `${paths.run(org, project, run)}/series/${seg(name)}.csv`,
   projectSeries: (org: string, project: string) => `${paths.project(org, project)}/series`,
+  seriesQuery: (org: string, project: string) => `${paths.project(org, project)}/series/query`,
   lineage: (org: string, project: string) => `${paths.project(org, project)}/lineage`,
   runFiles: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/files`,
   runFileUrl: (org: string, project: string, run: string, path: string) => `${paths.runFiles(org, project, run)}/url?path=${seg(path)}`,

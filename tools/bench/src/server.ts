@@ -73,6 +73,8 @@ export interface BenchProject {
   runs: string;
   project: string;
   org: string;
+  /** The signed-up user's session (access and refresh token), for driving the web app. */
+  tokens: unknown;
 }
 
 async function call(url: string, method: string, path: string, token: string | undefined, body?: unknown) {
@@ -93,7 +95,7 @@ export async function setupProject(url: string, slug = 'bench'): Promise<BenchPr
   const org = (await call(url, 'POST', '/orgs', tokens.accessToken, { name: 'Bench', slug: `${slug}-org` })).slug;
   const project = (await call(url, 'POST', `/orgs/${org}/projects`, tokens.accessToken, { name: 'Bench', slug })).slug;
   const key = (await call(url, 'POST', '/users/me/api-keys', tokens.accessToken, { name: 'bench' })).key;
-  return { url, key, org, project, runs: `/orgs/${org}/projects/${project}/runs` };
+  return { url, key, org, project, runs: `/orgs/${org}/projects/${project}/runs`, tokens };
 }
 
 export function api(p: BenchProject) {

@@ -14,6 +14,8 @@ import { RunsService } from './runs.service';
 import { SeriesExport } from './series/series-export';
 import { SeriesRepository } from './series/series.repository';
 import { SeriesService } from './series/series.service';
+import { SeriesQueryService } from './series/series-query.service';
+import { SeriesReader } from './series/series-reader';
 import { SeriesController } from './series.controller';
 
 @Module({
@@ -30,6 +32,8 @@ import { SeriesController } from './series.controller';
     LineageService,
     SeriesRepository,
     SeriesService,
+    SeriesReader,
+    SeriesQueryService,
     SeriesExport,
     RunEvents,
     CrashMonitor,

@@ -24,6 +24,41 @@ export class RunsRepository {
     return rows[0];
   }
 
+  /** Resolves many `{run}` refs in one statement: ref → run id, for the refs that name a run of this project. */
+  async resolveRefs(ctx: RequestContext, refs: string[]): Promise<Map<string, string>> {
+    const found = await this.resolveWithParams(ctx, refs, false);
+    return new Map([...found].map(([ref, run]) => [ref, run.id]));
+  }
+
+  /** As resolveRefs, with each run's params when asked. */
+  async resolveWithParams(
+    ctx: RequestContext,
+    refs: string[],
+    withParams: boolean,
+  ): Promise<Map<string, { id: string; params?: Record<string, unknown> }>> {
+    const ids: string[] = [];
+    const numbers: number[] = [];
+    for (const ref of refs) {
+      const parsed = parseRunRef(ref, ctx.currentProject.slug);
+      if (parsed && 'id' in parsed) ids.push(parsed.id);
+      else if (parsed && parsed.number <= 2_147_483_647) numbers.push(parsed.number);
+    }
+    const rows: Array<{ id: string; number: number; params?: Record<string, unknown> }> = await ctx.em.query(
+      `SELECT r.id, r.number${withParams ? ', r.params' : ''} FROM runs r
+        WHERE r.organization_id = $1 AND r.project_id = $2 AND (r.id = ANY($3::uuid[]) OR r.number = ANY($4::int[]))`,
+      [ctx.organization.id, ctx.currentProject.id, ids, numbers],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byNumber = new Map(rows.map((r) => [r.number, r]));
+    const resolved = new Map<string, { id: string; params?: Record<string, unknown> }>();
+    for (const ref of refs) {
+      const parsed = parseRunRef(ref, ctx.currentProject.slug);
+      const row = !parsed ? undefined : 'id' in parsed ? byId.get(parsed.id) : byNumber.get(parsed.number);
+      if (row) resolved.set(ref, withParams ? { id: row.id, params: row.params } : { id: row.id });
+    }
+    return resolved;
+  }
+
   async findByExternalId(ctx: RequestContext, externalId: string): Promise<RunRecord | null> {
     const rows: RunRecord[] = await ctx.em.query(
       `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.organization_id = $1 AND r.project_id = $2 AND r.external_id = $3`,

@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProjectPermission } from '@trackbase/contracts';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -7,12 +7,23 @@ import { createZodDto } from 'nestjs-zod';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
-import { LineageQueryDto, ProjectSeriesQueryDto, RunParamDto, RunSeriesQueryDto, SeriesDataDto, SeriesFileParamDto } from './dto/runs.dto';
+import {
+  LineageQueryDto,
+  ProjectSeriesQueryDto,
+  RunParamDto,
+  RunSeriesQueryDto,
+  SeriesDataDto,
+  SeriesFileParamDto,
+  SeriesQueryDto,
+  SeriesQueryResponseDto,
+} from './dto/runs.dto';
 import { LineageService } from './lineage/lineage.service';
 import { RunsRepository } from './runs.repository';
 import { SeriesExport } from './series/series-export';
 import { SeriesService } from './series/series.service';
+import { SeriesQueryService } from './series/series-query.service';
 import { Metrics } from '../metrics/metrics';
+import { notFound } from '../common/errors/app-error';
 
 class CsvQueryDto extends createZodDto(z.strictObject({ kind: z.enum(['metric', 'system']).default('metric') })) {}
 
@@ -23,6 +34,7 @@ export class SeriesController {
   constructor(
     private readonly runs: RunsRepository,
     private readonly series: SeriesService,
+    private readonly seriesQuery: SeriesQueryService,
     private readonly exporter: SeriesExport,
     private readonly lineage: LineageService,
     private readonly metrics: Metrics,
@@ -42,10 +54,23 @@ export class SeriesController {
   @RequirePermission(ProjectPermission.Read)
   @ApiOkResponse({ type: [SeriesDataDto] })
   async projectSeries(@Ctx() ctx: RequestContext, @Query() query: ProjectSeriesQueryDto) {
-    const runIds: string[] = [];
-    for (const ref of query.runs) runIds.push((await this.runs.find(ctx, ref)).id);
+    const resolved = await this.runs.resolveRefs(ctx, query.runs);
+    const missing = query.runs.find((ref) => !resolved.has(ref));
+    if (missing !== undefined) throw notFound('run');
+    const runIds = [...new Set(resolved.values())];
     const timer = this.metrics.seriesReadDuration.startTimer();
     return this.series.read(ctx, { ...query, runIds, names: query.names ?? null, search: query.search ?? null }).finally(timer);
+  }
+
+  /** Many series of many runs, packed as columns, downsampled for display; with a cursor, only newer points. */
+  @Post('series/query')
+  @HttpCode(200)
+  @RequirePermission(ProjectPermission.Read)
+  @ApiOperation({ summary: 'Read many series of many runs (charts); incremental with a cursor' })
+  @ApiOkResponse({ type: SeriesQueryResponseDto })
+  async querySeries(@Ctx() ctx: RequestContext, @Body() body: SeriesQueryDto) {
+    const timer = this.metrics.seriesReadDuration.startTimer();
+    return this.seriesQuery.read(ctx, body).finally(timer);
   }
 
   /** Every point of one series as CSV, streamed. */

@@ -1,69 +1,114 @@
-import type { RunDetail, SeriesData } from '@trackbase/contracts';
+import type { RunDetail } from '@trackbase/contracts';
 import { fromWireFloat, paths } from '@trackbase/contracts';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { get } from '../api/client';
-import { useResource } from '../api/hooks';
-import { Chart } from '../components/Chart';
+import { naturalCompare } from '../charts/format';
+import { runColor } from '../charts/palette';
 import { ErrorBox, formatValue, Loading } from '../components/ui';
 import { MediaPanel } from '../components/media/MediaPanel';
+import { PanelArea } from '../panels/PanelArea';
+import { useStoredLayout } from '../panels/useStoredLayout';
 
-/** Selected runs overlaid on shared charts, and their params and summaries side by side with differences marked. */
+/**
+ * Selected runs overlaid on shared charts (the panel area: lazy, batched, log
+ * scale and smoothing), and their params and summaries side by side, the fields
+ * that differ first, in natural order.
+ */
 export function ComparePage() {
   const { org = '', project = '' } = useParams();
   const [search] = useSearchParams();
-  const keys = (search.get('runs') ?? '').split(',').filter(Boolean);
-  const series = useResource<SeriesData[]>(
-    keys.length ? `${paths.projectSeries(org, project)}?runs=${keys.join(',')}&maxPoints=1000` : null,
-  );
+  const keysParam = search.get('runs') ?? '';
+  const keys = useMemo(() => keysParam.split(',').filter(Boolean), [keysParam]);
   const [runs, setRuns] = useState<RunDetail[]>();
   const [error, setError] = useState<Error>();
+  const [onlyDiffering, setOnlyDiffering] = useState(false);
+  const [groupBy, setGroupBy] = useState('');
+  const [layout, setLayout] = useStoredLayout(`${org}/${project}/compare`);
+  const [allRows, setAllRows] = useState(false);
   useEffect(() => {
-    Promise.all(keys.map((k) => get<RunDetail>(paths.run(org, project, k))))
-      .then(setRuns)
-      .catch(setError);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [org, project, search.get('runs')]);
+    // Two at a time: the browser's few connections stay free for the charts' requests.
+    let cancelled = false;
+    const details: RunDetail[] = new Array(keys.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length && !cancelled) {
+        const i = next++;
+        details[i] = await get<RunDetail>(paths.run(org, project, keys[i]!));
+      }
+    };
+    Promise.all([worker(), worker()])
+      .then(() => !cancelled && setRuns(details))
+      .catch((e: Error) => !cancelled && setError(e));
+    return () => {
+      cancelled = true;
+    };
+  }, [org, project, keys]);
 
-  const byName = useMemo(() => {
-    const map = new Map<string, SeriesData[]>();
-    for (const s of series.data ?? []) map.set(s.name, [...(map.get(s.name) ?? []), s]);
-    return [...map.entries()].sort(([a], [b]) => a.localeCompare(b));
-  }, [series.data]);
-  const label = (runId: string) => runs?.find((r) => r.id === runId)?.key ?? runId.slice(0, 8);
+  // Charts need only the keys: they start at once, not after the details of every run.
+  const chartRuns = useMemo(
+    () =>
+      keys.map((key) => {
+        const detail = runs?.find((r) => r.key === key);
+        return { id: detail?.id ?? '', key, name: detail?.name ?? key, number: detail?.number ?? runNumber(key) };
+      }),
+    // Ids are resolved by the panel area itself; details only refine names.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [keys],
+  );
 
   const rows = useMemo(() => {
     if (!runs) return [];
     const names = new Set<string>();
     runs.forEach((r) => Object.keys(r.params).forEach((k) => names.add(`params.${k}`)));
     runs.forEach((r) => r.series.filter((s) => s.kind === 'metric').forEach((s) => names.add(`metrics.${s.name}`)));
-    return [...names].sort().map((name) => {
+    const all = [...names].sort(naturalCompare).map((name) => {
       const values = runs.map((r) => {
         if (name.startsWith('params.')) return r.params[name.slice(7)];
         const s = r.series.find((x) => x.kind === 'metric' && x.name === name.slice(8));
         return s?.last === null || s?.last === undefined ? undefined : fromWireFloat(s.last);
       });
       const differs = new Set(values.map((v) => JSON.stringify(v))).size > 1;
-      return { name, values, differs };
+      return { name, values, differs, param: name.startsWith('params.') };
     });
+    // What differs first (params before metrics), then what is the same.
+    const rank = (r: (typeof all)[number]) => (r.differs ? 0 : 2) + (r.param ? 0 : 1);
+    return all.sort((a, b) => rank(a) - rank(b) || naturalCompare(a.name, b.name));
   }, [runs]);
+  const paramNames = useMemo(() => [...new Set((runs ?? []).flatMap((r) => Object.keys(r.params)))].sort(naturalCompare), [runs]);
+  const filteredRows = onlyDiffering ? rows.filter((r) => r.differs) : rows;
+  // Many runs × many fields is thousands of cells: the first rows at once, the rest on request.
+  const shownRows = allRows ? filteredRows : filteredRows.slice(0, 30);
 
   return (
     <section>
       <h1>
-        <Link to={`/${org}/${project}`}>{project}</Link> / compare {keys.join(', ')}
+        <Link to={`/${org}/${project}`}>{project}</Link> / compare {keys.length} runs
       </h1>
-      <ErrorBox error={error ?? series.error} />
-      {!runs && <Loading what="Loading runs" />}
-      <div className="charts">
-        {byName.map(([name, list]) => (
-          <Chart
-            key={name}
-            title={name}
-            series={list.map((s) => ({ label: label(s.runId), steps: s.steps, values: s.values, times: s.times }))}
-          />
-        ))}
+      <ErrorBox error={error} />
+      <div className="toolbar">
+        <label>
+          Group runs by
+          <select value={groupBy} onChange={(e) => setGroupBy(e.target.value)} aria-label="Group runs by">
+            <option value="">(no grouping)</option>
+            {paramNames.map((p) => (
+              <option key={p} value={`params.${p}`}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
+      <PanelArea
+        org={org}
+        project={project}
+        runs={chartRuns}
+        grouping={groupBy ? [groupBy] : undefined}
+        layout={layout}
+        onLayoutChange={setLayout}
+        maxPoints={300}
+      />
+      {!runs && <Loading what="Loading runs" />}
       {runs && (
         <>
           <h2>Media</h2>
@@ -71,31 +116,51 @@ export function ComparePage() {
         </>
       )}
       {runs && (
-        <table className="grid" aria-label="Differences">
-          <thead>
-            <tr>
-              <th>Field</th>
-              {runs.map((r) => (
-                <th key={r.id}>
-                  <Link to={`/${org}/${project}/runs/${r.key}`}>{r.key}</Link>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.name} className={row.differs ? 'differs' : ''}>
-                <td>
-                  <code>{row.name}</code>
-                </td>
-                {row.values.map((v, i) => (
-                  <td key={i}>{formatValue(v)}</td>
+        <>
+          <div className="toolbar">
+            <label>
+              <input type="checkbox" checked={onlyDiffering} onChange={(e) => setOnlyDiffering(e.target.checked)} /> Only fields that differ
+            </label>
+          </div>
+          <div className="table-scroll">
+            <table className="grid" aria-label="Differences">
+              <thead>
+                <tr>
+                  <th>Field</th>
+                  {runs.map((r) => (
+                    <th key={r.id}>
+                      <i className="swatch" style={{ background: runColor(r) }} />
+                      <Link to={`/${org}/${project}/runs/${r.key}`}>{r.key}</Link>
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {shownRows.map((row) => (
+                  <tr key={row.name} className={row.differs ? 'differs' : ''}>
+                    <td>
+                      <code>{row.name}</code>
+                    </td>
+                    {row.values.map((v, i) => (
+                      <td key={i}>{formatValue(v)}</td>
+                    ))}
+                  </tr>
                 ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              </tbody>
+            </table>
+          </div>
+          {shownRows.length < filteredRows.length && (
+            <button className="secondary" onClick={() => setAllRows(true)}>
+              Show all {filteredRows.length} fields
+            </button>
+          )}
+        </>
       )}
     </section>
   );
+}
+
+function runNumber(key: string): number | undefined {
+  const n = Number(key.slice(key.lastIndexOf('-') + 1));
+  return Number.isInteger(n) ? n : undefined;
 }

@@ -5,7 +5,7 @@ import { useResource } from '../api/hooks';
 import { can } from '../api/permissions';
 import { useFollow } from '../live/socket';
 import { ErrorBox, Loading, StateBadge } from '../components/ui';
-import { ChartGrid, useRunSeries } from './RunCharts';
+import { RunCharts } from './RunCharts';
 import { CommentsPanel } from '../components/Comments';
 import { ReadmeCard } from '../components/Readme';
 import { ConsoleView } from './run/ConsoleView';
@@ -24,15 +24,9 @@ export function RunPage() {
   const tab: Tab = TABS.find((t) => t === search.get('tab')) ?? 'overview';
   const detail = useResource<RunDetail>(paths.run(org, project, run));
   const info = useResource<Project>(paths.project(org, project));
-  const metrics = useRunSeries(org, project, detail.data?.id, 'metric');
-  const system = useRunSeries(org, project, detail.data?.id, 'system');
-
-  useFollow(detail.data ? { org, project, runs: [detail.data.id] } : null, {
-    onPoints: (event) => {
-      metrics.append(event);
-      system.append(event);
-    },
-    onRunChanged: () => detail.reload(),
+  // Points arrive through the charts' own follow (refreshed by cursor); this one keeps the header current.
+  useFollow(detail.data ? { org, project } : null, {
+    onRunChanged: (event) => event.runId === detail.data?.id && detail.reload(),
   });
 
   if (detail.error) return <ErrorBox error={detail.error} />;
@@ -69,13 +63,9 @@ export function RunPage() {
           <Overview run={r} canWrite={can(info.data, ProjectPermission.RunsWrite)} onSaved={detail.reload} org={org} project={project} />
         </>
       )}
-      {tab === 'charts' && (
-        <ChartGrid series={metrics.series} error={metrics.error} emptyText="No metrics logged yet." loadRange={metrics.loadRange} />
-      )}
+      {tab === 'charts' && <RunCharts org={org} project={project} run={r} kind="metric" />}
       {tab === 'media' && <MediaPanel org={org} project={project} runs={[{ id: r.id, key: r.key }]} />}
-      {tab === 'system' && (
-        <ChartGrid series={system.series} error={system.error} emptyText="No system metrics logged." loadRange={system.loadRange} />
-      )}
+      {tab === 'system' && <RunCharts org={org} project={project} run={r} kind="system" />}
       {tab === 'params' && <ParamsView params={r.params} />}
       {tab === 'context' && <pre className="code">{JSON.stringify(r.context, null, 2)}</pre>}
       {tab === 'console' && <ConsoleView org={org} project={project} run={r.id} />}

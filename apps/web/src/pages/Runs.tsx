@@ -14,6 +14,7 @@ import { QuickFilters } from '../components/QuickFilters';
 import { PROJECT_ROLE_PERMISSIONS, ProjectPermission } from '@trackbase/contracts';
 import { composeFilter } from './runs/filter-expression';
 import { useTagVocabulary } from './runs/useTagVocabulary';
+import { ProjectPanels } from '../panels/ProjectPanels';
 
 const FIXED = [
   { id: 'key', label: 'Run', sort: 'number' },
@@ -172,6 +173,8 @@ export function RunsPage() {
           Compare {selected.size > 0 ? `(${selected.size})` : ''}
         </button>
       </div>
+      {/* Charts of the table's runs (panels/); grouping and saved-view layout are wired by the table. */}
+      {rows.length > 0 && <ProjectPanels org={org} project={project} runs={rows} selected={selected} />}
       {runs.loading && !runs.data && <Loading what="Loading runs" />}
       {runs.data && rows.length === 0 && (
         <Empty>{expression ? 'No run matches these filters.' : <FirstRunCode org={org} project={project} />}</Empty>

@@ -330,4 +330,6 @@ export const RunErrorCode = {
   InvalidSort: 'invalid_sort',
   RunFinished: 'run_finished',
   ExternalIdConflict: 'external_id_conflict',
+  InvalidCursor: 'invalid_cursor',
+  SeriesQueryTooLarge: 'series_query_too_large',
 } as const;

@@ -8,6 +8,8 @@ import {
   runSchema,
   SERIES_KINDS,
   seriesDataSchema,
+  seriesQueryRequestSchema,
+  seriesQueryResponseSchema,
   updateRunRequestSchema,
 } from '@trackbase/contracts';
 import { createZodDto } from 'nestjs-zod';
@@ -21,6 +23,8 @@ export class RunDto extends createZodDto(runSchema) {}
 export class RunDetailDto extends createZodDto(runDetailSchema) {}
 export class RunListDto extends createZodDto(runListSchema) {}
 export class SeriesDataDto extends createZodDto(seriesDataSchema) {}
+export class SeriesQueryDto extends createZodDto(seriesQueryRequestSchema) {}
+export class SeriesQueryResponseDto extends createZodDto(seriesQueryResponseSchema) {}
 
 export class RunParamDto extends createZodDto(z.object({ run: z.string().min(1).max(100) }).loose()) {}
 

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { RequestContext } from '../../common/context/request-context';
 import { notFound } from '../../common/errors/app-error';
 import { SeriesRepository } from './series.repository';
-import { mergeRaw } from './series.service';
+import { mergeRaw } from './series-reader';
 
 /** Segments fetched per round trip while streaming a CSV: bounds memory for any series length. */
 const SEGMENTS_PER_READ = 50;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SeriesKind } from '@trackbase/contracts';
 import type { RequestContext } from '../../common/context/request-context';
+import type { SketchSegment, StoredSegment } from './downsample';
 import { fromBytes } from './packing';
 
 export interface SeriesRef {
@@ -9,10 +10,13 @@ export interface SeriesRef {
   kind: SeriesKind;
   name: string;
   count: number;
+  lastStep: number | null;
+  lastValue: number | null;
 }
 
 export interface SegmentMeta {
   id: string;
+  seriesId?: string;
   firstStep: number;
   lastStep: number;
   count: number;
@@ -22,13 +26,29 @@ export interface SegmentMeta {
 @Injectable()
 export class SeriesRepository {
   async findSeries(ctx: RequestContext, runIds: string[], kind: SeriesKind, names: string[] | null): Promise<SeriesRef[]> {
-    const rows: Array<{ id: string; run_id: string; kind: SeriesKind; name: string; count: string }> = await ctx.em.query(
-      `SELECT id, run_id, kind, name, count FROM series
+    const rows: Array<{
+      id: string;
+      run_id: string;
+      kind: SeriesKind;
+      name: string;
+      count: string;
+      last_step: string | null;
+      last_value: number | null;
+    }> = await ctx.em.query(
+      `SELECT id, run_id, kind, name, count, last_step, last_value FROM series
         WHERE organization_id = $1 AND run_id = ANY($2::uuid[]) AND kind = $3 AND ($4::text[] IS NULL OR name = ANY($4::text[]))
         ORDER BY run_id, name`,
       [ctx.organization.id, runIds, kind, names],
     );
-    return rows.map((r) => ({ id: r.id, runId: r.run_id, kind: r.kind, name: r.name, count: Number(r.count) }));
+    return rows.map((r) => ({
+      id: r.id,
+      runId: r.run_id,
+      kind: r.kind,
+      name: r.name,
+      count: Number(r.count),
+      lastStep: r.last_step === null ? null : Number(r.last_step),
+      lastValue: r.last_value,
+    }));
   }
 
   async segmentsInRange(
@@ -45,6 +65,44 @@ export class SeriesRepository {
       [ctx.organization.id, seriesId, from, to],
     );
     return rows.map((r) => ({ id: r.id, firstStep: Number(r.first_step), lastStep: Number(r.last_step), count: r.count }));
+  }
+
+  /** Segments of many series at once, each series from its own first step up to `to`; ordered by series then step. */
+  async segmentsOfMany(ctx: RequestContext, seriesIds: string[], froms: number[], to: number): Promise<SegmentMeta[]> {
+    const rows: Array<{ id: string; series_id: string; first_step: string; last_step: string; count: number }> = await ctx.em.query(
+      `SELECT s.id, s.series_id, s.first_step, s.last_step, s.count
+         FROM unnest($2::bigint[], $3::bigint[]) AS q(series_id, from_step)
+         JOIN series_segments s ON s.series_id = q.series_id AND s.last_step >= q.from_step AND s.first_step <= $4
+        WHERE s.organization_id = $1
+        ORDER BY s.series_id, s.first_step, s.id`,
+      [ctx.organization.id, seriesIds, froms, to],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      seriesId: r.series_id,
+      firstStep: Number(r.first_step),
+      lastStep: Number(r.last_step),
+      count: r.count,
+    }));
+  }
+
+  /** Points of many segments, grouped by series (each group in step order). */
+  async pointsBySeries(ctx: RequestContext, segmentIds: string[]): Promise<Map<string, StoredSegment[]>> {
+    const rows: Array<{ series_id: string; steps: Buffer; values: Buffer; times: Buffer }> = await ctx.em.query(
+      `SELECT series_id, steps, values, times FROM series_segments
+        WHERE organization_id = $1 AND id = ANY($2::bigint[]) ORDER BY series_id, first_step, id`,
+      [ctx.organization.id, segmentIds],
+    );
+    return groupBy(rows, (r) => ({ steps: fromBytes(r.steps), values: fromBytes(r.values), times: fromBytes(r.times) }));
+  }
+
+  /** Sketches of many segments, grouped by series. */
+  async sketchesBySeries(ctx: RequestContext, segmentIds: string[]): Promise<Map<string, SketchSegment[]>> {
+    const rows: Array<{ series_id: string; chunks: Buffer }> = await ctx.em.query(
+      `SELECT series_id, chunks FROM series_segments WHERE organization_id = $1 AND id = ANY($2::bigint[]) ORDER BY series_id, first_step, id`,
+      [ctx.organization.id, segmentIds],
+    );
+    return groupBy(rows, (r) => ({ chunks: fromBytes(r.chunks) }));
   }
 
   async points(ctx: RequestContext, segmentIds: string[]) {
@@ -76,4 +134,14 @@ export class SeriesRepository {
     );
     return rows.map((r) => ({ step: Number(r.step), time: r.time, line: r.line }));
   }
+}
+
+function groupBy<R extends { series_id: string }, T>(rows: R[], map: (row: R) => T): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = groups.get(row.series_id);
+    if (list) list.push(map(row));
+    else groups.set(row.series_id, [map(row)]);
+  }
+  return groups;
 }

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import {
+  RunErrorCode,
+  SERIES_QUERY_LIMITS,
+  toWireFloat,
+  type PackedSeries,
+  type SeriesQueryResponse,
+  seriesQueryRequestSchema,
+} from '@trackbase/contracts';
+import type { z } from 'zod';
+import type { RequestContext } from '../../common/context/request-context';
+import { AppError } from '../../common/errors/app-error';
+import { RunsRepository } from '../runs.repository';
+import { decodeCursor, encodeCursor, type SeriesCursor } from './series-cursor';
+import { SeriesRepository } from './series.repository';
+import { SeriesReader } from './series-reader';
+
+export type SeriesQueryBody = z.output<typeof seriesQueryRequestSchema>;
+
+/**
+ * `POST …/series/query`: many series of many runs in a few statements, packed
+ * as columns per series; with a cursor, only the points after it.
+ */
+@Injectable()
+export class SeriesQueryService {
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly series: SeriesRepository,
+    private readonly reader: SeriesReader,
+  ) {}
+
+  async read(ctx: RequestContext, q: SeriesQueryBody): Promise<SeriesQueryResponse> {
+    const previous: SeriesCursor = q.cursor ? decodeCursor(q.cursor, q.kind) : new Map();
+    const resolved = await this.runs.resolveWithParams(ctx, q.runs, q.params);
+    const byId = new Map([...resolved.values()].map((r) => [r.id, r]));
+    const runIds = [...new Set(q.runs.map((ref) => resolved.get(ref)?.id).filter((id): id is string => !!id))];
+    const missingRuns = q.runs.filter((ref) => !resolved.has(ref));
+    const params = q.params ? { params: runIds.map((id) => byId.get(id)!.params ?? {}) } : {};
+    if (!runIds.length) return { runs: [], missingRuns, series: [], ...params, cursor: encodeCursor(q.kind, new Map()) };
+
+    const runIndex = new Map(runIds.map((id, i) => [id, i]));
+    const found = (await this.series.findSeries(ctx, runIds, q.kind, q.names ?? null)).sort(
+      (a, b) => runIndex.get(a.runId)! - runIndex.get(b.runId)! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
+    if (found.length * q.maxPoints > SERIES_QUERY_LIMITS.pointBudget) {
+      throw new AppError(
+        400,
+        RunErrorCode.SeriesQueryTooLarge,
+        `${found.length} series × ${q.maxPoints} points exceeds ${SERIES_QUERY_LIMITS.pointBudget.toLocaleString('en-US')}; ask for fewer names per request or fewer points`,
+        [{ path: 'names', message: `${found.length} series found` }],
+      );
+    }
+    const points = q.maxPoints
+      ? await this.reader.read(
+          ctx,
+          found.map((s) => ({ seriesId: s.id, from: previous.has(s.id) ? Math.max(q.from, previous.get(s.id)! + 1) : q.from })),
+          q.to,
+          q.maxPoints,
+        )
+      : new Map();
+
+    const next: SeriesCursor = new Map();
+    const series: PackedSeries[] = [];
+    for (const s of found) {
+      const p = points.get(s.id);
+      const append = previous.has(s.id);
+      const lastSent = p?.steps.length ? p.steps[p.steps.length - 1]! : previous.get(s.id);
+      if (lastSent !== undefined) next.set(s.id, lastSent);
+      // A series the client already has and that has nothing new is left out.
+      if (append && !p?.steps.length) continue;
+      series.push({
+        run: runIndex.get(s.runId)!,
+        name: s.name,
+        totalPoints: s.count,
+        lastStep: s.lastStep,
+        last: s.lastValue === null ? null : toWireFloat(s.lastValue),
+        downsampled: p?.downsampled ?? false,
+        append,
+        steps: p?.steps ?? [],
+        values: (p?.values ?? []).map(toWireFloat),
+        ...(q.times ? { times: p?.times ?? [] } : {}),
+        ...(p?.downsampled ? { min: p.min!.map(toWireFloat), max: p.max!.map(toWireFloat) } : {}),
+      });
+    }
+    return { runs: runIds, missingRuns, series, ...params, cursor: encodeCursor(q.kind, next) };
+  }
+}

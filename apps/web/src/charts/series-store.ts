@@ -1,0 +1,201 @@
+import { fromWireFloat, paths, type PackedSeries, type SeriesQueryRequest, type SeriesQueryResponse } from '@trackbase/contracts';
+import { post } from '../api/client';
+
+/** One run's points of one series, as numbers (NaN and infinities decoded). */
+export interface Line {
+  steps: number[];
+  values: number[];
+  times: number[];
+  min?: number[];
+  max?: number[];
+  downsampled: boolean;
+}
+
+export interface SeriesSummary {
+  runId: string;
+  name: string;
+  totalPoints: number;
+  last: number | null;
+}
+
+/** Names per request: small answers parse in a few ms each, so charts appear one batch at a time instead of one long frame. */
+const NAMES_PER_REQUEST = 8;
+const BATCH_WINDOW_MS = 16;
+
+function decode(s: PackedSeries): Line {
+  return {
+    steps: s.steps,
+    values: s.values.map(fromWireFloat),
+    times: s.times ?? [],
+    ...(s.min ? { min: s.min.map(fromWireFloat), max: s.max!.map(fromWireFloat) } : {}),
+    downsampled: s.downsampled,
+  };
+}
+
+function appendLine(a: Line, b: Line): Line {
+  return {
+    steps: a.steps.concat(b.steps),
+    values: a.values.concat(b.values),
+    times: a.times.concat(b.times),
+    ...(a.min || b.min ? { min: (a.min ?? a.values).concat(b.min ?? b.values), max: (a.max ?? a.values).concat(b.max ?? b.values) } : {}),
+    downsampled: a.downsampled || b.downsampled,
+  };
+}
+
+/**
+ * Series of a set of runs for the chart panels, loaded through `POST …/series/query`
+ * only for the names panels on screen ask for, several names per request, and kept
+ * current by cursor (only new points travel). Listeners hear about the names that changed.
+ */
+export class SeriesStore {
+  private readonly lines = new Map<string, Map<string, Line>>();
+  private readonly wanted = new Set<string>();
+  private readonly queued = new Set<string>();
+  private readonly batches: Array<{ names: string[]; runs: string[]; cursor: string }> = [];
+  private readonly listeners = new Set<(names: Set<string>) => void>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private runs: string[] = [];
+  private refreshing: Promise<void> | null = null;
+  private closed = false;
+  errors: Error[] = [];
+
+  constructor(
+    private readonly org: string,
+    private readonly project: string,
+    private readonly kind: 'metric' | 'system',
+    private readonly maxPoints: number,
+  ) {}
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.listeners.clear();
+  }
+
+  subscribe(listener: (names: Set<string>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(name: string): Map<string, Line> | undefined {
+    return this.lines.get(name);
+  }
+
+  isLoaded(name: string): boolean {
+    return this.lines.has(name);
+  }
+
+  /** The runs to chart; runs new to the store are read in full for every name already loaded. */
+  setRuns(runIds: string[]): void {
+    const added = runIds.filter((id) => !this.runs.includes(id));
+    this.runs = runIds;
+    if (!added.length) return;
+    const names = [...this.wanted].filter((n) => this.lines.has(n));
+    for (let i = 0; i < names.length; i += NAMES_PER_REQUEST) void this.load(names.slice(i, i + NAMES_PER_REQUEST), added);
+  }
+
+  /** Asks for names (a panel came into view); requests go out batched. */
+  request(names: string[]): void {
+    for (const n of names) {
+      if (this.wanted.has(n)) continue;
+      this.wanted.add(n);
+      this.queued.add(n);
+    }
+    if (this.queued.size && !this.timer) this.timer = setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const names = [...this.queued];
+    this.queued.clear();
+    if (!this.runs.length) return;
+    for (let i = 0; i < names.length; i += NAMES_PER_REQUEST) void this.load(names.slice(i, i + NAMES_PER_REQUEST), this.runs);
+  }
+
+  private async query(body: SeriesQueryRequest): Promise<SeriesQueryResponse> {
+    return post<SeriesQueryResponse>(paths.seriesQuery(this.org, this.project), { kind: this.kind, times: true, ...body });
+  }
+
+  private async load(names: string[], runs: string[]): Promise<void> {
+    try {
+      const answer = await this.query({ runs, names, maxPoints: this.maxPoints });
+      if (this.closed) return;
+      for (const name of names) if (!this.lines.has(name)) this.lines.set(name, new Map());
+      for (const s of answer.series) this.lines.get(s.name)?.set(answer.runs[s.run]!, decode(s));
+      this.batches.push({ names, runs, cursor: answer.cursor });
+      this.emit(new Set(names));
+    } catch (error) {
+      for (const n of names) this.wanted.delete(n);
+      this.errors.push(error as Error);
+      this.emit(new Set(names));
+    }
+  }
+
+  /** New points since the last answer of every batch (what a live update asks for); one refresh at a time. */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      const changed = new Set<string>();
+      for (const batch of this.batches) {
+        const runs = batch.runs.filter((r) => this.runs.includes(r));
+        if (!runs.length) continue;
+        const answer = await this.query({ runs: batch.runs, names: batch.names, maxPoints: this.maxPoints, cursor: batch.cursor });
+        batch.cursor = answer.cursor;
+        for (const s of answer.series) {
+          const byRun = this.lines.get(s.name);
+          if (!byRun) continue;
+          const runId = answer.runs[s.run]!;
+          const current = byRun.get(runId);
+          byRun.set(runId, s.append && current ? appendLine(current, decode(s)) : decode(s));
+          changed.add(s.name);
+        }
+      }
+      if (changed.size && !this.closed) this.emit(changed);
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /** Points of some names in a step range at full detail (a zoom), not kept in the store. */
+  async range(names: string[], from: number, to: number): Promise<Map<string, Map<string, Line>>> {
+    const answer = await this.query({
+      runs: this.runs,
+      names,
+      from: Math.max(0, Math.floor(from)),
+      to: Math.max(0, Math.ceil(to)),
+      maxPoints: this.maxPoints,
+    });
+    const result = new Map<string, Map<string, Line>>();
+    for (const s of answer.series) {
+      if (!result.has(s.name)) result.set(s.name, new Map());
+      result.get(s.name)!.set(answer.runs[s.run]!, decode(s));
+    }
+    return result;
+  }
+
+  private emit(names: Set<string>): void {
+    for (const l of this.listeners) l(names);
+  }
+}
+
+/** Which series these runs log (no points), with each run's params: what the panel area lays out. */
+export async function loadSummaries(org: string, project: string, runs: string[], kind: 'metric' | 'system') {
+  if (!runs.length)
+    return { summaries: [] as SeriesSummary[], params: new Map<string, Record<string, unknown>>(), ids: new Map<string, string>() };
+  const answer = await post<SeriesQueryResponse>(paths.seriesQuery(org, project), { runs, kind, maxPoints: 0, params: true });
+  // The answer names runs in request order, the missing ones left out: map each ref to its id.
+  const missing = new Set(answer.missingRuns);
+  const ids = new Map<string, string>();
+  let next = 0;
+  for (const ref of runs) if (!missing.has(ref) && !ids.has(ref)) ids.set(ref, answer.runs[next++]!);
+  return {
+    ids,
+    summaries: answer.series.map((s) => ({
+      runId: answer.runs[s.run]!,
+      name: s.name,
+      totalPoints: s.totalPoints,
+      last: s.last === null ? null : fromWireFloat(s.last),
+    })),
+    params: new Map(answer.runs.map((id, i) => [id, answer.params?.[i] ?? {}])),
+  };
+}
