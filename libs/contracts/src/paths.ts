@@ -30,6 +30,9 @@ export const paths = {
   runFilePreview: (org: string, project: string, run: string, path: string) =>
     `${paths.runFiles(org, project, run)}/preview?path=${seg(path)}`,
   runFilesArchive: (org: string, project: string, run: string) => `${paths.runFiles(org, project, run)}/archive`,
+  runTables: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/tables`,
+  runTableRows: (org: string, project: string, run: string, key: string) => `${paths.runTables(org, project, run)}/rows?key=${seg(key)}`,
+  runTableStats: (org: string, project: string, run: string, key: string) => `${paths.runTables(org, project, run)}/stats?key=${seg(key)}`,
   upload: (org: string, project: string, uploadId: string) => `${paths.project(org, project)}/uploads/${seg(uploadId)}`,
   /** Completes up to 100 uploads in one request. */
   uploadsComplete: (org: string, project: string) => `${paths.project(org, project)}/uploads/complete`,

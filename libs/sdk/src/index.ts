@@ -28,3 +28,4 @@ export { collectFiles, type FilesSpec, type LocalFile } from './files/local-file
 export { sha256File } from './files/hash';
 
 export { fileSource, sendFileRange, type FileSource } from './files/file-source';
+export { Table, type ColumnSpec, type TableFromColumns, type TableFromRows } from './tables/table';

@@ -65,6 +65,11 @@ export const objectKeys = {
     if (!SHA256.test(sha256)) throw new Error('content keys need a hex sha256');
     return `${ownerPrefix}sha256/${sha256.slice(0, 2)}/${sha256}`;
   },
+  /** The Parquet form of a logged table, apart from content objects (a run file can never share its key). */
+  table: (ownerPrefix: string, sha256: string) => {
+    if (!SHA256.test(sha256)) throw new Error('table keys need a hex sha256');
+    return `${ownerPrefix}tables/${sha256}.parquet`;
+  },
 };
 
 /** The first path after every path under `prefix` (which ends with '/'), for an index range scan in C collation; null for the root. */

@@ -9,6 +9,11 @@ import {
   type CreateVersionResponse,
   type CompleteUploadsResponse,
   type DeclareFilesResponse,
+  type DeclareTablesResponse,
+  type TableDeclaration,
+  type TableList,
+  type TableRows,
+  type TableStats,
   type FileDeclaration,
   type FileListing,
   type FilePreview,
@@ -81,6 +86,20 @@ export class TrackbaseApi {
   runFilesArchive = (org: string, project: string, run: string, prefix?: string) =>
     this.http.request<SignedUrl>('POST', paths.runFilesArchive(org, project, run), prefix ? { prefix } : {});
 
+  // Tables logged by a run: declare (key, step, size, SHA-256 of the document), then query pages and statistics.
+  declareRunTables = (org: string, project: string, run: string, tables: TableDeclaration[]) =>
+    this.http.request<DeclareTablesResponse>('POST', paths.runTables(org, project, run), { tables });
+  listRunTables = (org: string, project: string, run: string) => this.http.request<TableList>('GET', paths.runTables(org, project, run));
+  runTableRows = (
+    org: string,
+    project: string,
+    run: string,
+    key: string,
+    query: { step?: number; filter?: string; sort?: string; limit?: number; offset?: number } = {},
+  ) => this.http.request<TableRows>('GET', `${paths.runTableRows(org, project, run, key)}${tableQuery(query)}`);
+  runTableStats = (org: string, project: string, run: string, key: string, query: { step?: number; filter?: string } = {}) =>
+    this.http.request<TableStats>('GET', `${paths.runTableStats(org, project, run, key)}${tableQuery(query)}`);
+
   // Uploads in progress (run files and artifact versions alike).
   uploadStatus = (org: string, project: string, uploadId: string) =>
     this.http.request<UploadStatus>('GET', paths.upload(org, project, uploadId));
@@ -113,6 +132,13 @@ export class TrackbaseApi {
     this.http.request<ArtifactVersion>('POST', paths.artifactVersionUse(org, project, name, version), { run });
   setArtifactAlias = (org: string, project: string, name: string, alias: string, version: string) =>
     this.http.request<ArtifactVersion>('PUT', paths.artifactAlias(org, project, name, alias), { version });
+}
+
+function tableQuery(query: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') search.set(name, String(value));
+  const text = search.toString();
+  return text ? `&${text}` : '';
 }
 
 /** A project on a server: what calls about its runs, files and artifacts need. */
