@@ -170,6 +170,34 @@ describe.each(['local', 's3'] as const)('run tables on the %s store', (driverNam
     expect(broken.body.error.code).toBe('invalid_table');
   });
 
+  it('compares one key across two runs, joined on a chosen column', async () => {
+    const columns = [
+      { name: 'id', type: 'number' },
+      { name: 'pred', type: 'string' },
+    ];
+    const a = await newRun();
+    const b = await newRun();
+    await logTables(a, [{ key: 'preds', step: 0, doc: tableDocument(columns, [[1, 2, 3], ['cat', 'dog', 'cow']]) }]);
+    await logTables(b, [{ key: 'preds', step: 0, doc: tableDocument(columns, [[2, 3, 4], ['dog', 'cat', 'emu']]) }]);
+    const compared = await owner.api.get(`${projectPath}/tables/compare?key=preds&runs=${a},${b}&on=id`);
+    expect(compared.status).toBe(200);
+    expect(compared.body.columns).toEqual([
+      { name: 'id', type: 'number' },
+      { name: 'pred', type: 'string', run: a },
+      { name: 'pred', type: 'string', run: b },
+    ]);
+    expect(compared.body.rows).toEqual([
+      [1, 'cat', null],
+      [2, 'dog', 'dog'],
+      [3, 'cow', 'cat'],
+      [4, null, 'emu'],
+    ]);
+    expect(compared.body.matchedRows).toBe(4);
+    const badColumn = await owner.api.get(`${projectPath}/tables/compare?key=preds&runs=${a},${b}&on=nope`);
+    expect(badColumn.status).toBe(400);
+    expect(badColumn.body.error.code).toBe('invalid_table_query');
+  });
+
   it("another organization's table answers 404, as one that does not exist", async () => {
     const run = await newRun();
     await logTables(run, [{ key: 'preds', step: 0, doc: predictions(3) }]);

@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import {
   TABLE_DOCUMENT_CONTENT_TYPE,
   TABLE_LIMITS,
+  type CompareTables,
+  type CompareTablesQuery,
   type DeclareTablesResponse,
+  type TableCell,
+  type TableColumn,
   type TableDeclaration,
   type TableList,
   type TableResult,
@@ -20,7 +24,7 @@ import { RunTablesRepository, toTableInfo, type RunTableRow } from './run-tables
 import { TableCache } from './table-cache';
 import { checkTableDocument } from './table-document';
 import { TableEngine } from './table-engine';
-import { tableTooLarge } from './tables.errors';
+import { invalidTableQuery, tableTooLarge } from './tables.errors';
 
 const PARQUET = 'application/vnd.apache.parquet';
 
@@ -124,6 +128,47 @@ export class RunTablesService {
       this.engine.stats(file, table.columns, query.filter),
     );
     return { table: toTableInfo(table), ...stats };
+  }
+
+  /** The table `key` of two to four runs joined on column `on` (each run's latest step). */
+  async compare(ctx: RequestContext, query: CompareTablesQuery): Promise<CompareTables> {
+    const refs = [
+      ...new Set(
+        query.runs
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+      ),
+    ];
+    if (refs.length < 2 || refs.length > 4) throw invalidTableQuery('compare two to four runs', 'runs');
+    const tables = await Promise.all(refs.map((ref) => this.table(ctx, ref, query.key, undefined)));
+    const type = tables[0]!.columns.find((c) => c.name === query.on)?.type;
+    tables.forEach((t, i) => {
+      const column = t.columns.find((c) => c.name === query.on);
+      if (!column) throw invalidTableQuery(`the table of ${refs[i]} has no column "${query.on}"`, 'on');
+      if (column.type !== type)
+        throw invalidTableQuery(`column "${query.on}" holds ${column.type} values in ${refs[i]}, ${type} in ${refs[0]}`, 'on');
+    });
+    const files: Array<{ path: string; columns: TableColumn[] }> = [];
+    const open = async (i: number): Promise<{ matchedRows: number; rows: TableCell[][] }> => {
+      if (i === tables.length) return this.engine.compare(files, query.on, query);
+      const t = tables[i]!;
+      return this.cache.use(t.object_key, Number(t.object_size), (path) => {
+        files[i] = { path, columns: t.columns };
+        return open(i + 1);
+      });
+    };
+    const page = await open(0);
+    return {
+      on: query.on,
+      runs: tables.map((t, i) => ({ run: refs[i]!, table: toTableInfo(t) })),
+      columns: [
+        { name: query.on, type: type! },
+        ...tables.flatMap((t, i) => t.columns.filter((c) => c.name !== query.on).map((c) => ({ ...c, run: refs[i]! }))),
+      ],
+      offset: query.offset,
+      ...page,
+    };
   }
 
   private async table(ctx: RequestContext, runRef: string, key: string, step: number | undefined): Promise<RunTableRow> {

@@ -107,6 +107,38 @@ export class TableEngine implements OnModuleDestroy {
     });
   }
 
+  /**
+   * The same table of several runs side by side: a full outer join on column
+   * `on` (present in each, of one type), ordered by it; each row holds the join
+   * value, then every other column of each table in turn (null where a run has
+   * no row for that value).
+   */
+  async compare(
+    files: Array<{ path: string; columns: TableColumn[] }>,
+    on: string,
+    query: { limit: number; offset: number },
+  ): Promise<{ matchedRows: number; rows: TableCell[][] }> {
+    const key = quoteIdent(on);
+    const sources = files.map((f, i) => `t${i} AS (SELECT * FROM read_parquet(${quotePath(f.path)}))`);
+    let from = 't0';
+    for (let i = 1; i < files.length; i++)
+      from += ` FULL OUTER JOIN t${i} ON t${i}.${key} = coalesce(${files
+        .slice(0, i)
+        .map((_, j) => `t${j}.${key}`)
+        .join(', ')})`;
+    const joined = `coalesce(${files.map((_, i) => `t${i}.${key}`).join(', ')})`;
+    const others = files.flatMap((f, i) => f.columns.filter((c) => c.name !== on).map((c) => `t${i}.${quoteIdent(c.name)}`));
+    const width = 1 + others.length;
+    return this.using(async (c) => {
+      const reader = await c.runAndReadAll(
+        `WITH ${sources.join(', ')} SELECT ${[joined, ...others].join(', ')}, count(*) OVER () FROM ${from} ORDER BY 1 NULLS LAST LIMIT $1 OFFSET $2`,
+        [query.limit, query.offset],
+      );
+      const raw = reader.getRows();
+      return { matchedRows: raw.length ? Number(raw[0]![width]) : 0, rows: raw.map((row) => row.slice(0, width).map(cell)) };
+    });
+  }
+
   /** Per column over the rows matching `filter`: nulls, distinct values, min/max/mean of finite numbers, most frequent values. */
   async stats(path: string, columns: TableColumn[], filter?: string): Promise<{ matchedRows: number; columns: TableColumnStats[] }> {
     const sql = new TableSql(columns);

@@ -5,6 +5,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { get } from '../api/client';
 import { useResource } from '../api/hooks';
 import { Chart } from '../components/Chart';
+import { CompareTables } from '../components/tables/CompareTables';
 import { ErrorBox, formatValue, Loading } from '../components/ui';
 
 /** Selected runs overlaid on shared charts, and their params and summaries side by side with differences marked. */
@@ -89,6 +90,7 @@ export function ComparePage() {
           </tbody>
         </table>
       )}
+      <CompareTables org={org} project={project} runs={keys} />
     </section>
   );
 }

@@ -151,3 +151,26 @@ export const tableStatsSchema = z.object({
   columns: z.array(tableColumnStatsSchema),
 });
 export type TableStats = z.infer<typeof tableStatsSchema>;
+
+export const compareTablesQuerySchema = z.strictObject({
+  key: z.string().min(1).max(TABLE_LIMITS.keyLength),
+  /** Run keys or ids, separated by commas (two to four). */
+  runs: z.string().min(1).max(1_000),
+  /** The column the tables are joined on. */
+  on: z.string().min(1).max(TABLE_LIMITS.columnNameLength),
+  limit: z.coerce.number().int().min(1).max(TABLE_LIMITS.pageSize).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type CompareTablesQuery = z.infer<typeof compareTablesQuerySchema>;
+
+export const compareTablesSchema = z.object({
+  on: z.string(),
+  /** Each run's table (its latest step), in the order asked. */
+  runs: z.array(z.object({ run: z.string(), table: tableInfoSchema })),
+  /** Headers of the row cells: the join column, then each run's other columns (`run` names whose). */
+  columns: z.array(z.object({ name: z.string(), type: z.enum(TABLE_COLUMN_TYPES), run: z.string().optional() })),
+  matchedRows: z.number(),
+  offset: z.number(),
+  rows: z.array(z.array(tableCellSchema)),
+});
+export type CompareTables = z.infer<typeof compareTablesSchema>;

@@ -20,10 +20,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ._run import Run
+    from ._table import Table
 
 __version__ = "0.1.0"
 __all__ = [
     "Run",
+    "Table",
     "TrackbaseApiError",
     "TrackbaseError",
     "TrackbaseOfflineError",
@@ -86,6 +88,10 @@ def __getattr__(name: str) -> Any:
         from ._run import Run
 
         return Run
+    if name == "Table":
+        from ._table import Table
+
+        return Table
     if name in ("config", "summary"):
         current = _current()
         if current is None:

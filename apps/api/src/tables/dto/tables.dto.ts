@@ -1,4 +1,6 @@
 import {
+  compareTablesQuerySchema,
+  compareTablesSchema,
   declareTablesRequestSchema,
   declareTablesResponseSchema,
   TABLE_LIMITS,
@@ -19,3 +21,5 @@ export class TableRowsDto extends createZodDto(tableRowsSchema) {}
 export class TableStatsDto extends createZodDto(tableStatsSchema) {}
 export class TableRowsQueryDto extends createZodDto(tableRowsQuerySchema.extend({ key })) {}
 export class TableStatsQueryDto extends createZodDto(tableRowsQuerySchema.pick({ step: true, filter: true }).extend({ key })) {}
+export class CompareTablesQueryDto extends createZodDto(compareTablesQuerySchema) {}
+export class CompareTablesDto extends createZodDto(compareTablesSchema) {}
