@@ -16,11 +16,11 @@ from types import TracebackType
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
 from ._api import TrackbaseApi
+from ._backoff import backoff_delay
 from ._config_obj import Config, Summary, param_value
 from ._engine import Engine, EngineOptions
 from ._errors import TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError
 from ._journal import Journal, runs_dir
-from ._backoff import backoff_delay
 from ._sync import ensure_run
 from ._tables import pending_tables, save_table, send_pending_table
 
@@ -234,11 +234,15 @@ class Run:
                 try:
                     if not self.id:
                         self.connect()
-                    result = send_pending_table(self.api, self.meta["org"], self.meta["project"], str(self.id), self.journal.dir, pending[0])
+                    result = send_pending_table(
+                        self.api, self.meta["org"], self.meta["project"], str(self.id), self.journal.dir, pending[0]
+                    )
                     attempt = 0
                     if result["state"] == "rejected":
                         error = result.get("error") or {}
-                        self._say(f"trackbase: the server refused table {pending[0]['key']} at step {pending[0]['step']}: {error.get('message')}")
+                        self._say(
+                            f"trackbase: the server refused table {pending[0]['key']} at step {pending[0]['step']}: {error.get('message')}"
+                        )
                 except Exception as error:  # contained: nothing here may break the training loop
                     attempt += 1
                     delay = backoff_delay(attempt - 1)
@@ -480,7 +484,9 @@ class Run:
             self._say(f"trackbase: could not record the final state ({error}); `trackbase sync` will.")
             return False
         if pending_tables(journal.dir) and not self._send_tables(time.monotonic() + timeout):
-            self._say(f"trackbase: tables were not delivered; they are saved in {journal.dir}. Run `trackbase sync` to upload them.")
+            self._say(
+                f"trackbase: tables were not delivered; they are saved in {journal.dir}. Run `trackbase sync` to upload them."
+            )
             self._tables_wanted.set()
             journal.close()
             return False

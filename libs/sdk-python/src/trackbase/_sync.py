@@ -43,7 +43,14 @@ class SyncResult:
             out["runKey"] = self.run_key
         if self.run_url is not None:
             out["runUrl"] = self.run_url
-        out.update(batches=self.batches, tables=self.tables, points=self.points, rejected=self.rejected, finished=self.finished, removed=self.removed)
+        out.update(
+            batches=self.batches,
+            tables=self.tables,
+            points=self.points,
+            rejected=self.rejected,
+            finished=self.finished,
+            removed=self.removed,
+        )
         return out
 
 

@@ -77,7 +77,9 @@ def _settle(journal_dir: Path, entry: Dict[str, Any]) -> None:
         (directory / f"{entry['sha256']}.json").unlink(missing_ok=True)
 
 
-def send_pending_table(api: TrackbaseApi, org: str, project: str, run: str, journal_dir: Path, entry: Dict[str, Any]) -> Dict[str, Any]:
+def send_pending_table(
+    api: TrackbaseApi, org: str, project: str, run: str, journal_dir: Path, entry: Dict[str, Any]
+) -> Dict[str, Any]:
     """
     Declares the table, uploads its document when the server asks for it and declares it again. Returns the
     server's verdict (`ready` or `rejected`) and forgets the table; an unreachable server raises and the table

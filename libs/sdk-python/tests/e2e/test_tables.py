@@ -24,8 +24,15 @@ def rows(tenant: Tenant, run: str, key: str, **query: Any) -> Dict[str, Any]:
 
 def test_a_dataframe_logged_with_metrics_is_queryable_on_the_server(tenant: Tenant) -> None:
     pd = pytest.importorskip("pandas")
-    run = trackbase.init(project=tenant.ref, url=tenant.url, api_key=tenant.key, context=False, save_code=False,
-                         capture_console=False, system_metrics_interval=0)
+    run = trackbase.init(
+        project=tenant.ref,
+        url=tenant.url,
+        api_key=tenant.key,
+        context=False,
+        save_code=False,
+        capture_console=False,
+        system_metrics_interval=0,
+    )
     frame = pd.DataFrame({"id": range(100), "label": ["cat", "dog"] * 50, "p": [i / 100 for i in range(100)]})
     run.log({"loss": 0.1, "eval/preds": trackbase.Table(frame)}, step=4)
     run.log({"rows": trackbase.Table(columns=["a", "b"], data=[[1, "x"], [2, None]])}, step=5)
