@@ -177,8 +177,26 @@ describe.each(['local', 's3'] as const)('run tables on the %s store', (driverNam
     ];
     const a = await newRun();
     const b = await newRun();
-    await logTables(a, [{ key: 'preds', step: 0, doc: tableDocument(columns, [[1, 2, 3], ['cat', 'dog', 'cow']]) }]);
-    await logTables(b, [{ key: 'preds', step: 0, doc: tableDocument(columns, [[2, 3, 4], ['dog', 'cat', 'emu']]) }]);
+    await logTables(a, [
+      {
+        key: 'preds',
+        step: 0,
+        doc: tableDocument(columns, [
+          [1, 2, 3],
+          ['cat', 'dog', 'cow'],
+        ]),
+      },
+    ]);
+    await logTables(b, [
+      {
+        key: 'preds',
+        step: 0,
+        doc: tableDocument(columns, [
+          [2, 3, 4],
+          ['dog', 'cat', 'emu'],
+        ]),
+      },
+    ]);
     const compared = await owner.api.get(`${projectPath}/tables/compare?key=preds&runs=${a},${b}&on=id`);
     expect(compared.status).toBe(200);
     expect(compared.body.columns).toEqual([
