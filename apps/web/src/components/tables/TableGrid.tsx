@@ -46,7 +46,7 @@ export function TableGrid({
                     <button
                       className="link"
                       onClick={() => onSort(active && !descending ? `-${c.name}` : c.name)}
-                      title={`sort by ${c.name}`}
+                      aria-label={`sort by ${c.name}`}
                     >
                       {c.name} {active ? (descending ? '▼' : '▲') : ''}
                     </button>
