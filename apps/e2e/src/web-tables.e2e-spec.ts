@@ -76,9 +76,14 @@ it('a logged table sorts by a clicked header, filters with the filter language, 
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect.poll(async () => (await page.getByRole('alert').allTextContents()).join(' ')).toMatch(/unknown column "nope"/);
 
+  await page.getByRole('textbox', { name: 'filter rows' }).fill('label = "cat"');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect.poll(() => page.getByLabel('rows shown').textContent()).toBe('1–50 of 60');
   await page.getByRole('button', { name: 'Column statistics' }).click();
   const stats = page.getByRole('table', { name: 'column statistics' });
-  await stats.locator('tbody tr').first().waitFor();
+  await expect
+    .poll(async () => (await stats.locator('tbody tr').first().innerText()).split('\t').map((c) => c.trim()))
+    .toEqual(['id', 'number', '0', '60', '0', '118', '59', expect.any(String)]);
   await screenshot(page, 'run-table');
 
   await page.goto(`${t.url}/${org}/${project}/compare?runs=${a},${b}`);

@@ -53,11 +53,11 @@ async function main() {
       systemMetricsIntervalMs: 0,
       exitHandlers: false,
       context: false,
-      log: () => undefined,
+      log: (message) => console.error(message),
     });
     const t0 = performance.now();
     await run.log({ preds: table }, 0);
-    const done = await run.finish();
+    const done = await run.finish('finished', { timeoutMs: 600_000 });
     const logged = performance.now() - t0;
     if (!done.delivered) throw new Error(`table not delivered: ${JSON.stringify(done)}`);
     const document = table.toDocument().length;
