@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createOrg, createProject, signup, type TestUser } from '@trackbase/api/test/api-client';
 import { startTestApp, type TestApp } from '@trackbase/api/test/test-app';
-import { sendUpload, sha256 } from '@trackbase/api/test/upload-client';
+import { createHash } from 'node:crypto';
 import { launch, screenshot } from './browser';
 
 let t: TestApp;
@@ -27,9 +27,12 @@ const COLUMNS = [
 /** Logs a table the way the SDKs do: declare, upload the document, declare again. */
 async function logTable(owner: TestUser, projectPath: string, run: string, data: unknown[][]) {
   const doc = Buffer.from(JSON.stringify({ format: 'trackbase.table/1', columns: COLUMNS, rowCount: data[0]!.length, data }));
-  const declaration = { tables: [{ key: 'preds', step: 1, size: doc.length, sha256: sha256(doc) }] };
+  const declaration = { tables: [{ key: 'preds', step: 1, size: doc.length, sha256: createHash('sha256').update(doc).digest('hex') }] };
   const first = await owner.api.post(`${projectPath}/runs/${run}/tables`, declaration);
-  await sendUpload(owner.api, projectPath, first.body.tables[0].upload, doc);
+  const plan = first.body.tables[0].upload;
+  expect(plan.method).toBe('single');
+  expect((await fetch(plan.url, { method: 'PUT', headers: plan.headers, body: new Uint8Array(doc) })).status).toBe(200);
+  expect((await owner.api.post(`${projectPath}/uploads/${plan.uploadId}/complete`)).status).toBe(200);
   const ready = await owner.api.post(`${projectPath}/runs/${run}/tables`, declaration);
   expect(ready.body.tables[0].state).toBe('ready');
 }
