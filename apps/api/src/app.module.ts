@@ -26,6 +26,7 @@ import { ServiceAccountsModule } from './service-accounts/service-accounts.modul
 import { StorageDriverModule } from './storage/storage-driver.module';
 import { StorageModule } from './storage/storage.module';
 import { FilesModule } from './files/files.module';
+import { TablesModule } from './tables/tables.module';
 import { ArtifactsModule } from './artifacts/artifacts.module';
 import { UsersModule } from './users/users.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -59,6 +60,7 @@ export class AppModule {
         StorageModule,
         FilesModule,
         MediaModule,
+        TablesModule,
         ArtifactsModule,
         WandbModule,
         MlflowModule,

@@ -14,3 +14,4 @@ export * from './schemas/artifacts';
 export * from './schemas/lineage';
 export * from './schemas/readmes';
 export * from './schemas/media';
+export * from './schemas/tables';

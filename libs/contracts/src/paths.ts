@@ -37,6 +37,10 @@ export const paths = {
   runMediaKeys: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/media/keys`,
   runMediaDocument: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/media/document`,
   mediaGrid: (org: string, project: string) => `${paths.project(org, project)}/media/grid`,
+  runTables: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/tables`,
+  runTableRows: (org: string, project: string, run: string, key: string) => `${paths.runTables(org, project, run)}/rows?key=${seg(key)}`,
+  runTableStats: (org: string, project: string, run: string, key: string) => `${paths.runTables(org, project, run)}/stats?key=${seg(key)}`,
+  compareTables: (org: string, project: string) => `${paths.project(org, project)}/tables/compare`,
   upload: (org: string, project: string, uploadId: string) => `${paths.project(org, project)}/uploads/${seg(uploadId)}`,
   /** Completes up to 100 uploads in one request. */
   uploadsComplete: (org: string, project: string) => `${paths.project(org, project)}/uploads/complete`,

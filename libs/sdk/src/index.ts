@@ -44,3 +44,4 @@ export {
   type Pixels,
 } from './media/media';
 export * as plot from './media/plot';
+export { Table, type ColumnSpec, type TableFromColumns, type TableFromRows } from './tables/table';

@@ -130,6 +130,12 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** A port of its own serving `/metrics` without a token, for networks where only the scraper reaches it. */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Bytes of Parquet tables kept on local disk for queries (least recently used leave first). */
+  TABLE_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(1024 ** 3),
   /** Storage quota of organizations that have none of their own; unset means unlimited. */
   STORAGE_QUOTA_BYTES: z.coerce.number().int().min(0).optional(),
 });

@@ -67,6 +67,11 @@ export const objectKeys = {
   },
   /** Where bytes wait, inside their owner's prefix, until their SHA-256 is known and they move to their content key. */
   staging: (ownerPrefix: string, id: string) => `${ownerPrefix}staging/${uuid(id)}`,
+  /** The Parquet form of a logged table, apart from content objects (a run file can never share its key). */
+  table: (ownerPrefix: string, sha256: string) => {
+    if (!SHA256.test(sha256)) throw new Error('table keys need a hex sha256');
+    return `${ownerPrefix}tables/${sha256}.parquet`;
+  },
 };
 
 /** The first path after every path under `prefix` (which ends with '/'), for an index range scan in C collation; null for the root. */

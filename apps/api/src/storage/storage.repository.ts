@@ -87,6 +87,31 @@ export class StorageRepository {
     );
   }
 
+  /** An object the server wrote itself (a table's Parquet form): available at once; the existing row when the key is stored. */
+  async createAvailable(
+    ctx: RequestContext,
+    owner: ObjectOwner,
+    object: Omit<NewObject, 'partSize' | 'partCount'>,
+  ): Promise<StoredObjectRow> {
+    await ctx.em.query(
+      `INSERT INTO stored_objects (organization_id, project_id, run_id, artifact_id, key, sha256, size, content_type, state, part_size, part_count, completed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'available', $7, 1, now())
+       ON CONFLICT (key) DO NOTHING`,
+      [
+        ctx.organization.id,
+        ctx.currentProject.id,
+        owner.runId ?? null,
+        owner.artifactId ?? null,
+        object.key,
+        object.sha256,
+        object.size,
+        object.contentType,
+      ],
+    );
+    await ctx.em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = $2`, [ctx.organization.id, object.key]);
+    return (await this.objectsByKeys(ctx, [object.key])).get(object.key)!;
+  }
+
   /** Keeps pending uploads that are still being worked on from expiring. */
   async touch(ctx: RequestContext, objectIds: string[]): Promise<void> {
     await ctx.em.query(`UPDATE stored_objects SET touched_at = now() WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [objectIds]);

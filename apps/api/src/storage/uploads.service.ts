@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type {
   FileDeclaration,
@@ -80,6 +81,32 @@ export class UploadsService {
     const resumed = [...existing.values()].filter((o) => o.state === 'pending').map((o) => o.id);
     if (resumed.length > 0) await this.repository.touch(ctx, resumed);
     return keys.map((key) => existing.get(key)!);
+  }
+
+  /**
+   * Stores bytes the server produced (a table's Parquet form) under `key`, counted
+   * against the quota like an upload; an object already at that key is kept.
+   */
+  async storeServerObject(
+    ctx: RequestContext,
+    owner: ObjectOwner,
+    key: string,
+    body: Buffer,
+    contentType: string,
+  ): Promise<StoredObjectRow> {
+    const existing = (await this.repository.objectsByKeys(ctx, [key])).get(key);
+    if (existing?.state === 'available') return existing;
+    await this.quota.reserve(ctx, body.length);
+    await this.driver.write(key, body, contentType);
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    return this.repository.createAvailable(ctx, owner, { key, sha256, size: body.length, contentType });
+  }
+
+  /** Reads a whole (small) object into memory. */
+  async readObject(object: StoredObjectRow): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.driver.read(object.key)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 
   /** The upload plan of a pending object (with the parts already stored), or nothing for an available one. */

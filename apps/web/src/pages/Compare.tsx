@@ -5,6 +5,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { get } from '../api/client';
 import { naturalCompare } from '../charts/format';
 import { runColor } from '../charts/palette';
+import { CompareTables } from '../components/tables/CompareTables';
 import { ErrorBox, formatValue, Loading } from '../components/ui';
 import { MediaPanel } from '../components/media/MediaPanel';
 import { PanelArea } from '../panels/PanelArea';
@@ -115,6 +116,7 @@ export function ComparePage() {
           <MediaPanel org={org} project={project} runs={runs.map((r) => ({ id: r.id, key: r.key }))} />
         </>
       )}
+      <CompareTables org={org} project={project} runs={keys} />
       {runs && (
         <>
           <div className="toolbar">
@@ -156,6 +158,7 @@ export function ComparePage() {
           )}
         </>
       )}
+      <CompareTables org={org} project={project} runs={keys} />
     </section>
   );
 }

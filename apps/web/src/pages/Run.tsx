@@ -14,8 +14,9 @@ import { MediaPanel } from '../components/media/MediaPanel';
 import { LineageView } from './run/LineageView';
 import { Overview } from './run/Overview';
 import { ParamsView } from './run/ParamsView';
+import { TablesTab } from './run/TablesTab';
 
-const TABS = ['overview', 'charts', 'media', 'system', 'params', 'context', 'console', 'files', 'lineage', 'comments'] as const;
+const TABS = ['overview', 'charts', 'media', 'system', 'params', 'context', 'console', 'files', 'tables', 'lineage', 'comments'] as const;
 type Tab = (typeof TABS)[number];
 
 export function RunPage() {
@@ -70,6 +71,7 @@ export function RunPage() {
       {tab === 'context' && <pre className="code">{JSON.stringify(r.context, null, 2)}</pre>}
       {tab === 'console' && <ConsoleView org={org} project={project} run={r.id} />}
       {tab === 'files' && <FilesTab org={org} project={project} run={r.key} canWrite={can(info.data, ProjectPermission.ArtifactsWrite)} />}
+      {tab === 'tables' && <TablesTab org={org} project={project} run={r.key} />}
       {tab === 'lineage' && <LineageView run={r} org={org} project={project} />}
       {tab === 'comments' && (
         <CommentsPanel

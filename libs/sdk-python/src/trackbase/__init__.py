@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from . import plot
     from ._media import Audio, Figure, Histogram, Html, Image, Markdown, Video
     from ._run import Run
+    from ._table import Table
 
 __version__ = "0.1.0"
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Markdown",
     "Run",
     "Video",
+    "Table",
     "TrackbaseApiError",
     "TrackbaseError",
     "TrackbaseOfflineError",
@@ -107,6 +109,10 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(".plot", __name__)
+    if name == "Table":
+        from ._table import Table
+
+        return Table
     if name in ("config", "summary"):
         current = _current()
         if current is None:

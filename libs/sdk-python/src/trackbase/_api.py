@@ -73,6 +73,10 @@ class TrackbaseApi:
     def heartbeat(self, org: str, project: str, run: str) -> Any:
         return self.http.request("POST", paths.run_heartbeat(org, project, run), {}, attempts=1)
 
+    # Tables: declared (key, step, size, SHA-256 of the document), their documents sent as uploads.
+    def declare_run_tables(self, org: str, project: str, run: str, tables: List[Dict[str, Any]]) -> Any:
+        return self.http.request("POST", paths.run_tables(org, project, run), {"tables": tables})
+
     # Run files and uploads.
     def declare_run_files(self, org: str, project: str, run: str, files: List[Dict[str, Any]]) -> Any:
         return self.http.request("POST", paths.run_files(org, project, run), {"files": files})

@@ -60,6 +60,14 @@ def run_media_objects(o: str, p: str, r: str) -> str:
     return f"{run(o, p, r)}/media/objects"
 
 
+def run_tables(o: str, p: str, r: str) -> str:
+    return f"{run(o, p, r)}/tables"
+
+
+def run_table_rows(o: str, p: str, r: str, key: str) -> str:
+    return f"{run_tables(o, p, r)}/rows?key={seg(key)}"
+
+
 def run_file_url(o: str, p: str, r: str, path: str) -> str:
     return f"{run_files(o, p, r)}/url?path={seg(path)}"
 

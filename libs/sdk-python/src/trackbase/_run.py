@@ -16,11 +16,13 @@ from types import TracebackType
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
 from ._api import TrackbaseApi
+from ._backoff import backoff_delay
 from ._config_obj import Config, Summary, param_value
 from ._engine import Engine, EngineOptions
 from ._errors import TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError
 from ._journal import Journal, runs_dir
 from ._sync import ensure_run
+from ._tables import pending_tables, save_table, send_pending_table
 
 FINAL_STATES = ("finished", "failed", "aborted")
 
@@ -98,6 +100,9 @@ class Run:
         self.config = Config(self._log_params)
         self.summary = Summary(self._last_values, self._log_params)
         self._engine: Optional[Engine] = None
+        self._table_lock = threading.Lock()
+        self._tables_wanted = threading.Event()
+        self._table_thread: Optional[threading.Thread] = None
         self.journal: Optional[Journal] = None
         if mode != "disabled":
             self.journal = Journal.create(runs_dir(data_dir) / local_id, self.meta)
@@ -183,7 +188,68 @@ class Run:
                     self._step = step + 1 if commit else step
             except TypeError:
                 pass
+        tables = _tables_in(data)
+        if tables:
+            for key, table in tables.items():
+                self._log_table(key, table, step)
+            data = {k: v for k, v in data.items() if k not in tables}
+            if not data:
+                return
         self._put(("m", step, _now_ms(), dict(data)))
+
+    # ---- tables -------------------------------------------------------------------------------
+    def _log_table(self, key: str, table: Any, step: Any) -> None:
+        """Saves the document beside the journal before returning (a crash loses nothing), then sends it in the background."""
+        if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+            raise TypeError(f"trackbase: log(): a table needs a whole step >= 0, not {step!r}")
+        if not key or len(key) > 250:
+            raise ValueError("trackbase: log(): a table key must be 1 to 250 characters")
+        assert self.journal is not None
+        save_table(self.journal.dir, key, step, table.to_document())
+        if self.mode == "sync":
+            self._send_tables(time.monotonic() + self.finish_timeout_s)
+        elif self.mode == "async" and self.api is not None:
+            self._tables_wanted.set()
+            if self._table_thread is None:
+                self._table_thread = threading.Thread(target=self._table_loop, name="trackbase-tables", daemon=True)
+                self._table_thread.start()
+
+    def _table_loop(self) -> None:
+        while not self._finished:
+            self._tables_wanted.wait()
+            self._tables_wanted.clear()
+            if self._finished:
+                return
+            self._send_tables(time.monotonic() + 300.0)
+
+    def _send_tables(self, deadline: float) -> bool:
+        """Sends pending tables until none is left (True) or the server stays unreachable until `deadline`. Never raises."""
+        assert self.journal is not None and self.api is not None
+        with self._table_lock:
+            attempt = 0
+            while True:
+                pending = pending_tables(self.journal.dir)
+                if not pending:
+                    return True
+                try:
+                    if not self.id:
+                        self.connect()
+                    result = send_pending_table(
+                        self.api, self.meta["org"], self.meta["project"], str(self.id), self.journal.dir, pending[0]
+                    )
+                    attempt = 0
+                    if result["state"] == "rejected":
+                        error = result.get("error") or {}
+                        self._say(
+                            f"trackbase: the server refused table {pending[0]['key']} at step {pending[0]['step']}: {error.get('message')}"
+                        )
+                except Exception as error:  # contained: nothing here may break the training loop
+                    attempt += 1
+                    delay = backoff_delay(attempt - 1)
+                    if not isinstance(error, (TrackbaseUnavailableError, OSError)) or time.monotonic() + delay > deadline:
+                        self._say(f"trackbase: could not upload table {pending[0]['key']} ({error}); `trackbase sync` will")
+                        return False
+                    time.sleep(delay)
 
     def log_system(self, values: Dict[str, Any], step: int) -> None:
         """System metrics (cpu, memory, gpu...) in their own namespace."""
@@ -417,6 +483,14 @@ class Run:
             journal.close()
             self._say(f"trackbase: could not record the final state ({error}); `trackbase sync` will.")
             return False
+        if pending_tables(journal.dir) and not self._send_tables(time.monotonic() + timeout):
+            self._say(
+                f"trackbase: tables were not delivered; they are saved in {journal.dir}. Run `trackbase sync` to upload them."
+            )
+            self._tables_wanted.set()
+            journal.close()
+            return False
+        self._tables_wanted.set()
         journal.remove()
         return True
 
@@ -440,6 +514,15 @@ ASSET_FIELDS = {
     "size_bytes": "sizeBytes",
     "model_class": "modelClass",
 }
+
+
+def _tables_in(data: Dict[str, Any]) -> Dict[str, Any]:
+    """The `Table` values of a log() call; none without looking when no Table was ever made."""
+    module = sys.modules.get("trackbase._table")
+    if module is None:
+        return {}
+    table_type = module.Table
+    return {k: v for k, v in data.items() if isinstance(v, table_type)}
 
 
 def _asset(fields: Dict[str, Any]) -> Dict[str, Any]:

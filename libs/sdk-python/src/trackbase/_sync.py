@@ -9,6 +9,7 @@ from typing import Any, Callable, Dict, Optional
 from ._api import TrackbaseApi
 from ._errors import TrackbaseApiError
 from ._journal import Journal, batch_from_entries, dumps
+from ._tables import pending_tables, send_pending_table
 
 
 def ensure_run(api: TrackbaseApi, meta: Dict[str, Any]) -> Dict[str, Any]:
@@ -32,6 +33,8 @@ class SyncResult:
     rejected: int
     finished: Optional[str]
     removed: bool
+    #: Tables delivered (or refused) from the journal's pending tables.
+    tables: int = 0
 
     def to_json(self) -> Dict[str, Any]:
         """The TypeScript CLI's field names and order."""
@@ -40,7 +43,14 @@ class SyncResult:
             out["runKey"] = self.run_key
         if self.run_url is not None:
             out["runUrl"] = self.run_url
-        out.update(batches=self.batches, points=self.points, rejected=self.rejected, finished=self.finished, removed=self.removed)
+        out.update(
+            batches=self.batches,
+            tables=self.tables,
+            points=self.points,
+            rejected=self.rejected,
+            finished=self.finished,
+            removed=self.removed,
+        )
         return out
 
 
@@ -80,15 +90,21 @@ def sync_journal(api: TrackbaseApi, directory: Path, on_progress: Optional[Calla
             sent += 1
             if on_progress:
                 on_progress(sent, len(state.pending))
+        tables = 0
+        for entry in pending_tables(Path(directory)):
+            result = send_pending_table(api, meta["org"], meta["project"], meta["runId"], Path(directory), entry)
+            if result["state"] == "rejected":
+                rejected += 1
+            tables += 1
         if state.finish_state:
             api.update_run(meta["org"], meta["project"], meta["runId"], {"state": state.finish_state})
-        removed = bool(state.finish_state)
+        removed = bool(state.finish_state) and not pending_tables(Path(directory))
         if removed:
             journal.remove()
         else:
             journal.close()
         return SyncResult(
-            str(directory), meta.get("runKey"), meta.get("runUrl"), sent, points, rejected, state.finish_state, removed
+            str(directory), meta.get("runKey"), meta.get("runUrl"), sent, points, rejected, state.finish_state, removed, tables
         )
     except BaseException:
         journal.close()

@@ -9,6 +9,11 @@ import {
   type CreateVersionResponse,
   type CompleteUploadsResponse,
   type DeclareFilesResponse,
+  type DeclareTablesResponse,
+  type TableDeclaration,
+  type TableList,
+  type TableRows,
+  type TableStats,
   type FileDeclaration,
   type FileListing,
   type FilePreview,
@@ -84,6 +89,20 @@ export class TrackbaseApi {
   runFilesArchive = (org: string, project: string, run: string, prefix?: string) =>
     this.http.request<SignedUrl>('POST', paths.runFilesArchive(org, project, run), prefix ? { prefix } : {});
 
+  // Tables logged by a run: declare (key, step, size, SHA-256 of the document), then query pages and statistics.
+  declareRunTables = (org: string, project: string, run: string, tables: TableDeclaration[]) =>
+    this.http.request<DeclareTablesResponse>('POST', paths.runTables(org, project, run), { tables });
+  listRunTables = (org: string, project: string, run: string) => this.http.request<TableList>('GET', paths.runTables(org, project, run));
+  runTableRows = (
+    org: string,
+    project: string,
+    run: string,
+    key: string,
+    query: { step?: number; filter?: string; sort?: string; limit?: number; offset?: number } = {},
+  ) => this.http.request<TableRows>('GET', `${paths.runTableRows(org, project, run, key)}${tableQuery(query)}`);
+  runTableStats = (org: string, project: string, run: string, key: string, query: { step?: number; filter?: string } = {}) =>
+    this.http.request<TableStats>('GET', `${paths.runTableStats(org, project, run, key)}${tableQuery(query)}`);
+
   // Uploads in progress (run files and artifact versions alike).
   uploadStatus = (org: string, project: string, uploadId: string) =>
     this.http.request<UploadStatus>('GET', paths.upload(org, project, uploadId));
@@ -122,6 +141,13 @@ export class TrackbaseApi {
   deleteArtifactVersion = (org: string, project: string, name: string, version: string) =>
     this.http.request<void>('DELETE', paths.artifactVersion(org, project, name, version));
   deleteRun = (org: string, project: string, run: string) => this.http.request<void>('DELETE', paths.run(org, project, run));
+}
+
+function tableQuery(query: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') search.set(name, String(value));
+  const text = search.toString();
+  return text ? `&${text}` : '';
 }
 
 /** A project on a server: what calls about its runs, files and artifacts need. */

@@ -1,5 +1,6 @@
 import {
   LIMITS,
+  TABLE_LIMITS,
   toWireFloat,
   type WireFloat,
   type AssetRef,
@@ -29,6 +30,9 @@ import { backoffDelay, DEFAULT_BACKOFF } from '../client/backoff';
 import { sleep } from '../client/http';
 import type { Mode } from '../config';
 import { BatchBuffer } from '../journal/entries';
+import { isRetryableTransferError } from '../client/transfer/store-errors';
+import { pendingTables, saveTable, sendPendingTable } from '../tables/pending-tables';
+import { Table } from '../tables/table';
 import { batchFromEntries, Journal, runsDir, type JournalMeta } from '../journal/journal';
 import { checkFinishArguments, checkObject, checkStep, checkStrings, checkValues } from './arguments';
 import { deliverBatch, DeliveryStoppedError, type DroppedValue } from './deliver-batch';
@@ -170,23 +174,40 @@ export class Run {
     this.cleanups.push(cleanup);
   }
 
-  /** Logs one value (`log('loss', 0.3)`) or many (`log({loss: 0.3, acc: 0.9})`) at a step (default: one past the last). */
-  log(values: Record<string, Loggable>, step?: number): Promise<void>;
-  log(name: string, value: Loggable, step?: number): Promise<void>;
-  log(a: Record<string, Loggable> | string, b?: Loggable | number, c?: number): Promise<void> {
-    const values = typeof a === 'string' ? { [a]: b! } : a;
+  /**
+   * Logs one value (`log('loss', 0.3)`) or many (`log({loss: 0.3, acc: 0.9})`) at a step (default: one past the last).
+   * Media values are encoded now and uploaded in the background; a `Table` is saved beside the journal and
+   * uploaded in the background.
+   */
+  log(values: Record<string, Loggable | Table>, step?: number): Promise<void>;
+  log(name: string, value: Loggable | Table, step?: number): Promise<void>;
+  log(a: Record<string, Loggable | Table> | string, b?: Loggable | Table | number, c?: number): Promise<void> {
+    const all = typeof a === 'string' ? { [a]: b! } : a;
     const step = typeof a === 'string' ? c : (b as number | undefined);
+    checkStep('log(values, step)', step);
     const numbers: Record<string, number> = {};
     const media: Array<[string, Media[]]> = [];
-    if (values && typeof values === 'object' && !Array.isArray(values)) {
-      for (const [name, value] of Object.entries(values)) {
-        if (isMedia(value)) media.push([name, Array.isArray(value) ? value : [value]]);
+    const tables: Array<[string, Table]> = [];
+    if (all && typeof all === 'object' && !Array.isArray(all)) {
+      for (const [name, value] of Object.entries(all)) {
+        if (value instanceof Table) tables.push([name, value]);
+        else if (isMedia(value)) media.push([name, Array.isArray(value) ? value : [value]]);
         else numbers[name] = value as number;
       }
     }
-    checkValues('log(values, step)', media.length ? numbers : values);
-    checkStep('log(values, step)', step);
-    return media.length ? this.recordMedia(numbers, media, step) : this.record('metric', numbers, step);
+    checkValues('log(values, step)', media.length || tables.length ? numbers : all);
+    if (!tables.length) return media.length ? this.recordMedia(numbers, media, step) : this.record('metric', numbers, step);
+    if (this.mode === 'disabled' || this.finished) return Promise.resolve();
+    const s = step ?? this.step;
+    for (const [key, table] of tables) this.logTable(key, table, s);
+    let recorded: Promise<void>;
+    if (media.length) recorded = this.recordMedia(numbers, media, s);
+    else if (Object.keys(numbers).length) recorded = this.record('metric', numbers, s);
+    else {
+      this.step = Math.max(this.step, s + 1);
+      recorded = Promise.resolve();
+    }
+    return this.mode === 'sync' ? recorded.then(() => this.drainTables()) : recorded;
   }
 
   /**
@@ -213,6 +234,63 @@ export class Run {
       this.buffer.apply(entry);
     }
     return this.afterRecord();
+  }
+
+  /** Saves the table's document beside the journal (it survives a crash) and sends it in the background. */
+  private logTable(key: string, table: Table, step: number): void {
+    if (!key || key.length > TABLE_LIMITS.keyLength)
+      throw new TypeError(`trackbase: log(values, step): table key must be 1 to ${TABLE_LIMITS.keyLength} characters`);
+    saveTable(this.journal!.dir, key, step, table.toDocument());
+    if (this.mode !== 'offline') this.kickTables();
+  }
+
+  private tableSending: Promise<void> | null = null;
+
+  private kickTables(): void {
+    this.tableSending ??= this.sendTables().finally(() => {
+      this.tableSending = null;
+    });
+  }
+
+  /** Sends pending tables one by one; a server that cannot be reached leaves them for a later attempt or `trackbase sync`. */
+  private async sendTables(): Promise<void> {
+    const api = this.api;
+    if (!api || !this.journal) return;
+    for (let attempt = 0; ;) {
+      const pending = pendingTables(this.journal.dir);
+      if (!pending.length) return;
+      try {
+        if (!this.meta.runId) await this.connect();
+        const result = await sendPendingTable(
+          api,
+          { org: this.meta.org, project: this.meta.project, run: this.meta.runId! },
+          this.journal.dir,
+          pending[0]!,
+        );
+        if (result.state === 'rejected') {
+          const { code, message, status } = result.error!;
+          this.report({ key: `table ${result.key} at step ${result.step}`, code, message, status });
+        }
+        attempt = 0;
+      } catch (error) {
+        if (!(error instanceof TrackbaseUnavailableError) && !isRetryableTransferError(error)) {
+          this.options.log(
+            `trackbase: could not upload table ${pending[0]!.key}: ${(error as Error).message}; \`trackbase sync\` will retry`,
+          );
+          return;
+        }
+        if (this.finished && this.stopSending) return;
+        if (++attempt > 8) return;
+        await sleep(backoffDelay(attempt, DEFAULT_BACKOFF));
+      }
+    }
+  }
+
+  /** Waits until every logged table was delivered or refused (or sending gave up for now). */
+  private async drainTables(): Promise<void> {
+    if (!this.journal || this.mode === 'offline') return;
+    this.kickTables();
+    await this.tableSending;
   }
 
   /** System metrics (cpu, memory, gpu...) under their own namespace. */
@@ -477,19 +555,21 @@ export class Run {
     let lastProgress = 0;
     const total = this.queue.length;
     this.kick();
-    while (this.queue.length && Date.now() - started < timeoutMs) {
+    this.kickTables();
+    while ((this.queue.length || this.tableSending) && Date.now() - started < timeoutMs) {
       if (total > 2 && Date.now() - lastProgress > 2_000) {
         lastProgress = Date.now();
         this.options.log(`trackbase: uploading ${total - this.queue.length}/${total} batches...`);
       }
-      await Promise.race([this.sending, sleep(250)]);
+      await Promise.race([this.sending, this.tableSending, sleep(250)]);
       this.kick();
     }
-    if (this.queue.length) {
+    const tablesLeft = pendingTables(this.journal!.dir).length;
+    if (this.queue.length || tablesLeft) {
       this.stopSending = true;
       const points = this.queue.reduce((n, q) => n + q.points, 0);
       this.options.log(
-        `trackbase: ${this.queue.length} batches (${points} points) were not delivered; they are saved in ${this.journal!.dir}. Run \`trackbase sync\` to upload them.`,
+        `trackbase: ${this.queue.length} batches (${points} points)${tablesLeft ? ` and ${tablesLeft} tables` : ''} were not delivered; they are saved in ${this.journal!.dir}. Run \`trackbase sync\` to upload them.`,
       );
       this.journal!.close();
       return { delivered: false, remainingBatches: this.queue.length, dropped: [...this.dropped] };

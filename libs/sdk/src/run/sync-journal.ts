@@ -7,12 +7,15 @@ import { deliverBatch, type DroppedValue } from './deliver-batch';
 import { FINAL_STATES } from './arguments';
 import type { FinalState } from './run';
 import { batchFromEntries, Journal, type JournalMeta } from '../journal/journal';
+import { pendingTables, sendPendingTable } from '../tables/pending-tables';
 
 export interface SyncResult {
   dir: string;
   runKey?: string;
   runUrl?: string;
   batches: number;
+  /** Tables delivered (or refused) from the journal's pending tables. */
+  tables: number;
   points: number;
   rejected: number;
   /** Values the server refused for good (the rest of their batches was delivered). */
@@ -82,9 +85,18 @@ export async function syncJournal(api: TrackbaseApi, dir: string, onProgress?: (
       sent++;
       onProgress?.(sent, state.pending.length);
     }
+    let tables = 0;
+    for (const entry of pendingTables(dir)) {
+      const result = await sendPendingTable(api, { org: meta.org, project: meta.project, run: meta.runId! }, dir, entry);
+      if (result.state === 'rejected') {
+        const { code, message, status } = result.error!;
+        dropped.push({ key: `table ${result.key} at step ${result.step}`, code, message, status });
+      }
+      tables++;
+    }
     const finish = finalState(state.finishState);
     if (finish) await api.updateRun(meta.org, meta.project, meta.runId!, { state: finish });
-    const removed = !!finish;
+    const removed = !!finish && pendingTables(dir).length === 0;
     if (removed) journal.remove();
     else journal.close();
     return {
@@ -92,6 +104,7 @@ export async function syncJournal(api: TrackbaseApi, dir: string, onProgress?: (
       runKey: meta.runKey,
       runUrl: meta.runUrl,
       batches: sent,
+      tables,
       points,
       rejected,
       dropped,

@@ -7,6 +7,7 @@ import { Wandb1764000900000 } from './1764000900000-wandb';
 import { Mlflow1764001000000 } from './1764001000000-mlflow';
 import { SignInBackoff1764001900000 } from './1764001900000-sign-in-backoff';
 import { MlflowModelVersions1764002417140 } from './1764002417140-mlflow-model-versions';
+import { RunTables1764004815000 } from './1764004815000-run-tables';
 import { Readmes1764017000000 } from './1764017000000-readmes';
 import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artifact-manifests';
 import { Media1764100700000 } from './1764100700000-media';
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   Mlflow1764001000000,
   SignInBackoff1764001900000,
   MlflowModelVersions1764002417140,
+  RunTables1764004815000,
   Readmes1764017000000,
   WandbArtifactManifests1764052000000,
   Media1764100700000,

@@ -5,7 +5,9 @@ export type FieldRef =
   | { kind: 'metric'; name: string; stat: MetricStat }
   | { kind: 'tags' }
   /** A key-value tag (MLflow's); only builders that know where such tags live can compile it. */
-  | { kind: 'tag'; key: string };
+  | { kind: 'tag'; key: string }
+  /** A column of a logged table; only the table query compiles it. */
+  | { kind: 'column'; name: string };
 
 export const ATTRIBUTES = [
   'id',

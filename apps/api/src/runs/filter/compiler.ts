@@ -66,6 +66,8 @@ export class RunSqlBuilder {
         throw new FilterError('tags can be filtered with CONTAINS but not sorted or compared', 0);
       case 'tag':
         return this.tagField(field.key);
+      case 'column':
+        throw new FilterError(`unknown field "${field.name}"`, 0);
     }
   }
 
@@ -190,5 +192,7 @@ export function describeField(field: FieldRef): string {
       return 'tags';
     case 'tag':
       return `tags.${field.key}`;
+    case 'column':
+      return field.name;
   }
 }

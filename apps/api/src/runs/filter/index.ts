@@ -1,4 +1,4 @@
 export { FilterError } from './ast';
 export { RunSqlBuilder, describeField } from './compiler';
-export { parseField, parseFilter } from './parser';
+export { parseField, parseFilter, type FieldResolver } from './parser';
 export { afterCursor, compileSort, decodeCursor, encodeCursor, orderBy } from './sort';

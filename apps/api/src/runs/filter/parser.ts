@@ -25,8 +25,8 @@ export const MAX_IN_LIST = 1_000;
  *              | field IS [NOT] NULL
  *   field   := attribute | params.path | metrics.name[.last|min|max|count|step] | tags
  */
-export function parseFilter(text: string): FilterNode | null {
-  const parser = new Parser(tokenize(text));
+export function parseFilter(text: string, fields?: FieldResolver): FilterNode | null {
+  const parser = new Parser(tokenize(text), fields);
   if (parser.peek().type === 'end') return null;
   const node = parser.expression(0);
   parser.expectEnd();
@@ -34,17 +34,27 @@ export function parseFilter(text: string): FilterNode | null {
 }
 
 /** `field` alone, as in a sort key or a column. */
-export function parseField(text: string): FieldRef {
-  const parser = new Parser(tokenize(text));
+export function parseField(text: string, fields?: FieldResolver): FieldRef {
+  const parser = new Parser(tokenize(text), fields);
   const field = parser.field();
   parser.expectEnd();
   return field;
 }
 
+/**
+ * Names the fields of another kind of record than a run (the columns of a
+ * logged table): given the identifier, returns its field or throws a
+ * FilterError. Without one, fields are those of runs.
+ */
+export type FieldResolver = (name: string, position: number) => FieldRef;
+
 class Parser {
   private index = 0;
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly resolve?: FieldResolver,
+  ) {}
 
   peek(): Token {
     return this.tokens[this.index]!;
@@ -161,6 +171,7 @@ class Parser {
   field(): FieldRef {
     const t = this.next();
     if (t.type !== 'ident') throw new FilterError(`expected a field such as name, params.lr or metrics.loss, found ${describe(t)}`, t.pos);
+    if (this.resolve) return this.resolve(t.value, t.pos);
     const head = t.value.toLowerCase();
     if (!t.quoted && (head === 'params' || head === 'param' || head === 'config')) {
       const path = this.path(t);
