@@ -11,3 +11,4 @@ export * from './schemas/comments';
 export * from './schemas/storage';
 export * from './schemas/artifacts';
 export * from './schemas/lineage';
+export * from './schemas/workspace';

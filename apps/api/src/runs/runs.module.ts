@@ -6,6 +6,10 @@ import { IngestRepository } from './ingest/ingest.repository';
 import { LineageRepository } from './lineage/lineage.repository';
 import { LineageService } from './lineage/lineage.service';
 import { RunEvents } from './run-events';
+import { RunColumnsController } from './columns/run-columns.controller';
+import { RunColumnsRepository } from './columns/run-columns.repository';
+import { RunColumnsService } from './columns/run-columns.service';
+import { RunsQueryRepository } from './runs-query.repository';
 import { RunsQueryService } from './runs-query.service';
 import { RunsController } from './runs.controller';
 import { RunsRepository } from './runs.repository';
@@ -16,11 +20,14 @@ import { SeriesService } from './series/series.service';
 import { SeriesController } from './series.controller';
 
 @Module({
-  controllers: [RunsController, SeriesController],
+  controllers: [RunsController, SeriesController, RunColumnsController],
   providers: [
     RunsRepository,
     RunsService,
     RunsQueryService,
+    RunsQueryRepository,
+    RunColumnsRepository,
+    RunColumnsService,
     BatchService,
     BatchGroups,
     IngestRepository,

@@ -5,6 +5,7 @@ import { Artifacts1764000400000 } from './1764000400000-artifacts';
 import { CascadeIndexes1764000500000 } from './1764000500000-cascade-indexes';
 import { Wandb1764000900000 } from './1764000900000-wandb';
 import { Mlflow1764001000000 } from './1764001000000-mlflow';
+import { RunsTableColumns1764016160000 } from './1764016160000-runs-table-columns';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CascadeIndexes1764000500000,
   Wandb1764000900000,
   Mlflow1764001000000,
+  RunsTableColumns1764016160000,
 ];
