@@ -123,6 +123,8 @@ export const ViewErrorCode = {
   ViewTooLarge: 'view_too_large',
   /** Another view of the project (shared), or of yours (personal), has that name. */
   ViewNameTaken: 'view_name_taken',
+  /** Only a view shared with the project can be the project's default. */
+  ViewNotShared: 'view_not_shared',
 } as const;
 
 /** The most a view's state may hold, serialised. */

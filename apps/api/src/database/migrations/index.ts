@@ -6,6 +6,7 @@ import { CascadeIndexes1764000500000 } from './1764000500000-cascade-indexes';
 import { Wandb1764000900000 } from './1764000900000-wandb';
 import { Mlflow1764001000000 } from './1764001000000-mlflow';
 import { RunsTableColumns1764016160000 } from './1764016160000-runs-table-columns';
+import { SavedViews1764016170000 } from './1764016170000-saved-views';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Wandb1764000900000,
   Mlflow1764001000000,
   RunsTableColumns1764016160000,
+  SavedViews1764016170000,
 ];
