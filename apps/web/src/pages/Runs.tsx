@@ -11,9 +11,10 @@ import { CommentsPanel } from '../components/Comments';
 import { FirstRunCode } from '../components/FirstRunCode';
 import { ProjectNav } from '../components/ProjectNav';
 import { QuickFilters } from '../components/QuickFilters';
-import { ColumnPicker, FIXED_FIELDS } from './runs/ColumnPicker';
+import { ColumnPicker } from './runs/ColumnPicker';
 import { composeFilter } from './runs/filter-expression';
-import { formatCell, formatRelative } from './runs/format';
+import { formatCell, formatNumber, formatRelative } from './runs/format';
+import { groupKey, groupRows, groupValue, WorkspaceSelectionContext, type DisplayRow, type GroupNode } from './runs/grouping';
 import { SavedViews } from './runs/SavedViews';
 import { useTagVocabulary } from './runs/useTagVocabulary';
 
@@ -58,7 +59,12 @@ export function RunsPage() {
   const [showDiscussion, setShowDiscussion] = useState(false);
   const filterInput = useRef<HTMLInputElement>(null);
 
-  const apiColumns = columns.filter((c) => !c.startsWith('tag:'));
+  const grouping = useMemo(() => (search.get('group') ?? '').split(',').filter(Boolean), [search]);
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  // Grouping fields the run rows do not carry come back as columns.
+  const apiColumns = [...new Set([...columns, ...grouping.filter((g) => g.startsWith('params.') || g.startsWith('metrics.'))])].filter(
+    (c) => !c.startsWith('tag:'),
+  );
   const query = new URLSearchParams({ limit: String(PAGE), sort });
   if (expression) query.set('filter', expression);
   if (apiColumns.length) query.set('columns', apiColumns.join(','));
@@ -116,9 +122,9 @@ export function RunsPage() {
         ...(widths[field] ? { width: widths[field] } : {}),
         ...(pinned.has(field) ? { pinned: true } : {}),
       })),
-      grouping: (search.get('group') ?? '').split(',').filter(Boolean),
+      grouping,
     }),
-    [expression, sort, columns, widths, pinned, search],
+    [expression, sort, columns, widths, pinned, grouping],
   );
 
   function loadView(view: Pick<SavedView, 'state'>) {
@@ -148,9 +154,13 @@ export function RunsPage() {
 
   // A failed filter leaves nothing stale on screen.
   const rows = useMemo(() => (runs.error ? [] : [...(runs.data?.items ?? []), ...more.items]), [runs.error, runs.data, more.items]);
+  const display: DisplayRow[] = useMemo(
+    () => (grouping.length ? groupRows(rows, grouping, columns, collapsed) : rows.map((run) => ({ type: 'run', run, depth: 0 }))),
+    [rows, grouping, columns, collapsed],
+  );
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({
-    count: rows.length,
+    count: display.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
@@ -176,19 +186,19 @@ export function RunsPage() {
         event.preventDefault();
         filterInput.current?.focus();
       } else if (event.key === 'j' || event.key === 'k') {
-        const next = Math.max(0, Math.min(rows.length - 1, active + (event.key === 'j' ? 1 : -1)));
+        const next = Math.max(0, Math.min(display.length - 1, active + (event.key === 'j' ? 1 : -1)));
         setActive(next);
         virtual.scrollToIndex(next, { align: 'auto' });
-      } else if (event.key === 'x' && rows[active]) {
-        const key = rows[active]!.key;
+      } else if (event.key === 'x' && display[active]?.type === 'run') {
+        const key = (display[active] as { run: RunRow }).run.key;
         setSelected((s) => toggle(s, key));
-      } else if (event.key === 'Enter' && rows[active]) {
-        navigate(`/${org}/${project}/runs/${rows[active]!.key}`);
+      } else if (event.key === 'Enter' && display[active]?.type === 'run') {
+        navigate(`/${org}/${project}/runs/${(display[active] as { run: RunRow }).run.key}`);
       }
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [rows, active, virtual, navigate, org, project]);
+  }, [display, active, virtual, navigate, org, project]);
 
   const types = useMemo(() => new Map((columnList.data?.columns ?? []).map((c) => [c.field, c.type])), [columnList.data]);
   // The key column is as wide as the longest key: five-digit keys are never cut.
@@ -235,139 +245,222 @@ export function RunsPage() {
   const total = runs.data?.total;
   const canShare = !!info.data && PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.ViewsShare);
 
+  const selection = useMemo(
+    () => ({
+      grouping,
+      visibleRuns: rows,
+      selectedRunKeys: [...selected],
+      groupOf: (run: RunRow) => grouping.map((g) => groupValue(run, g)),
+    }),
+    [grouping, rows, selected],
+  );
+  const groupable = (columnList.data?.columns ?? []).filter(
+    (c) => c.kind === 'param' || c.kind === 'tag' || ['state', 'created_by'].includes(c.field),
+  );
+
   return (
-    <section>
-      <div className="title-row">
-        <h1>
-          <Link to={`/${org}`}>{org}</Link> / {info.data?.name ?? project}
-        </h1>
-        <div className="title-actions">
-          <button className="link" onClick={() => setShowDiscussion((v) => !v)} aria-expanded={showDiscussion}>
-            Discussion
-          </button>
-          <ProjectNav org={org} project={project} />
+    <WorkspaceSelectionContext.Provider value={selection}>
+      <section>
+        <div className="title-row">
+          <h1>
+            <Link to={`/${org}`}>{org}</Link> / {info.data?.name ?? project}
+          </h1>
+          <div className="title-actions">
+            <button className="link" onClick={() => setShowDiscussion((v) => !v)} aria-expanded={showDiscussion}>
+              Discussion
+            </button>
+            <ProjectNav org={org} project={project} />
+          </div>
         </div>
-      </div>
-      {showDiscussion && info.data && (
-        <CommentsPanel
-          org={org}
-          project={project}
-          canWrite={PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.CommentsWrite)}
-          canModerate={PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.Update)}
-        />
-      )}
-      <form className="filter" onSubmit={applyFilter} role="search" aria-label="Filter runs">
-        <label className="grow">
-          <span className="sr-only">Filter</span>
-          <input
-            ref={filterInput}
-            name="filter"
-            defaultValue={filter}
-            key={filter}
-            placeholder={'params.optimizer.lr > 0.001 AND metrics.loss < 0.5 AND state = "finished"   (press / to focus)'}
+        {showDiscussion && info.data && (
+          <CommentsPanel
+            org={org}
+            project={project}
+            canWrite={PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.CommentsWrite)}
+            canModerate={PROJECT_ROLE_PERMISSIONS[info.data.role].includes(ProjectPermission.Update)}
           />
-        </label>
-        <button type="submit">Filter</button>
-        {filter && (
-          <button type="button" className="secondary" onClick={() => update({ filter: null })}>
-            Clear
-          </button>
         )}
-      </form>
-      <QuickFilters states={states} tags={tags} knownTags={knownTags} onChange={setQuick} />
-      <ErrorBox error={runs.error ?? more.error} />
-      <SavedViews org={org} project={project} canShare={canShare} current={currentState} onLoad={loadView} list={views} />
-      <div className="toolbar">
-        <ColumnPicker list={columnList.data} chosen={columns} onChange={(next) => update({ columns: next.join(',') })} />
-        <span className="muted" data-testid="run-count">
-          {total
-            ? `${total.exact ? '' : 'about '}${total.count.toLocaleString('en-US')} runs`
-            : `${rows.length.toLocaleString('en-US')} runs`}
-          {total && rows.length < total.count ? ` (${rows.length.toLocaleString('en-US')} loaded)` : ''}
-        </span>
-        <button
-          type="button"
-          disabled={selected.size < 2}
-          onClick={() => navigate(`/${org}/${project}/compare?runs=${[...selected].join(',')}`)}
-        >
-          Compare {selected.size > 0 ? `(${selected.size})` : ''}
-        </button>
-      </div>
-      {!runs.data && !runs.error && (
-        <div className="vtable" aria-busy="true" aria-label="Loading runs" role="status">
-          {Array.from({ length: 8 }, (_, i) => (
-            <div key={i} className="skeleton-row" />
+        <form className="filter" onSubmit={applyFilter} role="search" aria-label="Filter runs">
+          <label className="grow">
+            <span className="sr-only">Filter</span>
+            <input
+              ref={filterInput}
+              name="filter"
+              defaultValue={filter}
+              key={filter}
+              placeholder={'params.optimizer.lr > 0.001 AND metrics.loss < 0.5 AND state = "finished"   (press / to focus)'}
+            />
+          </label>
+          <button type="submit">Filter</button>
+          {filter && (
+            <button type="button" className="secondary" onClick={() => update({ filter: null })}>
+              Clear
+            </button>
+          )}
+        </form>
+        <QuickFilters states={states} tags={tags} knownTags={knownTags} onChange={setQuick} />
+        <ErrorBox error={runs.error ?? more.error} />
+        <SavedViews org={org} project={project} canShare={canShare} current={currentState} onLoad={loadView} list={views} />
+        <div className="toolbar">
+          <ColumnPicker list={columnList.data} chosen={columns} onChange={(next) => update({ columns: next.join(',') })} />
+          <span className="muted" data-testid="run-count">
+            {total
+              ? `${total.exact ? '' : 'about '}${total.count.toLocaleString('en-US')} runs`
+              : `${rows.length.toLocaleString('en-US')} runs`}
+            {total && rows.length < total.count ? ` (${rows.length.toLocaleString('en-US')} loaded)` : ''}
+          </span>
+          <label>
+            Group by
+            <select
+              value=""
+              onChange={(e) => e.target.value && update({ group: [...grouping, e.target.value].join(',') })}
+              aria-label="Group by"
+            >
+              <option value="">—</option>
+              {groupable
+                .filter((c) => !grouping.includes(c.field))
+                .map((c) => (
+                  <option key={c.field} value={c.field}>
+                    {c.kind === 'tag' ? `tag ${c.name}` : c.field}
+                  </option>
+                ))}
+            </select>
+          </label>
+          {grouping.map((g) => (
+            <button
+              key={g}
+              type="button"
+              className="secondary"
+              aria-label={`Stop grouping by ${g}`}
+              onClick={() => update({ group: grouping.filter((x) => x !== g).join(',') || null })}
+            >
+              {g} ×
+            </button>
           ))}
+          <button
+            type="button"
+            disabled={selected.size < 2}
+            onClick={() => navigate(`/${org}/${project}/compare?runs=${[...selected].join(',')}`)}
+          >
+            Compare {selected.size > 0 ? `(${selected.size})` : ''}
+          </button>
         </div>
-      )}
-      {runs.data && !runs.error && rows.length === 0 && (
-        <Empty>{expression ? 'No run matches these filters.' : <FirstRunCode org={org} project={project} />}</Empty>
-      )}
-      {rows.length > 0 && (
-        <div ref={scroller} className="vtable" role="table" aria-label="Runs" aria-rowcount={total?.count ?? rows.length}>
-          <div className="vrow vhead" role="row" style={{ gridTemplateColumns: template }}>
-            {headers.map((h, i) => (
-              <span role="columnheader" key={h.id} data-col={h.id} className={h.pinned ? 'pinned' : undefined} style={stickyStyle(i)}>
-                {h.sort ? (
-                  <button className="link" onClick={() => sortBy(h.sort!)} aria-label={`Sort by ${h.label}`} title={h.label}>
-                    {h.label} {sort === h.sort ? '▲' : sort === `-${h.sort}` ? '▼' : ''}
-                  </button>
-                ) : (
-                  h.label
-                )}
-                {columns.includes(h.id) && (
-                  <>
-                    <button
-                      className="link"
-                      aria-label={`${h.pinned ? 'Unpin' : 'Pin'} column ${h.label}`}
-                      title={h.pinned ? 'Unpin' : 'Pin'}
-                      onClick={() => {
-                        const next = new Set(pinned);
-                        if (next.has(h.id)) next.delete(h.id);
-                        else next.add(h.id);
-                        update({ pin: [...next].join(',') || null });
-                      }}
-                    >
-                      {h.pinned ? '⊗' : '⊕'}
-                    </button>
-                    <button
-                      className="link"
-                      aria-label={`Remove column ${h.label}`}
-                      onClick={() => update({ columns: columns.filter((c) => c !== h.id).join(',') })}
-                    >
-                      ×
-                    </button>
-                  </>
-                )}
-                {h.id !== 'select' && h.id !== 'key' && (
-                  <span className="resize" role="separator" aria-label={`Resize ${h.label}`} onPointerDown={(e) => resize(h.id, e)} />
-                )}
-              </span>
+        {!runs.data && !runs.error && (
+          <div className="vtable" aria-busy="true" aria-label="Loading runs" role="status">
+            {Array.from({ length: 8 }, (_, i) => (
+              <div key={i} className="skeleton-row" />
             ))}
           </div>
-          <div className="vbody" style={{ height: virtual.getTotalSize() }}>
-            {items.map((item) => {
-              const run = rows[item.index]!;
-              return (
-                <RunRowView
-                  key={run.id}
-                  run={run}
-                  org={org}
-                  project={project}
-                  headers={headers}
-                  sticky={stickyStyle}
-                  template={template}
-                  top={item.start - ROW_HEIGHT}
-                  active={item.index === active}
-                  selected={selected.has(run.key)}
-                  toggle={() => setSelected((s) => toggle(s, run.key))}
-                />
-              );
-            })}
+        )}
+        {runs.data && !runs.error && rows.length === 0 && (
+          <Empty>{expression ? 'No run matches these filters.' : <FirstRunCode org={org} project={project} />}</Empty>
+        )}
+        {rows.length > 0 && (
+          <div ref={scroller} className="vtable" role="table" aria-label="Runs" aria-rowcount={total?.count ?? rows.length}>
+            <div className="vrow vhead" role="row" style={{ gridTemplateColumns: template }}>
+              {headers.map((h, i) => (
+                <span role="columnheader" key={h.id} data-col={h.id} className={h.pinned ? 'pinned' : undefined} style={stickyStyle(i)}>
+                  {h.sort ? (
+                    <button className="link" onClick={() => sortBy(h.sort!)} aria-label={`Sort by ${h.label}`} title={h.label}>
+                      {h.label} {sort === h.sort ? '▲' : sort === `-${h.sort}` ? '▼' : ''}
+                    </button>
+                  ) : (
+                    h.label
+                  )}
+                  {columns.includes(h.id) && (
+                    <>
+                      <button
+                        className="link"
+                        aria-label={`${h.pinned ? 'Unpin' : 'Pin'} column ${h.label}`}
+                        title={h.pinned ? 'Unpin' : 'Pin'}
+                        onClick={() => {
+                          const next = new Set(pinned);
+                          if (next.has(h.id)) next.delete(h.id);
+                          else next.add(h.id);
+                          update({ pin: [...next].join(',') || null });
+                        }}
+                      >
+                        {h.pinned ? '⊗' : '⊕'}
+                      </button>
+                      <button
+                        className="link"
+                        aria-label={`Remove column ${h.label}`}
+                        onClick={() => update({ columns: columns.filter((c) => c !== h.id).join(',') })}
+                      >
+                        ×
+                      </button>
+                    </>
+                  )}
+                  {h.id !== 'select' && h.id !== 'key' && (
+                    <span className="resize" role="separator" aria-label={`Resize ${h.label}`} onPointerDown={(e) => resize(h.id, e)} />
+                  )}
+                </span>
+              ))}
+            </div>
+            <div className="vbody" style={{ height: virtual.getTotalSize() }}>
+              {items.map((item) => {
+                const row = display[item.index]!;
+                if (row.type === 'group')
+                  return (
+                    <GroupRowView
+                      key={`g${groupKey(row.path)}`}
+                      group={row}
+                      headers={headers}
+                      template={template}
+                      top={item.start - ROW_HEIGHT}
+                      collapsed={collapsed.has(groupKey(row.path))}
+                      toggle={() => setCollapsed((s) => toggle(s, groupKey(row.path)))}
+                    />
+                  );
+                const run = row.run;
+                return (
+                  <RunRowView
+                    key={run.id}
+                    run={run}
+                    org={org}
+                    project={project}
+                    headers={headers}
+                    sticky={stickyStyle}
+                    template={template}
+                    top={item.start - ROW_HEIGHT}
+                    active={item.index === active}
+                    selected={selected.has(run.key)}
+                    toggle={() => setSelected((s) => toggle(s, run.key))}
+                  />
+                );
+              })}
+            </div>
           </div>
-        </div>
-      )}
-    </section>
+        )}
+      </section>
+    </WorkspaceSelectionContext.Provider>
+  );
+}
+
+/** A group's header row: its value and size, and per numeric column mean ± std (min, max, count on hover). */
+function GroupRowView(props: { group: GroupNode; headers: Col[]; template: string; top: number; collapsed: boolean; toggle: () => void }) {
+  const g = props.group;
+  return (
+    <div className="vrow group" role="row" style={{ gridTemplateColumns: props.template, transform: `translateY(${props.top}px)` }}>
+      {props.headers.map((h, i) => {
+        if (i === 0)
+          return (
+            <span role="cell" key={h.id} style={{ gridColumn: 'span 3', paddingLeft: `${g.depth}rem` }}>
+              <button className="link" aria-expanded={!props.collapsed} onClick={props.toggle}>
+                {props.collapsed ? '▸' : '▾'} {g.field} = {g.value}
+              </button>{' '}
+              <span className="muted">({g.runs.length} runs)</span>
+            </span>
+          );
+        if (i < 3) return null;
+        const a = g.aggregates[h.id];
+        return (
+          <span role="cell" key={h.id} title={a ? `mean ${a.mean}, std ${a.std}, min ${a.min}, max ${a.max}, count ${a.count}` : undefined}>
+            {a ? `${formatNumber(a.mean)} ± ${formatNumber(a.std)}` : ''}
+          </span>
+        );
+      })}
+    </div>
   );
 }
 
