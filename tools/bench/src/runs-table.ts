@@ -98,7 +98,9 @@ async function main() {
       for (const [label, caseUrl] of cases) {
         let url = caseUrl;
         if (!url) {
-          const first = await fetch(cases[3]![1], { headers: { authorization: `Bearer ${project.key}` } }).then((r) => r.json());
+          const first = await fetch(cases[3]![1], { headers: { authorization: `Bearer ${project.key}` } }).then(
+            (r) => r.json() as Promise<{ nextCursor: string }>,
+          );
           url = `${cases[3]![1]}&cursor=${first.nextCursor}`;
         }
         const r = await time(url, project.key);
