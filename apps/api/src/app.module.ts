@@ -20,6 +20,7 @@ import { InvitationsModule } from './invitations/invitations.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { ProjectsModule } from './projects/projects.module';
 import { CommentsModule } from './comments/comments.module';
+import { ViewsModule } from './views/views.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RunsModule } from './runs/runs.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
@@ -55,6 +56,7 @@ export class AppModule {
         ProjectsModule,
         RunsModule,
         CommentsModule,
+        ViewsModule,
         RealtimeModule,
         StorageDriverModule,
         StorageModule,

@@ -50,19 +50,21 @@ it('the runs table filters with the filter language, explains a bad filter, sort
 
   await search.getByRole('textbox').fill('params.lr < 0.01');
   await search.getByRole('button', { name: 'Filter' }).click();
-  await expect.poll(async () => (await names()).sort()).toEqual(['lr-mid', 'lr-small']);
+  await expect.poll(async () => (await names()).sort(), { timeout: 30_000 }).toEqual(['lr-mid', 'lr-small']);
   expect(new URL(page.url()).searchParams.get('filter')).toBe('params.lr < 0.01');
 
-  await page.getByRole('form', { name: 'Add column' }).getByRole('textbox').fill('metrics.loss.last');
-  await page.getByRole('form', { name: 'Add column' }).getByRole('button').click();
+  await page.getByRole('button', { name: /^Columns/ }).click();
+  await page.getByRole('textbox', { name: 'Search columns' }).fill('loss');
+  await page.getByRole('checkbox', { name: 'loss last' }).check();
+  await page.getByRole('button', { name: /^Columns/ }).click();
   const sortButton = page.getByRole('button', { name: /^Sort by .*loss/ });
   await sortButton.click();
-  await expect.poll(names).toEqual(['lr-mid', 'lr-small']);
+  await expect.poll(names, { timeout: 30_000 }).toEqual(['lr-mid', 'lr-small']);
   await sortButton.click();
-  await expect.poll(names).toEqual(['lr-small', 'lr-mid']);
+  await expect.poll(names, { timeout: 30_000 }).toEqual(['lr-small', 'lr-mid']);
   await screenshot(page, '18-runs-filtered-and-sorted');
 
   // The view is in the URL: a reload (or a shared link) shows the same table.
   await page.reload();
-  await expect.poll(names).toEqual(['lr-small', 'lr-mid']);
+  await expect.poll(names, { timeout: 30_000 }).toEqual(['lr-small', 'lr-mid']);
 });

@@ -15,3 +15,4 @@ export * from './schemas/lineage';
 export * from './schemas/readmes';
 export * from './schemas/media';
 export * from './schemas/tables';
+export * from './schemas/workspace';

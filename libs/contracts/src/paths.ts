@@ -26,6 +26,11 @@ export const paths = {
   projectSeries: (org: string, project: string) => `${paths.project(org, project)}/series`,
   seriesQuery: (org: string, project: string) => `${paths.project(org, project)}/series/query`,
   lineage: (org: string, project: string) => `${paths.project(org, project)}/lineage`,
+  /** Every column the runs table can show: params, metric summaries, tags, attributes. */
+  runColumns: (org: string, project: string) => `${paths.project(org, project)}/columns`,
+  views: (org: string, project: string) => `${paths.project(org, project)}/views`,
+  view: (org: string, project: string, id: string) => `${paths.views(org, project)}/${seg(id)}`,
+  viewDefault: (org: string, project: string, id: string) => `${paths.view(org, project, id)}/default`,
   runFiles: (org: string, project: string, run: string) => `${paths.run(org, project, run)}/files`,
   runFileUrl: (org: string, project: string, run: string, path: string) => `${paths.runFiles(org, project, run)}/url?path=${seg(path)}`,
   runFilePreview: (org: string, project: string, run: string, path: string) =>

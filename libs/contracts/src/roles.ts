@@ -35,6 +35,8 @@ export const ProjectPermission = {
   CommentsWrite: 'project:comments:write',
   ArtifactsWrite: 'project:artifacts:write',
   ArtifactsManage: 'project:artifacts:manage',
+  /** Save views shared with the project and set the project's default view. */
+  ViewsShare: 'project:views:share',
 } as const;
 export type ProjectPermission = (typeof ProjectPermission)[keyof typeof ProjectPermission];
 
@@ -59,6 +61,7 @@ const CONTRIBUTOR: readonly ProjectPermission[] = [
   ProjectPermission.RunsWrite,
   ProjectPermission.CommentsWrite,
   ProjectPermission.ArtifactsWrite,
+  ProjectPermission.ViewsShare,
 ];
 const MAINTAINER: readonly ProjectPermission[] = Object.values(ProjectPermission);
 

@@ -193,14 +193,13 @@ export class MlflowRepository {
   /** A page of runs in `projectIds` matching `where` (built by the runs filter compiler, values bound in `params`). */
   async searchRuns(
     ctx: RequestContext,
-    q: { select: string; joins: string[]; where: string; orderBy: string; limit: number; params: unknown[] },
+    q: { select: string; where: string; orderBy: string; limit: number; params: unknown[] },
   ): Promise<Array<Record<string, unknown>>> {
     return ctx.em.query(
       `SELECT ${q.select}
          FROM runs r
          JOIN projects p ON p.id = r.project_id
          LEFT JOIN mlflow_runs mr ON mr.run_id = r.id
-         ${q.joins.join(' ')}
         WHERE r.organization_id = $1 AND r.project_id = ANY($2::uuid[]) AND (${q.where})
         ORDER BY ${q.orderBy}
         LIMIT ${Number(q.limit)}`,

@@ -63,7 +63,6 @@ export class SearchRunsService {
                  CASE WHEN mr.run_id IS NULL THEN NULL ELSE json_build_object('tags', mr.tags, 'parent_run_id', mr.parent_run_id,
                    'user_id', mr.user_id, 'start_time', mr.start_time, 'end_time', mr.end_time, 'deleted_at', mr.deleted_at) END AS mlflow,
                  ${keys.map((k, i) => `(${k.sql})::text AS sort_${i}`).join(', ')}`,
-        joins: sql.joins(),
         where: where.join(' AND '),
         orderBy: orderBy(keys),
         limit: q.max_results + 1,

@@ -7,6 +7,10 @@ import { IngestRepository } from './ingest/ingest.repository';
 import { LineageRepository } from './lineage/lineage.repository';
 import { LineageService } from './lineage/lineage.service';
 import { RunEvents } from './run-events';
+import { RunColumnsController } from './columns/run-columns.controller';
+import { RunColumnsRepository } from './columns/run-columns.repository';
+import { RunColumnsService } from './columns/run-columns.service';
+import { RunsQueryRepository } from './runs-query.repository';
 import { RunsQueryService } from './runs-query.service';
 import { RunsController } from './runs.controller';
 import { RunsRepository } from './runs.repository';
@@ -20,11 +24,14 @@ import { SeriesController } from './series.controller';
 
 @Module({
   imports: [MediaIngestModule],
-  controllers: [RunsController, SeriesController],
+  controllers: [RunsController, SeriesController, RunColumnsController],
   providers: [
     RunsRepository,
     RunsService,
     RunsQueryService,
+    RunsQueryRepository,
+    RunColumnsRepository,
+    RunColumnsService,
     BatchService,
     BatchGroups,
     IngestRepository,

@@ -304,6 +304,8 @@ export type RunRow = z.infer<typeof runRowSchema>;
 export const runListSchema = z.object({
   items: z.array(runRowSchema),
   nextCursor: z.string().nullable(),
+  /** On the first page (no cursor): runs the filter matches; `exact` is false when this is an estimate (above 100,000). */
+  total: z.object({ count: z.number().int(), exact: z.boolean() }).optional(),
 });
 export type RunList = z.infer<typeof runListSchema>;
 

@@ -8,6 +8,8 @@ import { Mlflow1764001000000 } from './1764001000000-mlflow';
 import { SignInBackoff1764001900000 } from './1764001900000-sign-in-backoff';
 import { MlflowModelVersions1764002417140 } from './1764002417140-mlflow-model-versions';
 import { RunTables1764004815000 } from './1764004815000-run-tables';
+import { RunsTableColumns1764016160000 } from './1764016160000-runs-table-columns';
+import { SavedViews1764016170000 } from './1764016170000-saved-views';
 import { Readmes1764017000000 } from './1764017000000-readmes';
 import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artifact-manifests';
 import { Media1764100700000 } from './1764100700000-media';
@@ -24,6 +26,8 @@ export const MIGRATIONS = [
   SignInBackoff1764001900000,
   MlflowModelVersions1764002417140,
   RunTables1764004815000,
+  RunsTableColumns1764016160000,
+  SavedViews1764016170000,
   Readmes1764017000000,
   WandbArtifactManifests1764052000000,
   Media1764100700000,

@@ -1,7 +1,22 @@
-import { FilterError, type FieldRef, type FilterNode, type Literal } from './ast';
+import { FilterError, type FieldRef, type FilterNode, type Literal, type MetricStat } from './ast';
 
 /** SQL type of a field's expression, used to cast bound values. */
 type SqlType = 'text' | 'int' | 'float8' | 'timestamptz' | 'jsonb' | 'uuid';
+
+/** The series column that holds each metric summary. */
+export const METRIC_COLUMNS: Record<MetricStat, string> = {
+  last: 'last_value',
+  min: 'min_value',
+  max: 'max_value',
+  count: 'count',
+  step: 'last_step',
+};
+
+export interface MetricSummaryRef {
+  name: string;
+  stat: MetricStat;
+  column: string;
+}
 
 export interface FieldSql {
   sql: string;
@@ -18,7 +33,8 @@ export interface FieldSql {
  */
 export class RunSqlBuilder {
   readonly params: unknown[];
-  private readonly metricJoins = new Map<string, string>();
+  /** Metric summaries named so far, by the SQL of their expression. */
+  private readonly metricFields = new Map<string, MetricSummaryRef>();
 
   constructor(initial: unknown[]) {
     this.params = [...initial];
@@ -29,18 +45,14 @@ export class RunSqlBuilder {
     return cast ? `$${this.params.length}::${cast}` : `$${this.params.length}`;
   }
 
-  /** Joins of the metrics named so far; `inner` makes one of them an inner join (runs that have it). */
-  joins(inner?: string): string[] {
-    return [...this.metricJoins.entries()].map(
-      ([name, alias]) =>
-        `${alias === inner ? 'JOIN' : 'LEFT JOIN'} series ${alias} ON ${alias}.run_id = r.id AND ${alias}.kind = 'metric' AND ${alias}.name = ${this.bindName(name)}`,
-    );
+  /** The metric summary an expression reads (a sort key's SQL), if it is one. */
+  metricOf(expression: string): MetricSummaryRef | undefined {
+    return this.metricFields.get(expression);
   }
 
-  /** The join alias of a metric sort key's expression (`m0.last_value` → `m0`), if it is one. */
-  metricAlias(expression: string): string | undefined {
-    const alias = /^(m\d+)\./.exec(expression)?.[1];
-    return alias && [...this.metricJoins.values()].includes(alias) ? alias : undefined;
+  /** A bound metric name, for queries that read the series table directly. */
+  metricName(name: string): string {
+    return this.bindName(name);
   }
 
   private readonly boundNames = new Map<string, string>();
@@ -57,10 +69,12 @@ export class RunSqlBuilder {
       case 'param':
         return { sql: `(r.params -> ${this.bindName(field.path)})`, type: 'jsonb' };
       case 'metric': {
-        let alias = this.metricJoins.get(field.name);
-        if (!alias) this.metricJoins.set(field.name, (alias = `m${this.metricJoins.size}`));
-        const column = { last: 'last_value', min: 'min_value', max: 'max_value', count: 'count', step: 'last_step' }[field.stat];
-        return { sql: `${alias}.${column}`, type: field.stat === 'count' || field.stat === 'step' ? 'int' : 'float8' };
+        // One probe of the (run_id, kind, name) unique index per run: a plan that cannot degrade
+        // into nested loops re-scanning runs, whatever the statistics say.
+        const column = METRIC_COLUMNS[field.stat];
+        const sql = `(SELECT s.${column} FROM series s WHERE s.run_id = r.id AND s.kind = 'metric' AND s.name = ${this.bindName(field.name)})`;
+        this.metricFields.set(sql, { name: field.name, stat: field.stat, column });
+        return { sql, type: field.stat === 'count' || field.stat === 'step' ? 'int' : 'float8' };
       }
       case 'tags':
         throw new FilterError('tags can be filtered with CONTAINS but not sorted or compared', 0);

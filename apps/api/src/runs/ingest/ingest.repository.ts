@@ -58,8 +58,8 @@ export class IngestRepository {
   async upsertSeries(ctx: RequestContext, runId: string, series: SeriesSummary[]): Promise<Map<string, string>> {
     if (!series.length) return new Map();
     const rows: Array<{ id: string; kind: string; name: string }> = await ctx.em.query(
-      `INSERT INTO series AS s (organization_id, run_id, kind, name, count, last_step, last_value, last_time_ms, min_value, max_value)
-       SELECT $1, $2, u.kind, u.name, u.count, u.last_step, u.last_value, u.last_time, u.min_value, u.max_value
+      `INSERT INTO series AS s (organization_id, project_id, run_id, kind, name, count, last_step, last_value, last_time_ms, min_value, max_value)
+       SELECT $1, $11::uuid, $2, u.kind, u.name, u.count, u.last_step, u.last_value, u.last_time, u.min_value, u.max_value
          FROM unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::float8[], $8::float8[], $9::float8[], $10::float8[])
               AS u(kind, name, count, last_step, last_value, last_time, min_value, max_value)
        ${FOLD_SUMMARY}
@@ -75,6 +75,7 @@ export class IngestRepository {
         series.map((s) => s.lastTime),
         series.map((s) => floatParam(s.min)),
         series.map((s) => floatParam(s.max)),
+        ctx.currentProject.id,
       ],
     );
     return new Map(rows.map((r) => [`${r.kind}\u0000${r.name}`, r.id]));
@@ -223,8 +224,10 @@ export class IngestRepository {
                 (array_agg(last_time ORDER BY last_step DESC NULLS LAST, ord DESC))[1] AS last_time
            FROM u GROUP BY run_id, kind, name),
        s AS (
-         INSERT INTO series AS s (organization_id, run_id, kind, name, count, last_step, last_value, last_time_ms, min_value, max_value)
-         SELECT $1, run_id, kind, name, count, last_step, last_value, last_time, min_value, max_value FROM agg ORDER BY run_id, kind, name
+         INSERT INTO series AS s (organization_id, project_id, run_id, kind, name, count, last_step, last_value, last_time_ms, min_value, max_value)
+         SELECT $1, r.project_id, agg.run_id, agg.kind, agg.name, agg.count, agg.last_step, agg.last_value, agg.last_time, agg.min_value, agg.max_value
+           FROM agg JOIN runs r ON r.id = agg.run_id AND r.organization_id = $1
+          ORDER BY agg.run_id, agg.kind, agg.name
          ${FOLD_SUMMARY}
          RETURNING id, run_id, kind, name)${
            values.length
