@@ -561,7 +561,8 @@ export class Run {
         lastProgress = Date.now();
         this.options.log(`trackbase: uploading ${total - this.queue.length}/${total} batches...`);
       }
-      await Promise.race([this.sending, this.tableSending, sleep(250)]);
+      // A null in a race settles it at once and this loop would never yield to I/O: race only what is pending.
+      await Promise.race([sleep(250), ...[this.sending, this.tableSending].filter((p) => p !== null)]);
       this.kick();
     }
     const tablesLeft = pendingTables(this.journal!.dir).length;
