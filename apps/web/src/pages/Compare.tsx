@@ -116,7 +116,6 @@ export function ComparePage() {
           <MediaPanel org={org} project={project} runs={runs.map((r) => ({ id: r.id, key: r.key }))} />
         </>
       )}
-      <CompareTables org={org} project={project} runs={keys} />
       {runs && (
         <>
           <div className="toolbar">
