@@ -26,7 +26,7 @@ CHUNK = 5 * MiB
 S3RVER = """
 const S3rver = require('s3rver');
 new S3rver({ address: '127.0.0.1', port: 0, directory: process.argv[1], silent: true, configureBuckets: [{ name: 'mlflow-compat' }] })
-  .run().then(({ port }) => console.log(port));
+  .run().then(({ port }) => process.stdout.write(`${port}\n`));
 """
 
 
