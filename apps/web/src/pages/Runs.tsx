@@ -90,22 +90,34 @@ export function RunsPage() {
     },
   );
 
+  // From the latest URL, not this render's: the router applies a change in a transition, so a second
+  // change can come before the first has rendered.
   function update(changes: Record<string, string | null>) {
-    const next = new URLSearchParams(search);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v !== null) next.set(k, v);
-      else next.delete(k);
-    }
-    setSearch(next, { replace: true });
+    setSearch(
+      (current) => {
+        const next = new URLSearchParams(current);
+        for (const [k, v] of Object.entries(changes)) {
+          if (v !== null) next.set(k, v);
+          else next.delete(k);
+        }
+        return next;
+      },
+      { replace: true },
+    );
   }
 
   function setQuick(next: { states: string[]; tags: string[] }) {
-    const params = new URLSearchParams(search);
-    params.delete('state');
-    params.delete('tag');
-    next.states.forEach((s) => params.append('state', s));
-    next.tags.forEach((t) => params.append('tag', t));
-    setSearch(params, { replace: true });
+    setSearch(
+      (current) => {
+        const params = new URLSearchParams(current);
+        params.delete('state');
+        params.delete('tag');
+        next.states.forEach((s) => params.append('state', s));
+        next.tags.forEach((t) => params.append('tag', t));
+        return params;
+      },
+      { replace: true },
+    );
   }
 
   function applyFilter(event: FormEvent<HTMLFormElement>) {

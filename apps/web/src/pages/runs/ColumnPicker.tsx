@@ -1,6 +1,6 @@
 import type { MetricSummaryStat, RunColumn, RunColumnList } from '@trackbase/contracts';
 import { runField } from '@trackbase/contracts';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 
 /** Shown at most, so 1,000 metric names stay quick to search; typing narrows the list. */
 const SHOWN = 150;
@@ -17,13 +17,22 @@ export function ColumnPicker(props: { list: RunColumnList | undefined; chosen: s
     const all = (props.list?.columns ?? []).filter((c) => !FIXED_FIELDS.has(c.field));
     return needle ? all.filter((c) => c.name.toLowerCase().includes(needle) || c.kind.includes(needle)) : all;
   }, [props.list, text]);
-  const chosen = new Set(props.chosen);
-  const toggle = (field: string) => props.onChange(chosen.has(field) ? props.chosen.filter((f) => f !== field) : [...props.chosen, field]);
+  // What was clicked shows at once and the next click builds on it: the URL the choice goes to is
+  // applied in a transition, which on a busy page lands a moment later.
+  const [pending, setPending] = useState<string[] | null>(null);
+  useEffect(() => setPending((p) => (p && p.join(',') === props.chosen.join(',') ? null : p)), [props.chosen]);
+  const current = pending ?? props.chosen;
+  const chosen = new Set(current);
+  const toggle = (field: string) => {
+    const next = chosen.has(field) ? current.filter((f) => f !== field) : [...current, field];
+    setPending(next);
+    props.onChange(next);
+  };
 
   return (
     <div className="picker">
       <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
-        Columns ({props.chosen.length})
+        Columns ({current.length})
       </button>
       {open && (
         <div className="picker-panel" role="dialog" aria-label="Choose columns">
