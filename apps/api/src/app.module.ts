@@ -8,6 +8,7 @@ import { PrincipalGuard } from './auth/guards/principal.guard';
 import { AccessEvents } from './common/access/access-events';
 import { AccessCache } from './common/access/access-cache';
 import { AccessGuard } from './common/access/access.guard';
+import { AccessRepository } from './common/access/access.repository';
 import { AccessService } from './common/access/access.service';
 import { TransactionInterceptor } from './common/access/transaction.interceptor';
 import { ErrorFilter } from './common/errors/error.filter';
@@ -72,6 +73,7 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         AccessService,
+        AccessRepository,
         AccessEvents,
         AccessCache,
         // Guards run in this order: who is calling, then may they do this here.

@@ -8,6 +8,7 @@ import { forbidden, notFound } from '../common/errors/app-error';
 import { OrgMemberEntity } from '../orgs/org-member.entity';
 import { OrganizationEntity } from '../orgs/organization.entity';
 import { ownerOnly } from '../orgs/orgs.errors';
+import { OrgsRepository } from '../orgs/orgs.repository';
 import { UserEntity } from '../users/user.entity';
 import { InvitationEntity } from './invitation.entity';
 import { alreadyMember, invitationExpired, invitationNotForYou, invitationUsed } from './invitations.errors';
@@ -16,17 +17,15 @@ export const INVITATION_TOKEN_PATTERN = /^tbi_[A-Za-z0-9_-]{43}$/;
 
 @Injectable()
 export class InvitationsService {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly orgs: OrgsRepository,
+  ) {}
 
   async create(ctx: RequestContext, request: CreateInvitationRequest): Promise<CreatedInvitation> {
     const input = createInvitationRequestSchema.parse(request);
     if (input.role === 'owner' && ctx.organization.role !== 'owner') throw ownerOnly();
-    const member = await ctx.em.query(
-      `SELECT 1 FROM org_members m JOIN users u ON u.id = m.user_id
-        WHERE m.organization_id = $1 AND lower(u.email) = lower($2)`,
-      [ctx.organization.id, input.email],
-    );
-    if (member.length) throw alreadyMember();
+    if (await this.orgs.hasMemberWithEmail(ctx, input.email)) throw alreadyMember();
     const token = `tbi_${randomToken(32)}`;
     const saved = await ctx.em.save(
       InvitationEntity,

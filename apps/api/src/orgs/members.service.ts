@@ -6,23 +6,18 @@ import type { RequestContext } from '../common/context/request-context';
 import { forbidden, notFound } from '../common/errors/app-error';
 import { OrgMemberEntity } from './org-member.entity';
 import { lastOwner, ownerOnly } from './orgs.errors';
+import { OrgsRepository } from './orgs.repository';
 
 @Injectable()
 export class MembersService {
   constructor(
     private readonly audit: AuditService,
     private readonly accessEvents: AccessEvents,
+    private readonly orgs: OrgsRepository,
   ) {}
 
   async list(ctx: RequestContext): Promise<OrgMember[]> {
-    const rows: Array<{ user_id: string; email: string | null; name: string; kind: 'human' | 'service'; role: OrgRole; created_at: Date }> =
-      await ctx.em.query(
-        `SELECT m.user_id, u.email, u.name, u.kind, m.role, m.created_at
-           FROM org_members m JOIN users u ON u.id = m.user_id
-          WHERE m.organization_id = $1
-          ORDER BY u.kind, u.name, u.email`,
-        [ctx.organization.id],
-      );
+    const rows = await this.orgs.members(ctx);
     return rows.map((r) => ({
       userId: r.user_id,
       email: r.email,
@@ -87,7 +82,7 @@ export class MembersService {
 
   /** Serialises membership changes within one organization, so two demotions cannot both pass the last-owner check. */
   private async lockOrganization(ctx: RequestContext): Promise<void> {
-    await ctx.em.query(`SELECT id FROM organizations WHERE id = $1 FOR UPDATE`, [ctx.organization.id]);
+    await this.orgs.lockOrganization(ctx);
   }
 
   private async assertAnotherOwner(ctx: RequestContext): Promise<void> {

@@ -5,21 +5,19 @@ import type { RequestContext } from '../common/context/request-context';
 import { forbidden } from '../common/errors/app-error';
 import { OrgMemberEntity } from './org-member.entity';
 import { OrganizationEntity } from './organization.entity';
+import { OrgsRepository } from './orgs.repository';
 import { invalidSlug, orgSlugTaken } from './orgs.errors';
 
 @Injectable()
 export class OrgsService {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly orgs: OrgsRepository,
+  ) {}
 
   /** The organizations the caller belongs to (system scope: spans tenants, filtered by membership). */
   async listMine(ctx: RequestContext): Promise<Org[]> {
-    const rows: Array<{ id: string; slug: string; name: string; created_at: Date; role: OrgRole }> = await ctx.em.query(
-      `SELECT o.id, o.slug, o.name, o.created_at, m.role
-         FROM organizations o JOIN org_members m ON m.organization_id = o.id
-        WHERE m.user_id = $1
-        ORDER BY o.name, o.slug`,
-      [ctx.user.userId],
-    );
+    const rows = await this.orgs.listMine(ctx);
     return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, createdAt: r.created_at.toISOString(), role: r.role }));
   }
 

@@ -6,29 +6,18 @@ import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
 import { OrgMemberEntity } from '../orgs/org-member.entity';
 import { ProjectMemberEntity } from './project-member.entity';
+import { ProjectsRepository } from './projects.repository';
 
 @Injectable()
 export class ProjectMembersService {
   constructor(
     private readonly audit: AuditService,
     private readonly accessEvents: AccessEvents,
+    private readonly projects: ProjectsRepository,
   ) {}
 
   async list(ctx: RequestContext): Promise<ProjectMember[]> {
-    const rows: Array<{
-      user_id: string;
-      email: string | null;
-      name: string;
-      kind: 'human' | 'service';
-      role: ProjectRole;
-      created_at: Date;
-    }> = await ctx.em.query(
-      `SELECT pm.user_id, u.email, u.name, u.kind, pm.role, pm.created_at
-           FROM project_members pm JOIN users u ON u.id = pm.user_id
-          WHERE pm.organization_id = $1 AND pm.project_id = $2
-          ORDER BY u.kind, u.name, u.email`,
-      [ctx.organization.id, ctx.currentProject.id],
-    );
+    const rows = await this.projects.members(ctx);
     return rows.map((r) => ({
       userId: r.user_id,
       email: r.email,

@@ -7,7 +7,6 @@ import {
   type CreateProjectRequest,
   type Project,
   type ProjectRole,
-  type ProjectVisibility,
   type UpdateProjectRequest,
 } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
@@ -17,24 +16,19 @@ import { invalidSlug } from '../orgs/orgs.errors';
 import { ProjectMemberEntity } from './project-member.entity';
 import { ProjectEntity } from './project.entity';
 import { projectSlugTaken } from './projects.errors';
+import { ProjectsRepository, type ProjectRow } from './projects.repository';
 
 @Injectable()
 export class ProjectsService {
   constructor(
     private readonly audit: AuditService,
     private readonly accessEvents: AccessEvents,
+    private readonly projects: ProjectsRepository,
   ) {}
 
   /** Projects the caller can read: all for owners and admins, else org-visible ones and their own. */
   async list(ctx: RequestContext): Promise<Project[]> {
-    const rows: Array<ProjectRow & { member_role: ProjectRole | null }> = await ctx.em.query(
-      `SELECT p.*, pm.role AS member_role
-         FROM projects p
-         LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = $2
-        WHERE p.organization_id = $1
-        ORDER BY p.name, p.slug`,
-      [ctx.organization.id, ctx.user.userId],
-    );
+    const rows = await this.projects.listWithMemberRole(ctx);
     return rows.flatMap((row) => {
       const role = effectiveProjectRole(ctx.organization.role, row.member_role, row.visibility);
       return role ? [toProjectDto(row, role)] : [];
@@ -112,18 +106,6 @@ export class ProjectsService {
     const organizationId = ctx.organization.id;
     ctx.afterCommit(() => this.accessEvents.emit('changed', { organizationId }));
   }
-}
-
-interface ProjectRow {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  visibility: ProjectVisibility;
-  created_at?: Date;
-  updated_at?: Date;
-  createdAt?: Date;
-  updatedAt?: Date;
 }
 
 function toProjectDto(p: ProjectRow | ProjectEntity, role: ProjectRole): Project {

@@ -3,9 +3,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { queryRows } from '../database/sql';
 import { RunEvents } from './run-events';
 import { runKey } from './run-key';
+import { RunsRepository } from './runs.repository';
 
 /**
  * Marks `running` runs whose heartbeats stopped as `crashed`. Every API node
@@ -22,6 +22,7 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: RunEvents,
     private readonly metrics: Metrics,
+    private readonly runs: RunsRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -37,22 +38,7 @@ export class CrashMonitor implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async sweep(): Promise<number> {
-    const rows = await queryRows<{
-      id: string;
-      organization_id: string;
-      project_id: string;
-      number: number;
-      name: string;
-      tags: string[];
-      slug: string;
-    }>(
-      this.dataSource,
-      `UPDATE runs r SET state = 'crashed', ended_at = r.heartbeat_at
-         FROM projects p
-        WHERE p.id = r.project_id AND r.state = 'running' AND r.heartbeat_at < now() - make_interval(secs => $1)
-        RETURNING r.id, r.organization_id, r.project_id, r.number, r.name, r.tags, p.slug`,
-      [this.config.RUN_HEARTBEAT_TIMEOUT_SECONDS],
-    );
+    const rows = await this.runs.markCrashed(this.dataSource, this.config.RUN_HEARTBEAT_TIMEOUT_SECONDS);
     this.metrics.crashSweeps.inc();
     this.metrics.crashedRuns.inc(rows.length);
     for (const row of rows) {

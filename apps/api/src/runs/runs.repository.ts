@@ -1,9 +1,21 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
 import { queryRows } from '../database/sql';
 import { parseRunRef } from './run-key';
 import { RUN_COLUMNS, type RunRecord } from './run-row';
+
+/** A run the crash sweep marked crashed, with its project's slug for the run key. */
+export interface CrashedRunRow {
+  id: string;
+  organization_id: string;
+  project_id: string;
+  number: number;
+  name: string;
+  tags: string[];
+  slug: string;
+}
 
 /** SQL for the runs table. Every query names the organization and project of the context. */
 @Injectable()
@@ -140,5 +152,20 @@ export class RunsRepository {
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
     await ctx.em.query(`DELETE FROM runs WHERE organization_id = $1 AND id = $2`, [ctx.organization.id, id]);
+  }
+
+  /**
+   * Marks every `running` run (of every organization) whose last heartbeat is older than `timeoutSeconds` as
+   * `crashed`, ended at that heartbeat; returns the runs it changed with their project's slug. Idempotent.
+   */
+  markCrashed(db: Pick<EntityManager, 'query'>, timeoutSeconds: number): Promise<CrashedRunRow[]> {
+    return queryRows<CrashedRunRow>(
+      db,
+      `UPDATE runs r SET state = 'crashed', ended_at = r.heartbeat_at
+         FROM projects p
+        WHERE p.id = r.project_id AND r.state = 'running' AND r.heartbeat_at < now() - make_interval(secs => $1)
+        RETURNING r.id, r.organization_id, r.project_id, r.number, r.name, r.tags, p.slug`,
+      [timeoutSeconds],
+    );
   }
 }

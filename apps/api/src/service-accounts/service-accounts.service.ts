@@ -6,7 +6,6 @@ import {
   type CreatedServiceAccount,
   type CreateServiceAccountRequest,
   type CreateApiKeyRequest,
-  type OrgRole,
   type ServiceAccount,
 } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
@@ -16,6 +15,7 @@ import { notFound } from '../common/errors/app-error';
 import { OrgMemberEntity } from '../orgs/org-member.entity';
 import { ApiKeysService } from '../users/api-keys.service';
 import { UserEntity } from '../users/user.entity';
+import { ServiceAccountsRepository } from './service-accounts.repository';
 
 /** Service accounts are users of kind `service` owned by one organization, with ordinary memberships. */
 @Injectable()
@@ -24,16 +24,11 @@ export class ServiceAccountsService {
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
     private readonly accessEvents: AccessEvents,
+    private readonly serviceAccounts: ServiceAccountsRepository,
   ) {}
 
   async list(ctx: RequestContext): Promise<ServiceAccount[]> {
-    const rows: Array<{ id: string; name: string; role: OrgRole; created_at: Date; created_by: string | null }> = await ctx.em.query(
-      `SELECT u.id, u.name, m.role, u.created_at, u.created_by
-         FROM users u JOIN org_members m ON m.user_id = u.id AND m.organization_id = u.organization_id
-        WHERE u.organization_id = $1 AND u.kind = 'service'
-        ORDER BY u.name`,
-      [ctx.organization.id],
-    );
+    const rows = await this.serviceAccounts.list(ctx);
     return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at.toISOString(), createdBy: r.created_by }));
   }
 

@@ -13,12 +13,7 @@ import { inScopedTransaction } from '../database/tenant-scope';
 import { upperBound } from './object-keys';
 import { ARCHIVE_SIGNER, type ArchiveSigner, type ArchiveToken } from './archive-token';
 import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
-
-interface ArchiveEntry {
-  path: string;
-  key: string;
-  size: string;
-}
+import { StorageRepository } from './storage.repository';
 
 /**
  * Streams a directory as a tar. The signed token is the authorization (it
@@ -34,6 +29,7 @@ export class ArchivesController {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(STORAGE_DRIVER) private readonly driver: StorageDriver,
     @Inject(ARCHIVE_SIGNER) private readonly signer: ArchiveSigner,
+    private readonly storage: StorageRepository,
   ) {}
 
   @Get(':token')
@@ -41,9 +37,9 @@ export class ArchivesController {
   @RequirePermission(GlobalPermission.Public)
   async download(@Param('token') token: string, @Res() response: Response): Promise<void> {
     const grant = this.signer.verify<ArchiveToken>(token);
-    const entries = (await inScopedTransaction(this.dataSource, { kind: 'tenant', organizationId: grant.org }, (em) =>
-      em.query(archiveQuery(grant.owner), [grant.org, grant.id, grant.prefix, upperBound(grant.prefix)]),
-    )) as ArchiveEntry[];
+    const entries = await inScopedTransaction(this.dataSource, { kind: 'tenant', organizationId: grant.org }, (em) =>
+      this.storage.archiveEntries(em, grant.org, grant.owner, grant.id, grant.prefix, upperBound(grant.prefix)),
+    );
     if (entries.length === 0) throw notFound('files');
     response.status(200);
     response.setHeader('content-type', 'application/x-tar');
@@ -62,13 +58,4 @@ export class ArchivesController {
     }
     await writing;
   }
-}
-
-function archiveQuery(owner: ArchiveToken['owner']): string {
-  const table = owner === 'run' ? 'run_files' : 'artifact_files';
-  const column = owner === 'run' ? 'run_id' : 'version_id';
-  return `SELECT f.path, o.key, o.size FROM ${table} f JOIN stored_objects o ON o.id = f.object_id
-           WHERE f.organization_id = $1 AND f.${column} = $2 AND o.state = 'available'
-             AND f.path >= $3 AND ($4::text IS NULL OR f.path < $4)
-           ORDER BY f.path`;
 }

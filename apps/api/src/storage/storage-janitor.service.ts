@@ -4,14 +4,9 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inScopedTransaction } from '../database/tenant-scope';
 import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
+import { StorageRepository } from './storage.repository';
 
 const BATCH = 500;
-
-interface Deletion {
-  id: string;
-  key: string;
-  multipart_upload_id: string | null;
-}
 
 /**
  * Background upkeep of the store, on every API node (rows are claimed with
@@ -31,6 +26,7 @@ export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShut
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORAGE_DRIVER) private readonly driver: StorageDriver,
+    private readonly storage: StorageRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -63,16 +59,9 @@ export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShut
   private async expireAbandoned(): Promise<{ drafts: number; uploads: number }> {
     const seconds = this.config.UPLOAD_EXPIRY_SECONDS;
     return inScopedTransaction(this.dataSource, { kind: 'system' }, async (em) => {
-      const [, drafts] = (await em.query(
-        `DELETE FROM artifact_versions WHERE state = 'draft' AND created_at < now() - make_interval(secs => $1)`,
-        [seconds],
-      )) as [unknown, number];
+      const drafts = await this.storage.expireDrafts(em, seconds);
       // The delete trigger enqueues each key with its multipart upload id, which the batch below aborts.
-      const [, uploads] = (await em.query(
-        `DELETE FROM stored_objects o WHERE o.state = 'pending' AND o.touched_at < now() - make_interval(secs => $1)
-            AND NOT EXISTS (SELECT 1 FROM artifact_files f WHERE f.object_id = o.id)`,
-        [seconds],
-      )) as [unknown, number];
+      const uploads = await this.storage.expirePendingUploads(em, seconds);
       return { drafts, uploads };
     });
   }
@@ -85,15 +74,11 @@ export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShut
    */
   private async deleteBatch(): Promise<number> {
     return inScopedTransaction(this.dataSource, { kind: 'system' }, async (em) => {
-      const due: Deletion[] = await em.query(
-        `SELECT d.id, d.key, d.multipart_upload_id FROM storage_deletions d
-          WHERE d.not_before <= now() ORDER BY d.id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-      );
+      const due = await this.storage.claimDeletions(em, BATCH);
       if (due.length === 0) return 0;
-      const live = new Set(
-        (
-          (await em.query(`SELECT key FROM stored_objects WHERE key = ANY($1::text[])`, [due.map((d) => d.key)])) as Array<{ key: string }>
-        ).map((r) => r.key),
+      const live = await this.storage.liveKeys(
+        em,
+        due.map((d) => d.key),
       );
       const doomed = due.filter((d) => !live.has(d.key));
       try {
@@ -101,14 +86,16 @@ export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShut
         await this.driver.delete(doomed.map((d) => d.key));
       } catch (error) {
         this.logger.warn({ err: error, count: due.length }, 'object deletion failed; retrying later');
-        await em.query(
-          `UPDATE storage_deletions SET attempts = attempts + 1, not_before = now() + make_interval(secs => least(3600, 30 * power(2, attempts)))
-            WHERE id = ANY($1::bigint[])`,
-          [due.map((d) => d.id)],
+        await this.storage.postponeDeletions(
+          em,
+          due.map((d) => d.id),
         );
         return 0;
       }
-      await em.query(`DELETE FROM storage_deletions WHERE id = ANY($1::bigint[])`, [due.map((d) => d.id)]);
+      await this.storage.forgetDeletions(
+        em,
+        due.map((d) => d.id),
+      );
       return due.length;
     });
   }

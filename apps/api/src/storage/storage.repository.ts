@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/context/request-context';
+import type { ArchiveToken } from './archive-token';
 import { OBJECT_COLUMNS, type ObjectOwner, type StoredObjectRow } from './stored-object';
 
 /** A content object to create, pending until its bytes arrive. */
@@ -12,7 +14,21 @@ export interface NewObject {
   partCount: number;
 }
 
-/** The SQL of uploads and organization storage (stored objects, their parts, quota). */
+/** A due row of `storage_deletions`: an object key to remove from the store (aborting its multipart upload). */
+export interface DeletionRow {
+  id: string;
+  key: string;
+  multipart_upload_id: string | null;
+}
+
+/** A file of an archive download: its path, its object's key and size (bigint as text). */
+export interface ArchiveEntryRow {
+  path: string;
+  key: string;
+  size: string;
+}
+
+/** The SQL of uploads and organization storage (stored objects, their parts, quota, the janitor's deletions, archive listings). */
 @Injectable()
 export class StorageRepository {
   async objectsByKeys(ctx: RequestContext, keys: string[]): Promise<Map<string, StoredObjectRow>> {
@@ -158,5 +174,76 @@ export class StorageRepository {
   /** Serialises quota checks and the inserts that follow them per organization until the transaction ends. */
   async lockQuota(ctx: RequestContext): Promise<void> {
     await ctx.em.query(`SELECT pg_advisory_xact_lock(hashtextextended('storage:' || $1::text, 0))`, [ctx.organization.id]);
+  }
+
+  // System work of the storage janitor, in its own scoped transaction (`em`), across organizations.
+
+  /** Deletes artifact drafts older than `seconds`; returns how many. */
+  async expireDrafts(em: EntityManager, seconds: number): Promise<number> {
+    const [, drafts] = (await em.query(
+      `DELETE FROM artifact_versions WHERE state = 'draft' AND created_at < now() - make_interval(secs => $1)`,
+      [seconds],
+    )) as [unknown, number];
+    return drafts;
+  }
+
+  /** Deletes pending uploads untouched for `seconds` that no artifact file holds; returns how many. */
+  async expirePendingUploads(em: EntityManager, seconds: number): Promise<number> {
+    const [, uploads] = (await em.query(
+      `DELETE FROM stored_objects o WHERE o.state = 'pending' AND o.touched_at < now() - make_interval(secs => $1)
+            AND NOT EXISTS (SELECT 1 FROM artifact_files f WHERE f.object_id = o.id)`,
+      [seconds],
+    )) as [unknown, number];
+    return uploads;
+  }
+
+  /** Claims up to `limit` due deletions, locked until the transaction ends, skipping rows another node holds. */
+  claimDeletions(em: EntityManager, limit: number): Promise<DeletionRow[]> {
+    return em.query(
+      `SELECT d.id, d.key, d.multipart_upload_id FROM storage_deletions d
+          WHERE d.not_before <= now() ORDER BY d.id LIMIT ${Number(limit)} FOR UPDATE SKIP LOCKED`,
+    );
+  }
+
+  /** The keys among `keys` that a stored object holds again. */
+  async liveKeys(em: EntityManager, keys: string[]): Promise<Set<string>> {
+    const rows: Array<{ key: string }> = await em.query(`SELECT key FROM stored_objects WHERE key = ANY($1::text[])`, [keys]);
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /** Counts a failed attempt and backs the deletions off exponentially (at most an hour). */
+  async postponeDeletions(em: EntityManager, ids: string[]): Promise<void> {
+    await em.query(
+      `UPDATE storage_deletions SET attempts = attempts + 1, not_before = now() + make_interval(secs => least(3600, 30 * power(2, attempts)))
+            WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  async forgetDeletions(em: EntityManager, ids: string[]): Promise<void> {
+    await em.query(`DELETE FROM storage_deletions WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  /**
+   * The available files of a run or artifact version under `prefix` (up to `end`, exclusive), in path order, for
+   * an archive download; `em` is scoped to the organization the signed token names.
+   */
+  archiveEntries(
+    em: EntityManager,
+    organizationId: string,
+    owner: ArchiveToken['owner'],
+    ownerId: string,
+    prefix: string,
+    end: string | null,
+  ): Promise<ArchiveEntryRow[]> {
+    const table = owner === 'run' ? 'run_files' : 'artifact_files';
+    const column = owner === 'run' ? 'run_id' : 'version_id';
+    return em.query(
+      `SELECT f.path, o.key, o.size FROM ${table} f JOIN stored_objects o ON o.id = f.object_id
+           WHERE f.organization_id = $1 AND f.${column} = $2 AND o.state = 'available'
+             AND f.path >= $3 AND ($4::text IS NULL OR f.path < $4)
+           ORDER BY f.path`,
+      [organizationId, ownerId, prefix, end],
+    );
   }
 }

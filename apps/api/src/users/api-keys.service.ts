@@ -9,7 +9,7 @@ import type { Principal } from '../common/context/principal';
 import { badRequest, notFound } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ApiKeyEntity } from './api-key.entity';
-import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
 
 const KEY_PREFIX = 'tbk_';
 /** last_used_at is a hint, not a log: write it at most this often per key. */
@@ -35,6 +35,7 @@ export class ApiKeysService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly accessEvents: AccessEvents,
+    private readonly users: UsersRepository,
   ) {
     // Revocations made on other nodes reach this one through the realtime gateway's relay.
     accessEvents.on('keysRevoked', (event) => {
@@ -95,25 +96,11 @@ export class ApiKeysService {
     if (hit && now - hit.at < this.config.ACCESS_CACHE_TTL_MS && (hit.expiresAt === null || hit.expiresAt > now)) return hit.principal;
     if (hit) this.cache.delete(cacheKey);
     const generation = this.generation;
-    const rows: Array<{
-      id: string;
-      user_id: string;
-      key_hash: Buffer;
-      expires_at: Date | null;
-      revoked_at: Date | null;
-      last_used_at: Date | null;
-      kind: UserEntity['kind'];
-    }> = await this.dataSource.query(
-      `SELECT k.id, k.user_id, k.key_hash, k.expires_at, k.revoked_at, k.last_used_at, u.kind
-           FROM api_keys k JOIN users u ON u.id = k.user_id
-          WHERE k.prefix = $1`,
-      [prefix],
-    );
-    const row = rows[0];
+    const row = await this.users.apiKeyByPrefix(this.dataSource, prefix);
     if (!row || !sameHash(row.key_hash, hash)) return null;
     if (row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) return null;
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
+      await this.users.touchApiKey(this.dataSource, row.id);
     }
     const principal: Principal = { userId: row.user_id, kind: row.kind, via: 'api_key', apiKeyId: row.id };
     if (this.config.ACCESS_CACHE_TTL_MS > 0 && generation === this.generation) {

@@ -8,14 +8,12 @@ import {
   PROJECT_ROLE_PERMISSIONS,
   SLUG_PATTERN,
   type OrgPermission,
-  type OrgRole,
   type Permission,
   type ProjectPermission,
-  type ProjectRole,
-  type ProjectVisibility,
 } from '@trackbase/contracts';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../context/principal';
+import { AccessRepository } from './access.repository';
 import type { OrgScope, ProjectScope } from '../context/request-context';
 
 /**
@@ -25,31 +23,19 @@ import type { OrgScope, ProjectScope } from '../context/request-context';
  */
 @Injectable()
 export class AccessService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessRepository,
+  ) {}
 
   async resolveOrg(principal: Principal, slug: string): Promise<OrgScope | null> {
     if (!SLUG_PATTERN.test(slug)) return null;
-    const rows: Array<{ id: string; slug: string; name: string; role: OrgRole }> = await this.dataSource.query(
-      `SELECT o.id, o.slug, o.name, m.role
-         FROM organizations o
-         JOIN org_members m ON m.organization_id = o.id AND m.user_id = $2
-        WHERE o.slug = $1`,
-      [slug, principal.userId],
-    );
-    return rows[0] ?? null;
+    return (await this.access.orgMembership(this.dataSource, slug, principal.userId)) ?? null;
   }
 
   async resolveProject(principal: Principal, org: OrgScope, slug: string): Promise<ProjectScope | null> {
     if (!SLUG_PATTERN.test(slug)) return null;
-    const rows: Array<{ id: string; slug: string; name: string; visibility: ProjectVisibility; member_role: ProjectRole | null }> =
-      await this.dataSource.query(
-        `SELECT p.id, p.slug, p.name, p.visibility, pm.role AS member_role
-           FROM projects p
-           LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = $3
-          WHERE p.organization_id = $1 AND p.slug = $2`,
-        [org.id, slug, principal.userId],
-      );
-    const row = rows[0];
+    const row = await this.access.projectMembership(this.dataSource, org.id, slug, principal.userId);
     if (!row) return null;
     const role = effectiveProjectRole(org.role, row.member_role, row.visibility);
     if (!role) return null;

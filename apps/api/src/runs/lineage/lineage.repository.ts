@@ -21,6 +21,30 @@ export interface AssetRecord {
   created_at: Date;
 }
 
+/** One edge of the `lineage_edges` view: a data node (`asset:<id>` or `artifact:<id>`) read or written by a run. */
+export interface LineageEdge {
+  node: string;
+  run_id: string;
+  direction: 'input' | 'output';
+}
+
+export interface LineageRunRow {
+  id: string;
+  number: number;
+  name: string;
+  state: string;
+  slug: string;
+}
+
+export interface LineageArtifactVersionRow {
+  id: string;
+  name: string;
+  kind: string;
+  number: number;
+  digest: string;
+  size_bytes: string;
+}
+
 /** Without an explicit version, content identifies a dataset or model version (as MLflow's digest does). */
 export function assetVersion(ref: AssetRef): string {
   if (ref.version) return ref.version;
@@ -105,6 +129,73 @@ export class LineageRepository {
       inputs: rows.filter((r) => r.direction === 'input').map(toAssetDto),
       outputs: rows.filter((r) => r.direction === 'output').map(toAssetDto),
     };
+  }
+  /**
+   * One step of the graph walk: edges touching the frontier runs and data nodes. `upstream` follows a run's inputs
+   * and a data node's producers; `downstream` a run's outputs and a data node's consumers.
+   */
+  edges(ctx: RequestContext, runIds: string[], nodes: string[], upstream: boolean, downstream: boolean): Promise<LineageEdge[]> {
+    return ctx.em.query(
+      `SELECT node, run_id, direction FROM lineage_edges
+          WHERE organization_id = $1 AND (
+            (run_id = ANY($2::uuid[]) AND (($4 AND direction = 'input') OR ($5 AND direction = 'output')))
+            OR (node = ANY($3::text[]) AND (($4 AND direction = 'output') OR ($5 AND direction = 'input'))))`,
+      [ctx.organization.id, runIds, nodes, upstream, downstream],
+    );
+  }
+
+  /** The newest dataset or model of the current project with this kind and name (and version, when given). */
+  async findAssetId(
+    ctx: RequestContext,
+    kind: string | undefined,
+    name: string | undefined,
+    version: string | null,
+  ): Promise<string | null> {
+    const assets: Array<{ id: string }> = await ctx.em.query(
+      `SELECT id FROM data_assets WHERE organization_id = $1 AND project_id = $2 AND kind = $3 AND name = $4
+          AND ($5::text IS NULL OR version = $5) ORDER BY created_at DESC LIMIT 1`,
+      [ctx.organization.id, ctx.currentProject.id, kind, name, version],
+    );
+    return assets[0]?.id ?? null;
+  }
+
+  /** A committed artifact version of the current project: by number, by alias, or the latest when both are null. */
+  async findArtifactVersionId(
+    ctx: RequestContext,
+    kind: string | undefined,
+    name: string | undefined,
+    number: number | null,
+    alias: string | null,
+  ): Promise<string | null> {
+    const versions: Array<{ id: string }> = await ctx.em.query(
+      `SELECT v.id FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
+        WHERE a.organization_id = $1 AND a.project_id = $2 AND a.kind = $3 AND a.name = $4 AND v.state = 'committed'
+          AND ($5::int IS NULL OR v.number = $5)
+          AND ($6::text IS NULL OR v.id = (SELECT version_id FROM artifact_aliases al WHERE al.artifact_id = a.id AND al.alias = $6))
+        ORDER BY v.number DESC LIMIT 1`,
+      [ctx.organization.id, ctx.currentProject.id, kind, name, number, alias],
+    );
+    return versions[0]?.id ?? null;
+  }
+
+  runsByIds(ctx: RequestContext, ids: string[]): Promise<LineageRunRow[]> {
+    return ctx.em.query(
+      `SELECT r.id, r.number, r.name, r.state, p.slug FROM runs r JOIN projects p ON p.id = r.project_id
+        WHERE r.organization_id = $1 AND r.id = ANY($2::uuid[])`,
+      [ctx.organization.id, ids],
+    );
+  }
+
+  assetsByIds(ctx: RequestContext, ids: string[]): Promise<AssetRecord[]> {
+    return ctx.em.query(`SELECT * FROM data_assets WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [ctx.organization.id, ids]);
+  }
+
+  artifactVersionsByIds(ctx: RequestContext, ids: string[]): Promise<LineageArtifactVersionRow[]> {
+    return ctx.em.query(
+      `SELECT v.id, a.name, a.kind, v.number, v.digest, v.size_bytes FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
+        WHERE v.organization_id = $1 AND v.id = ANY($2::uuid[])`,
+      [ctx.organization.id, ids],
+    );
   }
 }
 

@@ -4,7 +4,7 @@ import type { RequestContext } from '../../common/context/request-context';
 import { notFound } from '../../common/errors/app-error';
 import { runKey } from '../run-key';
 import { RunsRepository } from '../runs.repository';
-import { toAssetDto, type AssetRecord } from './lineage.repository';
+import { LineageRepository, toAssetDto, type LineageEdge } from './lineage.repository';
 
 export type LineageDirection = 'upstream' | 'downstream' | 'both';
 
@@ -13,12 +13,6 @@ export interface LineageStart {
   kind?: string;
   name?: string;
   version?: string;
-}
-
-interface Edge {
-  node: string;
-  run_id: string;
-  direction: 'input' | 'output';
 }
 
 const VERSION_LABEL = /^v(\d{1,9})$/;
@@ -31,24 +25,21 @@ const VERSION_LABEL = /^v(\d{1,9})$/;
  */
 @Injectable()
 export class LineageService {
-  constructor(private readonly runs: RunsRepository) {}
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly lineage: LineageRepository,
+  ) {}
 
   async graph(ctx: RequestContext, start: LineageStart, direction: LineageDirection, depth: number): Promise<LineageGraph> {
     const root = await this.resolveStart(ctx, start);
     const seenRuns = new Set<string>(root.startsWith('run:') ? [root.slice(4)] : []);
     const seenData = new Set<string>(root.startsWith('run:') ? [] : [root]);
-    const edges = new Map<string, Edge>();
+    const edges = new Map<string, LineageEdge>();
     let frontierRuns = [...seenRuns];
     let frontierData = [...seenData];
 
     for (let level = 0; level < depth && (frontierRuns.length || frontierData.length); level++) {
-      const found: Edge[] = await ctx.em.query(
-        `SELECT node, run_id, direction FROM lineage_edges
-          WHERE organization_id = $1 AND (
-            (run_id = ANY($2::uuid[]) AND (($4 AND direction = 'input') OR ($5 AND direction = 'output')))
-            OR (node = ANY($3::text[]) AND (($4 AND direction = 'output') OR ($5 AND direction = 'input'))))`,
-        [ctx.organization.id, frontierRuns, frontierData, direction !== 'downstream', direction !== 'upstream'],
-      );
+      const found = await this.lineage.edges(ctx, frontierRuns, frontierData, direction !== 'downstream', direction !== 'upstream');
       const nextRuns: string[] = [];
       const nextData: string[] = [];
       for (const e of found) {
@@ -84,39 +75,23 @@ export class LineageService {
   /** A run, a dataset or model a run named, or a stored artifact (`version` being `v3`, an alias, or latest when omitted). */
   private async resolveStart(ctx: RequestContext, start: LineageStart): Promise<string> {
     if (start.run) return `run:${(await this.runs.find(ctx, start.run)).id}`;
-    const assets: Array<{ id: string }> = await ctx.em.query(
-      `SELECT id FROM data_assets WHERE organization_id = $1 AND project_id = $2 AND kind = $3 AND name = $4
-          AND ($5::text IS NULL OR version = $5) ORDER BY created_at DESC LIMIT 1`,
-      [ctx.organization.id, ctx.currentProject.id, start.kind, start.name, start.version ?? null],
-    );
-    if (assets[0]) return `asset:${assets[0].id}`;
+    const assetId = await this.lineage.findAssetId(ctx, start.kind, start.name, start.version ?? null);
+    if (assetId) return `asset:${assetId}`;
     const label = start.version ? VERSION_LABEL.exec(start.version) : null;
-    const versions: Array<{ id: string }> = await ctx.em.query(
-      `SELECT v.id FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
-        WHERE a.organization_id = $1 AND a.project_id = $2 AND a.kind = $3 AND a.name = $4 AND v.state = 'committed'
-          AND ($5::int IS NULL OR v.number = $5)
-          AND ($6::text IS NULL OR v.id = (SELECT version_id FROM artifact_aliases al WHERE al.artifact_id = a.id AND al.alias = $6))
-        ORDER BY v.number DESC LIMIT 1`,
-      [
-        ctx.organization.id,
-        ctx.currentProject.id,
-        start.kind,
-        start.name,
-        label ? Number(label[1]) : null,
-        start.version && !label ? start.version : null,
-      ],
+    const versionId = await this.lineage.findArtifactVersionId(
+      ctx,
+      start.kind,
+      start.name,
+      label ? Number(label[1]) : null,
+      start.version && !label ? start.version : null,
     );
-    if (versions[0]) return `artifact:${versions[0].id}`;
+    if (versionId) return `artifact:${versionId}`;
     throw notFound(start.kind ?? 'asset');
   }
 
   private async runNodes(ctx: RequestContext, ids: string[]): Promise<LineageNode[]> {
     if (!ids.length) return [];
-    const rows: Array<{ id: string; number: number; name: string; state: string; slug: string }> = await ctx.em.query(
-      `SELECT r.id, r.number, r.name, r.state, p.slug FROM runs r JOIN projects p ON p.id = r.project_id
-        WHERE r.organization_id = $1 AND r.id = ANY($2::uuid[])`,
-      [ctx.organization.id, ids],
-    );
+    const rows = await this.lineage.runsByIds(ctx, ids);
     return rows.map((r) => ({
       id: `run:${r.id}`,
       type: 'run',
@@ -126,20 +101,13 @@ export class LineageService {
 
   private async assetNodes(ctx: RequestContext, ids: string[]): Promise<LineageNode[]> {
     if (!ids.length) return [];
-    const rows: AssetRecord[] = await ctx.em.query(`SELECT * FROM data_assets WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [
-      ctx.organization.id,
-      ids,
-    ]);
+    const rows = await this.lineage.assetsByIds(ctx, ids);
     return rows.map((a) => ({ id: `asset:${a.id}`, type: a.kind, asset: toAssetDto(a) }));
   }
 
   private async artifactNodes(ctx: RequestContext, ids: string[]): Promise<LineageNode[]> {
     if (!ids.length) return [];
-    const rows: Array<{ id: string; name: string; kind: string; number: number; digest: string; size_bytes: string }> = await ctx.em.query(
-      `SELECT v.id, a.name, a.kind, v.number, v.digest, v.size_bytes FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
-        WHERE v.organization_id = $1 AND v.id = ANY($2::uuid[])`,
-      [ctx.organization.id, ids],
-    );
+    const rows = await this.lineage.artifactVersionsByIds(ctx, ids);
     return rows.map((v) => ({
       id: `artifact:${v.id}`,
       type: 'artifact',
