@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  PROJECT_ROLE_PERMISSIONS,
   ProjectPermission,
   type ArtifactVersion,
   type CreateVersionRequest,
@@ -227,7 +226,7 @@ export class ArtifactVersionsService {
 
   /** Contributors may give new aliases when they log a version; taking one from another version is the maintainers' call. */
   private async checkAliasMoves(ctx: RequestContext, artifact: ArtifactRow, aliases: string[], versionId: string | null): Promise<void> {
-    if (aliases.length === 0 || PROJECT_ROLE_PERMISSIONS[ctx.currentProject.role].includes(ProjectPermission.ArtifactsManage)) return;
+    if (aliases.length === 0 || ctx.can(ProjectPermission.ArtifactsManage)) return;
     for (const [alias, target] of await this.artifacts.aliasTargets(ctx, artifact.id, aliases)) {
       if (target !== versionId) throw aliasMoveForbidden(alias);
     }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PROJECT_ROLE_PERMISSIONS, ProjectPermission, type CommentThread, type CreateCommentRequest } from '@trackbase/contracts';
+import { ProjectPermission, type CommentThread, type CreateCommentRequest } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../common/context/request-context';
 import { forbidden, notFound } from '../common/errors/app-error';
@@ -71,7 +71,7 @@ export class CommentsService {
   async delete(ctx: RequestContext, id: string): Promise<void> {
     const row = await this.comments.find(ctx, id, 'update');
     if (!row || row.deleted_at) throw notFound('comment');
-    const maintainer = PROJECT_ROLE_PERMISSIONS[ctx.currentProject.role].includes(ProjectPermission.Update);
+    const maintainer = ctx.can(ProjectPermission.Update);
     if (row.author_id !== ctx.user.userId && !maintainer) throw forbidden('only the author or a maintainer can delete a comment');
     const parent = row.parent_id ? await this.comments.find(ctx, row.parent_id, 'update') : null;
     if (await this.comments.hasReplies(ctx, id)) {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OrgPermission, ORG_ROLE_PERMISSIONS, type OrgMember, type OrgRole } from '@trackbase/contracts';
+import { OrgPermission, type OrgMember, type OrgRole } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
 import { AccessEvents } from '../common/access/access-events';
 import type { RequestContext } from '../common/context/request-context';
@@ -52,7 +52,7 @@ export class MembersService {
   /** Anyone may leave; removing someone else needs member management, and an owner needs an owner. */
   async remove(ctx: RequestContext, userId: string): Promise<void> {
     const self = userId === ctx.user.userId;
-    if (!self && !ORG_ROLE_PERMISSIONS[ctx.organization.role].includes(OrgPermission.MembersManage)) throw forbidden();
+    if (!self && !ctx.can(OrgPermission.MembersManage)) throw forbidden();
     await this.lockOrganization(ctx);
     const member = await this.find(ctx, userId);
     if (member.role === 'owner') {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  PROJECT_ROLE_PERMISSIONS,
   ProjectPermission,
   VIEW_STATE_MAX_BYTES,
   type CreateSavedViewRequest,
@@ -81,7 +80,7 @@ export class ViewsService {
   }
 
   private mayShare(ctx: RequestContext, visibility: SavedViewVisibility): void {
-    if (visibility === 'project' && !PROJECT_ROLE_PERMISSIONS[ctx.currentProject.role].includes(ProjectPermission.ViewsShare))
+    if (visibility === 'project' && !ctx.can(ProjectPermission.ViewsShare))
       throw forbidden('sharing views with the project needs the contributor role');
   }
 

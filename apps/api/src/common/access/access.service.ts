@@ -1,19 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  effectiveProjectRole,
-  isOrgPermission,
-  isProjectPermission,
-  ORG_ROLE_PERMISSIONS,
-  PROJECT_ROLE_PERMISSIONS,
-  SLUG_PATTERN,
-  type OrgPermission,
-  type Permission,
-  type ProjectPermission,
-} from '@trackbase/contracts';
+import { effectiveProjectRole, SLUG_PATTERN, type Permission } from '@trackbase/contracts';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../context/principal';
 import { AccessRepository } from './access.repository';
+import { allows } from './permissions';
 import type { OrgScope, ProjectScope } from '../context/request-context';
 
 /**
@@ -43,12 +34,6 @@ export class AccessService {
   }
 
   allows(permission: Permission, org: OrgScope | null, project: ProjectScope | null): boolean {
-    if (isProjectPermission(permission)) {
-      return !!project && PROJECT_ROLE_PERMISSIONS[project.role].includes(permission as ProjectPermission);
-    }
-    if (isOrgPermission(permission)) {
-      return !!org && ORG_ROLE_PERMISSIONS[org.role].includes(permission as OrgPermission);
-    }
-    return true;
+    return allows(permission, org, project);
   }
 }

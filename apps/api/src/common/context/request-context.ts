@@ -1,5 +1,6 @@
-import type { OrgRole, ProjectRole, ProjectVisibility } from '@trackbase/contracts';
+import type { OrgRole, Permission, ProjectRole, ProjectVisibility } from '@trackbase/contracts';
 import type { EntityManager } from 'typeorm';
+import { allows } from '../access/permissions';
 import type { Principal } from './principal';
 
 export interface OrgScope {
@@ -60,6 +61,14 @@ export class RequestContext {
   get currentProject(): ProjectScope {
     if (!this.project) throw new Error('route has no project scope');
     return this.project;
+  }
+
+  /**
+   * Whether the caller's roles in this request's organization and project grant `permission`: the one way a
+   * service checks a role for a decision inside a route (the route's own permission is checked by the guard).
+   */
+  can(permission: Permission): boolean {
+    return allows(permission, this.org, this.project);
   }
 
   /** Side effects (broadcasts, notifications) that must only happen once the writes are durable. */
