@@ -79,13 +79,22 @@ export function isProjectPermission(p: string): p is ProjectPermission {
   return p.startsWith('project:');
 }
 
+/** Org roles that act as maintainers of every project of their organization, private ones included. */
+export const ORG_ROLES_MAINTAINING_EVERY_PROJECT: readonly OrgRole[] = ['owner', 'admin'];
+/** The visibility that lets every member of the organization read a project (as a viewer). */
+export const ORG_READABLE_VISIBILITY: ProjectVisibility = 'org';
+
 /**
+ * Who can read a project: an org owner or admin, a project member, or any org member when the project is
+ * org-visible. effectiveProjectRole decides it in TypeScript; projectReadableSql (apps/api common/access)
+ * writes the same rule in SQL from the same constants.
+ *
  * The project role a principal effectively holds. Org owners and admins act
  * as maintainers everywhere; any org member reads an org-visible project.
  * `null` means the project is invisible to them (answered as 404).
  */
 export function effectiveProjectRole(orgRole: OrgRole, projectRole: ProjectRole | null, visibility: ProjectVisibility): ProjectRole | null {
-  if (orgRole === 'owner' || orgRole === 'admin') return 'maintainer';
+  if (ORG_ROLES_MAINTAINING_EVERY_PROJECT.includes(orgRole)) return 'maintainer';
   if (projectRole) return projectRole;
-  return visibility === 'org' ? 'viewer' : null;
+  return visibility === ORG_READABLE_VISIBILITY ? 'viewer' : null;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { projectReadableSql } from '../common/access/permissions';
 import type { RequestContext } from '../common/context/request-context';
 import { queryRows } from '../database/sql';
 
@@ -29,12 +30,11 @@ const SELECT = `SELECT n.id, n.kind, n.created_at, to_char(n.created_at AT TIME 
 
 /**
  * The recipient can still read the comment's project: effectiveProjectRole in
- * SQL (org owners and admins everywhere, project members, any org member on an
+ * SQL (projectReadableSql) (org owners and admins everywhere, project members, any org member on an
  * org-visible project). Someone who lost access stops seeing its excerpts.
  */
 const READABLE = `EXISTS (SELECT 1 FROM org_members m WHERE m.organization_id = n.organization_id AND m.user_id = n.user_id
-    AND (m.role IN ('owner', 'admin') OR p.visibility = 'org'
-      OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = n.user_id)))`;
+    AND (${projectReadableSql('m.role', 'p.visibility', 'EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = n.user_id)')}))`;
 
 const UNREAD_COUNT = `SELECT count(*)::int AS count FROM notifications n
   JOIN comments c ON c.id = n.comment_id JOIN projects p ON p.id = c.project_id
