@@ -151,3 +151,65 @@ it('the slider moves every run, a class toggle hides its boxes, charts render fo
   await screenshot(page, 'media-compare-sandboxed');
   await context.close();
 }, 120_000);
+
+it('on an epoch axis and on wall time the slider moves every run to its own step of that epoch or time', async () => {
+  const owner = await signup(t.url, 'Epochs');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org)).slug;
+  const projectPath = `/orgs/${org}/projects/${project}`;
+  const t0 = Date.UTC(2026, 0, 1);
+  // fast logs 10 steps per epoch, slow 4: epoch 1 is step 10 in one and step 4 in the other.
+  const plans = { fast: { per: 10, started: t0 }, slow: { per: 4, started: t0 + 500 } };
+  const keys: string[] = [];
+  for (const [name, plan] of Object.entries(plans)) {
+    const run = (await owner.api.post(`${projectPath}/runs`, { name })).body;
+    keys.push(run.key);
+    const declared = await owner.api.post(`${projectPath}/runs/${run.key}/media/objects`, { files: [declaration('i.png', PNG)] });
+    await sendAll(owner.api, projectPath, declared.body, { 'i.png': PNG });
+    const steps = [0, 1, 2].map((e) => e * plan.per);
+    const media = steps.map((step, e) => ({
+      key: 'samples',
+      step,
+      time: plan.started + e * 60_000,
+      type: 'image',
+      sha256: sha256(PNG),
+      size: PNG.length,
+      caption: `${name} epoch ${e} step ${step}`,
+    }));
+    const metrics = [{ name: 'epoch', steps, values: [0, 1, 2], times: steps.map((_, e) => plan.started + e * 60_000) }];
+    const ack = await owner.api.post(`${projectPath}/runs/${run.key}/batches`, { streamId: 'web', seq: 0, media, metrics });
+    expect(ack.status).toBeLessThan(300);
+  }
+
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  const page = await context.newPage();
+  await page.goto(`${t.url}/${org}/${project}/compare?runs=${keys.join(',')}`);
+  const grid = page.getByRole('table', { name: 'Media' });
+  const captions = () => grid.locator('td[data-key="samples"] figcaption').allTextContents();
+  await expect.poll(captions, { timeout: 20_000 }).toEqual(['fast epoch 2 step 20', 'slow epoch 2 step 8']);
+
+  // The step axis: step 8 is slow's last, fast is still at its step 0.
+  await expect.poll(() => page.locator('select[aria-label="Media x axis"] option[value="metric:epoch"]').count()).toBe(1);
+  const slider = page.getByRole('slider', { name: 'step' });
+  await slider.fill('2'); // positions 0, 4, 8, 10, 20
+  await expect.poll(captions).toEqual(['fast epoch 0 step 0', 'slow epoch 2 step 8']);
+
+  await page.getByLabel('Media x axis').selectOption('metric:epoch');
+  await expect.poll(() => slider.getAttribute('max')).toBe('2');
+  await slider.fill('1');
+  await expect.poll(captions).toEqual(['fast epoch 1 step 10', 'slow epoch 1 step 4']);
+  expect(await page.getByTestId('media-step').textContent()).toBe('1');
+  await screenshot(page, 'media-epoch-axis');
+  await slider.fill('0');
+  await expect.poll(captions).toEqual(['fast epoch 0 step 0', 'slow epoch 0 step 0']);
+
+  // Wall time: slow started 0.5 s later, so at fast's second item's time slow is still at its first.
+  await page.getByLabel('Media x axis').selectOption('time');
+  await expect.poll(() => slider.getAttribute('max')).toBe('5');
+  await slider.fill('2'); // t0, t0+0.5s, t0+60s, t0+60.5s, ...
+  await expect.poll(captions).toEqual(['fast epoch 1 step 10', 'slow epoch 0 step 0']);
+  await slider.fill('3');
+  await expect.poll(captions).toEqual(['fast epoch 1 step 10', 'slow epoch 1 step 4']);
+  await context.close();
+}, 120_000);
