@@ -223,18 +223,30 @@ it('Plotly and Vega-Lite figures render interactively in the sandbox; a hostile 
   const projectPath = `/orgs/${org}/projects/${project}`;
   const run = (await owner.api.post(`${projectPath}/runs`, { name: 'figs' })).body;
   const contents = {
-    'p.json': Buffer.from(JSON.stringify({ data: [{ x: [1, 2, 3], y: [2, 1, 3], type: 'scatter', name: BREAKOUT }], layout: { title: { text: BREAKOUT } } })),
+    'p.json': Buffer.from(
+      JSON.stringify({ data: [{ x: [1, 2, 3], y: [2, 1, 3], type: 'scatter', name: BREAKOUT }], layout: { title: { text: BREAKOUT } } }),
+    ),
     'v.json': Buffer.from(
       JSON.stringify({
         $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-        data: { values: [{ a: 'x', b: 3 }, { a: 'y', b: 5 }, { a: BREAKOUT, b: 1 }] },
+        data: {
+          values: [
+            { a: 'x', b: 3 },
+            { a: 'y', b: 5 },
+            { a: BREAKOUT, b: 1 },
+          ],
+        },
         mark: 'bar',
         encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } },
       }),
     ),
     // Vega's loader is pointed at the app's API: the frame may fetch nothing.
     'w.json': Buffer.from(
-      JSON.stringify({ data: { url: `${t.url}/api/v1/figure-exfiltration.json` }, mark: 'point', encoding: { x: { field: 'id', type: 'nominal' } } }),
+      JSON.stringify({
+        data: { url: `${t.url}/api/v1/figure-exfiltration.json` },
+        mark: 'point',
+        encoding: { x: { field: 'id', type: 'nominal' } },
+      }),
     ),
   };
   const declared = await owner.api.post(`${projectPath}/runs/${run.key}/media/objects`, {
@@ -264,10 +276,14 @@ it('Plotly and Vega-Lite figures render interactively in the sandbox; a hostile 
     return (await handle.contentFrame())!;
   };
   const plotly = await frameOf('plotly');
-  await expect.poll(() => plotly.evaluate(() => document.body.dataset.rendered ?? document.body.dataset.error ?? ''), { timeout: 20_000 }).toBe('plotly');
+  await expect
+    .poll(() => plotly.evaluate(() => document.body.dataset.rendered ?? document.body.dataset.error ?? ''), { timeout: 20_000 })
+    .toBe('plotly');
   expect(await plotly.locator('svg.main-svg').count()).toBeGreaterThan(0);
   const vega = await frameOf('vega');
-  await expect.poll(() => vega.evaluate(() => document.body.dataset.rendered ?? document.body.dataset.error ?? ''), { timeout: 20_000 }).toBe('vega-lite');
+  await expect
+    .poll(() => vega.evaluate(() => document.body.dataset.rendered ?? document.body.dataset.error ?? ''), { timeout: 20_000 })
+    .toBe('vega-lite');
   expect(await vega.locator('svg.marks').count()).toBe(1);
   // The renderers came from the app itself, never from a CDN.
   expect(requests.filter((u) => u.includes('/sandbox/')).map((u) => new URL(u).origin)).toEqual(
@@ -279,19 +295,33 @@ it('Plotly and Vega-Lite figures render interactively in the sandbox; a hostile 
   for (const frame of [plotly, vega]) {
     const verdict = await frame.evaluate(() => {
       const out: string[] = [];
-      try { out.push('cookie:' + document.cookie); } catch { out.push('cookie blocked'); }
-      try { out.push('storage:' + localStorage.getItem('trackbase.session')); } catch { out.push('storage blocked'); }
-      try { out.push('parent:' + parent.document.title); } catch { out.push('parent blocked'); }
+      try {
+        out.push('cookie:' + document.cookie);
+      } catch {
+        out.push('cookie blocked');
+      }
+      try {
+        out.push('storage:' + localStorage.getItem('trackbase.session'));
+      } catch {
+        out.push('storage blocked');
+      }
+      try {
+        out.push('parent:' + parent.document.title);
+      } catch {
+        out.push('parent blocked');
+      }
       return out.join(' | ');
     });
     expect(verdict).toBe('cookie blocked | storage blocked | parent blocked');
   }
   // The hostile text stayed data: nothing in it ran, and the frame fetched nothing from the API.
   const vegaFetch = await frameOf('vegaFetch');
-  await expect.poll(() => vegaFetch.evaluate(() => document.body.dataset.rendered ?? document.body.dataset.error ?? ''), { timeout: 20_000 }).not.toBe('');
+  await expect
+    .poll(() => vegaFetch.evaluate(() => document.body.dataset.rendered ?? document.body.dataset.error ?? ''), { timeout: 20_000 })
+    .not.toBe('');
   expect(await page.title()).not.toContain('pwned');
   expect(await page.evaluate(() => localStorage.getItem('pwned'))).toBeNull();
-  expect(requests.filter((u) => u.includes("figure-exfiltration"))).toEqual([]);
+  expect(requests.filter((u) => u.includes('figure-exfiltration'))).toEqual([]);
   await screenshot(page, 'media-figures');
   await context.close();
 }, 120_000);

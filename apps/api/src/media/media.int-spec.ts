@@ -292,7 +292,7 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
     expect(last.body.cells[0].items[0].caption).toBe(`${a.key}@10`);
   });
 
-  it('a grid with a step per run (a slider on epoch or wall time) shows each run at its own step; keys list each step\'s time', async () => {
+  it("a grid with a step per run (a slider on epoch or wall time) shows each run at its own step; keys list each step's time", async () => {
     const a = await newRun();
     const b = await newRun();
     const c = await newRun();
@@ -303,7 +303,15 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
       await send(
         run.key,
         [0, 5, 10].flatMap((step) => [
-          { key: 'samples', step, time: t0 + step * 1000 + 7, index: 0, type: 'image' as const, ...ref(img), caption: `${run.key}@${step}` },
+          {
+            key: 'samples',
+            step,
+            time: t0 + step * 1000 + 7,
+            index: 0,
+            type: 'image' as const,
+            ...ref(img),
+            caption: `${run.key}@${step}`,
+          },
           { key: 'samples', step, time: t0 + step * 1000, index: 1, type: 'image' as const, ...ref(img) },
         ]),
       );

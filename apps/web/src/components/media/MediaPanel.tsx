@@ -121,7 +121,12 @@ export function MediaPanel({ org, project, runs }: { org: string; project: strin
   }, [org, project, runIds]);
 
   useEffect(() => {
-    loadSummaries(org, project, runs.map((r) => r.id), 'metric')
+    loadSummaries(
+      org,
+      project,
+      runs.map((r) => r.id),
+      'metric',
+    )
       .then((s) => setMetricNames([...new Set(s.summaries.map((x) => x.name))].sort()))
       .catch(() => setMetricNames([]));
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -130,7 +135,12 @@ export function MediaPanel({ org, project, runs }: { org: string; project: strin
   useEffect(() => {
     setMetricLines(undefined);
     if (axis.kind !== 'metric') return;
-    loadFullSeries(org, project, runs.map((r) => r.id), axis.name)
+    loadFullSeries(
+      org,
+      project,
+      runs.map((r) => r.id),
+      axis.name,
+    )
       .then(setMetricLines)
       .catch(setError);
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -12,14 +12,22 @@ const keys = (runId: string, steps: number[], times: number[]) => ({
 describe('media slider axes', () => {
   it('on an epoch metric each run shows its latest media step whose epoch is at or before the slider', () => {
     // Run a logs 10 steps per epoch, run b 4: the same epoch is a different step in each.
-    const a = placeSteps(mediaStepsOf(keys('a', [0, 10, 20], [1, 2, 3])), { kind: 'metric', name: 'epoch' }, {
-      steps: [0, 10, 20],
-      values: [0, 1, 2],
-    });
-    const b = placeSteps(mediaStepsOf(keys('b', [0, 4, 8], [1, 2, 3])), { kind: 'metric', name: 'epoch' }, {
-      steps: [0, 3, 7],
-      values: [0, 1, 2],
-    });
+    const a = placeSteps(
+      mediaStepsOf(keys('a', [0, 10, 20], [1, 2, 3])),
+      { kind: 'metric', name: 'epoch' },
+      {
+        steps: [0, 10, 20],
+        values: [0, 1, 2],
+      },
+    );
+    const b = placeSteps(
+      mediaStepsOf(keys('b', [0, 4, 8], [1, 2, 3])),
+      { kind: 'metric', name: 'epoch' },
+      {
+        steps: [0, 3, 7],
+        values: [0, 1, 2],
+      },
+    );
     expect(a).toEqual([
       { x: 0, step: 0 },
       { x: 1, step: 10 },
@@ -41,7 +49,7 @@ describe('media slider axes', () => {
     expect(mediaStepsOf(keys('a', [0, 5], [1, 2])).map((s) => s.step)).toEqual([0, 5]);
   });
 
-  it('on wall time runs are placed by their items\' times, on relative time from each run\'s first item', () => {
+  it("on wall time runs are placed by their items' times, on relative time from each run's first item", () => {
     const steps = mediaStepsOf(keys('a', [0, 5], [10_000, 14_000]));
     expect(placeSteps(steps, { kind: 'time' })).toEqual([
       { x: 10_000, step: 0 },

@@ -83,7 +83,11 @@ export function stepAt(placed: Array<{ x: number; step: number }>, x: number): n
 }
 
 export function formatX(axis: MediaAxis, x: number): string {
-  if (axis.kind === 'time') return new Date(x).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  if (axis.kind === 'time')
+    return new Date(x)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z');
   if (axis.kind === 'relative') return `${Number(x.toFixed(1))} s`;
   return String(Number.isInteger(x) ? x : Number(x.toPrecision(6)));
 }
