@@ -8,12 +8,10 @@
  *
  * Env: BENCH_RUNS (50), BENCH_KEYS (4), BENCH_STEPS (5), BENCH_PORT, CHROMIUM_PATH (/usr/bin/chromium).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { Image, init } from '@trackbase/sdk';
-import { setupProject, startServer } from './server';
+import { sdkRunOptions, setupProject, startServer } from './server';
 
 const runCount = Number(process.env.BENCH_RUNS ?? 50);
 const keyCount = Number(process.env.BENCH_KEYS ?? 4);
@@ -45,16 +43,7 @@ async function main() {
     const t0 = Date.now();
     const logMs: number[] = [];
     for (let r = 0; r < runCount; r++) {
-      const run = await init({
-        url: server.url,
-        apiKey: project.key,
-        project: `${project.org}/${project.project}`,
-        dir: mkdtempSync(join(tmpdir(), 'tb-media-bench-')),
-        systemMetricsIntervalMs: 0,
-        exitHandlers: false,
-        context: false,
-        log: () => undefined,
-      });
+      const run = await init(sdkRunOptions(project, 'tb-media-bench-'));
       keys.push(run.key!);
       for (let s = 0; s < stepCount; s++) {
         const values: Record<string, Image> = {};
