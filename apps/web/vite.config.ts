@@ -1,11 +1,12 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { sandboxRenderers } from './sandbox-renderers';
 
 const api = process.env.TRACKBASE_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), sandboxRenderers()],
   // The shared libraries from source: the contracts, and the SDK's browser-safe entry.
   resolve: {
     alias: {

@@ -151,3 +151,177 @@ it('the slider moves every run, a class toggle hides its boxes, charts render fo
   await screenshot(page, 'media-compare-sandboxed');
   await context.close();
 }, 120_000);
+
+it('on an epoch axis and on wall time the slider moves every run to its own step of that epoch or time', async () => {
+  const owner = await signup(t.url, 'Epochs');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org)).slug;
+  const projectPath = `/orgs/${org}/projects/${project}`;
+  const t0 = Date.UTC(2026, 0, 1);
+  // fast logs 10 steps per epoch, slow 4: epoch 1 is step 10 in one and step 4 in the other.
+  const plans = { fast: { per: 10, started: t0 }, slow: { per: 4, started: t0 + 500 } };
+  const keys: string[] = [];
+  for (const [name, plan] of Object.entries(plans)) {
+    const run = (await owner.api.post(`${projectPath}/runs`, { name })).body;
+    keys.push(run.key);
+    const declared = await owner.api.post(`${projectPath}/runs/${run.key}/media/objects`, { files: [declaration('i.png', PNG)] });
+    await sendAll(owner.api, projectPath, declared.body, { 'i.png': PNG });
+    const steps = [0, 1, 2].map((e) => e * plan.per);
+    const media = steps.map((step, e) => ({
+      key: 'samples',
+      step,
+      time: plan.started + e * 60_000,
+      type: 'image',
+      sha256: sha256(PNG),
+      size: PNG.length,
+      caption: `${name} epoch ${e} step ${step}`,
+    }));
+    const metrics = [{ name: 'epoch', steps, values: [0, 1, 2], times: steps.map((_, e) => plan.started + e * 60_000) }];
+    const ack = await owner.api.post(`${projectPath}/runs/${run.key}/batches`, { streamId: 'web', seq: 0, media, metrics });
+    expect(ack.status).toBeLessThan(300);
+  }
+
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  const page = await context.newPage();
+  await page.goto(`${t.url}/${org}/${project}/compare?runs=${keys.join(',')}`);
+  const grid = page.getByRole('table', { name: 'Media' });
+  const captions = () => grid.locator('td[data-key="samples"] figcaption').allTextContents();
+  await expect.poll(captions, { timeout: 20_000 }).toEqual(['fast epoch 2 step 20', 'slow epoch 2 step 8']);
+
+  // The step axis: step 8 is slow's last, fast is still at its step 0.
+  await expect.poll(() => page.locator('select[aria-label="Media x axis"] option[value="metric:epoch"]').count()).toBe(1);
+  const slider = page.getByRole('slider', { name: 'step' });
+  await slider.fill('2'); // positions 0, 4, 8, 10, 20
+  await expect.poll(captions).toEqual(['fast epoch 0 step 0', 'slow epoch 2 step 8']);
+
+  await page.getByLabel('Media x axis').selectOption('metric:epoch');
+  await expect.poll(() => slider.getAttribute('max')).toBe('2');
+  await slider.fill('1');
+  await expect.poll(captions).toEqual(['fast epoch 1 step 10', 'slow epoch 1 step 4']);
+  expect(await page.getByTestId('media-step').textContent()).toBe('1');
+  await screenshot(page, 'media-epoch-axis');
+  await slider.fill('0');
+  await expect.poll(captions).toEqual(['fast epoch 0 step 0', 'slow epoch 0 step 0']);
+
+  // Wall time: slow started 0.5 s later, so at fast's second item's time slow is still at its first.
+  await page.getByLabel('Media x axis').selectOption('time');
+  await expect.poll(() => slider.getAttribute('max')).toBe('5');
+  await slider.fill('2'); // t0, t0+0.5s, t0+60s, t0+60.5s, ...
+  await expect.poll(captions).toEqual(['fast epoch 1 step 10', 'slow epoch 0 step 0']);
+  await slider.fill('3');
+  await expect.poll(captions).toEqual(['fast epoch 1 step 10', 'slow epoch 1 step 4']);
+  await context.close();
+}, 120_000);
+
+const BREAKOUT = `</script><script>parent.document.title='pwned-fig';localStorage.setItem('pwned','1')</script><img src=x onerror="parent.document.title='pwned-img'">`;
+
+it('Plotly and Vega-Lite figures render interactively in the sandbox; a hostile figure reaches neither storage nor cookies', async () => {
+  const owner = await signup(t.url, 'Figures');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org)).slug;
+  const projectPath = `/orgs/${org}/projects/${project}`;
+  const run = (await owner.api.post(`${projectPath}/runs`, { name: 'figs' })).body;
+  const contents = {
+    'p.json': Buffer.from(
+      JSON.stringify({ data: [{ x: [1, 2, 3], y: [2, 1, 3], type: 'scatter', name: BREAKOUT }], layout: { title: { text: BREAKOUT } } }),
+    ),
+    'v.json': Buffer.from(
+      JSON.stringify({
+        $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+        data: {
+          values: [
+            { a: 'x', b: 3 },
+            { a: 'y', b: 5 },
+            { a: BREAKOUT, b: 1 },
+          ],
+        },
+        mark: 'bar',
+        encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } },
+      }),
+    ),
+    // Vega's loader is pointed at the app's API: the frame may fetch nothing.
+    'w.json': Buffer.from(
+      JSON.stringify({
+        data: { url: `${t.url}/api/v1/figure-exfiltration.json` },
+        mark: 'point',
+        encoding: { x: { field: 'id', type: 'nominal' } },
+      }),
+    ),
+  };
+  const declared = await owner.api.post(`${projectPath}/runs/${run.key}/media/objects`, {
+    files: Object.entries(contents).map(([n, c]) => declaration(n, c)),
+  });
+  await sendAll(owner.api, projectPath, declared.body, contents);
+  const ref = (c: Buffer) => ({ sha256: sha256(c), size: c.length });
+  const time = Date.now();
+  const media = [
+    { key: 'plotly', step: 1, time, type: 'figure', format: 'plotly', ...ref(contents['p.json']) },
+    { key: 'vega', step: 1, time, type: 'figure', format: 'vega-lite', ...ref(contents['v.json']) },
+    { key: 'vegaFetch', step: 1, time, type: 'figure', format: 'vega-lite', ...ref(contents['w.json']) },
+  ];
+  const ack = await owner.api.post(`${projectPath}/runs/${run.key}/batches`, { streamId: 'web', seq: 0, media });
+  expect(ack.body.media).toEqual({ stored: 3, refused: [] });
+
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  await context.addCookies([{ name: 'secret', value: 'app-cookie', url: t.url }]);
+  const page = await context.newPage();
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(`${t.url}/${org}/${project}/runs/${run.key}?tab=media`);
+  const frameOf = async (key: string) => {
+    const handle = await page.waitForSelector(`iframe.media-figure[title="${key} at step 1"]`, { timeout: 20_000 });
+    expect(await handle.getAttribute('sandbox')).toBe('allow-scripts');
+    return (await handle.contentFrame())!;
+  };
+  const plotly = await frameOf('plotly');
+  await expect
+    .poll(() => plotly.evaluate(() => document.body.dataset.rendered ?? document.body.dataset.error ?? ''), { timeout: 20_000 })
+    .toBe('plotly');
+  expect(await plotly.locator('svg.main-svg').count()).toBeGreaterThan(0);
+  const vega = await frameOf('vega');
+  await expect
+    .poll(() => vega.evaluate(() => document.body.dataset.rendered ?? document.body.dataset.error ?? ''), { timeout: 20_000 })
+    .toBe('vega-lite');
+  expect(await vega.locator('svg.marks').count()).toBe(1);
+  // The renderers came from the app itself, never from a CDN.
+  expect(requests.filter((u) => u.includes('/sandbox/')).map((u) => new URL(u).origin)).toEqual(
+    expect.arrayContaining([new URL(t.url).origin]),
+  );
+  expect(requests.filter((u) => /plot\.ly|jsdelivr|unpkg|cdn/.test(u))).toEqual([]);
+
+  // Inside a figure's frame: an opaque origin, so no cookie, no storage, no parent.
+  for (const frame of [plotly, vega]) {
+    const verdict = await frame.evaluate(() => {
+      const out: string[] = [];
+      try {
+        out.push('cookie:' + document.cookie);
+      } catch {
+        out.push('cookie blocked');
+      }
+      try {
+        out.push('storage:' + localStorage.getItem('trackbase.session'));
+      } catch {
+        out.push('storage blocked');
+      }
+      try {
+        out.push('parent:' + parent.document.title);
+      } catch {
+        out.push('parent blocked');
+      }
+      return out.join(' | ');
+    });
+    expect(verdict).toBe('cookie blocked | storage blocked | parent blocked');
+  }
+  // The hostile text stayed data: nothing in it ran, and the frame fetched nothing from the API.
+  const vegaFetch = await frameOf('vegaFetch');
+  await expect
+    .poll(() => vegaFetch.evaluate(() => document.body.dataset.rendered ?? document.body.dataset.error ?? ''), { timeout: 20_000 })
+    .not.toBe('');
+  expect(await page.title()).not.toContain('pwned');
+  expect(await page.evaluate(() => localStorage.getItem('pwned'))).toBeNull();
+  expect(requests.filter((u) => u.includes('figure-exfiltration'))).toEqual([]);
+  await screenshot(page, 'media-figures');
+  await context.close();
+}, 120_000);

@@ -101,3 +101,17 @@ export async function setupProject(url: string, slug = 'bench'): Promise<BenchPr
 export function api(p: BenchProject) {
   return (method: string, path: string, body?: unknown) => call(p.url, method, path, p.key, body);
 }
+
+/** What a benchmark's SDK run is started with: the project's key, a fresh journal directory, no system metrics, handlers or context. */
+export function sdkRunOptions(p: BenchProject, dirPrefix: string) {
+  return {
+    url: p.url,
+    apiKey: p.key,
+    project: `${p.org}/${p.project}`,
+    dir: mkdtempSync(join(tmpdir(), dirPrefix)),
+    systemMetricsIntervalMs: 0,
+    exitHandlers: false,
+    context: false as const,
+    log: (): undefined => undefined,
+  };
+}

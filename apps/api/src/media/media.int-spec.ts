@@ -292,6 +292,50 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
     expect(last.body.cells[0].items[0].caption).toBe(`${a.key}@10`);
   });
 
+  it("a grid with a step per run (a slider on epoch or wall time) shows each run at its own step; keys list each step's time", async () => {
+    const a = await newRun();
+    const b = await newRun();
+    const c = await newRun();
+    const img = await png(8, 8);
+    const t0 = Date.UTC(2026, 0, 1);
+    for (const run of [a, b, c]) {
+      await upload(run.key, { 'i.png': img });
+      await send(
+        run.key,
+        [0, 5, 10].flatMap((step) => [
+          {
+            key: 'samples',
+            step,
+            time: t0 + step * 1000 + 7,
+            index: 0,
+            type: 'image' as const,
+            ...ref(img),
+            caption: `${run.key}@${step}`,
+          },
+          { key: 'samples', step, time: t0 + step * 1000, index: 1, type: 'image' as const, ...ref(img) },
+        ]),
+      );
+    }
+    const grid = await owner.api.post(`${projectPath}/media/grid`, {
+      runs: [a.id, b.id, c.id],
+      keys: ['samples'],
+      step: 10,
+      runSteps: { [a.id]: 4, [b.id]: null },
+    });
+    expect(grid.status).toBe(200);
+    const stepOf = (id: string) => (grid.body.cells as Array<{ runId: string; step: number | null }>).find((x) => x.runId === id)!.step;
+    expect([stepOf(a.id), stepOf(b.id), stepOf(c.id)]).toEqual([0, null, 10]);
+
+    const keys = await owner.api.get(`${projectPath}/runs/${a.key}/media/keys`);
+    expect(keys.body.keys).toEqual([
+      expect.objectContaining({ key: 'samples', count: 6, steps: [0, 5, 10], times: [t0, t0 + 5000, t0 + 10000] }),
+    ]);
+
+    const bad = await owner.api.post(`${projectPath}/media/grid`, { runs: [a.id], keys: ['samples'], runSteps: { [a.id]: -1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBeDefined();
+  });
+
   it('counts media in the quota, refuses what exceeds it, and lets a viewer read but not write', async () => {
     const run = await newRun();
     const before = (await owner.api.get(`/orgs/${org}/storage`)).body.usedBytes as number;

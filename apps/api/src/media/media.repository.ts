@@ -176,33 +176,39 @@ export class MediaRepository {
   async keys(
     ctx: RequestContext,
     runId: string,
-  ): Promise<Array<{ key: string; type: string; count: string; first_step: string; last_step: string; steps: string[] }>> {
+  ): Promise<Array<{ key: string; type: string; count: string; first_step: string; last_step: string; steps: string[]; times: number[] }>> {
     return queryRows(
       ctx.em,
-      `SELECT m.key, min(m.type) AS type, count(*) AS count, min(m.step) AS first_step, max(m.step) AS last_step,
-              (array_agg(DISTINCT m.step ORDER BY m.step))[1:10000] AS steps
-         FROM media_items m WHERE m.organization_id = $1 AND m.run_id = $2 GROUP BY m.key ORDER BY m.key`,
+      `SELECT s.key, min(s.type) AS type, sum(s.n) AS count, min(s.step) AS first_step, max(s.step) AS last_step,
+              (array_agg(s.step ORDER BY s.step))[1:10000] AS steps,
+              (array_agg(extract(epoch FROM s.time) * 1000 ORDER BY s.step))[1:10000]::float8[] AS times
+         FROM (SELECT m.key, m.step, min(m.type) AS type, count(*) AS n, min(m.time) AS time
+                 FROM media_items m WHERE m.organization_id = $1 AND m.run_id = $2 GROUP BY m.key, m.step) s
+        GROUP BY s.key ORDER BY s.key`,
       [ctx.organization.id, runId],
     );
   }
 
   /**
    * The compare grid in one query: for each run (of the current project) and
-   * key, the latest step at or before `step` (the last step without one), and
-   * its items. Each cell's choice is one descending index probe.
+   * key, the latest step at or before `step` (or the run's own step in
+   * `runSteps`, where null means none; the last step without either), and its items. Each cell's choice is one descending index probe.
    */
   async grid(
     ctx: RequestContext,
     runIds: string[],
     keys: string[],
     step: number | undefined,
+    runSteps: Record<string, number | null> = {},
   ): Promise<Array<MediaRow & { cell_run_id: string; cell_key: string; cell_step: string | null }>> {
     return queryRows(
       ctx.em,
       `WITH cells AS (
          SELECT r.id AS run_id, k.key,
                 (SELECT c.step FROM media_items c
-                  WHERE c.organization_id = $1 AND c.run_id = r.id AND c.key = k.key AND ($5::bigint IS NULL OR c.step <= $5)
+                  WHERE c.organization_id = $1 AND c.run_id = r.id AND c.key = k.key AND (CASE WHEN $6::jsonb -> r.id::text IS NOT NULL
+                                 THEN c.step <= ($6::jsonb ->> r.id::text)::bigint
+                                 ELSE ($5::bigint IS NULL OR c.step <= $5) END)
                   ORDER BY c.step DESC LIMIT 1) AS step
            FROM runs r CROSS JOIN unnest($4::text[]) WITH ORDINALITY AS k(key, ord)
           WHERE r.organization_id = $1 AND r.project_id = $2 AND r.id = ANY($3::uuid[]))
@@ -210,7 +216,7 @@ export class MediaRepository {
          FROM cells LEFT JOIN media_items m ON m.organization_id = $1 AND m.run_id = cells.run_id AND m.key = cells.key AND m.step = cells.step
          ${ITEM_JOINS}
         ORDER BY cells.run_id, cells.key, m.idx`,
-      [ctx.organization.id, ctx.currentProject.id, runIds, keys, step ?? null],
+      [ctx.organization.id, ctx.currentProject.id, runIds, keys, step ?? null, JSON.stringify(runSteps)],
     );
   }
 

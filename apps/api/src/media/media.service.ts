@@ -57,6 +57,7 @@ export class MediaService {
         firstStep: Number(r.first_step),
         lastStep: Number(r.last_step),
         steps: r.steps.map(Number),
+        times: r.times.map(Number),
       })),
     };
   }
@@ -76,7 +77,7 @@ export class MediaService {
   async grid(ctx: RequestContext, request: MediaGridRequest): Promise<MediaGrid> {
     const runIds = [...new Set(request.runs)];
     const keys = [...new Set(request.keys)];
-    const rows = await this.repository.grid(ctx, runIds, keys, request.step);
+    const rows = await this.repository.grid(ctx, runIds, keys, request.step, request.runSteps);
     const steps = request.withSteps ? await this.repository.gridSteps(ctx, runIds, keys) : [];
     const stepsOf = new Map(steps.map((s) => [`${s.run_id}\u0000${s.key}`, s.steps.map(Number)]));
     const cells = new Map<string, MediaGrid['cells'][number]>();

@@ -22,7 +22,7 @@ export interface SeriesSummary {
 const NAMES_PER_REQUEST = 8;
 const BATCH_WINDOW_MS = 16;
 
-function decode(s: PackedSeries): Line {
+export function decode(s: PackedSeries): Line {
   return {
     steps: s.steps,
     values: s.values.map(fromWireFloat),
@@ -198,4 +198,16 @@ export async function loadSummaries(org: string, project: string, runs: string[]
     })),
     params: new Map(answer.runs.map((id, i) => [id, answer.params?.[i] ?? {}])),
   };
+}
+
+/** One series of each run at full resolution (up to 100,000 points): what the media slider places steps on. */
+export async function loadFullSeries(org: string, project: string, runs: string[], name: string): Promise<Map<string, Line>> {
+  const answer = await post<SeriesQueryResponse>(paths.seriesQuery(org, project), {
+    runs,
+    names: [name],
+    kind: 'metric',
+    maxPoints: 100_000,
+    times: false,
+  });
+  return new Map(answer.series.map((s) => [answer.runs[s.run]!, decode(s)]));
 }

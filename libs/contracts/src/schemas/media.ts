@@ -219,6 +219,8 @@ export const mediaKeySummarySchema = z.object({
   lastStep: z.number(),
   /** Distinct steps with items, ascending (at most 10,000). */
   steps: z.array(z.number()),
+  /** The earliest wall time (ms since the epoch) of each of `steps`: what a slider on wall time moves along. */
+  times: z.array(z.number()),
 });
 export type MediaKeySummary = z.infer<typeof mediaKeySummarySchema>;
 
@@ -235,6 +237,11 @@ export const mediaGridRequestSchema = z.strictObject({
   runs: z.array(z.uuid()).min(1).max(MEDIA_LIMITS.gridRuns),
   keys: z.array(mediaKey).min(1).max(MEDIA_LIMITS.gridKeys),
   step: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /**
+   * A step per run, instead of `step`, for a slider on another x axis (an epoch metric, wall time): each
+   * run's latest step at or before its own. A run mapped to null shows nothing; a run left out uses `step`.
+   */
+  runSteps: z.record(z.uuid(), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable()).optional(),
   /** Keys whose runs' step lists are wanted too (for the slider). */
   withSteps: z.boolean().optional(),
 });

@@ -446,6 +446,9 @@ export class Run {
   }
 
   private kick(): void {
+    // With nothing queued a send loop would settle at once; finish() races `sending`, and a loop that
+    // keeps settling at once would never yield to I/O (the tables' uploads would starve).
+    if (!this.queue.length) return;
     this.sending ??= this.sendLoop().finally(() => {
       this.sending = null;
     });

@@ -7,6 +7,8 @@ import { classesOf, ImageView, type HiddenClasses } from './ImageView';
 import { ConfusionMatrixView, CurvesOverlay, HistogramHeatmap } from './MediaCharts';
 import { Markdown } from '../../markdown/Markdown';
 import { DocumentView } from './Sandboxed';
+import { loadFullSeries, loadSummaries, type Line } from '../../charts/series-store';
+import { axisValue, formatX, mediaStepsOf, parseAxis, placeSteps, positionsOf, stepAt, type MediaAxis } from './media-axis';
 
 export interface PanelRun {
   id: string;
@@ -106,6 +108,9 @@ export function MediaPanel({ org, project, runs }: { org: string; project: strin
   const [position, setPosition] = useState<number>();
   const [hidden, setHidden] = useState<HiddenClasses>(new Set());
   const [lightbox, setLightbox] = useState<StoredMedia>();
+  const [axis, setAxis] = useState<MediaAxis>({ kind: 'step' });
+  const [metricNames, setMetricNames] = useState<string[]>([]);
+  const [metricLines, setMetricLines] = useState<Map<string, Line>>();
   const runIds = runs.map((r) => r.id).join(',');
 
   useEffect(() => {
@@ -115,24 +120,64 @@ export function MediaPanel({ org, project, runs }: { org: string; project: strin
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [org, project, runIds]);
 
+  useEffect(() => {
+    loadSummaries(
+      org,
+      project,
+      runs.map((r) => r.id),
+      'metric',
+    )
+      .then((s) => setMetricNames([...new Set(s.summaries.map((x) => x.name))].sort()))
+      .catch(() => setMetricNames([]));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [org, project, runIds]);
+
+  useEffect(() => {
+    setMetricLines(undefined);
+    if (axis.kind !== 'metric') return;
+    loadFullSeries(
+      org,
+      project,
+      runs.map((r) => r.id),
+      axis.name,
+    )
+      .then(setMetricLines)
+      .catch(setError);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [org, project, runIds, axisValue(axis)]);
+
   const allKeys = useMemo(() => [...new Set((keys ?? []).flatMap((k) => k.keys.map((x) => x.key)))].sort(), [keys]);
-  const steps = useMemo(
-    () => [...new Set((keys ?? []).flatMap((k) => k.keys.flatMap((x) => (x.type === 'histogram' ? [] : x.steps))))].sort((a, b) => a - b),
-    [keys],
-  );
-  const step = steps.length ? steps[Math.min(position ?? steps.length - 1, steps.length - 1)]! : undefined;
+  // Every run's media steps placed on the axis; the slider's positions are every x any run has media at.
+  const placed = useMemo(() => {
+    const out = new Map<string, Array<{ x: number; step: number }>>();
+    if (axis.kind === 'metric' && !metricLines) return out;
+    for (const k of keys ?? []) out.set(k.runId, placeSteps(mediaStepsOf(k), axis, metricLines?.get(k.runId)));
+    return out;
+  }, [keys, axis, metricLines]);
+  const xs = useMemo(() => positionsOf(placed.values()), [placed]);
+  const at = xs.length ? Math.min(position ?? xs.length - 1, xs.length - 1) : undefined;
+  const x = at === undefined ? undefined : xs[at]!;
+  // On the step axis one step for all; on another axis each run's own latest step at or before the slider's x.
+  const target = useMemo(() => {
+    if (x === undefined) return {};
+    if (axis.kind === 'step') return { step: x };
+    return { runSteps: Object.fromEntries(runs.map((r) => [r.id, stepAt(placed.get(r.id) ?? [], x)])) };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [x, axis, placed, runIds]);
+  const targetKey = JSON.stringify(target);
 
   useEffect(() => {
     if (!allKeys.length) return;
+    if (axis.kind === 'metric' && !metricLines) return;
     post<MediaGrid>(paths.mediaGrid(org, project), {
       runs: runs.map((r) => r.id),
       keys: allKeys.slice(0, 50),
-      ...(step !== undefined ? { step } : {}),
+      ...target,
     })
       .then(setGrid)
       .catch(setError);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [org, project, runIds, allKeys.join('\u0000'), step]);
+  }, [org, project, runIds, allKeys.join('\u0000'), targetKey]);
 
   useEffect(() => {
     if (!lightbox) return;
@@ -159,22 +204,48 @@ export function MediaPanel({ org, project, runs }: { org: string; project: strin
     );
   return (
     <div className="media-panel">
-      {steps.length > 0 && (
-        <label className="media-slider">
-          Step <strong data-testid="media-step">{step}</strong>
-          <input
-            type="range"
-            aria-label="step"
-            min={0}
-            max={steps.length - 1}
-            value={Math.min(position ?? steps.length - 1, steps.length - 1)}
-            onChange={(e) => setPosition(Number(e.target.value))}
-          />
-          <span className="muted">
-            {steps[0]} – {steps.at(-1)} ({steps.length} steps)
-          </span>
+      <div className="media-slider">
+        <label>
+          X axis{' '}
+          <select
+            aria-label="Media x axis"
+            value={axisValue(axis)}
+            onChange={(e) => {
+              setAxis(parseAxis(e.target.value));
+              setPosition(undefined);
+            }}
+          >
+            <option value="step">step</option>
+            <option value="time">wall time</option>
+            <option value="relative">relative time</option>
+            {metricNames.map((name) => (
+              <option key={name} value={`metric:${name}`}>
+                {name}
+              </option>
+            ))}
+          </select>
         </label>
-      )}
+        {x !== undefined && (
+          <label>
+            {axis.kind === 'metric' ? axis.name : axis.kind === 'step' ? 'Step' : axis.kind === 'time' ? 'Wall time' : 'Time'}{' '}
+            <strong data-testid="media-step">{formatX(axis, x)}</strong>
+            <input
+              type="range"
+              aria-label="step"
+              min={0}
+              max={xs.length - 1}
+              value={at}
+              onChange={(e) => setPosition(Number(e.target.value))}
+            />
+            <span className="muted">
+              {formatX(axis, xs[0]!)} – {formatX(axis, xs.at(-1)!)} ({xs.length} positions)
+            </span>
+          </label>
+        )}
+        {axis.kind === 'metric' && metricLines && !xs.length && (
+          <span className="muted">No media step of these runs has a value of {axis.name} at or before it.</span>
+        )}
+      </div>
       {classes.length > 0 && (
         <fieldset className="media-classes">
           <legend>Boxes and masks</legend>
@@ -215,7 +286,9 @@ export function MediaPanel({ org, project, runs }: { org: string; project: strin
                   const c = cell(run.id, k);
                   return (
                     <td key={k} data-key={k} data-step={c?.step ?? ''}>
-                      {c?.step !== null && c?.step !== step && c?.step !== undefined && <div className="muted">step {c.step}</div>}
+                      {c?.step !== null && c?.step !== undefined && (axis.kind !== 'step' || c.step !== x) && (
+                        <div className="muted">step {c.step}</div>
+                      )}
                       <Cell
                         org={org}
                         project={project}
