@@ -1,5 +1,6 @@
 import { applyDecorators, createParamDecorator, SetMetadata, UseFilters, type ExecutionContext } from '@nestjs/common';
 import { OrgPermission, type ProjectPermission } from '@trackbase/contracts';
+import { AccessCached } from '../common/access/access-cache';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import type { RequestWithContext } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
@@ -12,9 +13,11 @@ export const MLFLOW_PERMISSION_KEY = 'trackbase:mlflow-permission';
  * the body, so the global guard checks membership of the organization
  * (`org:read`) and the domain checks `permission` on the project of the
  * experiment or run it resolves (listed beside the route in the permission snapshot).
+ * Every MLflow call is a hot one (the fluent client sends runs/get before each
+ * log_metric), so the organization membership comes from the access cache.
  */
 export const RequireMlflow = (permission: ProjectPermission | 'org:projects:create') =>
-  applyDecorators(RequirePermission(OrgPermission.Read), SetMetadata(MLFLOW_PERMISSION_KEY, permission));
+  applyDecorators(RequirePermission(OrgPermission.Read), AccessCached(), SetMetadata(MLFLOW_PERMISSION_KEY, permission));
 
 /** The MLflow error shape for every route of a controller, guards' refusals included. */
 export const MlflowRoutes = () => UseFilters(MlflowErrorFilter);

@@ -7,15 +7,16 @@ import { AccessEvents, type AccessChanged } from './access-events';
 export const ACCESS_CACHED_KEY = 'trackbase:access-cached';
 
 /**
- * For hot routes (batch ingestion, heartbeats): the guard may answer "who is
- * this in that project" from the access cache instead of two queries.
+ * For hot routes (batch ingestion, heartbeats, MLflow's logging calls): the
+ * guard may answer "who is this in that project" (or, on organization routes,
+ * "in that organization") from the access cache instead of querying.
  */
 export const AccessCached = () => SetMetadata(ACCESS_CACHED_KEY, true);
 
 interface Entry {
   userId: string;
   org: OrgScope;
-  project: ProjectScope;
+  project: ProjectScope | null;
   at: number;
 }
 
@@ -23,7 +24,7 @@ const MAX_ENTRIES = 50_000;
 
 /**
  * Resolved organization and project scopes by (user, org slug, project slug),
- * for routes marked `@AccessCached()`. An entry lives ACCESS_CACHE_TTL_MS at
+ * (or by (user, org slug) for organization routes), for routes marked `@AccessCached()`. An entry lives ACCESS_CACHE_TTL_MS at
  * most; on this node it is dropped as soon as an access change is announced
  * (`AccessEvents`, raised after the change committed, and relayed from other
  * nodes by the realtime gateway). A lookup that started before an
@@ -50,17 +51,18 @@ export class AccessCache implements OnModuleDestroy {
   async resolve(
     userId: string,
     orgSlug: string,
-    projectSlug: string,
+    projectSlug: string | null,
     lookup: () => Promise<{ org: OrgScope | null; project: ProjectScope | null }>,
   ): Promise<{ org: OrgScope | null; project: ProjectScope | null }> {
-    const key = `${userId}\u0000${orgSlug}\u0000${projectSlug}`;
+    // An organization-only lookup (projectSlug null) has a key no project route can have.
+    const key = projectSlug === null ? `${userId}\u0000${orgSlug}` : `${userId}\u0000${orgSlug}\u0000${projectSlug}`;
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && now - hit.at < this.ttlMs) return { org: hit.org, project: hit.project };
     if (hit) this.entries.delete(key);
     const generation = this.generation;
     const found = await lookup();
-    if (this.ttlMs > 0 && found.org && found.project && generation === this.generation) {
+    if (this.ttlMs > 0 && found.org && (found.project || projectSlug === null) && generation === this.generation) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(key, { userId, org: found.org, project: found.project, at: now });
     }

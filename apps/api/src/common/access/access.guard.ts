@@ -64,8 +64,9 @@ export class AccessGuard implements CanActivate {
       const project = org && isProjectPermission(permission) ? await this.access.resolveProject(principal, org, projectSlug) : null;
       return { org, project };
     };
-    const cached = isProjectPermission(permission) && this.reflector.get<boolean>(ACCESS_CACHED_KEY, execution.getHandler());
-    const { org, project } = cached ? await this.cache.resolve(principal.userId, orgSlug, projectSlug, resolve) : await resolve();
+    const cached = needsOrg && this.reflector.get<boolean>(ACCESS_CACHED_KEY, execution.getHandler());
+    const scopeKey = isProjectPermission(permission) ? projectSlug : null;
+    const { org, project } = cached ? await this.cache.resolve(principal.userId, orgSlug, scopeKey, resolve) : await resolve();
     // The slugs named are the caller's own words: saying them back reveals nothing about what exists.
     if (needsOrg && !org) throw notFound(`organization "${orgSlug}"`);
     if (isProjectPermission(permission) && !project) throw notFound(`project "${orgSlug}/${projectSlug}"`);
