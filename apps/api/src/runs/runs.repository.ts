@@ -5,6 +5,9 @@ import { queryRows } from '../database/sql';
 import { parseRunRef } from './run-key';
 import { RUN_COLUMNS, type RunRecord } from './run-row';
 
+/** Forks of forks are followed this many levels up; a longer chain inherits from its nearest ancestors only. */
+export const MAX_FORK_DEPTH = 32;
+
 /** SQL for the runs table. Every query names the organization and project of the context. */
 @Injectable()
 export class RunsRepository {
@@ -91,11 +94,12 @@ export class RunsRepository {
       params: object;
       context: object;
       startedAt?: string | null;
+      fork?: { parentId: string; step: number } | null;
     },
   ): Promise<RunRecord | null> {
     const rows: RunRecord[] = await ctx.em.query(
-      `INSERT INTO runs AS r (organization_id, project_id, number, name, external_id, state, created_by, heartbeat_at, description, tags, params, context, started_at)
-       VALUES ($1, $2, $3, $4, $5, 'running', $6, now(), $7, $8, $9, $10, COALESCE($11::timestamptz, now()))
+      `INSERT INTO runs AS r (organization_id, project_id, number, name, external_id, state, created_by, heartbeat_at, description, tags, params, context, started_at, fork_parent_id, fork_step)
+       VALUES ($1, $2, $3, $4, $5, 'running', $6, now(), $7, $8, $9, $10, COALESCE($11::timestamptz, now()), $12, $13)
        ON CONFLICT (project_id, external_id) DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
       [
@@ -110,9 +114,38 @@ export class RunsRepository {
         JSON.stringify(run.params),
         JSON.stringify(run.context),
         run.startedAt ?? null,
+        run.fork?.parentId ?? null,
+        run.fork?.step ?? null,
       ],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * The fork chain above each run: for every run that is a fork, its ancestors nearest first, each with the
+   * step through which the run inherits from it (the smallest fork step on the way down). Bounded depth.
+   */
+  async forkChains(ctx: RequestContext, runIds: string[]): Promise<Map<string, Array<{ runId: string; through: number }>>> {
+    const rows = await queryRows<{ run_id: string; ancestor_id: string; through: string }>(
+      ctx.em,
+      `WITH RECURSIVE chain(run_id, ancestor_id, through, depth) AS (
+         SELECT r.id, r.fork_parent_id, r.fork_step, 1 FROM runs r
+          WHERE r.organization_id = $1 AND r.id = ANY($2::uuid[]) AND r.fork_parent_id IS NOT NULL
+         UNION ALL
+         SELECT c.run_id, p.fork_parent_id, LEAST(c.through, p.fork_step), c.depth + 1
+           FROM chain c JOIN runs p ON p.id = c.ancestor_id AND p.organization_id = $1
+          WHERE p.fork_parent_id IS NOT NULL AND c.depth < ${MAX_FORK_DEPTH}
+       )
+       SELECT run_id, ancestor_id, through FROM chain ORDER BY run_id, depth`,
+      [ctx.organization.id, runIds],
+    );
+    const chains = new Map<string, Array<{ runId: string; through: number }>>();
+    for (const r of rows) {
+      const list = chains.get(r.run_id) ?? [];
+      list.push({ runId: r.ancestor_id, through: Number(r.through) });
+      chains.set(r.run_id, list);
+    }
+    return chains;
   }
 
   async update(ctx: RequestContext, id: string, set: Record<string, unknown>): Promise<RunRecord> {

@@ -4,7 +4,7 @@ import type { RequestContext } from '../../common/context/request-context';
 import { notFound } from '../../common/errors/app-error';
 import { runKey } from '../run-key';
 import { RunsRepository } from '../runs.repository';
-import { toAssetDto, type AssetRecord } from './lineage.repository';
+import { LineageRepository, toAssetDto, type AssetRecord } from './lineage.repository';
 
 export type LineageDirection = 'upstream' | 'downstream' | 'both';
 
@@ -31,13 +31,17 @@ const VERSION_LABEL = /^v(\d{1,9})$/;
  */
 @Injectable()
 export class LineageService {
-  constructor(private readonly runs: RunsRepository) {}
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly lineage: LineageRepository,
+  ) {}
 
   async graph(ctx: RequestContext, start: LineageStart, direction: LineageDirection, depth: number): Promise<LineageGraph> {
     const root = await this.resolveStart(ctx, start);
     const seenRuns = new Set<string>(root.startsWith('run:') ? [root.slice(4)] : []);
     const seenData = new Set<string>(root.startsWith('run:') ? [] : [root]);
     const edges = new Map<string, Edge>();
+    const forks = new Map<string, { parentId: string; childId: string; step: number }>();
     let frontierRuns = [...seenRuns];
     let frontierData = [...seenData];
 
@@ -51,6 +55,15 @@ export class LineageService {
       );
       const nextRuns: string[] = [];
       const nextData: string[] = [];
+      // A fork continues its parent: parent → fork edges, walked upstream to parents and downstream to forks.
+      for (const f of await this.lineage.forkEdges(ctx, frontierRuns, direction !== 'downstream', direction !== 'upstream')) {
+        forks.set(`${f.parentId}|${f.childId}`, f);
+        for (const id of [f.parentId, f.childId]) {
+          if (seenRuns.has(id)) continue;
+          seenRuns.add(id);
+          nextRuns.push(id);
+        }
+      }
       for (const e of found) {
         edges.set(`${e.node}|${e.run_id}|${e.direction}`, e);
         if (!seenRuns.has(e.run_id)) {
@@ -73,11 +86,11 @@ export class LineageService {
         ...(await this.assetNodes(ctx, ids('asset:'))),
         ...(await this.artifactNodes(ctx, ids('artifact:'))),
       ],
-      edges: [...edges.values()].map((e) =>
+      edges: [...edges.values()].map((e): LineageGraph['edges'][number] =>
         e.direction === 'input'
           ? { from: e.node, to: `run:${e.run_id}`, kind: 'input' as const }
           : { from: `run:${e.run_id}`, to: e.node, kind: 'output' as const },
-      ),
+      ).concat([...forks.values()].map((f) => ({ from: `run:${f.parentId}`, to: `run:${f.childId}`, kind: 'fork' as const, step: f.step }))),
     };
   }
 
