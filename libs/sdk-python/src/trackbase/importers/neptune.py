@@ -293,7 +293,9 @@ class NeptuneImporter:
         # Series with fractional steps are stored with steps × scale: the fork inherits them through stored step N.
         parent = self.sources.get((run.project_id, run.fork_parent))
         for path in sorted(parent.scales if parent else {}):
-            self.summary.skip(run.label, path, "steps stored scaled; the fork inherits this series through the unscaled fork step")
+            self.summary.skip(
+                run.label, path, "steps stored scaled; the fork inherits this series through the unscaled fork step"
+            )
         return {"forkFrom": parent_key, "forkStep": int(float(step))}
 
     def _params(self, run: SourceRun) -> Dict[str, Any]:
