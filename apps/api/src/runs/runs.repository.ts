@@ -3,7 +3,7 @@ import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
 import { queryRows } from '../database/sql';
 import { parseRunRef } from './run-key';
-import { RUN_COLUMNS, type RunRecord } from './run-row';
+import { FORK_PARENT_NUMBER, RUN_COLUMNS, type RunRecord } from './run-row';
 
 /** Forks of forks are followed this many levels up; a longer chain inherits from its nearest ancestors only. */
 export const MAX_FORK_DEPTH = 32;
@@ -17,7 +17,7 @@ export class RunsRepository {
     if (!parsed) throw notFound('run');
     const [column, value] = 'id' in parsed ? ['r.id', parsed.id] : ['r.number', parsed.number];
     const rows: RunRecord[] = await ctx.em.query(
-      `SELECT ${RUN_COLUMNS}${options.withContext ? ', r.context' : ''}
+      `SELECT ${RUN_COLUMNS}, ${FORK_PARENT_NUMBER}${options.withContext ? ', r.context' : ''}
          FROM runs r
         WHERE r.organization_id = $1 AND r.project_id = $2 AND ${column} = $3
         ${options.lock ? 'FOR UPDATE' : ''}`,
@@ -64,7 +64,7 @@ export class RunsRepository {
 
   async findByExternalId(ctx: RequestContext, externalId: string): Promise<RunRecord | null> {
     const rows: RunRecord[] = await ctx.em.query(
-      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.organization_id = $1 AND r.project_id = $2 AND r.external_id = $3`,
+      `SELECT ${RUN_COLUMNS}, ${FORK_PARENT_NUMBER} FROM runs r WHERE r.organization_id = $1 AND r.project_id = $2 AND r.external_id = $3`,
       [ctx.organization.id, ctx.currentProject.id, externalId],
     );
     return rows[0] ?? null;
@@ -101,7 +101,7 @@ export class RunsRepository {
       `INSERT INTO runs AS r (organization_id, project_id, number, name, external_id, state, created_by, heartbeat_at, description, tags, params, context, started_at, fork_parent_id, fork_step)
        VALUES ($1, $2, $3, $4, $5, 'running', $6, now(), $7, $8, $9, $10, COALESCE($11::timestamptz, now()), $12, $13)
        ON CONFLICT (project_id, external_id) DO NOTHING
-       RETURNING ${RUN_COLUMNS}`,
+       RETURNING ${RUN_COLUMNS}, ${FORK_PARENT_NUMBER}`,
       [
         ctx.organization.id,
         ctx.currentProject.id,
@@ -153,7 +153,7 @@ export class RunsRepository {
     const assignments = columns.map((c, i) => `${c} = $${i + 3}`).join(', ');
     const rows = await queryRows<RunRecord>(
       ctx.em,
-      `UPDATE runs r SET ${assignments} WHERE r.organization_id = $1 AND r.id = $2 RETURNING ${RUN_COLUMNS}`,
+      `UPDATE runs r SET ${assignments} WHERE r.organization_id = $1 AND r.id = $2 RETURNING ${RUN_COLUMNS}, ${FORK_PARENT_NUMBER}`,
       [ctx.organization.id, id, ...columns.map((c) => set[c])],
     );
     return rows[0]!;

@@ -295,7 +295,7 @@ export const runSchema = z.object({
   tags: z.array(z.string()),
   params: z.record(z.string(), z.unknown()),
   url: z.string(),
-  /** The run this one was forked from and the last inherited step; null when it is not a fork. */
+  /** The run this one was forked from and the last inherited step; null when it is not a fork (left out of run lists). */
   fork: z.object({ runId: z.uuid(), key: z.string(), step: z.number().int() }).nullable().optional(),
 });
 export type Run = z.infer<typeof runSchema>;
