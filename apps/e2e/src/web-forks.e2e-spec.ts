@@ -33,9 +33,17 @@ it('a fork says what it was forked from, links there, and charts the inherited p
       ).status,
     ).toBe(200);
   const parent = (await owner.api.post(runs, { name: 'parent' })).body;
-  await log(parent.key, Array.from({ length: 100 }, (_, i) => i), (s) => 3 - s / 50);
+  await log(
+    parent.key,
+    Array.from({ length: 100 }, (_, i) => i),
+    (s) => 3 - s / 50,
+  );
   const fork = (await owner.api.post(runs, { name: 'fork', forkFrom: parent.key, forkStep: 60 })).body;
-  await log(fork.key, Array.from({ length: 60 }, (_, i) => 61 + i), (s) => 2 - s / 100);
+  await log(
+    fork.key,
+    Array.from({ length: 60 }, (_, i) => 61 + i),
+    (s) => 2 - s / 100,
+  );
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));

@@ -233,24 +233,25 @@ export const batchAckSchema = z.object({
 });
 export type BatchAck = z.infer<typeof batchAckSchema>;
 
-export const createRunRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(250).optional(),
-  /** Idempotency key for creation: every process of a distributed job passes the same one and joins one run. */
-  externalId: z.string().min(1).max(250).optional(),
-  description: z.string().max(10_000).optional(),
-  tags: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tagsPerRun).optional(),
-  params: z.record(z.string().min(1).max(LIMITS.paramPathLength), paramValueSchema).optional(),
-  context: runContextSchema.optional(),
-  /** When the run began, if not now: importers keep the original start time of the runs they bring in. */
-  startedAt: z.iso.datetime({ offset: true }).optional(),
-  /**
-   * Fork: the run (id or key, of this project) this run continues from. The new run inherits the parent's
-   * params (its own win) and, in series reads, the parent's points up to and including `forkStep`.
-   */
-  forkFrom: z.string().min(1).max(100).optional(),
-  /** The last step of the parent the fork inherits; required with `forkFrom`. */
-  forkStep: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-})
+export const createRunRequestSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(250).optional(),
+    /** Idempotency key for creation: every process of a distributed job passes the same one and joins one run. */
+    externalId: z.string().min(1).max(250).optional(),
+    description: z.string().max(10_000).optional(),
+    tags: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tagsPerRun).optional(),
+    params: z.record(z.string().min(1).max(LIMITS.paramPathLength), paramValueSchema).optional(),
+    context: runContextSchema.optional(),
+    /** When the run began, if not now: importers keep the original start time of the runs they bring in. */
+    startedAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * Fork: the run (id or key, of this project) this run continues from. The new run inherits the parent's
+     * params (its own win) and, in series reads, the parent's points up to and including `forkStep`.
+     */
+    forkFrom: z.string().min(1).max(100).optional(),
+    /** The last step of the parent the fork inherits; required with `forkFrom`. */
+    forkStep: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  })
   .refine((r) => (r.forkFrom === undefined) === (r.forkStep === undefined), {
     message: 'forkFrom and forkStep go together',
     path: ['forkStep'],

@@ -86,11 +86,15 @@ export class LineageService {
         ...(await this.assetNodes(ctx, ids('asset:'))),
         ...(await this.artifactNodes(ctx, ids('artifact:'))),
       ],
-      edges: [...edges.values()].map((e): LineageGraph['edges'][number] =>
-        e.direction === 'input'
-          ? { from: e.node, to: `run:${e.run_id}`, kind: 'input' as const }
-          : { from: `run:${e.run_id}`, to: e.node, kind: 'output' as const },
-      ).concat([...forks.values()].map((f) => ({ from: `run:${f.parentId}`, to: `run:${f.childId}`, kind: 'fork' as const, step: f.step }))),
+      edges: [...edges.values()]
+        .map((e): LineageGraph['edges'][number] =>
+          e.direction === 'input'
+            ? { from: e.node, to: `run:${e.run_id}`, kind: 'input' as const }
+            : { from: `run:${e.run_id}`, to: e.node, kind: 'output' as const },
+        )
+        .concat(
+          [...forks.values()].map((f) => ({ from: `run:${f.parentId}`, to: `run:${f.childId}`, kind: 'fork' as const, step: f.step })),
+        ),
     };
   }
 

@@ -52,7 +52,12 @@ async function simple(run: { key: string }, extra = '') {
 describe('forks', () => {
   it('a fork inherits the parent params and its points through the fork step, then shows its own', async () => {
     const parent = await newRun({ params: { lr: 0.1, model: { depth: 4 } } });
-    await log(parent, 'loss', range(0, 20), range(0, 20).map((s) => 100 + s));
+    await log(
+      parent,
+      'loss',
+      range(0, 20),
+      range(0, 20).map((s) => 100 + s),
+    );
     const child = await newRun({ forkFrom: parent.key, forkStep: 10, params: { lr: 0.05 } });
     expect(child.fork).toEqual({ runId: parent.id, key: parent.key, step: 10 });
     expect(child.params).toEqual({ lr: 0.05, 'model.depth': 4 });
@@ -66,7 +71,12 @@ describe('forks', () => {
     expect(s.lastStep).toBe(10);
 
     // The child's own from N+1; the parent's N+1.. stay the parent's.
-    await log(child, 'loss', range(11, 15), range(11, 15).map((x) => 200 + x));
+    await log(
+      child,
+      'loss',
+      range(11, 15),
+      range(11, 15).map((x) => 200 + x),
+    );
     s = await packed(child);
     expect(s.steps).toEqual(range(0, 15));
     expect(s.values.slice(9, 13)).toEqual([109, 110, 211, 212]);
@@ -99,7 +109,12 @@ describe('forks', () => {
     const a = await newRun();
     await log(a, 'loss', range(0, 30), range(0, 30));
     const b = await newRun({ forkFrom: a.key, forkStep: 20 });
-    await log(b, 'loss', range(21, 30), range(21, 30).map((x) => 1000 + x));
+    await log(
+      b,
+      'loss',
+      range(21, 30),
+      range(21, 30).map((x) => 1000 + x),
+    );
     const c = await newRun({ forkFrom: b.key, forkStep: 25 });
     await log(c, 'loss', [26, 27], [5026, 5027]);
     const s = await packed(c);
@@ -136,7 +151,12 @@ describe('forks', () => {
     const parent = await newRun();
     await log(parent, 'loss', range(0, 499), range(0, 499));
     const child = await newRun({ forkFrom: parent.key, forkStep: 299 });
-    await log(child, 'loss', range(300, 599), range(300, 599).map((x) => -x));
+    await log(
+      child,
+      'loss',
+      range(300, 599),
+      range(300, 599).map((x) => -x),
+    );
     const s = await packed(child, { maxPoints: 50 });
     expect(s.steps.length).toBeLessThanOrEqual(50);
     expect(s.steps[s.steps.length - 1]).toBe(599);
