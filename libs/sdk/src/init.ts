@@ -22,6 +22,13 @@ export interface InitOptions {
   externalId?: string;
   /** Resume an existing run by its id. */
   runId?: string;
+  /**
+   * Fork: start a run that continues this one (id or key, of the same project) after `forkStep`. It inherits the
+   * parent's params and, in every series read, the parent's points through `forkStep`; no points are copied.
+   */
+  forkFrom?: string;
+  /** The last step of `forkFrom` the fork inherits; logging without a step continues at `forkStep + 1`. */
+  forkStep?: number;
   tags?: string[];
   params?: Record<string, ParamValue>;
   /** Automatic context; `false` turns all of it off. */
@@ -60,6 +67,10 @@ export async function init(options: InitOptions = {}): Promise<Run> {
     throw new Error('trackbase: set project: "org/project" or TRACKBASE_PROJECT');
   if ((config.mode === 'async' || config.mode === 'sync') && !config.apiKey)
     throw new Error('trackbase: set apiKey, TRACKBASE_API_KEY, or run `trackbase login`');
+  if ((options.forkFrom === undefined) !== (options.forkStep === undefined))
+    throw new Error('trackbase: forkFrom and forkStep go together');
+  if (options.forkStep !== undefined && !(Number.isSafeInteger(options.forkStep) && options.forkStep >= 0))
+    throw new Error('trackbase: forkStep must be a non-negative integer');
   const online = config.mode === 'async' || config.mode === 'sync';
   const api = online
     ? new TrackbaseApi({ baseUrl: config.url, apiKey: config.apiKey, maxAttempts: 3, userAgent: 'trackbase-sdk-js' })
@@ -83,6 +94,7 @@ export async function init(options: InitOptions = {}): Promise<Run> {
     name: options.name,
     externalId: options.externalId,
     runId: options.runId,
+    ...(options.forkFrom !== undefined ? { fork: { from: options.forkFrom, step: options.forkStep! } } : {}),
     options: runOptions,
   });
   if (config.mode === 'disabled') return run;

@@ -19,10 +19,18 @@ export interface RunRecord {
   tags: string[];
   params: Record<string, unknown>;
   context?: Record<string, unknown>;
+  fork_parent_id: string | null;
+  fork_step: string | null;
+  /** Only where FORK_PARENT_NUMBER was selected; run lists leave `fork` out. */
+  fork_parent_number?: number | null;
 }
 
 export const RUN_COLUMNS = `r.id, r.number, r.name, r.external_id, r.state, r.created_by, r.created_at, r.started_at,
-  r.ended_at, r.heartbeat_at, r.description, r.notes, r.tags, r.params`;
+  r.ended_at, r.heartbeat_at, r.description, r.notes, r.tags, r.params,
+  r.fork_parent_id, r.fork_step`;
+
+/** The fork parent's number (for its key): selected by the single-run queries only, so run lists keep their plans. */
+export const FORK_PARENT_NUMBER = `(SELECT fp.number FROM runs fp WHERE fp.id = r.fork_parent_id) AS fork_parent_number`;
 
 export function toRunDto(ctx: RequestContext, row: RunRecord): Run {
   const key = runKey(ctx.currentProject.slug, row.number);
@@ -43,5 +51,13 @@ export function toRunDto(ctx: RequestContext, row: RunRecord): Run {
     tags: row.tags,
     params: row.params,
     url: `${ctx.origin}${paths.runPage(ctx.organization.slug, ctx.currentProject.slug, key)}`,
+    ...(row.fork_parent_number === undefined
+      ? {}
+      : {
+          fork:
+            row.fork_parent_id && row.fork_parent_number !== null
+              ? { runId: row.fork_parent_id, key: runKey(ctx.currentProject.slug, row.fork_parent_number), step: Number(row.fork_step) }
+              : null,
+        }),
   };
 }

@@ -20,6 +20,7 @@ import { SeriesRepository } from './series/series.repository';
 import { SeriesService } from './series/series.service';
 import { SeriesQueryService } from './series/series-query.service';
 import { SeriesReader } from './series/series-reader';
+import { ForkSeries } from './series/fork-series';
 import { SeriesController } from './series.controller';
 
 @Module({
@@ -40,6 +41,7 @@ import { SeriesController } from './series.controller';
     SeriesRepository,
     SeriesService,
     SeriesReader,
+    ForkSeries,
     SeriesQueryService,
     SeriesExport,
     RunEvents,

@@ -4,7 +4,10 @@ import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
 import { queryRows } from '../database/sql';
 import { parseRunRef } from './run-key';
-import { RUN_COLUMNS, type RunRecord } from './run-row';
+import { FORK_PARENT_NUMBER, RUN_COLUMNS, type RunRecord } from './run-row';
+
+/** Forks of forks are followed this many levels up; a longer chain inherits from its nearest ancestors only. */
+export const MAX_FORK_DEPTH = 32;
 
 /** A run the crash sweep marked crashed, with its project's slug for the run key. */
 export interface CrashedRunRow {
@@ -26,7 +29,7 @@ export class RunsRepository {
     if (!parsed) throw notFound('run');
     const [column, value] = 'id' in parsed ? ['r.id', parsed.id] : ['r.number', parsed.number];
     const rows: RunRecord[] = await ctx.em.query(
-      `SELECT ${RUN_COLUMNS}${options.withContext ? ', r.context' : ''}
+      `SELECT ${RUN_COLUMNS}, ${FORK_PARENT_NUMBER}${options.withContext ? ', r.context' : ''}
          FROM runs r
         WHERE r.organization_id = $1 AND r.project_id = $2 AND ${column} = $3
         ${options.lock ? 'FOR UPDATE' : ''}`,
@@ -73,7 +76,7 @@ export class RunsRepository {
 
   async findByExternalId(ctx: RequestContext, externalId: string): Promise<RunRecord | null> {
     const rows: RunRecord[] = await ctx.em.query(
-      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.organization_id = $1 AND r.project_id = $2 AND r.external_id = $3`,
+      `SELECT ${RUN_COLUMNS}, ${FORK_PARENT_NUMBER} FROM runs r WHERE r.organization_id = $1 AND r.project_id = $2 AND r.external_id = $3`,
       [ctx.organization.id, ctx.currentProject.id, externalId],
     );
     return rows[0] ?? null;
@@ -103,13 +106,14 @@ export class RunsRepository {
       params: object;
       context: object;
       startedAt?: string | null;
+      fork?: { parentId: string; step: number } | null;
     },
   ): Promise<RunRecord | null> {
     const rows: RunRecord[] = await ctx.em.query(
-      `INSERT INTO runs AS r (organization_id, project_id, number, name, external_id, state, created_by, heartbeat_at, description, tags, params, context, started_at)
-       VALUES ($1, $2, $3, $4, $5, 'running', $6, now(), $7, $8, $9, $10, COALESCE($11::timestamptz, now()))
+      `INSERT INTO runs AS r (organization_id, project_id, number, name, external_id, state, created_by, heartbeat_at, description, tags, params, context, started_at, fork_parent_id, fork_step)
+       VALUES ($1, $2, $3, $4, $5, 'running', $6, now(), $7, $8, $9, $10, COALESCE($11::timestamptz, now()), $12, $13)
        ON CONFLICT (project_id, external_id) DO NOTHING
-       RETURNING ${RUN_COLUMNS}`,
+       RETURNING ${RUN_COLUMNS}, ${FORK_PARENT_NUMBER}`,
       [
         ctx.organization.id,
         ctx.currentProject.id,
@@ -122,9 +126,38 @@ export class RunsRepository {
         JSON.stringify(run.params),
         JSON.stringify(run.context),
         run.startedAt ?? null,
+        run.fork?.parentId ?? null,
+        run.fork?.step ?? null,
       ],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * The fork chain above each run: for every run that is a fork, its ancestors nearest first, each with the
+   * step through which the run inherits from it (the smallest fork step on the way down). Bounded depth.
+   */
+  async forkChains(ctx: RequestContext, runIds: string[]): Promise<Map<string, Array<{ runId: string; through: number }>>> {
+    const rows = await queryRows<{ run_id: string; ancestor_id: string; through: string }>(
+      ctx.em,
+      `WITH RECURSIVE chain(run_id, ancestor_id, through, depth) AS (
+         SELECT r.id, r.fork_parent_id, r.fork_step, 1 FROM runs r
+          WHERE r.organization_id = $1 AND r.id = ANY($2::uuid[]) AND r.fork_parent_id IS NOT NULL
+         UNION ALL
+         SELECT c.run_id, p.fork_parent_id, LEAST(c.through, p.fork_step), c.depth + 1
+           FROM chain c JOIN runs p ON p.id = c.ancestor_id AND p.organization_id = $1
+          WHERE p.fork_parent_id IS NOT NULL AND c.depth < ${MAX_FORK_DEPTH}
+       )
+       SELECT run_id, ancestor_id, through FROM chain ORDER BY run_id, depth`,
+      [ctx.organization.id, runIds],
+    );
+    const chains = new Map<string, Array<{ runId: string; through: number }>>();
+    for (const r of rows) {
+      const list = chains.get(r.run_id) ?? [];
+      list.push({ runId: r.ancestor_id, through: Number(r.through) });
+      chains.set(r.run_id, list);
+    }
+    return chains;
   }
 
   async update(ctx: RequestContext, id: string, set: Record<string, unknown>): Promise<RunRecord> {
@@ -132,7 +165,7 @@ export class RunsRepository {
     const assignments = columns.map((c, i) => `${c} = $${i + 3}`).join(', ');
     const rows = await queryRows<RunRecord>(
       ctx.em,
-      `UPDATE runs r SET ${assignments} WHERE r.organization_id = $1 AND r.id = $2 RETURNING ${RUN_COLUMNS}`,
+      `UPDATE runs r SET ${assignments} WHERE r.organization_id = $1 AND r.id = $2 RETURNING ${RUN_COLUMNS}, ${FORK_PARENT_NUMBER}`,
       [ctx.organization.id, id, ...columns.map((c) => set[c])],
     );
     return rows[0]!;

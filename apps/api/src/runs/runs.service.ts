@@ -36,6 +36,8 @@ export class RunsService {
       const existing = await this.runs.findByExternalId(ctx, input.externalId);
       if (existing) return { run: toRunDto(ctx, existing), created: false };
     }
+    // A fork's parent is a run of this project (404 otherwise, like a missing one); its params are inherited.
+    const parent = input.forkFrom === undefined ? null : await this.runs.find(ctx, input.forkFrom);
     const number = await this.runs.nextNumber(ctx);
     const inserted = await this.runs.insert(ctx, {
       number,
@@ -43,9 +45,10 @@ export class RunsService {
       externalId: input.externalId ?? null,
       description: input.description ?? '',
       tags: [...new Set(input.tags ?? [])],
-      params: flattenParams(input.params ?? {}),
+      params: { ...parent?.params, ...flattenParams(input.params ?? {}) },
       context: input.context ?? {},
       startedAt: input.startedAt ?? null,
+      fork: parent ? { parentId: parent.id, step: input.forkStep! } : null,
     });
     if (inserted) {
       const run = toRunDto(ctx, inserted);

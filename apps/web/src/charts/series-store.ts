@@ -9,6 +9,8 @@ export interface Line {
   min?: number[];
   max?: number[];
   downsampled: boolean;
+  /** A fork's series: points at steps up to this one may be inherited from an ancestor run. */
+  inheritedThrough?: number;
 }
 
 export interface SeriesSummary {
@@ -29,6 +31,7 @@ export function decode(s: PackedSeries): Line {
     times: s.times ?? [],
     ...(s.min ? { min: s.min.map(fromWireFloat), max: s.max!.map(fromWireFloat) } : {}),
     downsampled: s.downsampled,
+    ...(s.inheritedThrough !== undefined ? { inheritedThrough: s.inheritedThrough } : {}),
   };
 }
 
@@ -39,6 +42,7 @@ function appendLine(a: Line, b: Line): Line {
     times: a.times.concat(b.times),
     ...(a.min || b.min ? { min: (a.min ?? a.values).concat(b.min ?? b.values), max: (a.max ?? a.values).concat(b.max ?? b.values) } : {}),
     downsampled: a.downsampled || b.downsampled,
+    ...(a.inheritedThrough !== undefined ? { inheritedThrough: a.inheritedThrough } : {}),
   };
 }
 

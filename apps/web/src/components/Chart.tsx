@@ -91,6 +91,7 @@ function seriesOptions(lines: ChartLine[], points: boolean): { series: uPlot.Ser
       fill: points ? l.color : undefined,
       width: l.width ?? 1.5,
       spanGaps: true,
+      ...(l.dash ? { dash: l.dash } : {}),
       ...pathless,
     });
   }

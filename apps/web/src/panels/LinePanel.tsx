@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { LineChart, type ChartLine } from '../components/Chart';
 import { unitOf } from '../charts/format';
-import { groupColor, runColor } from '../charts/palette';
+import { groupColor, runColor, withAlpha } from '../charts/palette';
 import type { Line } from '../charts/series-store';
 import { aggregate, fillForward, smooth, type Smoothing } from '../charts/stats';
 import type { ChartSync, XRange } from '../charts/sync';
@@ -134,14 +134,30 @@ export function LinePanel({
         const l = runLine(run);
         if (!l) continue;
         const smoothed = s.kind === 'none' ? l.y : smooth(l.y, s);
+        const color = runs.length === 1 && panel.metrics.length > 1 ? groupColor(m) : runColor(run);
+        // A fork on a step axis: the part inherited from its ancestors is drawn faint and dotted.
+        const through = x.x === 'step' ? byRun.get(run.id)?.inheritedThrough : undefined;
+        const firstOwn = through === undefined ? 0 : l.x.findIndex((v) => v > through);
+        const cut = firstOwn === -1 ? l.x.length : firstOwn;
+        if (cut > 0) {
+          out.push({
+            id: `${metric}:${run.id}:inherited`,
+            label: `${run.key}${suffix} (inherited)`,
+            color: withAlpha(color, 0.55),
+            x: l.x.slice(0, cut),
+            y: smoothed.slice(0, cut),
+            dash: [2, 3],
+          });
+        }
+        if (cut === l.x.length) continue;
         out.push({
           id: `${metric}:${run.id}`,
           label: `${run.key}${suffix}`,
           // One run, several metrics: a colour per metric; several runs: the run's colour, later metrics dashed.
-          color: runs.length === 1 && panel.metrics.length > 1 ? groupColor(m) : runColor(run),
-          x: l.x,
-          y: smoothed,
-          raw: s.kind === 'none' ? undefined : l.y,
+          color,
+          x: l.x.slice(cut),
+          y: smoothed.slice(cut),
+          raw: s.kind === 'none' ? undefined : l.y.slice(cut),
           dash: dash && runs.length > 1 ? [6, 3] : undefined,
         });
       }

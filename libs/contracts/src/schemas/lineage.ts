@@ -4,7 +4,8 @@ import { z } from 'zod';
  * The lineage graph around a run, dataset, model or artifact version. Node ids
  * are `run:<uuid>`, `asset:<uuid>` (a dataset or model a run named) and
  * `artifact:<uuid>` (a stored artifact version). Edges follow the data:
- * input edges go data → run, output edges run → data.
+ * input edges go data → run, output edges run → data; fork edges go parent
+ * run → forked run, with the fork step.
  */
 export const lineageNodeSchema = z.object({
   id: z.string(),
@@ -20,6 +21,8 @@ export type LineageNode = z.infer<typeof lineageNodeSchema>;
 export const lineageGraphSchema = z.object({
   root: z.string(),
   nodes: z.array(lineageNodeSchema),
-  edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['input', 'output']) })),
+  edges: z.array(
+    z.object({ from: z.string(), to: z.string(), kind: z.enum(['input', 'output', 'fork']), step: z.number().int().optional() }),
+  ),
 });
 export type LineageGraph = z.infer<typeof lineageGraphSchema>;

@@ -233,17 +233,29 @@ export const batchAckSchema = z.object({
 });
 export type BatchAck = z.infer<typeof batchAckSchema>;
 
-export const createRunRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(250).optional(),
-  /** Idempotency key for creation: every process of a distributed job passes the same one and joins one run. */
-  externalId: z.string().min(1).max(250).optional(),
-  description: z.string().max(10_000).optional(),
-  tags: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tagsPerRun).optional(),
-  params: z.record(z.string().min(1).max(LIMITS.paramPathLength), paramValueSchema).optional(),
-  context: runContextSchema.optional(),
-  /** When the run began, if not now: importers keep the original start time of the runs they bring in. */
-  startedAt: z.iso.datetime({ offset: true }).optional(),
-});
+export const createRunRequestSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(250).optional(),
+    /** Idempotency key for creation: every process of a distributed job passes the same one and joins one run. */
+    externalId: z.string().min(1).max(250).optional(),
+    description: z.string().max(10_000).optional(),
+    tags: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tagsPerRun).optional(),
+    params: z.record(z.string().min(1).max(LIMITS.paramPathLength), paramValueSchema).optional(),
+    context: runContextSchema.optional(),
+    /** When the run began, if not now: importers keep the original start time of the runs they bring in. */
+    startedAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * Fork: the run (id or key, of this project) this run continues from. The new run inherits the parent's
+     * params (its own win) and, in series reads, the parent's points up to and including `forkStep`.
+     */
+    forkFrom: z.string().min(1).max(100).optional(),
+    /** The last step of the parent the fork inherits; required with `forkFrom`. */
+    forkStep: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .refine((r) => (r.forkFrom === undefined) === (r.forkStep === undefined), {
+    message: 'forkFrom and forkStep go together',
+    path: ['forkStep'],
+  });
 export type CreateRunRequest = z.infer<typeof createRunRequestSchema>;
 
 export const updateRunRequestSchema = z.strictObject({
@@ -284,6 +296,8 @@ export const runSchema = z.object({
   tags: z.array(z.string()),
   params: z.record(z.string(), z.unknown()),
   url: z.string(),
+  /** The run this one was forked from and the last inherited step; null when it is not a fork (left out of run lists). */
+  fork: z.object({ runId: z.uuid(), key: z.string(), step: z.number().int() }).nullable().optional(),
 });
 export type Run = z.infer<typeof runSchema>;
 
@@ -322,6 +336,8 @@ export const seriesDataSchema = z.object({
   lines: z.array(z.string()).optional(),
   downsampled: z.boolean(),
   totalPoints: z.number(),
+  /** Forks: points at steps up to this one may come from an ancestor run (charts draw that part distinctly). */
+  inheritedThrough: z.number().optional(),
 });
 export type SeriesData = z.infer<typeof seriesDataSchema>;
 

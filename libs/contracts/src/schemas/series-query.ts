@@ -55,6 +55,8 @@ export const packedSeriesSchema = z.object({
   times: z.array(z.number()).optional(),
   min: z.array(wireFloatSchema).optional(),
   max: z.array(wireFloatSchema).optional(),
+  /** Forks: points at steps up to this one may come from an ancestor run (charts draw that part distinctly). */
+  inheritedThrough: z.number().optional(),
 });
 export type PackedSeries = z.infer<typeof packedSeriesSchema>;
 

@@ -56,6 +56,8 @@ def init(
     exit_timeout: Optional[float] = None,
     say: Optional[Callable[[str], None]] = None,
     create_project: bool = True,
+    fork_from: Optional[str] = None,
+    fork_step: Optional[int] = None,
 ) -> Run:
     """
     Starts a run in `project` ("org/project", default TRACKBASE_PROJECT), or joins the run of
@@ -65,6 +67,10 @@ def init(
     server, or at once when the server is unreachable (the run is created later). A project that
     does not exist is created when the key's owner may create projects in the organization (and
     `init` says so); `create_project=False` makes that an error.
+
+    `fork_from` (a run id or key of the same project) with `fork_step=N` starts a fork: a run that
+    inherits the parent's params and, in every series read, the parent's points through step N
+    (nothing is copied); logging without a step continues at N + 1.
     """
     global current
     settings = resolve_config(url=url, api_key=api_key, project=project, mode=mode, directory=dir)
@@ -74,6 +80,10 @@ def init(
     online = settings.mode in ("async", "sync")
     if online and not settings.api_key:
         raise TrackbaseError("trackbase: set api_key=, TRACKBASE_API_KEY, or run `trackbase login`")
+    if (fork_from is None) != (fork_step is None):
+        raise TrackbaseError("trackbase: fork_from and fork_step go together")
+    if fork_step is not None and (isinstance(fork_step, bool) or not isinstance(fork_step, int) or fork_step < 0):
+        raise TrackbaseError("trackbase: fork_step must be a non-negative integer")
     launch = detect()
     external_id = external_id or launch.external_id
     api = (
@@ -94,6 +104,7 @@ def init(
         name=name,
         external_id=external_id,
         run_id=resume,
+        fork=(fork_from, fork_step) if fork_from is not None and fork_step is not None else None,
         options=EngineOptions(flush_interval_s=flush_interval, max_queued_points=memory_limit_points),
         say=tell,
         rank=launch.rank,

@@ -56,6 +56,7 @@ class Run:
         name: Optional[str] = None,
         external_id: Optional[str] = None,
         run_id: Optional[str] = None,
+        fork: Optional[Tuple[str, int]] = None,
         options: Optional[EngineOptions] = None,
         say: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
         rank: int = 0,
@@ -97,6 +98,10 @@ class Run:
             self.meta["runId"] = run_id
         if name:
             self.meta["name"] = name
+        if fork is not None:
+            # A fork continues after the step it inherits through.
+            self.meta["fork"] = {"from": fork[0], "step": fork[1]}
+            self._step = fork[1] + 1
         self.config = Config(self._log_params)
         self.summary = Summary(self._last_values, self._log_params)
         self._engine: Optional[Engine] = None

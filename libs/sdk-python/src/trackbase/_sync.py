@@ -19,6 +19,9 @@ def ensure_run(api: TrackbaseApi, meta: Dict[str, Any]) -> Dict[str, Any]:
     body: Dict[str, Any] = {"externalId": meta["externalId"]}
     if meta.get("name"):
         body["name"] = meta["name"]
+    if meta.get("fork"):
+        body["forkFrom"] = meta["fork"]["from"]
+        body["forkStep"] = meta["fork"]["step"]
     run = api.create_run(meta["org"], meta["project"], body)
     return {**meta, "runId": run["id"], "runKey": run["key"], "runUrl": run["url"]}
 

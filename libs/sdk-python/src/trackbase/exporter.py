@@ -188,6 +188,11 @@ class Exporter:
         for field in RUN_FIELDS:
             if detail.get(field) is not None:
                 rows.add(base, "run", field, detail[field])
+        fork = detail.get("fork")
+        if fork:
+            # The fork relation; the fork's series rows below are its own points only.
+            rows.add(base, "run", "forkFrom", fork["key"])
+            rows.add(base, "run", "forkStep", int(fork["step"]))
         for tag in detail.get("tags") or []:
             rows.add(base, "tag", tag)
         if detail.get("context"):

@@ -138,3 +138,31 @@ def test_export_then_import_into_another_project_reproduces_it(tenant: Tenant, t
     copied = json.loads((second / "artifacts" / "classifier" / "v1" / "manifest.json").read_text())
     assert copied["files"] == model_manifest["files"] and copied["aliases"] == ["latest", "prod"]
     assert copied["digest"] == model_manifest["digest"]
+
+
+def test_a_fork_survives_export_and_import_as_a_fork(tenant: Tenant, tmp_path: Path) -> None:
+    client = api(tenant)
+    base = f"/orgs/{tenant.org}/projects/{tenant.project}/runs"
+
+    def log(run: Dict[str, Any], steps: List[int], values: List[float]) -> None:
+        times = [1e12 + s for s in steps]
+        client.post(
+            f"{base}/{run['id']}/batches",
+            {"streamId": "s", "seq": 0, "metrics": [{"name": "loss", "steps": steps, "values": values, "times": times}]},
+        )
+
+    # Whatever order the export lists them in, the importer creates the parent before the fork.
+    parent = client.post(base, {"name": "parent"})
+    log(parent, [0, 1, 2, 3], [4.0, 3.0, 2.0, 1.0])
+    fork = client.post(base, {"name": "fork", "forkFrom": parent["key"], "forkStep": 1})
+    log(fork, [2, 3], [20.0, 30.0])
+    out = tmp_path / "forked"
+    cli(tenant, tmp_path, "export", tenant.ref, "--out", str(out))
+
+    other = tenant.create_project()
+    cli(tenant, tmp_path, "import", "trackbase", str(out), "--project", f"{tenant.org}/{other}")
+    imported = {r["name"]: r for r in client.get(f"/orgs/{tenant.org}/projects/{other}/runs")["items"]}
+    detail = client.get(f"/orgs/{tenant.org}/projects/{other}/runs/{imported['fork']['key']}")
+    assert detail["fork"] == {"runId": imported["parent"]["id"], "key": imported["parent"]["key"], "step": 1}
+    [loss] = client.get(f"/orgs/{tenant.org}/projects/{other}/runs/{detail['key']}/series?names=loss")
+    assert loss["steps"] == [0, 1, 2, 3] and loss["values"] == [4.0, 3.0, 20.0, 30.0]

@@ -185,6 +185,12 @@ def test_import_maps_every_attribute_type_and_a_second_import_adds_nothing(tenan
     fork_params = fork["params"] if "fork.parent" in fork["params"] else _flatten(fork["params"])
     assert fork_params["fork.parent"] == main["key"]
     assert fork_params["fork.parent_run_id"] == "exp-main" and fork_params["fork.step"] == 5.0
+    # A Trackbase fork: the parent's loss through step 5, then the fork's own (6..8); nothing copied.
+    assert fork["fork"] == {"runId": main["id"], "key": main["key"], "step": 5}
+    loss = series(tenant, fork["key"], "metrics/loss")
+    assert loss["steps"] == list(range(9))
+    assert loss["values"][:6] == [1.0 / (s + 1) for s in range(6)] and loss["values"][6:] == [0.1] * 3
+    assert loss["inheritedThrough"] == 5
 
     legacy = run_detail(tenant, runs["acme/legacy/LEG-7"]["key"])
     assert legacy["name"] == "old run"

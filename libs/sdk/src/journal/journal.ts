@@ -24,6 +24,8 @@ export interface JournalMeta {
   runUrl?: string;
   externalId?: string;
   name?: string;
+  /** A fork: the parent run (id or key) and the last step it inherits. */
+  fork?: { from: string; step: number };
   createdAt: string;
   mode: string;
 }

@@ -119,6 +119,7 @@ export class Run {
     name?: string;
     externalId?: string;
     runId?: string;
+    fork?: { from: string; step: number };
     options: RunOptions;
   }): Run {
     const localId = randomUUID();
@@ -132,11 +133,14 @@ export class Run {
       externalId: args.externalId ?? `local-${localId}`,
       ...(args.runId ? { runId: args.runId } : {}),
       ...(args.name ? { name: args.name } : {}),
+      ...(args.fork ? { fork: args.fork } : {}),
       createdAt: new Date().toISOString(),
       mode: args.mode,
     };
     const journal = args.mode === 'disabled' ? null : Journal.create(join(runsDir(args.dataDir), localId), meta);
     const run = new Run(meta, journal, args.api, args.mode, args.options);
+    // A fork continues after the step it inherits through.
+    if (args.fork) run.step = args.fork.step + 1;
     if (args.mode === 'async') {
       run.flushTimer = setInterval(() => run.flush(), args.options.flushIntervalMs);
       run.flushTimer.unref();

@@ -32,7 +32,11 @@ export interface SyncResult {
  */
 export async function ensureRun(api: TrackbaseApi, meta: JournalMeta): Promise<JournalMeta> {
   if (meta.runId) return meta;
-  const run = await api.createRun(meta.org, meta.project, { externalId: meta.externalId, ...(meta.name ? { name: meta.name } : {}) });
+  const run = await api.createRun(meta.org, meta.project, {
+    externalId: meta.externalId,
+    ...(meta.name ? { name: meta.name } : {}),
+    ...(meta.fork ? { forkFrom: meta.fork.from, forkStep: meta.fork.step } : {}),
+  });
   return { ...meta, runId: run.id, runKey: run.key, runUrl: run.url };
 }
 

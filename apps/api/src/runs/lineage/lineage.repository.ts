@@ -119,6 +119,17 @@ export class LineageRepository {
     }
   }
 
+  /** Fork edges touching the runs: to their parents when `up`, to their forks when `down`. */
+  async forkEdges(ctx: RequestContext, runIds: string[], up: boolean, down: boolean) {
+    const rows: Array<{ parent_id: string; child_id: string; step: string }> = await ctx.em.query(
+      `SELECT r.fork_parent_id AS parent_id, r.id AS child_id, r.fork_step AS step FROM runs r
+        WHERE r.organization_id = $1 AND r.fork_parent_id IS NOT NULL
+          AND (($3 AND r.id = ANY($2::uuid[])) OR ($4 AND r.fork_parent_id = ANY($2::uuid[])))`,
+      [ctx.organization.id, runIds, up, down],
+    );
+    return rows.map((r) => ({ parentId: r.parent_id, childId: r.child_id, step: Number(r.step) }));
+  }
+
   async assetsOfRun(ctx: RequestContext, runId: string) {
     const rows: Array<AssetRecord & { direction: 'input' | 'output' }> = await ctx.em.query(
       `SELECT a.*, ra.direction FROM run_assets ra JOIN data_assets a ON a.id = ra.asset_id

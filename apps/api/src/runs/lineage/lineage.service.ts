@@ -35,6 +35,7 @@ export class LineageService {
     const seenRuns = new Set<string>(root.startsWith('run:') ? [root.slice(4)] : []);
     const seenData = new Set<string>(root.startsWith('run:') ? [] : [root]);
     const edges = new Map<string, LineageEdge>();
+    const forks = new Map<string, { parentId: string; childId: string; step: number }>();
     let frontierRuns = [...seenRuns];
     let frontierData = [...seenData];
 
@@ -42,6 +43,15 @@ export class LineageService {
       const found = await this.lineage.edges(ctx, frontierRuns, frontierData, direction !== 'downstream', direction !== 'upstream');
       const nextRuns: string[] = [];
       const nextData: string[] = [];
+      // A fork continues its parent: parent → fork edges, walked upstream to parents and downstream to forks.
+      for (const f of await this.lineage.forkEdges(ctx, frontierRuns, direction !== 'downstream', direction !== 'upstream')) {
+        forks.set(`${f.parentId}|${f.childId}`, f);
+        for (const id of [f.parentId, f.childId]) {
+          if (seenRuns.has(id)) continue;
+          seenRuns.add(id);
+          nextRuns.push(id);
+        }
+      }
       for (const e of found) {
         edges.set(`${e.node}|${e.run_id}|${e.direction}`, e);
         if (!seenRuns.has(e.run_id)) {
@@ -64,11 +74,15 @@ export class LineageService {
         ...(await this.assetNodes(ctx, ids('asset:'))),
         ...(await this.artifactNodes(ctx, ids('artifact:'))),
       ],
-      edges: [...edges.values()].map((e) =>
-        e.direction === 'input'
-          ? { from: e.node, to: `run:${e.run_id}`, kind: 'input' as const }
-          : { from: `run:${e.run_id}`, to: e.node, kind: 'output' as const },
-      ),
+      edges: [...edges.values()]
+        .map((e): LineageGraph['edges'][number] =>
+          e.direction === 'input'
+            ? { from: e.node, to: `run:${e.run_id}`, kind: 'input' as const }
+            : { from: `run:${e.run_id}`, to: e.node, kind: 'output' as const },
+        )
+        .concat(
+          [...forks.values()].map((f) => ({ from: `run:${f.parentId}`, to: `run:${f.childId}`, kind: 'fork' as const, step: f.step })),
+        ),
     };
   }
 

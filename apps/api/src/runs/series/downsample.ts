@@ -24,7 +24,7 @@ export interface SketchSegment {
  * last point plus its min and max, so a spike anywhere in a bucket stays
  * visible even when most points are dropped.
  */
-class Buckets {
+export class Buckets {
   private readonly width: number;
   private readonly lastStep: Float64Array;
   private readonly lastValue: Float64Array;

@@ -10,7 +10,8 @@ import { z } from 'zod';
 const cursorSchema = z.strictObject({
   v: z.literal(1),
   k: z.enum(['metric', 'system']),
-  s: z.record(z.string().regex(/^\d{1,19}$/), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)),
+  // A fork's series without points of its own is named by its ancestor's series and the fork: `<id>@<run id>`.
+  s: z.record(z.string().regex(/^\d{1,19}(@[0-9a-f-]{36})?$/), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)),
 });
 
 export type SeriesCursor = Map<string, number>;

@@ -12,7 +12,7 @@ import type { RequestContext } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import { RunsRepository } from '../runs.repository';
 import { decodeCursor, encodeCursor, type SeriesCursor } from './series-cursor';
-import { SeriesRepository } from './series.repository';
+import { ForkSeries, partReads, stitchAll, type StitchedSeries } from './fork-series';
 import { SeriesReader } from './series-reader';
 
 export type SeriesQueryBody = z.output<typeof seriesQueryRequestSchema>;
@@ -25,7 +25,7 @@ export type SeriesQueryBody = z.output<typeof seriesQueryRequestSchema>;
 export class SeriesQueryService {
   constructor(
     private readonly runs: RunsRepository,
-    private readonly series: SeriesRepository,
+    private readonly forks: ForkSeries,
     private readonly reader: SeriesReader,
   ) {}
 
@@ -39,7 +39,7 @@ export class SeriesQueryService {
     if (!runIds.length) return { runs: [], missingRuns, series: [], ...params, cursor: encodeCursor(q.kind, new Map()) };
 
     const runIndex = new Map(runIds.map((id, i) => [id, i]));
-    const found = (await this.series.findSeries(ctx, runIds, q.kind, q.names ?? null)).sort(
+    const found = (await this.forks.find(ctx, runIds, q.kind, q.names ?? null)).sort(
       (a, b) => runIndex.get(a.runId)! - runIndex.get(b.runId)! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
     );
     if (found.length * q.maxPoints > SERIES_QUERY_LIMITS.pointBudget) {
@@ -50,36 +50,34 @@ export class SeriesQueryService {
         [{ path: 'names', message: `${found.length} series found` }],
       );
     }
-    const points = q.maxPoints
-      ? await this.reader.read(
-          ctx,
-          found.map((s) => ({ seriesId: s.id, from: previous.has(s.id) ? Math.max(q.from, previous.get(s.id)! + 1) : q.from })),
-          q.to,
-          q.maxPoints,
-        )
-      : new Map();
+    const from = (s: StitchedSeries) => (previous.has(s.key) ? Math.max(q.from, previous.get(s.key)! + 1) : q.from);
+    const read = q.maxPoints ? await this.reader.read(ctx, partReads(found, from), q.to, q.maxPoints) : [];
+    const points = new Map(q.maxPoints ? stitchAll(found, read, q.maxPoints).map((p, i) => [found[i]!.key, p]) : []);
 
     const next: SeriesCursor = new Map();
     const series: PackedSeries[] = [];
     for (const s of found) {
-      const p = points.get(s.id);
-      const append = previous.has(s.id);
-      const lastSent = p?.steps.length ? p.steps[p.steps.length - 1]! : previous.get(s.id);
-      if (lastSent !== undefined) next.set(s.id, lastSent);
+      const p = points.get(s.key);
+      const append = previous.has(s.key);
+      const lastSent = p?.steps.length ? p.steps[p.steps.length - 1]! : previous.get(s.key);
+      if (lastSent !== undefined) next.set(s.key, lastSent);
       // A series the client already has and that has nothing new is left out.
       if (append && !p?.steps.length) continue;
+      // A fork without points of its own in this series ends where its inherited points end.
+      const inheritedLast = s.lastStep === null && p?.steps.length && !p.downsampled && q.to === Number.MAX_SAFE_INTEGER;
       series.push({
         run: runIndex.get(s.runId)!,
         name: s.name,
         totalPoints: s.count,
-        lastStep: s.lastStep,
-        last: s.lastValue === null ? null : toWireFloat(s.lastValue),
+        lastStep: inheritedLast ? p.steps[p.steps.length - 1]! : s.lastStep,
+        last: inheritedLast ? toWireFloat(p.values[p.values.length - 1]!) : s.lastValue === null ? null : toWireFloat(s.lastValue),
         downsampled: p?.downsampled ?? false,
         append,
         steps: p?.steps ?? [],
         values: (p?.values ?? []).map(toWireFloat),
         ...(q.times ? { times: p?.times ?? [] } : {}),
         ...(p?.downsampled ? { min: p.min!.map(toWireFloat), max: p.max!.map(toWireFloat) } : {}),
+        ...(s.inheritedThrough !== undefined ? { inheritedThrough: s.inheritedThrough } : {}),
       });
     }
     return { runs: runIds, missingRuns, series, ...params, cursor: encodeCursor(q.kind, next) };

@@ -17,6 +17,8 @@ export interface NumericRead {
   seriesId: string;
   /** First step to read (a cursor moves it past what the client has). */
   from: number;
+  /** Last step to read when below the query's (a fork reads its parent only up to the fork step). */
+  to?: number;
 }
 
 /** Series read per round: bounds the bytes held at once whatever the query asks for. */
@@ -34,48 +36,52 @@ const EMPTY: NumericPoints = { steps: [], values: [], times: [], downsampled: fa
 export class SeriesReader {
   constructor(private readonly series: SeriesRepository) {}
 
-  async read(ctx: RequestContext, reads: NumericRead[], to: number, maxPoints: number): Promise<Map<string, NumericPoints>> {
-    const result = new Map<string, NumericPoints>();
+  /** Points of each read, in the order of `reads` (one series may be read more than once, with different ranges). */
+  async read(ctx: RequestContext, reads: NumericRead[], to: number, maxPoints: number): Promise<NumericPoints[]> {
+    const result: NumericPoints[] = [];
     for (let i = 0; i < reads.length; i += SERIES_PER_ROUND) {
-      const round = reads.slice(i, i + SERIES_PER_ROUND).filter((r) => r.from <= to);
-      if (!round.length) continue;
-      const segments = await this.series.segmentsOfMany(
-        ctx,
-        round.map((r) => r.seriesId),
-        round.map((r) => r.from),
-        to,
-      );
-      const bySeries = new Map<string, SegmentMeta[]>();
+      const round = reads.slice(i, i + SERIES_PER_ROUND).map((r) => ({ ...r, to: Math.min(to, r.to ?? to) }));
+      const wanted = round.map((r, j) => j).filter((j) => round[j]!.from <= round[j]!.to);
+      const segments = wanted.length
+        ? await this.series.segmentsOfMany(
+            ctx,
+            wanted.map((j) => round[j]!.seriesId),
+            wanted.map((j) => round[j]!.from),
+            wanted.map((j) => round[j]!.to),
+          )
+        : [];
+      const byRead = new Map<number, SegmentMeta[]>();
       for (const s of segments) {
-        const list = bySeries.get(s.seriesId!);
+        const j = wanted[s.read!]!;
+        const list = byRead.get(j);
         if (list) list.push(s);
-        else bySeries.set(s.seriesId!, [s]);
+        else byRead.set(j, [s]);
       }
-      const plans = new Map<string, ReadPlan>();
-      for (const r of round) {
-        const plan = planRead(bySeries.get(r.seriesId) ?? [], r.from, to, maxPoints);
-        if (plan) plans.set(r.seriesId, plan);
+      const plans = new Map<number, ReadPlan>();
+      for (const j of wanted) {
+        const r = round[j]!;
+        const plan = planRead(byRead.get(j) ?? [], r.from, r.to, maxPoints);
+        if (plan) plans.set(j, plan);
       }
-      const ids = (source: ReadPlan['source']) => [...plans.values()].filter((p) => p.source === source).flatMap((p) => p.segmentIds);
+      const ids = (source: ReadPlan['source']) => [
+        ...new Set([...plans.values()].filter((p) => p.source === source).flatMap((p) => p.segmentIds)),
+      ];
       const sketchIds = ids('sketches');
       const pointIds = ids('points');
       const [sketches, points] = await Promise.all([
         sketchIds.length ? this.series.sketchesBySeries(ctx, sketchIds) : new Map(),
         pointIds.length ? this.series.pointsBySeries(ctx, pointIds) : new Map(),
       ]);
-      for (const r of round) {
-        const plan = plans.get(r.seriesId);
-        if (!plan) {
-          result.set(r.seriesId, EMPTY);
-          continue;
-        }
-        if (plan.source === 'sketches') {
+      round.forEach((r, j) => {
+        const plan = plans.get(j);
+        if (!plan) result.push(EMPTY);
+        else if (plan.source === 'sketches') {
           const d = downsampleSketches(sketches.get(r.seriesId) ?? [], plan.from, plan.to, maxPoints);
-          result.set(r.seriesId, { ...d, downsampled: true });
+          result.push({ ...d, downsampled: true });
         } else {
-          result.set(r.seriesId, fromPoints(points.get(r.seriesId) ?? [], plan.from, plan.to, maxPoints));
+          result.push(fromPoints(points.get(r.seriesId) ?? [], plan.from, plan.to, maxPoints));
         }
-      }
+      });
     }
     return result;
   }

@@ -17,6 +17,8 @@ export interface SeriesRef {
 export interface SegmentMeta {
   id: string;
   seriesId?: string;
+  /** segmentsOfMany: the index of the read the segment answers. */
+  read?: number;
   firstStep: number;
   lastStep: number;
   count: number;
@@ -67,19 +69,24 @@ export class SeriesRepository {
     return rows.map((r) => ({ id: r.id, firstStep: Number(r.first_step), lastStep: Number(r.last_step), count: r.count }));
   }
 
-  /** Segments of many series at once, each series from its own first step up to `to`; ordered by series then step. */
-  async segmentsOfMany(ctx: RequestContext, seriesIds: string[], froms: number[], to: number): Promise<SegmentMeta[]> {
-    const rows: Array<{ id: string; series_id: string; first_step: string; last_step: string; count: number }> = await ctx.em.query(
-      `SELECT s.id, s.series_id, s.first_step, s.last_step, s.count
-         FROM unnest($2::bigint[], $3::bigint[]) AS q(series_id, from_step)
-         JOIN series_segments s ON s.series_id = q.series_id AND s.last_step >= q.from_step AND s.first_step <= $4
-        WHERE s.organization_id = $1
-        ORDER BY s.series_id, s.first_step, s.id`,
-      [ctx.organization.id, seriesIds, froms, to],
-    );
+  /**
+   * Segments of many reads at once, each read a series between its own first and last step; ordered by read then
+   * step, each segment tagged with the index of its read (a series may be read twice, with different ranges).
+   */
+  async segmentsOfMany(ctx: RequestContext, seriesIds: string[], froms: number[], tos: number[]): Promise<SegmentMeta[]> {
+    const rows: Array<{ id: string; series_id: string; read: number; first_step: string; last_step: string; count: number }> =
+      await ctx.em.query(
+        `SELECT s.id, s.series_id, q.read::int AS read, s.first_step, s.last_step, s.count
+           FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS q(series_id, from_step, to_step, read)
+           JOIN series_segments s ON s.series_id = q.series_id AND s.last_step >= q.from_step AND s.first_step <= q.to_step
+          WHERE s.organization_id = $1
+          ORDER BY q.read, s.first_step, s.id`,
+        [ctx.organization.id, seriesIds, froms, tos],
+      );
     return rows.map((r) => ({
       id: r.id,
       seriesId: r.series_id,
+      read: r.read - 1,
       firstStep: Number(r.first_step),
       lastStep: Number(r.last_step),
       count: r.count,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { toWireFloat, type SeriesData, type SeriesKind } from '@trackbase/contracts';
 import type { RequestContext } from '../../common/context/request-context';
-import { SeriesRepository, type SeriesRef } from './series.repository';
+import { ForkSeries, partReads, stitchAll, type StitchedSeries } from './fork-series';
+import { SeriesRepository } from './series.repository';
 import { SeriesReader, type NumericPoints } from './series-reader';
 
 export interface SeriesQuery {
@@ -19,6 +20,7 @@ export class SeriesService {
   constructor(
     private readonly series: SeriesRepository,
     private readonly reader: SeriesReader,
+    private readonly forks: ForkSeries,
   ) {}
 
   /**
@@ -28,23 +30,32 @@ export class SeriesService {
    * Numeric series are read together (a few statements for all of them).
    */
   async read(ctx: RequestContext, query: SeriesQuery): Promise<SeriesData[]> {
-    const found = await this.series.findSeries(ctx, query.runIds, query.kind, query.names);
+    const found = await this.forks.find(ctx, query.runIds, query.kind, query.names);
     const numeric = found.filter((s) => s.kind !== 'text');
-    const points = await this.reader.read(
+    const read = await this.reader.read(
       ctx,
-      numeric.map((s) => ({ seriesId: s.id, from: query.from })),
+      partReads(numeric, () => query.from),
       query.to,
       query.maxPoints,
     );
+    const points = new Map(stitchAll(numeric, read, query.maxPoints).map((p, i) => [numeric[i]!, p]));
     const result: SeriesData[] = [];
     for (const s of found) {
-      result.push(s.kind === 'text' ? await this.readText(ctx, s, query) : toSeriesData(s, points.get(s.id)!));
+      result.push(s.kind === 'text' ? await this.readText(ctx, s, query) : toSeriesData(s, points.get(s)!));
     }
     return result;
   }
 
-  private async readText(ctx: RequestContext, s: SeriesRef, query: SeriesQuery): Promise<SeriesData> {
-    const lines = await this.series.textLines(ctx, s.id, query.from, query.to, query.search, query.maxPoints);
+  /** Text lines of the series and, for a fork, of its ancestors' up to the step each is inherited through. */
+  private async readText(ctx: RequestContext, s: StitchedSeries, query: SeriesQuery): Promise<SeriesData> {
+    const lines: Array<{ step: number; time: number; line: string }> = [];
+    for (const part of s.parts) {
+      const to = Math.min(query.to, part.to);
+      if (to >= query.from) lines.push(...(await this.series.textLines(ctx, part.seriesId, query.from, to, query.search, query.maxPoints)));
+    }
+    // Stable: at equal steps the run's own lines come first; the limit applies to the stitched whole.
+    lines.sort((a, b) => a.step - b.step);
+    lines.length = Math.min(lines.length, query.maxPoints);
     return {
       runId: s.runId,
       name: s.name,
@@ -55,11 +66,12 @@ export class SeriesService {
       lines: lines.map((l) => l.line),
       downsampled: false,
       totalPoints: s.count,
+      ...(s.inheritedThrough !== undefined ? { inheritedThrough: s.inheritedThrough } : {}),
     };
   }
 }
 
-function toSeriesData(s: SeriesRef, p: NumericPoints): SeriesData {
+function toSeriesData(s: StitchedSeries, p: NumericPoints): SeriesData {
   return {
     runId: s.runId,
     name: s.name,
@@ -70,5 +82,6 @@ function toSeriesData(s: SeriesRef, p: NumericPoints): SeriesData {
     times: p.times,
     ...(p.downsampled ? { min: p.min!.map(toWireFloat), max: p.max!.map(toWireFloat) } : {}),
     downsampled: p.downsampled,
+    ...(s.inheritedThrough !== undefined ? { inheritedThrough: s.inheritedThrough } : {}),
   };
 }

@@ -18,6 +18,16 @@ export function LineageView({ run, org, project }: { run: RunDetail; org: string
       .map((e) => nodes.get(kind === 'input' ? e.from : e.to))
       .filter((n): n is LineageNode & { artifact: NonNullable<LineageNode['artifact']> } => Boolean(n?.artifact));
   const related = (graph.data?.nodes ?? []).filter((n) => n.run && n.id !== self);
+  // Fork edges: parent → fork, with the step the fork inherits through.
+  const forkOf = new Map((graph.data?.edges ?? []).filter((e) => e.kind === 'fork').map((e) => [e.to, e]));
+  const forkNote = (id: string) => {
+    const asChild = forkOf.get(id);
+    if (asChild && asChild.from === self) return ` · fork of this run at step ${asChild.step}`;
+    const mine = forkOf.get(self);
+    if (mine && mine.from === id) return ` · this run forked from it at step ${mine.step}`;
+    if (asChild) return ` · fork of ${nodes.get(asChild.from)?.run?.key ?? 'a run'} at step ${asChild.step}`;
+    return '';
+  };
   const render = (list: RunDetail['inputs'], artifacts: ReturnType<typeof artifactsBy>) =>
     list.length || artifacts.length ? (
       <ul className="list">
@@ -56,11 +66,12 @@ export function LineageView({ run, org, project }: { run: RunDetail; org: string
             {related.map((n) => (
               <li key={n.id}>
                 <Link to={`/${org}/${project}/runs/${n.run!.key}`}>{n.run!.key}</Link> {n.run!.name} <StateBadge state={n.run!.state} />
+                <span className="muted">{forkNote(n.id)}</span>
               </li>
             ))}
           </ul>
         ) : (
-          <p className="muted">No runs share a dataset, model or artifact with this one.</p>
+          <p className="muted">No runs share a dataset, model or artifact with this one, or fork it.</p>
         )}
       </div>
     </div>

@@ -1,6 +1,7 @@
 import type { RunDetail } from '@trackbase/contracts';
 import { paths } from '@trackbase/contracts';
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { patch } from '../../api/client';
 import { ErrorBox, formatTime, formatValue } from '../../components/ui';
 import { Markdown } from '../../markdown/Markdown';
@@ -49,6 +50,14 @@ export function Overview({
         <dd>{formatTime(run.heartbeatAt)}</dd>
         <dt>External id</dt>
         <dd>{run.externalId ?? '—'}</dd>
+        {run.fork ? (
+          <>
+            <dt>Fork</dt>
+            <dd data-testid="forked-from">
+              forked from <Link to={paths.runPage(org, project, run.fork.key)}>{run.fork.key}</Link> at step {run.fork.step}
+            </dd>
+          </>
+        ) : null}
         <dt>Series</dt>
         <dd>{run.series.length}</dd>
       </dl>

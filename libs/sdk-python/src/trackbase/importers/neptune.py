@@ -207,6 +207,8 @@ class NeptuneImporter:
         self.total_rows = 0
         #: Neptune (project_id, run_id) -> Trackbase run key, for fork parents.
         self.keys: Dict[Tuple[str, str], str] = {}
+        #: Neptune (project_id, run_id) -> the run as read, for the step scales of fork parents.
+        self.sources: Dict[Tuple[str, str], SourceRun] = {}
 
     def run(self, export_dir: Path, files_dir: Optional[Path] = None) -> Summary:
         runs = find_runs(export_dir, files_dir)
@@ -229,6 +231,7 @@ class NeptuneImporter:
         writer = RunWriter(self.api, self.org, self.project, s, "neptune", pool)
         fresh = writer.open((run.project_id, run.run_id), self._create_body(run))
         self.keys[(run.project_id, run.run_id)] = str(writer.run["key"])
+        self.sources[(run.project_id, run.run_id)] = run
         s.runs.append({"source": run.label, "key": writer.run["key"], "id": writer.id, "skipped": not fresh})
         if not fresh:
             s.runs_skipped += 1
@@ -272,7 +275,28 @@ class NeptuneImporter:
         created = run.param("sys/creation_time")
         if isinstance(created, datetime):
             body["startedAt"] = (created if created.tzinfo else created.replace(tzinfo=timezone.utc)).isoformat()
+        body.update(self._fork(run))
         return body
+
+    def _fork(self, run: SourceRun) -> Dict[str, Any]:
+        """A Neptune Scale fork as a Trackbase fork of the imported parent (the `fork.*` params say the same)."""
+        if not run.fork_parent:
+            return {}
+        parent_key = self.keys.get((run.project_id, run.fork_parent))
+        step = run.fork_step
+        if parent_key is None or step is None:
+            self.summary.skip(run.label, "sys/forking/parent", "fork parent not in this export; kept as fork.* params only")
+            return {}
+        if float(step) < 0 or float(step) != int(float(step)):
+            self.summary.skip(run.label, "sys/forking/step", "fractional fork step; kept as fork.* params only")
+            return {}
+        # Series with fractional steps are stored with steps × scale: the fork inherits them through stored step N.
+        parent = self.sources.get((run.project_id, run.fork_parent))
+        for path in sorted(parent.scales if parent else {}):
+            self.summary.skip(
+                run.label, path, "steps stored scaled; the fork inherits this series through the unscaled fork step"
+            )
+        return {"forkFrom": parent_key, "forkStep": int(float(step))}
 
     def _params(self, run: SourceRun) -> Dict[str, Any]:
         out: Dict[str, Any] = {

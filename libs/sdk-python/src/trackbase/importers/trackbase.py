@@ -61,7 +61,7 @@ class TrackbaseImporter:
             for row in pq.read_table(part).to_pylist():
                 runs.setdefault(row["run_id"], []).append(row)
         with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="trackbase-import") as pool:
-            for done, (run_id, rows) in enumerate(runs.items()):
+            for done, (run_id, rows) in enumerate(_parents_first(runs)):
                 self.import_run(str(manifest.get("project")), run_id, rows, export_dir, pool)
                 if self.progress:
                     self.progress(done + 1, len(runs))
@@ -82,6 +82,12 @@ class TrackbaseImporter:
             body["tags"] = tags
         if fields.get("context"):
             body["context"] = fields["context"]
+        if fields.get("forkFrom") is not None:
+            parent = self.keys.get(str(fields["forkFrom"]))
+            if parent is not None and isinstance(fields.get("forkStep"), int):
+                body.update({"forkFrom": parent, "forkStep": fields["forkStep"]})
+            else:
+                s.skip(f"{source}/{rows[0]['run_key']}", "forkFrom", "fork parent not in this export; imported as a plain run")
         writer = RunWriter(self.api, self.org, self.project, s, "trackbase", pool)
         fresh = writer.open((source, run_id), body)
         self.keys[str(rows[0]["run_key"])] = str(writer.run["key"])
@@ -173,3 +179,24 @@ class TrackbaseImporter:
             self.summary.runs.append(
                 {"source": f"{manifest['artifact']}:{manifest['version']}", "key": stored.get("version"), "artifact": True}
             )
+
+
+def _parents_first(runs: Dict[str, List[Dict[str, Any]]]) -> List[Tuple[str, List[Dict[str, Any]]]]:
+    """Runs in export order, each fork after the run it was forked from (when that run is in the export)."""
+    by_key = {str(rows[0]["run_key"]): run_id for run_id, rows in runs.items()}
+    ordered: List[Tuple[str, List[Dict[str, Any]]]] = []
+    seen: set[str] = set()
+
+    def visit(run_id: str) -> None:
+        if run_id in seen:
+            return
+        seen.add(run_id)
+        rows = runs[run_id]
+        parent = next((r["string_value"] for r in rows if r["record"] == "run" and r["name"] == "forkFrom"), None)
+        if parent is not None and str(parent) in by_key:
+            visit(by_key[str(parent)])
+        ordered.append((run_id, rows))
+
+    for run_id in runs:
+        visit(run_id)
+    return ordered
