@@ -13,6 +13,7 @@ import { SavedViews1764016170000 } from './1764016170000-saved-views';
 import { Readmes1764017000000 } from './1764017000000-readmes';
 import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artifact-manifests';
 import { Media1764100700000 } from './1764100700000-media';
+import { Reports1764200700000 } from './1764200700000-reports';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Readmes1764017000000,
   WandbArtifactManifests1764052000000,
   Media1764100700000,
+  Reports1764200700000,
 ];
