@@ -1,3 +1,5 @@
+import { TrackbaseApi } from '@trackbase/sdk/client';
+import type { ReportBlock } from '@trackbase/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrgMember, ApiClient, createOrg, createProject, setProjectRole, signup, type TestUser } from '../../test/api-client';
 import { startTestApp, type TestApp } from '../../test/test-app';
@@ -32,7 +34,7 @@ async function log(project: string, run: { key: string }, seq: number, steps: nu
   expect(ack.status).toBe(200);
 }
 
-const blocks = () => [
+const blocks = (): ReportBlock[] => [
   { id: 'intro', type: 'text', markdown: '# Results\nThe **loss** falls.' },
   { id: 'loss', type: 'line', runSet: { project: vision, runs: [inSet.id, inSet2.key] }, metrics: ['loss'] },
   { id: 'frozen', type: 'line', runSet: { project: vision, runs: [inSet.id] }, metrics: ['loss'], freeze: { atPublication: true } },
@@ -221,5 +223,20 @@ describe('share links', () => {
     });
     expect(badFilter.status).toBe(201);
     expect((await contributor.api.post(`${reports}/${badFilter.body.id}/data`, { block: 'a' })).status).toBe(400);
+  });
+});
+
+describe('the TypeScript SDK', () => {
+  it('lets a training script create, publish and share its report through the REST API', async () => {
+    const sdk = new TrackbaseApi({ baseUrl: t.url, token: () => contributor.tokens.accessToken });
+    const report = await sdk.createReport(org, { title: 'From a script', blocks: blocks() });
+    expect(report.projects).toEqual([vision]);
+    const version = await sdk.publishReport(org, report.id);
+    expect(version).toMatchObject({ version: 1, title: 'From a script' });
+    const link = await sdk.createShareLink(org, report.id);
+    const shared = new TrackbaseApi({ baseUrl: t.url });
+    expect((await shared.sharedReport(link.token)).title).toBe('From a script');
+    expect((await shared.sharedReportData(link.token, { block: 'loss' })).runs).toHaveLength(2);
+    await expect(shared.sharedReportData(link.token, { block: 'loss', runs: [outOfSet.id] })).rejects.toMatchObject({ status: 404 });
   });
 });
