@@ -35,6 +35,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { WandbModule } from './wandb/wandb.module';
 import { MlflowModule } from './mlflow/mlflow.module';
 import { ReadmesModule } from './readmes/readmes.module';
+import { ReportsModule } from './reports/reports.module';
 import { MediaModule } from './media/media.module';
 
 @Module({})
@@ -68,6 +69,7 @@ export class AppModule {
         WandbModule,
         MlflowModule,
         ReadmesModule,
+        ReportsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -16,3 +16,4 @@ export * from './schemas/readmes';
 export * from './schemas/media';
 export * from './schemas/tables';
 export * from './schemas/workspace';
+export * from './schemas/reports';

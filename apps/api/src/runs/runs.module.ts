@@ -47,6 +47,6 @@ import { SeriesController } from './series.controller';
     RunEvents,
     CrashMonitor,
   ],
-  exports: [RunEvents, RunsRepository, CrashMonitor, RunsService, BatchService, SeriesRepository],
+  exports: [RunEvents, RunsRepository, CrashMonitor, RunsService, BatchService, SeriesRepository, RunsQueryService, SeriesQueryService],
 })
 export class RunsModule {}

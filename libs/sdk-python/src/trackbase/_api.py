@@ -39,6 +39,32 @@ class TrackbaseApi:
     def update_run(self, org: str, project: str, run: str, body: Dict[str, Any]) -> Any:
         return self.http.request("PATCH", paths.run(org, project, run), body)
 
+    # Reports of an organization: Markdown and panels over run sets; publish snapshots the draft as a version.
+    def create_report(self, org: str, body: Dict[str, Any]) -> Any:
+        return self.http.request("POST", paths.reports(org), body)
+
+    def get_report(self, org: str, report: str) -> Any:
+        return self.http.request("GET", paths.report(org, report))
+
+    def update_report(self, org: str, report: str, body: Dict[str, Any]) -> Any:
+        return self.http.request("PATCH", paths.report(org, report), body)
+
+    def publish_report(self, org: str, report: str) -> Any:
+        return self.http.request("POST", paths.report_publish(org, report), {})
+
+    def report_data(self, org: str, report: str, body: Dict[str, Any]) -> Any:
+        return self.http.request("POST", paths.report_data(org, report), body)
+
+    def create_share_link(self, org: str, report: str, body: Optional[Dict[str, Any]] = None) -> Any:
+        return self.http.request("POST", paths.report_share_links(org, report), body or {})
+
+    def shared_report(self, token: str) -> Any:
+        """What a share link shows; needs no credentials but the token."""
+        return self.http.request("GET", paths.shared_report(token))
+
+    def shared_report_data(self, token: str, body: Dict[str, Any]) -> Any:
+        return self.http.request("POST", paths.shared_report_data(token), body)
+
     def list_runs(
         self,
         org: str,

@@ -122,3 +122,31 @@ def artifact_version_use(o: str, p: str, name: str, version: str) -> str:
 
 def artifact_alias(o: str, p: str, name: str, alias: str) -> str:
     return f"{artifact(o, p, name)}/aliases/{seg(alias)}"
+
+
+def reports(o: str) -> str:
+    return f"{org(o)}/reports"
+
+
+def report(o: str, r: str) -> str:
+    return f"{reports(o)}/{seg(r)}"
+
+
+def report_publish(o: str, r: str) -> str:
+    return f"{report(o, r)}/publish"
+
+
+def report_data(o: str, r: str) -> str:
+    return f"{report(o, r)}/data"
+
+
+def report_share_links(o: str, r: str) -> str:
+    return f"{report(o, r)}/share-links"
+
+
+def shared_report(token: str) -> str:
+    return f"{API_BASE}/shared/reports/{seg(token)}"
+
+
+def shared_report_data(token: str) -> str:
+    return f"{shared_report(token)}/data"

@@ -23,6 +23,15 @@ import {
   type StoredFile,
   type UploadStatus,
   type CreateRunRequest,
+  type CreatedShareLink,
+  type CreateReportRequest,
+  type CreateShareLinkRequest,
+  type Report,
+  type ReportData,
+  type ReportDataRequest,
+  type ReportVersion,
+  type SharedReport,
+  type UpdateReportRequest,
   type Org,
   type Project,
   type Run,
@@ -141,6 +150,21 @@ export class TrackbaseApi {
   deleteArtifactVersion = (org: string, project: string, name: string, version: string) =>
     this.http.request<void>('DELETE', paths.artifactVersion(org, project, name, version));
   deleteRun = (org: string, project: string, run: string) => this.http.request<void>('DELETE', paths.run(org, project, run));
+
+  // Reports of an organization: Markdown and panels over run sets; publish snapshots the draft as a version.
+  createReport = (org: string, body: CreateReportRequest) => this.http.request<Report>('POST', paths.reports(org), body);
+  getReport = (org: string, report: string) => this.http.request<Report>('GET', paths.report(org, report));
+  updateReport = (org: string, report: string, body: UpdateReportRequest) =>
+    this.http.request<Report>('PATCH', paths.report(org, report), body);
+  publishReport = (org: string, report: string) => this.http.request<ReportVersion>('POST', paths.reportPublish(org, report), {});
+  reportData = (org: string, report: string, body: ReportDataRequest) =>
+    this.http.request<ReportData>('POST', paths.reportData(org, report), body);
+  createShareLink = (org: string, report: string, body: CreateShareLinkRequest = {}) =>
+    this.http.request<CreatedShareLink>('POST', paths.reportShareLinks(org, report), body);
+  /** What a share link shows; needs no credentials but the token. */
+  sharedReport = (token: string) => this.http.request<SharedReport>('GET', paths.sharedReport(token));
+  sharedReportData = (token: string, body: Omit<ReportDataRequest, 'version'>) =>
+    this.http.request<ReportData>('POST', paths.sharedReportData(token), body);
 }
 
 function tableQuery(query: Record<string, string | number | undefined>): string {

@@ -13,6 +13,7 @@ import { SavedViews1764016170000 } from './1764016170000-saved-views';
 import { Readmes1764017000000 } from './1764017000000-readmes';
 import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artifact-manifests';
 import { Media1764100700000 } from './1764100700000-media';
+import { Reports1764200700000 } from './1764200700000-reports';
 import { RunForks1764200800000 } from './1764200800000-run-forks';
 
 /** In order. A new migration is added here as well as in its own file. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   Readmes1764017000000,
   WandbArtifactManifests1764052000000,
   Media1764100700000,
+  Reports1764200700000,
   RunForks1764200800000,
 ];

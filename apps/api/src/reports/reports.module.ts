@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { RunsModule } from '../runs/runs.module';
+import { ReportDataService } from './report-data.service';
+import { ReportsController } from './reports.controller';
+import { ReportsRepository } from './reports.repository';
+import { ReportsService } from './reports.service';
+import { SharedReportsController } from './shared-reports.controller';
+import { SharedReportsService } from './shared-reports.service';
+
+@Module({
+  imports: [RunsModule],
+  controllers: [ReportsController, SharedReportsController],
+  providers: [ReportsService, ReportsRepository, ReportDataService, SharedReportsService],
+})
+export class ReportsModule {}
