@@ -10,7 +10,9 @@
  * clients each sending one value per request as fast as acknowledged), BENCH_READERS=1 (also read
  * the runs table, filter + sort by a metric, and one series while writing), BENCH_CPU_PROF=<dir>
  * (the server writes a V8 CPU profile there when it stops), BENCH_COUNT_QUERIES=<file> (the server
- * writes how many statements of each kind it sent there when it stops), BENCH_POOL (DB_POOL_SIZE), BENCH_DATABASE_URL.
+ * writes how many statements of each kind it sent there when it stops), BENCH_POOL (DB_POOL_SIZE), BENCH_DATABASE_URL,
+ * BENCH_CLIENT=fetch (send with fetch as before, instead of node:http keep-alive), BENCH_SERVER_NODE_OPTIONS
+ * (NODE_OPTIONS for the API process only). The load process's own CPU per request is printed too.
  *
  * Prints per level: batches sent and acknowledged, latency p50/p99/max, points committed (counted
  * from the runs' series summaries at the end: nothing lost, nothing duplicated), and the CPU time per
@@ -18,6 +20,7 @@
  */
 import { join } from 'node:path';
 import { api, setupProject, startServer, type BenchProject } from './server';
+import { postJson } from './http-post';
 import { sampleCpu, type CpuSample } from './process-cpu';
 
 const levels = (process.env.BENCH_RUNS ?? '100,1000').split(',').map(Number);
@@ -27,6 +30,7 @@ const seriesPerBatch = Number(process.env.BENCH_SERIES ?? 10);
 const pointsPerSeries = Number(process.env.BENCH_POINTS ?? 5);
 const single = process.env.BENCH_MODE === 'single';
 const readers = process.env.BENCH_READERS === '1';
+const fetchClient = process.env.BENCH_CLIENT === 'fetch';
 
 function batchBody(seq: number): string {
   const series = [];
@@ -75,7 +79,9 @@ async function readLoop(project: BenchProject, runKey: string, until: number, ta
 
 async function main() {
   const cpuProf = process.env.BENCH_CPU_PROF;
-  const server = await startServer(Number(process.env.BENCH_PORT ?? 3901), { DB_POOL_SIZE: process.env.BENCH_POOL ?? '20' }, [
+  const serverEnv: Record<string, string> = { DB_POOL_SIZE: process.env.BENCH_POOL ?? '20' };
+  if (process.env.BENCH_SERVER_NODE_OPTIONS !== undefined) serverEnv.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
+  const server = await startServer(Number(process.env.BENCH_PORT ?? 3901), serverEnv, [
     ...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : []),
     ...(process.env.BENCH_COUNT_QUERIES ? ['--require', join(__dirname, 'query-counter.cjs')] : []),
   ]);
@@ -102,6 +108,7 @@ async function main() {
       const seriesReads: number[] = [];
       const groups = { api: { pid: server.pid, scope: 'self' as const }, db: { pid: server.pid, scope: 'descendants' as const } };
       const cpu0 = sampleCpu(groups);
+      const load0 = process.cpuUsage();
       const windowFrom = process.hrtime.bigint() / 1000n;
       const started = performance.now();
       const end = started + seconds * 1000;
@@ -114,13 +121,16 @@ async function main() {
           const t0 = performance.now();
           sent++;
           try {
-            const response = await fetch(`${project.url}/api/v1${project.runs}/${run.key}/batches`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
-              body,
-            });
-            const ack = (await response.json()) as { points?: number; duplicate?: boolean };
-            if (!response.ok || ack.duplicate) {
+            const url = `${project.url}/api/v1${project.runs}/${run.key}/batches`;
+            const response = fetchClient
+              ? await fetch(url, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
+                  body,
+                }).then(async (r) => ({ status: r.status, json: await r.json() }))
+              : await postJson(url, project.key, body);
+            const ack = response.json as { points?: number; duplicate?: boolean };
+            if (response.status !== 200 || ack.duplicate) {
               const reason = `${response.status} ${JSON.stringify(ack).slice(0, 120)}`;
               failures.set(reason, (failures.get(reason) ?? 0) + 1);
             } else acked++;
@@ -140,6 +150,7 @@ async function main() {
       await Promise.all([...writers, reading]);
       const elapsed = (performance.now() - started) / 1000;
       const cpu1 = sampleCpu(groups);
+      const load1 = process.cpuUsage(load0);
       const windowTo = process.hrtime.bigint() / 1000n;
       latencies.sort((a, b) => a - b);
       const per = (group: string) => {
@@ -150,7 +161,7 @@ async function main() {
         `${String(runCount).padStart(5)} ${single ? 'clients' : 'runs'}: ${acked}/${sent} acknowledged (${(acked / elapsed).toFixed(0)}/s, ` +
           `${Math.round((acked * pointsPerBatch) / elapsed).toLocaleString('en-US')} points/s), latency p50 ${quantile(latencies, 0.5)} ms, ` +
           `p99 ${quantile(latencies, 0.99)} ms, max ${quantile(latencies, 1)} ms; ${single ? '' : `${late} sends late; `}` +
-          `CPU per request: API ${per('api')} ms, PostgreSQL ${per('db')} ms`,
+          `CPU per request: API ${per('api')} ms, PostgreSQL ${per('db')} ms, load process ${((load1.user + load1.system) / 1000 / Math.max(1, acked)).toFixed(2)} ms`,
       );
       if (cpuProf) console.log(`  profile window of this level: PROFILE_WINDOW=${windowFrom}-${windowTo}`);
       for (const [reason, count] of failures) console.log(`  failed x${count}: ${reason}`);
