@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ORG_ROLE_PERMISSIONS, OrgPermission, ProjectPermission, slugify } from '@trackbase/contracts';
+import { OrgPermission, ProjectPermission, slugify } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
 import { AppError } from '../common/errors/app-error';
 import { ProjectsService } from '../projects/projects.service';
@@ -45,7 +45,7 @@ export class ExperimentsService {
   }
 
   async create(ctx: RequestContext, input: { name: string; tags?: Array<{ key: string; value?: string | null }> }) {
-    if (!ORG_ROLE_PERMISSIONS[ctx.organization.role].includes(OrgPermission.ProjectsCreate)) throw permissionDenied();
+    if (!ctx.can(OrgPermission.ProjectsCreate)) throw permissionDenied();
     const name = input.name.trim();
     if (!name) throw invalidParameter('experiment name must not be empty');
     if (name.length > PROJECT_NAME_LENGTH) throw invalidParameter(`experiment name may have at most ${PROJECT_NAME_LENGTH} characters`);

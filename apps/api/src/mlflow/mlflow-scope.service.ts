@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { effectiveProjectRole, PROJECT_ROLE_PERMISSIONS, type ProjectPermission } from '@trackbase/contracts';
+import { effectiveProjectRole, type ProjectPermission } from '@trackbase/contracts';
+import { allows } from '../common/access/permissions';
 import { RequestContext, type ProjectScope } from '../common/context/request-context';
 import { ProjectsService } from '../projects/projects.service';
 import { doesNotExist, permissionDenied } from './mlflow.errors';
@@ -47,7 +48,7 @@ export class MlflowScopeService {
   check(ctx: RequestContext, row: ProjectAccessRow, permission: ProjectPermission, what: string): RequestContext {
     const scope = this.scopeOf(ctx, row);
     if (!scope) throw doesNotExist(what);
-    if (!PROJECT_ROLE_PERMISSIONS[scope.role].includes(permission)) throw permissionDenied();
+    if (!allows(permission, null, scope)) throw permissionDenied();
     return this.narrow(ctx, scope);
   }
 

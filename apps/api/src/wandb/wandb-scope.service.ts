@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { OrgPermission, ORG_ROLE_PERMISSIONS, ProjectPermission, SLUG_PATTERN } from '@trackbase/contracts';
+import { OrgPermission, ProjectPermission, SLUG_PATTERN } from '@trackbase/contracts';
+import { allows } from '../common/access/permissions';
 import type { DataSource } from 'typeorm';
 import { AccessService } from '../common/access/access.service';
 import type { Principal } from '../common/context/principal';
@@ -102,7 +103,7 @@ export class WandbScope {
   }
 
   private async createProject(caller: WandbCaller, org: OrgScope, slug: string): Promise<ProjectScope | null> {
-    if (!ORG_ROLE_PERMISSIONS[org.role].includes(OrgPermission.ProjectsCreate)) return null;
+    if (!allows(OrgPermission.ProjectsCreate, org, null)) return null;
     if (!SLUG_PATTERN.test(slug)) throw wandbNotFound(`project ${slug} (project names must be slugs: lowercase letters, digits, -)`);
     try {
       await this.transaction(caller, org, null, (ctx) => this.projects.create(ctx, { name: slug, slug, visibility: 'org' }));
