@@ -2,6 +2,7 @@
 import { stopTracing } from './tracing';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApp } from './app.factory';
@@ -47,6 +48,10 @@ async function main(): Promise<void> {
 
   const app = await createApp(config, database.url);
   await app.listen(config.PORT, config.HOST);
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = config.KEEP_ALIVE_TIMEOUT_SECONDS * 1000;
+  // Above the keep-alive timeout, so a slow request on a reused connection is not cut by the headers timer first.
+  server.headersTimeout = server.keepAliveTimeout + 5_000;
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
   const startupMs = Math.round(process.uptime() * 1000);
   const webApp = existsSync(join(resolve(config.WEB_DIST_DIR), 'index.html'));

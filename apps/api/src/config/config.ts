@@ -46,6 +46,12 @@ const envSchema = z.object({
   /** How long sign-ins of that email pause; each pause in a row doubles it, up to a day. */
   LOGIN_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /**
+   * How long an idle keep-alive connection stays open. Node's own default (5 s) is shorter than the idle timeout of
+   * load balancers (60 s on AWS and nginx's upstream keepalive) and of client pools, so a request sent as the server
+   * closes the connection is reset; keep it above whatever sits in front.
+   */
+  KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(65),
+  /**
    * Which peers may tell the client's address in X-Forwarded-For (rate limits count per address):
    * `false` (default: the header is ignored, the peer is the client), or a comma-separated list of
    * addresses, CIDR ranges and the names `loopback`, `linklocal`, `uniquelocal` (your balancers).
