@@ -85,6 +85,12 @@ const envSchema = z.object({
     .default('16mb'),
   RUN_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
   RUN_CRASH_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** How often each node merges small series segments (see SegmentCompactor); 0 turns compaction off. */
+  SEGMENT_COMPACTION_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || (ms >= 1_000 && ms <= 86_400_000), 'must be 0 (off) or between 1000 and 86400000')
+    .default(300_000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

@@ -64,6 +64,16 @@ export class Metrics {
     help: 'Sweeps for silent runs made by this process.',
     registers: [this.registry],
   });
+  readonly compactionPasses = new Counter({
+    name: 'trackbase_segment_compaction_passes_total',
+    help: 'Passes of the series segment compactor made by this process.',
+    registers: [this.registry],
+  });
+  readonly compactedSegments = new Counter({
+    name: 'trackbase_segments_compacted_total',
+    help: 'Small series segments merged away by this process (each merge of n segments counts n - 1).',
+    registers: [this.registry],
+  });
   readonly crashedRuns = new Counter({
     name: 'trackbase_crashed_runs_total',
     help: 'Runs marked crashed by this process after missing heartbeats.',

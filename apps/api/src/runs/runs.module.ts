@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MediaIngestModule } from '../media/media-ingest.module';
 import { CrashMonitor } from './crash-monitor.service';
+import { CompactionRepository } from './compaction/compaction.repository';
+import { SegmentCompactor } from './compaction/segment-compactor.service';
 import { BatchGroups } from './ingest/batch-groups';
 import { BatchService } from './ingest/batch.service';
 import { IngestRepository } from './ingest/ingest.repository';
@@ -46,6 +48,8 @@ import { SeriesController } from './series.controller';
     SeriesExport,
     RunEvents,
     CrashMonitor,
+    CompactionRepository,
+    SegmentCompactor,
   ],
   exports: [RunEvents, RunsRepository, CrashMonitor, RunsService, BatchService, SeriesRepository, RunsQueryService, SeriesQueryService],
 })

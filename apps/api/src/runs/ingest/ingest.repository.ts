@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/context/request-context';
 import { TENANT_ROLE } from '../../database/tenant-scope';
-import { toBytes } from '../series/packing';
+import { floatParam, toBytes } from '../series/packing';
 import type { PreparedNumeric, PreparedText, SeriesSummary } from './prepare-batch';
 
 /** A connection that runs one statement: a TypeORM query runner or entity manager. */
@@ -206,13 +206,13 @@ export class IngestRepository {
       rows.map((s) => floatParam(s.min)),
       rows.map((s) => floatParam(s.max)),
     ];
-    const values = segments.map(({ runId, series }) => {
+    const values = segments.map(({ runId, series }, ord) => {
       const seg = series.segment;
       const base = params.length;
       params.push(runId, series.kind, series.name, seg.firstStep, seg.lastStep, seg.count, floatParam(seg.min), floatParam(seg.max));
       params.push(toBytes(seg.steps), toBytes(seg.values), toBytes(seg.times), toBytes(seg.chunks));
       const p = (i: number) => `$${base + i}`;
-      return `(${p(1)}::uuid, ${p(2)}::text, ${p(3)}::text, ${p(4)}::bigint, ${p(5)}::bigint, ${p(6)}::int, ${p(7)}::float8, ${p(8)}::float8, ${p(9)}::bytea, ${p(10)}::bytea, ${p(11)}::bytea, ${p(12)}::bytea)`;
+      return `(${ord}, ${p(1)}::uuid, ${p(2)}::text, ${p(3)}::text, ${p(4)}::bigint, ${p(5)}::bigint, ${p(6)}::int, ${p(7)}::float8, ${p(8)}::float8, ${p(9)}::bytea, ${p(10)}::bytea, ${p(11)}::bytea, ${p(12)}::bytea)`;
     });
     const result: Array<{ id: string; run_id: string; name: string }> = await db.query(
       `WITH u AS (
@@ -235,8 +235,9 @@ export class IngestRepository {
        g AS (
          INSERT INTO series_segments (organization_id, series_id, first_step, last_step, count, min_value, max_value, steps, values, times, chunks)
          SELECT $1, s.id, v.first_step, v.last_step, v.count, v.min_value, v.max_value, v.steps, v.values, v.times, v.chunks
-           FROM (VALUES ${values.join(', ')}) AS v(run_id, kind, name, first_step, last_step, count, min_value, max_value, steps, values, times, chunks)
-           JOIN s ON s.run_id = v.run_id AND s.kind = v.kind AND s.name = v.name)`
+           FROM (VALUES ${values.join(', ')}) AS v(ord, run_id, kind, name, first_step, last_step, count, min_value, max_value, steps, values, times, chunks)
+           JOIN s ON s.run_id = v.run_id AND s.kind = v.kind AND s.name = v.name
+          ORDER BY v.ord)`
              : ''
          }
        SELECT id, run_id, name FROM s WHERE kind = 'text'`,
@@ -283,10 +284,3 @@ export class IngestRepository {
  * node-pg writes NaN and infinities into float8[] text literals in a form
  * PostgreSQL accepts only as strings; pass them spelled out.
  */
-function floatParam(value: number | null): number | string | null {
-  if (value === null) return null;
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return 'Infinity';
-  if (value === -Infinity) return '-Infinity';
-  return value;
-}

@@ -93,3 +93,12 @@ export function fromBytes(bytes: Buffer): Float64Array {
   if (bytes.byteOffset % 8 === 0) return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
   return new Float64Array(Uint8Array.from(bytes).buffer);
 }
+
+/** A float for a float8 parameter: node-postgres sends NaN and the infinities only as text. */
+export function floatParam(value: number | null): number | string | null {
+  if (value === null) return null;
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  return value;
+}

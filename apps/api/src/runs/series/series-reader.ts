@@ -98,10 +98,14 @@ export interface ReadPlan {
 export function planRead(segments: SegmentMeta[], from: number, to: number, maxPoints: number): ReadPlan | null {
   if (!segments.length) return null;
   const inRange = estimatePointsInRange(segments, from, to);
+  let first = Infinity;
   let last = -Infinity;
-  for (const s of segments) if (s.lastStep > last) last = s.lastStep;
+  for (const s of segments) {
+    if (s.firstStep < first) first = s.firstStep;
+    if (s.lastStep > last) last = s.lastStep;
+  }
   return {
-    from: Math.max(from, segments[0]!.firstStep),
+    from: Math.max(from, first),
     to: Math.min(to, last),
     segmentIds: segments.map((s) => s.id),
     source: inRange > maxPoints && shouldUseSketches(inRange, maxPoints) ? 'sketches' : 'points',
@@ -134,7 +138,8 @@ function countInRange(segments: StoredSegment[], from: number, to: number): numb
 /**
  * All points of the segments within [from, to], in step order. Segments in
  * step order that do not overlap (the usual case) are concatenated; otherwise
- * the points are sorted by step (stable, so equal steps keep segment order).
+ * the points are sorted by step (stable, so equal steps keep segment order,
+ * which is arrival order: see SeriesRepository.pointsBySeries).
  */
 export function mergeRaw(segments: StoredSegment[], from: number, to: number) {
   const steps: number[] = [];

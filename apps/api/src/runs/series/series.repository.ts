@@ -93,28 +93,33 @@ export class SeriesRepository {
     }));
   }
 
-  /** Points of many segments, grouped by series (each group in step order). */
+  /**
+   * Points of many segments, grouped by series, each group in id order: the order the points
+   * arrived in, whatever the segments' step ranges, so points logged twice at one step read in
+   * the order they were logged (and compaction, which keeps that order, changes no read).
+   */
   async pointsBySeries(ctx: RequestContext, segmentIds: string[]): Promise<Map<string, StoredSegment[]>> {
     const rows: Array<{ series_id: string; steps: Buffer; values: Buffer; times: Buffer }> = await ctx.em.query(
       `SELECT series_id, steps, values, times FROM series_segments
-        WHERE organization_id = $1 AND id = ANY($2::bigint[]) ORDER BY series_id, first_step, id`,
+        WHERE organization_id = $1 AND id = ANY($2::bigint[]) ORDER BY series_id, id`,
       [ctx.organization.id, segmentIds],
     );
     return groupBy(rows, (r) => ({ steps: fromBytes(r.steps), values: fromBytes(r.values), times: fromBytes(r.times) }));
   }
 
-  /** Sketches of many segments, grouped by series. */
+  /** Sketches of many segments, grouped by series, in id (arrival) order. */
   async sketchesBySeries(ctx: RequestContext, segmentIds: string[]): Promise<Map<string, SketchSegment[]>> {
     const rows: Array<{ series_id: string; chunks: Buffer }> = await ctx.em.query(
-      `SELECT series_id, chunks FROM series_segments WHERE organization_id = $1 AND id = ANY($2::bigint[]) ORDER BY series_id, first_step, id`,
+      `SELECT series_id, chunks FROM series_segments WHERE organization_id = $1 AND id = ANY($2::bigint[]) ORDER BY series_id, id`,
       [ctx.organization.id, segmentIds],
     );
     return groupBy(rows, (r) => ({ chunks: fromBytes(r.chunks) }));
   }
 
+  /** Points of the segments in id (arrival) order. */
   async points(ctx: RequestContext, segmentIds: string[]) {
     const rows: Array<{ steps: Buffer; values: Buffer; times: Buffer }> = await ctx.em.query(
-      `SELECT steps, values, times FROM series_segments WHERE organization_id = $1 AND id = ANY($2::bigint[]) ORDER BY first_step, id`,
+      `SELECT steps, values, times FROM series_segments WHERE organization_id = $1 AND id = ANY($2::bigint[]) ORDER BY id`,
       [ctx.organization.id, segmentIds],
     );
     return rows.map((r) => ({ steps: fromBytes(r.steps), values: fromBytes(r.values), times: fromBytes(r.times) }));
