@@ -188,6 +188,43 @@ describe('share links', () => {
     expect((await anonymous.get(`/shared/reports/tbs_${'x'.repeat(43)}`)).status).toBe(404);
   });
 
+  it('an anonymised link shows no run names, keys, project slugs or filters; a plain one does', async () => {
+    const report = await makeReport();
+    await contributor.api.post(`${reports}/${report.id}/publish`);
+    const plain = (await contributor.api.post(`${reports}/${report.id}/share-links`, {})).body;
+    const blind = await contributor.api.post(`${reports}/${report.id}/share-links`, { anonymised: true });
+    expect(blind.status).toBe(201);
+    expect(blind.body.anonymised).toBe(true);
+    expect(plain.anonymised).toBe(false);
+
+    const plainReport = (await anonymous.get(`/shared/reports/${plain.token}`)).body;
+    expect(plainReport.anonymised).toBe(false);
+    expect(JSON.stringify(plainReport)).toContain(vision);
+    const plainData = (await anonymous.post(`/shared/reports/${plain.token}/data`, { block: 'loss' })).body;
+    expect(plainData.runs.map((r: { key: string }) => r.key)).toEqual([inSet.key, inSet2.key]);
+
+    const opened = await anonymous.get(`/shared/reports/${blind.body.token}`);
+    expect(opened.status).toBe(200);
+    expect(opened.body.anonymised).toBe(true);
+    const text = JSON.stringify(opened.body);
+    for (const hidden of [vision, inSet.id, inSet2.key, 'params.lr']) expect(text).not.toContain(hidden);
+    expect(opened.body.blocks.find((b: { id: string }) => b.id === 'table').runSet).toEqual({ project: 'project-1', limit: 20 });
+
+    const data = await anonymous.post(`/shared/reports/${blind.body.token}/data`, { block: 'loss' });
+    expect(data.status).toBe(200);
+    expect(data.body.runs.map((r: { id: string }) => r.id)).toEqual([inSet.id, inSet2.id]);
+    const shown = JSON.stringify(data.body.runs);
+    for (const hidden of [vision, inSet.key, inSet2.key]) expect(shown).not.toContain(hidden);
+    const names = data.body.runs.map((r: { name: string }) => r.name);
+    expect(names.every((n: string) => /^run-[0-9a-f]{6}$/.test(n))).toBe(true);
+    expect(data.body.runs[0].project).toBe('project-1');
+    // The same run has the same placeholder in every panel of the link.
+    const table = (await anonymous.post(`/shared/reports/${blind.body.token}/data`, { block: 'table' })).body;
+    expect(table.runs.find((r: { id: string }) => r.id === inSet.id).name).toBe(names[0]);
+    // Still exactly the report's run sets.
+    expect((await anonymous.post(`/shared/reports/${blind.body.token}/data`, { block: 'loss', runs: [outOfSet.id] })).status).toBe(404);
+  });
+
   it('stops working at once when revoked, and after its expiry', async () => {
     const report = await makeReport();
     await contributor.api.post(`${reports}/${report.id}/publish`);

@@ -194,7 +194,7 @@ export class ReportsService {
     if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now())
       throw badRequest('invalid_expiry', 'expiresAt must be in the future', [{ path: 'expiresAt', message: 'in the past' }]);
     const token = `tbs_${randomToken()}`;
-    const linkId = await this.repo.insertLink(ctx, report.id, sha256(token), body.expiresAt ?? null);
+    const linkId = await this.repo.insertLink(ctx, report.id, sha256(token), body.expiresAt ?? null, body.anonymised ?? false);
     const link = (await this.repo.links(ctx, report.id)).find((l) => l.id === linkId)!;
     return { ...toLink(link), token, path: `/shared/reports/${token}` };
   }
@@ -247,5 +247,6 @@ function toLink(l: ShareLinkRow): ShareLink {
     createdAt: l.created_at.toISOString(),
     expiresAt: l.expires_at?.toISOString() ?? null,
     revokedAt: l.revoked_at?.toISOString() ?? null,
+    anonymised: l.anonymised,
   };
 }
