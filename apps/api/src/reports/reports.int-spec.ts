@@ -258,8 +258,18 @@ describe('share links', () => {
       title: 't',
       blocks: [{ id: 'a', type: 'runs', runSet: { project: vision, filter: 'params.lr >>> (' } }],
     });
-    expect(badFilter.status).toBe(201);
-    expect((await contributor.api.post(`${reports}/${badFilter.body.id}/data`, { block: 'a' })).status).toBe(400);
+    // A filter that does not parse is refused when the report is saved, with the block's path.
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.body.error.code).toBe('report_invalid_run_set');
+    expect(badFilter.body.error.details[0].path).toBe('blocks.0.runSet.filter');
+    const report = await makeReport();
+    const edited = blocks().map((b) => (b.id === 'table' ? { ...b, runSet: { project: vision, filter: 'params.lr > ' } } : b));
+    const patched = await contributor.api.patch(`${reports}/${report.id}`, { blocks: edited });
+    expect(patched.status).toBe(400);
+    expect(patched.body.error).toMatchObject({ code: 'report_invalid_run_set', details: [{ path: 'blocks.3.runSet.filter' }] });
+    // A fixed list ignores its filter; a good filter saves.
+    const fine = blocks().map((b) => (b.id === 'table' ? { ...b, runSet: { project: vision, filter: 'params.lr > 0.15' } } : b));
+    expect((await contributor.api.patch(`${reports}/${report.id}`, { blocks: fine })).status).toBe(200);
   });
 });
 
