@@ -95,7 +95,8 @@ async function createLink(page: Page, anonymised: boolean): Promise<string> {
 /** Nothing of the hostile Markdown survives: no script element, handler attribute or javascript: link, and none ran. */
 async function expectSanitised(page: Page) {
   const dangerous = await page.evaluate(() =>
-    [...document.querySelectorAll('.report-blocks script, .report-blocks [onerror], .report-blocks a[href^="javascript"]')].map(
+    Array.from(
+      document.querySelectorAll('.report-blocks script, .report-blocks [onerror], .report-blocks a[href^="javascript"]'),
       (el) => el.outerHTML,
     ),
   );
@@ -183,6 +184,11 @@ it('a report saved from the compare view, published, shared (named and anonymise
   const framed = frame.getByLabel('chart loss', { exact: true });
   await expect.poll(async () => Number(await framed.getAttribute('data-lines'))).toBe(2);
   expect(await frame.locator('.topbar').count()).toBe(0);
+  // Only the embed may be framed by another site; the app's other pages, the full shared report included, refuse.
+  const framing = async (url: string) => (await fetch(url, { headers: { accept: 'text/html' } })).headers.get('content-security-policy');
+  expect(await framing(embedSrc)).toBeNull();
+  expect(await framing(anonymised)).toBe("frame-ancestors 'self'");
+  expect(await framing(reportUrl)).toBe("frame-ancestors 'self'");
   await screenshot(wikiPage, 'report-embedded-panel');
 
   // Revoking the named link ends it at once; the anonymised one still works.
