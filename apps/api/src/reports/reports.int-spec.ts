@@ -1,5 +1,6 @@
 import { TrackbaseApi } from '@trackbase/sdk/client';
 import type { ReportBlock } from '@trackbase/contracts';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrgMember, ApiClient, createOrg, createProject, setProjectRole, signup, type TestUser } from '../../test/api-client';
 import { startTestApp, type TestApp } from '../../test/test-app';
@@ -247,6 +248,24 @@ describe('share links', () => {
       expiresAt: new Date(Date.now() - 1000).toISOString(),
     });
     expect(past.status).toBe(400);
+  });
+
+  it('a share-link token opens no socket, so no socket outlives its revocation', async () => {
+    const report = await makeReport();
+    await contributor.api.post(`${reports}/${report.id}/publish`);
+    const link = (await contributor.api.post(`${reports}/${report.id}/share-links`, {})).body;
+    const socket = io(t.url, { path: '/socket.io', auth: { token: link.token }, transports: ['websocket'], reconnection: false });
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', () => resolve('refused'));
+      });
+      expect(outcome).toBe('refused');
+    } finally {
+      socket.disconnect();
+    }
+    // The link itself works: it is a credential for the shared report only.
+    expect((await anonymous.get(`/shared/reports/${link.token}`)).status).toBe(200);
   });
 
   it('refuses bad blocks with 400, never 500', async () => {
