@@ -200,6 +200,26 @@ it('a report saved from the compare view, published, shared (named and anonymise
   await reviewer.getByRole('heading', { name: 'Width study' }).waitFor();
   await screenshot(outsider, 'report-shared-revoked');
 
+  // A panel over a filter: one that does not parse is refused at save with the block's path, a good one draws what it matches.
+  await page.goto(reportUrl);
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await editor.getByRole('button', { name: 'Add panel' }).click();
+  const added = editor.locator('.report-block-edit').last();
+  await added.getByLabel(/^Title of block/).fill('Wide runs');
+  await added.getByLabel(/^Metrics of block/).fill('loss');
+  await added.getByLabel(/^Filter of block/).fill('params.width >');
+  await editor.getByRole('button', { name: 'Save draft' }).click();
+  const refusal = editor.getByRole('alert');
+  await refusal.waitFor();
+  expect(await refusal.innerText()).toContain('report_invalid_run_set');
+  expect(await refusal.innerText()).toContain('blocks.4.runSet.filter');
+  await added.getByLabel(/^Filter of block/).fill('params.width > 100');
+  await editor.getByRole('button', { name: 'Save draft' }).click();
+  await page.waitForURL(reportUrl);
+  const wide = page.getByLabel('chart Wide runs', { exact: true });
+  await expect.poll(async () => Number(await wide.getAttribute('data-lines'))).toBe(1);
+  await screenshot(page, 'report-filter-panel');
+
   // The report is in the organization's list.
   await page.goto(`${t.url}/${org}/reports`);
   await page.getByRole('link', { name: 'Width study' }).click();

@@ -81,7 +81,7 @@ function LinePanelView({ block, data }: { block: PanelBlock; data: ReportData })
     [block.metrics, data],
   );
   if (!lines.length) return <p className="muted">No points logged for {block.metrics.join(', ')} yet.</p>;
-  return <LineChart title={block.metrics.join(', ')} lines={lines} xKind="step" height={240} />;
+  return <LineChart title={block.title || block.metrics.join(', ')} lines={lines} xKind="step" height={240} />;
 }
 
 function RunsTableView({ block, data }: { block: PanelBlock; data: ReportData }) {
