@@ -127,6 +127,8 @@ function jsonBody(limit: string, batchLimit: string) {
 }
 
 const NOT_WEB = /^\/(api|socket\.io|healthz|readyz|metrics|wandb|mlflow)(\/|$)/;
+/** Web routes other sites may frame: one panel of a shared report (`/shared/reports/{token}/embed/{block}`). */
+const EMBEDDABLE = /^\/shared\/reports\/[^/]+\/embed\/[^/]+\/?$/;
 
 /**
  * The web app is served from the same origin as the API: its built files, and
@@ -139,6 +141,11 @@ function serveWebApp(app: NestExpressApplication, dir: string): void {
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (request.method !== 'GET' || NOT_WEB.test(request.path) || !request.accepts('html')) return next();
+    // Only a shared report's panel embed may be framed by other sites (wikis, docs); every other page refuses (clickjacking).
+    if (!EMBEDDABLE.test(request.path)) {
+      response.setHeader('Content-Security-Policy', "frame-ancestors 'self'");
+      response.setHeader('X-Frame-Options', 'SAMEORIGIN');
+    }
     response.sendFile(index);
   });
 }

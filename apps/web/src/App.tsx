@@ -14,6 +14,9 @@ import { NotificationsPage } from './pages/Notifications';
 import { OrgSettingsPage } from './pages/OrgSettings';
 import { ProjectSettingsPage } from './pages/ProjectSettings';
 import { ProjectsPage } from './pages/Projects';
+import { ReportPage } from './pages/reports/ReportPage';
+import { ReportsPage } from './pages/reports/ReportsPage';
+import { EmbeddedPanelPage, SharedReportPage } from './pages/reports/SharedReportPage';
 import { RunPage } from './pages/Run';
 import { RunsPage } from './pages/Runs';
 
@@ -27,6 +30,9 @@ function RequireSession({ children }: { children: ReactNode }) {
 const router = createBrowserRouter([
   { path: '/login', element: <AuthPage mode="login" /> },
   { path: '/signup', element: <AuthPage mode="signup" /> },
+  // Share links: no session, the token in the URL is the only credential.
+  { path: '/shared/reports/:token', element: <SharedReportPage /> },
+  { path: '/shared/reports/:token/embed/:block', element: <EmbeddedPanelPage /> },
   {
     element: (
       <RequireSession>
@@ -40,6 +46,8 @@ const router = createBrowserRouter([
       { path: '/invite/:token', element: <AcceptInvitePage /> },
       { path: '/:org', element: <ProjectsPage /> },
       { path: '/:org/settings', element: <OrgSettingsPage /> },
+      { path: '/:org/reports', element: <ReportsPage /> },
+      { path: '/:org/reports/:report', element: <ReportPage /> },
       { path: '/:org/:project', element: <RunsPage /> },
       { path: '/:org/:project/settings', element: <ProjectSettingsPage /> },
       { path: '/:org/:project/compare', element: <ComparePage /> },

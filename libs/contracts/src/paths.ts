@@ -80,6 +80,7 @@ export const paths = {
   reportVersions: (org: string, report: string) => `${paths.report(org, report)}/versions`,
   reportData: (org: string, report: string) => `${paths.report(org, report)}/data`,
   reportShareLinks: (org: string, report: string) => `${paths.report(org, report)}/share-links`,
+  reportShareLink: (org: string, report: string, link: string) => `${paths.reportShareLinks(org, report)}/${seg(link)}`,
   sharedReport: (token: string) => `${API_BASE}/shared/reports/${seg(token)}`,
   sharedReportData: (token: string) => `${paths.sharedReport(token)}/data`,
   orgStorage: (org: string) => `${paths.org(org)}/storage`,

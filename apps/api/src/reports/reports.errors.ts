@@ -9,3 +9,6 @@ export const reportConflict = (current: number) =>
 export const reportNotPublished = () => new AppError(404, ReportErrorCode.NotPublished, 'this report has no published version');
 
 export const shareLinkGone = () => new AppError(410, ReportErrorCode.LinkGone, 'this share link was revoked or has expired');
+
+export const invalidRunSet = (details: { path: string; message: string }[]) =>
+  new AppError(400, ReportErrorCode.InvalidRunSet, `a run set's filter does not parse: ${details[0]!.message}`, details);

@@ -1,5 +1,6 @@
 import { TrackbaseApi } from '@trackbase/sdk/client';
 import type { ReportBlock } from '@trackbase/contracts';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrgMember, ApiClient, createOrg, createProject, setProjectRole, signup, type TestUser } from '../../test/api-client';
 import { startTestApp, type TestApp } from '../../test/test-app';
@@ -188,6 +189,43 @@ describe('share links', () => {
     expect((await anonymous.get(`/shared/reports/tbs_${'x'.repeat(43)}`)).status).toBe(404);
   });
 
+  it('an anonymised link shows no run names, keys, project slugs or filters; a plain one does', async () => {
+    const report = await makeReport();
+    await contributor.api.post(`${reports}/${report.id}/publish`);
+    const plain = (await contributor.api.post(`${reports}/${report.id}/share-links`, {})).body;
+    const blind = await contributor.api.post(`${reports}/${report.id}/share-links`, { anonymised: true });
+    expect(blind.status).toBe(201);
+    expect(blind.body.anonymised).toBe(true);
+    expect(plain.anonymised).toBe(false);
+
+    const plainReport = (await anonymous.get(`/shared/reports/${plain.token}`)).body;
+    expect(plainReport.anonymised).toBe(false);
+    expect(JSON.stringify(plainReport)).toContain(vision);
+    const plainData = (await anonymous.post(`/shared/reports/${plain.token}/data`, { block: 'loss' })).body;
+    expect(plainData.runs.map((r: { key: string }) => r.key)).toEqual([inSet.key, inSet2.key]);
+
+    const opened = await anonymous.get(`/shared/reports/${blind.body.token}`);
+    expect(opened.status).toBe(200);
+    expect(opened.body.anonymised).toBe(true);
+    const text = JSON.stringify(opened.body);
+    for (const hidden of [vision, inSet.id, inSet2.key, 'params.lr']) expect(text).not.toContain(hidden);
+    expect(opened.body.blocks.find((b: { id: string }) => b.id === 'table').runSet).toEqual({ project: 'project-1', limit: 20 });
+
+    const data = await anonymous.post(`/shared/reports/${blind.body.token}/data`, { block: 'loss' });
+    expect(data.status).toBe(200);
+    expect(data.body.runs.map((r: { id: string }) => r.id)).toEqual([inSet.id, inSet2.id]);
+    const shown = JSON.stringify(data.body.runs);
+    for (const hidden of [vision, inSet.key, inSet2.key]) expect(shown).not.toContain(hidden);
+    const names = data.body.runs.map((r: { name: string }) => r.name);
+    expect(names.every((n: string) => /^run-[0-9a-f]{6}$/.test(n))).toBe(true);
+    expect(data.body.runs[0].project).toBe('project-1');
+    // The same run has the same placeholder in every panel of the link.
+    const table = (await anonymous.post(`/shared/reports/${blind.body.token}/data`, { block: 'table' })).body;
+    expect(table.runs.find((r: { id: string }) => r.id === inSet.id).name).toBe(names[0]);
+    // Still exactly the report's run sets.
+    expect((await anonymous.post(`/shared/reports/${blind.body.token}/data`, { block: 'loss', runs: [outOfSet.id] })).status).toBe(404);
+  });
+
   it('stops working at once when revoked, and after its expiry', async () => {
     const report = await makeReport();
     await contributor.api.post(`${reports}/${report.id}/publish`);
@@ -212,6 +250,24 @@ describe('share links', () => {
     expect(past.status).toBe(400);
   });
 
+  it('a share-link token opens no socket, so no socket outlives its revocation', async () => {
+    const report = await makeReport();
+    await contributor.api.post(`${reports}/${report.id}/publish`);
+    const link = (await contributor.api.post(`${reports}/${report.id}/share-links`, {})).body;
+    const socket = io(t.url, { path: '/socket.io', auth: { token: link.token }, transports: ['websocket'], reconnection: false });
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', () => resolve('refused'));
+      });
+      expect(outcome).toBe('refused');
+    } finally {
+      socket.disconnect();
+    }
+    // The link itself works: it is a credential for the shared report only.
+    expect((await anonymous.get(`/shared/reports/${link.token}`)).status).toBe(200);
+  });
+
   it('refuses bad blocks with 400, never 500', async () => {
     const dup = await contributor.api.post(reports, { title: 't', blocks: [blocks()[0], blocks()[0]] });
     expect(dup.status).toBe(400);
@@ -221,8 +277,18 @@ describe('share links', () => {
       title: 't',
       blocks: [{ id: 'a', type: 'runs', runSet: { project: vision, filter: 'params.lr >>> (' } }],
     });
-    expect(badFilter.status).toBe(201);
-    expect((await contributor.api.post(`${reports}/${badFilter.body.id}/data`, { block: 'a' })).status).toBe(400);
+    // A filter that does not parse is refused when the report is saved, with the block's path.
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.body.error.code).toBe('report_invalid_run_set');
+    expect(badFilter.body.error.details[0].path).toBe('blocks.0.runSet.filter');
+    const report = await makeReport();
+    const edited = blocks().map((b) => (b.id === 'table' ? { ...b, runSet: { project: vision, filter: 'params.lr > ' } } : b));
+    const patched = await contributor.api.patch(`${reports}/${report.id}`, { blocks: edited });
+    expect(patched.status).toBe(400);
+    expect(patched.body.error).toMatchObject({ code: 'report_invalid_run_set', details: [{ path: 'blocks.3.runSet.filter' }] });
+    // A fixed list ignores its filter; a good filter saves.
+    const fine = blocks().map((b) => (b.id === 'table' ? { ...b, runSet: { project: vision, filter: 'params.lr > 0.15' } } : b));
+    expect((await contributor.api.patch(`${reports}/${report.id}`, { blocks: fine })).status).toBe(200);
   });
 });
 

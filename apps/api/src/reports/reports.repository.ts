@@ -40,6 +40,7 @@ export interface ShareLinkRow {
   created_at: Date;
   expires_at: Date | null;
   revoked_at: Date | null;
+  anonymised: boolean;
 }
 
 export interface ReportRunRow {
@@ -54,7 +55,7 @@ export interface ReportRunRow {
 const REPORT_COLUMNS = `r.id, r.title, r.blocks, r.project_ids, r.revision, r.created_by, u.name AS creator_name, r.created_at, r.updated_at,
   (SELECT max(v.version) FROM report_versions v WHERE v.report_id = r.id)::int AS published_version`;
 const VERSION_COLUMNS = `v.version, v.title, v.blocks, v.project_ids, v.frozen, v.published_by, u.name AS publisher_name, v.published_at`;
-const LINK_COLUMNS = `l.id, l.organization_id, l.report_id, l.created_by, u.name AS creator_name, l.created_at, l.expires_at, l.revoked_at`;
+const LINK_COLUMNS = `l.id, l.organization_id, l.report_id, l.created_by, u.name AS creator_name, l.created_at, l.expires_at, l.revoked_at, l.anonymised`;
 
 /** Reports, their versions, named members and share links. Every query names the organization. */
 @Injectable()
@@ -198,11 +199,18 @@ export class ReportsRepository {
     ]);
   }
 
-  async insertLink(ctx: RequestContext, reportId: string, tokenHash: Buffer, expiresAt: string | null): Promise<string> {
+  async insertLink(
+    ctx: RequestContext,
+    reportId: string,
+    tokenHash: Buffer,
+    expiresAt: string | null,
+    anonymised: boolean,
+  ): Promise<string> {
     const rows = await queryRows<{ id: string }>(
       ctx.em,
-      `INSERT INTO report_share_links (organization_id, report_id, token_hash, created_by, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [ctx.organization.id, reportId, tokenHash, ctx.user.userId, expiresAt],
+      `INSERT INTO report_share_links (organization_id, report_id, token_hash, created_by, expires_at, anonymised)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [ctx.organization.id, reportId, tokenHash, ctx.user.userId, expiresAt, anonymised],
     );
     return rows[0]!.id;
   }

@@ -19,7 +19,8 @@ import type { RequestContext } from '../common/context/request-context';
 import { badRequest, forbidden, notFound } from '../common/errors/app-error';
 import { randomToken, sha256 } from '../auth/secret-token';
 import { ReportDataService, type DataScope, type PanelRequest } from './report-data.service';
-import { reportConflict } from './reports.errors';
+import { FilterError, parseFilter, RunSqlBuilder } from '../runs/filter';
+import { invalidRunSet, reportConflict } from './reports.errors';
 import { ReportsRepository, type ReportRow, type ShareLinkRow, type VersionRow } from './reports.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -106,6 +107,7 @@ export class ReportsService {
   }
 
   async create(ctx: RequestContext, title: string, blocks: ReportBlockParsed[]): Promise<Report> {
+    checkRunSets(blocks);
     const projectIds = await this.projectIds(ctx, blocks);
     const roles = await this.projectRoles(ctx, projectIds);
     if (!roles.every((r) => allows(ProjectPermission.RunsWrite, null, r)) && projectIds.length)
@@ -126,6 +128,7 @@ export class ReportsService {
   ): Promise<Report> {
     const report = await this.editable(ctx, id);
     if (body.baseRevision !== undefined && body.baseRevision !== report.revision) throw reportConflict(report.revision);
+    if (body.blocks) checkRunSets(body.blocks);
     const blocks = body.blocks ?? report.blocks;
     // Projects already in the report stay (a named editor may keep them); new ones must be readable by the editor.
     const projectIds = await this.projectIds(ctx, blocks, report.project_ids);
@@ -194,7 +197,7 @@ export class ReportsService {
     if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now())
       throw badRequest('invalid_expiry', 'expiresAt must be in the future', [{ path: 'expiresAt', message: 'in the past' }]);
     const token = `tbs_${randomToken()}`;
-    const linkId = await this.repo.insertLink(ctx, report.id, sha256(token), body.expiresAt ?? null);
+    const linkId = await this.repo.insertLink(ctx, report.id, sha256(token), body.expiresAt ?? null, body.anonymised ?? false);
     const link = (await this.repo.links(ctx, report.id)).find((l) => l.id === linkId)!;
     return { ...toLink(link), token, path: `/shared/reports/${token}` };
   }
@@ -229,6 +232,22 @@ export class ReportsService {
   }
 }
 
+/** Filters are checked when a report is saved (400 with the block's path), not first when a reader opens the panel. */
+function checkRunSets(blocks: ReportBlockParsed[]): void {
+  const errors: { path: string; message: string }[] = [];
+  blocks.forEach((block, i) => {
+    if (block.type === 'text' || block.runSet.runs || !block.runSet.filter) return;
+    try {
+      const node = parseFilter(block.runSet.filter);
+      if (node) new RunSqlBuilder(['', '']).where(node);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      errors.push({ path: `blocks.${i}.runSet.filter`, message: error.message });
+    }
+  });
+  if (errors.length) throw invalidRunSet(errors);
+}
+
 export function toVersion(reportId: string, v: VersionRow): ReportVersion {
   return {
     reportId,
@@ -247,5 +266,6 @@ function toLink(l: ShareLinkRow): ShareLink {
     createdAt: l.created_at.toISOString(),
     expiresAt: l.expires_at?.toISOString() ?? null,
     revokedAt: l.revoked_at?.toISOString() ?? null,
+    anonymised: l.anonymised,
   };
 }

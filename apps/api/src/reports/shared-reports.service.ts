@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { ReportData, SharedReport } from '@trackbase/contracts';
+import type { ReportBlockParsed, ReportData, SharedReport } from '@trackbase/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { sha256 } from '../auth/secret-token';
 import { notFound } from '../common/errors/app-error';
 import { inScopedTransaction } from '../database/tenant-scope';
 import { ReportDataService, type PanelRequest } from './report-data.service';
 import { reportNotPublished, shareLinkGone } from './reports.errors';
-import { ReportsRepository, type VersionRow } from './reports.repository';
+import { ReportsRepository, type ShareLinkRow, type VersionRow } from './reports.repository';
 import { toVersion } from './reports.service';
 
 const TOKEN = /^tbs_[A-Za-z0-9_-]{20,100}$/;
@@ -28,7 +28,7 @@ export class SharedReportsService {
 
   private async open<T>(
     token: string,
-    work: (em: EntityManager, org: { id: string; slug: string; name: string }, version: VersionRow, reportId: string) => Promise<T>,
+    work: (em: EntityManager, org: { id: string; slug: string; name: string }, version: VersionRow, link: ShareLinkRow) => Promise<T>,
   ): Promise<T> {
     if (!TOKEN.test(token)) throw notFound('share link');
     const link = await inScopedTransaction(this.dataSource, { kind: 'system' }, (em) => this.repo.linkByHash(em, sha256(token)));
@@ -39,20 +39,56 @@ export class SharedReportsService {
       const version = await this.repo.version(em, link.organization_id, link.report_id, null);
       if (!org) throw notFound('share link');
       if (!version) throw reportNotPublished();
-      return work(em, org, version, link.report_id);
+      return work(em, org, version, link);
     });
   }
 
   async report(token: string): Promise<SharedReport> {
-    return this.open(token, async (_em, _org, version, reportId) => {
-      const { publishedBy: _publishedBy, ...shown } = toVersion(reportId, version);
-      return shown;
+    return this.open(token, async (_em, _org, version, link) => {
+      const { publishedBy: _publishedBy, ...shown } = toVersion(link.report_id, version);
+      if (!link.anonymised) return { ...shown, anonymised: false };
+      return { ...shown, blocks: anonymiseBlocks(shown.blocks as ReportBlockParsed[]), anonymised: true };
     });
   }
 
   async panelData(requestId: string, token: string, request: PanelRequest): Promise<ReportData> {
-    return this.open(token, (em, org, version) =>
-      this.data.read({ requestId, principal: null, org: { ...org, role: 'member' }, em }, version.blocks, version.frozen, request),
-    );
+    return this.open(token, async (em, org, version, link) => {
+      const data = await this.data.read(
+        { requestId, principal: null, org: { ...org, role: 'member' }, em },
+        version.blocks,
+        version.frozen,
+        request,
+      );
+      if (!link.anonymised) return data;
+      const projects = projectAliases(version.blocks);
+      return {
+        ...data,
+        runs: data.runs.map((run) => {
+          const alias = runAlias(link.id, run.id);
+          return { ...run, key: alias, name: alias, project: projects.get(run.project) ?? 'project' };
+        }),
+      };
+    });
   }
+}
+
+/** Placeholder project names, in the order the report first names each project. */
+function projectAliases(blocks: ReportBlockParsed[]): Map<string, string> {
+  const aliases = new Map<string, string>();
+  for (const block of blocks)
+    if (block.type !== 'text' && !aliases.has(block.runSet.project)) aliases.set(block.runSet.project, `project-${aliases.size + 1}`);
+  return aliases;
+}
+
+/** A stable name for a run under one link (the same in every panel), that says nothing about the run. */
+function runAlias(linkId: string, runId: string): string {
+  return `run-${sha256(`${linkId}:${runId}`).toString('hex').slice(0, 6)}`;
+}
+
+/** Run sets without their project slugs, run keys or filters (which may name people or runs). */
+function anonymiseBlocks(blocks: ReportBlockParsed[]): ReportBlockParsed[] {
+  const projects = projectAliases(blocks);
+  return blocks.map((block) =>
+    block.type === 'text' ? block : { ...block, runSet: { project: projects.get(block.runSet.project)!, limit: block.runSet.limit } },
+  );
 }

@@ -28,6 +28,7 @@ export function Layout() {
           </select>
         </label>
         <nav>
+          {org && <NavLink to={`/${org}/reports`}>Reports</NavLink>}
           {org && <NavLink to={`/${org}/settings`}>Organization settings</NavLink>}
           <NavLink to="/notifications" aria-label={`Notifications, ${inbox.data?.unreadCount ?? 0} unread`}>
             Notifications{inbox.data?.unreadCount ? <span className="count">{inbox.data.unreadCount}</span> : null}

@@ -1,7 +1,7 @@
 import type { RunDetail } from '@trackbase/contracts';
 import { fromWireFloat, paths } from '@trackbase/contracts';
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { get } from '../api/client';
 import { naturalCompare } from '../charts/format';
 import { runColor } from '../charts/palette';
@@ -10,6 +10,8 @@ import { ErrorBox, formatValue, Loading } from '../components/ui';
 import { MediaPanel } from '../components/media/MediaPanel';
 import { PanelArea } from '../panels/PanelArea';
 import { useStoredLayout } from '../panels/useStoredLayout';
+import { reportsApi, unwrap } from '../reports/api';
+import { reportFromCompare } from '../reports/from-compare';
 
 /**
  * Selected runs overlaid on shared charts (the panel area: lazy, batched, log
@@ -27,6 +29,8 @@ export function ComparePage() {
   const [groupBy, setGroupBy] = useState('');
   const [layout, setLayout] = useStoredLayout(`${org}/${project}/compare`);
   const [allRows, setAllRows] = useState(false);
+  const navigate = useNavigate();
+  const [savingReport, setSavingReport] = useState(false);
   useEffect(() => {
     // Two at a time: the browser's few connections stay free for the charts' requests.
     let cancelled = false;
@@ -81,6 +85,21 @@ export function ComparePage() {
   // Many runs × many fields is thousands of cells: the first rows at once, the rest on request.
   const shownRows = allRows ? filteredRows : filteredRows.slice(0, 30);
 
+  async function saveAsReport() {
+    if (!runs) return;
+    setSavingReport(true);
+    try {
+      const metrics = [...new Set(runs.flatMap((r) => r.series.filter((s) => s.kind === 'metric').map((s) => s.name)))].sort(
+        naturalCompare,
+      );
+      const report = await unwrap(reportsApi.createReport(org, reportFromCompare(project, keys, metrics, layout)));
+      navigate(`/${org}/reports/${report.id}?edit=1`);
+    } catch (e) {
+      setError(e as Error);
+      setSavingReport(false);
+    }
+  }
+
   return (
     <section>
       <h1>
@@ -99,6 +118,10 @@ export function ComparePage() {
             ))}
           </select>
         </label>
+        <span className="grow" />
+        <button type="button" onClick={() => void saveAsReport()} disabled={!runs || savingReport}>
+          Save as report
+        </button>
       </div>
       <PanelArea
         org={org}

@@ -198,6 +198,8 @@ export type ReportData = z.infer<typeof reportDataSchema>;
 export const createShareLinkRequestSchema = z.strictObject({
   /** ISO time after which the link stops working; never when omitted. */
   expiresAt: z.iso.datetime({ offset: true }).optional(),
+  /** Double-blind review: the link shows no run names or keys, project slugs or people. */
+  anonymised: z.boolean().optional(),
 });
 export type CreateShareLinkRequest = z.input<typeof createShareLinkRequestSchema>;
 
@@ -207,6 +209,7 @@ export const shareLinkSchema = z.object({
   createdAt: z.string(),
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  anonymised: z.boolean(),
 });
 export type ShareLink = z.infer<typeof shareLinkSchema>;
 
@@ -216,5 +219,8 @@ export type CreatedShareLink = z.infer<typeof createdShareLinkSchema>;
 export const shareLinkListSchema = z.object({ items: z.array(shareLinkSchema) });
 
 /** What a share link shows: the published version, its runs' data through `…/data`, nothing else. */
-export const sharedReportSchema = reportVersionSchema.omit({ publishedBy: true });
+export const sharedReportSchema = reportVersionSchema.omit({ publishedBy: true }).extend({
+  /** An anonymised link: run sets name placeholder projects and no runs or filters; panel data names runs by placeholders. */
+  anonymised: z.boolean(),
+});
 export type SharedReport = z.infer<typeof sharedReportSchema>;

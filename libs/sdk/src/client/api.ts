@@ -29,7 +29,10 @@ import {
   type Report,
   type ReportData,
   type ReportDataRequest,
+  type ReportHistory,
+  type ReportList,
   type ReportVersion,
+  type ShareLink,
   type SharedReport,
   type UpdateReportRequest,
   type Org,
@@ -161,6 +164,13 @@ export class TrackbaseApi {
     this.http.request<ReportData>('POST', paths.reportData(org, report), body);
   createShareLink = (org: string, report: string, body: CreateShareLinkRequest = {}) =>
     this.http.request<CreatedShareLink>('POST', paths.reportShareLinks(org, report), body);
+  listReports = (org: string) => this.http.request<ReportList>('GET', paths.reports(org));
+  reportVersions = (org: string, report: string) => this.http.request<ReportHistory>('GET', paths.reportVersions(org, report));
+  reportVersion = (org: string, report: string, version: number) =>
+    this.http.request<ReportVersion>('GET', `${paths.reportVersions(org, report)}/${version}`);
+  shareLinks = (org: string, report: string) => this.http.request<{ items: ShareLink[] }>('GET', paths.reportShareLinks(org, report));
+  revokeShareLink = (org: string, report: string, link: string) =>
+    this.http.request<void>('DELETE', paths.reportShareLink(org, report, link));
   /** What a share link shows; needs no credentials but the token. */
   sharedReport = (token: string) => this.http.request<SharedReport>('GET', paths.sharedReport(token));
   sharedReportData = (token: string, body: Omit<ReportDataRequest, 'version'>) =>
