@@ -16,6 +16,7 @@ import { ProjectSettingsPage } from './pages/ProjectSettings';
 import { ProjectsPage } from './pages/Projects';
 import { RunPage } from './pages/Run';
 import { RunsPage } from './pages/Runs';
+import { TrashPage } from './pages/trash/TrashPage';
 
 function RequireSession({ children }: { children: ReactNode }) {
   const { session } = useSession();
@@ -45,6 +46,7 @@ const router = createBrowserRouter([
       { path: '/:org/:project/compare', element: <ComparePage /> },
       { path: '/:org/:project/runs/:run', element: <RunPage /> },
       { path: '/:org/:project/artifacts', element: <ArtifactsPage /> },
+      { path: '/:org/:project/trash', element: <TrashPage /> },
       { path: '/:org/:project/artifacts/:name', element: <ArtifactPage /> },
       { path: '/:org/:project/artifacts/:name/:version', element: <VersionPage /> },
     ],

@@ -96,6 +96,11 @@ describe('retention policies', () => {
     expect((await owner.api.get(`${versions('model')}/v1`)).status).toBe(200);
 
     // Applied once, the policy has nothing left to take.
-    expect((await owner.api.post(`${projectPath}/retention/preview`)).body).toEqual({ dryRun: true, artifactVersions: [], runs: [], runFiles: [] });
+    expect((await owner.api.post(`${projectPath}/retention/preview`)).body).toEqual({
+      dryRun: true,
+      artifactVersions: [],
+      runs: [],
+      runFiles: [],
+    });
   });
 });
