@@ -79,6 +79,13 @@ describe.each(['local', 's3'] as const)('trash on the %s store', (driverName) =>
     const listed = await owner.api.get(`${runs()}?filter=${encodeURIComponent('tags CONTAINS "trashme"')}`);
     expect(listed.body.items).toEqual([]);
     expect((await owner.api.get(`${projectPath}/series?runs=${run.key}`)).status).toBe(404);
+    // The MLflow door answers as for a run that never existed.
+    const key = (await owner.api.post('/users/me/api-keys', { name: 'mlflow' })).body.key;
+    const mlflowGet = () =>
+      fetch(`${t.url}/mlflow/${org}/api/2.0/mlflow/runs/get?run_id=${run.id}`, { headers: { authorization: `Bearer ${key}` } });
+    const gone = await mlflowGet();
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as { error_code: string }).error_code).toBe('RESOURCE_DOES_NOT_EXIST');
     // Writing to it is refused like writing to a run that does not exist.
     expect((await owner.api.patch(`${runs()}/${run.key}`, { tags: ['x'] })).status).toBe(404);
 
@@ -94,6 +101,7 @@ describe.each(['local', 's3'] as const)('trash on the %s store', (driverName) =>
     expect((await viewer.api.post(`${projectPath}/trash/run/${run.id}/restore`)).status).toBe(403);
     expect((await maintainer.api.post(`${projectPath}/trash/run/${run.id}/restore`)).status).toBe(204);
 
+    expect((await mlflowGet()).status).toBe(200);
     const back = await viewer.api.get(`${runs()}/${run.key}`);
     expect(back.status).toBe(200);
     expect(back.body).toMatchObject({ id: run.id, externalId: `job-${driverName}`, tags: ['trashme'] });
