@@ -143,6 +143,10 @@ describe.each(['local', 's3'] as const)('trash on the %s store', (driverName) =>
     await t.dataSource.query(`UPDATE artifact_versions SET purge_after = now() WHERE deleted_at IS NOT NULL`);
     const pass = await t.app.get(StorageJanitor).runOnce();
     expect(pass.purged).toEqual({ runs: 1, artifactVersions: 1, projects: 0 });
+    const audit = (await owner.api.get(`/orgs/${org}/audit-log?limit=50`)).body.items;
+    expect(audit).toEqual(
+      expect.arrayContaining([expect.objectContaining({ action: 'run.purged', targetId: run.id, details: { by: 'storage janitor' } })]),
+    );
     expect(await usedBytes()).toBe(before - content.length - only.length);
     const left = await objectKeys([sha256(content), sha256(shared), sha256(only)]);
     expect(left.map((k) => k.sha256)).toEqual([sha256(shared)]);

@@ -210,29 +210,26 @@ export class TrashRepository {
 
   /**
    * The janitor's pass, in system scope (no policies): deletes every trashed
-   * row past `purge_after`. Versions' contents go when no other version of
+   * row past `purge_after`, each purge audited (`<kind>.purged`, by the janitor). Versions' contents go when no other version of
    * their artifact (live or trashed) holds them; the delete triggers of
    * stored objects queue the store's objects and free the quota.
    */
   async purgeExpired(em: EntityManager): Promise<{ runs: number; artifactVersions: number; projects: number }> {
-    const projects = await queryRows<{ id: string }>(
-      em,
-      `DELETE FROM projects WHERE deleted_at IS NOT NULL AND purge_after <= now() RETURNING id`,
-      [],
-    );
-    const runs = await queryRows<{ id: string }>(
-      em,
-      `DELETE FROM runs WHERE deleted_at IS NOT NULL AND purge_after <= now() RETURNING id`,
-      [],
-    );
-    const versions = await queryRows<{ artifact_id: string }>(
-      em,
-      `DELETE FROM artifact_versions WHERE deleted_at IS NOT NULL AND purge_after <= now() RETURNING artifact_id`,
-      [],
-    );
+    const purge = (table: string, kind: string, returning: string) =>
+      queryRows<{ id: string; artifact_id?: string }>(
+        em,
+        `WITH gone AS (DELETE FROM ${table} WHERE deleted_at IS NOT NULL AND purge_after <= now() RETURNING organization_id, id${returning}),
+              audited AS (INSERT INTO audit_entries (organization_id, action, target_type, target_id, details)
+                          SELECT organization_id, '${kind}.purged', '${kind}', id::text, '{"by": "storage janitor"}'::jsonb FROM gone)
+         SELECT * FROM gone`,
+        [],
+      );
+    const projects = await purge('projects', 'project', '');
+    const runs = await purge('runs', 'run', '');
+    const versions = await purge('artifact_versions', 'artifact_version', ', artifact_id');
     await dropUnreferencedArtifactObjects(
       em,
-      versions.map((v) => v.artifact_id),
+      versions.map((v) => v.artifact_id!),
     );
     return { runs: runs.length, artifactVersions: versions.length, projects: projects.length };
   }
