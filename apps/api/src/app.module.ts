@@ -37,6 +37,8 @@ import { MlflowModule } from './mlflow/mlflow.module';
 import { ReadmesModule } from './readmes/readmes.module';
 import { ReportsModule } from './reports/reports.module';
 import { MediaModule } from './media/media.module';
+import { TrashBinModule } from './trash/trash-bin.module';
+import { TrashModule } from './trash/trash.module';
 
 @Module({})
 export class AppModule {
@@ -50,6 +52,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.DB_POOL_SIZE)),
         rateLimitModule(config),
         AuditModule,
+        TrashBinModule,
         AuthModule,
         UsersModule,
         OrgsModule,
@@ -64,6 +67,7 @@ export class AppModule {
         StorageModule,
         FilesModule,
         MediaModule,
+        TrashModule,
         TablesModule,
         ArtifactsModule,
         WandbModule,

@@ -19,6 +19,7 @@ import { ReportsPage } from './pages/reports/ReportsPage';
 import { EmbeddedPanelPage, SharedReportPage } from './pages/reports/SharedReportPage';
 import { RunPage } from './pages/Run';
 import { RunsPage } from './pages/Runs';
+import { TrashPage } from './pages/trash/TrashPage';
 
 function RequireSession({ children }: { children: ReactNode }) {
   const { session } = useSession();
@@ -53,6 +54,7 @@ const router = createBrowserRouter([
       { path: '/:org/:project/compare', element: <ComparePage /> },
       { path: '/:org/:project/runs/:run', element: <RunPage /> },
       { path: '/:org/:project/artifacts', element: <ArtifactsPage /> },
+      { path: '/:org/:project/trash', element: <TrashPage /> },
       { path: '/:org/:project/artifacts/:name', element: <ArtifactPage /> },
       { path: '/:org/:project/artifacts/:name/:version', element: <VersionPage /> },
     ],

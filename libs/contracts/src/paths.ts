@@ -53,6 +53,17 @@ export const paths = {
   uploadParts: (org: string, project: string, uploadId: string) => `${paths.upload(org, project, uploadId)}/parts`,
   uploadComplete: (org: string, project: string, uploadId: string) => `${paths.upload(org, project, uploadId)}/complete`,
   artifacts: (org: string, project: string) => `${paths.project(org, project)}/artifacts`,
+  trash: (org: string, project: string) => `${paths.project(org, project)}/trash`,
+  trashItem: (org: string, project: string, kind: 'run' | 'artifact_version', id: string) =>
+    `${paths.trash(org, project)}/${seg(kind)}/${seg(id)}`,
+  trashItemRestore: (org: string, project: string, kind: 'run' | 'artifact_version', id: string) =>
+    `${paths.trashItem(org, project, kind, id)}/restore`,
+  trashedProjects: (org: string) => `${paths.org(org)}/trash/projects`,
+  trashedProject: (org: string, id: string) => `${paths.trashedProjects(org)}/${seg(id)}`,
+  trashedProjectRestore: (org: string, id: string) => `${paths.trashedProject(org, id)}/restore`,
+  retention: (org: string, project: string) => `${paths.project(org, project)}/retention`,
+  retentionPreview: (org: string, project: string) => `${paths.retention(org, project)}/preview`,
+  retentionApply: (org: string, project: string) => `${paths.retention(org, project)}/apply`,
   artifact: (org: string, project: string, name: string) => `${paths.artifacts(org, project)}/${seg(name)}`,
   artifactVersions: (org: string, project: string, name: string) => `${paths.artifact(org, project, name)}/versions`,
   /** `version` is `v3`, an alias such as `latest`, or a draft's id. */

@@ -22,6 +22,8 @@ export const OrgPermission = {
   ServiceAccountsManage: 'org:service-accounts:manage',
   AuditRead: 'org:audit:read',
   ProjectsCreate: 'org:projects:create',
+  /** List, restore and purge the organization's trashed projects. */
+  TrashManage: 'org:trash:manage',
 } as const;
 export type OrgPermission = (typeof OrgPermission)[keyof typeof OrgPermission];
 
@@ -37,6 +39,8 @@ export const ProjectPermission = {
   ArtifactsManage: 'project:artifacts:manage',
   /** Save views shared with the project and set the project's default view. */
   ViewsShare: 'project:views:share',
+  /** List, restore and purge the project's trash (runs, artifact versions); set and apply its retention policy. */
+  TrashManage: 'project:trash:manage',
 } as const;
 export type ProjectPermission = (typeof ProjectPermission)[keyof typeof ProjectPermission];
 

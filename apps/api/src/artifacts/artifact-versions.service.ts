@@ -13,6 +13,7 @@ import { RunsRepository } from '../runs/runs.repository';
 import { normalizeDeclarations } from '../storage/declarations';
 import { uploadIncomplete } from '../storage/storage.errors';
 import { UploadsService } from '../storage/uploads.service';
+import { TrashBin } from '../trash/trash-bin.service';
 import { AuditService } from '../audit/audit.service';
 import { ArtifactEvents } from './artifact-events';
 import { aliasMoveForbidden, aliasReserved, draftNotPending, kindMismatch } from './artifacts.errors';
@@ -34,6 +35,7 @@ export class ArtifactVersionsService {
     private readonly runs: RunsRepository,
     private readonly events: ArtifactEvents,
     private readonly audit: AuditService,
+    private readonly trash: TrashBin,
   ) {}
 
   async create(ctx: RequestContext, name: string, request: CreateVersionRequest): Promise<CreateVersionResponse> {
@@ -142,8 +144,12 @@ export class ArtifactVersionsService {
   async deleteVersion(ctx: RequestContext, name: string, versionRef: string): Promise<void> {
     const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
     const version = await this.artifacts.resolveVersion(ctx, artifact, versionRef);
-    if (version.state === 'draft') await this.artifacts.deleteDraft(ctx, artifact.id, version.id);
-    else await this.artifacts.deleteVersion(ctx, artifact.id, version.id);
+    if (version.state === 'committed') {
+      // Committed versions go to the project's trash (restorable); an unfinished draft has nothing to restore.
+      await this.trash.versions(ctx, [version.id], 'deleted');
+      return;
+    }
+    await this.artifacts.deleteDraft(ctx, artifact.id, version.id);
     await this.audit.record(ctx, {
       action: 'artifact.version_deleted',
       targetType: 'artifact',

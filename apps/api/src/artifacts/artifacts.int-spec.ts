@@ -219,7 +219,7 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     expect(early.body.error).toMatchObject({ code: 'upload_incomplete', details: [{ path: 'c' }] });
   });
 
-  it('deleting a version removes the content only it held; latest falls back', async () => {
+  it('deleting a version trashes it; purging it removes the content only it held; latest falls back', async () => {
     const shared = randomBytes(64);
     const only = randomBytes(65);
     await logVersion(contributor, 'ckpt', { 'shared.bin': shared });
@@ -231,8 +231,12 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     const before = await keys();
     expect(before).toHaveLength(2);
     expect((await contributor.api.delete(`${versions('ckpt')}/v2`)).status).toBe(403);
+    const v2 = (await viewer.api.get(`${versions('ckpt')}/v2`)).body;
     expect((await owner.api.delete(`${versions('ckpt')}/v2`)).status).toBe(204);
     expect((await viewer.api.get(`${versions('ckpt')}/latest`)).body.version).toBe('v1');
+    // In the trash its content stays until it is purged.
+    expect(await keys()).toHaveLength(2);
+    expect((await owner.api.delete(`${projectPath}/trash/artifact_version/${v2.id}`)).status).toBe(204);
     const after = await keys();
     expect(after.map((k) => k.sha256)).toEqual([sha256(shared)]);
     await t.app.get(StorageJanitor).runOnce();

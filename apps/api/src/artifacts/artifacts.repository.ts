@@ -260,19 +260,6 @@ export class ArtifactsRepository {
     return count > 0;
   }
 
-  /** Deletes a version and the stored contents no other version of the artifact holds; `latest` falls back to the newest left. */
-  async deleteVersion(ctx: RequestContext, artifactId: string, versionId: string): Promise<void> {
-    await ctx.em.query(`DELETE FROM artifact_versions WHERE id = $1`, [versionId]);
-    await this.dropUnreferencedObjects(ctx, artifactId);
-    await ctx.em.query(
-      `INSERT INTO artifact_aliases (organization_id, artifact_id, alias, version_id)
-       SELECT organization_id, artifact_id, 'latest', id FROM artifact_versions
-        WHERE artifact_id = $1 AND state = 'committed' ORDER BY number DESC LIMIT 1
-       ON CONFLICT (artifact_id, alias) DO NOTHING`,
-      [artifactId],
-    );
-  }
-
   async deleteDraft(ctx: RequestContext, artifactId: string, versionId: string): Promise<void> {
     await ctx.em.query(`DELETE FROM artifact_versions WHERE id = $1 AND state = 'draft'`, [versionId]);
     await this.dropUnreferencedObjects(ctx, artifactId);

@@ -18,3 +18,16 @@ describe('TRUST_PROXY', () => {
       expect(() => loadConfig({ ...base, TRUST_PROXY: value }), value).toThrow(ConfigError);
   });
 });
+
+describe('TRASH_RETENTION_DAYS', () => {
+  it('keeps deleted items 30 days unless told otherwise; 0 purges at the next pass', () => {
+    expect(loadConfig(base).TRASH_RETENTION_DAYS).toBe(30);
+    expect(loadConfig({ ...base, TRASH_RETENTION_DAYS: '7' }).TRASH_RETENTION_DAYS).toBe(7);
+    expect(loadConfig({ ...base, TRASH_RETENTION_DAYS: '0' }).TRASH_RETENTION_DAYS).toBe(0);
+  });
+
+  it('refuses what is not a whole number of days in range', () => {
+    for (const value of ['-1', '1.5', 'soon', '3651'])
+      expect(() => loadConfig({ ...base, TRASH_RETENTION_DAYS: value }), value).toThrow(ConfigError);
+  });
+});

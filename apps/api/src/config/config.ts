@@ -133,6 +133,8 @@ const envSchema = z.object({
     .max(30 * 86_400)
     .default(86_400),
   STORAGE_JANITOR_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** Days a deleted run, artifact version or project stays in its trash (restorable) before the storage janitor purges it; 0 purges at the janitor's next pass. */
+  TRASH_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   ARCHIVE_MAX_BYTES: z.coerce
     .number()
     .int()

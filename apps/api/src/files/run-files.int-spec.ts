@@ -292,21 +292,25 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     expect((await quotaOwner.api.get(`/orgs/${org}/storage`)).body).toEqual({ usedBytes: 6_000, quotaBytes: 10_000 });
   });
 
-  it('deleting a run removes its objects from the store in the background', async () => {
+  it('a deleted run keeps its objects while in the trash; purging it removes them from the store in the background', async () => {
     const run = await newRun();
+    const runId = (await owner.api.get(`${projectPath}/runs/${run}`)).body.id;
     const content = randomBytes(2_000);
     const declared = await owner.api.post(filesOf(run), { files: [declaration('gone.bin', content)] });
     await sendAll(owner.api, projectPath, declared.body, { 'gone.bin': content });
     const [row] = await t.dataSource.query(`SELECT key FROM stored_objects WHERE sha256 = $1`, [sha256(content)]);
     expect(await driver.head(row.key)).toMatchObject({ size: 2_000 });
     expect((await owner.api.delete(`${projectPath}/runs/${run}`)).status).toBe(204);
+    await t.app.get(StorageJanitor).runOnce();
+    expect(await driver.head(row.key)).not.toBeNull();
+    expect((await owner.api.delete(`${projectPath}/trash/run/${runId}`)).status).toBe(204);
     expect(await driver.head(row.key)).not.toBeNull();
     const pass = await t.app.get(StorageJanitor).runOnce();
     expect(pass.deletedObjects).toBeGreaterThanOrEqual(1);
     expect(await driver.head(row.key)).toBeNull();
   });
 
-  it('deleting a project or an organization removes every object under it', async () => {
+  it('purging a deleted project, or deleting an organization, removes every object under it', async () => {
     const member = await signup(t.url, 'Leaver');
     const org = (await createOrg(member)).slug;
     const keys: string[] = [];
@@ -338,7 +342,12 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
     const present = async () => (await Promise.all(keys.map((k) => driver.head(k)))).map((h) => h !== null);
     expect(await present()).toEqual([true, true, true, true]);
 
+    const projectId = (await member.api.get(`/orgs/${org}/projects/${projects[0]}`)).body.id;
     expect((await member.api.delete(`/orgs/${org}/projects/${projects[0]}`)).status).toBe(204);
+    await t.app.get(StorageJanitor).runOnce();
+    // In the trash nothing leaves the store.
+    expect(await present()).toEqual([true, true, true, true]);
+    expect((await member.api.delete(`/orgs/${org}/trash/projects/${projectId}`)).status).toBe(204);
     await t.app.get(StorageJanitor).runOnce();
     expect(await present()).toEqual([false, false, true, true]);
 

@@ -138,7 +138,7 @@ describe('audit log', () => {
       'api_key.created',
       'project.created',
       'project.updated',
-      'project.deleted',
+      'project.trashed',
     ]) {
       expect(actions, action).toContain(action);
     }

@@ -17,6 +17,7 @@ import { ProjectMemberEntity } from './project-member.entity';
 import { ProjectEntity } from './project.entity';
 import { projectSlugTaken } from './projects.errors';
 import { ProjectsRepository, type ProjectRow } from './projects.repository';
+import { TrashBin } from '../trash/trash-bin.service';
 
 @Injectable()
 export class ProjectsService {
@@ -24,6 +25,7 @@ export class ProjectsService {
     private readonly audit: AuditService,
     private readonly accessEvents: AccessEvents,
     private readonly projects: ProjectsRepository,
+    private readonly trash: TrashBin,
   ) {}
 
   /** Projects the caller can read: all for owners and admins, else org-visible ones and their own. */
@@ -95,11 +97,15 @@ export class ProjectsService {
     return toProjectDto(project, ctx.currentProject.role);
   }
 
+  /** Moves the project to the organization's trash (restorable by owners and admins until the janitor purges it). */
   async delete(ctx: RequestContext): Promise<void> {
-    const { id, slug } = ctx.currentProject;
-    await ctx.em.delete(ProjectEntity, { id, organizationId: ctx.organization.id });
+    await this.trash.project(ctx);
     this.notifyAccessChange(ctx);
-    await this.audit.record(ctx, { action: 'project.deleted', targetType: 'project', targetId: id, details: { slug } });
+  }
+
+  /** After a trashed project is restored: cached access must see it again. */
+  restored(ctx: RequestContext): void {
+    this.notifyAccessChange(ctx);
   }
 
   private notifyAccessChange(ctx: RequestContext): void {

@@ -183,10 +183,6 @@ export class RunsRepository {
     );
   }
 
-  async delete(ctx: RequestContext, id: string): Promise<void> {
-    await ctx.em.query(`DELETE FROM runs WHERE organization_id = $1 AND id = $2`, [ctx.organization.id, id]);
-  }
-
   /**
    * Marks every `running` run (of every organization) whose last heartbeat is older than `timeoutSeconds` as
    * `crashed`, ended at that heartbeat; returns the runs it changed with their project's slug. Idempotent.

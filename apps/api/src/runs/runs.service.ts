@@ -15,6 +15,7 @@ import { generateRunName } from './run-names';
 import { toRunDto } from './run-row';
 import { RunsRepository } from './runs.repository';
 import { LineageRepository } from './lineage/lineage.repository';
+import { TrashBin } from '../trash/trash-bin.service';
 import { RunEvents } from './run-events';
 
 export interface CreatedRun {
@@ -28,6 +29,7 @@ export class RunsService {
     private readonly runs: RunsRepository,
     private readonly lineage: LineageRepository,
     private readonly events: RunEvents,
+    private readonly trash: TrashBin,
   ) {}
 
   /** Creates a run, or returns the existing one with the same external id (every worker of a job joins one run). */
@@ -84,9 +86,10 @@ export class RunsService {
     return run;
   }
 
+  /** Moves the run to the project's trash; it reads as gone (404) until restored. */
   async delete(ctx: RequestContext, ref: string): Promise<void> {
     const row = await this.runs.find(ctx, ref);
-    await this.runs.delete(ctx, row.id);
+    await this.trash.runs(ctx, [row.id], 'deleted');
     this.announce(ctx, toRunDto(ctx, row), 'deleted');
   }
 

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inScopedTransaction } from '../database/tenant-scope';
 import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
 import { StorageRepository } from './storage.repository';
+import { TrashRepository } from '../trash/trash.repository';
 
 const BATCH = 500;
 
@@ -12,9 +13,11 @@ const BATCH = 500;
  * Background upkeep of the store, on every API node (rows are claimed with
  * SKIP LOCKED, so nodes share the work): deletes the objects that
  * `storage_deletions` names (filled by a trigger whenever object rows go:
- * deleted runs, projects, organizations, versions), and expires uploads and
+ * deleted runs, projects, organizations, versions), expires uploads and
  * artifact drafts abandoned for longer than UPLOAD_EXPIRY_SECONDS, aborting
- * their multipart uploads.
+ * their multipart uploads, and purges trashed runs, artifact versions and
+ * projects past their `purge_after` (TRASH_RETENTION_DAYS), whose objects
+ * the same pass then deletes.
  */
 @Injectable()
 export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +30,7 @@ export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORAGE_DRIVER) private readonly driver: StorageDriver,
     private readonly storage: StorageRepository,
+    private readonly trash: TrashRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -45,15 +49,21 @@ export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** One full pass; returns what it did. */
-  async runOnce(): Promise<{ expiredUploads: number; expiredDrafts: number; deletedObjects: number }> {
+  async runOnce(): Promise<{
+    expiredUploads: number;
+    expiredDrafts: number;
+    purged: { runs: number; artifactVersions: number; projects: number };
+    deletedObjects: number;
+  }> {
     const { drafts, uploads } = await this.expireAbandoned();
+    const purged = await inScopedTransaction(this.dataSource, { kind: 'system' }, (em) => this.trash.purgeExpired(em));
     let deletedObjects = 0;
     for (;;) {
       const done = await this.deleteBatch();
       deletedObjects += done;
       if (done < BATCH) break;
     }
-    return { expiredUploads: uploads, expiredDrafts: drafts, deletedObjects };
+    return { expiredUploads: uploads, expiredDrafts: drafts, purged, deletedObjects };
   }
 
   private async expireAbandoned(): Promise<{ drafts: number; uploads: number }> {

@@ -1,6 +1,6 @@
 import { NavLink } from 'react-router';
 
-/** The project's sections: runs, artifacts, settings. */
+/** The project's sections: runs, artifacts, trash, settings. */
 export function ProjectNav({ org, project }: { org: string; project: string }) {
   const base = `/${org}/${project}`;
   return (
@@ -9,6 +9,7 @@ export function ProjectNav({ org, project }: { org: string; project: string }) {
         Runs
       </NavLink>
       <NavLink to={`${base}/artifacts`}>Artifacts</NavLink>
+      <NavLink to={`${base}/trash`}>Trash</NavLink>
       <NavLink to={`${base}/settings`}>Project settings</NavLink>
     </nav>
   );

@@ -65,6 +65,39 @@ class TrackbaseApi:
     def shared_report_data(self, token: str, body: Dict[str, Any]) -> Any:
         return self.http.request("POST", paths.shared_report_data(token), body)
 
+    # Trash: deleted runs, artifact versions and projects, restorable until the janitor purges them.
+    def trash(self, org: str, project: str) -> Any:
+        return self.http.request("GET", paths.trash(org, project))
+
+    def restore_from_trash(self, org: str, project: str, kind: str, item_id: str) -> Any:
+        """`kind` is "run" or "artifact_version"."""
+        return self.http.request("POST", paths.trash_item_restore(org, project, kind, item_id), {})
+
+    def purge_from_trash(self, org: str, project: str, kind: str, item_id: str) -> Any:
+        return self.http.request("DELETE", paths.trash_item(org, project, kind, item_id))
+
+    def trashed_projects(self, org: str) -> Any:
+        return self.http.request("GET", paths.trashed_projects(org))
+
+    def restore_project(self, org: str, project_id: str) -> Any:
+        return self.http.request("POST", paths.trashed_project_restore(org, project_id), {})
+
+    def purge_project(self, org: str, project_id: str) -> Any:
+        return self.http.request("DELETE", paths.trashed_project(org, project_id))
+
+    # Retention policy of a project; the preview is a dry run of what apply then removes.
+    def retention_policy(self, org: str, project: str) -> Any:
+        return self.http.request("GET", paths.retention(org, project))
+
+    def set_retention_policy(self, org: str, project: str, policy: Dict[str, Any]) -> Any:
+        return self.http.request("PUT", paths.retention(org, project), policy)
+
+    def preview_retention(self, org: str, project: str) -> Any:
+        return self.http.request("POST", paths.retention_preview(org, project), {})
+
+    def apply_retention(self, org: str, project: str) -> Any:
+        return self.http.request("POST", paths.retention_apply(org, project), {})
+
     def list_runs(
         self,
         org: str,

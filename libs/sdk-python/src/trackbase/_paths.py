@@ -150,3 +150,39 @@ def shared_report(token: str) -> str:
 
 def shared_report_data(token: str) -> str:
     return f"{shared_report(token)}/data"
+
+
+def trash(o: str, p: str) -> str:
+    return f"{project(o, p)}/trash"
+
+
+def trash_item(o: str, p: str, kind: str, i: str) -> str:
+    return f"{trash(o, p)}/{seg(kind)}/{seg(i)}"
+
+
+def trash_item_restore(o: str, p: str, kind: str, i: str) -> str:
+    return f"{trash_item(o, p, kind, i)}/restore"
+
+
+def trashed_projects(o: str) -> str:
+    return f"{org(o)}/trash/projects"
+
+
+def trashed_project(o: str, i: str) -> str:
+    return f"{trashed_projects(o)}/{seg(i)}"
+
+
+def trashed_project_restore(o: str, i: str) -> str:
+    return f"{trashed_project(o, i)}/restore"
+
+
+def retention(o: str, p: str) -> str:
+    return f"{project(o, p)}/retention"
+
+
+def retention_preview(o: str, p: str) -> str:
+    return f"{retention(o, p)}/preview"
+
+
+def retention_apply(o: str, p: str) -> str:
+    return f"{retention(o, p)}/apply"

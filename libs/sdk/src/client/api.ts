@@ -35,6 +35,10 @@ import {
   type ShareLink,
   type SharedReport,
   type UpdateReportRequest,
+  type RetentionPlan,
+  type RetentionPolicy,
+  type RetentionPolicyResponse,
+  type TrashList,
   type Org,
   type Project,
   type Run,
@@ -153,6 +157,22 @@ export class TrackbaseApi {
   deleteArtifactVersion = (org: string, project: string, name: string, version: string) =>
     this.http.request<void>('DELETE', paths.artifactVersion(org, project, name, version));
   deleteRun = (org: string, project: string, run: string) => this.http.request<void>('DELETE', paths.run(org, project, run));
+
+  // Trash: deleted runs, artifact versions and projects, restorable until the janitor purges them; retention policies move into it.
+  trash = (org: string, project: string) => this.http.request<TrashList>('GET', paths.trash(org, project));
+  restoreFromTrash = (org: string, project: string, kind: 'run' | 'artifact_version', id: string) =>
+    this.http.request<void>('POST', paths.trashItemRestore(org, project, kind, id), {});
+  purgeFromTrash = (org: string, project: string, kind: 'run' | 'artifact_version', id: string) =>
+    this.http.request<void>('DELETE', paths.trashItem(org, project, kind, id));
+  trashedProjects = (org: string) => this.http.request<TrashList>('GET', paths.trashedProjects(org));
+  restoreProject = (org: string, id: string) => this.http.request<void>('POST', paths.trashedProjectRestore(org, id), {});
+  purgeProject = (org: string, id: string) => this.http.request<void>('DELETE', paths.trashedProject(org, id));
+  retentionPolicy = (org: string, project: string) => this.http.request<RetentionPolicyResponse>('GET', paths.retention(org, project));
+  setRetentionPolicy = (org: string, project: string, policy: Partial<RetentionPolicy>) =>
+    this.http.request<RetentionPolicyResponse>('PUT', paths.retention(org, project), policy);
+  /** Dry run: what applying the policy now would remove. */
+  previewRetention = (org: string, project: string) => this.http.request<RetentionPlan>('POST', paths.retentionPreview(org, project), {});
+  applyRetention = (org: string, project: string) => this.http.request<RetentionPlan>('POST', paths.retentionApply(org, project), {});
 
   // Reports of an organization: Markdown and panels over run sets; publish snapshots the draft as a version.
   createReport = (org: string, body: CreateReportRequest) => this.http.request<Report>('POST', paths.reports(org), body);

@@ -46,7 +46,7 @@ export class AccessRepository {
       `SELECT p.id, p.slug, p.name, p.visibility, pm.role AS member_role
            FROM projects p
            LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = $3
-          WHERE p.organization_id = $1 AND p.slug = $2`,
+          WHERE p.organization_id = $1 AND p.slug = $2 AND p.deleted_at IS NULL`,
       [organizationId, slug, userId],
     );
     return rows[0];

@@ -152,6 +152,7 @@ const ROUTES: Route[] = [
     destructive: true,
   },
   { name: 'GET /orgs/{org}/audit-log', call: (c, w) => c.get(`/orgs/${w.org}/audit-log`), expect: orgAdmin },
+  { name: 'GET /orgs/{org}/trash/projects', call: (c, w) => c.get(`/orgs/${w.org}/trash/projects`), expect: orgAdmin },
   { name: 'GET /orgs/{org}/projects', call: (c, w) => c.get(`/orgs/${w.org}/projects`), expect: orgRead },
   { name: 'POST /orgs/{org}/projects', call: (c, w) => c.post(`/orgs/${w.org}/projects`, { name: uniqueSlug('p') }), expect: orgRead },
   {
@@ -185,6 +186,21 @@ const ROUTES: Route[] = [
     call: (c, w, a) => c.delete(`/orgs/${w.org}/projects/${P(w, a)}/members/${w.ids.viewer}`),
     expect: projectManage,
     destructive: true,
+  },
+  {
+    name: 'GET /orgs/{org}/projects/{project}/trash',
+    call: (c, w, a) => c.get(`/orgs/${w.org}/projects/${P(w, a)}/trash`),
+    expect: projectManage,
+  },
+  {
+    name: 'GET /orgs/{org}/projects/{project}/retention',
+    call: (c, w, a) => c.get(`/orgs/${w.org}/projects/${P(w, a)}/retention`),
+    expect: projectRead,
+  },
+  {
+    name: 'POST /orgs/{org}/projects/{project}/retention/preview',
+    call: (c, w, a) => c.post(`/orgs/${w.org}/projects/${P(w, a)}/retention/preview`),
+    expect: projectManage,
   },
   {
     name: 'GET /orgs/{org}/projects/{project}/runs',
