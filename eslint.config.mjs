@@ -70,18 +70,7 @@ export default [
     // One home for SQL (docs/architecture.md): services and controllers call their domain's repository,
     // never `.query(` or `queryRows(` themselves. The database layer (migrations, tenant scope) runs SQL by nature.
     files: ['apps/api/src/**/*.ts'],
-    ignores: [
-      '**/*.repository.ts',
-      '**/*.spec.ts',
-      '**/*.int-spec.ts',
-      'apps/api/src/database/**',
-      // Still to move into their domain's repository; this list only shrinks.
-      'apps/api/src/auth/bearer-auth.service.ts',
-      // Transaction control only (BEGIN is in ingest.repository.ts; COMMIT and ROLLBACK close the group here).
-      'apps/api/src/runs/ingest/batch-groups.ts',
-      'apps/api/src/runs/runs.service.ts',
-      'apps/api/src/storage/upload-completion.service.ts',
-    ],
+    ignores: ['**/*.repository.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'apps/api/src/database/**'],
     rules: {
       'no-restricted-syntax': [
         'error',
