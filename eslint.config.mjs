@@ -14,7 +14,7 @@ export default [
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     rules: {
-      // Who may import whom (see shared/conventions.md): shared depends on nothing;
+      // Who may import whom (see docs/conventions.md): shared depends on nothing;
       // sdk on shared; web on sdk and shared; api on shared.
       '@nx/enforce-module-boundaries': [
         'error',
