@@ -1,6 +1,16 @@
 import nx from '@nx/eslint-plugin';
 import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
+import { readCachedProjectGraph } from '@nx/devkit';
+
+// Without Nx's project graph, @nx/enforce-module-boundaries only warns and checks nothing: refuse to lint instead.
+try {
+  readCachedProjectGraph();
+} catch (error) {
+  throw new Error(
+    `lint needs the Nx project graph for the module boundary rule; run it through Nx (npm run lint, npx nx run <project>:lint) or create the graph with \`npx nx show projects\` (${error.message.split('\n')[0]})`,
+  );
+}
 
 export default [
   ...nx.configs['flat/base'],
@@ -40,6 +50,17 @@ export default [
         'error',
         { patterns: [{ group: ['@trackbase/*/dist/**', '../**/dist/**'], message: 'import the package, not its build output' }] },
       ],
+    },
+  },
+  {
+    // Type-aware checks: a promise nobody awaits or marks `void` loses its rejection (an unhandled rejection
+    // ends a Node process). Every lint target's files belong to a tsconfig, which the project service finds.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      // Async event handlers (onClick={async …}, socket.on) are fine: their errors are handled inside.
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
     },
   },
   {
