@@ -1,6 +1,16 @@
 import nx from '@nx/eslint-plugin';
 import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
+import { readCachedProjectGraph } from '@nx/devkit';
+
+// Without Nx's project graph, @nx/enforce-module-boundaries only warns and checks nothing: refuse to lint instead.
+try {
+  readCachedProjectGraph();
+} catch (error) {
+  throw new Error(
+    `lint needs the Nx project graph for the module boundary rule; run it through Nx (npm run lint, npx nx run <project>:lint) or create the graph with \`npx nx show projects\` (${error.message.split('\n')[0]})`,
+  );
+}
 
 export default [
   ...nx.configs['flat/base'],
@@ -14,7 +24,7 @@ export default [
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     rules: {
-      // Who may import whom (see shared/conventions.md): shared depends on nothing;
+      // Who may import whom (see docs/conventions.md): shared depends on nothing;
       // sdk on shared; web on sdk and shared; api on shared.
       '@nx/enforce-module-boundaries': [
         'error',
@@ -40,6 +50,17 @@ export default [
         'error',
         { patterns: [{ group: ['@trackbase/*/dist/**', '../**/dist/**'], message: 'import the package, not its build output' }] },
       ],
+    },
+  },
+  {
+    // Type-aware checks: a promise nobody awaits or marks `void` loses its rejection (an unhandled rejection
+    // ends a Node process). Every lint target's files belong to a tsconfig, which the project service finds.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      // Async event handlers (onClick={async …}, socket.on) are fine: their errors are handled inside.
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
     },
   },
   {
@@ -70,18 +91,7 @@ export default [
     // One home for SQL (docs/architecture.md): services and controllers call their domain's repository,
     // never `.query(` or `queryRows(` themselves. The database layer (migrations, tenant scope) runs SQL by nature.
     files: ['apps/api/src/**/*.ts'],
-    ignores: [
-      '**/*.repository.ts',
-      '**/*.spec.ts',
-      '**/*.int-spec.ts',
-      'apps/api/src/database/**',
-      // Still to move into their domain's repository; this list only shrinks.
-      'apps/api/src/auth/bearer-auth.service.ts',
-      // Transaction control only (BEGIN is in ingest.repository.ts; COMMIT and ROLLBACK close the group here).
-      'apps/api/src/runs/ingest/batch-groups.ts',
-      'apps/api/src/runs/runs.service.ts',
-      'apps/api/src/storage/upload-completion.service.ts',
-    ],
+    ignores: ['**/*.repository.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'apps/api/src/database/**'],
     rules: {
       'no-restricted-syntax': [
         'error',

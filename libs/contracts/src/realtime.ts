@@ -1,3 +1,4 @@
+import type { Comment, Notification } from './schemas/comments';
 import type { RunState, SeriesKind, WireFloat } from './schemas/runs';
 
 /**
@@ -39,6 +40,25 @@ export interface ArtifactVersionAddedEvent {
   producerRunId: string | null;
 }
 
+/** A comment on a run (runId set) or on the project (runId null) was written, edited or deleted; `comment` is as REST answers it. */
+export interface CommentChangedEvent {
+  projectId: string;
+  runId: string | null;
+  change: 'created' | 'updated' | 'deleted';
+  comment: Comment;
+}
+
+/** A notification for the connected person (a mention or a reply), as the notifications list answers it. */
+export interface NotificationEvent {
+  notification: Notification;
+}
+
+/** Sent before the server disconnects a socket; `code` is `unauthenticated` or `token_expired`. */
+export interface AuthErrorEvent {
+  code: string;
+  message: string;
+}
+
 export interface FilesChangedEvent {
   projectId: string;
   runId: string;
@@ -47,19 +67,16 @@ export interface FilesChangedEvent {
 export interface ServerToClientEvents {
   points: (event: PointsEvent) => void;
   'run.changed': (event: RunChangedEvent) => void;
-  'comment.changed': (event: {
-    projectId: string;
-    runId: string | null;
-    change: 'created' | 'updated' | 'deleted';
-    comment: unknown;
-  }) => void;
+  /** To followers of the project, and of the run for a run's comment. */
+  'comment.changed': (event: CommentChangedEvent) => void;
   /** To followers of the project: a version was committed. */
   'artifact.version_added': (event: ArtifactVersionAddedEvent) => void;
   /** To followers of the run: files were declared or finished uploading; re-read the listing. */
   'files.changed': (event: FilesChangedEvent) => void;
-  notification: (event: { notification: unknown }) => void;
+  /** To every socket of the notified person, followed or not. */
+  notification: (event: NotificationEvent) => void;
   /** Sent before the server disconnects a socket (bad or expired credentials). */
-  'auth.error': (event: { code: string; message: string }) => void;
+  'auth.error': (event: AuthErrorEvent) => void;
 }
 
 export interface ClientToServerEvents {

@@ -6,6 +6,7 @@ import { AuthService } from './auth.service';
 import { BearerAuthService } from './bearer-auth.service';
 import { ApiKeyStrategy } from './strategies/api-key.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
+import { SessionsRepository } from './sessions.repository';
 import { SignInBackoffRepository } from './sign-in-backoff.repository';
 import { LocalStrategy } from './strategies/local.strategy';
 import { TokensService } from './tokens.service';
@@ -13,7 +14,16 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [PassportModule, UsersModule],
   controllers: [AuthController],
-  providers: [AuthService, TokensService, BearerAuthService, JwtStrategy, ApiKeyStrategy, LocalStrategy, SignInBackoffRepository],
+  providers: [
+    AuthService,
+    TokensService,
+    BearerAuthService,
+    JwtStrategy,
+    ApiKeyStrategy,
+    LocalStrategy,
+    SignInBackoffRepository,
+    SessionsRepository,
+  ],
   exports: [TokensService, BearerAuthService],
 })
 export class AuthModule {}

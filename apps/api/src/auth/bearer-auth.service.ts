@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import jwt from 'jsonwebtoken';
-import type { DataSource } from 'typeorm';
 import type { Principal } from '../common/context/principal';
 import { unauthenticated } from '../common/errors/app-error';
 import { ApiKeysService } from '../users/api-keys.service';
 import { tokenExpired } from './auth.errors';
+import { SessionsRepository } from './sessions.repository';
 import { TokensService, type AccessTokenClaims } from './tokens.service';
 
 /**
@@ -18,7 +17,7 @@ export class BearerAuthService {
   constructor(
     private readonly tokens: TokensService,
     private readonly apiKeys: ApiKeysService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sessions: SessionsRepository,
   ) {}
 
   /** The principal and, for access tokens, when the credential stops being valid. */
@@ -43,12 +42,7 @@ export class BearerAuthService {
   /** An access token counts only while its session is live (not logged out, not revoked for reuse). */
   async principalForSession(claims: AccessTokenClaims): Promise<Principal | null> {
     if (claims.typ !== 'access' || typeof claims.sid !== 'string' || typeof claims.sub !== 'string') return null;
-    const rows: Array<{ kind: Principal['kind'] }> = await this.dataSource.query(
-      `SELECT u.kind FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL`,
-      [claims.sid, claims.sub],
-    );
-    const row = rows[0];
-    return row ? { userId: claims.sub, kind: row.kind, via: 'session', sessionId: claims.sid } : null;
+    const kind = await this.sessions.liveSessionUserKind(claims.sid, claims.sub);
+    return kind ? { userId: claims.sub, kind, via: 'session', sessionId: claims.sid } : null;
   }
 }

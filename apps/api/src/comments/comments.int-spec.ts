@@ -1,3 +1,4 @@
+import { commentSchema, notificationSchema, type ClientToServerEvents, type ServerToClientEvents } from '@trackbase/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrgMember, createOrg, createProject, setProjectRole, signup, type TestUser } from '../../test/api-client';
@@ -139,6 +140,31 @@ describe('mentions and notifications', () => {
     await post(owner, { body: `@${viewer.email} live?` });
     const event = await Promise.race([received, new Promise((r) => setTimeout(() => r(null), 3_000))]);
     expect(event).toMatchObject({ notification: { kind: 'mention', actor: { id: owner.id } } });
+    // The payload is the wire type of libs/contracts, field for field (strict: nothing more, nothing less).
+    expect(notificationSchema.strict().safeParse(event.notification).error).toBeUndefined();
+  });
+
+  it('a follower of the run receives comment.changed carrying the comment as REST answers it', async () => {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(t.url, {
+      path: '/socket.io',
+      auth: { token: viewer.tokens.accessToken },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    expect(await socket.timeout(5_000).emitWithAck('follow', { org, project, runs: [run.key] })).toMatchObject({ ok: true });
+    const received = new Promise<Parameters<ServerToClientEvents['comment.changed']>[0]>((resolve) =>
+      socket.once('comment.changed', resolve),
+    );
+    const created = (await post(contributor, { body: 'live comment' })).body;
+    const event = await Promise.race([received, new Promise<null>((r) => setTimeout(() => r(null), 3_000))]);
+    expect(event).toMatchObject({ runId: run.id, change: 'created', comment: { id: created.id, body: 'live comment' } });
+    expect(commentSchema.strict().safeParse(event!.comment).error).toBeUndefined();
+    expect(event!.comment).toEqual(created);
   });
 });
 

@@ -44,15 +44,22 @@ type TbSocket = Socket<
   { principal: Principal; expiresAt: number | null }
 >;
 
-/** Events between API processes (through the Redis adapter) so each delivers to its own sockets. */
-const NODE_POINTS = 'tb:points';
-const NODE_RUN = 'tb:run';
-const NODE_ACCESS = 'tb:access';
-const NODE_KEYS = 'tb:keys-revoked';
-const NODE_COMMENT = 'tb:comment';
-const NODE_NOTIFICATION = 'tb:notification';
-const NODE_FILES = 'tb:files';
-const NODE_VERSION = 'tb:version';
+/**
+ * One domain event the gateway relays: `listen` subscribes to it in this
+ * process, `deliver` hands it to this process's sockets, and `node` names it
+ * between API processes (through the Redis adapter), so each delivers to its
+ * own sockets. `fromNode` replaces `deliver` for an event another process sent;
+ * `relay` says whether a local event goes on to the others (default: always).
+ */
+interface Relay<E> {
+  node: string;
+  listen: (handler: (event: E) => void) => () => void;
+  deliver: (event: E) => void;
+  fromNode?: (event: E) => void;
+  relay?: (event: E) => boolean;
+}
+
+const relay = <E>(r: Relay<E>): Relay<unknown> => r as Relay<unknown>;
 
 /**
  * Live updates over socket.io on the API's own port. Credentials are checked
@@ -102,53 +109,68 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
           ),
         );
     });
-    this.unsubscribe.push(
-      this.runEvents.on('points', (event) => {
-        const points = toPointsEvent(event);
-        if (!points) return;
-        this.deliverPoints(points);
-        this.toOtherNodes(NODE_POINTS, points);
+    for (const r of this.relays()) {
+      this.unsubscribe.push(
+        r.listen((event) => {
+          r.deliver(event);
+          if (r.relay?.(event) ?? true) this.toOtherNodes(r.node, event);
+        }),
+      );
+      server.on(r.node, (event: unknown) => (r.fromNode ?? r.deliver)(event));
+    }
+  }
+
+  /** Every event the gateway relays to sockets, each wired in one place. */
+  private relays(): Array<Relay<unknown>> {
+    return [
+      relay<PointsEvent>({
+        node: 'tb:points',
+        listen: (handler) =>
+          this.runEvents.on('points', (event) => {
+            const points = toPointsEvent(event);
+            if (points) handler(points);
+          }),
+        deliver: (event) => this.deliverPoints(event),
       }),
-      this.runEvents.on('run', (event) => {
-        this.deliverRunChanged(event);
-        this.toOtherNodes(NODE_RUN, event);
+      relay<RunChanged>({ node: 'tb:run', listen: (h) => this.runEvents.on('run', h), deliver: (e) => this.deliverRunChanged(e) }),
+      relay<AccessChanged>({
+        node: 'tb:access',
+        listen: (h) => this.accessEvents.on('changed', h),
+        deliver: (event) => void this.recheck(event),
+        fromNode: (event) => {
+          this.accessCache.invalidate(event);
+          void this.recheck(event);
+        },
       }),
-      this.accessEvents.on('changed', (event) => {
-        void this.recheck(event);
-        this.toOtherNodes(NODE_ACCESS, event);
+      relay<KeysRevoked>({
+        node: 'tb:keys-revoked',
+        listen: (h) => this.accessEvents.on('keysRevoked', h),
+        deliver: (event) => this.disconnectRevoked(event),
+        // Another process's revocation goes through this process's listeners too (its own caches), and no further.
+        fromNode: (event) => this.accessEvents.emit('keysRevoked', { ...event, origin: 'remote' }),
+        relay: (event) => event.origin === 'local',
       }),
-      this.accessEvents.on('keysRevoked', (event) => {
-        this.disconnectRevoked(event);
-        if (event.origin === 'local') this.toOtherNodes(NODE_KEYS, event);
+      relay<CommentChanged>({
+        node: 'tb:comment',
+        listen: (h) => this.commentEvents.on('comment', h),
+        deliver: (e) => this.deliverComment(e),
       }),
-      this.commentEvents.on('comment', (event) => {
-        this.deliverComment(event);
-        this.toOtherNodes(NODE_COMMENT, event);
+      relay<NotificationCreated>({
+        node: 'tb:notification',
+        listen: (h) => this.commentEvents.on('notification', h),
+        deliver: (e) => this.deliverNotification(e),
       }),
-      this.commentEvents.on('notification', (event) => {
-        this.deliverNotification(event);
-        this.toOtherNodes(NODE_NOTIFICATION, event);
+      relay<RunFilesChanged>({
+        node: 'tb:files',
+        listen: (h) => this.storageEvents.on('runFiles', h),
+        deliver: (e) => this.deliverFilesChanged(e),
       }),
-      this.storageEvents.on('runFiles', (event) => {
-        this.deliverFilesChanged(event);
-        this.toOtherNodes(NODE_FILES, event);
+      relay<VersionAdded>({
+        node: 'tb:version',
+        listen: (h) => this.artifactEvents.on('version', h),
+        deliver: (e) => this.deliverVersionAdded(e),
       }),
-      this.artifactEvents.on('version', (event) => {
-        this.deliverVersionAdded(event);
-        this.toOtherNodes(NODE_VERSION, event);
-      }),
-    );
-    server.on(NODE_FILES, (event: RunFilesChanged) => this.deliverFilesChanged(event));
-    server.on(NODE_VERSION, (event: VersionAdded) => this.deliverVersionAdded(event));
-    server.on(NODE_COMMENT, (event: CommentChanged) => this.deliverComment(event));
-    server.on(NODE_NOTIFICATION, (event: NotificationCreated) => this.deliverNotification(event));
-    server.on(NODE_POINTS, (event: PointsEvent) => this.deliverPoints(event));
-    server.on(NODE_RUN, (event: RunChanged) => this.deliverRunChanged(event));
-    server.on(NODE_KEYS, (event: KeysRevoked) => this.accessEvents.emit('keysRevoked', { ...event, origin: 'remote' }));
-    server.on(NODE_ACCESS, (event: AccessChanged) => {
-      this.accessCache.invalidate(event);
-      void this.recheck(event);
-    });
+    ];
   }
 
   handleConnection(socket: TbSocket): void {

@@ -5,7 +5,6 @@ import {
   type CreateRunRequest,
   type Run,
   type RunDetail,
-  type SeriesKind,
   type SeriesSummary,
   type UpdateRunRequest,
 } from '@trackbase/contracts';
@@ -17,6 +16,7 @@ import { RunsRepository } from './runs.repository';
 import { LineageRepository } from './lineage/lineage.repository';
 import { TrashBin } from '../trash/trash-bin.service';
 import { RunEvents } from './run-events';
+import { SeriesRepository } from './series/series.repository';
 
 export interface CreatedRun {
   run: Run;
@@ -28,6 +28,7 @@ export class RunsService {
   constructor(
     private readonly runs: RunsRepository,
     private readonly lineage: LineageRepository,
+    private readonly series: SeriesRepository,
     private readonly events: RunEvents,
     private readonly trash: TrashBin,
   ) {}
@@ -112,20 +113,7 @@ export class RunsService {
   }
 
   private async seriesSummaries(ctx: RequestContext, runId: string): Promise<SeriesSummary[]> {
-    const rows: Array<{
-      name: string;
-      kind: SeriesKind;
-      count: string;
-      last_step: string | null;
-      last_value: number | null;
-      min_value: number | null;
-      max_value: number | null;
-      last_time_ms: number | null;
-    }> = await ctx.em.query(
-      `SELECT name, kind, count, last_step, last_value, min_value, max_value, last_time_ms
-           FROM series WHERE organization_id = $1 AND run_id = $2 ORDER BY kind, name`,
-      [ctx.organization.id, runId],
-    );
+    const rows = await this.series.summariesOfRun(ctx, runId);
     return rows.map((s) => ({
       name: s.name,
       kind: s.kind,

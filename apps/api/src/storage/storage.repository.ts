@@ -15,6 +15,13 @@ export interface NewObject {
 }
 
 /** A due row of `storage_deletions`: an object key to remove from the store (aborting its multipart upload). */
+/** A stored part of a multipart upload (size is a bigint, so a string). */
+export interface UploadPartRow {
+  part_number: number;
+  etag: string;
+  size: string;
+}
+
 export interface DeletionRow {
   id: string;
   key: string;
@@ -151,6 +158,25 @@ export class StorageRepository {
       [objectId],
     );
     return rows.map((r) => r.part_number);
+  }
+
+  /** The stored parts of a multipart upload, in order, with what the store answered for each. */
+  async partsOfUpload(ctx: RequestContext, objectId: string): Promise<UploadPartRow[]> {
+    return ctx.em.query(`SELECT part_number, etag, size FROM upload_parts WHERE object_id = $1 ORDER BY part_number`, [objectId]);
+  }
+
+  /** A verified upload: the object is available and its parts are forgotten. */
+  async completeUpload(ctx: RequestContext, objectId: string): Promise<void> {
+    await ctx.em.query(`UPDATE stored_objects SET state = 'available', completed_at = now(), multipart_upload_id = NULL WHERE id = $1`, [
+      objectId,
+    ]);
+    await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [objectId]);
+  }
+
+  /** An upload whose bytes failed verification starts again: no parts, no multipart upload in the store. */
+  async resetUpload(ctx: RequestContext, objectId: string): Promise<void> {
+    await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [objectId]);
+    await ctx.em.query(`UPDATE stored_objects SET multipart_upload_id = NULL WHERE id = $1`, [objectId]);
   }
 
   /** Bytes counted (by triggers on stored_objects) and the quota set for the organization, if any. */

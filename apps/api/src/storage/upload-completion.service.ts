@@ -5,6 +5,7 @@ import { AppError } from '../common/errors/app-error';
 import { checksumMismatch, uploadIncomplete } from './storage.errors';
 import { isMultipart, type StoredObjectRow } from './stored-object';
 import { STORAGE_DRIVER, type StorageDriver } from './storage-driver';
+import { StorageRepository } from './storage.repository';
 import { UploadsService } from './uploads.service';
 import { verifyObject } from './verify-object';
 
@@ -23,6 +24,7 @@ export class UploadCompletionService {
   constructor(
     @Inject(STORAGE_DRIVER) private readonly driver: StorageDriver,
     private readonly uploads: UploadsService,
+    private readonly storage: StorageRepository,
   ) {}
 
   async complete(ctx: RequestContext, uploadId: string): Promise<UploadStatus> {
@@ -62,23 +64,16 @@ export class UploadCompletionService {
       await this.driver
         .delete([object.key])
         .catch((error) => this.logger.warn({ err: error, key: object.key }, 'could not discard a corrupted object'));
-      await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);
-      await ctx.em.query(`UPDATE stored_objects SET multipart_upload_id = NULL WHERE id = $1`, [object.id]);
+      await this.storage.resetUpload(ctx, object.id);
       return { status: { ...done, state: 'pending' }, refusal: checksumMismatch(`${problem}; the upload was reset, send the file again`) };
     }
-    await ctx.em.query(`UPDATE stored_objects SET state = 'available', completed_at = now(), multipart_upload_id = NULL WHERE id = $1`, [
-      object.id,
-    ]);
-    await ctx.em.query(`DELETE FROM upload_parts WHERE object_id = $1`, [object.id]);
+    await this.storage.completeUpload(ctx, object.id);
     if (object.run_id) this.uploads.announceRunFiles(ctx, object.run_id);
     return { status: done };
   }
 
   private async assemble(ctx: RequestContext, object: StoredObjectRow): Promise<void> {
-    const parts: Array<{ part_number: number; etag: string; size: string }> = await ctx.em.query(
-      `SELECT part_number, etag, size FROM upload_parts WHERE object_id = $1 ORDER BY part_number`,
-      [object.id],
-    );
+    const parts = await this.storage.partsOfUpload(ctx, object.id);
     const have = new Set(parts.map((p) => p.part_number));
     const missing = Array.from({ length: object.part_count }, (_, i) => i + 1).filter((n) => !have.has(n));
     if (missing.length > 0 || !object.multipart_upload_id) {

@@ -14,7 +14,7 @@ export function AcceptInvitePage() {
     try {
       const org = await post<Org>(`/api/v1/invitations/${encodeURIComponent(token)}/accept`);
       orgs.reload();
-      navigate(`/${org.slug}`);
+      void navigate(`/${org.slug}`);
     } catch (e) {
       setError(e as Error);
     }

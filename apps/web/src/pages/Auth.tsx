@@ -20,7 +20,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
     try {
       if (mode === 'signup') await signUp(String(form.get('name')), String(form.get('email')), String(form.get('password')));
       else await signIn(String(form.get('email')), String(form.get('password')));
-      navigate(next, { replace: true });
+      void navigate(next, { replace: true });
     } catch (e) {
       setError(e as Error);
     } finally {

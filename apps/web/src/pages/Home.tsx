@@ -18,7 +18,7 @@ export function HomePage() {
     try {
       const org = await post<Org>(paths.orgs(), { name });
       orgs.reload();
-      navigate(`/${org.slug}`);
+      void navigate(`/${org.slug}`);
     } catch (e) {
       setError(e as Error);
     }

@@ -23,7 +23,7 @@ export function ProjectsPage() {
         name: String(form.get('name')),
         visibility: String(form.get('visibility')),
       });
-      navigate(`/${org}/${project.slug}`);
+      void navigate(`/${org}/${project.slug}`);
     } catch (e) {
       setError(e as Error);
     }

@@ -213,7 +213,7 @@ export function RunsPage() {
         const key = (display[active] as { run: RunRow }).run.key;
         setSelected((s) => toggle(s, key));
       } else if (event.key === 'Enter' && display[active]?.type === 'run') {
-        navigate(`/${org}/${project}/runs/${(display[active] as { run: RunRow }).run.key}`);
+        void navigate(`/${org}/${project}/runs/${(display[active] as { run: RunRow }).run.key}`);
       }
     }
     window.addEventListener('keydown', onKey);

@@ -133,9 +133,9 @@ export class BatchGroups implements BeforeApplicationShutdown {
       for (const { runId, item } of texts) {
         for (const s of item.text) await this.ingest.insertGroupText(runner, organizationId, textIds.get(`${runId}\u0000${s.name}`)!, s);
       }
-      await runner.query('COMMIT');
+      await this.ingest.commit(runner);
     } catch (error) {
-      await runner.query('ROLLBACK').catch(() => undefined);
+      await this.ingest.rollback(runner).catch(() => undefined);
       throw error;
     } finally {
       await runner.release();

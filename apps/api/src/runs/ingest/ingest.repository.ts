@@ -129,6 +129,16 @@ export class IngestRepository {
     await db.query(`BEGIN; SET LOCAL ROLE ${TENANT_ROLE}; SELECT set_config('trackbase.org_id', '${organizationId}', true)`);
   }
 
+  /** Ends the transaction beginTenant opened, keeping its writes. */
+  async commit(db: Queryable): Promise<void> {
+    await db.query('COMMIT');
+  }
+
+  /** Ends the transaction beginTenant opened, discarding its writes. */
+  async rollback(db: Queryable): Promise<void> {
+    await db.query('ROLLBACK');
+  }
+
   /**
    * One statement for a whole group: finds each batch's run (key-share locked,
    * so a run deleted meanwhile is either seen gone or waits for this commit),

@@ -24,9 +24,30 @@ export interface SegmentMeta {
   count: number;
 }
 
+/** A series row's summary columns, as node-pg answers them (bigints as strings). */
+export interface SeriesSummaryRow {
+  name: string;
+  kind: SeriesKind;
+  count: string;
+  last_step: string | null;
+  last_value: number | null;
+  min_value: number | null;
+  max_value: number | null;
+  last_time_ms: number | null;
+}
+
 /** Reads of series and their segments; always within the context's organization. */
 @Injectable()
 export class SeriesRepository {
+  /** Every series of a run with its summary, by kind and name. */
+  async summariesOfRun(ctx: RequestContext, runId: string): Promise<SeriesSummaryRow[]> {
+    return ctx.em.query(
+      `SELECT name, kind, count, last_step, last_value, min_value, max_value, last_time_ms
+           FROM series WHERE organization_id = $1 AND run_id = $2 ORDER BY kind, name`,
+      [ctx.organization.id, runId],
+    );
+  }
+
   async findSeries(ctx: RequestContext, runIds: string[], kind: SeriesKind, names: string[] | null): Promise<SeriesRef[]> {
     const rows: Array<{
       id: string;
