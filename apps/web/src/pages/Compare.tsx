@@ -93,7 +93,7 @@ export function ComparePage() {
         naturalCompare,
       );
       const report = await unwrap(reportsApi.createReport(org, reportFromCompare(project, keys, metrics, layout)));
-      navigate(`/${org}/reports/${report.id}?edit=1`);
+      void navigate(`/${org}/reports/${report.id}?edit=1`);
     } catch (e) {
       setError(e as Error);
       setSavingReport(false);

@@ -22,7 +22,7 @@ export function ReportsPage() {
     const title = String(new FormData(event.currentTarget).get('title'));
     try {
       const report = await unwrap(reportsApi.createReport(org, { title, blocks: [] }));
-      navigate(`/${org}/reports/${report.id}?edit=1`);
+      void navigate(`/${org}/reports/${report.id}?edit=1`);
     } catch (e) {
       setError(e as Error);
     }
