@@ -37,6 +37,7 @@ import { MlflowModule } from './mlflow/mlflow.module';
 import { ReadmesModule } from './readmes/readmes.module';
 import { ReportsModule } from './reports/reports.module';
 import { MediaModule } from './media/media.module';
+import { SsoModule } from './sso/sso.module';
 
 @Module({})
 export class AppModule {
@@ -70,6 +71,7 @@ export class AppModule {
         MlflowModule,
         ReadmesModule,
         ReportsModule,
+        SsoModule,
       ],
       controllers: [HealthController],
       providers: [

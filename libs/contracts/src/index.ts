@@ -17,3 +17,4 @@ export * from './schemas/media';
 export * from './schemas/tables';
 export * from './schemas/workspace';
 export * from './schemas/reports';
+export * from './schemas/sso';

@@ -22,6 +22,8 @@ export const OrgPermission = {
   ServiceAccountsManage: 'org:service-accounts:manage',
   AuditRead: 'org:audit:read',
   ProjectsCreate: 'org:projects:create',
+  /** Configure single sign-on (provider, domains, group mappings, requiring it): owners only. */
+  SsoManage: 'org:sso:manage',
 } as const;
 export type OrgPermission = (typeof OrgPermission)[keyof typeof OrgPermission];
 
@@ -51,7 +53,7 @@ export type Permission = OrgPermission | ProjectPermission | GlobalPermission;
 
 export const ORG_ROLE_PERMISSIONS: Record<OrgRole, readonly OrgPermission[]> = {
   owner: Object.values(OrgPermission),
-  admin: Object.values(OrgPermission).filter((p) => p !== OrgPermission.Delete),
+  admin: Object.values(OrgPermission).filter((p) => p !== OrgPermission.Delete && p !== OrgPermission.SsoManage),
   member: [OrgPermission.Read, OrgPermission.MembersRead, OrgPermission.ProjectsCreate],
 };
 

@@ -43,12 +43,15 @@ export class BearerAuthService {
   /** An access token counts only while its session is live (not logged out, not revoked for reuse). */
   async principalForSession(claims: AccessTokenClaims): Promise<Principal | null> {
     if (claims.typ !== 'access' || typeof claims.sid !== 'string' || typeof claims.sub !== 'string') return null;
-    const rows: Array<{ kind: Principal['kind'] }> = await this.dataSource.query(
-      `SELECT u.kind FROM sessions s JOIN users u ON u.id = s.user_id
+    const rows: Array<{ kind: Principal['kind']; sso_organization_id: string | null }> = await this.dataSource.query(
+      `SELECT u.kind, s.sso_organization_id FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL`,
       [claims.sid, claims.sub],
     );
     const row = rows[0];
-    return row ? { userId: claims.sub, kind: row.kind, via: 'session', sessionId: claims.sid } : null;
+    if (!row) return null;
+    const principal: Principal = { userId: claims.sub, kind: row.kind, via: 'session', sessionId: claims.sid };
+    if (row.sso_organization_id) principal.ssoOrganizationId = row.sso_organization_id;
+    return principal;
   }
 }
