@@ -8,6 +8,7 @@ import { ArtifactPage } from './pages/artifacts/ArtifactPage';
 import { ArtifactsPage } from './pages/artifacts/ArtifactsPage';
 import { VersionPage } from './pages/artifacts/VersionPage';
 import { AuthPage } from './pages/Auth';
+import { SsoCompletePage } from './pages/SsoComplete';
 import { ComparePage } from './pages/Compare';
 import { HomePage } from './pages/Home';
 import { NotificationsPage } from './pages/Notifications';
@@ -27,6 +28,7 @@ function RequireSession({ children }: { children: ReactNode }) {
 const router = createBrowserRouter([
   { path: '/login', element: <AuthPage mode="login" /> },
   { path: '/signup', element: <AuthPage mode="signup" /> },
+  { path: '/sso/complete', element: <SsoCompletePage /> },
   {
     element: (
       <RequireSession>
