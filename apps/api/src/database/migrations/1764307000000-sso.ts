@@ -60,6 +60,8 @@ export class Sso1764307000000 implements MigrationInterface {
     await q.query(`CREATE INDEX sso_sign_ins_expiry_idx ON sso_sign_ins (expires_at)`);
     await q.query(`CREATE INDEX sso_sign_ins_organization_idx ON sso_sign_ins (organization_id)`);
     await q.query(`ALTER TABLE sessions ADD COLUMN sso_organization_id uuid REFERENCES organizations(id) ON DELETE SET NULL`);
+    // Deleting an organization clears this column: an index keeps that from scanning every session.
+    await q.query(`CREATE INDEX sessions_sso_organization_idx ON sessions (sso_organization_id) WHERE sso_organization_id IS NOT NULL`);
     await q.query(`ALTER TABLE org_members ADD COLUMN sso_managed boolean NOT NULL DEFAULT false`);
     await q.query(`ALTER TABLE project_members ADD COLUMN sso_managed boolean NOT NULL DEFAULT false`);
     await enableTenantSecurity(q, ['org_sso_configs', 'org_sso_domains', 'sso_identities', 'sso_sign_ins']);
