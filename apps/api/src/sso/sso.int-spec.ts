@@ -1,4 +1,5 @@
 import type { TokenPair } from '@trackbase/contracts';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createProject, createServiceAccount, signup, uniqueSlug, type TestUser } from '../../test/api-client';
 import { loginAtProvider, startOidcProvider, type TestOidcProvider } from '../../test/oidc-provider';
@@ -70,6 +71,28 @@ async function configure(body: Record<string, unknown>, as: ApiClient = owner.ap
     ],
     ...body,
   });
+}
+
+/** A live socket following a project, and the run lifecycle events it receives. */
+async function followProject(token: string, project: string): Promise<{ socket: Socket; runs: string[] }> {
+  const socket = io(t.url, { path: '/socket.io', auth: { token }, transports: ['websocket'], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const runs: string[] = [];
+  socket.on('run.changed', (event: { runId: string; change: string }) => {
+    if (event.change === 'created') runs.push(event.runId);
+  });
+  expect(await socket.timeout(5_000).emitWithAck('follow', { org, project })).toMatchObject({ ok: true });
+  return { socket, runs };
+}
+
+async function newRunIn(project: string): Promise<string> {
+  const created = await owner.api.post(`/orgs/${org}/projects/${project}/runs`, {});
+  expect(created.status).toBe(201);
+  await new Promise((r) => setTimeout(r, 300));
+  return created.body.id;
 }
 
 async function roleIn(api: ApiClient, slug = org): Promise<string | undefined> {
@@ -202,6 +225,22 @@ describe('signing in through the provider', () => {
     idp.accounts.get('bob')!.groups = [];
     const third = await ssoSignIn('bob');
     expect(await projectRoles(third.tokens.user.id)).toEqual({ [manualProject]: 'viewer' });
+  });
+
+  it('leaving a group ends the live follow of a project that relied on it', async () => {
+    idp.accounts.get('bob')!.groups = ['ml-admins'];
+    const before = await ssoSignIn('bob');
+    const live = await followProject(before.tokens.accessToken, projectA);
+    try {
+      const first = await newRunIn(projectA);
+      expect(live.runs).toEqual([first]);
+      idp.accounts.get('bob')!.groups = [];
+      await ssoSignIn('bob');
+      await newRunIn(projectA);
+      expect(live.runs).toEqual([first]);
+    } finally {
+      live.socket.disconnect();
+    }
   });
 
   it('links the existing account with the same email, and keeps a hand-made owner an owner', async () => {
