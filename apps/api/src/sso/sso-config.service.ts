@@ -56,6 +56,7 @@ export class SsoConfigService {
       issuer: input.issuer,
       client_id: input.clientId,
       client_secret_encrypted: sealSecret(key, organizationId, clientSecret),
+      scopes: [...new Set(input.scopes)],
       groups_claim: input.groupsClaim,
       default_org_role: input.defaultOrgRole,
       group_mappings: mappings,
@@ -107,6 +108,7 @@ export class SsoConfigService {
       clientId: row.client_id,
       hasClientSecret: true,
       emailDomains: row.email_domains,
+      scopes: row.scopes,
       groupsClaim: row.groups_claim,
       defaultOrgRole: row.default_org_role,
       groupMappings: row.group_mappings.map((m) => ({

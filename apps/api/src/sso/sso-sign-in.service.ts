@@ -69,7 +69,7 @@ export class SsoSignInService {
     });
     const url = oidc.buildAuthorizationUrl(client, {
       redirect_uri: redirectUri(origin, row.slug),
-      scope: 'openid email profile',
+      scope: row.scopes.join(' '),
       response_type: 'code',
       state,
       nonce,

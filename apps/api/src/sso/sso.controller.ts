@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Redirect, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { GlobalPermission, slugSchema, ssoDiscoveryResponseSchema, ssoExchangeRequestSchema } from '@trackbase/contracts';
@@ -48,15 +48,19 @@ export class SsoController {
     return this.signIn.discover(ctx.em, query.email);
   }
 
-  /** Sends the browser to the provider; a cookie ties the sign-in to this browser. */
+  /**
+   * Sends the browser to the provider; a cookie ties the sign-in to this browser. The redirect is answered by Nest
+   * after the handler, so after the sign-in attempt is committed (a provider that answers at once finds it).
+   */
   @Get(':org/start')
+  @Redirect()
   @RequirePermission(GlobalPermission.Public)
   async start(
     @Ctx() ctx: RequestContext,
     @Param() params: OrgParamDto,
     @Query() query: StartQueryDto,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<void> {
+  ): Promise<{ url: string; statusCode: number }> {
     const started = await this.signIn.start(ctx.em, ctx.origin, params.org, query.returnTo);
     response.cookie(SSO_BROWSER_COOKIE, started.browserSecret, {
       httpOnly: true,
@@ -65,7 +69,7 @@ export class SsoController {
       path: '/api/v1/auth/sso',
       maxAge: 15 * 60_000,
     });
-    response.redirect(302, started.location);
+    return { url: started.location, statusCode: 302 };
   }
 
   /**

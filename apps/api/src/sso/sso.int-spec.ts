@@ -160,6 +160,9 @@ describe('configuring single sign-on', () => {
     const unknown = await configure({ groupMappings: [{ group: 'g', projects: [{ project: 'no-such-project', role: 'viewer' }] }] });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('sso_unknown_project');
+    const noOpenid = await configure({ scopes: ['email'] });
+    expect(noOpenid.status).toBe(400);
+    expect(noOpenid.body.error.details[0].path).toBe('scopes');
     const unreachable = await configure({ issuer: 'http://127.0.0.1:9/' });
     expect(unreachable.status).toBe(400);
     expect(unreachable.body.error.code).toBe('sso_discovery_failed');
@@ -192,6 +195,7 @@ describe('signing in through the provider', () => {
     expect(authorizationUrl.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(authorizationUrl.searchParams.get('state')).toBeTruthy();
     expect(authorizationUrl.searchParams.get('nonce')).toBeTruthy();
+    expect(authorizationUrl.searchParams.get('scope')).toBe('openid email profile');
     expect(authorizationUrl.searchParams.get('redirect_uri')).toBe(`${t.url}/api/v1/auth/sso/${org}/callback`);
   });
 
@@ -321,8 +325,7 @@ describe('tampering and replay are refused', () => {
     const replay = new URL(back);
     replay.searchParams.set('state', fresh.authorizationUrl.searchParams.get('state')!);
     const answer = await callback(replay, fresh.cookie);
-    expect(answer.status).toBe(401);
-    expect((await errorOf(answer)).code).toBe('sso_failed');
+    expect({ status: answer.status, ...(await errorOf(answer)) }).toMatchObject({ status: 401, code: 'sso_failed' });
   });
 
   it('the one-time code for the tokens works once', async () => {

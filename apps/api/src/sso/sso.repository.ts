@@ -18,6 +18,7 @@ export interface SsoConfigRow {
   issuer: string;
   client_id: string;
   client_secret_encrypted: string;
+  scopes: string[];
   groups_claim: string;
   default_org_role: 'admin' | 'member';
   group_mappings: StoredGroupMapping[];
@@ -36,7 +37,7 @@ export interface SsoSignInRow {
   expires_at: Date;
 }
 
-const CONFIG_COLUMNS = `c.organization_id, o.slug, c.issuer, c.client_id, c.client_secret_encrypted, c.groups_claim, c.default_org_role,
+const CONFIG_COLUMNS = `c.organization_id, o.slug, c.issuer, c.client_id, c.client_secret_encrypted, c.scopes, c.groups_claim, c.default_org_role,
        c.group_mappings, c.require_sso, c.enabled, c.updated_at,
        coalesce((SELECT array_agg(d.domain ORDER BY d.domain) FROM org_sso_domains d WHERE d.organization_id = c.organization_id), '{}') AS email_domains`;
 
@@ -86,12 +87,12 @@ export class SsoRepository {
   ): Promise<void> {
     await db.query(
       `INSERT INTO org_sso_configs (organization_id, issuer, client_id, client_secret_encrypted, groups_claim, default_org_role,
-                                    group_mappings, require_sso, enabled)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
+                                    group_mappings, require_sso, enabled, scopes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)
        ON CONFLICT (organization_id) DO UPDATE SET
          issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id, client_secret_encrypted = EXCLUDED.client_secret_encrypted,
          groups_claim = EXCLUDED.groups_claim, default_org_role = EXCLUDED.default_org_role, group_mappings = EXCLUDED.group_mappings,
-         require_sso = EXCLUDED.require_sso, enabled = EXCLUDED.enabled, updated_at = now()`,
+         require_sso = EXCLUDED.require_sso, enabled = EXCLUDED.enabled, scopes = EXCLUDED.scopes, updated_at = now()`,
       [
         organizationId,
         values.issuer,
@@ -102,6 +103,7 @@ export class SsoRepository {
         JSON.stringify(values.group_mappings),
         values.require_sso,
         values.enabled,
+        values.scopes,
       ],
     );
   }

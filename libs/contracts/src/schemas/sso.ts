@@ -29,7 +29,14 @@ export const putSsoConfigRequestSchema = z.strictObject({
   clientSecret: z.string().min(1).max(4096).optional(),
   /** Email domains of this organization's people: their sign-ins are routed to this provider, and only they may sign in through it. */
   emailDomains: z.array(domainSchema).min(1).max(50),
-  /** The ID token claim that lists the user's groups. */
+  /** Scopes asked for at sign-in; `openid` is required (some providers release groups only for a `groups` scope). */
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, 'a scope is printable ASCII without spaces, quotes or backslashes'))
+    .min(1)
+    .max(20)
+    .refine((list) => list.includes('openid'), 'must include openid')
+    .default(['openid', 'email', 'profile']),
+  /** The ID token (or userinfo) claim that lists the user's groups. */
   groupsClaim: z.string().min(1).max(128).default('groups'),
   /** Role of members whose groups map to no organization role. */
   defaultOrgRole: z.enum(['admin', 'member']).default('member'),
@@ -45,6 +52,7 @@ export const ssoConfigSchema = z.object({
   clientId: z.string(),
   hasClientSecret: z.boolean(),
   emailDomains: z.array(z.string()),
+  scopes: z.array(z.string()),
   groupsClaim: z.string(),
   defaultOrgRole: z.enum(['admin', 'member']),
   groupMappings: z.array(ssoGroupMappingSchema),

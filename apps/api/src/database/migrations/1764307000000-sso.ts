@@ -18,6 +18,7 @@ export class Sso1764307000000 implements MigrationInterface {
         issuer text NOT NULL,
         client_id text NOT NULL,
         client_secret_encrypted text NOT NULL,
+        scopes text[] NOT NULL DEFAULT '{openid,email,profile}',
         groups_claim text NOT NULL DEFAULT 'groups',
         default_org_role text NOT NULL DEFAULT 'member' CHECK (default_org_role IN ('admin', 'member')),
         group_mappings jsonb NOT NULL DEFAULT '[]',
