@@ -88,8 +88,8 @@ async function followProject(token: string, project: string): Promise<{ socket: 
   return { socket, runs };
 }
 
-async function newRunIn(project: string): Promise<string> {
-  const created = await owner.api.post(`/orgs/${org}/projects/${project}/runs`, {});
+async function newRunIn(project: string, as: ApiClient = owner.api): Promise<string> {
+  const created = await as.post(`/orgs/${org}/projects/${project}/runs`, {});
   expect(created.status).toBe(201);
   await new Promise((r) => setTimeout(r, 300));
   return created.body.id;
@@ -355,6 +355,10 @@ describe('an organization that requires single sign-on', () => {
     expect(key.status).toBe(201);
     const bot = await createServiceAccount(owner, org);
     const botKey = bot.apiKey.key;
+    const shared = (await createProject(owner, org, 'org')).slug;
+    const live = await followProject(member.tokens.accessToken, shared);
+    const before = await newRunIn(shared);
+    expect(live.runs).toEqual([before]);
 
     // Requiring it from a password session would lock its author out.
     const locked = await configure({ clientSecret: undefined, requireSso: true });
@@ -362,6 +366,12 @@ describe('an organization that requires single sign-on', () => {
     expect(locked.body.error.code).toBe('sso_session_required');
     const ownerSso = await ssoSignIn('owner');
     expect((await configure({ clientSecret: undefined, requireSso: true }, ownerSso.api)).status).toBe(200);
+
+    // The member's password-session socket stops receiving the organization's events, and cannot follow again.
+    await newRunIn(shared, ownerSso.api);
+    expect(live.runs).toEqual([before]);
+    expect(await live.socket.timeout(5_000).emitWithAck('follow', { org, project: shared })).toMatchObject({ ok: false });
+    live.socket.disconnect();
 
     for (const api of [member.api, owner.api, member.api.as(key.body.key)]) {
       const refused = await api.get(`/orgs/${org}/projects`);
