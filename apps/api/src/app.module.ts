@@ -39,6 +39,7 @@ import { ReportsModule } from './reports/reports.module';
 import { MediaModule } from './media/media.module';
 import { TrashBinModule } from './trash/trash-bin.module';
 import { TrashModule } from './trash/trash.module';
+import { SsoModule } from './sso/sso.module';
 
 @Module({})
 export class AppModule {
@@ -74,6 +75,7 @@ export class AppModule {
         MlflowModule,
         ReadmesModule,
         ReportsModule,
+        SsoModule,
       ],
       controllers: [HealthController],
       providers: [

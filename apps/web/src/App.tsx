@@ -8,6 +8,7 @@ import { ArtifactPage } from './pages/artifacts/ArtifactPage';
 import { ArtifactsPage } from './pages/artifacts/ArtifactsPage';
 import { VersionPage } from './pages/artifacts/VersionPage';
 import { AuthPage } from './pages/Auth';
+import { SsoCompletePage } from './pages/SsoComplete';
 import { ComparePage } from './pages/Compare';
 import { HomePage } from './pages/Home';
 import { NotificationsPage } from './pages/Notifications';
@@ -34,6 +35,7 @@ const router = createBrowserRouter([
   // Share links: no session, the token in the URL is the only credential.
   { path: '/shared/reports/:token', element: <SharedReportPage /> },
   { path: '/shared/reports/:token/embed/:block', element: <EmbeddedPanelPage /> },
+  { path: '/sso/complete', element: <SsoCompletePage /> },
   {
     element: (
       <RequireSession>

@@ -18,3 +18,4 @@ export * from './schemas/tables';
 export * from './schemas/workspace';
 export * from './schemas/reports';
 export * from './schemas/trash';
+export * from './schemas/sso';

@@ -24,6 +24,8 @@ export const OrgPermission = {
   ProjectsCreate: 'org:projects:create',
   /** List, restore and purge the organization's trashed projects. */
   TrashManage: 'org:trash:manage',
+  /** Configure single sign-on (provider, domains, group mappings, requiring it): owners only. */
+  SsoManage: 'org:sso:manage',
 } as const;
 export type OrgPermission = (typeof OrgPermission)[keyof typeof OrgPermission];
 
@@ -55,7 +57,7 @@ export type Permission = OrgPermission | ProjectPermission | GlobalPermission;
 
 export const ORG_ROLE_PERMISSIONS: Record<OrgRole, readonly OrgPermission[]> = {
   owner: Object.values(OrgPermission),
-  admin: Object.values(OrgPermission).filter((p) => p !== OrgPermission.Delete),
+  admin: Object.values(OrgPermission).filter((p) => p !== OrgPermission.Delete && p !== OrgPermission.SsoManage),
   member: [OrgPermission.Read, OrgPermission.MembersRead, OrgPermission.ProjectsCreate],
 };
 

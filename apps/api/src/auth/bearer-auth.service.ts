@@ -42,7 +42,10 @@ export class BearerAuthService {
   /** An access token counts only while its session is live (not logged out, not revoked for reuse). */
   async principalForSession(claims: AccessTokenClaims): Promise<Principal | null> {
     if (claims.typ !== 'access' || typeof claims.sid !== 'string' || typeof claims.sub !== 'string') return null;
-    const kind = await this.sessions.liveSessionUserKind(claims.sid, claims.sub);
-    return kind ? { userId: claims.sub, kind, via: 'session', sessionId: claims.sid } : null;
+    const session = await this.sessions.liveSession(claims.sid, claims.sub);
+    if (!session) return null;
+    const principal: Principal = { userId: claims.sub, kind: session.kind, via: 'session', sessionId: claims.sid };
+    if (session.ssoOrganizationId) principal.ssoOrganizationId = session.ssoOrganizationId;
+    return principal;
   }
 }

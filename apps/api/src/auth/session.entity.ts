@@ -18,6 +18,10 @@ export class SessionEntity {
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 
+  /** Set when the organization's single sign-on started this session. */
+  @Column({ name: 'sso_organization_id', type: 'uuid', nullable: true })
+  ssoOrganizationId!: string | null;
+
   @Column({ name: 'revoked_reason', type: 'text', nullable: true })
   revokedReason!: string | null;
 }

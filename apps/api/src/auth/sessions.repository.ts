@@ -11,13 +11,17 @@ import type { Principal } from '../common/context/principal';
 export class SessionsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The kind of the session's user while the session is live (not logged out, not revoked for reuse); undefined otherwise. */
-  async liveSessionUserKind(sessionId: string, userId: string): Promise<Principal['kind'] | undefined> {
-    const rows: Array<{ kind: Principal['kind'] }> = await this.dataSource.query(
-      `SELECT u.kind FROM sessions s JOIN users u ON u.id = s.user_id
+  /**
+   * The session's user kind and, for a session started by an organization's single sign-on, that
+   * organization, while the session is live (not logged out, not revoked for reuse); undefined otherwise.
+   */
+  async liveSession(sessionId: string, userId: string): Promise<{ kind: Principal['kind']; ssoOrganizationId: string | null } | undefined> {
+    const rows: Array<{ kind: Principal['kind']; sso_organization_id: string | null }> = await this.dataSource.query(
+      `SELECT u.kind, s.sso_organization_id FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL`,
       [sessionId, userId],
     );
-    return rows[0]?.kind;
+    const row = rows[0];
+    return row ? { kind: row.kind, ssoOrganizationId: row.sso_organization_id } : undefined;
   }
 }

@@ -38,6 +38,20 @@ export class TokensService {
     return this.issue(em, user, session.id);
   }
 
+  /** A session signed in by an organization's single sign-on; its tokens are issued later, by `issueForSession`. */
+  async createSsoSession(em: EntityManager, userId: string, organizationId: string): Promise<string> {
+    const session = await em.save(SessionEntity, em.create(SessionEntity, { userId, ssoOrganizationId: organizationId }));
+    return session.id;
+  }
+
+  /** The first tokens of a live session (the hand-off of a single sign-on); null when the session has ended. */
+  async issueForSession(em: EntityManager, sessionId: string): Promise<TokenPair | null> {
+    const session = await em.findOneBy(SessionEntity, { id: sessionId });
+    if (!session || session.revokedAt) return null;
+    const user = await em.findOneByOrFail(UserEntity, { id: session.userId });
+    return this.issue(em, user, session.id);
+  }
+
   async refresh(em: EntityManager, presented: string): Promise<TokenPair> {
     if (!presented.startsWith(REFRESH_PREFIX)) throw invalidRefreshToken();
     const token = await em

@@ -31,3 +31,25 @@ describe('TRASH_RETENTION_DAYS', () => {
       expect(() => loadConfig({ ...base, TRASH_RETENTION_DAYS: value }), value).toThrow(ConfigError);
   });
 });
+
+describe('SECRETS_KEY', () => {
+  it('takes 32 bytes as base64 or hex, and refuses anything else at boot', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ ...base, SECRETS_KEY: key.toString('base64') }).SECRETS_KEY).toEqual(key);
+    expect(loadConfig({ ...base, SECRETS_KEY: key.toString('hex') }).SECRETS_KEY).toEqual(key);
+    for (const bad of ['short', Buffer.alloc(16).toString('base64'), Buffer.alloc(48, 1).toString('base64'), 'z'.repeat(64)]) {
+      expect(() => loadConfig({ ...base, SECRETS_KEY: bad })).toThrow(ConfigError);
+    }
+  });
+
+  it('is generated once into the data directory outside production, and absent in production unless set', () => {
+    const first = loadConfig(base).SECRETS_KEY;
+    expect(first).toHaveLength(32);
+    expect(loadConfig(base).SECRETS_KEY).toEqual(first);
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).SECRETS_KEY).toBeNull();
+  });
+
+  it('plain-http identity providers are refused in production', () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', SSO_ALLOW_HTTP_ISSUERS: 'true' })).toThrow(ConfigError);
+  });
+});

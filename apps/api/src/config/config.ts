@@ -33,6 +33,28 @@ const envSchema = z.object({
   ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   MIGRATE_ON_BOOT: boolean.default(true),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Key that encrypts stored secrets (SSO client secrets): 32 bytes as base64 or 64 hex digits. Without it, production
+   * refuses to store secrets (SSO cannot be configured); elsewhere one is generated once and kept in the data directory.
+   * Changing it makes stored secrets unreadable. Every node needs the same key.
+   */
+  SECRETS_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const hex = /^[0-9a-f]{64}$/i.test(value);
+      const key = Buffer.from(value, hex ? 'hex' : 'base64');
+      if (key.length !== 32 || (!hex && !/^[A-Za-z0-9+/_-]{43}=?$/.test(value))) {
+        ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as base64 or 64 hex digits (openssl rand -base64 32)' });
+        return z.NEVER;
+      }
+      return key;
+    }),
+  /** Lets SSO providers be reached over plain http (a provider on localhost in development); never in production. */
+  SSO_ALLOW_HTTP_ISSUERS: boolean.default(false),
+  /** How long a sign-in at the provider may take, from start to callback. */
+  SSO_SIGN_IN_TTL_SECONDS: z.coerce.number().int().min(30).max(3_600).default(600),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce
     .number()
@@ -154,9 +176,14 @@ const envSchema = z.object({
   STORAGE_QUOTA_BYTES: z.coerce.number().int().min(0).optional(),
 });
 
-export type AppConfig = Omit<z.infer<typeof envSchema>, 'JWT_SECRET' | 'TRACKBASE_DATA_DIR' | 'STORAGE_DRIVER' | 'ARTIFACTS_DIR'> & {
+export type AppConfig = Omit<
+  z.infer<typeof envSchema>,
+  'JWT_SECRET' | 'SECRETS_KEY' | 'TRACKBASE_DATA_DIR' | 'STORAGE_DRIVER' | 'ARTIFACTS_DIR'
+> & {
   TRACKBASE_DATA_DIR: string;
   JWT_SECRET: string;
+  /** null in production without SECRETS_KEY: nothing secret can be stored. */
+  SECRETS_KEY: Buffer | null;
   STORAGE_DRIVER: 'local' | 's3';
   ARTIFACTS_DIR: string;
 };
@@ -182,6 +209,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (values.NODE_ENV === 'production' && !values.JWT_SECRET) {
     throw new ConfigError(['JWT_SECRET: required when NODE_ENV=production']);
   }
+  if (values.NODE_ENV === 'production' && values.SSO_ALLOW_HTTP_ISSUERS) {
+    throw new ConfigError(['SSO_ALLOW_HTTP_ISSUERS: not allowed when NODE_ENV=production']);
+  }
   const storageDriver = values.STORAGE_DRIVER ?? (values.S3_BUCKET ? 's3' : 'local');
   if (storageDriver === 's3' && !values.S3_BUCKET) {
     throw new ConfigError(['S3_BUCKET: required when STORAGE_DRIVER=s3']);
@@ -194,16 +224,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...values,
     TRACKBASE_DATA_DIR: dataDir,
     JWT_SECRET: values.JWT_SECRET ?? persistedSecret(dataDir),
+    SECRETS_KEY:
+      values.SECRETS_KEY ??
+      (values.NODE_ENV === 'production' ? null : Buffer.from(persistedSecret(dataDir, 'secrets-key', 32), 'base64url')),
     STORAGE_DRIVER: storageDriver,
     ARTIFACTS_DIR: resolve(values.ARTIFACTS_DIR ?? join(dataDir, 'artifacts')),
   };
 }
 
-function persistedSecret(dataDir: string): string {
-  const file = join(dataDir, 'jwt-secret');
+function persistedSecret(dataDir: string, name = 'jwt-secret', bytes = 48): string {
+  const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
+  const secret = randomBytes(bytes).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
 }
@@ -213,6 +246,7 @@ export function redactedConfig(config: AppConfig): Record<string, unknown> {
   return {
     ...config,
     JWT_SECRET: '[redacted]',
+    SECRETS_KEY: '[redacted]',
     METRICS_TOKEN: config.METRICS_TOKEN && '[redacted]',
     S3_SECRET_ACCESS_KEY: config.S3_SECRET_ACCESS_KEY && '[redacted]',
     DATABASE_URL: config.DATABASE_URL?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:[redacted]@'),

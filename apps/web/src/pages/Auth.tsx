@@ -1,8 +1,40 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
+import { get } from '../api/client';
 import { useSession } from '../api/session';
-import { PASSWORD_MIN_LENGTH } from '@trackbase/contracts';
+import { PASSWORD_MIN_LENGTH, paths, type SsoDiscoveryResponse } from '@trackbase/contracts';
 import { ErrorBox } from '../components/ui';
+
+/** Messages for the codes the SSO callback sends a browser back with. */
+const SSO_ERRORS: Record<string, string> = {
+  sso_invalid_state: 'That sign-in expired or was started in another browser. Please try again.',
+  sso_failed: 'Your identity provider’s answer could not be verified. Please try again.',
+  sso_email_not_allowed: 'Your identity provider signed you in with an email this organization does not accept.',
+  sso_not_configured: 'This organization has no single sign-on.',
+};
+
+/** The organization whose identity provider serves this email's domain, looked up as the email is typed. */
+function useSsoRoute(email: string, enabled: boolean): SsoDiscoveryResponse | null {
+  const [route, setRoute] = useState<SsoDiscoveryResponse | null>(null);
+  useEffect(() => {
+    const domain = email.split('@')[1] ?? '';
+    if (!enabled || !domain.includes('.')) {
+      setRoute(null);
+      return;
+    }
+    let current = true;
+    const timer = setTimeout(() => {
+      get<SsoDiscoveryResponse>(`${paths.ssoDiscover()}?email=${encodeURIComponent(email)}`)
+        .then((found) => current && setRoute(found.sso ? found : null))
+        .catch(() => current && setRoute(null));
+    }, 250);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [email, enabled]);
+  return route;
+}
 
 export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
   const { signIn, signUp } = useSession();
@@ -10,10 +42,20 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
   const location = useLocation();
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
-  const next = new URLSearchParams(location.search).get('next') ?? '/';
+  const query = new URLSearchParams(location.search);
+  const next = query.get('next') ?? '/';
+  const ssoError = query.get('sso_error');
+  const [email, setEmail] = useState('');
+  const sso = useSsoRoute(email.trim(), mode === 'login');
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (sso?.startUrl) {
+      // To the organization's identity provider; it comes back to /sso/complete with a one-time code.
+      const returnTo = `/sso/complete?next=${encodeURIComponent(next)}`;
+      window.location.assign(`${sso.startUrl}?returnTo=${encodeURIComponent(returnTo)}`);
+      return;
+    }
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
@@ -41,27 +83,39 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
         )}
         <label>
           Email
-          <input name="email" type="email" required autoComplete="email" />
+          <input name="email" type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
         </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            required
-            minLength={mode === 'signup' ? PASSWORD_MIN_LENGTH : 1}
-            autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
-            aria-describedby={mode === 'signup' ? 'password-rule' : undefined}
-          />
-          {mode === 'signup' && (
-            <small id="password-rule" className="muted">
-              At least {PASSWORD_MIN_LENGTH} characters.
-            </small>
-          )}
-        </label>
+        {sso ? (
+          <p className="muted" role="status">
+            Your organization signs you in with its identity provider.
+          </p>
+        ) : (
+          <label>
+            Password
+            <input
+              name="password"
+              type="password"
+              required
+              minLength={mode === 'signup' ? PASSWORD_MIN_LENGTH : 1}
+              autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
+              aria-describedby={mode === 'signup' ? 'password-rule' : undefined}
+            />
+            {mode === 'signup' && (
+              <small id="password-rule" className="muted">
+                At least {PASSWORD_MIN_LENGTH} characters.
+              </small>
+            )}
+          </label>
+        )}
+        {ssoError && !error && (
+          <div className="error" role="alert">
+            <strong>{SSO_ERRORS[ssoError] ?? 'Single sign-on failed. Please try again.'}</strong>{' '}
+            <span className="muted">({ssoError})</span>
+          </div>
+        )}
         <ErrorBox error={error} />
         <button type="submit" disabled={busy}>
-          {mode === 'signup' ? 'Sign up' : 'Sign in'}
+          {sso ? 'Continue with single sign-on' : mode === 'signup' ? 'Sign up' : 'Sign in'}
         </button>
         <p className="muted">
           {mode === 'signup' ? (

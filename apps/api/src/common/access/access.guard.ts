@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GlobalPermission, isOrgPermission, isProjectPermission, type Permission } from '@trackbase/contracts';
+import { GlobalPermission, isOrgPermission, isProjectPermission, SsoErrorCode, type Permission } from '@trackbase/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AppError, forbidden, notFound, unauthenticated } from '../errors/app-error';
 import type { RequestWithContext } from '../context/ctx.decorator';
@@ -60,7 +60,7 @@ export class AccessGuard implements CanActivate {
     const orgSlug = request.params.org ?? '';
     const projectSlug = request.params.project ?? '';
     const resolve = async () => {
-      const org = needsOrg ? await this.access.resolveOrg(principal, orgSlug) : null;
+      const org = needsOrg ? await this.access.resolveOrg(principal, orgSlug, { enforceSso: false }) : null;
       const project = org && isProjectPermission(permission) ? await this.access.resolveProject(principal, org, projectSlug) : null;
       return { org, project };
     };
@@ -69,6 +69,12 @@ export class AccessGuard implements CanActivate {
     const { org, project } = cached ? await this.cache.resolve(principal.userId, orgSlug, scopeKey, resolve) : await resolve();
     // The slugs named are the caller's own words: saying them back reveals nothing about what exists.
     if (needsOrg && !org) throw notFound(`organization "${orgSlug}"`);
+    if (org && !this.access.ssoSatisfied(principal, org))
+      throw new AppError(
+        403,
+        SsoErrorCode.Required,
+        'this organization requires single sign-on: sign in through its identity provider (passwords and personal API keys are refused here)',
+      );
     if (isProjectPermission(permission) && !project) throw notFound(`project "${orgSlug}/${projectSlug}"`);
     if (!this.access.allows(permission, org, project)) throw forbidden();
 

@@ -8,6 +8,7 @@ export interface OrgMembershipRow {
   slug: string;
   name: string;
   role: OrgRole;
+  require_sso: boolean;
 }
 
 /** A project with the principal's own project role (null when not a member); the effective role is derived in TypeScript. */
@@ -27,9 +28,10 @@ export interface ProjectMembershipRow {
 export class AccessRepository {
   async orgMembership(db: Pick<EntityManager, 'query'>, slug: string, userId: string): Promise<OrgMembershipRow | undefined> {
     const rows: OrgMembershipRow[] = await db.query(
-      `SELECT o.id, o.slug, o.name, m.role
+      `SELECT o.id, o.slug, o.name, m.role, coalesce(c.enabled AND c.require_sso, false) AS require_sso
          FROM organizations o
          JOIN org_members m ON m.organization_id = o.id AND m.user_id = $2
+         LEFT JOIN org_sso_configs c ON c.organization_id = o.id
         WHERE o.slug = $1`,
       [slug, userId],
     );

@@ -19,9 +19,24 @@ export class AccessService {
     private readonly access: AccessRepository,
   ) {}
 
-  async resolveOrg(principal: Principal, slug: string): Promise<OrgScope | null> {
+  /**
+   * The organization and the principal's role in it. An organization that requires single sign-on does not exist
+   * for a member's password session or personal key (service accounts are unaffected); the HTTP guard asks with
+   * `enforceSso: false` and refuses with `sso_required` itself, after its cache.
+   */
+  async resolveOrg(principal: Principal, slug: string, options: { enforceSso?: boolean } = {}): Promise<OrgScope | null> {
     if (!SLUG_PATTERN.test(slug)) return null;
-    return (await this.access.orgMembership(this.dataSource, slug, principal.userId)) ?? null;
+    const row = await this.access.orgMembership(this.dataSource, slug, principal.userId);
+    if (!row) return null;
+    const org: OrgScope = { id: row.id, slug: row.slug, name: row.name, role: row.role, requireSso: row.require_sso };
+    if (options.enforceSso !== false && !this.ssoSatisfied(principal, org)) return null;
+    return org;
+  }
+
+  /** Whether the principal's way of signing in is one the organization accepts. */
+  ssoSatisfied(principal: Principal, org: OrgScope): boolean {
+    if (!org.requireSso || principal.kind !== 'human') return true;
+    return principal.via === 'session' && principal.ssoOrganizationId === org.id;
   }
 
   async resolveProject(principal: Principal, org: OrgScope, slug: string): Promise<ProjectScope | null> {

@@ -7,4 +7,6 @@ export interface Principal {
   via: 'session' | 'api_key';
   sessionId?: string;
   apiKeyId?: string;
+  /** A session signed in through this organization's single sign-on (what an organization that requires SSO accepts). */
+  ssoOrganizationId?: string;
 }

@@ -8,6 +8,8 @@ export interface OrgScope {
   slug: string;
   name: string;
   role: OrgRole;
+  /** The organization requires single sign-on of its human members. */
+  requireSso?: boolean;
 }
 
 export interface ProjectScope {

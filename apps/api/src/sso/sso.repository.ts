@@ -1,0 +1,282 @@
+import { Injectable } from '@nestjs/common';
+import type { OrgRole, ProjectRole } from '@trackbase/contracts';
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '../database/sql';
+
+type Db = Pick<EntityManager, 'query'>;
+
+/** A group mapping as stored: projects by id, so renaming a project keeps its mapping. */
+export interface StoredGroupMapping {
+  group: string;
+  orgRole?: OrgRole;
+  projects: Array<{ projectId: string; role: ProjectRole }>;
+}
+
+export interface SsoConfigRow {
+  organization_id: string;
+  slug: string;
+  issuer: string;
+  client_id: string;
+  client_secret_encrypted: string;
+  scopes: string[];
+  groups_claim: string;
+  default_org_role: 'admin' | 'member';
+  group_mappings: StoredGroupMapping[];
+  require_sso: boolean;
+  enabled: boolean;
+  updated_at: Date;
+  email_domains: string[];
+}
+
+export interface SsoSignInRow {
+  organization_id: string;
+  browser_hash: Buffer;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  expires_at: Date;
+}
+
+const CONFIG_COLUMNS = `c.organization_id, o.slug, c.issuer, c.client_id, c.client_secret_encrypted, c.scopes, c.groups_claim, c.default_org_role,
+       c.group_mappings, c.require_sso, c.enabled, c.updated_at,
+       coalesce((SELECT array_agg(d.domain ORDER BY d.domain) FROM org_sso_domains d WHERE d.organization_id = c.organization_id), '{}') AS email_domains`;
+
+/**
+ * The SQL of single sign-on. Configuration reads and writes run in the organization's tenant scope; the sign-in
+ * path (discovery by domain, the sign-in attempts, just-in-time provisioning) runs before any tenant is known, in
+ * system scope, with explicit organization filters.
+ */
+@Injectable()
+export class SsoRepository {
+  async config(db: Db, organizationId: string): Promise<SsoConfigRow | undefined> {
+    const rows = await queryRows<SsoConfigRow>(
+      db,
+      `SELECT ${CONFIG_COLUMNS} FROM org_sso_configs c JOIN organizations o ON o.id = c.organization_id WHERE c.organization_id = $1`,
+      [organizationId],
+    );
+    return rows[0];
+  }
+
+  /** System scope: the enabled configuration of the organization with this slug. */
+  async enabledConfigBySlug(db: Db, slug: string): Promise<SsoConfigRow | undefined> {
+    const rows = await queryRows<SsoConfigRow>(
+      db,
+      `SELECT ${CONFIG_COLUMNS} FROM org_sso_configs c JOIN organizations o ON o.id = c.organization_id WHERE o.slug = $1 AND c.enabled`,
+      [slug],
+    );
+    return rows[0];
+  }
+
+  /** System scope: the organization whose enabled provider serves this email domain. */
+  async orgSlugForDomain(db: Db, domain: string): Promise<string | undefined> {
+    const rows = await queryRows<{ slug: string }>(
+      db,
+      `SELECT o.slug FROM org_sso_domains d
+         JOIN org_sso_configs c ON c.organization_id = d.organization_id AND c.enabled
+         JOIN organizations o ON o.id = d.organization_id
+        WHERE d.domain = lower($1)`,
+      [domain],
+    );
+    return rows[0]?.slug;
+  }
+
+  async upsertConfig(
+    db: Db,
+    organizationId: string,
+    values: Omit<SsoConfigRow, 'organization_id' | 'slug' | 'updated_at' | 'email_domains'>,
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO org_sso_configs (organization_id, issuer, client_id, client_secret_encrypted, groups_claim, default_org_role,
+                                    group_mappings, require_sso, enabled, scopes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)
+       ON CONFLICT (organization_id) DO UPDATE SET
+         issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id, client_secret_encrypted = EXCLUDED.client_secret_encrypted,
+         groups_claim = EXCLUDED.groups_claim, default_org_role = EXCLUDED.default_org_role, group_mappings = EXCLUDED.group_mappings,
+         require_sso = EXCLUDED.require_sso, enabled = EXCLUDED.enabled, scopes = EXCLUDED.scopes, updated_at = now()`,
+      [
+        organizationId,
+        values.issuer,
+        values.client_id,
+        values.client_secret_encrypted,
+        values.groups_claim,
+        values.default_org_role,
+        JSON.stringify(values.group_mappings),
+        values.require_sso,
+        values.enabled,
+        values.scopes,
+      ],
+    );
+  }
+
+  /** Replaces the organization's domains; returns the domains another organization already holds (nothing is written then). */
+  async replaceDomains(db: Db, organizationId: string, domains: string[]): Promise<string[]> {
+    await db.query(`DELETE FROM org_sso_domains WHERE organization_id = $1`, [organizationId]);
+    const inserted = await queryRows<{ domain: string }>(
+      db,
+      `INSERT INTO org_sso_domains (domain, organization_id) SELECT unnest($2::text[]), $1
+       ON CONFLICT (domain) DO NOTHING RETURNING domain`,
+      [organizationId, domains],
+    );
+    const got = new Set(inserted.map((r) => r.domain));
+    return domains.filter((d) => !got.has(d));
+  }
+
+  async deleteConfig(db: Db, organizationId: string): Promise<boolean> {
+    const rows = await queryRows<unknown>(db, `DELETE FROM org_sso_configs WHERE organization_id = $1 RETURNING organization_id`, [
+      organizationId,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Project ids of the organization by slug (for group mappings). */
+  async projectIds(db: Db, organizationId: string, slugs: string[]): Promise<Map<string, string>> {
+    const rows = await queryRows<{ id: string; slug: string }>(
+      db,
+      `SELECT id, slug FROM projects WHERE organization_id = $1 AND slug = ANY($2::text[])`,
+      [organizationId, slugs],
+    );
+    return new Map(rows.map((r) => [r.slug, r.id]));
+  }
+
+  async projectSlugs(db: Db, organizationId: string, ids: string[]): Promise<Map<string, string>> {
+    const rows = await queryRows<{ id: string; slug: string }>(
+      db,
+      `SELECT id, slug FROM projects WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [organizationId, ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.slug]));
+  }
+
+  // Sign-in attempts -----------------------------------------------------------------------------------------------
+
+  async createSignIn(db: Db, stateHash: Buffer, row: SsoSignInRow): Promise<void> {
+    await db.query(`DELETE FROM sso_sign_ins WHERE expires_at < now() - interval '1 hour'`);
+    await db.query(
+      `INSERT INTO sso_sign_ins (state_hash, organization_id, browser_hash, nonce, code_verifier, return_to, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [stateHash, row.organization_id, row.browser_hash, row.nonce, row.code_verifier, row.return_to, row.expires_at],
+    );
+  }
+
+  /** Marks the attempt with this state used and returns it, once: unknown, expired or used states return nothing. */
+  async claimSignIn(db: Db, stateHash: Buffer, organizationId: string): Promise<SsoSignInRow | undefined> {
+    const rows = await queryRows<SsoSignInRow>(
+      db,
+      `UPDATE sso_sign_ins SET used_at = now()
+        WHERE state_hash = $1 AND organization_id = $2 AND used_at IS NULL AND expires_at > now()
+        RETURNING organization_id, browser_hash, nonce, code_verifier, return_to, expires_at`,
+      [stateHash, organizationId],
+    );
+    return rows[0];
+  }
+
+  async attachHandoff(db: Db, stateHash: Buffer, handoffHash: Buffer, sessionId: string, expiresAt: Date): Promise<void> {
+    await db.query(`UPDATE sso_sign_ins SET handoff_hash = $2, session_id = $3, expires_at = $4 WHERE state_hash = $1`, [
+      stateHash,
+      handoffHash,
+      sessionId,
+      expiresAt,
+    ]);
+  }
+
+  /** The session a hand-off code stands for, once. */
+  async claimHandoff(db: Db, handoffHash: Buffer): Promise<string | undefined> {
+    const rows = await queryRows<{ session_id: string }>(
+      db,
+      `UPDATE sso_sign_ins SET handoff_used_at = now()
+        WHERE handoff_hash = $1 AND handoff_used_at IS NULL AND expires_at > now() AND session_id IS NOT NULL
+        RETURNING session_id`,
+      [handoffHash],
+    );
+    return rows[0]?.session_id;
+  }
+
+  // Just-in-time provisioning (system scope) -----------------------------------------------------------------------
+
+  async identityUser(db: Db, organizationId: string, issuer: string, subject: string): Promise<string | undefined> {
+    const rows = await queryRows<{ user_id: string }>(
+      db,
+      `UPDATE sso_identities SET last_sign_in_at = now()
+        WHERE organization_id = $1 AND issuer = $2 AND subject = $3 RETURNING user_id`,
+      [organizationId, issuer, subject],
+    );
+    return rows[0]?.user_id;
+  }
+
+  async linkIdentity(db: Db, organizationId: string, issuer: string, subject: string, userId: string): Promise<void> {
+    await db.query(
+      `INSERT INTO sso_identities (organization_id, issuer, subject, user_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (organization_id, issuer, subject) DO UPDATE SET user_id = EXCLUDED.user_id, last_sign_in_at = now()`,
+      [organizationId, issuer, subject, userId],
+    );
+  }
+
+  /** The person with this email, created (without a password) when there is none. */
+  async userForEmail(db: Db, email: string, name: string): Promise<string> {
+    await db.query(
+      `INSERT INTO users (email, name, kind) VALUES ($1, $2, 'human')
+       ON CONFLICT (lower(email)) WHERE email IS NOT NULL DO NOTHING`,
+      [email, name],
+    );
+    const rows = await queryRows<{ id: string }>(db, `SELECT id FROM users WHERE lower(email) = lower($1) AND kind = 'human'`, [email]);
+    return rows[0]!.id;
+  }
+
+  async lockOrganization(db: Db, organizationId: string): Promise<void> {
+    await db.query(`SELECT id FROM organizations WHERE id = $1 FOR UPDATE`, [organizationId]);
+  }
+
+  async membership(db: Db, organizationId: string, userId: string): Promise<{ role: OrgRole; sso_managed: boolean } | undefined> {
+    const rows = await queryRows<{ role: OrgRole; sso_managed: boolean }>(
+      db,
+      `SELECT role, sso_managed FROM org_members WHERE organization_id = $1 AND user_id = $2`,
+      [organizationId, userId],
+    );
+    return rows[0];
+  }
+
+  async otherOwners(db: Db, organizationId: string, userId: string): Promise<number> {
+    const rows = await queryRows<{ n: number }>(
+      db,
+      `SELECT count(*)::int AS n FROM org_members WHERE organization_id = $1 AND role = 'owner' AND user_id <> $2`,
+      [organizationId, userId],
+    );
+    return rows[0]!.n;
+  }
+
+  async setMembership(db: Db, organizationId: string, userId: string, role: OrgRole): Promise<void> {
+    await db.query(
+      `INSERT INTO org_members (organization_id, user_id, role, sso_managed) VALUES ($1, $2, $3, true)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role, sso_managed = true`,
+      [organizationId, userId, role],
+    );
+  }
+
+  /**
+   * Makes the project roles SSO granted exactly `wanted`: grants and changes those (never overriding a membership
+   * given by hand) and takes back the SSO-granted ones not wanted any more. Returns whether anything changed.
+   */
+  async applyProjectRoles(db: Db, organizationId: string, userId: string, wanted: Map<string, ProjectRole>): Promise<boolean> {
+    const ids = [...wanted.keys()];
+    const roles = ids.map((id) => wanted.get(id)!);
+    const removed = await queryRows<unknown>(
+      db,
+      `DELETE FROM project_members WHERE organization_id = $1 AND user_id = $2 AND sso_managed AND NOT (project_id = ANY($3::uuid[]))
+       RETURNING project_id`,
+      [organizationId, userId, ids],
+    );
+    const upserted = ids.length
+      ? await db.query(
+          `INSERT INTO project_members (organization_id, project_id, user_id, role, sso_managed)
+           SELECT $1, w.project_id, $2, w.role, true
+             FROM unnest($3::uuid[], $4::text[]) AS w(project_id, role)
+             JOIN projects p ON p.id = w.project_id AND p.organization_id = $1
+           ON CONFLICT (project_id, user_id) DO UPDATE SET role = EXCLUDED.role
+             WHERE project_members.sso_managed AND project_members.role <> EXCLUDED.role
+           RETURNING project_id`,
+          [organizationId, userId, ids, roles],
+        )
+      : [];
+    return removed.length > 0 || upserted.length > 0;
+  }
+}
