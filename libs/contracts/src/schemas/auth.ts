@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SLUG_PATTERN } from '../slug';
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 256;
@@ -42,11 +43,29 @@ export const tokenPairSchema = z.object({
 });
 export type TokenPair = z.infer<typeof tokenPairSchema>;
 
-export const createApiKeyRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(120),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
-});
-export type CreateApiKeyRequest = z.infer<typeof createApiKeyRequestSchema>;
+/** What a key may do: `read` keys only read (every write route answers 403); `write` keys act with their user's roles. */
+export const API_KEY_ACCESS = ['read', 'write'] as const;
+export type ApiKeyAccess = (typeof API_KEY_ACCESS)[number];
+
+/**
+ * A new key. Without `organization` it reaches every organization of its user; with it, only that one (others
+ * answer 404), and with `projects` only those projects of it (others answer 404; organization-level writes 403).
+ * A key limited to an organization, or a read-only key, cannot use account-level writes (creating organizations,
+ * accepting invitations). Service-account keys are always limited to the service account's organization.
+ */
+export const createApiKeyRequestSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(120),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    access: z.enum(API_KEY_ACCESS).default('write'),
+    organization: z.string().regex(SLUG_PATTERN).optional(),
+    projects: z.array(z.string().regex(SLUG_PATTERN)).min(1).max(100).optional(),
+  })
+  .refine((body) => !body.projects || body.organization !== undefined, {
+    path: ['projects'],
+    message: 'projects need an organization',
+  });
+export type CreateApiKeyRequest = z.input<typeof createApiKeyRequestSchema>;
 
 export const apiKeySchema = z.object({
   id: z.uuid(),
@@ -56,6 +75,11 @@ export const apiKeySchema = z.object({
   expiresAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  access: z.enum(API_KEY_ACCESS),
+  /** The organization the key is limited to (slug), or null for every organization of its user. */
+  organization: z.string().nullable(),
+  /** The projects (slugs) the key is limited to, or null for the whole organization. */
+  projects: z.array(z.string()).nullable(),
 });
 export type ApiKey = z.infer<typeof apiKeySchema>;
 
@@ -71,6 +95,10 @@ export const AuthErrorCode = {
   TokenExpired: 'token_expired',
   /** Too many wrong passwords for this email lately: wait `Retry-After` seconds (whether or not the account exists). */
   SignInBackoff: 'sign_in_backoff',
+  /** The route manages API keys (or needs a person signed in): an API key is refused, use a session token. */
+  SessionRequired: 'session_required',
+  /** The API key's scope (read-only, or limited to an organization) does not cover this account-level write. */
+  KeyScope: 'key_scope',
 } as const;
 
 /** Ends the session of the given refresh token, or else the session of the access token used. */

@@ -7,4 +7,16 @@ export interface Principal {
   via: 'session' | 'api_key';
   sessionId?: string;
   apiKeyId?: string;
+  /** What the API key narrows its user's roles to; absent for sessions. */
+  keyLimits?: KeyLimits;
+}
+
+/**
+ * An API key's scope. `readOnly`: only read permissions hold. `organizationId`: no other organization is
+ * visible. `projectIds`: within it, no other project is visible and organization-level permissions shrink to reading.
+ */
+export interface KeyLimits {
+  readOnly: boolean;
+  organizationId: string | null;
+  projectIds: readonly string[] | null;
 }

@@ -1,13 +1,15 @@
 import type { OrgRole, Permission, ProjectRole, ProjectVisibility } from '@trackbase/contracts';
 import type { EntityManager } from 'typeorm';
 import { allows } from '../access/permissions';
-import type { Principal } from './principal';
+import type { KeyLimits, Principal } from './principal';
 
 export interface OrgScope {
   id: string;
   slug: string;
   name: string;
   role: OrgRole;
+  /** The calling API key's scope, when the caller used one: allows() narrows the role by it. */
+  limits?: KeyLimits;
 }
 
 export interface ProjectScope {
@@ -16,6 +18,7 @@ export interface ProjectScope {
   name: string;
   visibility: ProjectVisibility;
   role: ProjectRole;
+  limits?: KeyLimits;
 }
 
 type AfterCommit = () => void | Promise<void>;
