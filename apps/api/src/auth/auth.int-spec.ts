@@ -47,11 +47,20 @@ describe('sign-up and sign-in', () => {
     expect(response.body.error.details[0].path).toBe('password');
   });
 
-  it('refuses a second account with the same email, whatever its case', async () => {
-    const user = await signup(t.url);
+  it('answers a sign-up alike whether or not the email has an account, and leaves an existing account as it was', async () => {
+    const user = await signup(t.url, 'Original');
+    const fresh = await anonymous.post('/auth/signup', { email: `fresh-${Date.now()}@example.com`, password: 'another password', name: 'New' });
     const again = await anonymous.post('/auth/signup', { email: user.email.toUpperCase(), password: 'another password', name: 'Twin' });
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('email_taken');
+    expect(again.status).toBe(202);
+    expect(fresh.status).toBe(202);
+    expect(again.body).toEqual(fresh.body);
+    expect(Object.keys(again.headers).sort()).toEqual(Object.keys(fresh.headers).sort());
+    // The existing account keeps its name and password; the sign-up's password does not open it.
+    expect((await anonymous.post('/auth/login', { email: user.email, password: 'another password' })).status).toBe(401);
+    expect((await anonymous.post('/auth/login', { email: user.email, password: user.password })).status).toBe(200);
+    expect((await user.api.get('/users/me')).body.name).toBe('Original');
+    const [{ count }] = await t.dataSource.query(`SELECT count(*)::int AS count FROM users WHERE lower(email) = lower($1)`, [user.email]);
+    expect(count).toBe(1);
   });
 });
 

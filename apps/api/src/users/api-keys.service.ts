@@ -79,6 +79,9 @@ export class ApiKeysService {
         { path: 'organization', message: `must be "${org.slug}" or left out` },
       ]);
     }
+    if (!org && input.projects && input.organization === undefined) {
+      throw badRequest('validation_failed', 'projects need an organization', [{ path: 'projects', message: 'needs organization' }]);
+    }
     const target = org ?? (input.organization !== undefined ? await this.access.resolveOrg(creator, input.organization) : null);
     if (input.organization !== undefined && !target) throw notFound(`organization "${input.organization}"`);
     let projectIds: string[] | null = null;

@@ -10,6 +10,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
   const location = useLocation();
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
+  const [existing, setExisting] = useState<string | null>(null);
   const next = new URLSearchParams(location.search).get('next') ?? '/';
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -17,9 +18,15 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
+    setExisting(null);
     try {
-      if (mode === 'signup') await signUp(String(form.get('name')), String(form.get('email')), String(form.get('password')));
-      else await signIn(String(form.get('email')), String(form.get('password')));
+      const email = String(form.get('email'));
+      if (mode === 'signup') {
+        if (!(await signUp(String(form.get('name')), email, String(form.get('password'))))) {
+          setExisting(email);
+          return;
+        }
+      } else await signIn(email, String(form.get('password')));
       navigate(next, { replace: true });
     } catch (e) {
       setError(e as Error);
@@ -60,6 +67,12 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
           )}
         </label>
         <ErrorBox error={error} />
+        {existing && (
+          <p role="status" className="notice">
+            Check your email address: if {existing} already has an account, it was left as it is.{' '}
+            <Link to={`/login?next=${encodeURIComponent(next)}`}>Sign in</Link> with its password instead.
+          </p>
+        )}
         <button type="submit" disabled={busy}>
           {mode === 'signup' ? 'Sign up' : 'Sign in'}
         </button>

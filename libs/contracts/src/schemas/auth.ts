@@ -13,6 +13,17 @@ export const signupRequestSchema = z.strictObject({
 });
 export type SignupRequest = z.infer<typeof signupRequestSchema>;
 
+/**
+ * The answer to every well-formed sign-up, whether or not the email already has an account (which is left
+ * unchanged): the response says nothing about who has an account. Sign in with the same email and password next;
+ * if that fails, an account with this email existed already.
+ */
+export const signupAcceptedSchema = z.object({
+  status: z.literal('accepted'),
+  message: z.string(),
+});
+export type SignupAccepted = z.infer<typeof signupAcceptedSchema>;
+
 export const loginRequestSchema = z.strictObject({
   email,
   password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
@@ -53,18 +64,15 @@ export type ApiKeyAccess = (typeof API_KEY_ACCESS)[number];
  * A key limited to an organization, or a read-only key, cannot use account-level writes (creating organizations,
  * accepting invitations). Service-account keys are always limited to the service account's organization.
  */
-export const createApiKeyRequestSchema = z
-  .strictObject({
-    name: z.string().trim().min(1).max(120),
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
-    access: z.enum(API_KEY_ACCESS).default('write'),
-    organization: z.string().regex(SLUG_PATTERN).optional(),
-    projects: z.array(z.string().regex(SLUG_PATTERN)).min(1).max(100).optional(),
-  })
-  .refine((body) => !body.projects || body.organization !== undefined, {
-    path: ['projects'],
-    message: 'projects need an organization',
-  });
+export const createApiKeyRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  access: z.enum(API_KEY_ACCESS).default('write'),
+  /** Personal keys: the organization to limit to. Service-account keys: their own, implied (another is a 400). */
+  organization: z.string().regex(SLUG_PATTERN).optional(),
+  /** Projects of that organization to limit to; a personal key needs `organization` with them (else 400). */
+  projects: z.array(z.string().regex(SLUG_PATTERN)).min(1).max(100).optional(),
+});
 export type CreateApiKeyRequest = z.input<typeof createApiKeyRequestSchema>;
 
 export const apiKeySchema = z.object({
@@ -89,7 +97,6 @@ export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;
 
 export const AuthErrorCode = {
   InvalidCredentials: 'invalid_credentials',
-  EmailTaken: 'email_taken',
   InvalidRefreshToken: 'invalid_refresh_token',
   RefreshTokenReused: 'refresh_token_reused',
   TokenExpired: 'token_expired',
