@@ -109,6 +109,40 @@ describe('refresh tokens', () => {
   });
 });
 
+describe('sessions on the account page', () => {
+  it('lists the live sessions, marks the current one, and revokes one by one', async () => {
+    const user = await signup(t.url);
+    const second = await anonymous.post('/auth/login', { email: user.email, password: user.password });
+    const third = await anonymous.post('/auth/login', { email: user.email, password: user.password });
+    const listed = await user.api.get('/users/me/sessions');
+    expect(listed.status).toBe(200);
+    expect(listed.body).toHaveLength(3);
+    expect(listed.body.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
+    const secondApi = anonymous.as(second.body.accessToken);
+    const secondId = (await secondApi.get('/users/me/sessions')).body.find((s: { current: boolean }) => s.current).id;
+
+    expect((await user.api.delete(`/users/me/sessions/${secondId}`)).status).toBe(204);
+    expect((await secondApi.get('/users/me')).status).toBe(401);
+    expect((await anonymous.post('/auth/refresh', { refreshToken: second.body.refreshToken })).status).toBe(401);
+    expect((await anonymous.as(third.body.accessToken).get('/users/me')).status).toBe(200);
+    expect((await user.api.get('/users/me/sessions')).body.map((s: { id: string }) => s.id)).not.toContain(secondId);
+    // Already revoked, or another person's: 404.
+    expect((await user.api.delete(`/users/me/sessions/${secondId}`)).status).toBe(404);
+    const stranger = await signup(t.url);
+    const strangerSession = (await stranger.api.get('/users/me/sessions')).body[0].id;
+    expect((await user.api.delete(`/users/me/sessions/${strangerSession}`)).status).toBe(404);
+    expect((await stranger.api.get('/users/me')).status).toBe(200);
+  });
+
+  it('an API key can neither list nor revoke sessions', async () => {
+    const user = await signup(t.url);
+    const key = (await user.api.post('/users/me/api-keys', { name: 'k' })).body.key;
+    const listed = await anonymous.as(key).get('/users/me/sessions');
+    expect(listed.status).toBe(403);
+    expect(listed.body.error.code).toBe('session_required');
+  });
+});
+
 describe('access token lifetime', () => {
   it('an expired access token is refused with token_expired', async () => {
     const { default: jwt } = await import('jsonwebtoken');

@@ -6,14 +6,16 @@ import { AuthService } from './auth.service';
 import { BearerAuthService } from './bearer-auth.service';
 import { ApiKeyStrategy } from './strategies/api-key.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
+import { SessionsController } from './sessions.controller';
+import { SessionsRepository } from './sessions.repository';
 import { SignInBackoffRepository } from './sign-in-backoff.repository';
 import { LocalStrategy } from './strategies/local.strategy';
 import { TokensService } from './tokens.service';
 
 @Module({
   imports: [PassportModule, UsersModule],
-  controllers: [AuthController],
-  providers: [AuthService, TokensService, BearerAuthService, JwtStrategy, ApiKeyStrategy, LocalStrategy, SignInBackoffRepository],
+  controllers: [AuthController, SessionsController],
+  providers: [AuthService, TokensService, BearerAuthService, JwtStrategy, ApiKeyStrategy, LocalStrategy, SignInBackoffRepository, SessionsRepository],
   exports: [TokensService, BearerAuthService],
 })
 export class AuthModule {}

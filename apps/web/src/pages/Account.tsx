@@ -1,4 +1,4 @@
-import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, Project } from '@trackbase/contracts';
+import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, Project, Session } from '@trackbase/contracts';
 import { paths } from '@trackbase/contracts';
 import { useState, type FormEvent } from 'react';
 import { del, post } from '../api/client';
@@ -21,6 +21,12 @@ export function AccountPage() {
   const [error, setError] = useState<Error | null>(null);
   const [org, setOrg] = useState('');
   const projects = useResource<Project[]>(org ? paths.projects(org) : null);
+  const sessions = useResource<Session[]>(paths.mySessions());
+
+  async function endSession(id: string) {
+    await del(`${paths.mySessions()}/${id}`).catch(setError);
+    sessions.reload();
+  }
 
   async function create(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -58,6 +64,34 @@ export function AccountPage() {
       <p>
         {session?.user.name} · {session?.user.email}
       </p>
+      <h2>Sessions</h2>
+      <p className="muted">Where you are signed in. Ending a session signs it out at once, live connections included.</p>
+      <table className="grid" aria-label="Sessions">
+        <thead>
+          <tr>
+            <th>Signed in</th>
+            <th>Last active</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {sessions.data?.map((s) => (
+            <tr key={s.id}>
+              <td>{formatTime(s.createdAt)}</td>
+              <td>{formatTime(s.lastActiveAt)}</td>
+              <td>
+                {s.current ? (
+                  <span className="muted">this session</span>
+                ) : (
+                  <button className="secondary" onClick={() => void endSession(s.id)}>
+                    End session
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <h2>API keys</h2>
       <p className="muted">
         For the SDK and CLI: <code>TRACKBASE_API_KEY=… trackbase whoami</code>.
@@ -68,14 +102,14 @@ export function AccountPage() {
           <input name="name" required placeholder="laptop" />
         </label>
         <label>
-          Access
+          Key access
           <select name="access" defaultValue="write">
             <option value="write">Read and write</option>
             <option value="read">Read only</option>
           </select>
         </label>
         <label>
-          Organization
+          Key organization
           <select name="organization" value={org} onChange={(e) => setOrg(e.target.value)}>
             <option value="">Every organization</option>
             {orgs.data?.map((o) => (
@@ -96,7 +130,7 @@ export function AccountPage() {
           </fieldset>
         )}
         <label>
-          Expires
+          Key expires
           <input name="expires" type="date" min={new Date().toISOString().slice(0, 10)} />
         </label>
         <button type="submit">Create key</button>

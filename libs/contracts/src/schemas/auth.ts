@@ -113,3 +113,14 @@ export const logoutRequestSchema = z.strictObject({
   refreshToken: z.string().min(1).max(512).optional(),
 });
 export type LogoutRequest = z.infer<typeof logoutRequestSchema>;
+
+/** A live sign-in session of the caller (one refresh-token family), for the account page. */
+export const sessionSchema = z.object({
+  id: z.uuid(),
+  createdAt: z.string(),
+  /** When its last token pair was issued (sign-in or refresh). */
+  lastActiveAt: z.string(),
+  /** The session of the access token that asked. */
+  current: z.boolean(),
+});
+export type Session = z.infer<typeof sessionSchema>;
