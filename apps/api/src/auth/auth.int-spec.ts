@@ -49,7 +49,11 @@ describe('sign-up and sign-in', () => {
 
   it('answers a sign-up alike whether or not the email has an account, and leaves an existing account as it was', async () => {
     const user = await signup(t.url, 'Original');
-    const fresh = await anonymous.post('/auth/signup', { email: `fresh-${Date.now()}@example.com`, password: 'another password', name: 'New' });
+    const fresh = await anonymous.post('/auth/signup', {
+      email: `fresh-${Date.now()}@example.com`,
+      password: 'another password',
+      name: 'New',
+    });
     const again = await anonymous.post('/auth/signup', { email: user.email.toUpperCase(), password: 'another password', name: 'Twin' });
     expect(again.status).toBe(202);
     expect(fresh.status).toBe(202);

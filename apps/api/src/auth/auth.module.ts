@@ -15,7 +15,16 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [PassportModule, UsersModule],
   controllers: [AuthController, SessionsController],
-  providers: [AuthService, TokensService, BearerAuthService, JwtStrategy, ApiKeyStrategy, LocalStrategy, SignInBackoffRepository, SessionsRepository],
+  providers: [
+    AuthService,
+    TokensService,
+    BearerAuthService,
+    JwtStrategy,
+    ApiKeyStrategy,
+    LocalStrategy,
+    SignInBackoffRepository,
+    SessionsRepository,
+  ],
   exports: [TokensService, BearerAuthService],
 })
 export class AuthModule {}

@@ -43,7 +43,9 @@ export class MlflowScopeService {
   scopeOf(ctx: RequestContext, row: ProjectAccessRow): ProjectScope | null {
     const org = ctx.organization;
     const role = projectRoleIn(org, row.id, row.member_role, row.visibility);
-    return role ? { id: row.id, slug: row.slug, name: row.name, visibility: row.visibility, role, ...(org.limits && { limits: org.limits }) } : null;
+    return role
+      ? { id: row.id, slug: row.slug, name: row.name, visibility: row.visibility, role, ...(org.limits && { limits: org.limits }) }
+      : null;
   }
 
   check(ctx: RequestContext, row: ProjectAccessRow, permission: ProjectPermission, what: string): RequestContext {
@@ -73,7 +75,8 @@ export class MlflowScopeService {
     const found = await this.repo.projectBySlug(ctx, DEFAULT_PROJECT_SLUG);
     if (found) return found;
     // Creating it is a write: a read-only key, or one limited to other projects, finds no experiment 0.
-    if (!allows(OrgPermission.ProjectsCreate, ctx.organization, null)) throw doesNotExist(`No Experiment with id=${DEFAULT_EXPERIMENT_ID} exists`);
+    if (!allows(OrgPermission.ProjectsCreate, ctx.organization, null))
+      throw doesNotExist(`No Experiment with id=${DEFAULT_EXPERIMENT_ID} exists`);
     await this.projects.create(ctx, { name: 'Default', slug: DEFAULT_PROJECT_SLUG, visibility: 'org' });
     return (await this.repo.projectBySlug(ctx, DEFAULT_PROJECT_SLUG))!;
   }

@@ -70,9 +70,9 @@ describe('creating scoped keys', () => {
     expect((await owner.api.post('/users/me/api-keys', { name: 'k', organization: org, projects: ['nope-nope'] })).status).toBe(404);
     const member = (await stranger.api.post(`/orgs/${strangerOrg}/invitations`, { email: owner.email, role: 'member' })).body;
     expect((await owner.api.post(`/invitations/${member.token}/accept`)).status).toBeLessThan(300);
-    expect(
-      (await owner.api.post('/users/me/api-keys', { name: 'k', organization: strangerOrg, projects: [privateOne.slug] })).status,
-    ).toBe(404);
+    expect((await owner.api.post('/users/me/api-keys', { name: 'k', organization: strangerOrg, projects: [privateOne.slug] })).status).toBe(
+      404,
+    );
   });
 
   it('service-account keys take projects of their organization and no other organization', async () => {

@@ -9,7 +9,11 @@ import { ErrorBox, formatTime } from '../components/ui';
 
 /** What a key reaches, in words: "read-only · lab/vision, lab/nlp", "read and write · every organization". */
 function scopeText(k: ApiKey): string {
-  const where = !k.organization ? 'every organization' : k.projects ? k.projects.map((p) => `${k.organization}/${p}`).join(', ') : k.organization;
+  const where = !k.organization
+    ? 'every organization'
+    : k.projects
+      ? k.projects.map((p) => `${k.organization}/${p}`).join(', ')
+      : k.organization;
   return `${k.access === 'read' ? 'read-only' : 'read and write'} · ${where}`;
 }
 

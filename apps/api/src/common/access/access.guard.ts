@@ -67,7 +67,11 @@ export class AccessGuard implements CanActivate {
       (limits.readOnly || limits.organizationId) &&
       !SAFE_METHODS.has(request.method)
     )
-      throw new AppError(403, AuthErrorCode.KeyScope, 'this API key is read-only or limited to an organization; this needs a key without limits');
+      throw new AppError(
+        403,
+        AuthErrorCode.KeyScope,
+        'this API key is read-only or limited to an organization; this needs a key without limits',
+      );
 
     const needsOrg = isOrgPermission(permission) || isProjectPermission(permission);
     const orgSlug = request.params.org ?? '';

@@ -69,7 +69,10 @@ async function buildWorld(): Promise<World> {
   const sa = await createServiceAccount(owner, org, 'member');
   const readOnlyKey = await owner.api.post('/users/me/api-keys', { name: 'read-only', access: 'read' });
   const projectKey = await owner.api.post('/users/me/api-keys', { name: 'one project', organization: org, projects: [project] });
-  const expiredKey = await owner.api.post('/users/me/api-keys', { name: 'expired', expiresAt: new Date(Date.now() + 60_000).toISOString() });
+  const expiredKey = await owner.api.post('/users/me/api-keys', {
+    name: 'expired',
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+  });
   for (const created of [readOnlyKey, projectKey, expiredKey]) expect(created.status).toBe(201);
   await t.dataSource.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [expiredKey.body.id]);
   return {
