@@ -37,8 +37,9 @@ describe("an API key's scope narrows the roles", () => {
   it('a read-only key of an owner reads, and holds no write or managing permission', () => {
     const ctx = new RequestContext('r', null, { ...org('owner'), limits: readOnly }, { ...project('maintainer'), limits: readOnly });
     expect(ctx.can(ProjectPermission.Read)).toBe(true);
-    expect(ctx.can(OrgPermission.AuditRead)).toBe(true);
+    expect(ctx.can(OrgPermission.MembersRead)).toBe(true);
     for (const p of [
+      OrgPermission.AuditRead,
       ProjectPermission.RunsWrite,
       ProjectPermission.Delete,
       OrgPermission.ServiceAccountsManage,

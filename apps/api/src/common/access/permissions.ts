@@ -16,11 +16,10 @@ import {
 import type { KeyLimits } from '../context/principal';
 import type { OrgScope, ProjectScope } from '../context/request-context';
 
-/** What a read-only key still holds: reading, nothing else. */
+/** What a read-only key still holds: reading what members read; nothing else (not even the admins' audit log). */
 const READ_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([
   OrgPermission.Read,
   OrgPermission.MembersRead,
-  OrgPermission.AuditRead,
   ProjectPermission.Read,
 ]);
 /** What a key limited to projects holds at the organization level: it can see the organization, not act on it. */
