@@ -60,11 +60,14 @@ export function uniqueSlug(prefix: string): string {
   return `${prefix}-${counter}-${randomUUID().slice(0, 8)}`;
 }
 
-export async function signup(baseUrl: string, name = 'Test User'): Promise<TestUser> {
-  const email = `${uniqueSlug('user')}@example.com`;
+export async function signup(baseUrl: string, name = 'Test User', email = `${uniqueSlug('user')}@example.com`): Promise<TestUser> {
   const password = 'correct horse battery';
-  const response = await new ApiClient(baseUrl).post<TokenPair>('/auth/signup', { email, password, name });
-  if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
+  const anonymous = new ApiClient(baseUrl);
+  const accepted = await anonymous.post('/auth/signup', { email, password, name });
+  if (accepted.status !== 202) throw new Error(`signup failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+  // Sign-up answers alike whether or not the email was free; signing in is how the new account is used.
+  const response = await anonymous.post<TokenPair>('/auth/login', { email, password });
+  if (response.status !== 200) throw new Error(`sign-in after signup failed: ${response.status} ${JSON.stringify(response.body)}`);
   return { id: response.body.user.id, email, password, tokens: response.body, api: new ApiClient(baseUrl, response.body.accessToken) };
 }
 

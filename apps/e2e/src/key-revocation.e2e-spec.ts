@@ -2,6 +2,7 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '@trackbase/api/test/server-process';
 import { createTestDatabase } from '@trackbase/api/test/test-app';
+import { addOrgMember, setProjectRole } from '@trackbase/api/test/api-client';
 import { setupProject } from './sdk-helpers';
 
 // Two API nodes on one database and Redis, with a long key cache: revoking a key on one node ends
@@ -50,5 +51,38 @@ describe('revoking an API key across nodes', () => {
     expect(status).toBe(401);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await Promise.race([disconnected, sleep(2_000).then(() => 'still connected')])).toBe('io server disconnect');
+  });
+
+  it('a logout or a removal from the organization on one node disconnects the sockets on the other', async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const p = await setupProject(a.url);
+    const member = await addOrgMember(p.owner, p.org, 'member');
+    await setProjectRole(p.owner, p.org, p.project, member.id, 'viewer');
+    const open = async (token: string) => {
+      const socket = io(b.url, { path: '/socket.io', auth: { token }, transports: ['websocket'], reconnection: false });
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      const ack = await socket.timeout(5_000).emitWithAck('follow', { org: p.org, project: p.project });
+      expect(ack).toMatchObject({ ok: true });
+      const ended = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+      return Promise.race([ended, sleep(3_000).then(() => 'still connected')]);
+    };
+    const ownerEnded = open(p.owner.tokens.accessToken);
+    const memberEnded = open(member.tokens.accessToken);
+    await sleep(300);
+    const logout = await fetch(`${a.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${p.owner.tokens.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: p.owner.tokens.refreshToken }),
+    });
+    expect(logout.status).toBe(204);
+    expect(await ownerEnded).toBe('io server disconnect');
+    expect((await p.owner.api.delete(`/orgs/${p.org}/members/${member.id}`)).status).toBe(401); // the session is gone
+    const again = await p.owner.api.post('/auth/login', { email: p.owner.email, password: p.owner.password });
+    const removed = await fetch(`${a.url}/api/v1/orgs/${p.org}/members/${member.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${again.body.accessToken}` },
+    });
+    expect(removed.status).toBe(204);
+    expect(await memberEnded).toBe('io server disconnect');
   });
 });

@@ -47,7 +47,7 @@ it('boots on an embedded database with zero configuration and keeps its data acr
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'first@example.com', password: 'a long password', name: 'First' }),
   });
-  expect(signup.status).toBe(201);
+  expect(signup.status).toBe(202);
   expect(await stop(child)).toBe(0);
 
   child = await start(port);

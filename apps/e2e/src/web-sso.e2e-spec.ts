@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TokenPair } from '@trackbase/contracts';
-import { ApiClient, createProject, uniqueSlug } from '@trackbase/api/test/api-client';
+import { ApiClient, createProject, signup, uniqueSlug } from '@trackbase/api/test/api-client';
 import { startOidcProvider, type TestOidcProvider } from '@trackbase/api/test/oidc-provider';
 import { startTestApp, type TestApp } from '@trackbase/api/test/test-app';
 import { launch, screenshot } from './browser';
@@ -27,18 +27,7 @@ afterAll(async () => {
 });
 
 it('an email of a verified domain is routed to the provider from the sign-in page, and comes back signed in', async () => {
-  const signed = await new ApiClient(t.url).post<TokenPair>('/auth/signup', {
-    email: `owner@${domain}`,
-    password: 'correct horse battery',
-    name: 'Owner',
-  });
-  const owner = {
-    id: signed.body.user.id,
-    email: `owner@${domain}`,
-    password: '',
-    tokens: signed.body,
-    api: new ApiClient(t.url, signed.body.accessToken),
-  };
+  const owner = await signup(t.url, 'Owner', `owner@${domain}`);
   expect((await owner.api.post('/orgs', { name: 'Corp', slug: org })).status).toBe(201);
   const project = (await createProject(owner, org)).slug;
   const configured = await owner.api.put(`/orgs/${org}/sso`, {

@@ -18,6 +18,7 @@ export const paths = {
   orgSso: (org: string) => `${API_BASE}/orgs/${seg(org)}/sso`,
   me: () => `${API_BASE}/users/me`,
   myApiKeys: () => `${API_BASE}/users/me/api-keys`,
+  mySessions: () => `${API_BASE}/users/me/sessions`,
   orgs: () => `${API_BASE}/orgs`,
   org: (org: string) => `${API_BASE}/orgs/${seg(org)}`,
   projects: (org: string) => `${API_BASE}/orgs/${seg(org)}/projects`,

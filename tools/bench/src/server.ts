@@ -92,7 +92,8 @@ async function call(url: string, method: string, path: string, token: string | u
 /** A user, an organization, a project and an API key, made through the API. */
 export async function setupProject(url: string, slug = 'bench'): Promise<BenchProject> {
   const email = `bench-${Date.now()}@example.com`;
-  const tokens = await call(url, 'POST', '/auth/signup', undefined, { email, password: 'benchmark-password', name: 'Bench' });
+  await call(url, 'POST', '/auth/signup', undefined, { email, password: 'benchmark-password', name: 'Bench' });
+  const tokens = await call(url, 'POST', '/auth/login', undefined, { email, password: 'benchmark-password' });
   const org = (await call(url, 'POST', '/orgs', tokens.accessToken, { name: 'Bench', slug: `${slug}-org` })).slug;
   const project = (await call(url, 'POST', `/orgs/${org}/projects`, tokens.accessToken, { name: 'Bench', slug })).slug;
   const key = (await call(url, 'POST', '/users/me/api-keys', tokens.accessToken, { name: 'bench' })).key;

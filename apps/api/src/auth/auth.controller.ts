@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { GlobalPermission, logoutRequestSchema } from '@trackbase/contracts';
 import { createZodDto } from 'nestjs-zod';
@@ -8,7 +8,7 @@ import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import type { UserEntity } from '../users/user.entity';
 import { AuthService } from './auth.service';
-import { LoginDto, RefreshDto, SignupDto, TokenPairDto } from './dto/auth.dto';
+import { LoginDto, RefreshDto, SignupAcceptedDto, SignupDto, TokenPairDto } from './dto/auth.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 
 class LogoutDto extends createZodDto(logoutRequestSchema) {}
@@ -20,8 +20,9 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('signup')
+  @HttpCode(202)
   @RequirePermission(GlobalPermission.Public)
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiAcceptedResponse({ type: SignupAcceptedDto })
   signup(@Ctx() ctx: RequestContext, @Body() body: SignupDto) {
     return this.auth.signup(ctx, body);
   }

@@ -6,7 +6,6 @@ export const signInBackoff = (seconds: number) =>
   new AppError(429, AuthErrorCode.SignInBackoff, `too many failed sign-ins for this email; try again in ${seconds} s`, undefined, {
     'retry-after': String(seconds),
   });
-export const emailTaken = () => new AppError(409, AuthErrorCode.EmailTaken, 'an account with this email already exists');
 export const invalidRefreshToken = () => new AppError(401, AuthErrorCode.InvalidRefreshToken, 'refresh token is not valid');
 export const refreshTokenReused = () =>
   new AppError(401, AuthErrorCode.RefreshTokenReused, 'refresh token was already used; the session has been revoked');

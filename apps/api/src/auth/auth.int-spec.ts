@@ -47,11 +47,24 @@ describe('sign-up and sign-in', () => {
     expect(response.body.error.details[0].path).toBe('password');
   });
 
-  it('refuses a second account with the same email, whatever its case', async () => {
-    const user = await signup(t.url);
+  it('answers a sign-up alike whether or not the email has an account, and leaves an existing account as it was', async () => {
+    const user = await signup(t.url, 'Original');
+    const fresh = await anonymous.post('/auth/signup', {
+      email: `fresh-${Date.now()}@example.com`,
+      password: 'another password',
+      name: 'New',
+    });
     const again = await anonymous.post('/auth/signup', { email: user.email.toUpperCase(), password: 'another password', name: 'Twin' });
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('email_taken');
+    expect(again.status).toBe(202);
+    expect(fresh.status).toBe(202);
+    expect(again.body).toEqual(fresh.body);
+    expect(Object.keys(again.headers).sort()).toEqual(Object.keys(fresh.headers).sort());
+    // The existing account keeps its name and password; the sign-up's password does not open it.
+    expect((await anonymous.post('/auth/login', { email: user.email, password: 'another password' })).status).toBe(401);
+    expect((await anonymous.post('/auth/login', { email: user.email, password: user.password })).status).toBe(200);
+    expect((await user.api.get('/users/me')).body.name).toBe('Original');
+    const [{ count }] = await t.dataSource.query(`SELECT count(*)::int AS count FROM users WHERE lower(email) = lower($1)`, [user.email]);
+    expect(count).toBe(1);
   });
 });
 
@@ -97,6 +110,40 @@ describe('refresh tokens', () => {
     const response = await anonymous.post('/auth/refresh', { refreshToken: 'tbr_not-a-token' });
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe('invalid_refresh_token');
+  });
+});
+
+describe('sessions on the account page', () => {
+  it('lists the live sessions, marks the current one, and revokes one by one', async () => {
+    const user = await signup(t.url);
+    const second = await anonymous.post('/auth/login', { email: user.email, password: user.password });
+    const third = await anonymous.post('/auth/login', { email: user.email, password: user.password });
+    const listed = await user.api.get('/users/me/sessions');
+    expect(listed.status).toBe(200);
+    expect(listed.body).toHaveLength(3);
+    expect(listed.body.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
+    const secondApi = anonymous.as(second.body.accessToken);
+    const secondId = (await secondApi.get('/users/me/sessions')).body.find((s: { current: boolean }) => s.current).id;
+
+    expect((await user.api.delete(`/users/me/sessions/${secondId}`)).status).toBe(204);
+    expect((await secondApi.get('/users/me')).status).toBe(401);
+    expect((await anonymous.post('/auth/refresh', { refreshToken: second.body.refreshToken })).status).toBe(401);
+    expect((await anonymous.as(third.body.accessToken).get('/users/me')).status).toBe(200);
+    expect((await user.api.get('/users/me/sessions')).body.map((s: { id: string }) => s.id)).not.toContain(secondId);
+    // Already revoked, or another person's: 404.
+    expect((await user.api.delete(`/users/me/sessions/${secondId}`)).status).toBe(404);
+    const stranger = await signup(t.url);
+    const strangerSession = (await stranger.api.get('/users/me/sessions')).body[0].id;
+    expect((await user.api.delete(`/users/me/sessions/${strangerSession}`)).status).toBe(404);
+    expect((await stranger.api.get('/users/me')).status).toBe(200);
+  });
+
+  it('an API key can neither list nor revoke sessions', async () => {
+    const user = await signup(t.url);
+    const key = (await user.api.post('/users/me/api-keys', { name: 'k' })).body.key;
+    const listed = await anonymous.as(key).get('/users/me/sessions');
+    expect(listed.status).toBe(403);
+    expect(listed.body.error.code).toBe('session_required');
   });
 });
 

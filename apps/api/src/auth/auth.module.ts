@@ -6,6 +6,7 @@ import { AuthService } from './auth.service';
 import { BearerAuthService } from './bearer-auth.service';
 import { ApiKeyStrategy } from './strategies/api-key.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
+import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SignInBackoffRepository } from './sign-in-backoff.repository';
 import { LocalStrategy } from './strategies/local.strategy';
@@ -13,7 +14,7 @@ import { TokensService } from './tokens.service';
 
 @Module({
   imports: [PassportModule, UsersModule],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionsController],
   providers: [
     AuthService,
     TokensService,

@@ -3,6 +3,7 @@ import type { TokenPair } from '@trackbase/contracts';
 import jwt from 'jsonwebtoken';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AccessEvents } from '../common/access/access-events';
 import { inScopedTransaction } from '../database/tenant-scope';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { UserEntity } from '../users/user.entity';
@@ -31,6 +32,7 @@ export class TokensService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly accessEvents: AccessEvents,
   ) {}
 
   async startSession(em: EntityManager, user: UserEntity): Promise<TokenPair> {
@@ -65,6 +67,7 @@ export class TokensService {
     if (token.usedAt) {
       // Committed on its own: the request fails, but the revocation must stand.
       await inScopedTransaction(this.dataSource, { kind: 'system' }, (own) => this.revokeSession(own, session.id, 'refresh_token_reused'));
+      this.sessionEnded(session.id);
       throw refreshTokenReused();
     }
     if (token.expiresAt.getTime() <= Date.now()) throw invalidRefreshToken();
@@ -73,10 +76,17 @@ export class TokensService {
     return this.issue(em, user, session.id);
   }
 
-  /** Logout: ends the session the refresh token belongs to, if any. Unknown tokens are ignored. */
-  async logout(em: EntityManager, presented: string): Promise<void> {
+  /** Logout: ends the session the refresh token belongs to, if any (its id is returned). Unknown tokens are ignored. */
+  async logout(em: EntityManager, presented: string): Promise<string | null> {
     const token = await em.findOneBy(RefreshTokenEntity, { tokenHash: sha256(presented) });
-    if (token) await this.revokeSession(em, token.sessionId, 'logout');
+    if (!token) return null;
+    await this.revokeSession(em, token.sessionId, 'logout');
+    return token.sessionId;
+  }
+
+  /** After a session's revocation committed: its live sockets end, on every node. */
+  sessionEnded(sessionId: string): void {
+    this.accessEvents.emit('sessionsRevoked', { sessionId, origin: 'local' });
   }
 
   async revokeSession(em: EntityManager, sessionId: string, reason: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { effectiveProjectRole, type ProjectPermission } from '@trackbase/contracts';
-import { allows } from '../common/access/permissions';
+import { OrgPermission, type ProjectPermission } from '@trackbase/contracts';
+import { allows, projectRoleIn } from '../common/access/permissions';
 import { RequestContext, type ProjectScope } from '../common/context/request-context';
 import { ProjectsService } from '../projects/projects.service';
 import { doesNotExist, permissionDenied } from './mlflow.errors';
@@ -41,8 +41,11 @@ export class MlflowScopeService {
 
   /** The project's scope for the caller, or null when they cannot see it. */
   scopeOf(ctx: RequestContext, row: ProjectAccessRow): ProjectScope | null {
-    const role = effectiveProjectRole(ctx.organization.role, row.member_role, row.visibility);
-    return role ? { id: row.id, slug: row.slug, name: row.name, visibility: row.visibility, role } : null;
+    const org = ctx.organization;
+    const role = projectRoleIn(org, row.id, row.member_role, row.visibility);
+    return role
+      ? { id: row.id, slug: row.slug, name: row.name, visibility: row.visibility, role, ...(org.limits && { limits: org.limits }) }
+      : null;
   }
 
   check(ctx: RequestContext, row: ProjectAccessRow, permission: ProjectPermission, what: string): RequestContext {
@@ -71,6 +74,9 @@ export class MlflowScopeService {
   async defaultProject(ctx: RequestContext): Promise<ProjectAccessRow> {
     const found = await this.repo.projectBySlug(ctx, DEFAULT_PROJECT_SLUG);
     if (found) return found;
+    // Creating it is a write: a read-only key, or one limited to other projects, finds no experiment 0.
+    if (!allows(OrgPermission.ProjectsCreate, ctx.organization, null))
+      throw doesNotExist(`No Experiment with id=${DEFAULT_EXPERIMENT_ID} exists`);
     await this.projects.create(ctx, { name: 'Default', slug: DEFAULT_PROJECT_SLUG, visibility: 'org' });
     return (await this.repo.projectBySlug(ctx, DEFAULT_PROJECT_SLUG))!;
   }

@@ -17,7 +17,8 @@ export class OrgsService {
 
   /** The organizations the caller belongs to (system scope: spans tenants, filtered by membership). */
   async listMine(ctx: RequestContext): Promise<Org[]> {
-    const rows = await this.orgs.listMine(ctx);
+    const only = ctx.user.keyLimits?.organizationId;
+    const rows = (await this.orgs.listMine(ctx)).filter((r) => !only || r.id === only);
     return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, createdAt: r.created_at.toISOString(), role: r.role }));
   }
 

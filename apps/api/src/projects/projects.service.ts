@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   createProjectRequestSchema,
-  effectiveProjectRole,
   SLUG_PATTERN,
   slugify,
   type CreateProjectRequest,
@@ -11,6 +10,7 @@ import {
 } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
 import { AccessEvents } from '../common/access/access-events';
+import { projectRoleIn } from '../common/access/permissions';
 import type { RequestContext } from '../common/context/request-context';
 import { invalidSlug } from '../orgs/orgs.errors';
 import { ProjectMemberEntity } from './project-member.entity';
@@ -32,7 +32,7 @@ export class ProjectsService {
   async list(ctx: RequestContext): Promise<Project[]> {
     const rows = await this.projects.listWithMemberRole(ctx);
     return rows.flatMap((row) => {
-      const role = effectiveProjectRole(ctx.organization.role, row.member_role, row.visibility);
+      const role = projectRoleIn(ctx.organization, row.id, row.member_role, row.visibility);
       return role ? [toProjectDto(row, role)] : [];
     });
   }

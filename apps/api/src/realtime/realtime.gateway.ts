@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
 import type { DataSource } from 'typeorm';
 import { BearerAuthService } from '../auth/bearer-auth.service';
-import { AccessEvents, type KeysRevoked, type AccessChanged } from '../common/access/access-events';
+import { AccessEvents, type KeysRevoked, type AccessChanged, type SessionsRevoked } from '../common/access/access-events';
 import { AccessCache } from '../common/access/access-cache';
 import { AccessService } from '../common/access/access.service';
 import type { Principal } from '../common/context/principal';
@@ -154,6 +154,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         node: 'tb:comment',
         listen: (h) => this.commentEvents.on('comment', h),
         deliver: (e) => this.deliverComment(e),
+      }),
+      relay<SessionsRevoked>({
+        node: 'tb:sessions-revoked',
+        listen: (h) => this.accessEvents.on('sessionsRevoked', h),
+        deliver: (event) => this.disconnectEndedSessions(event),
+        fromNode: (event) => this.accessEvents.emit('sessionsRevoked', { ...event, origin: 'remote' }),
+        relay: (event) => event.origin === 'local',
       }),
       relay<NotificationCreated>({
         node: 'tb:notification',
@@ -315,11 +322,33 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
   }
 
-  /** Drops every follow that the principal would no longer be allowed to make. */
+  /** A socket opened with an access token of a session that ended (logout, reused refresh token) ends now. */
+  private disconnectEndedSessions(event: SessionsRevoked): void {
+    for (const socket of this.server.sockets.sockets.values()) {
+      const principal = (socket as TbSocket).data.principal;
+      if (!principal?.sessionId) continue;
+      const matches = 'sessionId' in event ? principal.sessionId === event.sessionId : principal.userId === event.userId;
+      if (!matches) continue;
+      (socket as TbSocket).emit('auth.error', { code: 'unauthenticated', message: 'the session of this connection has ended' });
+      socket.disconnect(true);
+    }
+  }
+
+  /**
+   * Drops every follow that the principal would no longer be allowed to make. A socket whose principal is no
+   * longer in the organization at all (left, removed, or a deleted service account) is disconnected: everything
+   * it followed there relied on that membership.
+   */
   private async recheck(event: AccessChanged): Promise<void> {
     for (const sub of this.subscriptions.inOrganization(event.organizationId, event.userId)) {
       const socket = this.server.sockets.sockets.get(sub.socketId) as TbSocket | undefined;
       if (!socket) continue;
+      const orgFollow = [...sub.follows.values()].find((f) => f.orgId === event.organizationId);
+      if (orgFollow && (await this.access.resolveOrg(socket.data.principal, orgFollow.orgSlug).catch(() => undefined)) === null) {
+        socket.emit('auth.error', { code: 'access_revoked', message: 'you are no longer a member of this organization' });
+        socket.disconnect(true);
+        continue;
+      }
       for (const follow of [...sub.follows.values()]) {
         if (follow.orgId !== event.organizationId) continue;
         const still = await this.resolveFollow(socket.data.principal, {

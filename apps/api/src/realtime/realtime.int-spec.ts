@@ -170,6 +170,81 @@ describe('following', () => {
   });
 });
 
+describe('live connections follow access at once', () => {
+  /** Resolves with the server's auth.error code once the server disconnects the socket, or 'still connected'. */
+  function endedByServer(socket: Socket, ms = 1_000): Promise<string> {
+    return new Promise((resolve) => {
+      let code = 'none';
+      const timer = setTimeout(() => resolve('still connected'), ms);
+      socket.on('auth.error', (event: { code: string }) => (code = event.code));
+      socket.once('disconnect', (reason) => {
+        clearTimeout(timer);
+        resolve(reason === 'io server disconnect' ? code : `disconnect: ${reason}`);
+      });
+    });
+  }
+
+  it('revoking the API key of a connection disconnects it', async () => {
+    const created = await owner.api.post('/users/me/api-keys', { name: 'live' });
+    const socket = connect(t.url, created.body.key);
+    await connected(socket);
+    expect(await follow(socket, { org, project })).toMatchObject({ ok: true });
+    const ended = endedByServer(socket);
+    expect((await owner.api.delete(`/users/me/api-keys/${created.body.id}`)).status).toBe(204);
+    expect(await ended).toBe('unauthenticated');
+  });
+
+  it('logging out disconnects the sockets opened with that session, not those of other sessions', async () => {
+    const person = await addOrgMember(owner, org, 'admin');
+    const other = await person.api.post('/auth/login', { email: person.email, password: person.password });
+    expect(other.status).toBe(200);
+    const socket = connect(t.url, person.tokens.accessToken);
+    const otherSocket = connect(t.url, other.body.accessToken);
+    await Promise.all([connected(socket), connected(otherSocket)]);
+    const ended = endedByServer(socket);
+    const otherEnded = endedByServer(otherSocket);
+    expect((await person.api.post('/auth/logout', { refreshToken: person.tokens.refreshToken })).status).toBe(204);
+    expect(await ended).toBe('unauthenticated');
+    expect(await otherEnded).toBe('still connected');
+  });
+
+  it('reusing a refresh token ends the session and its sockets', async () => {
+    const person = await signup(t.url);
+    const socket = connect(t.url, person.tokens.accessToken);
+    await connected(socket);
+    const ended = endedByServer(socket, 2_000);
+    expect((await person.api.post('/auth/refresh', { refreshToken: person.tokens.refreshToken })).status).toBe(200);
+    expect((await person.api.post('/auth/refresh', { refreshToken: person.tokens.refreshToken })).status).toBe(401);
+    expect(await ended).toBe('unauthenticated');
+  });
+
+  it('removal from the organization, and leaving it, disconnect the sockets that followed there', async () => {
+    const removed = await addOrgMember(owner, org, 'member');
+    const leaver = await addOrgMember(owner, org, 'member');
+    for (const m of [removed, leaver]) await setProjectRole(owner, org, project, m.id, 'viewer');
+    const removedSocket = connect(t.url, removed.tokens.accessToken);
+    const leaverSocket = connect(t.url, leaver.tokens.accessToken);
+    await Promise.all([connected(removedSocket), connected(leaverSocket)]);
+    for (const s of [removedSocket, leaverSocket]) expect(await follow(s, { org, project })).toMatchObject({ ok: true });
+    const removedEnded = endedByServer(removedSocket);
+    const leaverEnded = endedByServer(leaverSocket);
+    expect((await owner.api.delete(`/orgs/${org}/members/${removed.id}`)).status).toBe(204);
+    expect((await leaver.api.delete(`/orgs/${org}/members/${leaver.id}`)).status).toBe(204);
+    expect(await removedEnded).toBe('access_revoked');
+    expect(await leaverEnded).toBe('access_revoked');
+  });
+
+  it('a key limited to one project cannot follow another, nor a run of another', async () => {
+    const other = (await createProject(owner, org, 'org', 'other-live')).slug;
+    const created = await owner.api.post('/users/me/api-keys', { name: 'one project', organization: org, projects: [project] });
+    expect(created.status).toBe(201);
+    const socket = connect(t.url, created.body.key);
+    await connected(socket);
+    expect(await follow(socket, { org, project })).toMatchObject({ ok: true });
+    expect(await follow(socket, { org, project: other })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});
+
 describe('file and artifact events', () => {
   const declaration = (path: string, content: string) => ({
     path,

@@ -45,7 +45,13 @@ export class ServiceAccountsService {
       }),
     );
     await ctx.em.insert(OrgMemberEntity, { organizationId: ctx.organization.id, userId: user.id, role: input.role });
-    const apiKey = await this.apiKeys.create(ctx.em, user.id, 'default', input.keyExpiresAt);
+    const apiKey = await this.apiKeys.create(ctx.em, user.id, {
+      name: 'default',
+      expiresAt: input.keyExpiresAt,
+      readOnly: false,
+      organizationId: ctx.organization.id,
+      projectIds: null,
+    });
     await this.audit.record(ctx, {
       action: 'service_account.created',
       targetType: 'user',
@@ -82,12 +88,12 @@ export class ServiceAccountsService {
 
   async createKey(ctx: RequestContext, id: string, input: CreateApiKeyRequest): Promise<CreatedApiKey> {
     await this.find(ctx, id);
-    const key = await this.apiKeys.create(ctx.em, id, input.name, input.expiresAt);
+    const key = await this.apiKeys.create(ctx.em, id, await this.apiKeys.scopeFor(ctx.user, input, ctx.organization));
     await this.audit.record(ctx, {
       action: 'api_key.created',
       targetType: 'api_key',
       targetId: key.id,
-      details: { serviceAccountId: id, prefix: key.prefix },
+      details: { serviceAccountId: id, prefix: key.prefix, access: key.access, projects: key.projects },
     });
     return key;
   }

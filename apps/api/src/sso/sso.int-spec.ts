@@ -16,10 +16,7 @@ let manualProject: string;
 
 /** Signs up a password user with a chosen email. */
 async function signupAs(email: string, name = 'Someone'): Promise<TestUser> {
-  const password = 'correct horse battery';
-  const response = await new ApiClient(t.url).post<TokenPair>('/auth/signup', { email, password, name });
-  if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return { id: response.body.user.id, email, password, tokens: response.body, api: new ApiClient(t.url, response.body.accessToken) };
+  return signup(t.url, name, email);
 }
 
 async function errorOf(response: Response): Promise<{ code: string; message: string }> {

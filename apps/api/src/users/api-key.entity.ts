@@ -27,6 +27,17 @@ export class ApiKeyEntity {
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt!: Date | null;
 
+  @Column({ name: 'read_only', type: 'boolean', default: false })
+  readOnly!: boolean;
+
+  /** The one organization the key reaches, or null for every organization of its user. */
+  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
+  organizationId!: string | null;
+
+  /** The projects of that organization the key reaches, or null for all of them. */
+  @Column({ name: 'project_ids', type: 'uuid', array: true, nullable: true })
+  projectIds!: string[] | null;
+
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 }

@@ -2,14 +2,25 @@ import { AccessEvents } from '../common/access/access-events';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { ApiKey, CreatedApiKey } from '@trackbase/contracts';
+import type { ApiKey, CreateApiKeyRequest, CreatedApiKey } from '@trackbase/contracts';
+import { AccessService } from '../common/access/access.service';
+import type { OrgScope } from '../common/context/request-context';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { sameHash, sha256 } from '../auth/secret-token';
 import type { Principal } from '../common/context/principal';
 import { badRequest, notFound } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ApiKeyEntity } from './api-key.entity';
-import { UsersRepository } from './users.repository';
+import { UsersRepository, type ApiKeyListRow } from './users.repository';
+
+/** A new key's name, expiry and scope, with the organization and projects already resolved to ids. */
+export interface KeyScopeInput {
+  name: string;
+  expiresAt?: string;
+  readOnly: boolean;
+  organizationId: string | null;
+  projectIds: string[] | null;
+}
 
 const KEY_PREFIX = 'tbk_';
 /** last_used_at is a hint, not a log: write it at most this often per key. */
@@ -36,6 +47,7 @@ export class ApiKeysService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly accessEvents: AccessEvents,
     private readonly users: UsersRepository,
+    private readonly access: AccessService,
   ) {
     // Revocations made on other nodes reach this one through the realtime gateway's relay.
     accessEvents.on('keysRevoked', (event) => {
@@ -57,8 +69,41 @@ export class ApiKeysService {
     }
   }
 
-  async create(em: EntityManager, userId: string, name: string, expiresAt?: string): Promise<CreatedApiKey> {
-    const expires = expiresAt ? new Date(expiresAt) : null;
+  /**
+   * Turns a request's scope into ids, as seen by the person creating the key: an organization they are not a
+   * member of, or a project they cannot read, is 404. `org` fixes the organization (service-account keys).
+   */
+  async scopeFor(creator: Principal, input: CreateApiKeyRequest, org?: OrgScope): Promise<KeyScopeInput> {
+    if (org && input.organization !== undefined && input.organization !== org.slug) {
+      throw badRequest('validation_failed', 'a service account key can only reach its own organization', [
+        { path: 'organization', message: `must be "${org.slug}" or left out` },
+      ]);
+    }
+    if (!org && input.projects && input.organization === undefined) {
+      throw badRequest('validation_failed', 'projects need an organization', [{ path: 'projects', message: 'needs organization' }]);
+    }
+    const target = org ?? (input.organization !== undefined ? await this.access.resolveOrg(creator, input.organization) : null);
+    if (input.organization !== undefined && !target) throw notFound(`organization "${input.organization}"`);
+    let projectIds: string[] | null = null;
+    if (input.projects && target) {
+      projectIds = [];
+      for (const slug of new Set(input.projects)) {
+        const project = await this.access.resolveProject(creator, target, slug);
+        if (!project) throw notFound(`project "${target.slug}/${slug}"`);
+        projectIds.push(project.id);
+      }
+    }
+    return {
+      name: input.name,
+      expiresAt: input.expiresAt,
+      readOnly: input.access === 'read',
+      organizationId: target?.id ?? null,
+      projectIds,
+    };
+  }
+
+  async create(em: EntityManager, userId: string, scope: KeyScopeInput): Promise<CreatedApiKey> {
+    const expires = scope.expiresAt ? new Date(scope.expiresAt) : null;
     if (expires && expires.getTime() <= Date.now()) {
       throw badRequest('validation_failed', 'expiresAt must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
     }
@@ -66,13 +111,25 @@ export class ApiKeysService {
     // never contains '-': clients such as wandb split a key at its first '-' and refuse a short rest.
     const prefix = randomBytes(6).toString('hex');
     const key = `${KEY_PREFIX}${prefix}_${randomBytes(32).toString('hex')}`;
-    const saved = await em.save(ApiKeyEntity, em.create(ApiKeyEntity, { userId, name, prefix, keyHash: sha256(key), expiresAt: expires }));
-    return { ...toApiKeyDto(saved), key };
+    const saved = await em.save(
+      ApiKeyEntity,
+      em.create(ApiKeyEntity, {
+        userId,
+        name: scope.name,
+        prefix,
+        keyHash: sha256(key),
+        expiresAt: expires,
+        readOnly: scope.readOnly,
+        organizationId: scope.organizationId,
+        projectIds: scope.projectIds,
+      }),
+    );
+    const [listed] = await this.users.listApiKeys(em, userId, saved.id);
+    return { ...toApiKeyDto(listed!), key };
   }
 
   async list(em: EntityManager, userId: string): Promise<ApiKey[]> {
-    const keys = await em.find(ApiKeyEntity, { where: { userId }, order: { createdAt: 'DESC' } });
-    return keys.map(toApiKeyDto);
+    return (await this.users.listApiKeys(em, userId)).map(toApiKeyDto);
   }
 
   async revoke(em: EntityManager, userId: string, keyId: string): Promise<void> {
@@ -102,7 +159,13 @@ export class ApiKeysService {
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.users.touchApiKey(this.dataSource, row.id);
     }
-    const principal: Principal = { userId: row.user_id, kind: row.kind, via: 'api_key', apiKeyId: row.id };
+    const principal: Principal = {
+      userId: row.user_id,
+      kind: row.kind,
+      via: 'api_key',
+      apiKeyId: row.id,
+      keyLimits: { readOnly: row.read_only, organizationId: row.organization_id, projectIds: row.project_ids },
+    };
     if (this.config.ACCESS_CACHE_TTL_MS > 0 && generation === this.generation) {
       if (this.cache.size >= 50_000) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(cacheKey, { principal, expiresAt: row.expires_at?.getTime() ?? null, at: now });
@@ -111,14 +174,17 @@ export class ApiKeysService {
   }
 }
 
-export function toApiKeyDto(key: ApiKeyEntity): ApiKey {
+export function toApiKeyDto(key: ApiKeyListRow): ApiKey {
   return {
     id: key.id,
     name: key.name,
     prefix: `${KEY_PREFIX}${key.prefix}`,
-    createdAt: key.createdAt.toISOString(),
-    expiresAt: key.expiresAt?.toISOString() ?? null,
-    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
-    revokedAt: key.revokedAt?.toISOString() ?? null,
+    createdAt: key.created_at.toISOString(),
+    expiresAt: key.expires_at?.toISOString() ?? null,
+    lastUsedAt: key.last_used_at?.toISOString() ?? null,
+    revokedAt: key.revoked_at?.toISOString() ?? null,
+    access: key.read_only ? 'read' : 'write',
+    organization: key.organization_slug,
+    projects: key.project_slugs,
   };
 }

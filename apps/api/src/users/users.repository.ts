@@ -10,7 +10,24 @@ export interface ApiKeyLookupRow {
   expires_at: Date | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
+  read_only: boolean;
+  organization_id: string | null;
+  project_ids: string[] | null;
   kind: UserEntity['kind'];
+}
+
+/** A key as listed, with the slugs of the organization and projects it is limited to. */
+export interface ApiKeyListRow {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: Date;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  read_only: boolean;
+  organization_slug: string | null;
+  project_slugs: string[] | null;
 }
 
 /**
@@ -21,12 +38,27 @@ export interface ApiKeyLookupRow {
 export class UsersRepository {
   async apiKeyByPrefix(db: Pick<EntityManager, 'query'>, prefix: string): Promise<ApiKeyLookupRow | undefined> {
     const rows: ApiKeyLookupRow[] = await db.query(
-      `SELECT k.id, k.user_id, k.key_hash, k.expires_at, k.revoked_at, k.last_used_at, u.kind
+      `SELECT k.id, k.user_id, k.key_hash, k.expires_at, k.revoked_at, k.last_used_at,
+              k.read_only, k.organization_id, k.project_ids, u.kind
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.prefix = $1`,
       [prefix],
     );
     return rows[0];
+  }
+
+  /** A user's keys, newest first; a limited key names its organization and projects by their current slugs. */
+  listApiKeys(db: Pick<EntityManager, 'query'>, userId: string, keyId?: string): Promise<ApiKeyListRow[]> {
+    return db.query(
+      `SELECT k.id, k.name, k.prefix, k.created_at, k.expires_at, k.last_used_at, k.revoked_at, k.read_only,
+              o.slug AS organization_slug,
+              CASE WHEN k.project_ids IS NULL THEN NULL ELSE
+                ARRAY(SELECT p.slug FROM projects p WHERE p.id = ANY (k.project_ids) ORDER BY p.slug) END AS project_slugs
+         FROM api_keys k LEFT JOIN organizations o ON o.id = k.organization_id
+        WHERE k.user_id = $1 AND ($2::uuid IS NULL OR k.id = $2)
+        ORDER BY k.created_at DESC, k.id`,
+      [userId, keyId ?? null],
+    );
   }
 
   async touchApiKey(db: Pick<EntityManager, 'query'>, keyId: string): Promise<void> {

@@ -15,8 +15,8 @@ export class UsersService {
   }
 
   /** Personal keys act as the person. Service accounts get keys from their organization's admins. */
-  createPersonalKey(ctx: RequestContext, input: CreateApiKeyRequest): Promise<CreatedApiKey> {
+  async createPersonalKey(ctx: RequestContext, input: CreateApiKeyRequest): Promise<CreatedApiKey> {
     if (ctx.user.kind !== 'human') throw forbidden('service accounts cannot create their own keys');
-    return this.apiKeys.create(ctx.em, ctx.user.userId, input.name, input.expiresAt);
+    return this.apiKeys.create(ctx.em, ctx.user.userId, await this.apiKeys.scopeFor(ctx.user, input));
   }
 }

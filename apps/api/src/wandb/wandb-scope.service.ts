@@ -65,8 +65,10 @@ export class WandbScope {
   }
 
   /** The organizations of the caller, oldest membership first: the first is the default entity. */
-  organizations(principal: Principal): Promise<Array<{ id: string; slug: string; name: string }>> {
-    return this.repository.organizationsOf(principal.userId);
+  /** The caller's organizations; a key limited to one organization sees only it. */
+  async organizations(principal: Principal): Promise<Array<{ id: string; slug: string; name: string }>> {
+    const only = principal.keyLimits?.organizationId;
+    return (await this.repository.organizationsOf(principal.userId)).filter((o) => !only || o.id === only);
   }
 
   async org(caller: WandbCaller, entity: string | null | undefined): Promise<OrgScope> {

@@ -1,4 +1,6 @@
-import type { Org, TokenPair } from '@trackbase/contracts';
+import type { Org, SignupAccepted, TokenPair } from '@trackbase/contracts';
+import { AuthErrorCode } from '@trackbase/contracts';
+import { TrackbaseApiError } from '@trackbase/sdk/client';
 import { paths } from '@trackbase/contracts';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { loadSession, onSessionChange, post, saveSession } from './client';
@@ -8,7 +10,11 @@ interface SessionValue {
   session: TokenPair | null;
   orgs: Resource<Org[]>;
   signIn(email: string, password: string): Promise<void>;
-  signUp(name: string, email: string, password: string): Promise<void>;
+  /**
+   * Signs up, then in. Sign-up answers alike whether or not the email had an account; `false` means signing in
+   * with these credentials failed, so the email most likely had an account already (left unchanged).
+   */
+  signUp(name: string, email: string, password: string): Promise<boolean>;
   signOut(): Promise<void>;
 }
 
@@ -30,7 +36,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       saveSession(await post<TokenPair>(paths.login(), { email, password }));
     },
     async signUp(name, email, password) {
-      saveSession(await post<TokenPair>(paths.signup(), { name, email, password }));
+      await post<SignupAccepted>(paths.signup(), { name, email, password });
+      try {
+        saveSession(await post<TokenPair>(paths.login(), { email, password }));
+        return true;
+      } catch (error) {
+        if (error instanceof TrackbaseApiError && error.code === AuthErrorCode.InvalidCredentials) return false;
+        throw error;
+      }
     },
     async signOut() {
       const current = loadSession();

@@ -1,4 +1,4 @@
-import type { ApiKey, CreatedApiKey } from '@trackbase/contracts';
+import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, Project, Session } from '@trackbase/contracts';
 import { paths } from '@trackbase/contracts';
 import { useState, type FormEvent } from 'react';
 import { del, post } from '../api/client';
@@ -7,19 +7,50 @@ import { useSession } from '../api/session';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorBox, formatTime } from '../components/ui';
 
-/** Personal API keys: created (shown once), listed by prefix, revoked. */
+/** What a key reaches, in words: "read-only · lab/vision, lab/nlp", "read and write · every organization". */
+function scopeText(k: ApiKey): string {
+  const where = !k.organization
+    ? 'every organization'
+    : k.projects
+      ? k.projects.map((p) => `${k.organization}/${p}`).join(', ')
+      : k.organization;
+  return `${k.access === 'read' ? 'read-only' : 'read and write'} · ${where}`;
+}
+
+/** Personal API keys: created with a scope and expiry (shown once, with a copy button), listed by prefix, revoked. */
 export function AccountPage() {
-  const { session } = useSession();
+  const { session, orgs } = useSession();
   const keys = useResource<ApiKey[]>(paths.myApiKeys());
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [error, setError] = useState<Error | null>(null);
+  const [org, setOrg] = useState('');
+  const projects = useResource<Project[]>(org ? paths.projects(org) : null);
+  const sessions = useResource<Session[]>(paths.mySessions());
+
+  async function endSession(id: string) {
+    await del(`${paths.mySessions()}/${id}`).catch(setError);
+    sessions.reload();
+  }
 
   async function create(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
+    const data = new FormData(form);
+    const chosen = data.getAll('project').map(String);
+    const expires = String(data.get('expires') ?? '');
+    const body: CreateApiKeyRequest = {
+      name: String(data.get('name')),
+      access: data.get('access') === 'read' ? 'read' : 'write',
+      ...(org && { organization: org }),
+      ...(org && chosen.length > 0 && { projects: chosen }),
+      // The key stops working at the end of the chosen day, local time.
+      ...(expires && { expiresAt: new Date(`${expires}T23:59:59`).toISOString() }),
+    };
+    setError(null);
     try {
-      setCreated(await post<CreatedApiKey>(paths.myApiKeys(), { name: String(new FormData(form).get('name')) }));
+      setCreated(await post<CreatedApiKey>(paths.myApiKeys(), body));
       form.reset();
+      setOrg('');
       keys.reload();
     } catch (e) {
       setError(e as Error);
@@ -37,21 +68,81 @@ export function AccountPage() {
       <p>
         {session?.user.name} · {session?.user.email}
       </p>
+      <h2>Sessions</h2>
+      <p className="muted">Where you are signed in. Ending a session signs it out at once, live connections included.</p>
+      <table className="grid" aria-label="Sessions">
+        <thead>
+          <tr>
+            <th>Signed in</th>
+            <th>Last active</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {sessions.data?.map((s) => (
+            <tr key={s.id}>
+              <td>{formatTime(s.createdAt)}</td>
+              <td>{formatTime(s.lastActiveAt)}</td>
+              <td>
+                {s.current ? (
+                  <span className="muted">this session</span>
+                ) : (
+                  <button className="secondary" onClick={() => void endSession(s.id)}>
+                    End session
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <h2>API keys</h2>
       <p className="muted">
         For the SDK and CLI: <code>TRACKBASE_API_KEY=… trackbase whoami</code>.
       </p>
-      <form onSubmit={create} className="inline" aria-label="Create API key">
+      <form onSubmit={create} className="card" aria-label="Create API key">
         <label>
           Key name
           <input name="name" required placeholder="laptop" />
+        </label>
+        <label>
+          Key access
+          <select name="access" defaultValue="write">
+            <option value="write">Read and write</option>
+            <option value="read">Read only</option>
+          </select>
+        </label>
+        <label>
+          Key organization
+          <select name="organization" value={org} onChange={(e) => setOrg(e.target.value)}>
+            <option value="">Every organization</option>
+            {orgs.data?.map((o) => (
+              <option key={o.id} value={o.slug}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {org && (
+          <fieldset>
+            <legend>Projects (none chosen: the whole organization)</legend>
+            {projects.data?.map((p) => (
+              <label key={p.id} className="inline">
+                <input type="checkbox" name="project" value={p.slug} /> {p.name}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <label>
+          Key expires
+          <input name="expires" type="date" min={new Date().toISOString().slice(0, 10)} />
         </label>
         <button type="submit">Create key</button>
       </form>
       {created && (
         <div className="notice" role="status">
           Copy this key now; it will not be shown again: <code data-testid="new-api-key">{created.key}</code>{' '}
-          <CopyButton text={created.key} label="Copy key" />
+          <CopyButton text={created.key} label="Copy key" /> <span className="muted">({scopeText(created)})</span>
         </div>
       )}
       <ErrorBox error={error ?? keys.error} />
@@ -60,6 +151,7 @@ export function AccountPage() {
           <tr>
             <th>Name</th>
             <th>Prefix</th>
+            <th>Scope</th>
             <th>Created</th>
             <th>Last used</th>
             <th>Expires</th>
@@ -73,6 +165,7 @@ export function AccountPage() {
               <td>
                 <code>{k.prefix}</code>
               </td>
+              <td>{scopeText(k)}</td>
               <td>{formatTime(k.createdAt)}</td>
               <td>{formatTime(k.lastUsedAt)}</td>
               <td>{formatTime(k.expiresAt)}</td>

@@ -47,6 +47,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
   const ssoError = query.get('sso_error');
   const [email, setEmail] = useState('');
   const sso = useSsoRoute(email.trim(), mode === 'login');
+  const [existing, setExisting] = useState<string | null>(null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -59,9 +60,15 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
+    setExisting(null);
     try {
-      if (mode === 'signup') await signUp(String(form.get('name')), String(form.get('email')), String(form.get('password')));
-      else await signIn(String(form.get('email')), String(form.get('password')));
+      const address = String(form.get('email'));
+      if (mode === 'signup') {
+        if (!(await signUp(String(form.get('name')), address, String(form.get('password'))))) {
+          setExisting(address);
+          return;
+        }
+      } else await signIn(address, String(form.get('password')));
       void navigate(next, { replace: true });
     } catch (e) {
       setError(e as Error);
@@ -114,6 +121,12 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
           </div>
         )}
         <ErrorBox error={error} />
+        {existing && (
+          <p role="status" className="notice">
+            Check your email address: if {existing} already has an account, it was left as it is.{' '}
+            <Link to={`/login?next=${encodeURIComponent(next)}`}>Sign in</Link> with its password instead.
+          </p>
+        )}
         <button type="submit" disabled={busy}>
           {sso ? 'Continue with single sign-on' : mode === 'signup' ? 'Sign up' : 'Sign in'}
         </button>

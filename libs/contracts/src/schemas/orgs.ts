@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORG_ROLES, PROJECT_ROLES } from '../roles';
 import { slugSchema } from '../slug';
+import { createdApiKeySchema } from './auth';
 
 export const orgRoleSchema = z.enum(ORG_ROLES);
 export const projectRoleSchema = z.enum(PROJECT_ROLES);
@@ -109,15 +110,6 @@ export const OrgErrorCode = {
 
 export const createdServiceAccountSchema = z.object({
   serviceAccount: serviceAccountSchema,
-  apiKey: z.object({
-    id: z.uuid(),
-    name: z.string(),
-    prefix: z.string(),
-    createdAt: z.string(),
-    expiresAt: z.string().nullable(),
-    lastUsedAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
-    key: z.string(),
-  }),
+  apiKey: createdApiKeySchema,
 });
 export type CreatedServiceAccount = z.infer<typeof createdServiceAccountSchema>;

@@ -53,9 +53,12 @@ export class AccessCache implements OnModuleDestroy {
     orgSlug: string,
     projectSlug: string | null,
     lookup: () => Promise<{ org: OrgScope | null; project: ProjectScope | null }>,
+    /** The API key used, if any: a key's scope narrows what its user sees, so its lookups are its own. */
+    apiKeyId?: string,
   ): Promise<{ org: OrgScope | null; project: ProjectScope | null }> {
     // An organization-only lookup (projectSlug null) has a key no project route can have.
-    const key = projectSlug === null ? `${userId}\u0000${orgSlug}` : `${userId}\u0000${orgSlug}\u0000${projectSlug}`;
+    const who = `${userId}\u0000${apiKeyId ?? ''}`;
+    const key = projectSlug === null ? `${who}\u0000${orgSlug}` : `${who}\u0000${orgSlug}\u0000${projectSlug}`;
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && now - hit.at < this.ttlMs) return { org: hit.org, project: hit.project };

@@ -19,5 +19,12 @@ export interface AccessChanged {
  */
 export type KeysRevoked = ({ keyId: string } | { userId: string }) & { origin: 'local' | 'remote' };
 
+/**
+ * Sign-in sessions that ended (logout, a reused refresh token): raised after commit on the node that ended them
+ * (`local`) and relayed by the realtime gateway to the others (`remote`); every node disconnects the sockets that
+ * were opened with an access token of the session.
+ */
+export type SessionsRevoked = ({ sessionId: string } | { userId: string }) & { origin: 'local' | 'remote' };
+
 @Injectable()
-export class AccessEvents extends TypedEvents<{ changed: AccessChanged; keysRevoked: KeysRevoked }> {}
+export class AccessEvents extends TypedEvents<{ changed: AccessChanged; keysRevoked: KeysRevoked; sessionsRevoked: SessionsRevoked }> {}

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GlobalPermission, isOrgPermission, isProjectPermission, SsoErrorCode, type Permission } from '@trackbase/contracts';
+import { AuthErrorCode, GlobalPermission, isOrgPermission, isProjectPermission, SsoErrorCode, type Permission } from '@trackbase/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AppError, forbidden, notFound, unauthenticated } from '../errors/app-error';
 import type { RequestWithContext } from '../context/ctx.decorator';
@@ -13,8 +13,11 @@ import { PERMISSION_KEY, SESSION_KEY } from './require-permission.decorator';
 type HttpRequest = RequestWithContext & {
   params: Record<string, string | undefined>;
   protocol: string;
+  method: string;
   get(name: string): string | undefined;
 };
+
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Deny by default: runs after authentication on every route, resolves the
@@ -52,8 +55,22 @@ export class AccessGuard implements CanActivate {
     if (principal.via !== 'session' && this.reflector.get<boolean>(SESSION_KEY, execution.getHandler()))
       throw new AppError(
         403,
-        'session_required',
+        AuthErrorCode.SessionRequired,
         'API keys cannot manage API keys: sign in to the web app (or use a session token) for this',
+      );
+    // Account-level writes (creating organizations, accepting invitations) reach beyond any one organization or
+    // project, so only a key without limits may make them; reading (GET) is narrowed by the services.
+    const limits = principal.keyLimits;
+    if (
+      permission === GlobalPermission.Authenticated &&
+      limits &&
+      (limits.readOnly || limits.organizationId) &&
+      !SAFE_METHODS.has(request.method)
+    )
+      throw new AppError(
+        403,
+        AuthErrorCode.KeyScope,
+        'this API key is read-only or limited to an organization; this needs a key without limits',
       );
 
     const needsOrg = isOrgPermission(permission) || isProjectPermission(permission);
@@ -66,7 +83,9 @@ export class AccessGuard implements CanActivate {
     };
     const cached = needsOrg && this.reflector.get<boolean>(ACCESS_CACHED_KEY, execution.getHandler());
     const scopeKey = isProjectPermission(permission) ? projectSlug : null;
-    const { org, project } = cached ? await this.cache.resolve(principal.userId, orgSlug, scopeKey, resolve) : await resolve();
+    const { org, project } = cached
+      ? await this.cache.resolve(principal.userId, orgSlug, scopeKey, resolve, principal.apiKeyId)
+      : await resolve();
     // The slugs named are the caller's own words: saying them back reveals nothing about what exists.
     if (needsOrg && !org) throw notFound(`organization "${orgSlug}"`);
     if (org && !this.access.ssoSatisfied(principal, org))

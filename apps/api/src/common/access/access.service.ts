@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { effectiveProjectRole, SLUG_PATTERN, type Permission } from '@trackbase/contracts';
+import { SLUG_PATTERN, type Permission } from '@trackbase/contracts';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../context/principal';
 import { AccessRepository } from './access.repository';
-import { allows } from './permissions';
+import { allows, projectRoleIn } from './permissions';
 import type { OrgScope, ProjectScope } from '../context/request-context';
 
 /**
@@ -30,7 +30,11 @@ export class AccessService {
     if (!row) return null;
     const org: OrgScope = { id: row.id, slug: row.slug, name: row.name, role: row.role, requireSso: row.require_sso };
     if (options.enforceSso !== false && !this.ssoSatisfied(principal, org)) return null;
-    return org;
+    const limits = principal.keyLimits;
+    if (!limits) return org;
+    // A key limited to another organization does not see this one at all, like a non-member.
+    if (limits.organizationId && limits.organizationId !== org.id) return null;
+    return { ...org, limits };
   }
 
   /** Whether the principal's way of signing in is one the organization accepts. */
@@ -43,9 +47,9 @@ export class AccessService {
     if (!SLUG_PATTERN.test(slug)) return null;
     const row = await this.access.projectMembership(this.dataSource, org.id, slug, principal.userId);
     if (!row) return null;
-    const role = effectiveProjectRole(org.role, row.member_role, row.visibility);
+    const role = projectRoleIn(org, row.id, row.member_role, row.visibility);
     if (!role) return null;
-    return { id: row.id, slug: row.slug, name: row.name, visibility: row.visibility, role };
+    return { id: row.id, slug: row.slug, name: row.name, visibility: row.visibility, role, ...(org.limits && { limits: org.limits }) };
   }
 
   allows(permission: Permission, org: OrgScope | null, project: ProjectScope | null): boolean {

@@ -1,6 +1,7 @@
 import { GlobalPermission, OrgPermission, ProjectPermission } from '@trackbase/contracts';
 import { describe, expect, it } from 'vitest';
 import { RequestContext, type OrgScope, type ProjectScope } from '../context/request-context';
+import { projectRoleIn } from './permissions';
 
 const org = (role: OrgScope['role']): OrgScope => ({ id: 'o', slug: 'o', name: 'O', role });
 const project = (role: ProjectScope['role']): ProjectScope => ({ id: 'p', slug: 'p', name: 'P', visibility: 'org', role });
@@ -26,5 +27,38 @@ describe('ctx.can reads the role matrix', () => {
     const ctx = new RequestContext('r', null, org('owner'));
     expect(ctx.can(ProjectPermission.Update)).toBe(false);
     expect(ctx.can(GlobalPermission.Public)).toBe(true);
+  });
+});
+
+describe("an API key's scope narrows the roles", () => {
+  const readOnly = { readOnly: true, organizationId: null, projectIds: null };
+  const onlyP = { readOnly: false, organizationId: 'o', projectIds: ['p'] };
+
+  it('a read-only key of an owner reads, and holds no write or managing permission', () => {
+    const ctx = new RequestContext('r', null, { ...org('owner'), limits: readOnly }, { ...project('maintainer'), limits: readOnly });
+    expect(ctx.can(ProjectPermission.Read)).toBe(true);
+    expect(ctx.can(OrgPermission.MembersRead)).toBe(true);
+    for (const p of [
+      OrgPermission.AuditRead,
+      ProjectPermission.RunsWrite,
+      ProjectPermission.Delete,
+      OrgPermission.ServiceAccountsManage,
+      OrgPermission.ProjectsCreate,
+    ])
+      expect(ctx.can(p), p).toBe(false);
+  });
+
+  it('a project-limited key keeps its roles on its project but only reads the organization', () => {
+    const scoped = { ...org('admin'), limits: onlyP };
+    expect(new RequestContext('r', null, scoped, { ...project('maintainer'), limits: onlyP }).can(ProjectPermission.Delete)).toBe(true);
+    expect(new RequestContext('r', null, scoped).can(OrgPermission.Read)).toBe(true);
+    expect(new RequestContext('r', null, scoped).can(OrgPermission.MembersManage)).toBe(false);
+    expect(new RequestContext('r', null, scoped).can(OrgPermission.ProjectsCreate)).toBe(false);
+  });
+
+  it('a project-limited key does not see other projects, whatever the role', () => {
+    expect(projectRoleIn({ role: 'owner', limits: onlyP }, 'p', null, 'private')).toBe('maintainer');
+    expect(projectRoleIn({ role: 'owner', limits: onlyP }, 'q', null, 'org')).toBeNull();
+    expect(projectRoleIn({ role: 'owner' }, 'q', null, 'private')).toBe('maintainer');
   });
 });

@@ -1,22 +1,61 @@
 import {
+  effectiveProjectRole,
+  OrgPermission,
+  ProjectPermission,
   ORG_READABLE_VISIBILITY,
   ORG_ROLES_MAINTAINING_EVERY_PROJECT,
   isOrgPermission,
   isProjectPermission,
   ORG_ROLE_PERMISSIONS,
   PROJECT_ROLE_PERMISSIONS,
-  type OrgPermission,
+  type OrgRole,
   type Permission,
-  type ProjectPermission,
+  type ProjectRole,
+  type ProjectVisibility,
 } from '@trackbase/contracts';
+import type { KeyLimits } from '../context/principal';
 import type { OrgScope, ProjectScope } from '../context/request-context';
+
+/** What a read-only key still holds: reading what members read; nothing else (not even the admins' audit log). */
+const READ_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([
+  OrgPermission.Read,
+  OrgPermission.MembersRead,
+  ProjectPermission.Read,
+]);
+/** What a key limited to projects holds at the organization level: it can see the organization, not act on it. */
+const PROJECT_KEY_ORG_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([OrgPermission.Read, OrgPermission.MembersRead]);
+
+/** Whether an API key's scope leaves `permission` to its user's roles (the roles decide after that). */
+export function keyAllows(limits: KeyLimits | undefined, permission: Permission): boolean {
+  if (!limits) return true;
+  if (limits.readOnly && !READ_PERMISSIONS.has(permission)) return false;
+  if (limits.projectIds && isOrgPermission(permission) && !PROJECT_KEY_ORG_PERMISSIONS.has(permission)) return false;
+  return true;
+}
+
+/**
+ * The project role the caller holds on a project of `org`, or null when it is invisible to them (404): the role
+ * rule of effectiveProjectRole, and a key limited to projects sees only those. Every path that builds a project
+ * scope (the guard, sockets, MLflow, W&B, project lists) asks this.
+ */
+export function projectRoleIn(
+  org: Pick<OrgScope, 'role' | 'limits'>,
+  projectId: string,
+  memberRole: ProjectRole | null,
+  visibility: ProjectVisibility,
+): ProjectRole | null {
+  if (org.limits?.projectIds && !org.limits.projectIds.includes(projectId)) return null;
+  return effectiveProjectRole(org.role as OrgRole, memberRole, visibility);
+}
 
 /**
  * The role matrix, read in one place: whether a principal with these scopes holds `permission`. The access guard
  * asks it for a route's declared permission; services ask it through `ctx.can` for checks within a route.
  * A project permission needs a project scope, an organization permission an organization scope; global ones always hold.
+ * A scope reached with an API key carries the key's limits, which narrow the roles first (keyAllows).
  */
 export function allows(permission: Permission, org: OrgScope | null, project: ProjectScope | null): boolean {
+  if (!keyAllows(project?.limits ?? org?.limits, permission)) return false;
   if (isProjectPermission(permission)) {
     return !!project && PROJECT_ROLE_PERMISSIONS[project.role].includes(permission as ProjectPermission);
   }

@@ -15,10 +15,28 @@ import { startTestApp, type TestApp } from '../../../test/test-app';
 /**
  * Every org and project route against every kind of caller. Outcomes:
  * `ok` (2xx), `forbidden` (403: may see, may not act), `hidden` (404: may not
- * even see). Destructive routes get fresh fixtures per caller.
+ * even see), `unauthenticated` (401). Destructive routes get fresh fixtures per caller.
+ *
+ * The owner's API keys with scopes are callers too: a read-only key, a key limited to the private project
+ * (asked on it, and on the org-visible project the owner could otherwise see), and an expired key. Their
+ * outcomes are derived from the owner's (see expectedFor), so a route added here is covered by them at once.
  */
-type Outcome = 'ok' | 'forbidden' | 'hidden';
-const ACTORS = ['owner', 'admin', 'maintainer', 'contributor', 'viewer', 'memberNoRole', 'memberOnOrgProject', 'outsider', 'bot'] as const;
+type Outcome = 'ok' | 'forbidden' | 'hidden' | 'unauthenticated';
+const ACTORS = [
+  'owner',
+  'admin',
+  'maintainer',
+  'contributor',
+  'viewer',
+  'memberNoRole',
+  'memberOnOrgProject',
+  'outsider',
+  'bot',
+  'readOnlyKey',
+  'projectKey',
+  'projectKeyOnOtherProject',
+  'expiredKey',
+] as const;
 type Actor = (typeof ACTORS)[number];
 
 interface World {
@@ -49,6 +67,14 @@ async function buildWorld(): Promise<World> {
   await setProjectRole(owner, org, project, bot.serviceAccount.id, 'contributor');
   const invitation = (await owner.api.post(`/orgs/${org}/invitations`, { email: `${uniqueSlug('x')}@example.com`, role: 'member' })).body;
   const sa = await createServiceAccount(owner, org, 'member');
+  const readOnlyKey = await owner.api.post('/users/me/api-keys', { name: 'read-only', access: 'read' });
+  const projectKey = await owner.api.post('/users/me/api-keys', { name: 'one project', organization: org, projects: [project] });
+  const expiredKey = await owner.api.post('/users/me/api-keys', {
+    name: 'expired',
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+  });
+  for (const created of [readOnlyKey, projectKey, expiredKey]) expect(created.status).toBe(201);
+  await t.dataSource.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [expiredKey.body.id]);
   return {
     org,
     project,
@@ -63,6 +89,10 @@ async function buildWorld(): Promise<World> {
       memberOnOrgProject: memberNoRole.api,
       outsider: outsider.api,
       bot: owner.api.as(bot.apiKey.key),
+      readOnlyKey: owner.api.as(readOnlyKey.body.key),
+      projectKey: owner.api.as(projectKey.body.key),
+      projectKeyOnOtherProject: owner.api.as(projectKey.body.key),
+      expiredKey: owner.api.as(expiredKey.body.key),
     },
     ids: {
       owner: owner.id,
@@ -82,7 +112,7 @@ interface Route {
   destructive?: boolean;
 }
 
-const P = (w: World, actor: Actor) => (actor === 'memberOnOrgProject' ? w.openProject : w.project);
+const P = (w: World, actor: Actor) => (actor === 'memberOnOrgProject' || actor === 'projectKeyOnOtherProject' ? w.openProject : w.project);
 const orgRead = { default: 'ok', outsider: 'hidden' } as const;
 const orgAdmin = { default: 'forbidden', owner: 'ok', admin: 'ok', outsider: 'hidden' } as const;
 const projectRead = { default: 'ok', memberNoRole: 'hidden', outsider: 'hidden' } as const;
@@ -139,7 +169,11 @@ const ROUTES: Route[] = [
     expect: orgAdmin,
     destructive: true,
   },
-  { name: 'GET /orgs/{org}/service-accounts', call: (c, w) => c.get(`/orgs/${w.org}/service-accounts`), expect: orgAdmin },
+  {
+    name: 'GET /orgs/{org}/service-accounts',
+    call: (c, w) => c.get(`/orgs/${w.org}/service-accounts`),
+    expect: orgAdmin,
+  },
   {
     name: 'POST /orgs/{org}/service-accounts',
     call: (c, w) => c.post(`/orgs/${w.org}/service-accounts`, { name: 'bot' }),
@@ -218,6 +252,7 @@ function classify(status: number): Outcome | `status ${number}` {
   if (status >= 200 && status < 300) return 'ok';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'hidden';
+  if (status === 401) return 'unauthenticated';
   return `status ${status}`;
 }
 
@@ -238,15 +273,38 @@ describe('role matrix', () => {
         const w = route.destructive ? await buildWorld() : shared;
         const response = await route.call(w.clients[actor], w, actor);
         results[actor] = classify(response.status);
-        expected[actor] =
-          actor === 'memberOnOrgProject' && !(actor in route.expect)
-            ? expectedOnOpenProject(route)
-            : (route.expect[actor] ?? route.expect.default);
+        expected[actor] = expectedFor(route, actor);
       }
       expect(results).toEqual(expected);
     });
   }
 });
+
+const own = (route: Route, actor: Actor): Outcome => route.expect[actor] ?? route.expect.default;
+/** What a project-limited key may still do at the organization level: see it and its members and projects. */
+const PROJECT_KEY_ORG_READS = ['GET /orgs/{org}', 'GET /orgs/{org}/members', 'GET /orgs/{org}/projects'];
+
+function expectedFor(route: Route, actor: Actor): Outcome {
+  if (actor in route.expect) return own(route, actor);
+  switch (actor) {
+    case 'memberOnOrgProject':
+      return expectedOnOpenProject(route);
+    case 'expiredKey':
+      return 'unauthenticated';
+    case 'readOnlyKey':
+      // The owner's roles, narrowed to reading: what members may read, not what only managers see.
+      return route.name.startsWith('GET ') && route.expect !== orgAdmin && route.expect !== projectManage
+        ? own(route, 'owner')
+        : 'forbidden';
+    case 'projectKey':
+    case 'projectKeyOnOtherProject':
+      // Within its project, the owner's roles; every other project is invisible; the organization can only be read.
+      if (route.name.includes('{project}')) return actor === 'projectKey' ? own(route, 'owner') : 'hidden';
+      return PROJECT_KEY_ORG_READS.includes(route.name) ? own(route, 'owner') : 'forbidden';
+    default:
+      return own(route, actor);
+  }
+}
 
 /** On an org-visible project, a member without a project role is a viewer. */
 function expectedOnOpenProject(route: Route): Outcome {

@@ -1,7 +1,7 @@
 import type { OrgRole, Permission, ProjectRole, ProjectVisibility } from '@trackbase/contracts';
 import type { EntityManager } from 'typeorm';
 import { allows } from '../access/permissions';
-import type { Principal } from './principal';
+import type { KeyLimits, Principal } from './principal';
 
 export interface OrgScope {
   id: string;
@@ -10,6 +10,8 @@ export interface OrgScope {
   role: OrgRole;
   /** The organization requires single sign-on of its human members. */
   requireSso?: boolean;
+  /** The calling API key's scope, when the caller used one: allows() narrows the role by it. */
+  limits?: KeyLimits;
 }
 
 export interface ProjectScope {
@@ -18,6 +20,7 @@ export interface ProjectScope {
   name: string;
   visibility: ProjectVisibility;
   role: ProjectRole;
+  limits?: KeyLimits;
 }
 
 type AfterCommit = () => void | Promise<void>;

@@ -17,6 +17,7 @@ import { Reports1764200700000 } from './1764200700000-reports';
 import { RunForks1764200800000 } from './1764200800000-run-forks';
 import { Trash1764301000000 } from './1764301000000-trash';
 import { ShareLinkAnonymised1764303000000 } from './1764303000000-share-link-anonymised';
+import { ApiKeyScopes1764306000000 } from './1764306000000-api-key-scopes';
 import { Sso1764307000000 } from './1764307000000-sso';
 
 /** In order. A new migration is added here as well as in its own file. */
@@ -40,5 +41,6 @@ export const MIGRATIONS = [
   RunForks1764200800000,
   Trash1764301000000,
   ShareLinkAnonymised1764303000000,
+  ApiKeyScopes1764306000000,
   Sso1764307000000,
 ];
