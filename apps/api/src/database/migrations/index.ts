@@ -15,6 +15,7 @@ import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artif
 import { Media1764100700000 } from './1764100700000-media';
 import { Reports1764200700000 } from './1764200700000-reports';
 import { RunForks1764200800000 } from './1764200800000-run-forks';
+import { TableMedia1764300000000 } from './1764300000000-table-media';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   Media1764100700000,
   Reports1764200700000,
   RunForks1764200800000,
+  TableMedia1764300000000,
 ];
