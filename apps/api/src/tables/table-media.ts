@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { RequestContext } from '../common/context/request-context';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { decodeImage, sniffAudio, type Decoded } from '../media/media-decode';
+import { decodeImage, makeThumbnail, sniffAudio, type Decoded } from '../media/media-decode';
 import { absoluteUrl } from '../storage/absolute-url';
 import { objectKeys } from '../storage/object-keys';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
@@ -79,17 +79,19 @@ export class TableMediaService {
         throw new AppError(413, MediaErrorCode.MediaTooLarge, `${where}: a ${at.type} may have at most ${limit} bytes`);
       const bytes = await this.read(object.key);
       let decoded: Decoded;
+      let thumbnail: Buffer | undefined;
       try {
         decoded = at.type === 'image' ? await decodeImage(bytes) : sniffAudio(bytes);
+        // A table's images are decoded fully here, with the rest of the table's conversion.
+        if (decoded.needsThumbnail) thumbnail = await makeThumbnail(bytes);
       } catch (error) {
         if (error instanceof AppError) throw new AppError(error.status, error.code, `${where}: ${error.message}`);
         throw error;
       }
       let thumbnailId: string | null = null;
-      if (decoded.thumbnail) {
-        const digest = createHash('sha256').update(decoded.thumbnail).digest('hex');
-        const thumbnail = await this.uploads.storeServerObject(ctx, { runId }, keyOf(digest), decoded.thumbnail, 'image/webp');
-        thumbnailId = thumbnail.id;
+      if (thumbnail) {
+        const digest = createHash('sha256').update(thumbnail).digest('hex');
+        thumbnailId = (await this.uploads.storeServerObject(ctx, { runId }, keyOf(digest), thumbnail, 'image/webp')).id;
       }
       records.push({
         sha256,

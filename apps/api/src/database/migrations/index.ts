@@ -16,6 +16,7 @@ import { Media1764100700000 } from './1764100700000-media';
 import { Reports1764200700000 } from './1764200700000-reports';
 import { RunForks1764200800000 } from './1764200800000-run-forks';
 import { TableMedia1764300000000 } from './1764300000000-table-media';
+import { MediaThumbnailJobs1764300100000 } from './1764300100000-media-thumbnail-jobs';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   Reports1764200700000,
   RunForks1764200800000,
   TableMedia1764300000000,
+  MediaThumbnailJobs1764300100000,
 ];
