@@ -211,6 +211,26 @@ it('on an epoch axis and on wall time the slider moves every run to its own step
   await expect.poll(captions).toEqual(['fast epoch 1 step 10', 'slow epoch 0 step 0']);
   await slider.fill('3');
   await expect.poll(captions).toEqual(['fast epoch 1 step 10', 'slow epoch 1 step 4']);
+
+  // The axis is part of the page's layout: a reload opens on wall time again, then on the epoch.
+  await page.reload();
+  await expect.poll(() => page.getByLabel('Media x axis').inputValue(), { timeout: 20_000 }).toBe('time');
+  await expect.poll(() => slider.getAttribute('max')).toBe('5');
+  await expect.poll(() => page.getByTestId('media-step').textContent()).toMatch(/\d{4}-\d{2}-\d{2}|:/);
+  await page.getByLabel('Media x axis').selectOption('metric:epoch');
+  await expect.poll(() => slider.getAttribute('max')).toBe('2');
+  await page.reload();
+  await expect.poll(() => page.getByLabel('Media x axis').inputValue(), { timeout: 20_000 }).toBe('metric:epoch');
+  await expect.poll(() => slider.getAttribute('max')).toBe('2');
+  await expect.poll(captions).toEqual(['fast epoch 2 step 20', 'slow epoch 2 step 8']);
+  await screenshot(page, 'media-axis-restored');
+
+  // The run page keeps its own choice the same way.
+  await page.goto(`${t.url}/${org}/${project}/runs/${keys[0]}?tab=media`);
+  await expect.poll(() => page.getByLabel('Media x axis').inputValue(), { timeout: 20_000 }).toBe('step');
+  await page.getByLabel('Media x axis').selectOption('relative');
+  await page.reload();
+  await expect.poll(() => page.getByLabel('Media x axis').inputValue(), { timeout: 20_000 }).toBe('relative');
   await context.close();
 }, 120_000);
 

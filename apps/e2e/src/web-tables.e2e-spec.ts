@@ -3,7 +3,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createOrg, createProject, signup, type TestUser } from '@trackbase/api/test/api-client';
 import { startTestApp, type TestApp } from '@trackbase/api/test/test-app';
+import { declaration, sendAll } from '@trackbase/api/test/upload-client';
 import { createHash } from 'node:crypto';
+import { encodePng } from '@trackbase/sdk';
 import { launch, screenshot } from './browser';
 
 let t: TestApp;
@@ -25,8 +27,8 @@ const COLUMNS = [
 ];
 
 /** Logs a table the way the SDKs do: declare, upload the document, declare again. */
-async function logTable(owner: TestUser, projectPath: string, run: string, data: unknown[][]) {
-  const doc = Buffer.from(JSON.stringify({ format: 'trackbase.table/1', columns: COLUMNS, rowCount: data[0]!.length, data }));
+async function logTable(owner: TestUser, projectPath: string, run: string, data: unknown[][], columns = COLUMNS) {
+  const doc = Buffer.from(JSON.stringify({ format: 'trackbase.table/1', columns, rowCount: data[0]!.length, data }));
   const declaration = { tables: [{ key: 'preds', step: 1, size: doc.length, sha256: createHash('sha256').update(doc).digest('hex') }] };
   const first = await owner.api.post(`${projectPath}/runs/${run}/tables`, declaration);
   const plan = first.body.tables[0].upload;
@@ -98,4 +100,88 @@ it('a logged table sorts by a clicked header, filters with the filter language, 
   expect(first[1]).toEqual(['1', 'dog', '0.01', 'dog', '0.25']);
   await expect.poll(async () => (await compared.locator('thead').innerText()).includes(b)).toBe(true);
   await screenshot(page, 'compare-tables');
+});
+
+it('image and audio cells show as thumbnails and players, follow sorts and filters, and load nothing but their own objects', async () => {
+  const owner = await signup(t.url, 'Media owner');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org)).slug;
+  const projectPath = `/orgs/${org}/projects/${project}`;
+  const run = (await owner.api.post(`${projectPath}/runs`, { name: 'media' })).body.key;
+  const solid = (width: number, height: number, rgb: [number, number, number]) =>
+    encodePng(
+      Uint8Array.from({ length: width * height * 3 }, (_, i) => rgb[i % 3]!),
+      width,
+      height,
+      3,
+    );
+  const red = solid(640, 320, [220, 0, 0]);
+  const blue = solid(20, 10, [0, 0, 220]);
+  const wav = Buffer.alloc(44 + 16000);
+  wav.write('RIFF', 0, 'latin1');
+  wav.writeUInt32LE(36 + 16000, 4);
+  wav.write('WAVEfmt ', 8, 'latin1');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(8000, 24);
+  wav.writeUInt32LE(16000, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36, 'latin1');
+  wav.writeUInt32LE(16000, 40);
+  const contents = { 'red.png': red, 'blue.png': blue, 'clip.wav': wav };
+  const declared = await owner.api.post(`${projectPath}/runs/${run}/media/objects`, {
+    files: Object.entries(contents).map(([name, c]) => declaration(name, c)),
+  });
+  await sendAll(owner.api, projectPath, declared.body, contents);
+  const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  await logTable(
+    owner,
+    projectPath,
+    run,
+    [
+      [1, 2, 3],
+      [digest(red), digest(blue), null],
+      [digest(wav), null, digest(wav)],
+    ],
+    [
+      { name: 'id', type: 'number' },
+      { name: 'img', type: 'image' },
+      { name: 'clip', type: 'audio' },
+    ],
+  );
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  const page = await context.newPage();
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(r.url()));
+  await page.goto(`${t.url}/${org}/${project}/runs/${run}?tab=tables`);
+  const grid = page.getByRole('table', { name: 'table preds' });
+  await grid.locator('tbody tr').first().waitFor();
+  const images = () =>
+    grid.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => {
+        const img = tr.children[1]!.querySelector('img');
+        return img ? { alt: img.alt, loaded: img.complete && img.naturalWidth > 0, width: img.naturalWidth } : null;
+      }),
+    );
+  // The 640×320 image shows as the server's 256-px thumbnail, the small one as its own (never enlarged).
+  await expect
+    .poll(images)
+    .toEqual([{ alt: 'image 640×320', loaded: true, width: 256 }, { alt: 'image 20×10', loaded: true, width: 20 }, null]);
+  const players = await grid.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => !!tr.children[2]!.querySelector('audio[src]')));
+  expect(players).toEqual([true, false, true]);
+
+  await grid.getByRole('button', { name: 'sort by id' }).click();
+  await grid.getByRole('button', { name: 'sort by id' }).click();
+  await expect.poll(async () => (await images()).map((i) => i?.alt ?? null)).toEqual([null, 'image 20×10', 'image 640×320']);
+  await screenshot(page, 'table-media-cells');
+
+  await page.getByRole('textbox', { name: 'filter rows' }).fill('img IS NULL');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect.poll(() => column(page, 'table preds', 0)).toEqual(['3']);
+  // Everything the page loaded came from the app's own origin (the local store's signed URLs included).
+  expect(requested.filter((u) => !u.startsWith(t.url) && !u.startsWith('data:'))).toEqual([]);
 });

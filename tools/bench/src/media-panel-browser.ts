@@ -11,7 +11,7 @@
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { Image, init } from '@trackbase/sdk';
-import { sdkRunOptions, setupProject, startServer } from './server';
+import { api, sdkRunOptions, setupProject, startServer } from './server';
 
 const runCount = Number(process.env.BENCH_RUNS ?? 50);
 const keyCount = Number(process.env.BENCH_KEYS ?? 4);
@@ -63,6 +63,27 @@ async function main() {
       `  run.log() per 256×256 RGB image on the calling thread (PNG encode, hash, journal): median ${logMs[logMs.length >> 1]!.toFixed(2)} ms, p95 ${logMs[Math.floor(logMs.length * 0.95)]!.toFixed(2)} ms`,
     );
 
+    // Thumbnails are made in the background: wait until the server has made every one.
+    const call = api(project);
+    const runIds: string[] = await Promise.all(keys.map(async (k) => (await call('GET', `${project.runs}/${k}`)).id));
+    const tw = Date.now();
+    for (;;) {
+      let pending = 0;
+      for (let s = 0; s < stepCount; s++) {
+        const grid = await call('POST', `/orgs/${project.org}/projects/${project.project}/media/grid`, {
+          runs: runIds,
+          keys: Array.from({ length: keyCount }, (_, k) => `samples_${k}`),
+          step: s,
+        });
+        for (const cell of grid.cells)
+          pending += cell.items.filter((i: { thumbnailState: string | null }) => i.thumbnailState !== 'ready').length;
+      }
+      if (pending === 0) break;
+      if (Date.now() - tw > 300_000) throw new Error(`${pending} thumbnails still not made`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    console.log(`  every thumbnail made ${((Date.now() - tw) / 1000).toFixed(1)} s after the last run finished`);
+
     const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
     await context.addInitScript({
       content: `localStorage.setItem('trackbase.session', ${JSON.stringify(JSON.stringify(project.tokens))});`,
@@ -87,12 +108,37 @@ async function main() {
     await page.goto(`${server.url}/${project.org}/${project.project}/compare?runs=${keys.join(',')}`);
     await gridAt(stepCount - 1);
     const open = Date.now() - t1;
+    // Where a move's time goes: the grid request (sent → answered), rendering the new cells
+    // (answered → every caption shows the step), and loading their images (→ every <img> loaded);
+    // and how many image requests reached the server.
+    const captionsAt = (step: number) =>
+      page.waitForFunction(
+        `(() => {
+          const grid = document.querySelector('table[aria-label="Media"]');
+          const captions = grid ? [...grid.querySelectorAll('td figcaption')] : [];
+          return captions.length === ${cells} && captions.every((c) => c.textContent === 'step ${step}');
+        })()`,
+        undefined,
+        { timeout: 300_000, polling: 5 },
+      );
+    let imageRequests = 0;
+    page.on('request', (r) => {
+      if (r.resourceType() === 'image') imageRequests++;
+    });
     const moves: number[] = [];
+    const phases: Array<{ grid: number; render: number; images: number; requests: number }> = [];
     for (const position of [0, 2, 1, 3, stepCount - 1, 0]) {
+      imageRequests = 0;
       const t = Date.now();
+      const answered = page.waitForResponse((r) => r.url().includes('/media/grid'), { timeout: 300_000 });
       await page.getByRole('slider', { name: 'step' }).fill(String(position));
+      await answered;
+      const tGrid = Date.now();
+      await captionsAt(position);
+      const tRender = Date.now();
       await gridAt(position);
       moves.push(Date.now() - t);
+      phases.push({ grid: tGrid - t, render: tRender - tGrid, images: Date.now() - tRender, requests: imageRequests });
     }
     const sorted = [...moves].sort((a, b) => a - b);
     console.log(`media panel: ${runCount} runs × ${keyCount} keys of 256×256 images, ${stepCount} steps (Chromium, headless)`);
@@ -100,6 +146,10 @@ async function main() {
     console.log(
       `  slider move until every cell shows the new step's loaded image: ${moves.join(', ')} ms (median ${sorted[sorted.length >> 1]} ms)`,
     );
+    for (const [i, p] of phases.entries())
+      console.log(
+        `    move ${i + 1}: grid request ${p.grid} ms, render ${p.render} ms, images ${p.images} ms (${p.requests} image requests)`,
+      );
   } finally {
     await browser.close();
     await server.stop();

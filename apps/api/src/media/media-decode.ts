@@ -9,8 +9,8 @@ export interface Decoded {
   height?: number;
   duration?: number;
   sampleRate?: number;
-  /** A small WebP the grid shows instead of the original (images, GIFs, PNG figures, SVG figures rasterised). */
-  thumbnail?: Buffer;
+  /** A small WebP the grid shows instead of the original (images, GIFs, PNG figures, SVG figures rasterised) is to be made from the content. */
+  needsThumbnail?: boolean;
 }
 
 export const undecodable = (message: string) => new AppError(400, MediaErrorCode.MediaUndecodable, message);
@@ -43,7 +43,11 @@ export async function thumbnailOf(bytes: Buffer, options: sharp.SharpOptions = {
     .toBuffer();
 }
 
-/** Decodes a raster image fully (a truncated or corrupt file fails here), with its dimensions and a thumbnail. */
+/**
+ * Checks a raster image from its header (format, dimensions, pixel limit): cheap enough for the
+ * request path. Decoding it fully, which a truncated or corrupt file fails, happens when its
+ * thumbnail is made (`thumbnailOf`, in the background job).
+ */
 export async function decodeImage(bytes: Buffer, what = 'image'): Promise<Decoded> {
   let metadata: sharp.Metadata;
   try {
@@ -57,9 +61,15 @@ export async function decodeImage(bytes: Buffer, what = 'image'): Promise<Decode
       ? typeMismatch(`an SVG is a document, not a raster ${what}: log it as a figure (format "svg")`)
       : undecodable(`the ${what} is in a format the server does not take (${metadata.format ?? 'unknown'})`);
   }
+  if ((metadata.width ?? 0) * (metadata.height ?? 0) > MEDIA_LIMITS.imagePixels)
+    throw new AppError(413, MediaErrorCode.MediaTooLarge, `the ${what} has more than ${MEDIA_LIMITS.imagePixels} pixels`);
+  return { contentType, width: metadata.width, height: metadata.height, needsThumbnail: true };
+}
+
+/** Decodes an image fully and makes its thumbnail; a failure is `media_undecodable` (or `media_too_large`). */
+export async function makeThumbnail(bytes: Buffer, what = 'image'): Promise<Buffer> {
   try {
-    const thumbnail = await thumbnailOf(bytes);
-    return { contentType, width: metadata.width, height: metadata.height, thumbnail };
+    return await thumbnailOf(bytes);
   } catch (error) {
     const message = (error as Error).message;
     if (/pixel limit/i.test(message))
@@ -163,19 +173,17 @@ export async function sniffFigure(bytes: Buffer, format: ParsedMediaItem['format
     case 'svg': {
       const text = utf8(bytes, 'SVG');
       if (!/<svg[\s>]/i.test(text)) throw typeMismatch('the figure is not an SVG document');
-      // Rasterised (librsvg runs no scripts and fetches nothing) so the grid shows pixels, never the document.
-      let thumbnail: Buffer | undefined;
+      // Rasterised later by the thumbnail job (librsvg runs no scripts and fetches nothing) so the grid shows pixels, never the document.
       let width: number | undefined;
       let height: number | undefined;
       try {
         const metadata = await pipeline(bytes).metadata();
         width = metadata.width;
         height = metadata.height;
-        thumbnail = await thumbnailOf(bytes);
       } catch (error) {
         throw undecodable(`the SVG could not be rendered: ${(error as Error).message}`);
       }
-      return { contentType: 'image/svg+xml', width, height, thumbnail };
+      return { contentType: 'image/svg+xml', width, height, needsThumbnail: true };
     }
     case 'png': {
       const png = await decodeImage(bytes, 'figure');

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { MEDIA_LIMITS, MediaErrorCode, type ParsedMediaItem, type RefusedMedia } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
@@ -24,8 +23,9 @@ const missing = (what: string) =>
 /**
  * Stores the media items of a batch in the batch's transaction. Each item is
  * checked, its content object found (uploaded and verified beforehand), its
- * bytes sniffed and decoded, a thumbnail made where it has pixels; an item
- * that fails any of this is refused on its own and the rest are written.
+ * bytes sniffed (images by their header); an item that fails any of this is
+ * refused on its own and the rest are written. Items with pixels are stored
+ * with a pending thumbnail, which `MediaThumbnailer` makes in the background.
  */
 @Injectable()
 export class MediaIngestService {
@@ -57,11 +57,10 @@ export class MediaIngestService {
         ...Object.values(c.item.masks ?? {}).map((m) => keyOf(m.sha256)),
       ]),
     );
-    const thumbnails = new Map<string, string>();
     const rows: NewMediaItem[] = [];
     for (const c of within) {
       try {
-        rows.push(await this.prepare(ctx, runId, c.item, objects, keyOf, thumbnails));
+        rows.push(await this.prepare(c.item, objects, keyOf));
       } catch (error) {
         refuse(c, error);
       }
@@ -94,23 +93,18 @@ export class MediaIngestService {
   }
 
   private async prepare(
-    ctx: RequestContext,
-    runId: string,
     item: ParsedMediaItem,
     objects: Map<string, MediaObject>,
     keyOf: (sha256: string) => string,
-    thumbnails: Map<string, string>,
   ): Promise<NewMediaItem> {
     let decoded: Decoded | undefined;
     let objectId: string | null = null;
-    let thumbnailId: string | null = null;
     if (item.sha256) {
       const object = this.available(objects, keyOf(item.sha256), item.size!, `the content object ${item.sha256}`);
       const limit = item.type === 'image' ? MEDIA_LIMITS.imageBytes : MEDIA_LIMITS.fileBytes;
       if (object.size > limit) throw new AppError(413, MediaErrorCode.MediaTooLarge, `a ${item.type} may have at most ${limit} bytes`);
       decoded = await decodeContent(item, await this.read(object.key));
       objectId = object.id;
-      if (decoded.thumbnail) thumbnailId = await this.storeThumbnail(ctx, runId, decoded.thumbnail, thumbnails);
     }
     const masks: NewMediaItem['masks'] = [];
     for (const [name, mask] of Object.entries(item.masks ?? {})) {
@@ -126,7 +120,7 @@ export class MediaIngestService {
       type: item.type,
       content_type: decoded?.contentType ?? (item.type === 'markdown' ? 'text/markdown' : null),
       object_id: objectId,
-      thumbnail_object_id: thumbnailId,
+      thumbnail_state: decoded?.needsThumbnail ? 'pending' : null,
       width: decoded?.width ?? null,
       height: decoded?.height ?? null,
       duration: item.duration ?? decoded?.duration ?? null,
@@ -152,17 +146,5 @@ export class MediaIngestService {
     const chunks: Buffer[] = [];
     for await (const chunk of await this.driver.read(key)) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
-  }
-
-  /** Thumbnails are content-addressed in the run like uploads, so identical images share one. */
-  private async storeThumbnail(ctx: RequestContext, runId: string, bytes: Buffer, done: Map<string, string>): Promise<string> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const known = done.get(sha256);
-    if (known) return known;
-    const key = objectKeys.content(objectKeys.run(ctx.organization.id, ctx.currentProject.id, runId), sha256);
-    if (!(await this.driver.head(key))) await this.driver.write(key, bytes, 'image/webp');
-    const id = await this.repository.thumbnailObject(ctx, runId, { key, sha256, size: bytes.length });
-    done.set(sha256, id);
-    return id;
   }
 }

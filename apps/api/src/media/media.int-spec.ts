@@ -5,6 +5,7 @@ import { addOrgMember, createOrg, createProject, setProjectRole, signup, type Te
 import { startS3rver, type TestS3 } from '../../test/s3rver';
 import { startTestApp, type TestApp } from '../../test/test-app';
 import { declaration, sendAll, sha256 } from '../../test/upload-client';
+import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
 
 const png = (width: number, height: number, color = { r: 200, g: 30, b: 30 }) =>
   sharp({ create: { width, height, channels: 3, background: color } })
@@ -75,6 +76,20 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
     expect(response.status).toBe(200);
     return response.body.items as StoredMedia[];
   };
+  /** The items once the background job has settled every thumbnail (made or failed). */
+  const settled = async (run: string, key: string) => {
+    let items: StoredMedia[] = [];
+    await expect
+      .poll(
+        async () => {
+          items = await list(run, key);
+          return items.some((i) => i.thumbnailState === 'pending');
+        },
+        { timeout: 30_000, interval: 100 },
+      )
+      .toBe(false);
+    return items;
+  };
 
   it('keeps the good images of a batch, refuses each bad one with its own code, and makes thumbnails', async () => {
     const run = await newRun();
@@ -131,10 +146,10 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
       [5, 413, 'media_too_large'],
     ]);
 
-    const items = await list(run.key, 'samples');
-    expect(items.map((i) => [i.index, i.contentType, i.width, i.height])).toEqual([
-      [0, 'image/png', 640, 480],
-      [1, 'image/jpeg', 32, 16],
+    const items = await settled(run.key, 'samples');
+    expect(items.map((i) => [i.index, i.contentType, i.width, i.height, i.thumbnailState])).toEqual([
+      [0, 'image/png', 640, 480, 'ready'],
+      [1, 'image/jpeg', 32, 16, 'ready'],
     ]);
     expect(items[0]!.caption).toBe('first');
     expect(items[0]!.boxes).toEqual(boxes);
@@ -237,7 +252,7 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
     const [audio] = await list(run.key, 'audio');
     expect([audio!.contentType, audio!.sampleRate, audio!.duration]).toEqual(['audio/wav', 8000, 2]);
     expect((await list(run.key, 'video'))[0]!.contentType).toBe('video/mp4');
-    const [fig] = await list(run.key, 'fig');
+    const [fig] = await settled(run.key, 'fig');
     expect([fig!.contentType, fig!.width, fig!.height, fig!.thumbnailUrl !== null]).toEqual(['image/svg+xml', 40, 20, true]);
 
     const [report] = await list(run.key, 'report');
@@ -336,12 +351,71 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
     expect(bad.body.error.code).toBeDefined();
   });
 
+  it('thumbnails are made in the background: an image that fails to decode fully is marked failed and holds up no other', async () => {
+    const run = await newRun();
+    const good = await png(512, 256, { r: 0, g: 120, b: 0 });
+    const other = await png(64, 64, { r: 0, g: 0, b: 120 });
+    // A PNG cut short: its header is whole (so the batch takes it), its pixel data is not.
+    const noisy = await sharp(Buffer.from(Array.from({ length: 300 * 300 * 3 }, (_, i) => (i * 7919) % 251)), {
+      raw: { width: 300, height: 300, channels: 3 },
+    })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    const truncated = noisy.subarray(0, Math.floor(noisy.length / 2));
+    await upload(run.key, { 'good.png': good, 'other.png': other, 'cut.png': truncated });
+    const time = Date.now();
+    const response = await send(run.key, [
+      { key: 'bg', step: 0, time, index: 0, type: 'image', ...ref(truncated) },
+      { key: 'bg', step: 0, time, index: 1, type: 'image', ...ref(good) },
+      { key: 'bg', step: 0, time, index: 2, type: 'image', ...ref(other) },
+    ]);
+    expect(response.status).toBe(200);
+    expect(response.body.media).toEqual({ stored: 3, refused: [] });
+    const items = await settled(run.key, 'bg');
+    expect(
+      items.map((i) => [i.index, i.width, i.height, i.thumbnailState, i.thumbnailError?.code ?? null, i.thumbnailUrl !== null]),
+    ).toEqual([
+      [0, 300, 300, 'failed', 'media_undecodable', false],
+      [1, 512, 256, 'ready', null, true],
+      [2, 64, 64, 'ready', null, true],
+    ]);
+    const thumb = await sharp(Buffer.from(await (await fetch(items[1]!.thumbnailUrl!)).arrayBuffer())).metadata();
+    expect([thumb.format, thumb.width, thumb.height]).toEqual(['webp', 256, 128]);
+  });
+
+  it('a thumbnail whose content the store cannot read for a while is retried until it is made', async () => {
+    const run = await newRun();
+    const img = await png(100, 50, { r: 90, g: 90, b: 0 });
+    await upload(run.key, { 'r.png': img });
+    // After the batch's own read (its header check), the store fails the next two reads of this object,
+    // as an unreachable S3 would; the job must try again.
+    const driver = t.app.get<StorageDriver>(STORAGE_DRIVER);
+    const read = driver.read.bind(driver);
+    let attempts = 0;
+    driver.read = async (key, range) => {
+      if (key.endsWith(sha256(img))) {
+        attempts++;
+        if (attempts === 2 || attempts === 3) throw new Error('store unreachable');
+      }
+      return read(key, range);
+    };
+    try {
+      await send(run.key, [{ key: 'retry', step: 0, time: Date.now(), type: 'image', ...ref(img) }]);
+      const [item] = await settled(run.key, 'retry');
+      expect([item!.thumbnailState, item!.thumbnailError, item!.thumbnailUrl !== null]).toEqual(['ready', null, true]);
+      expect(attempts).toBe(4); // the batch's header check, two failed reads of the job, the one that worked
+    } finally {
+      driver.read = read;
+    }
+  });
+
   it('counts media in the quota, refuses what exceeds it, and lets a viewer read but not write', async () => {
     const run = await newRun();
     const before = (await owner.api.get(`/orgs/${org}/storage`)).body.usedBytes as number;
     const img = await png(300, 300);
     await upload(run.key, { 'q.png': img });
     await send(run.key, [{ key: 'q', step: 0, time: Date.now(), type: 'image', ...ref(img) }]);
+    await settled(run.key, 'q');
     const after = (await owner.api.get(`/orgs/${org}/storage`)).body.usedBytes as number;
     // The image and its thumbnail.
     expect(after).toBeGreaterThan(before + img.length);

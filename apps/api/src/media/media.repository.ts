@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/context/request-context';
 import { queryRows } from '../database/sql';
 
@@ -8,6 +9,18 @@ export interface MediaObject {
   key: string;
   size: number;
   state: 'pending' | 'available';
+}
+
+/** An item whose thumbnail the background job is to make. */
+export interface ThumbnailJob {
+  id: string;
+  organization_id: string;
+  project_id: string;
+  run_id: string;
+  type: string;
+  format: string | null;
+  attempts: number;
+  object_key: string;
 }
 
 /** What the server learned of an item, or it declared: the same columns written and read. */
@@ -29,7 +42,8 @@ export interface NewMediaItem extends MediaFacts {
   type: string;
   content_type: string | null;
   object_id: string | null;
-  thumbnail_object_id: string | null;
+  /** `pending` for an item the thumbnail job is to give a thumbnail. */
+  thumbnail_state: 'pending' | null;
   boxes: unknown;
   data: unknown;
   metadata: unknown;
@@ -48,6 +62,8 @@ export interface MediaRow extends MediaFacts {
   sha256: string | null;
   object_key: string | null;
   thumbnail_key: string | null;
+  thumbnail_state: 'pending' | 'ready' | 'failed' | null;
+  thumbnail_error: { code: string; message: string } | null;
   boxes: Record<string, unknown> | null;
   data: Record<string, unknown> | null;
   metadata: Record<string, unknown> | null;
@@ -55,7 +71,7 @@ export interface MediaRow extends MediaFacts {
 }
 
 const ITEM_COLUMNS = `m.run_id, m.key, m.step, m.idx, m.time, m.type, m.content_type, o.size, o.sha256, o.key AS object_key,
-  t.key AS thumbnail_key, m.width, m.height, m.duration, m.sample_rate, m.format, m.caption, m.boxes, m.data, m.metadata,
+  t.key AS thumbnail_key, m.thumbnail_state, m.thumbnail_error, m.width, m.height, m.duration, m.sample_rate, m.format, m.caption, m.boxes, m.data, m.metadata,
   (SELECT json_agg(json_build_object('name', mk.name, 'key', mo.key, 'class_names', mk.class_names) ORDER BY mk.name)
      FROM media_masks mk JOIN stored_objects mo ON mo.id = mk.object_id WHERE mk.item_id = m.id) AS masks`;
 
@@ -100,18 +116,57 @@ export class MediaRepository {
     return new Set(rows.map((r) => `${r.key}\u0000${r.step}\u0000${r.idx}`));
   }
 
-  /** A thumbnail the server wrote to the store: an available object of the run (counted in usage like any other). */
-  async thumbnailObject(ctx: RequestContext, runId: string, object: { key: string; sha256: string; size: number }): Promise<string> {
+  /**
+   * Items whose thumbnail is due, locked until the transaction ends; rows another node holds are
+   * skipped. System scope: the job serves every organization.
+   */
+  async claimThumbnails(em: EntityManager, limit: number): Promise<ThumbnailJob[]> {
+    return queryRows<ThumbnailJob>(
+      em,
+      `SELECT m.id, m.organization_id, m.project_id, m.run_id, m.type, m.format, m.thumbnail_attempts AS attempts, o.key AS object_key
+         FROM media_items m JOIN stored_objects o ON o.id = m.object_id
+        WHERE m.thumbnail_state = 'pending' AND (m.thumbnail_after IS NULL OR m.thumbnail_after <= now())
+        ORDER BY m.thumbnail_after NULLS FIRST, m.id LIMIT $1 FOR UPDATE OF m SKIP LOCKED`,
+      [limit],
+    );
+  }
+
+  /** A thumbnail the job wrote to the store: an available object of the item's run (counted in usage like any other). */
+  async thumbnailObject(em: EntityManager, job: ThumbnailJob, object: { key: string; sha256: string; size: number }): Promise<string> {
     const rows = await queryRows<{ id: string }>(
-      ctx.em,
+      em,
       `INSERT INTO stored_objects AS o (organization_id, project_id, run_id, key, sha256, size, content_type, state, part_size, part_count, completed_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'image/webp', 'available', $6, 1, now())
        ON CONFLICT (key) DO UPDATE SET touched_at = o.touched_at
        RETURNING o.id`,
-      [ctx.organization.id, ctx.currentProject.id, runId, object.key, object.sha256, object.size],
+      [job.organization_id, job.project_id, job.run_id, object.key, object.sha256, object.size],
     );
-    await ctx.em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = $2`, [ctx.organization.id, object.key]);
+    await em.query(`DELETE FROM storage_deletions WHERE organization_id = $1 AND key = $2`, [job.organization_id, object.key]);
     return rows[0]!.id;
+  }
+
+  async thumbnailReady(em: EntityManager, id: string, objectId: string): Promise<void> {
+    await em.query(
+      `UPDATE media_items SET thumbnail_state = 'ready', thumbnail_object_id = $2, thumbnail_error = NULL, thumbnail_after = NULL WHERE id = $1`,
+      [id, objectId],
+    );
+  }
+
+  async thumbnailFailed(em: EntityManager, id: string, error: { code: string; message: string }): Promise<void> {
+    await em.query(
+      `UPDATE media_items SET thumbnail_state = 'failed', thumbnail_error = $2::jsonb, thumbnail_after = NULL,
+              thumbnail_attempts = thumbnail_attempts + 1 WHERE id = $1`,
+      [id, JSON.stringify(error)],
+    );
+  }
+
+  /** A transient failure (the store could not be read): tried again after `delaySeconds`. */
+  async thumbnailRetry(em: EntityManager, id: string, delaySeconds: number, error: { code: string; message: string }): Promise<void> {
+    await em.query(
+      `UPDATE media_items SET thumbnail_attempts = thumbnail_attempts + 1, thumbnail_error = $3::jsonb,
+              thumbnail_after = now() + make_interval(secs => $2) WHERE id = $1`,
+      [id, delaySeconds, JSON.stringify(error)],
+    );
   }
 
   /** Writes items, replacing any at the same (key, step, index), and their masks. */
@@ -120,14 +175,15 @@ export class MediaRepository {
     const rows = await queryRows<{ id: string; key: string; step: string; idx: number }>(
       ctx.em,
       `INSERT INTO media_items AS m (organization_id, project_id, run_id, key, step, idx, time, type, content_type, object_id,
-              thumbnail_object_id, width, height, duration, sample_rate, format, caption, boxes, data, metadata)
+              thumbnail_state, width, height, duration, sample_rate, format, caption, boxes, data, metadata)
        SELECT $1, $2, $3, x.key, x.step, x.idx, to_timestamp(x.time / 1000.0), x.type, x.content_type, x.object_id,
-              x.thumbnail_object_id, x.width, x.height, x.duration, x.sample_rate, x.format, x.caption, x.boxes, x.data, x.metadata
+              x.thumbnail_state, x.width, x.height, x.duration, x.sample_rate, x.format, x.caption, x.boxes, x.data, x.metadata
          FROM jsonb_to_recordset($4::jsonb) AS x(key text, step bigint, idx int, time double precision, type text, content_type text,
-              object_id uuid, thumbnail_object_id uuid, width int, height int, duration double precision, sample_rate int, format text,
+              object_id uuid, thumbnail_state text, width int, height int, duration double precision, sample_rate int, format text,
               caption text, boxes jsonb, data jsonb, metadata jsonb)
        ON CONFLICT (run_id, key, step, idx) DO UPDATE SET time = EXCLUDED.time, type = EXCLUDED.type, content_type = EXCLUDED.content_type,
-              object_id = EXCLUDED.object_id, thumbnail_object_id = EXCLUDED.thumbnail_object_id, width = EXCLUDED.width,
+              object_id = EXCLUDED.object_id, thumbnail_object_id = NULL, thumbnail_state = EXCLUDED.thumbnail_state,
+              thumbnail_attempts = 0, thumbnail_error = NULL, thumbnail_after = NULL, width = EXCLUDED.width,
               height = EXCLUDED.height, duration = EXCLUDED.duration, sample_rate = EXCLUDED.sample_rate, format = EXCLUDED.format,
               caption = EXCLUDED.caption, boxes = EXCLUDED.boxes, data = EXCLUDED.data, metadata = EXCLUDED.metadata, created_at = now()
        RETURNING m.id, m.key, m.step, m.idx`,

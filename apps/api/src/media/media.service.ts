@@ -154,6 +154,8 @@ export class MediaService {
       metadata: r.metadata,
       url: await this.url(ctx, r.object_key, r.content_type, `${r.key.replace(/[^\w.-]+/g, '_')}-${r.step}-${r.idx}`),
       thumbnailUrl: await this.url(ctx, r.thumbnail_key, 'image/webp'),
+      thumbnailState: r.thumbnail_state,
+      thumbnailError: r.thumbnail_state === 'failed' ? r.thumbnail_error : null,
     };
   }
 }

@@ -30,6 +30,31 @@ export function toTableInfo(row: RunTableRow): TableInfo {
   };
 }
 
+/** A media cell's record (`run_table_media`) with the store keys of its content and thumbnail. */
+export interface TableMediaRow {
+  sha256: string;
+  type: string;
+  content_type: string;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  sample_rate: number | null;
+  object_key: string;
+  thumbnail_key: string | null;
+}
+
+export interface NewTableMedia {
+  sha256: string;
+  type: string;
+  object_id: string;
+  thumbnail_object_id: string | null;
+  content_type: string;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  sample_rate: number | null;
+}
+
 /** SQL for `run_tables`: tables logged by runs, each pointing at its Parquet object. */
 @Injectable()
 export class RunTablesRepository {
@@ -102,5 +127,41 @@ export class RunTablesRepository {
         [replaced],
       );
     }
+  }
+
+  /** Content objects of the run by store key (for the media cells a table names). */
+  async objectsByKeys(ctx: RequestContext, keys: string[]): Promise<Map<string, { id: string; key: string; size: number; state: string }>> {
+    if (keys.length === 0) return new Map();
+    const rows = await queryRows<{ id: string; key: string; size: string; state: string }>(
+      ctx.em,
+      `SELECT id, key, size, state FROM stored_objects WHERE organization_id = $1 AND key = ANY($2::text[])`,
+      [ctx.organization.id, keys],
+    );
+    return new Map(rows.map((r) => [r.key, { ...r, size: Number(r.size) }]));
+  }
+
+  /** Media cells of runs already checked, by run and SHA-256 (`type` too: the same bytes are checked once per type). */
+  async media(ctx: RequestContext, runIds: string[], sha256s: string[]): Promise<Array<TableMediaRow & { run_id: string }>> {
+    if (runIds.length === 0 || sha256s.length === 0) return [];
+    return queryRows<TableMediaRow & { run_id: string }>(
+      ctx.em,
+      `SELECT m.run_id, m.sha256, m.type, m.content_type, m.width, m.height, m.duration, m.sample_rate,
+              o.key AS object_key, t.key AS thumbnail_key
+         FROM run_table_media m JOIN stored_objects o ON o.id = m.object_id LEFT JOIN stored_objects t ON t.id = m.thumbnail_object_id
+        WHERE m.organization_id = $1 AND m.run_id = ANY($2::uuid[]) AND m.sha256 = ANY($3::text[])`,
+      [ctx.organization.id, runIds, sha256s],
+    );
+  }
+
+  async recordMedia(ctx: RequestContext, runId: string, media: NewTableMedia[]): Promise<void> {
+    if (media.length === 0) return;
+    await ctx.em.query(
+      `INSERT INTO run_table_media (organization_id, run_id, sha256, type, object_id, thumbnail_object_id, content_type, width, height, duration, sample_rate)
+       SELECT $1, $2, x.sha256, x.type, x.object_id, x.thumbnail_object_id, x.content_type, x.width, x.height, x.duration, x.sample_rate
+         FROM jsonb_to_recordset($3::jsonb) AS x(sha256 text, type text, object_id uuid, thumbnail_object_id uuid, content_type text,
+              width integer, height integer, duration double precision, sample_rate integer)
+       ON CONFLICT (run_id, sha256, type) DO NOTHING`,
+      [ctx.organization.id, runId, JSON.stringify(media)],
+    );
   }
 }

@@ -24,6 +24,7 @@ import { RunTablesRepository, toTableInfo, type RunTableRow } from './run-tables
 import { TableCache } from './table-cache';
 import { checkTableDocument } from './table-document';
 import { TableEngine } from './table-engine';
+import { TableMediaService } from './table-media';
 import { invalidTableQuery, tableTooLarge } from './tables.errors';
 
 const PARQUET = 'application/vnd.apache.parquet';
@@ -43,6 +44,7 @@ export class RunTablesService {
     private readonly uploads: UploadsService,
     private readonly engine: TableEngine,
     private readonly cache: TableCache,
+    private readonly media: TableMediaService,
   ) {}
 
   async declare(ctx: RequestContext, runRef: string, declared: TableDeclaration[]): Promise<DeclareTablesResponse> {
@@ -91,6 +93,7 @@ export class RunTablesService {
     }
 
     const table = checkTableDocument(await this.uploads.readObject(source!));
+    await this.media.check(ctx, runId, table);
     const parquet = await this.engine.toParquet(table);
     const prefix = objectKeys.run(ctx.organization.id, ctx.currentProject.id, runId);
     const key = objectKeys.table(prefix, createHash('sha256').update(parquet).digest('hex'));
@@ -119,7 +122,12 @@ export class RunTablesService {
     const page = await this.cache.use(table.object_key, Number(table.object_size), (file) =>
       this.engine.rows(file, table.columns, { filter: query.filter, sort: query.sort, limit: query.limit, offset: query.offset }),
     );
-    return { table: toTableInfo(table), offset: query.offset, ...page };
+    const media = await this.media.resolve(
+      ctx,
+      table.columns.map((c) => ({ ...c, runId: table.run_id })),
+      page.rows,
+    );
+    return { table: toTableInfo(table), offset: query.offset, ...page, ...(media ? { media } : {}) };
   }
 
   async stats(ctx: RequestContext, runRef: string, key: string, query: Pick<TableRowsQuery, 'step' | 'filter'>): Promise<TableStats> {
@@ -159,6 +167,12 @@ export class RunTablesService {
       });
     };
     const page = await open(0);
+    const joinColumn = { name: query.on, type: type!, runId: tables[0]!.run_id };
+    const media = await this.media.resolve(
+      ctx,
+      [joinColumn, ...tables.flatMap((t) => t.columns.filter((c) => c.name !== query.on).map((c) => ({ ...c, runId: t.run_id })))],
+      page.rows,
+    );
     return {
       on: query.on,
       runs: tables.map((t, i) => ({ run: refs[i]!, table: toTableInfo(t) })),
@@ -168,6 +182,7 @@ export class RunTablesService {
       ],
       offset: query.offset,
       ...page,
+      ...(media ? { media } : {}),
     };
   }
 

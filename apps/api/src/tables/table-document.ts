@@ -17,6 +17,8 @@ export interface CheckedTable {
 
 const hasControlCharacter = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
 const WIRE_FLOATS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
 function accepts(type: TableColumnType, cell: TableCell): boolean {
@@ -28,6 +30,9 @@ function accepts(type: TableColumnType, cell: TableCell): boolean {
       return typeof cell === 'string' && cell.length <= TABLE_LIMITS.stringLength && !cell.includes('\u0000');
     case 'bool':
       return typeof cell === 'boolean';
+    case 'image':
+    case 'audio':
+      return typeof cell === 'string' && SHA256.test(cell);
   }
 }
 
@@ -95,7 +100,12 @@ export function checkTableDocument(bytes: Buffer): CheckedTable {
       if (!accepts(column.type, cell)) {
         throw schemaMismatch(
           `row ${r} of column "${column.name}" (${column.type}) holds ${JSON.stringify(cell)?.slice(0, 60) ?? typeof cell}`,
-          [{ path: `data.${c}.${r}`, message: `not a ${column.type}` }],
+          [
+            {
+              path: `data.${c}.${r}`,
+              message: column.type === 'image' || column.type === 'audio' ? 'not the SHA-256 of a media object' : `not a ${column.type}`,
+            },
+          ],
         );
       }
     }

@@ -8,7 +8,7 @@ import { TABLE_LIMITS, toWireFloat, type TableCell, type TableColumn, type Table
 import type { CheckedTable } from './table-document';
 import { quoteIdent, TableSql } from './table-sql';
 
-const DUCK_TYPES = { number: 'DOUBLE', string: 'VARCHAR', bool: 'BOOLEAN' } as const;
+const DUCK_TYPES = { number: 'DOUBLE', string: 'VARCHAR', bool: 'BOOLEAN', image: 'VARCHAR', audio: 'VARCHAR' } as const;
 
 /** Paths we build ourselves (cache directory + hex digest); quoted as a SQL string all the same. */
 function quotePath(path: string): string {
@@ -64,8 +64,8 @@ export class TableEngine implements OnModuleDestroy {
             const v = data[k]![r];
             if (v === null || v === undefined) appender.appendNull();
             else if (columns[k]!.type === 'number') appender.appendDouble(v as number);
-            else if (columns[k]!.type === 'string') appender.appendVarchar(v as string);
-            else appender.appendBoolean(v as boolean);
+            else if (columns[k]!.type === 'bool') appender.appendBoolean(v as boolean);
+            else appender.appendVarchar(v as string);
           }
           appender.endRow();
         }

@@ -136,7 +136,13 @@ export function ComparePage() {
       {runs && (
         <>
           <h2>Media</h2>
-          <MediaPanel org={org} project={project} runs={runs.map((r) => ({ id: r.id, key: r.key }))} />
+          <MediaPanel
+            org={org}
+            project={project}
+            runs={runs.map((r) => ({ id: r.id, key: r.key }))}
+            axis={layout.media?.axis}
+            onAxisChange={(axis) => setLayout({ ...layout, media: { axis } })}
+          />
         </>
       )}
       {runs && (

@@ -11,6 +11,7 @@ import { ReadmeCard } from '../components/Readme';
 import { ConsoleView } from './run/ConsoleView';
 import { FilesTab } from './run/FilesTab';
 import { MediaPanel } from '../components/media/MediaPanel';
+import { useStoredLayout } from '../panels/useStoredLayout';
 import { LineageView } from './run/LineageView';
 import { Overview } from './run/Overview';
 import { ParamsView } from './run/ParamsView';
@@ -65,7 +66,7 @@ export function RunPage() {
         </>
       )}
       {tab === 'charts' && <RunCharts org={org} project={project} run={r} kind="metric" />}
-      {tab === 'media' && <MediaPanel org={org} project={project} runs={[{ id: r.id, key: r.key }]} />}
+      {tab === 'media' && <RunMedia org={org} project={project} run={{ id: r.id, key: r.key }} />}
       {tab === 'system' && <RunCharts org={org} project={project} run={r} kind="system" />}
       {tab === 'params' && <ParamsView params={r.params} />}
       {tab === 'context' && <pre className="code">{JSON.stringify(r.context, null, 2)}</pre>}
@@ -83,5 +84,19 @@ export function RunPage() {
         />
       )}
     </section>
+  );
+}
+
+/** The run page's media panel; its x axis is kept with the project's run-page layout in this browser. */
+function RunMedia({ org, project, run }: { org: string; project: string; run: { id: string; key: string } }) {
+  const [layout, setLayout] = useStoredLayout(`${org}/${project}/run-media`);
+  return (
+    <MediaPanel
+      org={org}
+      project={project}
+      runs={[run]}
+      axis={layout.media?.axis}
+      onAxisChange={(axis) => setLayout({ ...layout, media: { axis } })}
+    />
   );
 }

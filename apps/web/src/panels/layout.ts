@@ -49,6 +49,8 @@ export interface PanelLayout {
   /** Derived sections that were removed. */
   hidden: string[];
   settings: PanelSettings;
+  /** The media panel beside the charts: its slider's x axis (`step`, `time`, `relative`, `metric:<name>`). */
+  media?: { axis: string };
 }
 
 export const DEFAULT_LAYOUT: PanelLayout = {
@@ -84,6 +86,9 @@ export function parseLayout(value: unknown): PanelLayout {
     collapsed: strings(v.collapsed),
     hidden: strings(v.hidden),
     settings: { ...DEFAULT_LAYOUT.settings, ...(v.settings && typeof v.settings === 'object' ? v.settings : {}) },
+    ...(v.media && typeof v.media === 'object' && typeof v.media.axis === 'string' && v.media.axis.length <= 300
+      ? { media: { axis: v.media.axis } }
+      : {}),
   };
 }
 

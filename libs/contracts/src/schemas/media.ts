@@ -205,6 +205,13 @@ export const storedMediaSchema = z.object({
   metadata: z.record(z.string(), z.unknown()).nullable(),
   url: z.string().nullable(),
   thumbnailUrl: z.string().nullable(),
+  /**
+   * Thumbnails are made in the background after the item is stored: `pending` until then, `ready` with
+   * `thumbnailUrl`, `failed` when the content did not decode fully (`thumbnailError` says why; the item
+   * stays, the app shows the original or a marker); null for items without one (audio, documents).
+   */
+  thumbnailState: z.enum(['pending', 'ready', 'failed']).nullable(),
+  thumbnailError: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 export type StoredMedia = z.infer<typeof storedMediaSchema>;
 

@@ -18,11 +18,20 @@ export const TABLE_LIMITS = {
   tablesPerRequest: 100,
   pageSize: 1_000,
   topValues: 10,
+  /** Distinct media objects (image and audio cells) one table may name; each is checked when the table is stored. */
+  mediaObjects: 5_000,
 } as const;
 
-/** Cell types. Numbers are 64-bit floats (NaN and the infinities travel as wire strings); every column may hold nulls. */
-export const TABLE_COLUMN_TYPES = ['number', 'string', 'bool'] as const;
+/**
+ * Cell types. Numbers are 64-bit floats (NaN and the infinities travel as wire strings); every column may hold nulls.
+ * A media cell (`image`, `audio`) holds the SHA-256 (lowercase hex) of a content object of the run, uploaded
+ * through `POST …/runs/{run}/media/objects` before the table is declared.
+ */
+export const TABLE_COLUMN_TYPES = ['number', 'string', 'bool', 'image', 'audio'] as const;
 export type TableColumnType = (typeof TABLE_COLUMN_TYPES)[number];
+export const TABLE_MEDIA_TYPES = ['image', 'audio'] as const;
+export type TableMediaType = (typeof TABLE_MEDIA_TYPES)[number];
+export const isTableMediaType = (type: string): type is TableMediaType => (TABLE_MEDIA_TYPES as readonly string[]).includes(type);
 
 export const TableErrorCode = {
   /** The document is not a table: not JSON, a column without a name or type, duplicate column names. */
@@ -123,12 +132,27 @@ export type TableRowsQuery = z.infer<typeof tableRowsQuerySchema>;
 
 export const tableCellSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 
+/** What a media cell of a page names: its content (signed URL), the server's thumbnail for images, what decoding found. */
+export const tableMediaSchema = z.object({
+  type: z.enum(TABLE_MEDIA_TYPES),
+  contentType: z.string(),
+  url: z.string(),
+  thumbnailUrl: z.string().nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  duration: z.number().nullable(),
+  sampleRate: z.number().nullable(),
+});
+export type TableMedia = z.infer<typeof tableMediaSchema>;
+
 export const tableRowsSchema = z.object({
   table: tableInfoSchema,
   /** Rows matching the filter (all rows without one). */
   matchedRows: z.number(),
   offset: z.number(),
   rows: z.array(z.array(tableCellSchema)),
+  /** The media cells of these rows, by SHA-256 (the cell's value); absent when the table has no media column. */
+  media: z.record(z.string(), tableMediaSchema).optional(),
 });
 export type TableRows = z.infer<typeof tableRowsSchema>;
 
@@ -172,5 +196,7 @@ export const compareTablesSchema = z.object({
   matchedRows: z.number(),
   offset: z.number(),
   rows: z.array(z.array(tableCellSchema)),
+  /** The media cells of these rows, by SHA-256 (the cell's value and the run it belongs to are in `columns`). */
+  media: z.record(z.string(), tableMediaSchema).optional(),
 });
 export type CompareTables = z.infer<typeof compareTablesSchema>;

@@ -61,15 +61,20 @@ def _objects(batch: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
 def upload_batch_media(api: TrackbaseApi, meta: Dict[str, Any], directory: Path, batch: Dict[str, Any]) -> None:
     """Uploads the objects the batch's media items reference (content the server holds is not sent again)."""
     objects = _objects(batch)
-    if not objects:
-        return
-    org, project, run = meta["org"], meta["project"], meta["runId"]
+    if objects:
+        upload_media_objects(api, meta["org"], meta["project"], meta["runId"], directory, objects)
+
+
+def upload_media_objects(
+    api: TrackbaseApi, org: str, project: str, run: str, directory: Path, objects: Dict[str, Dict[str, Any]]
+) -> None:
+    """Uploads media objects of the run, by SHA-256 ({digest: {size, contentType}}), from beside the journal."""
     files: List[HashedFile] = []
     declarations: List[Dict[str, Any]] = []
     for digest, info in objects.items():
         local = directory / MEDIA_DIR / digest
         if not local.exists():
-            continue  # gone from disk: the server refuses the item on its own (media_object_missing)
+            continue  # gone from disk: the server refuses what names it (media_object_missing)
         files.append(HashedFile(str(local), digest, int(info["size"]), digest))
         declarations.append(
             {

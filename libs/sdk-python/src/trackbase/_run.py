@@ -21,6 +21,7 @@ from ._config_obj import Config, Summary, param_value
 from ._engine import Engine, EngineOptions
 from ._errors import TrackbaseApiError, TrackbaseOfflineError, TrackbaseUnavailableError
 from ._journal import Journal, runs_dir
+from ._media_store import store_blob
 from ._sync import ensure_run
 from ._tables import pending_tables, save_table, send_pending_table
 
@@ -210,7 +211,12 @@ class Run:
         if not key or len(key) > 250:
             raise ValueError("trackbase: log(): a table key must be 1 to 250 characters")
         assert self.journal is not None
-        save_table(self.journal.dir, key, step, table.to_document())
+        # Media cells' contents first, so the marker never names an object that is not on disk.
+        media = []
+        for digest, data, content_type in getattr(table, "media", []):
+            store_blob(Path(self.journal.dir), data)
+            media.append({"sha256": digest, "size": len(data), "contentType": content_type})
+        save_table(self.journal.dir, key, step, table.to_document(), media)
         if self.mode == "sync":
             self._send_tables(time.monotonic() + self.finish_timeout_s)
         elif self.mode == "async" and self.api is not None:

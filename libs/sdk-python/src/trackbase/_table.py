@@ -1,19 +1,24 @@
 """
-`trackbase.Table`: typed columns (number, string, bool) from a list of rows with `columns=`, a dict of
-columns, a pandas DataFrame or a pyarrow Table, logged with `run.log({"preds": Table(...)}, step=...)`.
+`trackbase.Table`: typed columns (number, string, bool, image, audio) from a list of rows with `columns=`,
+a dict of columns, a pandas DataFrame or a pyarrow Table, logged with `run.log({"preds": Table(...)}, step=...)`.
 pandas and pyarrow are never imported: their objects are recognised by their module and read through
 their own methods. The document sent to the server is described in libs/contracts (`TableDocument`).
+
+Media cells: `trackbase.Image`/`trackbase.Audio` values, PIL images and numpy arrays (images), and in a
+column typed image or audio also bytes. Each is encoded when the table is made; the document holds its
+SHA-256 and the content is uploaded as a media object of the run before the table.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 MAX_ROWS = 200_000
 MAX_COLUMNS = 500
-COLUMN_TYPES = ("number", "string", "bool")
+COLUMN_TYPES = ("number", "string", "bool", "image", "audio")
+MEDIA_TYPES = ("image", "audio")
 DOCUMENT_FORMAT = "trackbase.table/1"
 
 Cell = Union[float, int, str, bool, None]
@@ -28,6 +33,8 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     module = type(value).__module__.split(".")[0]
+    if module == "numpy" and getattr(value, "ndim", 0) > 0:
+        return value  # an array: an image cell
     if module in ("pandas", "numpy"):
         if type(value).__name__ in ("NAType", "NaTType"):
             return None
@@ -46,7 +53,33 @@ def _type_of(value: Any) -> Optional[str]:
         return "number"
     if isinstance(value, str):
         return "string"
-    raise TypeError(f"trackbase: Table: cells hold numbers, strings, booleans or None, not {type(value).__name__}")
+    from ._media import Audio, Image
+
+    if isinstance(value, Image) or _from_module(value, "PIL") or _from_module(value, "torch"):
+        return "image"
+    if _from_module(value, "numpy") and getattr(value, "ndim", 0) in (2, 3):
+        return "image"
+    if isinstance(value, Audio):
+        return "audio"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "media"  # image or audio, as the column says
+    raise TypeError(
+        "trackbase: Table: cells hold numbers, strings, booleans, None, or images and audio "
+        f"(trackbase.Image/Audio, PIL, numpy), not {type(value).__name__}"
+    )
+
+
+def _media_value(kind: str, value: Any) -> Any:
+    from ._media import Audio, Image
+
+    if kind == "image":
+        return value if isinstance(value, Image) else Image(value)
+    return value if isinstance(value, Audio) else Audio(value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def _wire(value: Any) -> Cell:
@@ -116,6 +149,9 @@ class Table:
         seen = set()
         self.columns: List[Dict[str, str]] = []
         self._data: List[List[Cell]] = []
+        #: Contents of the media cells, once each: (sha256, bytes, content type).
+        self.media: List[Tuple[str, bytes, str]] = []
+        media_seen: Dict[str, None] = {}
         for name, raw in by_column.items():
             if not name:
                 raise ValueError("trackbase: Table: a column needs a name")
@@ -128,6 +164,13 @@ class Table:
             cells = [_plain(v) for v in raw]
             if kind is None:
                 found = {t for t in map(_type_of, cells) if t is not None}
+                if "media" in found:
+                    if not found & set(MEDIA_TYPES):
+                        raise TypeError(
+                            f"trackbase: Table: column {name!r} holds bytes: say whether they are images or audio "
+                            f'with types={{{name!r}: "image"}} (or "audio")'
+                        )
+                    found.discard("media")
                 # pandas marks a missing string with NaN: a text column with NaN holes is still text.
                 if found == {"string", "number"} and all(
                     not isinstance(v, (int, float)) or (isinstance(v, float) and math.isnan(v)) for v in cells
@@ -140,11 +183,26 @@ class Table:
                 cells = [None if isinstance(v, float) and math.isnan(v) else v for v in cells]
             for v in cells:
                 t = _type_of(v)
+                if t == "media" and kind in MEDIA_TYPES:
+                    continue
                 if t is not None and t != kind:
-                    raise TypeError(f"trackbase: Table: column {name!r} holds {kind} values and a {t} ({v!r})")
+                    raise TypeError(f"trackbase: Table: column {name!r} holds {kind} values and a {t} ({_short(v)})")
             self.columns.append({"name": name, "type": kind})
+            if kind in MEDIA_TYPES:
+                cells = [None if v is None else self._media_cell(kind, v, media_seen) for v in cells]
             self._data.append([_wire(v) for v in cells] if kind == "number" else cells)
         self.row_count = row_count
+
+    def _media_cell(self, kind: str, value: Any, seen: Dict[str, None]) -> str:
+        from ._media import sha256_hex
+
+        _fields, blobs = _media_value(kind, value).to_item()
+        data, content_type = blobs[0]
+        digest = sha256_hex(data)
+        if digest not in seen:
+            seen[digest] = None
+            self.media.append((digest, data, content_type))
+        return digest
 
     def to_document(self) -> bytes:
         """The document the server takes, as UTF-8 JSON."""

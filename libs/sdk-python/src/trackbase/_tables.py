@@ -14,11 +14,12 @@ import os
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ._api import TrackbaseApi
 from ._errors import TrackbaseApiError
 from ._files import HashedFile, Uploader
+from ._media_store import upload_media_objects
 
 DIR = "tables"
 
@@ -42,7 +43,10 @@ def _base36(n: int) -> str:
             return out
 
 
-def save_table(journal_dir: Path, key: str, step: int, document: bytes) -> Dict[str, Any]:
+def save_table(
+    journal_dir: Path, key: str, step: int, document: bytes, media: Optional[List[Dict[str, Any]]] = None
+) -> Dict[str, Any]:
+    """`media`: the objects its image and audio cells name ({sha256, size, contentType}), already stored under `media/`."""
     directory = Path(journal_dir) / DIR
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     sha256 = hashlib.sha256(document).hexdigest()
@@ -50,7 +54,9 @@ def save_table(journal_dir: Path, key: str, step: int, document: bytes) -> Dict[
     if not doc_path.exists():
         _write_atomically(doc_path, document)
     entry_id = f"{_base36(int(time.time() * 1000)).rjust(9, '0')}-{uuid.uuid4().hex[:8]}"
-    entry = {"id": entry_id, "key": key, "step": step, "sha256": sha256, "size": len(document)}
+    entry: Dict[str, Any] = {"id": entry_id, "key": key, "step": step, "sha256": sha256, "size": len(document)}
+    if media:
+        entry["media"] = [{"path": m["sha256"], **m} for m in media]
     _write_atomically(directory / f"{entry_id}.pending", json.dumps(entry).encode())
     return entry
 
@@ -97,6 +103,9 @@ def send_pending_table(
                 return {"key": entry["key"], "step": entry["step"], "state": "rejected", "error": refusal}
             raise
 
+    if entry.get("media"):
+        objects = {m["sha256"]: {"size": m["size"], "contentType": m.get("contentType")} for m in entry["media"]}
+        upload_media_objects(api, org, project, run, Path(journal_dir), objects)
     result = declare()
     if result["state"] == "upload" and result.get("upload"):
         doc = Path(journal_dir) / DIR / f"{entry['sha256']}.json"

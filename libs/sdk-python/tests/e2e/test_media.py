@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -40,7 +41,12 @@ def test_images_histograms_and_charts_logged_with_a_step_reach_the_server(tenant
     assert run.finish(timeout=60) is True
     items = media(tenant, run.key, "samples")
     assert [(i["step"], i["index"]) for i in items] == [(s, i) for s in range(3) for i in range(4)]
-    assert all(i["width"] == 24 and i["height"] == 16 and i["thumbnailUrl"] for i in items)
+    # Thumbnails are made by the server in the background, shortly after the items are stored.
+    deadline = time.monotonic() + 30
+    while any(i["thumbnailState"] == "pending" for i in items) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        items = media(tenant, run.key, "samples")
+    assert all(i["width"] == 24 and i["height"] == 16 and i["thumbnailState"] == "ready" and i["thumbnailUrl"] for i in items)
     assert [i["caption"] for i in items[:4]] == ["s0", "s1", "s2", "s3"]
     assert len(media(tenant, run.key, "weights")) == 3
     assert media(tenant, run.key, "cm")[0]["data"]["matrix"] == [[1, 0], [1, 1]]

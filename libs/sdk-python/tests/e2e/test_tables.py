@@ -45,9 +45,12 @@ def test_a_dataframe_logged_with_metrics_is_queryable_on_the_server(tenant: Tena
 
 
 def test_a_process_killed_with_sigkill_after_logging_a_table_loses_nothing(tenant: Tenant, tmp_path: Path) -> None:
+    pytest.importorskip("numpy")
     body = """
     run = start(mode="offline")
     run.log({"preds": trackbase.Table({"id": list(range(3000)), "even": [i % 2 == 0 for i in range(3000)]})}, step=2)
+    import numpy as np
+    run.log({"dots": trackbase.Table(columns=["id", "img"], data=[[1, np.full((4, 6), 200, dtype=np.uint8)], [2, None]])}, step=2)
     print("LOGGED", flush=True)
     while True:
         time.sleep(1)
@@ -60,6 +63,46 @@ def test_a_process_killed_with_sigkill_after_logging_a_table_loses_nothing(tenan
     synced = python_cli(env_for(tmp_path, tenant), "sync", "--json")
     assert synced.returncode == 0, synced.stderr
     (result,) = json.loads(synced.stdout)["runs"]
-    assert result["tables"] == 1
+    assert result["tables"] == 2
     page = rows(tenant, result["runKey"], "preds", filter="even = false", sort="-id", limit=1)
     assert page["matchedRows"] == 1500 and page["rows"] == [[2999, False]]
+    dots = rows(tenant, result["runKey"], "dots", sort="id")
+    image = dots["media"][dots["rows"][0][1]]
+    assert (image["type"], image["width"], image["height"]) == ("image", 6, 4)
+
+
+def test_images_in_table_rows_are_uploaded_and_pages_name_them_with_thumbnails(tenant: Tenant) -> None:
+    np = pytest.importorskip("numpy")
+    PIL = pytest.importorskip("PIL.Image")
+    import urllib.request
+
+    run = trackbase.init(
+        project=tenant.ref,
+        url=tenant.url,
+        api_key=tenant.key,
+        context=False,
+        save_code=False,
+        capture_console=False,
+        system_metrics_interval=0,
+    )
+    pixels = np.zeros((100, 300, 3), dtype=np.uint8)
+    pixels[:, 150:, 2] = 255
+    table = trackbase.Table(
+        columns=["id", "input", "label"],
+        data=[[1, pixels, "blue"], [2, PIL.fromarray(pixels[:10, :20]), "small"], [3, None, "none"]],
+    )
+    run.log({"samples": table}, step=1)
+    assert run.finish(timeout=60) is True
+    page = rows(tenant, run.key, "samples", sort="id")
+    assert page["table"]["columns"][1] == {"name": "input", "type": "image"}
+    first, second, third = page["rows"]
+    assert third[1] is None
+    big, small = page["media"][first[1]], page["media"][second[1]]
+    assert (big["type"], big["width"], big["height"]) == ("image", 300, 100)
+    assert (small["width"], small["height"]) == (20, 10)
+    with urllib.request.urlopen(big["thumbnailUrl"]) as response:  # noqa: S310 (the test server's URL)
+        thumb = response.read()
+    assert thumb[:4] == b"RIFF" and thumb[8:12] == b"WEBP"
+    with urllib.request.urlopen(big["url"]) as response:  # noqa: S310
+        original = PIL.open(__import__("io").BytesIO(response.read()))
+        assert (original.size, np.asarray(original).tolist() == pixels.tolist()) == ((300, 100), True)

@@ -75,3 +75,48 @@ def test_importing_trackbase_does_not_import_pandas_or_the_table_module() -> Non
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False", "False"]
     assert trackbase.Table is Table
+
+
+def test_images_in_rows_become_media_cells_from_numpy_pil_bytes_and_image_values() -> None:
+    np = pytest.importorskip("numpy")
+    PIL = pytest.importorskip("PIL.Image")
+    from trackbase._media import encode_png, sha256_hex
+
+    pixels = np.zeros((6, 8, 3), dtype=np.uint8)
+    pixels[:, :4, 0] = 255
+    as_png = encode_png(pixels)
+    pil = PIL.fromarray(pixels)
+    t = Table(
+        columns=["id", "input"],
+        data=[[1, pixels], [2, pil], [3, trackbase.Image(as_png)], [4, None], [5, pixels.astype(np.float32) / 255]],
+    )
+    d = doc(t)
+    assert d["columns"] == [{"name": "id", "type": "number"}, {"name": "input", "type": "image"}]
+    cells = d["data"][1]
+    # numpy pixels, the same pixels as PNG bytes, and float pixels in [0, 1] are one object; PIL writes its own PNG.
+    assert cells[0] == sha256_hex(as_png) and cells[2] == cells[0] and cells[4] == cells[0]
+    assert cells[3] is None and len(cells[1]) == 64
+    assert [m[0] for m in t.media] == [cells[0], cells[1]]
+    assert all(content_type == "image/png" for _, _, content_type in t.media)
+
+
+def test_bytes_cells_need_a_media_column_type_and_audio_cells_are_typed() -> None:
+    wav = b"RIFF" + (36).to_bytes(4, "little") + b"WAVEfmt " + bytes(28)
+    with pytest.raises(TypeError, match="images or audio"):
+        Table({"clip": [wav]})
+    t = Table({"clip": [wav, None]}, types={"clip": "audio"})
+    assert doc(t)["columns"] == [{"name": "clip", "type": "audio"}]
+    assert t.media[0][1] == wav
+    t2 = Table({"clip": [trackbase.Audio(wav)]})
+    assert doc(t2)["columns"] == [{"name": "clip", "type": "audio"}]
+    with pytest.raises(TypeError, match="mixes image and string cells"):
+        Table(columns=["img"], data=[[trackbase.Image(b"\x89PNG\r\n\x1a\n")], ["cat.png"]])
+
+
+def test_a_dataframe_column_of_images_is_an_image_column() -> None:
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    frame = pd.DataFrame({"id": [1, 2], "img": [np.zeros((2, 2), dtype=np.uint8), np.full((2, 2), 9, dtype=np.uint8)]})
+    t = Table(frame)
+    assert [c["type"] for c in t.columns] == ["number", "image"]
+    assert len(t.media) == 2

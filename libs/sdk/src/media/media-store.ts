@@ -64,7 +64,17 @@ export async function uploadBatchMedia(
   dir: string,
   batch: RunBatch,
 ): Promise<void> {
-  const declarations = objectsOf(batch).filter((d) => existsSync(join(dir, MEDIA_DIR, d.sha256)));
+  await uploadMediaObjects(api, scope, dir, objectsOf(batch));
+}
+
+/** Uploads media objects of the run (by SHA-256, from beside the journal) that the server does not hold yet. */
+export async function uploadMediaObjects(
+  api: TrackbaseApi,
+  scope: { org: string; project: string; run: string },
+  dir: string,
+  objects: FileDeclaration[],
+): Promise<void> {
+  const declarations = objects.filter((d) => existsSync(join(dir, MEDIA_DIR, d.sha256)));
   if (!declarations.length) return;
   const { org, project, run } = scope;
   const declared = await api.declareMediaObjects(org, project, run, declarations);

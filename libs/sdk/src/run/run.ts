@@ -38,7 +38,7 @@ import { checkFinishArguments, checkObject, checkStep, checkStrings, checkValues
 import { deliverBatch, DeliveryStoppedError, type DroppedValue } from './deliver-batch';
 import { ensureRun } from './sync-journal';
 import { isMedia, type Media } from '../media/media';
-import { journalItem, refusedMediaOf, uploadBatchMedia } from '../media/media-store';
+import { journalItem, refusedMediaOf, storeBlob, uploadBatchMedia } from '../media/media-store';
 
 /** Refused values logged one by one; beyond this only counted. */
 const MAX_REPORTED = 20;
@@ -244,7 +244,13 @@ export class Run {
   private logTable(key: string, table: Table, step: number): void {
     if (!key || key.length > TABLE_LIMITS.keyLength)
       throw new TypeError(`trackbase: log(values, step): table key must be 1 to ${TABLE_LIMITS.keyLength} characters`);
-    saveTable(this.journal!.dir, key, step, table.toDocument());
+    // Media cells' contents first, so the marker never names an object that is not on disk.
+    const dir = this.journal!.dir;
+    const media = table.media.map((m) => {
+      storeBlob(dir, m.bytes);
+      return { path: m.sha256, sha256: m.sha256, size: m.bytes.length, contentType: m.contentType };
+    });
+    saveTable(dir, key, step, table.toDocument(), media);
     if (this.mode !== 'offline') this.kickTables();
   }
 

@@ -1,4 +1,4 @@
-import type { TableResult } from '@trackbase/contracts';
+import type { FileDeclaration, TableResult } from '@trackbase/contracts';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { TrackbaseApiError } from '../client/errors';
 import { projectUploadCalls, uploadWithPlan } from '../client/transfer/upload-driver';
 import { fileSource } from '../files/file-source';
 import { createUploadRuntime } from '../files/upload-files';
+import { uploadMediaObjects } from '../media/media-store';
 
 /**
  * Tables waiting to reach the server, beside the run's journal (see
@@ -22,6 +23,8 @@ export interface PendingTable {
   step: number;
   sha256: string;
   size: number;
+  /** Media objects its image and audio cells name (stored under `media/` beside the journal), uploaded before it is declared. */
+  media?: FileDeclaration[];
 }
 
 const DIR = 'tables';
@@ -32,14 +35,14 @@ function writeAtomically(path: string, body: Buffer | string): void {
   renameSync(partial, path);
 }
 
-export function saveTable(journalDir: string, key: string, step: number, document: Buffer): PendingTable {
+export function saveTable(journalDir: string, key: string, step: number, document: Buffer, media: FileDeclaration[] = []): PendingTable {
   const dir = join(journalDir, DIR);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const sha256 = createHash('sha256').update(document).digest('hex');
   const docPath = join(dir, `${sha256}.json`);
   if (!existsSync(docPath)) writeAtomically(docPath, document);
   const id = `${Date.now().toString(36).padStart(9, '0')}-${randomUUID().slice(0, 8)}`;
-  const entry: PendingTable = { id, key, step, sha256, size: document.length };
+  const entry: PendingTable = { id, key, step, sha256, size: document.length, ...(media.length ? { media } : {}) };
   writeAtomically(join(dir, `${id}.pending`), JSON.stringify(entry));
   return entry;
 }
@@ -92,6 +95,7 @@ export async function sendPendingTable(
       throw error;
     }
   };
+  if (entry.media?.length) await uploadMediaObjects(api, scope, journalDir, entry.media);
   let result = await declare();
   if (result.state === 'upload' && result.upload) {
     const rt = createUploadRuntime(projectUploadCalls(api, org, project), entry.size, {});

@@ -8,8 +8,15 @@ import {
   type TableColumnType,
   type TableDocument,
 } from '@trackbase/contracts';
+import { Audio, Image, sha256Hex, type Blob } from '../media/media';
 
-type Value = number | string | boolean | null | undefined;
+/** A cell: a number, string, boolean or null, or an `Image`/`Audio` (a media cell, uploaded as a media object of the run). */
+type Value = number | string | boolean | null | undefined | Image | Audio;
+
+/** A media cell's content: uploaded before the table is declared; the cell holds its SHA-256. */
+export interface TableMediaBlob extends Blob {
+  sha256: string;
+}
 /** A column by name, or by name and type (`{ name: 'score', type: 'number' }`); without a type it is inferred from the cells. */
 export type ColumnSpec = string | TableColumn;
 
@@ -33,18 +40,25 @@ function typeOf(value: Value): TableColumnType | null {
   if (typeof value === 'number') return 'number';
   if (typeof value === 'string') return 'string';
   if (typeof value === 'boolean') return 'bool';
-  fail(`cells hold numbers, strings, booleans or null, not ${typeof value}`);
+  if (value instanceof Image) return 'image';
+  if (value instanceof Audio) return 'audio';
+  fail(`cells hold numbers, strings, booleans, Image, Audio or null, not ${typeof value}`);
 }
 
 /**
  * A table to log with `run.log({ preds: new Table(...) }, step)`: rows with
- * column names, or columns by name. Column types (number, string, bool) are
- * inferred from the cells unless given; every column may hold nulls. The
- * checks run here, at the call that made the mistake.
+ * column names, or columns by name. Column types (number, string, bool, and
+ * image or audio for cells holding `Image`/`Audio` values) are inferred from
+ * the cells unless given; every column may hold nulls. The checks run here, at
+ * the call that made the mistake. A media cell's content (its caption, boxes
+ * and masks are not part of a table) is encoded now and uploaded as a media
+ * object of the run before the table.
  */
 export class Table {
   readonly columns: TableColumn[];
   readonly rowCount: number;
+  /** Contents of the media cells, once each. */
+  readonly media: TableMediaBlob[] = [];
   private readonly data: TableCell[][];
 
   constructor(init: TableFromRows | TableFromColumns) {
@@ -91,11 +105,20 @@ export class Table {
       return { name, type: type ?? 'string' };
     });
     this.rowCount = rowCount;
-    this.data = cells.map((column, c) =>
-      this.columns[c]!.type === 'number'
-        ? column.map((v) => (v === null || v === undefined ? null : toWireFloat(v as number)))
-        : column.map((v) => v ?? null),
-    ) as TableCell[][];
+    const media = new Map<string, TableMediaBlob>();
+    const mediaCell = (v: Image | Audio): string => {
+      const blob = v.prepare().blobs[0]!;
+      const sha256 = sha256Hex(blob.bytes);
+      if (!media.has(sha256)) media.set(sha256, { ...blob, sha256 });
+      return sha256;
+    };
+    this.data = cells.map((column, c) => {
+      const type = this.columns[c]!.type;
+      if (type === 'number') return column.map((v) => (v === null || v === undefined ? null : toWireFloat(v as number)));
+      if (type === 'image' || type === 'audio') return column.map((v) => (v === null || v === undefined ? null : mediaCell(v as Image)));
+      return column.map((v) => v ?? null);
+    }) as TableCell[][];
+    this.media.push(...media.values());
   }
 
   /** The document the server takes (`TableDocument` in the contracts), as UTF-8 JSON. */

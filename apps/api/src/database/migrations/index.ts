@@ -15,6 +15,8 @@ import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artif
 import { Media1764100700000 } from './1764100700000-media';
 import { Reports1764200700000 } from './1764200700000-reports';
 import { RunForks1764200800000 } from './1764200800000-run-forks';
+import { TableMedia1764300000000 } from './1764300000000-table-media';
+import { MediaThumbnailJobs1764300100000 } from './1764300100000-media-thumbnail-jobs';
 import { Trash1764301000000 } from './1764301000000-trash';
 import { ShareLinkAnonymised1764303000000 } from './1764303000000-share-link-anonymised';
 import { ApiKeyScopes1764306000000 } from './1764306000000-api-key-scopes';
@@ -39,6 +41,8 @@ export const MIGRATIONS = [
   Media1764100700000,
   Reports1764200700000,
   RunForks1764200800000,
+  TableMedia1764300000000,
+  MediaThumbnailJobs1764300100000,
   Trash1764301000000,
   ShareLinkAnonymised1764303000000,
   ApiKeyScopes1764306000000,

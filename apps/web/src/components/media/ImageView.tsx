@@ -113,6 +113,11 @@ export function ImageView({
           </svg>
         )}
       </div>
+      {item.thumbnailState === 'failed' && (
+        <div className="muted" role="note" title={item.thumbnailError?.message}>
+          could not be decoded
+        </div>
+      )}
       {item.caption && <figcaption>{item.caption}</figcaption>}
     </figure>
   );

@@ -101,14 +101,29 @@ function Cell(props: {
  * step at or before it), with box and mask toggles per class, a lightbox,
  * and ROC/PR curves of all runs overlaid.
  */
-export function MediaPanel({ org, project, runs }: { org: string; project: string; runs: PanelRun[] }) {
+export function MediaPanel({
+  org,
+  project,
+  runs,
+  axis: savedAxis,
+  onAxisChange,
+}: {
+  org: string;
+  project: string;
+  runs: PanelRun[];
+  /** The slider's x axis as kept in the page's layout (`step`, `time`, `relative`, `metric:<name>`); kept internally when omitted. */
+  axis?: string;
+  onAxisChange?: (axis: string) => void;
+}) {
   const [keys, setKeys] = useState<MediaKeys[]>();
   const [error, setError] = useState<Error>();
   const [grid, setGrid] = useState<MediaGrid>();
   const [position, setPosition] = useState<number>();
   const [hidden, setHidden] = useState<HiddenClasses>(new Set());
   const [lightbox, setLightbox] = useState<StoredMedia>();
-  const [axis, setAxis] = useState<MediaAxis>({ kind: 'step' });
+  const [ownAxis, setOwnAxis] = useState<MediaAxis>(() => parseAxis(savedAxis ?? 'step'));
+  const axis = useMemo(() => (onAxisChange ? parseAxis(savedAxis ?? 'step') : ownAxis), [onAxisChange, savedAxis, ownAxis]);
+  const setAxis = (next: MediaAxis) => (onAxisChange ? onAxisChange(axisValue(next)) : setOwnAxis(next));
   const [metricNames, setMetricNames] = useState<string[]>([]);
   const [metricLines, setMetricLines] = useState<Map<string, Line>>();
   const runIds = runs.map((r) => r.id).join(',');

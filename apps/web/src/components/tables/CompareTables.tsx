@@ -69,6 +69,7 @@ export function CompareTables({ org, project, runs }: { org: string; project: st
             label={`compared table ${currentKey}`}
             columns={compared.data.columns.map((c) => ({ name: c.name, type: c.type, group: c.run }))}
             rows={compared.data.rows}
+            media={compared.data.media}
           />
         </>
       ) : (

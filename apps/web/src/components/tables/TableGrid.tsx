@@ -1,4 +1,4 @@
-import type { TableCell, TableColumn } from '@trackbase/contracts';
+import type { TableCell, TableColumn, TableMedia } from '@trackbase/contracts';
 import { formatValue } from '../ui';
 
 export interface GridColumn extends TableColumn {
@@ -12,16 +12,40 @@ function show(cell: TableCell): string {
   return formatValue(cell);
 }
 
+/**
+ * A media cell: an image as the server's thumbnail (a WebP it made from bytes it decoded; image columns
+ * take raster formats only, never SVG), audio as a player. Both load only from their signed URLs.
+ */
+function MediaCell({ type, sha256, media }: { type: 'image' | 'audio'; sha256: string; media: TableMedia | undefined }) {
+  if (!media) return <span className="muted">{sha256.slice(0, 12)}</span>;
+  if (type === 'audio')
+    return <audio controls preload="none" src={media.url} aria-label={`audio ${sha256.slice(0, 12)}`} className="table-audio" />;
+  const size = media.width && media.height ? `${media.width}×${media.height}` : '';
+  return (
+    <img
+      className="table-thumb"
+      src={media.thumbnailUrl ?? media.url}
+      alt={`image ${size}`.trim()}
+      title={size}
+      loading="lazy"
+      referrerPolicy="no-referrer"
+    />
+  );
+}
+
 /** Rows of typed cells under clickable headers: a click sorts by the column, a second click reverses it. */
 export function TableGrid({
   columns,
   rows,
+  media,
   sort,
   onSort,
   label,
 }: {
   columns: GridColumn[];
   rows: TableCell[][];
+  /** The page's media cells by SHA-256 (`media` of the rows answer). */
+  media?: Record<string, TableMedia>;
   sort?: string;
   onSort?: (sort: string) => void;
   label: string;
@@ -61,11 +85,18 @@ export function TableGrid({
         <tbody>
           {rows.map((row, r) => (
             <tr key={r}>
-              {row.map((cell, i) => (
-                <td key={i} className={columns[i]?.type === 'number' ? 'num' : ''}>
-                  {show(cell)}
-                </td>
-              ))}
+              {row.map((cell, i) => {
+                const type = columns[i]?.type;
+                return (
+                  <td key={i} className={type === 'number' ? 'num' : ''}>
+                    {(type === 'image' || type === 'audio') && typeof cell === 'string' ? (
+                      <MediaCell type={type} sha256={cell} media={media?.[cell]} />
+                    ) : (
+                      show(cell)
+                    )}
+                  </td>
+                );
+              })}
             </tr>
           ))}
         </tbody>

@@ -103,6 +103,7 @@ function TableView({ org, project, run, tableKey, step }: { org: string; project
             label={`table ${tableKey}`}
             columns={page.data.table.columns}
             rows={page.data.rows}
+            media={page.data.media}
             sort={sort}
             onSort={(s) => {
               setSort(s);
