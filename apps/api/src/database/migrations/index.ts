@@ -17,6 +17,7 @@ import { Reports1764200700000 } from './1764200700000-reports';
 import { RunForks1764200800000 } from './1764200800000-run-forks';
 import { Trash1764301000000 } from './1764301000000-trash';
 import { ShareLinkAnonymised1764303000000 } from './1764303000000-share-link-anonymised';
+import { WandbPendingMedia1764305000000 } from './1764305000000-wandb-pending-media';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   RunForks1764200800000,
   Trash1764301000000,
   ShareLinkAnonymised1764303000000,
+  WandbPendingMedia1764305000000,
 ];

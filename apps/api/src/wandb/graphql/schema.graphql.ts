@@ -104,6 +104,8 @@ export const WANDB_SDL = /* GraphQL */ `
   type LocalVersionInfo {
     outOfDate: Boolean!
     latestVersionString: String
+    # Selected by older clients (0.22) once a wandb.Table is logged; no W&B server version to name.
+    versionOnThisInstanceString: String
   }
 
   type ServerFeature {
