@@ -57,18 +57,16 @@ function typeOf(cells: Array<TableCell | object>): TableColumnType {
 function asString(cell: TableCell | object): TableCell {
   if (cell === null) return null;
   const text = typeof cell === 'string' ? cell : JSON.stringify(cell);
-  return text.replace(/\u0000/g, '').slice(0, TABLE_LIMITS.stringLength);
+  return text.split('\u0000').join('').slice(0, TABLE_LIMITS.stringLength);
 }
 
 /** Column names as Trackbase takes them: no control characters, not empty, unique ignoring case. */
 function columnNames(columns: unknown[]): string[] {
   const seen = new Set<string>();
   return columns.map((raw, i) => {
-    // eslint-disable-next-line no-control-regex
-    const base =
-      (typeof raw === 'string' ? raw : JSON.stringify(raw))
-        .replace(/[\u0000-\u001f\u007f]/g, '')
-        .slice(0, TABLE_LIMITS.columnNameLength - 4) || `column_${i}`;
+    const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+    const printable = [...text].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f).join('');
+    const base = printable.slice(0, TABLE_LIMITS.columnNameLength - 4) || `column_${i}`;
     let name = base;
     for (let n = 2; seen.has(name.toLowerCase()); n++) name = `${base}_${n}`;
     seen.add(name.toLowerCase());
