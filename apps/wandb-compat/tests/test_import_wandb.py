@@ -8,12 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-import wandb
-
 from conftest import WandbEnv, marker
 
-OLD_CLIENT = tuple(int(p) for p in wandb.__version__.split(".")[:2]) < (0, 23)
 SDK = Path(__file__).resolve().parents[3] / "libs" / "sdk-python" / "src"
 
 
@@ -31,7 +27,6 @@ def trackbase_cli(wb: WandbEnv, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.xfail(OLD_CLIENT, reason="wandb 0.22's `wandb sync` sends nothing to the server (see test_resume_sync.py)")
 def test_offline_run_directories_import_once_however_often_imported(wb: WandbEnv) -> None:
     ids = []
     for name in ("first", "second"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import wandb
 
 from conftest import WandbEnv, marker
@@ -91,10 +90,6 @@ def test_resume_must_fails_for_a_run_that_does_not_exist(wb: WandbEnv) -> None:
     assert not [r for r in wb.runs() if r["externalId"] == "nosuch01"]
 
 
-@pytest.mark.xfail(
-    OLD_CLIENT,
-    reason="wandb 0.22's `wandb sync` prints 'done' but no request reaches the server; not yet understood",
-)
 def test_an_offline_run_uploads_with_wandb_sync(wb: WandbEnv) -> None:
     out = wb.python(
         """

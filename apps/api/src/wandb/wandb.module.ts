@@ -4,8 +4,10 @@ import { FilesModule } from '../files/files.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { RunsModule } from '../runs/runs.module';
 import { StorageModule } from '../storage/storage.module';
+import { TablesModule } from '../tables/tables.module';
 import { UsersModule } from '../users/users.module';
 import { FileStreamService } from './file-stream/file-stream.service';
+import { WandbMediaService } from './file-stream/wandb-media.service';
 import { ManifestLinks } from './files/manifest-links';
 import { UploadGrants } from './files/upload-grants';
 import { WandbManifestsService } from './files/wandb-manifests.service';
@@ -23,13 +25,14 @@ import { WandbScope } from './wandb-scope.service';
 
 /** W&B compatibility: the unmodified `wandb` client logs to Trackbase (see docs/wandb.md). */
 @Module({
-  imports: [UsersModule, ProjectsModule, RunsModule, FilesModule, StorageModule, ArtifactsModule],
+  imports: [UsersModule, ProjectsModule, RunsModule, FilesModule, StorageModule, ArtifactsModule, TablesModule],
   controllers: [WandbController],
   providers: [
     WandbScope,
     WandbRepository,
     WandbRunsService,
     FileStreamService,
+    WandbMediaService,
     UploadGrants,
     ManifestLinks,
     WandbUploadsService,

@@ -174,4 +174,24 @@ export class WandbRepository {
     );
     return rows.map((r) => Number(r.step));
   }
+
+  /** Keeps history media waiting for the upload of their file (`path` under `media/`). */
+  async addPendingMedia(ctx: RequestContext, runId: string, refs: Array<{ path: string; ref: object }>): Promise<void> {
+    if (!refs.length) return;
+    await ctx.em.query(
+      `INSERT INTO wandb_pending_media (organization_id, run_id, path, ref)
+       SELECT $1, $2, p, r FROM unnest($3::text[], $4::jsonb[]) AS i(p, r)`,
+      [ctx.organization.id, runId, refs.map((r) => r.path), refs.map((r) => JSON.stringify(r.ref))],
+    );
+  }
+
+  /** Takes (reads and deletes) what waited for the file at `path`, oldest first. */
+  async takePendingMedia(ctx: RequestContext, runId: string, path: string): Promise<object[]> {
+    const rows: Array<{ id: string; ref: object }> = await ctx.em.query(
+      `WITH taken AS (DELETE FROM wandb_pending_media WHERE organization_id = $1 AND run_id = $2 AND path = $3 RETURNING id, ref)
+       SELECT id, ref FROM taken ORDER BY id`,
+      [ctx.organization.id, runId, path],
+    );
+    return rows.map((r) => r.ref);
+  }
 }

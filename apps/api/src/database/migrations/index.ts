@@ -19,6 +19,7 @@ import { TableMedia1764300000000 } from './1764300000000-table-media';
 import { MediaThumbnailJobs1764300100000 } from './1764300100000-media-thumbnail-jobs';
 import { Trash1764301000000 } from './1764301000000-trash';
 import { ShareLinkAnonymised1764303000000 } from './1764303000000-share-link-anonymised';
+import { WandbPendingMedia1764305000000 } from './1764305000000-wandb-pending-media';
 import { ApiKeyScopes1764306000000 } from './1764306000000-api-key-scopes';
 import { Sso1764307000000 } from './1764307000000-sso';
 
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   MediaThumbnailJobs1764300100000,
   Trash1764301000000,
   ShareLinkAnonymised1764303000000,
+  WandbPendingMedia1764305000000,
   ApiKeyScopes1764306000000,
   Sso1764307000000,
 ];

@@ -7,6 +7,8 @@ import { RunsService } from '../../runs/runs.service';
 import { wandbBadRequest, wandbNotFound } from '../wandb.errors';
 import { WandbRepository, type WandbRunState } from '../wandb.repository';
 import { numericValues, parseConsoleLine, parseLine, timeOf } from './history-lines';
+import { mediaValues, type PlacedMediaRef } from './media-values';
+import { WandbMediaService, type ReadyTable } from './wandb-media.service';
 
 export const HISTORY_FILE = 'wandb-history.jsonl';
 export const EVENTS_FILE = 'wandb-events.jsonl';
@@ -42,6 +44,7 @@ export class FileStreamService {
     private readonly runRows: RunsRepository,
     private readonly batches: BatchService,
     private readonly repository: WandbRepository,
+    private readonly media: WandbMediaService,
   ) {}
 
   async apply(ctx: RequestContext, runName: string, body: FileStreamRequest): Promise<{ stopped: boolean }> {
@@ -52,18 +55,27 @@ export class FileStreamService {
     const files = body.files ?? {};
     const batch: RunBatch = { streamId: 'wandb', seq: Number(state.batch_seq) };
     const save: Parameters<WandbRepository['saveState']>[2] = {};
+    let tables: ReadyTable[] = [];
 
     const history = this.fresh(files[HISTORY_FILE], state.history_lines);
     if (history) {
       // Steps only move forward (as in W&B): a row at a step already recorded is not applied again,
       // which is what a second `wandb sync` of the same run sends (at new offsets).
       let lastStep = stepOfRow(state.history_tail ? parseLine(state.history_tail) : null, -1);
+      const refs: PlacedMediaRef[] = [];
       batch.metrics = toSeries(history.lines, history.first, (row, index) => {
         const step = stepOfRow(row, index);
         if (step <= lastStep) return null;
         lastStep = step;
+        const time = timeOf(row, now);
+        refs.push(...mediaValues(row).map((ref) => ({ ...ref, step, time })));
         return step;
       });
+      if (refs.length) {
+        const resolved = await this.media.resolve(ctx, run.id, refs);
+        if (resolved.media.length) batch.media = resolved.media;
+        tables = resolved.tables;
+      }
       save.history_lines = history.end;
       save.history_tail = history.lines.at(-1) ?? null;
     }
@@ -110,13 +122,15 @@ export class FileStreamService {
       save.console_lines = Math.max(state.console_lines, console.offset + console.content.length);
     }
 
-    if (batch.metrics?.length || batch.system?.length || batch.text?.length || batch.context) {
-      await this.batches.apply(ctx, run.id, batch);
+    if (batch.metrics?.length || batch.system?.length || batch.text?.length || batch.context || batch.media?.length) {
+      const ack = await this.batches.apply(ctx, run.id, batch);
+      this.media.reportRefused(run.id, ack.media?.refused);
       save.batch_seq = batch.seq + 1;
     } else {
       await this.runs.heartbeat(ctx, run.id);
     }
     await this.repository.saveState(ctx, run.id, save);
+    await this.media.storeTables(ctx, run.id, tables);
 
     // Stopped from the web app (or by anyone with the API): the client stops the run when told.
     const stopped = run.state === 'aborted';

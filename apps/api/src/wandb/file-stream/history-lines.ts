@@ -23,7 +23,7 @@ export function parseLine(line: string): Record<string, unknown> | null {
 /**
  * The numeric values of a row by flattened name (`{"a": {"b": 1}}` → `a.b`).
  * Keys starting with `_` are W&B's own (`_step`, `_runtime`, `_timestamp`);
- * objects with a `_type` are media or histograms, kept as run files instead.
+ * objects with a `_type` are media, histograms or tables (media-values.ts).
  * Booleans count as 0 and 1; strings and lists are not series.
  */
 export function numericValues(row: Record<string, unknown>, prefix = '', out = new Map<string, number>()): Map<string, number> {

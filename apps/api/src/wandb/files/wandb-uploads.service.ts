@@ -13,6 +13,7 @@ import { WandbRepository } from '../wandb.repository';
 import { WandbScope, type WandbCaller } from '../wandb-scope.service';
 import { contentTypeOf } from '../../storage/content-type';
 import { UploadGrants, type UploadGrant } from './upload-grants';
+import { WandbMediaService } from '../file-stream/wandb-media.service';
 
 /** Largest single PUT the W&B layer takes (it holds the body in memory to hash it). */
 export const WANDB_UPLOAD_LIMIT = 512 * 1024 * 1024;
@@ -42,6 +43,7 @@ export class WandbUploadsService {
     private readonly completion: UploadCompletionService,
     private readonly versions: ArtifactVersionsService,
     private readonly repository: WandbRepository,
+    private readonly media: WandbMediaService,
   ) {}
 
   async receive(stream: Readable): Promise<ReceivedBody> {
@@ -85,10 +87,14 @@ export class WandbUploadsService {
   }
 
   private async storeRunFile(ctx: RequestContext, grant: UploadGrant, body: ReceivedBody): Promise<void> {
+    // A file under media/ may be what history rows wait for (wandb.Image, wandb.Table): the run's W&B
+    // state row is locked first, as file_stream does, so the row and the file cannot miss each other.
+    const state = grant.path.startsWith('media/') ? await this.repository.lockState(ctx, grant.r!) : null;
     const declared = await this.runFiles.declare(ctx, grant.r!, [
       { path: grant.path, size: body.bytes.length, sha256: body.sha256, contentType: contentTypeOf(grant.path) },
     ]);
     await this.write(ctx, declared.files[0]?.upload?.uploadId, body);
+    if (state) await this.media.fileArrived(ctx, grant.r!, grant.path, Number(state.batch_seq));
   }
 
   /** Writes and verifies the bytes of a pending upload; nothing when the content was already stored. */

@@ -31,7 +31,7 @@ export class RunsResolvers {
           'runs',
           async (ctx) => {
             const { run, state, inserted } = await this.runs.upsert(ctx, input);
-            return { bucket: bucketOf(ctx, run, state), inserted };
+            return { bucket: bucketOf(ctx, run, state), inserted, serverSettings: { serverMessages: [] } };
           },
           { create: true },
         ),

@@ -104,6 +104,8 @@ export const WANDB_SDL = /* GraphQL */ `
   type LocalVersionInfo {
     outOfDate: Boolean!
     latestVersionString: String
+    # Selected by older clients (0.22) once a wandb.Table is logged; no W&B server version to name.
+    versionOnThisInstanceString: String
   }
 
   type ServerFeature {
@@ -174,6 +176,21 @@ export const WANDB_SDL = /* GraphQL */ `
   type UpsertBucketPayload {
     bucket: Run
     inserted: Boolean
+    serverSettings: ServerSettings
+  }
+
+  # The Python sender of older clients (0.22's \`wandb sync\`) probes this type by introspection and
+  # fails when it is missing; it then selects the messages a server shows the user (none here).
+  type ServerSettings {
+    serverMessages: [ServerMessage!]
+  }
+
+  type ServerMessage {
+    utfText: String
+    plainText: String
+    htmlText: String
+    messageType: String
+    messageLevel: String
   }
 
   input CreateRunFilesInput {

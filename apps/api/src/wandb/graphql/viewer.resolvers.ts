@@ -12,6 +12,9 @@ import { entityOf, type GraphqlContext } from './graphql-context';
  * xxhash digests), and entity and organization look-ups (another
  * organization's answer null, as a missing one does).
  */
+/** The newest `wandb` client the compatibility tests run (apps/wandb-compat/requirements-new.txt). */
+export const WANDB_CLIENT_TESTED = '0.31.0';
+
 @Injectable()
 export class ViewerResolvers {
   constructor(
@@ -43,8 +46,10 @@ export class ViewerResolvers {
       },
       serverInfo: () => ({
         features: [],
-        cliVersionInfo: {},
-        latestLocalVersionInfo: { outOfDate: false, latestVersionString: '' },
+        // The newest client tested. Older clients (0.22) name the files of an image list and log tables
+        // with their artifact path only when the server's max_cli_version is recent enough (0.12.10+).
+        cliVersionInfo: { max_cli_version: WANDB_CLIENT_TESTED },
+        latestLocalVersionInfo: { outOfDate: false, latestVersionString: '', versionOnThisInstanceString: null },
         availableBucketProviders: [],
       }),
       entity: async ({ name }: { name?: string | null }, { caller }: GraphqlContext) => {
