@@ -22,10 +22,12 @@ import { SeriesQueryService } from './series/series-query.service';
 import { SeriesReader } from './series/series-reader';
 import { ForkSeries } from './series/fork-series';
 import { SeriesController } from './series.controller';
+import { ExportController } from './export/export.controller';
+import { ProjectExport } from './export/project-export.service';
 
 @Module({
   imports: [MediaIngestModule],
-  controllers: [RunsController, SeriesController, RunColumnsController],
+  controllers: [RunsController, SeriesController, RunColumnsController, ExportController],
   providers: [
     RunsRepository,
     RunsService,
@@ -44,6 +46,7 @@ import { SeriesController } from './series.controller';
     ForkSeries,
     SeriesQueryService,
     SeriesExport,
+    ProjectExport,
     RunEvents,
     CrashMonitor,
   ],
