@@ -123,7 +123,9 @@ describe('project export stream', () => {
     // The fork's relation is recorded; its series rows are its own points only (none).
     expect((await of(fork.key, 'run', 'forkFrom'))[0]!.s).toBe(run.key);
     expect((await of(fork.key, 'run', 'forkStep'))[0]!.i).toBe('1');
-    expect(await read(answer.bytes, `SELECT count(*)::int AS n FROM f WHERE run_key = '${fork.key}' AND record = 'metric'`)).toEqual([{ n: 0 }]);
+    expect(await read(answer.bytes, `SELECT count(*)::int AS n FROM f WHERE run_key = '${fork.key}' AND record = 'metric'`)).toEqual([
+      { n: 0 },
+    ]);
 
     const filtered = await download(owner, `?filter=${encodeURIComponent('name = "the-fork"')}`);
     expect(await read(filtered.bytes, 'SELECT DISTINCT run_key FROM f')).toEqual([{ run_key: fork.key }]);
@@ -151,7 +153,9 @@ describe('project export stream', () => {
     const path = join(dir, 'long.parquet');
     writeFileSync(path, answer.bytes);
     const connection = await (await DuckDBInstance.create(':memory:')).connect();
-    const groups = (await connection.runAndReadAll(`SELECT row_group_id, row_group_num_rows FROM parquet_metadata('${path}') WHERE column_id = 0`)).getRowObjectsJson();
+    const groups = (
+      await connection.runAndReadAll(`SELECT row_group_id, row_group_num_rows FROM parquet_metadata('${path}') WHERE column_id = 0`)
+    ).getRowObjectsJson();
     connection.closeSync();
     expect(groups.length).toBeGreaterThanOrEqual(3);
     expect(groups.every((g) => Number(g.row_group_num_rows) <= ROWS_PER_BATCH)).toBe(true);

@@ -108,7 +108,8 @@ export class ProjectExport {
       if (!series) continue;
       if (summary.kind === 'text') {
         for await (const group of this.points.textGroups(ctx, series.id)) {
-          for (let i = 0; i < group.steps.length; i++) rows.add(base, 'text', summary.name, group.lines[i]!, group.steps[i]!, group.times[i]!);
+          for (let i = 0; i < group.steps.length; i++)
+            rows.add(base, 'text', summary.name, group.lines[i]!, group.steps[i]!, group.times[i]!);
           yield;
         }
       } else {
@@ -131,7 +132,8 @@ function wire(value: unknown): unknown {
 function flat(value: Record<string, unknown>, prefix = ''): Array<[string, unknown]> {
   return Object.entries(value).flatMap(([key, item]): Array<[string, unknown]> => {
     const path = `${prefix}${key}`;
-    if (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length) return flat(item as Record<string, unknown>, `${path}.`);
+    if (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length)
+      return flat(item as Record<string, unknown>, `${path}.`);
     return [[path, item]];
   });
 }

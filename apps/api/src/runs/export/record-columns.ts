@@ -59,7 +59,8 @@ class Utf8Column {
   append(value: string | null, times = 1): void {
     if (this.offsets.length < this.length + times + 1) this.offsets = grow(this.offsets, this.length + times + 1);
     const encoded = value === null ? null : encoder.encode(value);
-    if (encoded && this.bytes.length < this.used + encoded.length * times) this.bytes = grow(this.bytes, this.used + encoded.length * times);
+    if (encoded && this.bytes.length < this.used + encoded.length * times)
+      this.bytes = grow(this.bytes, this.used + encoded.length * times);
     for (let i = 0; i < times; i++) {
       if (encoded) {
         this.bytes.set(encoded, this.used);
@@ -123,7 +124,14 @@ export class RecordColumns {
   }
 
   /** One record; the value goes to the column of its type, as the Python CLI splits it. */
-  add(base: RunBase, record: RecordKind, name: string, value: unknown = null, step: number | null = null, time: number | null = null): void {
+  add(
+    base: RunBase,
+    record: RecordKind,
+    name: string,
+    value: unknown = null,
+    step: number | null = null,
+    time: number | null = null,
+  ): void {
     this.head(base, record, name, 1);
     const i = this.length;
     this.numbers(this.step, step === null ? null : [BigInt(step)]);
@@ -151,7 +159,14 @@ export class RecordColumns {
   }
 
   /** A numeric series' points (steps, values and times in ms of equal length). */
-  addSeries(base: RunBase, record: 'metric' | 'system', name: string, steps: ArrayLike<number>, values: ArrayLike<number>, times: ArrayLike<number>): void {
+  addSeries(
+    base: RunBase,
+    record: 'metric' | 'system',
+    name: string,
+    steps: ArrayLike<number>,
+    values: ArrayLike<number>,
+    times: ArrayLike<number>,
+  ): void {
     const n = steps.length;
     if (!n) return;
     this.head(base, record, name, n);
@@ -185,7 +200,9 @@ export class RecordColumns {
     const n = this.length;
     const bitmap = (v: Validity) => (v.nulls ? padded(v.bits, (n + 7) >> 3) : null);
     const number = <T extends Int64 | Float64 | TimestampMillisecond>(type: T, c: NumberColumn<BigInt64Array | Float64Array>) =>
-      makeVector(makeData({ type, length: n, nullCount: c.validity.nulls, nullBitmap: bitmap(c.validity), data: c.values.subarray(0, n) } as never));
+      makeVector(
+        makeData({ type, length: n, nullCount: c.validity.nulls, nullBitmap: bitmap(c.validity), data: c.values.subarray(0, n) } as never),
+      );
     const bools = makeData({
       type: new Bool(),
       length: n,

@@ -42,7 +42,9 @@ export class SeriesExport {
   async *textGroups(ctx: RequestContext, seriesId: string): AsyncGenerator<{ steps: number[]; times: number[]; lines: string[] }> {
     const segments = await this.series.segmentsInRange(ctx, seriesId, 0, Number.MAX_SAFE_INTEGER, 'text_segments');
     for (const group of groups(segments)) {
-      const points = (await this.series.textPoints(ctx, group)).flatMap((s) => s.steps.map((step, i) => ({ step, time: s.times[i]!, line: s.lines[i]! })));
+      const points = (await this.series.textPoints(ctx, group)).flatMap((s) =>
+        s.steps.map((step, i) => ({ step, time: s.times[i]!, line: s.lines[i]! })),
+      );
       points.sort((a, b) => a.step - b.step); // stable: equal steps keep segment order
       yield { steps: points.map((p) => p.step), times: points.map((p) => p.time), lines: points.map((p) => p.line) };
     }
