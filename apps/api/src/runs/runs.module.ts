@@ -24,6 +24,7 @@ import { ForkSeries } from './series/fork-series';
 import { SeriesController } from './series.controller';
 import { ExportController } from './export/export.controller';
 import { ProjectExport } from './export/project-export.service';
+import { ForkAccess } from './fork-access';
 
 @Module({
   imports: [MediaIngestModule],
@@ -47,6 +48,7 @@ import { ProjectExport } from './export/project-export.service';
     SeriesQueryService,
     SeriesExport,
     ProjectExport,
+    ForkAccess,
     RunEvents,
     CrashMonitor,
   ],

@@ -16,6 +16,7 @@ import { toRunDto } from './run-row';
 import { RunsRepository } from './runs.repository';
 import { LineageRepository } from './lineage/lineage.repository';
 import { RunEvents } from './run-events';
+import { ForkAccess } from './fork-access';
 
 export interface CreatedRun {
   run: Run;
@@ -28,6 +29,7 @@ export class RunsService {
     private readonly runs: RunsRepository,
     private readonly lineage: LineageRepository,
     private readonly events: RunEvents,
+    private readonly forks: ForkAccess,
   ) {}
 
   /** Creates a run, or returns the existing one with the same external id (every worker of a job joins one run). */
@@ -36,8 +38,9 @@ export class RunsService {
       const existing = await this.runs.findByExternalId(ctx, input.externalId);
       if (existing) return { run: toRunDto(ctx, existing), created: false };
     }
-    // A fork's parent is a run of this project (404 otherwise, like a missing one); its params are inherited.
-    const parent = input.forkFrom === undefined ? null : await this.runs.find(ctx, input.forkFrom);
+    // A fork's parent is a run of this project, or of another one the caller can read (404 otherwise, like a
+    // missing one); its params are inherited.
+    const parent = input.forkFrom === undefined ? null : await this.forks.parent(ctx, input.forkFrom);
     const number = await this.runs.nextNumber(ctx);
     const inserted = await this.runs.insert(ctx, {
       number,
