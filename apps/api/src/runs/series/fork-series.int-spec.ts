@@ -206,6 +206,10 @@ describe('forks', () => {
     expect(row.fork).toEqual({ runId: parent.id, key: parent.key, step: 1, project: upstream });
     const plain = listed.body.items.find((r: { fork: unknown }) => r.fork === null);
     expect(plain).toBeDefined();
+    // The lineage graph keeps to the project: the parent in the other one is not a node.
+    const graph = (await owner.api.get(`/orgs/${org}/projects/${project}/lineage?run=${child.key}&direction=upstream&depth=2`)).body;
+    expect(graph.nodes.map((n: { id: string }) => n.id)).toEqual([`run:${child.id}`]);
+    expect(graph.edges).toEqual([]);
 
     // A reader of the fork's project who cannot read the parent's sees the fork's own points only.
     const reader = await addOrgMember(owner, org, 'member', 'fork-reader');
