@@ -140,16 +140,25 @@ describe('project export stream', () => {
       const ack = await owner.api.post(`${base}/${run.key}/batches`, {
         streamId: 'long',
         seq: from / 50_000,
-        metrics: [{ name: 'x', steps, values: steps.map((s) => s / 2), times: steps.map((s) => 1e12 + s) }],
+        metrics: [
+          { name: 'x', steps, values: steps.map((s) => s / 2), times: steps.map((s) => 1e12 + s) },
+          // A second series after a batch was cut inside the run: its points go to the next batch, none lost.
+          ...(from === 0 ? [{ name: 'y', steps: [0, 1, 2], values: [1, 2, 3], times: [1e12, 1e12, 1e12] }] : []),
+        ],
       });
       expect(ack.status).toBe(200);
     }
     const answer = await download(owner, `?filter=${encodeURIComponent('name = "long"')}`);
     const [stats] = await read(
       answer.bytes,
-      `SELECT count(*)::int AS n, count(DISTINCT step)::int AS steps, min(step)::int AS lo, max(step)::int AS hi, sum(float_value) AS total FROM f WHERE record = 'metric'`,
+      `SELECT count(*)::int AS n, count(DISTINCT step)::int AS steps, min(step)::int AS lo, max(step)::int AS hi, sum(float_value) AS total FROM f WHERE record = 'metric' AND name = 'x'`,
     );
     expect(stats).toEqual({ n, steps: n, lo: 0, hi: n - 1, total: ((n - 1) * n) / 4 });
+    expect(await read(answer.bytes, `SELECT step::int AS step, float_value AS v FROM f WHERE name = 'y' ORDER BY step`)).toEqual([
+      { step: 0, v: 1 },
+      { step: 1, v: 2 },
+      { step: 2, v: 3 },
+    ]);
     const path = join(dir, 'long.parquet');
     writeFileSync(path, answer.bytes);
     const connection = await (await DuckDBInstance.create(':memory:')).connect();

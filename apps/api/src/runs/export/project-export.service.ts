@@ -71,37 +71,39 @@ export class ProjectExport {
     filter: string | undefined,
     page: Awaited<ReturnType<RunsQueryService['list']>>,
   ): AsyncGenerator<RecordColumns> {
-    let rows = new RecordColumns();
+    // The run generator appends to `sink.rows`, which is replaced by a new batch each time one is cut.
+    const sink = { rows: new RecordColumns() };
     for (;;) {
       for (const item of page.items) {
         const detail = await this.runs.get(ctx, item.id);
-        for await (const _ of this.run(ctx, detail, rows)) {
-          if (rows.length >= ROWS_PER_BATCH) {
-            yield rows;
-            rows = new RecordColumns();
+        for await (const _ of this.run(ctx, detail, sink)) {
+          if (sink.rows.length >= ROWS_PER_BATCH) {
+            yield sink.rows;
+            sink.rows = new RecordColumns();
           }
         }
       }
       if (!page.nextCursor) break;
       page = await this.query.list(ctx, { filter, limit: RUNS_PER_PAGE, cursor: page.nextCursor });
     }
-    yield rows;
+    yield sink.rows;
   }
 
   /** Appends one run's records; yields after each piece so the caller can cut a batch. */
-  private async *run(ctx: RequestContext, detail: RunDetail, rows: RecordColumns): AsyncGenerator<void> {
+  private async *run(ctx: RequestContext, detail: RunDetail, sink: { rows: RecordColumns }): AsyncGenerator<void> {
     const base: RunBase = { project: `${ctx.organization.slug}/${ctx.currentProject.slug}`, runId: detail.id, runKey: detail.key };
-    for (const field of RUN_FIELDS) if (detail[field] !== null && detail[field] !== undefined) rows.add(base, 'run', field, detail[field]);
+    for (const field of RUN_FIELDS)
+      if (detail[field] !== null && detail[field] !== undefined) sink.rows.add(base, 'run', field, detail[field]);
     if (detail.fork) {
       // The fork relation; the fork's series rows below are its own points only.
-      rows.add(base, 'run', 'forkFrom', detail.fork.key);
-      rows.add(base, 'run', 'forkStep', detail.fork.step);
+      sink.rows.add(base, 'run', 'forkFrom', detail.fork.key);
+      sink.rows.add(base, 'run', 'forkStep', detail.fork.step);
     }
-    for (const tag of detail.tags) rows.add(base, 'tag', tag);
-    if (detail.context && Object.keys(detail.context).length) rows.add(base, 'run', 'context', wire(detail.context));
-    for (const asset of detail.inputs ?? []) rows.add(base, 'input', String(asset.name ?? ''), wire(asset));
-    for (const asset of detail.outputs ?? []) rows.add(base, 'output', String(asset.name ?? ''), wire(asset));
-    for (const [path, value] of flat(detail.params ?? {})) rows.add(base, 'param', path, value);
+    for (const tag of detail.tags) sink.rows.add(base, 'tag', tag);
+    if (detail.context && Object.keys(detail.context).length) sink.rows.add(base, 'run', 'context', wire(detail.context));
+    for (const asset of detail.inputs ?? []) sink.rows.add(base, 'input', String(asset.name ?? ''), wire(asset));
+    for (const asset of detail.outputs ?? []) sink.rows.add(base, 'output', String(asset.name ?? ''), wire(asset));
+    for (const [path, value] of flat(detail.params ?? {})) sink.rows.add(base, 'param', path, value);
     yield;
     for (const summary of detail.series) {
       const [series] = await this.series.findSeries(ctx, [detail.id], summary.kind, [summary.name]);
@@ -109,13 +111,13 @@ export class ProjectExport {
       if (summary.kind === 'text') {
         for await (const group of this.points.textGroups(ctx, series.id)) {
           for (let i = 0; i < group.steps.length; i++)
-            rows.add(base, 'text', summary.name, group.lines[i]!, group.steps[i]!, group.times[i]!);
+            sink.rows.add(base, 'text', summary.name, group.lines[i]!, group.steps[i]!, group.times[i]!);
           yield;
         }
       } else {
         const record = summary.kind === 'metric' ? 'metric' : 'system';
         for await (const group of this.points.pointGroups(ctx, series.id)) {
-          rows.addSeries(base, record, summary.name, group.steps, group.values, group.times);
+          sink.rows.addSeries(base, record, summary.name, group.steps, group.values, group.times);
           yield;
         }
       }
