@@ -10,13 +10,13 @@ import {
   type UpdateRunRequest,
 } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
+import { ForkAccess } from './fork-access';
 import { flattenParams } from './params';
 import { generateRunName } from './run-names';
 import { toRunDto } from './run-row';
 import { RunsRepository } from './runs.repository';
 import { LineageRepository } from './lineage/lineage.repository';
 import { RunEvents } from './run-events';
-import { ForkAccess } from './fork-access';
 
 export interface CreatedRun {
   run: Run;
@@ -26,10 +26,10 @@ export interface CreatedRun {
 @Injectable()
 export class RunsService {
   constructor(
+    private readonly forks: ForkAccess,
     private readonly runs: RunsRepository,
     private readonly lineage: LineageRepository,
     private readonly events: RunEvents,
-    private readonly forks: ForkAccess,
   ) {}
 
   /** Creates a run, or returns the existing one with the same external id (every worker of a job joins one run). */
