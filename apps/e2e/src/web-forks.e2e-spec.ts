@@ -61,3 +61,31 @@ it('a fork says what it was forked from, links there, and charts the inherited p
   await expect.poll(() => chart.getByText(`${fork.key} (inherited)`).count()).toBeGreaterThan(0);
   await screenshot(page, '40-fork-chart-inherited-part');
 });
+
+it('the runs table shows what each run was forked from, a parent in another project included', async () => {
+  const owner = await signup(t.url, 'Owner');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org, 'private', 'vision')).slug;
+  const upstream = (await createProject(owner, org, 'private', 'pretrain')).slug;
+  const runs = `/orgs/${org}/projects/${project}/runs`;
+  const base = (await owner.api.post(`/orgs/${org}/projects/${upstream}/runs`, { name: 'pretrained' })).body;
+  const local = (await owner.api.post(runs, { name: 'baseline' })).body;
+  const across = (await owner.api.post(runs, { name: 'finetune', forkFrom: `${upstream}/${base.key}`, forkStep: 900 })).body;
+  const within = (await owner.api.post(runs, { name: 'retry', forkFrom: local.key, forkStep: 12 })).body;
+  expect([across.fork?.project, within.fork?.project]).toEqual([upstream, undefined]);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  const page = await context.newPage();
+  await page.goto(`${t.url}/${org}/${project}`);
+  await page.getByRole('columnheader', { name: 'Forked from' }).waitFor();
+  const cells = page.getByTestId('forked-from-cell');
+  await expect.poll(() => cells.count()).toBe(2);
+  const row = (key: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name: key, exact: true }) });
+  const acrossCell = row(across.key).getByTestId('forked-from-cell');
+  expect(await acrossCell.textContent()).toBe(`↳ ${upstream}/${base.key} @ 900`);
+  expect(await acrossCell.getAttribute('href')).toBe(`/${org}/${upstream}/runs/${base.key}`);
+  expect(await row(within.key).getByTestId('forked-from-cell').textContent()).toBe(`↳ ${local.key} @ 12`);
+  expect(await row(local.key).getByTestId('forked-from-cell').count()).toBe(0);
+  await screenshot(page, '41-runs-table-forked-from');
+});

@@ -45,9 +45,15 @@ def write_export(root: Path) -> int:
         run.param("sys/custom_run_id", "string", f"run-{r}")
         run.param("parameters/lr", "float", 0.001 * (r + 1))
         for s in range(SERIES):
-            run.series(f"metrics/s{s}", "float_series", [(p, rng.random()) for p in range(POINTS)])
+            run.series(
+                f"metrics/s{s}",
+                "float_series",
+                [(p, rng.random()) for p in range(POINTS)],
+            )
         for f in range(FILES):
-            run.file(f"files/f{f}", "file", f"run-{r}/f{f}.bin", os.urandom(1024 * 1024))
+            run.file(
+                f"files/f{f}", "file", f"run-{r}/f{f}.bin", os.urandom(1024 * 1024)
+            )
         run.write(parts=max(1, SERIES * POINTS // 500_000))
     return RUNS * SERIES * POINTS
 
@@ -80,7 +86,10 @@ def main() -> None:
 
             t = time.perf_counter()
             again = NeptuneImporter(api, tenant.org, tenant.project).run(export)
-            print(f"second import (all skipped: {again.runs_skipped}): {time.perf_counter() - t:.1f} s", flush=True)
+            print(
+                f"second import (all skipped: {again.runs_skipped}): {time.perf_counter() - t:.1f} s",
+                flush=True,
+            )
 
             sdk_project = tenant.create_project()
             rng = random.Random(7)
@@ -98,7 +107,9 @@ def main() -> None:
                     dir=str(Path(tmp) / "journal"),
                 )
                 for p in range(POINTS):
-                    run.log({f"metrics/s{s}": rng.random() for s in range(SERIES)}, step=p)
+                    run.log(
+                        {f"metrics/s{s}": rng.random() for s in range(SERIES)}, step=p
+                    )
                 run.finish()
             sdk = time.perf_counter() - t
             print(
@@ -107,16 +118,22 @@ def main() -> None:
                 flush=True,
             )
 
-            out = Path(tmp) / "out"
-            t = time.perf_counter()
-            manifest = Exporter(api, tenant.org, tenant.project, out).run(files=False, artifacts=False)
-            took = time.perf_counter() - t
-            parquet = size_of(out / "data")
-            print(
-                f"export (Parquet only): {manifest['counts']['points']:,} points, {parquet / 1e6:.1f} MB in {took:.1f} s = "
-                f"{parquet / 1e6 / took:.2f} MB/s, {manifest['counts']['points'] / took:,.0f} points/s",
-                flush=True,
-            )
+            for records in ("server", "client"):
+                # server: GET .../export/records.parquet streamed to one part; client: built from the run and
+                # series endpoints (`trackbase export --client-records`).
+                out = Path(tmp) / f"out-{records}"
+                t = time.perf_counter()
+                manifest = Exporter(api, tenant.org, tenant.project, out).run(
+                    files=False, artifacts=False, records=records
+                )
+                took = time.perf_counter() - t
+                parquet = size_of(out / "data")
+                print(
+                    f"export ({records} records, Parquet only): {manifest['counts']['points']:,} points, "
+                    f"{parquet / 1e6:.1f} MB in {took:.1f} s = {parquet / 1e6 / took:.2f} MB/s, "
+                    f"{manifest['counts']['points'] / took:,.0f} points/s",
+                    flush=True,
+                )
     finally:
         server.close()
 

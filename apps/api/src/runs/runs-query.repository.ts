@@ -74,6 +74,17 @@ export class RunsQueryRepository {
    * The summaries of the named metrics for a page of runs, in one statement:
    * one probe of the (run_id, kind, name) unique index per run and name.
    */
+  /** Fork parents of a page's runs (number and project slug, for their keys): one statement by primary key. */
+  async forkParents(ctx: RequestContext, parentIds: string[]): Promise<Map<string, { number: number; slug: string }>> {
+    if (!parentIds.length) return new Map();
+    const rows: Array<{ id: string; number: number; slug: string }> = await ctx.em.query(
+      `SELECT fp.id, fp.number, pp.slug FROM runs fp JOIN projects pp ON pp.id = fp.project_id
+        WHERE fp.organization_id = $1 AND fp.id = ANY($2::uuid[])`,
+      [ctx.organization.id, parentIds],
+    );
+    return new Map(rows.map((r) => [r.id, { number: r.number, slug: r.slug }]));
+  }
+
   async summaries(ctx: RequestContext, runIds: string[], names: string[]): Promise<SummaryRow[]> {
     if (!runIds.length || !names.length) return [];
     return ctx.em.query(

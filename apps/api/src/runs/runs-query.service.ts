@@ -84,10 +84,17 @@ export class RunsQueryService {
       [...new Set(first.metricColumns.map((c) => c.metric))],
     );
     const byRun = new Map<string, SummaryRow>(summaries.map((s) => [`${s.run_id}\u0000${s.name}`, s]));
+    // Fork parents in a second statement by primary key, so the page query's plan stays as it is.
+    const parents = await this.repo.forkParents(ctx, [...new Set(page.flatMap((r) => (r.fork_parent_id ? [r.fork_parent_id] : [])))]);
     const last = page.at(-1);
     return {
       items: page.map((row) => {
-        const { params: _params, ...run } = toRunDto(ctx, row);
+        const parent = row.fork_parent_id ? parents.get(row.fork_parent_id) : undefined;
+        const { params: _params, ...run } = toRunDto(ctx, {
+          ...row,
+          fork_parent_number: parent?.number ?? null,
+          fork_parent_project: parent?.slug ?? null,
+        });
         const columns: Record<string, unknown> = {};
         first.computed.forEach((c, i) => (columns[c.name] = row[`column_${i}`] ?? null));
         for (const c of first.metricColumns) {

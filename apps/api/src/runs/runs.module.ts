@@ -24,10 +24,13 @@ import { SeriesQueryService } from './series/series-query.service';
 import { SeriesReader } from './series/series-reader';
 import { ForkSeries } from './series/fork-series';
 import { SeriesController } from './series.controller';
+import { ExportController } from './export/export.controller';
+import { ProjectExport } from './export/project-export.service';
+import { ForkAccess } from './fork-access';
 
 @Module({
   imports: [MediaIngestModule],
-  controllers: [RunsController, SeriesController, RunColumnsController],
+  controllers: [RunsController, SeriesController, RunColumnsController, ExportController],
   providers: [
     RunsRepository,
     RunsService,
@@ -46,6 +49,8 @@ import { SeriesController } from './series.controller';
     ForkSeries,
     SeriesQueryService,
     SeriesExport,
+    ProjectExport,
+    ForkAccess,
     RunEvents,
     CrashMonitor,
     CompactionRepository,

@@ -9,6 +9,14 @@ import { FORK_PARENT_NUMBER, RUN_COLUMNS, type RunRecord } from './run-row';
 /** Forks of forks are followed this many levels up; a longer chain inherits from its nearest ancestors only. */
 export const MAX_FORK_DEPTH = 32;
 
+/** An ancestor of a fork: the run, the step through which the fork inherits from it, and its project. */
+export interface ForkAncestor {
+  runId: string;
+  through: number;
+  projectId: string;
+  projectSlug: string;
+}
+
 /** A run the crash sweep marked crashed, with its project's slug for the run key. */
 export interface CrashedRunRow {
   id: string;
@@ -24,8 +32,13 @@ export interface CrashedRunRow {
 @Injectable()
 export class RunsRepository {
   /** Resolves `{run}` (uuid or short key) within the current project, locking the row when asked. */
-  async find(ctx: RequestContext, ref: string, options: { lock?: boolean; withContext?: boolean } = {}): Promise<RunRecord> {
-    const parsed = parseRunRef(ref, ctx.currentProject.slug);
+  async find(
+    ctx: RequestContext,
+    ref: string,
+    options: { lock?: boolean; withContext?: boolean; project?: { id: string; slug: string } } = {},
+  ): Promise<RunRecord> {
+    const project = options.project ?? ctx.currentProject;
+    const parsed = parseRunRef(ref, project.slug);
     if (!parsed) throw notFound('run');
     const [column, value] = 'id' in parsed ? ['r.id', parsed.id] : ['r.number', parsed.number];
     const rows: RunRecord[] = await ctx.em.query(
@@ -33,7 +46,7 @@ export class RunsRepository {
          FROM runs r
         WHERE r.organization_id = $1 AND r.project_id = $2 AND ${column} = $3
         ${options.lock ? 'FOR UPDATE' : ''}`,
-      [ctx.organization.id, ctx.currentProject.id, value],
+      [ctx.organization.id, project.id, value],
     );
     if (!rows[0]) throw notFound('run');
     return rows[0];
@@ -137,8 +150,8 @@ export class RunsRepository {
    * The fork chain above each run: for every run that is a fork, its ancestors nearest first, each with the
    * step through which the run inherits from it (the smallest fork step on the way down). Bounded depth.
    */
-  async forkChains(ctx: RequestContext, runIds: string[]): Promise<Map<string, Array<{ runId: string; through: number }>>> {
-    const rows = await queryRows<{ run_id: string; ancestor_id: string; through: string }>(
+  async forkChains(ctx: RequestContext, runIds: string[]): Promise<Map<string, ForkAncestor[]>> {
+    const rows = await queryRows<{ run_id: string; ancestor_id: string; through: string; project_id: string; project_slug: string }>(
       ctx.em,
       `WITH RECURSIVE chain(run_id, ancestor_id, through, depth) AS (
          SELECT r.id, r.fork_parent_id, r.fork_step, 1 FROM runs r
@@ -148,13 +161,15 @@ export class RunsRepository {
            FROM chain c JOIN runs p ON p.id = c.ancestor_id AND p.organization_id = $1
           WHERE p.fork_parent_id IS NOT NULL AND c.depth < ${MAX_FORK_DEPTH}
        )
-       SELECT run_id, ancestor_id, through FROM chain ORDER BY run_id, depth`,
+       SELECT c.run_id, c.ancestor_id, c.through, a.project_id, p.slug AS project_slug
+         FROM chain c JOIN runs a ON a.id = c.ancestor_id AND a.organization_id = $1 JOIN projects p ON p.id = a.project_id
+        ORDER BY c.run_id, c.depth`,
       [ctx.organization.id, runIds],
     );
-    const chains = new Map<string, Array<{ runId: string; through: number }>>();
+    const chains = new Map<string, ForkAncestor[]>();
     for (const r of rows) {
       const list = chains.get(r.run_id) ?? [];
-      list.push({ runId: r.ancestor_id, through: Number(r.through) });
+      list.push({ runId: r.ancestor_id, through: Number(r.through), projectId: r.project_id, projectSlug: r.project_slug });
       chains.set(r.run_id, list);
     }
     return chains;

@@ -9,6 +9,7 @@ import {
   type UpdateRunRequest,
 } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
+import { ForkAccess } from './fork-access';
 import { flattenParams } from './params';
 import { generateRunName } from './run-names';
 import { toRunDto } from './run-row';
@@ -26,6 +27,7 @@ export interface CreatedRun {
 @Injectable()
 export class RunsService {
   constructor(
+    private readonly forks: ForkAccess,
     private readonly runs: RunsRepository,
     private readonly lineage: LineageRepository,
     private readonly series: SeriesRepository,
@@ -39,8 +41,9 @@ export class RunsService {
       const existing = await this.runs.findByExternalId(ctx, input.externalId);
       if (existing) return { run: toRunDto(ctx, existing), created: false };
     }
-    // A fork's parent is a run of this project (404 otherwise, like a missing one); its params are inherited.
-    const parent = input.forkFrom === undefined ? null : await this.runs.find(ctx, input.forkFrom);
+    // A fork's parent is a run of this project, or of another one the caller can read (404 otherwise, like a
+    // missing one); its params are inherited.
+    const parent = input.forkFrom === undefined ? null : await this.forks.parent(ctx, input.forkFrom);
     const number = await this.runs.nextNumber(ctx);
     const inserted = await this.runs.insert(ctx, {
       number,

@@ -237,6 +237,7 @@ export function RunsPage() {
     ...extra.filter((c) => c.pinned),
     { id: 'name', label: 'Name', sort: 'name', width: widths.name ?? 220, pinned: false },
     { id: 'state', label: 'State', sort: 'state', width: 100, pinned: false },
+    { id: 'fork', label: 'Forked from', sort: null, width: widths.fork ?? 200, pinned: false },
     { id: 'created_at', label: 'Created', sort: 'created_at', width: 130, pinned: false, type: 'time' },
     { id: 'tags', label: 'Tags', sort: null, width: widths.tags ?? 200, pinned: false },
     ...extra.filter((c) => !c.pinned),
@@ -574,6 +575,21 @@ function RunRowView(props: {
         return <span title={run.name}>{run.name}</span>;
       case 'state':
         return <StateBadge state={run.state} />;
+      case 'fork': {
+        if (!run.fork) return null;
+        const home = run.fork.project ?? props.project;
+        const label = run.fork.project ? `${run.fork.project}/${run.fork.key}` : run.fork.key;
+        return (
+          <Link
+            className="fork-badge"
+            data-testid="forked-from-cell"
+            to={`/${props.org}/${home}/runs/${run.fork.key}`}
+            title={`forked from ${label} at step ${run.fork.step}`}
+          >
+            ↳ {label} @ {run.fork.step}
+          </Link>
+        );
+      }
       case 'created_at':
         return <span title={new Date(run.createdAt).toLocaleString()}>{formatRelative(run.createdAt)}</span>;
       case 'tags':

@@ -245,8 +245,10 @@ export const createRunRequestSchema = z
     /** When the run began, if not now: importers keep the original start time of the runs they bring in. */
     startedAt: z.iso.datetime({ offset: true }).optional(),
     /**
-     * Fork: the run (id or key, of this project) this run continues from. The new run inherits the parent's
-     * params (its own win) and, in series reads, the parent's points up to and including `forkStep`.
+     * Fork: the run this run continues from: its id or key in this project, or `<project slug>/<id or key>` for a
+     * run of another project of the organization that the caller can read. The new run inherits the parent's
+     * params (its own win) and, in series reads, the parent's points up to and including `forkStep` (for readers
+     * who can read the parent's project).
      */
     forkFrom: z.string().min(1).max(100).optional(),
     /** The last step of the parent the fork inherits; required with `forkFrom`. */
@@ -296,8 +298,17 @@ export const runSchema = z.object({
   tags: z.array(z.string()),
   params: z.record(z.string(), z.unknown()),
   url: z.string(),
-  /** The run this one was forked from and the last inherited step; null when it is not a fork (left out of run lists). */
-  fork: z.object({ runId: z.uuid(), key: z.string(), step: z.number().int() }).nullable().optional(),
+  /** The run this one was forked from and the last inherited step; null when it is not a fork. */
+  fork: z
+    .object({
+      runId: z.uuid(),
+      key: z.string(),
+      step: z.number().int(),
+      /** The parent's project slug, when the parent is a run of another project of the organization. */
+      project: z.string().optional(),
+    })
+    .nullable()
+    .optional(),
 });
 export type Run = z.infer<typeof runSchema>;
 

@@ -6,6 +6,10 @@ long-format schema, docs/export-format.md), plus run files and artifact versions
     DIR/data/part-<n>.parquet             long-format records; a run's records are never split across parts
     DIR/files/<run id>/<path>             run files
     DIR/artifacts/<name>/<version>/...    artifact version files, beside manifest.json (paths, sizes, SHA-256)
+
+The records come from the server's stream (`GET .../export/records.parquet`, one part written as it arrives) unless
+`records="client"`, which builds them here from the run, series and text endpoints (servers without the stream); both
+give the same rows and types (tested in tests/e2e/test_export_roundtrip.py).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from urllib.parse import quote, urlencode
 from . import _paths as paths
 from ._api import TrackbaseApi
 from ._artifacts import download_artifact
+from ._errors import TrackbaseApiError
 from ._files import download_run_files
 
 FORMAT = "trackbase-export"
@@ -28,6 +33,8 @@ FORMAT_VERSION = 1
 #: Rows per Parquet part before a new part starts (at a run boundary).
 ROWS_PER_PART = 2_000_000
 TEXT_PAGE = 100_000
+#: Bytes per read of the server's record stream.
+STREAM_CHUNK = 1 << 20
 
 RUN_FIELDS = ("key", "name", "externalId", "state", "createdAt", "startedAt", "endedAt", "description", "notes")
 
@@ -143,9 +150,76 @@ class Exporter:
             if not cursor:
                 return
 
-    def run(self, filter: Optional[str] = None, files: bool = True, artifacts: bool = True) -> Dict[str, Any]:
-        pa = _pa()
+    def run(
+        self, filter: Optional[str] = None, files: bool = True, artifacts: bool = True, records: str = "server"
+    ) -> Dict[str, Any]:
         (self.out / "data").mkdir(parents=True, exist_ok=True)
+        if records == "server":
+            self.stream_records(filter)
+            if files:
+                listed = list(self.runs(filter))
+                for done, item in enumerate(listed):
+                    self.export_files(item["id"])
+                    if self.progress:
+                        self.progress(done + 1, len(listed))
+        else:
+            self.client_records(filter, files)
+        if artifacts:
+            self.export_artifacts()
+        manifest = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "project": f"{self.org}/{self.project}",
+            "filter": filter,
+            "exportedAt": datetime.now().astimezone().isoformat(),
+            "counts": self.counts,
+        }
+        (self.out / "export.json").write_text(json.dumps(manifest, indent=2))
+        return manifest
+
+    def stream_records(self, filter: Optional[str]) -> None:
+        """The server's Parquet stream of the records, written to data/part-00000.parquet as it arrives."""
+        pa = _pa()
+        query = f"?{urlencode({'filter': filter})}" if filter else ""
+        url = f"{self.api.base_url}{paths.project(self.org, self.project)}/export/records.parquet{query}"
+        target = self.out / "data" / "part-00000.parquet"
+        with self.api.http.session().get(url, stream=True, timeout=self.api.http.timeout_s) as response:
+            if not response.ok:
+                try:
+                    err = response.json().get("error") or {}
+                except ValueError:
+                    err = {}
+                raise TrackbaseApiError(
+                    response.status_code,
+                    str(err.get("code") or f"http_{response.status_code}"),
+                    str(err.get("message") or response.reason),
+                    err.get("details") if isinstance(err.get("details"), list) else None,
+                )
+            with open(target, "wb") as out:
+                for chunk in response.iter_content(STREAM_CHUNK):
+                    out.write(chunk)
+        self.counts["bytes"] += target.stat().st_size
+        by_kind: Dict[str, int] = {}
+        for batch in pa.parquet.ParquetFile(target).iter_batches(columns=["record"]):
+            for kind in batch.column(0).value_counts().to_pylist():
+                by_kind[kind["values"]] = by_kind.get(kind["values"], 0) + kind["counts"]
+        self.counts["runs"] += self._runs_in(target)
+        self.counts["params"] += by_kind.get("param", 0)
+        self.counts["points"] += by_kind.get("metric", 0) + by_kind.get("system", 0)
+        self.counts["textLines"] += by_kind.get("text", 0)
+
+    @staticmethod
+    def _runs_in(target: Path) -> int:
+        pa = _pa()
+        runs = set()
+        for batch in pa.parquet.ParquetFile(target).iter_batches(columns=["run_id", "record"]):
+            mask = pa.compute.equal(batch.column(1), "run")
+            runs.update(pa.compute.unique(pa.compute.filter(batch.column(0), mask)).to_pylist())
+        return len(runs)
+
+    def client_records(self, filter: Optional[str], files: bool) -> None:
+        """The records built here from the run, series and text endpoints, in parts of about ROWS_PER_PART rows."""
+        pa = _pa()
         listed = list(self.runs(filter))
         rows = Rows()
         part = 0
@@ -169,18 +243,6 @@ class Exporter:
                 self.progress(done + 1, len(listed))
         if len(rows) or part == 0:
             write()
-        if artifacts:
-            self.export_artifacts()
-        manifest = {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "project": f"{self.org}/{self.project}",
-            "filter": filter,
-            "exportedAt": datetime.now().astimezone().isoformat(),
-            "counts": self.counts,
-        }
-        (self.out / "export.json").write_text(json.dumps(manifest, indent=2))
-        return manifest
 
     def export_run(self, run_id: str, rows: Rows) -> None:
         detail = self.api.get_run(self.org, self.project, run_id)

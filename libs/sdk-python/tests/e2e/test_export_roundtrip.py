@@ -166,3 +166,41 @@ def test_a_fork_survives_export_and_import_as_a_fork(tenant: Tenant, tmp_path: P
     assert detail["fork"] == {"runId": imported["parent"]["id"], "key": imported["parent"]["key"], "step": 1}
     [loss] = client.get(f"/orgs/{tenant.org}/projects/{other}/runs/{detail['key']}/series?names=loss")
     assert loss["steps"] == [0, 1, 2, 3] and loss["values"] == [4.0, 3.0, 20.0, 30.0]
+
+
+def test_the_server_stream_and_the_client_side_export_write_the_same_records(tenant: Tenant, tmp_path: Path) -> None:
+    import pandas as pd
+
+    populate(tenant, tmp_path)
+    client = api(tenant)
+    base = f"/orgs/{tenant.org}/projects/{tenant.project}/runs"
+    first = client.get(base)["items"][0]
+    fork = client.post(base, {"name": "fork", "forkFrom": first["key"], "forkStep": 1, "params": {"big": 1e-07, "u": "ü"}})
+    client.post(
+        f"{base}/{fork['id']}/batches",
+        {"streamId": "f", "seq": 0, "text": [{"name": "stderr", "steps": [3, 3], "lines": ["x", "y"], "times": [1e12, 1e12]}]},
+    )
+    streamed, built = tmp_path / "streamed", tmp_path / "built"
+    a = cli(tenant, tmp_path, "export", tenant.ref, "--out", str(streamed), "--no-files", "--no-artifacts")
+    b = cli(tenant, tmp_path, "export", tenant.ref, "--out", str(built), "--no-files", "--no-artifacts", "--client-records")
+    assert {k: v for k, v in a["counts"].items() if k != "bytes"} == {k: v for k, v in b["counts"].items() if k != "bytes"}
+    assert a["counts"]["runs"] == 3 and a["counts"]["textLines"] == 8
+
+    one, other = pq.read_table(streamed / "data"), pq.read_table(built / "data")
+    assert one.schema == other.schema  # same columns, same Arrow types
+
+    def rows(table: Any) -> List[Record]:
+        out = []
+        for r in table.to_pylist():
+            value = r["float_value"]
+            r["float_value"] = "NaN" if isinstance(value, float) and math.isnan(value) else value
+            out.append(tuple(r.values()))
+        return sorted(out, key=repr)
+
+    assert rows(one) == rows(other)
+    # pandas reads the stream as is, values typed.
+    frame = pd.read_parquet(streamed / "data")
+    loss = frame[(frame.record == "metric") & (frame.name == "loss")]
+    assert sorted(loss.step.astype(int).tolist()) == [0, 0, 1, 1, 2, 2, 5, 5]  # two runs
+    assert str(loss.time.dtype) == "datetime64[ms, UTC]" and loss.float_value.max() == math.inf
+    assert frame[(frame.record == "param") & (frame.name == "u")].string_value.tolist() == ["ü"]

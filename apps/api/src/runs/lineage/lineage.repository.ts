@@ -120,12 +120,14 @@ export class LineageRepository {
   }
 
   /** Fork edges touching the runs: to their parents when `up`, to their forks when `down`. */
+  /** Fork edges between runs of the current project (a parent or fork in another project is left out of the graph). */
   async forkEdges(ctx: RequestContext, runIds: string[], up: boolean, down: boolean) {
     const rows: Array<{ parent_id: string; child_id: string; step: string }> = await ctx.em.query(
-      `SELECT r.fork_parent_id AS parent_id, r.id AS child_id, r.fork_step AS step FROM runs r
-        WHERE r.organization_id = $1 AND r.fork_parent_id IS NOT NULL
+      `SELECT r.fork_parent_id AS parent_id, r.id AS child_id, r.fork_step AS step
+         FROM runs r JOIN runs p ON p.id = r.fork_parent_id AND p.organization_id = $1 AND p.project_id = $5
+        WHERE r.organization_id = $1 AND r.project_id = $5
           AND (($3 AND r.id = ANY($2::uuid[])) OR ($4 AND r.fork_parent_id = ANY($2::uuid[])))`,
-      [ctx.organization.id, runIds, up, down],
+      [ctx.organization.id, runIds, up, down, ctx.currentProject.id],
     );
     return rows.map((r) => ({ parentId: r.parent_id, childId: r.child_id, step: Number(r.step) }));
   }

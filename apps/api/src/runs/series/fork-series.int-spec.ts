@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrg, createProject, signup, type TestUser } from '../../../test/api-client';
+import { addOrgMember, createOrg, createProject, setProjectRole, signup, uniqueSlug, type TestUser } from '../../../test/api-client';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 
 let t: TestApp;
@@ -7,18 +7,24 @@ let owner: TestUser;
 let base: string;
 let query: string;
 let project: string;
+let org: string;
 
 beforeAll(async () => {
   t = await startTestApp();
   owner = await signup(t.url, 'Forker');
-  const org = (await createOrg(owner)).slug;
+  org = (await createOrg(owner)).slug;
   project = (await createProject(owner, org, 'private', 'forks')).slug;
   base = `/orgs/${org}/projects/${project}/runs`;
   query = `/orgs/${org}/projects/${project}/series/query`;
 });
 afterAll(() => t.close());
 
-type RunBody = { id: string; key: string; params: Record<string, unknown>; fork: { runId: string; key: string; step: number } | null };
+type RunBody = {
+  id: string;
+  key: string;
+  params: Record<string, unknown>;
+  fork: { runId: string; key: string; step: number; project?: string } | null;
+};
 
 async function newRun(body: Record<string, unknown> = {}, user = owner, runs = base): Promise<RunBody> {
   const response = await user.api.post(runs, body);
@@ -179,5 +185,55 @@ describe('forks', () => {
     expect({ ...byId.body.error, requestId: null }).toEqual({ ...missing.body.error, requestId: null });
     const noStep = await owner.api.post(base, { forkFrom: theirs.id });
     expect(noStep.status).toBe(400);
+  });
+
+  it('a fork of a run in another project of the organization inherits for readers of both projects only', async () => {
+    const upstream = (await createProject(owner, org, 'private', uniqueSlug('upstream'))).slug;
+    const upstreamRuns = `/orgs/${org}/projects/${upstream}/runs`;
+    const parent = await newRun({ params: { lr: 0.5 } }, owner, upstreamRuns);
+    await log(parent, 'loss', [0, 1, 2, 3], [10, 11, 12, 13], owner, upstreamRuns);
+
+    const child = await newRun({ forkFrom: `${upstream}/${parent.key}`, forkStep: 1 });
+    expect(child.fork).toEqual({ runId: parent.id, key: parent.key, step: 1, project: upstream });
+    expect(child.params).toEqual({ lr: 0.5 });
+    await log(child, 'loss', [2], [99]);
+    expect((await simple(child)).steps).toEqual([0, 1, 2]);
+    expect((await packed(child)).values).toEqual([10, 11, 99]);
+
+    // The run list shows the fork relation, the other project's included.
+    const listed = await owner.api.get(base);
+    const row = listed.body.items.find((r: { id: string }) => r.id === child.id);
+    expect(row.fork).toEqual({ runId: parent.id, key: parent.key, step: 1, project: upstream });
+    const plain = listed.body.items.find((r: { fork: unknown }) => r.fork === null);
+    expect(plain).toBeDefined();
+    // The lineage graph keeps to the project: the parent in the other one is not a node.
+    const graph = (await owner.api.get(`/orgs/${org}/projects/${project}/lineage?run=${child.key}&direction=upstream&depth=2`)).body;
+    expect(graph.nodes.map((n: { id: string }) => n.id)).toEqual([`run:${child.id}`]);
+    expect(graph.edges).toEqual([]);
+
+    // A reader of the fork's project who cannot read the parent's sees the fork's own points only.
+    const reader = await addOrgMember(owner, org, 'member', 'fork-reader');
+    await setProjectRole(owner, org, project, reader.id, 'viewer');
+    expect((await reader.api.get(`/orgs/${org}/projects/${upstream}/runs`)).status).toBe(404);
+    const own = await reader.api.get(`${base}/${child.key}/series?names=loss`);
+    expect(own.body[0].steps).toEqual([2]);
+    expect(own.body[0].inheritedThrough).toBeUndefined();
+    const queried = await reader.api.post(query, { runs: [child.key], names: ['loss'] });
+    expect(queried.body.series[0].steps).toEqual([2]);
+    // ... and may not fork from it either (404, as for a missing run); once it can read it, it sees and may.
+    await setProjectRole(owner, org, project, reader.id, 'contributor');
+    const refused = await reader.api.post(base, { forkFrom: `${upstream}/${parent.key}`, forkStep: 1 });
+    expect(refused.status).toBe(404);
+    await setProjectRole(owner, org, upstream, reader.id, 'viewer');
+    expect((await reader.api.get(`${base}/${child.key}/series?names=loss`)).body[0].steps).toEqual([0, 1, 2]);
+    expect((await reader.api.post(base, { forkFrom: `${upstream}/${parent.key}`, forkStep: 2 })).status).toBe(201);
+
+    // Another organization's project by slug is as missing as one that does not exist.
+    const stranger = await signup(t.url, 'Stranger2');
+    const otherOrg = (await createOrg(stranger)).slug;
+    const theirs = (await createProject(stranger, otherOrg, 'org', uniqueSlug('theirs'))).slug;
+    const run = await newRun({}, stranger, `/orgs/${otherOrg}/projects/${theirs}/runs`);
+    expect((await owner.api.post(base, { forkFrom: `${theirs}/${run.key}`, forkStep: 0 })).status).toBe(404);
+    expect((await owner.api.post(base, { forkFrom: `nope/${run.key}`, forkStep: 0 })).status).toBe(404);
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SeriesKind } from '@trackbase/contracts';
 import type { RequestContext } from '../../common/context/request-context';
-import { RunsRepository } from '../runs.repository';
+import { ForkAccess } from '../fork-access';
 import { Buckets } from './downsample';
 import { SeriesRepository, type SeriesRef } from './series.repository';
 import type { NumericPoints, NumericRead } from './series-reader';
@@ -23,13 +23,13 @@ export interface StitchedSeries extends SeriesRef {
 @Injectable()
 export class ForkSeries {
   constructor(
-    private readonly runs: RunsRepository,
+    private readonly forks: ForkAccess,
     private readonly series: SeriesRepository,
   ) {}
 
   /** The series of `runIds` (ordered by run then name), each fork's stitched with its ancestors'. */
   async find(ctx: RequestContext, runIds: string[], kind: SeriesKind, names: string[] | null): Promise<StitchedSeries[]> {
-    const chains = await this.runs.forkChains(ctx, runIds);
+    const chains = await this.forks.chains(ctx, runIds);
     const ancestors = [...chains.values()].flatMap((c) => c.map((a) => a.runId));
     const found = await this.series.findSeries(ctx, [...new Set([...runIds, ...ancestors])], kind, names);
     const byRun = new Map<string, Map<string, SeriesRef>>();

@@ -154,6 +154,15 @@ export class SeriesRepository {
     return rows.map((r) => ({ chunks: fromBytes(r.chunks) }));
   }
 
+  /** Lines of text segments, each segment's arrays whole, ordered by first step then id. */
+  async textPoints(ctx: RequestContext, segmentIds: string[]): Promise<Array<{ steps: number[]; times: number[]; lines: string[] }>> {
+    const rows: Array<{ steps: string[]; times: number[]; lines: string[] }> = await ctx.em.query(
+      `SELECT steps, times, lines FROM text_segments WHERE organization_id = $1 AND id = ANY($2::bigint[]) ORDER BY first_step, id`,
+      [ctx.organization.id, segmentIds],
+    );
+    return rows.map((r) => ({ steps: r.steps.map(Number), times: r.times.map(Number), lines: r.lines }));
+  }
+
   async textLines(ctx: RequestContext, seriesId: string, from: number, to: number, search: string | null, limit: number) {
     const rows: Array<{ step: string; time: number; line: string }> = await ctx.em.query(
       `SELECT t.step, t.time, t.line

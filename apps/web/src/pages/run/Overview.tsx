@@ -54,7 +54,11 @@ export function Overview({
           <>
             <dt>Fork</dt>
             <dd data-testid="forked-from">
-              forked from <Link to={paths.runPage(org, project, run.fork.key)}>{run.fork.key}</Link> at step {run.fork.step}
+              forked from{' '}
+              <Link to={paths.runPage(org, run.fork.project ?? project, run.fork.key)}>
+                {run.fork.project ? `${run.fork.project}/${run.fork.key}` : run.fork.key}
+              </Link>{' '}
+              at step {run.fork.step}
             </dd>
           </>
         ) : null}

@@ -108,7 +108,12 @@ def export(cli: Cli) -> None:
 
     org, project = cli.split_project(cli.args.project)
     exporter = Exporter(cli.api(), org, project, Path(cli.args.out), _progress(cli, "runs"))
-    manifest = exporter.run(cli.args.filter, files=not cli.args.no_files, artifacts=not cli.args.no_artifacts)
+    manifest = exporter.run(
+        cli.args.filter,
+        files=not cli.args.no_files,
+        artifacts=not cli.args.no_artifacts,
+        records="client" if cli.args.client_records else "server",
+    )
     if not cli.json:
         cli.err("\n")
     counts = manifest["counts"]
@@ -161,3 +166,8 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
     exporter.add_argument("--filter", help='only runs matching, e.g. state = "finished"')
     exporter.add_argument("--no-files", action="store_true", help="skip run files")
     exporter.add_argument("--no-artifacts", action="store_true", help="skip artifact versions")
+    exporter.add_argument(
+        "--client-records",
+        action="store_true",
+        help="build the records here from the run and series endpoints instead of the server's Parquet stream",
+    )
