@@ -28,7 +28,7 @@ export function SsoCompletePage() {
     post<TokenPair>(paths.ssoExchange(), { code })
       .then((pair) => {
         saveSession(pair);
-        navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+        void navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
       })
       .catch((e: Error) => setError(e));
   }, [location, navigate, next]);
