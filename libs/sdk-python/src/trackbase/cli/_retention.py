@@ -55,7 +55,9 @@ def retention_set(cli: Cli) -> None:
     saved = cli.api().set_retention_policy(org, project, policy)
     cli.print(
         saved,
-        lambda: f"Retention policy of {org}/{project} saved; `trackbase retention preview {org}/{project}` lists what it would remove.\n",
+        lambda: (
+            f"Retention policy of {org}/{project} saved; `trackbase retention preview {org}/{project}` lists what it would remove.\n"
+        ),
     )
 
 
