@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import time
 import urllib.parse
 import urllib.request
 import zlib
@@ -78,6 +79,11 @@ def test_images_histograms_and_tables_become_trackbase_media_and_tables(wb: Wand
 
     # Images: the bytes the client uploaded, at their step, with caption and size, thumbnails made by Trackbase.
     samples = media(wb, run["id"], "sample")
+    # Thumbnails are made by a background job shortly after the batch: wait for them.
+    deadline = time.monotonic() + 30
+    while not all(i["thumbnailUrl"] for i in samples) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        samples = media(wb, run["id"], "sample")
     assert [(i["step"], i["caption"], i["width"], i["height"]) for i in samples] == [(s, f"step {s}", 16, 12) for s in range(3)]
     for item in samples:
         content = fetch(wb, item["url"])
