@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CreateInvitationRequest, CreatedInvitation, Invitation, Org } from '@trackbase/contracts';
-import { createInvitationRequestSchema } from '@trackbase/contracts';
+import { OrgPermission, type CreateInvitationInput, type CreatedInvitation, type Invitation, type Org } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
 import { randomToken, sha256 } from '../auth/secret-token';
 import type { RequestContext } from '../common/context/request-context';
@@ -22,9 +21,8 @@ export class InvitationsService {
     private readonly orgs: OrgsRepository,
   ) {}
 
-  async create(ctx: RequestContext, request: CreateInvitationRequest): Promise<CreatedInvitation> {
-    const input = createInvitationRequestSchema.parse(request);
-    if (input.role === 'owner' && ctx.organization.role !== 'owner') throw ownerOnly();
+  async create(ctx: RequestContext, input: CreateInvitationInput): Promise<CreatedInvitation> {
+    if (input.role === 'owner' && !ctx.can(OrgPermission.OwnersManage)) throw ownerOnly();
     if (await this.orgs.hasMemberWithEmail(ctx, input.email)) throw alreadyMember();
     const token = `tbi_${randomToken(32)}`;
     const saved = await ctx.em.save(

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OrgPermission, ProjectPermission, slugify } from '@trackbase/contracts';
+import { createProjectRequestSchema, OrgPermission, ProjectPermission, slugify } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
 import { AppError } from '../common/errors/app-error';
 import { ProjectsService } from '../projects/projects.service';
@@ -56,7 +56,7 @@ export class ExperimentsService {
     for (let attempt = 0; !project; attempt++) {
       const slug = attempt === 0 ? base : `${base.slice(0, 40)}-${Math.random().toString(36).slice(2, 8)}`;
       try {
-        project = await this.projects.create(ctx, { name, slug, visibility: 'org' });
+        project = await this.projects.create(ctx, createProjectRequestSchema.parse({ name, slug, visibility: 'org' }));
       } catch (error) {
         if (!(error instanceof AppError) || error.status !== 409 || attempt > 5) throw error;
       }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { OrgPermission, type ProjectPermission } from '@trackbase/contracts';
-import { allows, projectRoleIn } from '../common/access/permissions';
+import { createProjectRequestSchema, OrgPermission, type ProjectPermission } from '@trackbase/contracts';
+import { projectRoleIn } from '../common/access/permissions';
 import { RequestContext, type ProjectScope } from '../common/context/request-context';
 import { ProjectsService } from '../projects/projects.service';
 import { doesNotExist, permissionDenied } from './mlflow.errors';
@@ -51,7 +51,7 @@ export class MlflowScopeService {
   check(ctx: RequestContext, row: ProjectAccessRow, permission: ProjectPermission, what: string): RequestContext {
     const scope = this.scopeOf(ctx, row);
     if (!scope) throw doesNotExist(what);
-    if (!allows(permission, null, scope)) throw permissionDenied();
+    if (!ctx.can(permission, scope)) throw permissionDenied();
     return this.narrow(ctx, scope);
   }
 
@@ -75,9 +75,9 @@ export class MlflowScopeService {
     const found = await this.repo.projectBySlug(ctx, DEFAULT_PROJECT_SLUG);
     if (found) return found;
     // Creating it is a write: a read-only key, or one limited to other projects, finds no experiment 0.
-    if (!allows(OrgPermission.ProjectsCreate, ctx.organization, null))
+    if (!ctx.can(OrgPermission.ProjectsCreate))
       throw doesNotExist(`No Experiment with id=${DEFAULT_EXPERIMENT_ID} exists`);
-    await this.projects.create(ctx, { name: 'Default', slug: DEFAULT_PROJECT_SLUG, visibility: 'org' });
+    await this.projects.create(ctx, createProjectRequestSchema.parse({ name: 'Default', slug: DEFAULT_PROJECT_SLUG, visibility: 'org' }));
     return (await this.repo.projectBySlug(ctx, DEFAULT_PROJECT_SLUG))!;
   }
 

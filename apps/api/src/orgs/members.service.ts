@@ -32,7 +32,7 @@ export class MembersService {
     await this.lockOrganization(ctx);
     const member = await this.find(ctx, userId);
     const ownerInvolved = member.role === 'owner' || role === 'owner';
-    if (ownerInvolved && ctx.organization.role !== 'owner') throw ownerOnly();
+    if (ownerInvolved && !ctx.can(OrgPermission.OwnersManage)) throw ownerOnly();
     if (member.role === 'owner' && role !== 'owner') await this.assertAnotherOwner(ctx);
     if (member.role !== role) {
       await ctx.em.update(OrgMemberEntity, { organizationId: ctx.organization.id, userId }, { role });
@@ -56,7 +56,7 @@ export class MembersService {
     await this.lockOrganization(ctx);
     const member = await this.find(ctx, userId);
     if (member.role === 'owner') {
-      if (!self && ctx.organization.role !== 'owner') throw ownerOnly();
+      if (!self && !ctx.can(OrgPermission.OwnersManage)) throw ownerOnly();
       await this.assertAnotherOwner(ctx);
     }
     await ctx.em.delete(OrgMemberEntity, { organizationId: ctx.organization.id, userId });

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
-  createProjectRequestSchema,
   SLUG_PATTERN,
   slugify,
-  type CreateProjectRequest,
+  type CreateProjectInput,
   type Project,
   type ProjectRole,
   type UpdateProjectRequest,
@@ -37,8 +36,8 @@ export class ProjectsService {
     });
   }
 
-  async create(ctx: RequestContext, request: CreateProjectRequest): Promise<Project> {
-    const input = createProjectRequestSchema.parse(request);
+  /** `input` as the validation pipe answers it; callers outside HTTP parse theirs with createProjectRequestSchema. */
+  async create(ctx: RequestContext, input: CreateProjectInput): Promise<Project> {
     const slug = input.slug ?? slugify(input.name);
     if (!SLUG_PATTERN.test(slug)) throw invalidSlug(input.name);
     const inserted = await ctx.em

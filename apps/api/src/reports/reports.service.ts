@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  OrgPermission,
   ProjectPermission,
   type CreatedShareLink,
   type CreateShareLinkRequest,
@@ -14,7 +15,6 @@ import {
   type ShareLink,
 } from '@trackbase/contracts';
 import { AccessService } from '../common/access/access.service';
-import { allows } from '../common/access/permissions';
 import type { RequestContext } from '../common/context/request-context';
 import { badRequest, forbidden, notFound } from '../common/errors/app-error';
 import { randomToken, sha256 } from '../auth/secret-token';
@@ -60,10 +60,11 @@ export class ReportsService {
     const member = await this.repo.memberRole(ctx, report.id);
     const roles = await this.projectRoles(ctx, report.project_ids);
     const readsAll = roles.every((r) => r !== null);
-    const writesAll = roles.every((r) => allows(ProjectPermission.RunsWrite, null, r));
-    const orgAdmin = ctx.organization.role === 'owner' || ctx.organization.role === 'admin';
-    // A report drawing on no project is the creator's (and admins') until they name others.
-    const edit = member === 'editor' || (report.project_ids.length ? writesAll : orgAdmin || report.created_by === ctx.user.userId);
+    const writesAll = roles.every((r) => ctx.can(ProjectPermission.RunsWrite, r));
+    // A report drawing on no project is the creator's (and owners' and admins') until they name others.
+    const edit =
+      member === 'editor' ||
+      (report.project_ids.length ? writesAll : ctx.can(OrgPermission.ReportsManage) || report.created_by === ctx.user.userId);
     return { read: edit || member === 'viewer' || readsAll, edit };
   }
 
@@ -110,7 +111,7 @@ export class ReportsService {
     checkRunSets(blocks);
     const projectIds = await this.projectIds(ctx, blocks);
     const roles = await this.projectRoles(ctx, projectIds);
-    if (!roles.every((r) => allows(ProjectPermission.RunsWrite, null, r)) && projectIds.length)
+    if (!roles.every((r) => ctx.can(ProjectPermission.RunsWrite, r)) && projectIds.length)
       throw forbidden('making a report needs the contributor role in the projects it draws from');
     const id = await this.repo.insert(ctx, title, blocks, projectIds);
     return this.get(ctx, id);

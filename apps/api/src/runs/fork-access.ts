@@ -52,6 +52,6 @@ export class ForkAccess {
   private async readable(ctx: RequestContext, slug: string): Promise<ProjectScope | null> {
     if (!ctx.principal) return null;
     const project = await this.access.resolveProject(ctx.principal, ctx.organization, slug);
-    return project && this.access.allows(ProjectPermission.Read, ctx.organization, project) ? project : null;
+    return ctx.can(ProjectPermission.Read, project) ? project : null;
   }
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
-  createServiceAccountRequestSchema,
   type ApiKey,
   type CreatedApiKey,
   type CreatedServiceAccount,
-  type CreateServiceAccountRequest,
+  type CreateServiceAccountInput,
   type CreateApiKeyRequest,
   type ServiceAccount,
 } from '@trackbase/contracts';
@@ -32,8 +31,7 @@ export class ServiceAccountsService {
     return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at.toISOString(), createdBy: r.created_by }));
   }
 
-  async create(ctx: RequestContext, request: CreateServiceAccountRequest): Promise<CreatedServiceAccount> {
-    const input = createServiceAccountRequestSchema.parse(request);
+  async create(ctx: RequestContext, input: CreateServiceAccountInput): Promise<CreatedServiceAccount> {
     const user = await ctx.em.save(
       UserEntity,
       ctx.em.create(UserEntity, {

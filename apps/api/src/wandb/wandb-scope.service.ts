@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { OrgPermission, ProjectPermission, SLUG_PATTERN } from '@trackbase/contracts';
+import { createProjectRequestSchema, OrgPermission, ProjectPermission, SLUG_PATTERN } from '@trackbase/contracts';
 import { allows } from '../common/access/permissions';
 import type { DataSource } from 'typeorm';
 import { AccessService } from '../common/access/access.service';
@@ -108,7 +108,7 @@ export class WandbScope {
     if (!allows(OrgPermission.ProjectsCreate, org, null)) return null;
     if (!SLUG_PATTERN.test(slug)) throw wandbNotFound(`project ${slug} (project names must be slugs: lowercase letters, digits, -)`);
     try {
-      await this.transaction(caller, org, null, (ctx) => this.projects.create(ctx, { name: slug, slug, visibility: 'org' }));
+      await this.transaction(caller, org, null, (ctx) => this.projects.create(ctx, createProjectRequestSchema.parse({ name: slug, slug, visibility: 'org' })));
     } catch (error) {
       // Another process created it first: use theirs.
       if (!(error instanceof AppError && error.status === 409)) throw error;

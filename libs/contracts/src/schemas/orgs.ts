@@ -50,6 +50,7 @@ export const createInvitationRequestSchema = z.strictObject({
     .default(24 * 7),
 });
 export type CreateInvitationRequest = z.input<typeof createInvitationRequestSchema>;
+export type CreateInvitationInput = z.output<typeof createInvitationRequestSchema>;
 
 export const invitationSchema = z.object({
   id: z.uuid(),
@@ -76,6 +77,7 @@ export const createServiceAccountRequestSchema = z.strictObject({
   keyExpiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type CreateServiceAccountRequest = z.input<typeof createServiceAccountRequestSchema>;
+export type CreateServiceAccountInput = z.output<typeof createServiceAccountRequestSchema>;
 
 export const serviceAccountSchema = z.object({
   id: z.uuid(),

@@ -12,6 +12,8 @@ export const createProjectRequestSchema = z.strictObject({
   visibility: projectVisibilitySchema.default('private'),
 });
 export type CreateProjectRequest = z.input<typeof createProjectRequestSchema>;
+/** A create request as the API's validation pipe answers it (defaults applied). */
+export type CreateProjectInput = z.output<typeof createProjectRequestSchema>;
 
 export const updateProjectRequestSchema = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),

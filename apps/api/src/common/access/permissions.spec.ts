@@ -23,6 +23,20 @@ describe('ctx.can reads the role matrix', () => {
     expect(new RequestContext('r', null, org('admin')).can(OrgPermission.MembersManage)).toBe(true);
   });
 
+  it('only owners grant or remove the owner role; owners and admins manage every report', () => {
+    expect(new RequestContext('r', null, org('owner')).can(OrgPermission.OwnersManage)).toBe(true);
+    expect(new RequestContext('r', null, org('admin')).can(OrgPermission.OwnersManage)).toBe(false);
+    expect(new RequestContext('r', null, org('admin')).can(OrgPermission.ReportsManage)).toBe(true);
+    expect(new RequestContext('r', null, org('member')).can(OrgPermission.ReportsManage)).toBe(false);
+  });
+
+  it('asked about another project, the answer is that project scope\'s role (none for an invisible one)', () => {
+    const ctx = new RequestContext('r', null, org('member'), project('viewer'));
+    expect(ctx.can(ProjectPermission.RunsWrite, project('contributor'))).toBe(true);
+    expect(ctx.can(ProjectPermission.RunsWrite)).toBe(false);
+    expect(ctx.can(ProjectPermission.Read, null)).toBe(false);
+  });
+
   it('without a project scope no project permission holds; global ones always do', () => {
     const ctx = new RequestContext('r', null, org('owner'));
     expect(ctx.can(ProjectPermission.Update)).toBe(false);

@@ -71,9 +71,11 @@ export class RequestContext {
   /**
    * Whether the caller's roles in this request's organization and project grant `permission`: the one way a
    * service checks a role for a decision inside a route (the route's own permission is checked by the guard).
+   * `project` asks about another project of the organization instead (a scope from AccessService.resolveProject;
+   * null, a project the caller cannot see, grants nothing).
    */
-  can(permission: Permission): boolean {
-    return allows(permission, this.org, this.project);
+  can(permission: Permission, project: ProjectScope | null = this.project): boolean {
+    return allows(permission, this.org, project);
   }
 
   /** Side effects (broadcasts, notifications) that must only happen once the writes are durable. */
