@@ -75,8 +75,7 @@ export class MlflowScopeService {
     const found = await this.repo.projectBySlug(ctx, DEFAULT_PROJECT_SLUG);
     if (found) return found;
     // Creating it is a write: a read-only key, or one limited to other projects, finds no experiment 0.
-    if (!ctx.can(OrgPermission.ProjectsCreate))
-      throw doesNotExist(`No Experiment with id=${DEFAULT_EXPERIMENT_ID} exists`);
+    if (!ctx.can(OrgPermission.ProjectsCreate)) throw doesNotExist(`No Experiment with id=${DEFAULT_EXPERIMENT_ID} exists`);
     await this.projects.create(ctx, createProjectRequestSchema.parse({ name: 'Default', slug: DEFAULT_PROJECT_SLUG, visibility: 'org' }));
     return (await this.repo.projectBySlug(ctx, DEFAULT_PROJECT_SLUG))!;
   }

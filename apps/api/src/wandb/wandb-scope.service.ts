@@ -108,7 +108,9 @@ export class WandbScope {
     if (!allows(OrgPermission.ProjectsCreate, org, null)) return null;
     if (!SLUG_PATTERN.test(slug)) throw wandbNotFound(`project ${slug} (project names must be slugs: lowercase letters, digits, -)`);
     try {
-      await this.transaction(caller, org, null, (ctx) => this.projects.create(ctx, createProjectRequestSchema.parse({ name: slug, slug, visibility: 'org' })));
+      await this.transaction(caller, org, null, (ctx) =>
+        this.projects.create(ctx, createProjectRequestSchema.parse({ name: slug, slug, visibility: 'org' })),
+      );
     } catch (error) {
       // Another process created it first: use theirs.
       if (!(error instanceof AppError && error.status === 409)) throw error;

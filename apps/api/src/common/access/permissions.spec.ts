@@ -30,7 +30,7 @@ describe('ctx.can reads the role matrix', () => {
     expect(new RequestContext('r', null, org('member')).can(OrgPermission.ReportsManage)).toBe(false);
   });
 
-  it('asked about another project, the answer is that project scope\'s role (none for an invisible one)', () => {
+  it("asked about another project, the answer is that project scope's role (none for an invisible one)", () => {
     const ctx = new RequestContext('r', null, org('member'), project('viewer'));
     expect(ctx.can(ProjectPermission.RunsWrite, project('contributor'))).toBe(true);
     expect(ctx.can(ProjectPermission.RunsWrite)).toBe(false);

@@ -45,7 +45,10 @@ describe('role checks in the API', () => {
       "if (ctx.project?.role === 'maintainer') return;",
       'return PROJECT_ROLE_PERMISSIONS[scope.role].includes(p);',
     ])
-      expect(HAND_WRITTEN.some((pattern) => pattern.test(line)), line).toBe(true);
+      expect(
+        HAND_WRITTEN.some((pattern) => pattern.test(line)),
+        line,
+      ).toBe(true);
     // A member's role as data (the row being changed, not the caller) is not a check of the caller.
     expect(HAND_WRITTEN.some((pattern) => pattern.test("if (member.role === 'owner') await this.assertAnotherOwner(ctx);"))).toBe(false);
   });
