@@ -7,6 +7,7 @@ import { BatchGroups } from './ingest/batch-groups';
 import { BatchService } from './ingest/batch.service';
 import { IngestRepository } from './ingest/ingest.repository';
 import { LineageRepository } from './lineage/lineage.repository';
+import { LineageController } from './lineage/lineage.controller';
 import { LineageService } from './lineage/lineage.service';
 import { RunEvents } from './run-events';
 import { RunColumnsController } from './columns/run-columns.controller';
@@ -30,7 +31,7 @@ import { ForkAccess } from './fork-access';
 
 @Module({
   imports: [MediaIngestModule],
-  controllers: [RunsController, SeriesController, RunColumnsController, ExportController],
+  controllers: [RunsController, SeriesController, LineageController, RunColumnsController, ExportController],
   providers: [
     RunsRepository,
     RunsService,

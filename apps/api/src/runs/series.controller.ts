@@ -8,7 +8,6 @@ import { RequirePermission } from '../common/access/require-permission.decorator
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import {
-  LineageQueryDto,
   ProjectSeriesQueryDto,
   RunParamDto,
   RunSeriesQueryDto,
@@ -17,7 +16,6 @@ import {
   SeriesQueryDto,
   SeriesQueryResponseDto,
 } from './dto/runs.dto';
-import { LineageService } from './lineage/lineage.service';
 import { RunsRepository } from './runs.repository';
 import { SeriesExport } from './series/series-export';
 import { SeriesService } from './series/series.service';
@@ -36,7 +34,6 @@ export class SeriesController {
     private readonly series: SeriesService,
     private readonly seriesQuery: SeriesQueryService,
     private readonly exporter: SeriesExport,
-    private readonly lineage: LineageService,
     private readonly metrics: Metrics,
   ) {}
 
@@ -79,11 +76,5 @@ export class SeriesController {
   async csv(@Ctx() ctx: RequestContext, @Param() params: SeriesFileParamDto, @Query() query: CsvQueryDto, @Res() response: Response) {
     const run = await this.runs.find(ctx, params.run);
     await this.exporter.csv(ctx, run.id, query.kind, params.file.slice(0, -'.csv'.length), response);
-  }
-
-  @Get('lineage')
-  @RequirePermission(ProjectPermission.Read)
-  lineageGraph(@Ctx() ctx: RequestContext, @Query() query: LineageQueryDto) {
-    return this.lineage.graph(ctx, query, query.direction, query.depth);
   }
 }

@@ -2,6 +2,7 @@ import {
   artifactKindSchema,
   batchAckSchema,
   createRunRequestSchema,
+  lineageGraphSchema,
   runBatchSchema,
   runDetailSchema,
   runListSchema,
@@ -66,6 +67,8 @@ export class ListRunsQueryDto extends createZodDto(
     cursor: z.string().max(4_000).optional(),
   }),
 ) {}
+
+export class LineageGraphDto extends createZodDto(lineageGraphSchema) {}
 
 export class LineageQueryDto extends createZodDto(
   z
