@@ -1,8 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
-import { GlobalPermission, logoutRequestSchema } from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
+import { GlobalPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
@@ -10,8 +9,7 @@ import type { UserEntity } from '../users/user.entity';
 import { AuthService } from './auth.service';
 import { LoginDto, RefreshDto, SignupAcceptedDto, SignupDto, TokenPairDto } from './dto/auth.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
-
-class LogoutDto extends createZodDto(logoutRequestSchema) {}
+import { LogoutDto } from './dto/auth.dto';
 
 @ApiTags('auth')
 @Controller('auth')

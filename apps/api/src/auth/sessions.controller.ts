@@ -1,7 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { GlobalPermission, sessionSchema, type Session } from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
+import { GlobalPermission, type Session } from '@trackbase/contracts';
 import { RequirePermission, RequireSession } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
@@ -9,8 +8,7 @@ import { notFound } from '../common/errors/app-error';
 import { IdParamDto } from '../common/validation/id-params';
 import { SessionsRepository } from './sessions.repository';
 import { TokensService } from './tokens.service';
-
-class SessionDto extends createZodDto(sessionSchema) {}
+import { SessionDto } from './dto/sessions.dto';
 
 /** The caller's sign-in sessions, listed and revoked one by one (a person's business: keys are refused). */
 @ApiTags('users')

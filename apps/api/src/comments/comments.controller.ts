@@ -1,24 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  commentSchema,
-  commentThreadSchema,
-  createCommentRequestSchema,
-  ProjectPermission,
-  updateCommentRequestSchema,
-} from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
+import { ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { IdParamDto } from '../common/validation/id-params';
 import { RunParamDto } from '../runs/dto/runs.dto';
 import { CommentsService } from './comments.service';
-
-class CreateCommentDto extends createZodDto(createCommentRequestSchema) {}
-class UpdateCommentDto extends createZodDto(updateCommentRequestSchema) {}
-class CommentDto extends createZodDto(commentSchema) {}
-class CommentThreadDto extends createZodDto(commentThreadSchema) {}
+import { CreateCommentDto, UpdateCommentDto, CommentDto, CommentThreadDto } from './dto/comments.dto';
 
 @ApiTags('comments')
 @ApiBearerAuth()

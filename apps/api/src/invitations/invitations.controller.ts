@@ -1,26 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  createdInvitationSchema,
-  createInvitationRequestSchema,
-  GlobalPermission,
-  invitationSchema,
-  OrgPermission,
-  orgSchema,
-} from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
+import { GlobalPermission, OrgPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { IdParamDto } from '../common/validation/id-params';
 import { InvitationsService } from './invitations.service';
-
-class CreateInvitationDto extends createZodDto(createInvitationRequestSchema) {}
-class InvitationDto extends createZodDto(invitationSchema) {}
-class CreatedInvitationDto extends createZodDto(createdInvitationSchema) {}
-class OrgDto extends createZodDto(orgSchema) {}
-class TokenParamDto extends createZodDto(z.object({ token: z.string().max(200) })) {}
+import { CreateInvitationDto, InvitationDto, CreatedInvitationDto, OrgDto, TokenParamDto } from './dto/invitations.dto';
 
 @ApiTags('organizations')
 @ApiBearerAuth()

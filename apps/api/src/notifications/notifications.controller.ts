@@ -1,25 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { GlobalPermission, markNotificationsReadRequestSchema, notificationListSchema } from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
+import { GlobalPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { NotificationsService } from './notifications.service';
-
-class NotificationListDto extends createZodDto(notificationListSchema) {}
-class MarkReadDto extends createZodDto(markNotificationsReadRequestSchema) {}
-class ListQueryDto extends createZodDto(
-  z.strictObject({
-    unread: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(500).optional(),
-  }),
-) {}
+import { NotificationListDto, MarkReadDto, ListQueryDto } from './dto/notifications.dto';
 
 @ApiTags('notifications')
 @ApiBearerAuth()

@@ -1,27 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  createOrgRequestSchema,
-  GlobalPermission,
-  OrgPermission,
-  orgMemberSchema,
-  orgSchema,
-  updateOrgMemberRequestSchema,
-  updateOrgRequestSchema,
-} from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
+import { GlobalPermission, OrgPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { UserIdParamDto } from '../common/validation/id-params';
 import { MembersService } from './members.service';
 import { OrgsService } from './orgs.service';
-
-class OrgDto extends createZodDto(orgSchema) {}
-class OrgMemberDto extends createZodDto(orgMemberSchema) {}
-class CreateOrgDto extends createZodDto(createOrgRequestSchema) {}
-class UpdateOrgDto extends createZodDto(updateOrgRequestSchema) {}
-class UpdateOrgMemberDto extends createZodDto(updateOrgMemberRequestSchema) {}
+import { OrgDto, OrgMemberDto, CreateOrgDto, UpdateOrgDto, UpdateOrgMemberDto } from './dto/orgs.dto';
 
 @ApiTags('organizations')
 @ApiBearerAuth()

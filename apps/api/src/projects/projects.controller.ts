@@ -1,27 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  createProjectRequestSchema,
-  OrgPermission,
-  ProjectPermission,
-  projectMemberSchema,
-  projectSchema,
-  putProjectMemberRequestSchema,
-  updateProjectRequestSchema,
-} from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
+import { OrgPermission, ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { UserIdParamDto } from '../common/validation/id-params';
 import { ProjectMembersService } from './project-members.service';
 import { ProjectsService } from './projects.service';
-
-class ProjectDto extends createZodDto(projectSchema) {}
-class ProjectMemberDto extends createZodDto(projectMemberSchema) {}
-class CreateProjectDto extends createZodDto(createProjectRequestSchema) {}
-class UpdateProjectDto extends createZodDto(updateProjectRequestSchema) {}
-class PutProjectMemberDto extends createZodDto(putProjectMemberRequestSchema) {}
+import { ProjectDto, ProjectMemberDto, CreateProjectDto, UpdateProjectDto, PutProjectMemberDto } from './dto/projects.dto';
 
 @ApiTags('projects')
 @ApiBearerAuth()

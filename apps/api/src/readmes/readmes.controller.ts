@@ -1,28 +1,13 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  ProjectPermission,
-  putReadmeRequestSchema,
-  readmeDiffQuerySchema,
-  readmeDiffSchema,
-  readmeHistorySchema,
-  readmeSchema,
-} from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
+import { ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { ArtifactParamDto } from '../artifacts/dto/artifacts.dto';
 import { RunParamDto } from '../runs/dto/runs.dto';
 import { ReadmesService } from './readmes.service';
-
-class ReadmeDto extends createZodDto(readmeSchema) {}
-class ReadmeHistoryDto extends createZodDto(readmeHistorySchema) {}
-class ReadmeDiffDto extends createZodDto(readmeDiffSchema) {}
-class PutReadmeDto extends createZodDto(putReadmeRequestSchema) {}
-class DiffQueryDto extends createZodDto(readmeDiffQuerySchema) {}
-class VersionParamDto extends createZodDto(z.object({ version: z.coerce.number().int().min(1).max(2_000_000_000) }).loose()) {}
+import { ReadmeDto, ReadmeHistoryDto, ReadmeDiffDto, PutReadmeDto, DiffQueryDto, VersionParamDto } from './dto/readmes.dto';
 
 /**
  * READMEs of projects, runs and artifacts. Readers of the project read them;

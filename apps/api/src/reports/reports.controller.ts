@@ -1,46 +1,30 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  createdShareLinkSchema,
-  createReportRequestSchema,
-  createShareLinkRequestSchema,
-  OrgPermission,
-  reportDataRequestSchema,
-  reportDataSchema,
-  reportHistorySchema,
-  reportListSchema,
-  reportMemberListSchema,
-  reportSchema,
-  reportVersionSchema,
-  setReportMemberRequestSchema,
-  shareLinkListSchema,
-  updateReportRequestSchema,
-} from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
+import { OrgPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { ReportsService } from './reports.service';
-
-class CreateReportDto extends createZodDto(createReportRequestSchema) {}
-class UpdateReportDto extends createZodDto(updateReportRequestSchema) {}
-class ReportDto extends createZodDto(reportSchema) {}
-class ReportListDto extends createZodDto(reportListSchema) {}
-class ReportVersionDto extends createZodDto(reportVersionSchema) {}
-class ReportHistoryDto extends createZodDto(reportHistorySchema) {}
-export class ReportDataRequestDto extends createZodDto(reportDataRequestSchema) {}
-export class ReportDataDto extends createZodDto(reportDataSchema) {}
-class MemberListDto extends createZodDto(reportMemberListSchema) {}
-class SetMemberDto extends createZodDto(setReportMemberRequestSchema) {}
-class CreateLinkDto extends createZodDto(createShareLinkRequestSchema) {}
-class CreatedLinkDto extends createZodDto(createdShareLinkSchema) {}
-class LinkListDto extends createZodDto(shareLinkListSchema) {}
-class ReportParamDto extends createZodDto(z.object({ report: z.string().min(1).max(100) }).loose()) {}
-class VersionParamDto extends createZodDto(z.object({ version: z.coerce.number().int().min(1).max(2_000_000_000) }).loose()) {}
-class UserParamDto extends createZodDto(z.object({ user: z.string().min(1).max(100) }).loose()) {}
-class LinkParamDto extends createZodDto(z.object({ link: z.string().min(1).max(100) }).loose()) {}
-class ListQueryDto extends createZodDto(z.strictObject({ project: z.string().max(100).optional() })) {}
+import {
+  CreateReportDto,
+  UpdateReportDto,
+  ReportDto,
+  ReportListDto,
+  ReportVersionDto,
+  ReportHistoryDto,
+  ReportDataRequestDto,
+  ReportDataDto,
+  MemberListDto,
+  SetMemberDto,
+  CreateLinkDto,
+  CreatedLinkDto,
+  LinkListDto,
+  ReportParamDto,
+  VersionParamDto,
+  UserParamDto,
+  LinkParamDto,
+  ListQueryDto,
+} from './dto/reports.dto';
 
 /**
  * Reports of an organization. Every route needs only membership of the
@@ -64,8 +48,7 @@ export class ReportsController {
   @RequirePermission(OrgPermission.Read)
   @ApiOkResponse({ type: ReportDto })
   create(@Ctx() ctx: RequestContext, @Body() body: CreateReportDto) {
-    const parsed = createReportRequestSchema.parse(body);
-    return this.reports.create(ctx, parsed.title, parsed.blocks);
+    return this.reports.create(ctx, body.title, body.blocks);
   }
 
   @Get(':report')
@@ -79,7 +62,7 @@ export class ReportsController {
   @RequirePermission(OrgPermission.Read)
   @ApiOkResponse({ type: ReportDto })
   update(@Ctx() ctx: RequestContext, @Param() params: ReportParamDto, @Body() body: UpdateReportDto) {
-    return this.reports.update(ctx, params.report, updateReportRequestSchema.parse(body));
+    return this.reports.update(ctx, params.report, body);
   }
 
   @Delete(':report')
@@ -117,7 +100,7 @@ export class ReportsController {
   @RequirePermission(OrgPermission.Read)
   @ApiOkResponse({ type: ReportDataDto })
   data(@Ctx() ctx: RequestContext, @Param() params: ReportParamDto, @Body() body: ReportDataRequestDto) {
-    return this.reports.panelData(ctx, params.report, reportDataRequestSchema.parse(body));
+    return this.reports.panelData(ctx, params.report, body);
   }
 
   @Get(':report/members')

@@ -1,15 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { GlobalPermission, reportDataRequestSchema, sharedReportSchema } from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
+import { GlobalPermission } from '@trackbase/contracts';
 import { NoTransaction } from '../common/access/no-transaction.decorator';
 import { RequirePermission } from '../common/access/require-permission.decorator';
-import { ReportDataDto, ReportDataRequestDto } from './reports.controller';
+import { ReportDataDto, ReportDataRequestDto } from './dto/reports.dto';
 import { SharedReportsService } from './shared-reports.service';
-
-class SharedReportDto extends createZodDto(sharedReportSchema) {}
-class TokenParamDto extends createZodDto(z.object({ token: z.string().min(1).max(200) }).loose()) {}
+import { SharedReportDto, TokenParamDto } from './dto/shared-reports.dto';
 
 /** Share links: the token in the path is the only credential; no account, no session. */
 @ApiTags('reports')
@@ -31,7 +27,7 @@ export class SharedReportsController {
   @RequirePermission(GlobalPermission.Public)
   @ApiOkResponse({ type: ReportDataDto })
   data(@Param() params: TokenParamDto, @Body() body: ReportDataRequestDto, @Req() request: { id: string }) {
-    const { version: _version, ...panel } = reportDataRequestSchema.parse(body);
+    const { version: _version, ...panel } = body;
     return this.shared.panelData(String(request.id), params.token, panel);
   }
 }

@@ -2,8 +2,6 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProjectPermission } from '@trackbase/contracts';
 import type { Response } from 'express';
-import { z } from 'zod';
-import { createZodDto } from 'nestjs-zod';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
@@ -22,8 +20,7 @@ import { SeriesService } from './series/series.service';
 import { SeriesQueryService } from './series/series-query.service';
 import { Metrics } from '../metrics/metrics';
 import { notFound } from '../common/errors/app-error';
-
-class CsvQueryDto extends createZodDto(z.strictObject({ kind: z.enum(['metric', 'system']).default('metric') })) {}
+import { CsvQueryDto } from './dto/series.dto';
 
 @ApiTags('series')
 @ApiBearerAuth()

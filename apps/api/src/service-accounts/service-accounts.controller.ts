@@ -1,29 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  apiKeySchema,
-  createApiKeyRequestSchema,
-  createdApiKeySchema,
-  createdServiceAccountSchema,
-  createServiceAccountRequestSchema,
-  OrgPermission,
-  serviceAccountSchema,
-} from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
+import { OrgPermission } from '@trackbase/contracts';
 import { RequirePermission, RequireSession } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { IdParamDto } from '../common/validation/id-params';
 import { ServiceAccountsService } from './service-accounts.service';
-
-class ServiceAccountDto extends createZodDto(serviceAccountSchema) {}
-class CreatedServiceAccountDto extends createZodDto(createdServiceAccountSchema) {}
-class CreateServiceAccountDto extends createZodDto(createServiceAccountRequestSchema) {}
-class CreateApiKeyDto extends createZodDto(createApiKeyRequestSchema) {}
-class ApiKeyDto extends createZodDto(apiKeySchema) {}
-class CreatedApiKeyDto extends createZodDto(createdApiKeySchema) {}
-class KeyParamsDto extends createZodDto(z.object({ id: z.uuid(), keyId: z.uuid() }).loose()) {}
+import {
+  ServiceAccountDto,
+  CreatedServiceAccountDto,
+  CreateServiceAccountDto,
+  CreateApiKeyDto,
+  ApiKeyDto,
+  CreatedApiKeyDto,
+  KeyParamsDto,
+} from './dto/service-accounts.dto';
 
 @ApiTags('organizations')
 @ApiBearerAuth()

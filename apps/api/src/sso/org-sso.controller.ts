@@ -1,14 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { OrgPermission, putSsoConfigRequestSchema, ssoConfigSchema } from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
+import { OrgPermission } from '@trackbase/contracts';
 import { RequirePermission, RequireSession } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { SsoConfigService } from './sso-config.service';
-
-class SsoConfigDto extends createZodDto(ssoConfigSchema) {}
-class PutSsoConfigDto extends createZodDto(putSsoConfigRequestSchema) {}
+import { SsoConfigDto, PutSsoConfigDto } from './dto/org-sso.dto';
 
 /** An organization's single sign-on settings: owners only, from a signed-in session (not an API key). */
 @ApiTags('organizations')

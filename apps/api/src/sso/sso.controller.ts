@@ -1,10 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Redirect, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
-import { GlobalPermission, slugSchema, ssoDiscoveryResponseSchema, ssoExchangeRequestSchema } from '@trackbase/contracts';
+import { GlobalPermission } from '@trackbase/contracts';
 import type { Request, Response } from 'express';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { TokenPairDto } from '../auth/dto/auth.dto';
 import { NoTransaction } from '../common/access/no-transaction.decorator';
 import { RequirePermission } from '../common/access/require-permission.decorator';
@@ -15,12 +13,7 @@ import { inScopedTransaction } from '../database/tenant-scope';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SSO_BROWSER_COOKIE, SsoSignInService } from './sso-sign-in.service';
-
-class DiscoverQueryDto extends createZodDto(z.object({ email: z.string().min(3).max(320) })) {}
-class StartQueryDto extends createZodDto(z.object({ returnTo: z.string().max(1000).optional() })) {}
-class OrgParamDto extends createZodDto(z.object({ org: slugSchema })) {}
-class DiscoveryDto extends createZodDto(ssoDiscoveryResponseSchema) {}
-class ExchangeDto extends createZodDto(ssoExchangeRequestSchema) {}
+import { DiscoverQueryDto, StartQueryDto, OrgParamDto, DiscoveryDto, ExchangeDto } from './dto/sso.dto';
 
 function cookie(request: Request, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {

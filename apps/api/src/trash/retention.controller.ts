@@ -1,15 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ProjectPermission, retentionPlanSchema, retentionPolicyResponseSchema, retentionPolicySchema } from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
+import { ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { RetentionService } from './retention.service';
-
-class RetentionPolicyDto extends createZodDto(retentionPolicySchema) {}
-class RetentionPolicyResponseDto extends createZodDto(retentionPolicyResponseSchema) {}
-class RetentionPlanDto extends createZodDto(retentionPlanSchema) {}
+import { RetentionPolicyDto, RetentionPolicyResponseDto, RetentionPlanDto } from './dto/retention.dto';
 
 /** A project's retention policy, its dry run and its application. */
 @ApiTags('retention')

@@ -1,17 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { OrgPermission, ProjectPermission, trashListSchema } from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
+import { OrgPermission, ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
-import { uuidParam } from '../common/validation/id-params';
 import { TrashService } from './trash.service';
-
-class TrashListDto extends createZodDto(trashListSchema) {}
-class ItemParamDto extends createZodDto(z.object({ kind: z.enum(['run', 'artifact_version']), id: uuidParam }).loose()) {}
-class ProjectParamDto extends createZodDto(z.object({ id: uuidParam }).loose()) {}
+import { TrashListDto, ItemParamDto, ProjectParamDto } from './dto/trash.dto';
 
 /** A project's trash: its deleted runs and artifact versions until the janitor purges them. */
 @ApiTags('trash')

@@ -1,18 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { apiKeySchema, createApiKeyRequestSchema, createdApiKeySchema, GlobalPermission, userSchema } from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
+import { GlobalPermission } from '@trackbase/contracts';
 import { RequirePermission, RequireSession } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { IdParamDto } from '../common/validation/id-params';
 import { ApiKeysService } from './api-keys.service';
 import { UsersService } from './users.service';
-
-class UserDto extends createZodDto(userSchema) {}
-class ApiKeyDto extends createZodDto(apiKeySchema) {}
-class CreatedApiKeyDto extends createZodDto(createdApiKeySchema) {}
-class CreateApiKeyDto extends createZodDto(createApiKeyRequestSchema) {}
+import { UserDto, ApiKeyDto, CreatedApiKeyDto, CreateApiKeyDto } from './dto/users.dto';
 
 @ApiTags('users')
 @ApiBearerAuth()

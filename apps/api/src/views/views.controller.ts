@@ -1,26 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  createSavedViewRequestSchema,
-  ProjectPermission,
-  savedViewListSchema,
-  savedViewSchema,
-  setDefaultViewRequestSchema,
-  updateSavedViewRequestSchema,
-} from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
+import { ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
 import type { RequestContext } from '../common/context/request-context';
 import { ViewsService } from './views.service';
-
-class CreateSavedViewDto extends createZodDto(createSavedViewRequestSchema) {}
-class UpdateSavedViewDto extends createZodDto(updateSavedViewRequestSchema) {}
-class SetDefaultViewDto extends createZodDto(setDefaultViewRequestSchema) {}
-class SavedViewDto extends createZodDto(savedViewSchema) {}
-class SavedViewListDto extends createZodDto(savedViewListSchema) {}
-class ViewParamDto extends createZodDto(z.object({ view: z.string().min(1).max(100) }).loose()) {}
+import { CreateSavedViewDto, UpdateSavedViewDto, SetDefaultViewDto, SavedViewDto, SavedViewListDto, ViewParamDto } from './dto/views.dto';
 
 /**
  * Saved views of a project. Every route needs only read access; sharing and

@@ -1,13 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ProjectPermission, runColumnListSchema } from '@trackbase/contracts';
-import { createZodDto } from 'nestjs-zod';
+import { ProjectPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../../common/access/require-permission.decorator';
 import { Ctx } from '../../common/context/ctx.decorator';
 import type { RequestContext } from '../../common/context/request-context';
 import { RunColumnsService } from './run-columns.service';
-
-class RunColumnListDto extends createZodDto(runColumnListSchema) {}
+import { RunColumnListDto } from '../dto/run-columns.dto';
 
 @ApiTags('runs')
 @ApiBearerAuth()

@@ -2,14 +2,11 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ProjectPermission } from '@trackbase/contracts';
 import type { Response } from 'express';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { RequirePermission } from '../../common/access/require-permission.decorator';
 import { Ctx } from '../../common/context/ctx.decorator';
 import type { RequestContext } from '../../common/context/request-context';
 import { ProjectExport } from './project-export.service';
-
-class ExportQueryDto extends createZodDto(z.strictObject({ filter: z.string().max(4_000).optional() })) {}
+import { ExportQueryDto } from '../dto/export.dto';
 
 @ApiTags('export')
 @ApiBearerAuth()
