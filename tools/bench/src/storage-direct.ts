@@ -7,14 +7,14 @@ import { MiB, mibPerSecond, perSecond, recordCompletion, seconds, watchUploadsDr
 import { sha256Hex, UploadClient, type SingleTimings } from './upload-client';
 
 /**
- * The workloads through the protocol written out (upload-client.ts): each
- * step is timed on its own, the parts and small files `inFlight` at a time.
+ * The workloads through the SDK's upload driver with every step timed
+ * (upload-client.ts): the parts and small files `inFlight` at a time.
  */
 export async function directWorkloads(ctx: StoreRun): Promise<void> {
   ctx.phases.client = 'direct';
   const client = new UploadClient(ctx.project);
   const runKey = await ctx.newRun();
-  console.log(`  client: the protocol written out (tools/bench/src/upload-client.ts), fetch; run ${runKey}`);
+  console.log(`  client: the SDK's upload driver, steps timed (tools/bench/src/upload-client.ts), fetch; run ${runKey}`);
   if (ctx.largeBytes > 0) await largeFile(ctx, client, runKey);
   if (ctx.smallContents.length > 0) await smallFiles(ctx, client, runKey);
 }
@@ -25,7 +25,7 @@ async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** (a) One large file, multipart, step by step; then (c) its download with fetch, bytes counted and dropped. */
+/** (a) One large file, multipart, each step timed; then (c) its download with fetch, bytes counted and dropped. */
 async function largeFile(
   { phases, uploadsDir, largePath, largeBytes, inFlight }: StoreRun,
   client: UploadClient,

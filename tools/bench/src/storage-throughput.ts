@@ -14,9 +14,10 @@
  *   (c) download of the large file through its signed URL.
  * Clients: `sdk`, the SDK's uploader and downloader (uploadRunFile,
  * uploadRunDir, downloadRunFiles: what run.uploadFile/uploadDir call), its
- * phases cut at the API calls it makes; `direct`, the protocol written out
- * (upload-client.ts) with each step timed, plus an authenticated GET per
- * small file as the floor under `complete`.
+ * phases cut at the API calls it makes; `direct`, the same upload driver
+ * from `@trackbase/sdk/client` over fetch with each step timed, one attempt
+ * and one completion request per file (upload-client.ts), plus an
+ * authenticated GET per small file as the floor under `complete`.
  * CPU seconds per process and phase (from /proc) show where the time goes.
  *
  * Env: BENCH_LARGE_MB (MiB, default 512), BENCH_SMALL_FILES (default 2000),
