@@ -21,6 +21,7 @@ import { InvitationsModule } from './invitations/invitations.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { ProjectsModule } from './projects/projects.module';
 import { CommentsModule } from './comments/comments.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { ViewsModule } from './views/views.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RunsModule } from './runs/runs.module';
@@ -62,6 +63,7 @@ export class AppModule {
         ProjectsModule,
         RunsModule,
         CommentsModule,
+        NotificationsModule,
         ViewsModule,
         RealtimeModule,
         StorageDriverModule,

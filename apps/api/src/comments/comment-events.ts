@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Comment, Notification } from '@trackbase/contracts';
+import type { Comment } from '@trackbase/contracts';
 import { TypedEvents } from '../common/events/typed-events';
 
 export interface CommentChanged {
@@ -10,12 +10,6 @@ export interface CommentChanged {
   comment: Comment;
 }
 
-export interface NotificationCreated {
-  organizationId: string;
-  userId: string;
-  notification: Notification;
-}
-
-/** Committed comment changes and new notifications, for the realtime gateway. */
+/** Committed comment changes, for the realtime gateway (new notifications: NotificationEvents). */
 @Injectable()
-export class CommentEvents extends TypedEvents<{ comment: CommentChanged; notification: NotificationCreated }> {}
+export class CommentEvents extends TypedEvents<{ comment: CommentChanged }> {}

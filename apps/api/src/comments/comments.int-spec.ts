@@ -3,7 +3,8 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrgMember, createOrg, createProject, setProjectRole, signup, type TestUser } from '../../test/api-client';
 import { startTestApp, type TestApp } from '../../test/test-app';
-import { CommentEvents, type CommentChanged, type NotificationCreated } from './comment-events';
+import { NotificationEvents, type NotificationCreated } from '../notifications/notification-events';
+import { CommentEvents, type CommentChanged } from './comment-events';
 
 let t: TestApp;
 let owner: TestUser;
@@ -344,9 +345,10 @@ describe('hostile bodies', () => {
 describe('events for the realtime gateway', () => {
   it('raises comment changes and notifications after commit, with organization, project and run; refused requests raise nothing', async () => {
     const events = t.app.get(CommentEvents);
+    const notificationEvents = t.app.get(NotificationEvents);
     const comments: CommentChanged[] = [];
     const notifications: NotificationCreated[] = [];
-    const off = [events.on('comment', (e) => comments.push(e)), events.on('notification', (e) => notifications.push(e))];
+    const off = [events.on('comment', (e) => comments.push(e)), notificationEvents.on('notification', (e) => notifications.push(e))];
     try {
       const orgId = (await owner.api.get(`/orgs/${org}`)).body.id;
       const projectId = (await owner.api.get(base)).body.id;

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { NotificationsController } from '../notifications/notifications.controller';
-import { NotificationsRepository } from '../notifications/notifications.repository';
-import { NotificationsService } from '../notifications/notifications.service';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { RunsModule } from '../runs/runs.module';
 import { CommentEvents } from './comment-events';
 import { CommentsController } from './comments.controller';
@@ -9,9 +7,9 @@ import { CommentsRepository } from './comments.repository';
 import { CommentsService } from './comments.service';
 
 @Module({
-  imports: [RunsModule],
-  controllers: [CommentsController, NotificationsController],
-  providers: [CommentsService, CommentsRepository, CommentEvents, NotificationsService, NotificationsRepository],
+  imports: [RunsModule, NotificationsModule],
+  controllers: [CommentsController],
+  providers: [CommentsService, CommentsRepository, CommentEvents],
   exports: [CommentEvents],
 })
 export class CommentsModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommonErrorCode, type MarkNotificationsReadRequest, type Notification, type NotificationList } from '@trackbase/contracts';
-import { CommentEvents } from '../comments/comment-events';
+import { NotificationEvents } from './notification-events';
 import type { RequestContext } from '../common/context/request-context';
 import { badRequest } from '../common/errors/app-error';
 import { runKey } from '../runs/run-key';
@@ -25,7 +25,7 @@ function toDto(row: NotificationRow): Notification {
 @Injectable()
 export class NotificationsService {
   constructor(
-    private readonly events: CommentEvents,
+    private readonly events: NotificationEvents,
     private readonly repository: NotificationsRepository,
   ) {}
 

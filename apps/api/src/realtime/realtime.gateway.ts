@@ -29,7 +29,8 @@ import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inScopedTransaction } from '../database/tenant-scope';
 import { ArtifactEvents, type VersionAdded } from '../artifacts/artifact-events';
-import { CommentEvents, type CommentChanged, type NotificationCreated } from '../comments/comment-events';
+import { CommentEvents, type CommentChanged } from '../comments/comment-events';
+import { NotificationEvents, type NotificationCreated } from '../notifications/notification-events';
 import { RunEvents, type RunChanged } from '../runs/run-events';
 import { RunsRepository } from '../runs/runs.repository';
 import { StorageEvents, type RunFilesChanged } from '../storage/storage-events';
@@ -82,6 +83,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly accessEvents: AccessEvents,
     private readonly accessCache: AccessCache,
     private readonly commentEvents: CommentEvents,
+    private readonly notificationEvents: NotificationEvents,
     private readonly storageEvents: StorageEvents,
     private readonly artifactEvents: ArtifactEvents,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -164,7 +166,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       }),
       relay<NotificationCreated>({
         node: 'tb:notification',
-        listen: (h) => this.commentEvents.on('notification', h),
+        listen: (h) => this.notificationEvents.on('notification', h),
         deliver: (e) => this.deliverNotification(e),
       }),
       relay<RunFilesChanged>({

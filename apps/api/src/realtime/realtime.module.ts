@@ -2,9 +2,13 @@ import { Module } from '@nestjs/common';
 import { ArtifactsModule } from '../artifacts/artifacts.module';
 import { AuthModule } from '../auth/auth.module';
 import { CommentsModule } from '../comments/comments.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { RunsModule } from '../runs/runs.module';
 import { StorageModule } from '../storage/storage.module';
 import { RealtimeGateway } from './realtime.gateway';
 
-@Module({ imports: [AuthModule, RunsModule, CommentsModule, StorageModule, ArtifactsModule], providers: [RealtimeGateway] })
+@Module({
+  imports: [AuthModule, RunsModule, CommentsModule, NotificationsModule, StorageModule, ArtifactsModule],
+  providers: [RealtimeGateway],
+})
 export class RealtimeModule {}
