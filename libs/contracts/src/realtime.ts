@@ -53,9 +53,12 @@ export interface NotificationEvent {
   notification: Notification;
 }
 
-/** Sent before the server disconnects a socket; `code` is `unauthenticated` or `token_expired`. */
+/**
+ * Sent before the server disconnects a socket: `token_expired` (its access token ran out), `unauthenticated`
+ * (its API key was revoked or its session ended), `access_revoked` (removed from, or left, an organization it followed).
+ */
 export interface AuthErrorEvent {
-  code: string;
+  code: 'token_expired' | 'unauthenticated' | 'access_revoked';
   message: string;
 }
 
@@ -71,11 +74,11 @@ export interface ServerToClientEvents {
   'comment.changed': (event: CommentChangedEvent) => void;
   /** To followers of the project: a version was committed. */
   'artifact.version_added': (event: ArtifactVersionAddedEvent) => void;
-  /** To followers of the run: files were declared or finished uploading; re-read the listing. */
+  /** To followers of the run and of its project: files were declared or finished uploading; re-read the listing. */
   'files.changed': (event: FilesChangedEvent) => void;
   /** To every socket of the notified person, followed or not. */
   notification: (event: NotificationEvent) => void;
-  /** Sent before the server disconnects a socket (bad or expired credentials). */
+  /** Sent before the server disconnects a socket (expired or revoked credentials, removal from the organization). */
   'auth.error': (event: AuthErrorEvent) => void;
 }
 
