@@ -268,6 +268,24 @@ describe('share links', () => {
     expect((await anonymous.get(`/shared/reports/${link.token}`)).status).toBe(200);
   });
 
+  it('a report drawing on no project is edited by its creator and by owners and admins, not by other members', async () => {
+    const admin = await addOrgMember(owner, org, 'admin', 'Admin');
+    const created = await reader.api.post(reports, { title: 'Notes', blocks: [{ id: 'n', type: 'text', markdown: 'plain' }] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const path = `${reports}/${created.body.id}`;
+    expect((await outsider.api.get(path)).body.access).toEqual({ read: true, edit: false });
+    expect((await outsider.api.patch(path, { title: 'Taken' })).status).toBe(403);
+    for (const [who, title] of [
+      [reader, 'By its creator'],
+      [admin, 'By an admin'],
+      [owner, 'By the owner'],
+    ] as const) {
+      const saved = await who.api.patch(path, { title });
+      expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+      expect(saved.body.title).toBe(title);
+    }
+  });
+
   it('refuses bad blocks with 400, never 500', async () => {
     const dup = await contributor.api.post(reports, { title: 't', blocks: [blocks()[0], blocks()[0]] });
     expect(dup.status).toBe(400);
