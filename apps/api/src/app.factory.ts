@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { AppError } from './common/errors/app-error';
 import { toErrorResponse } from './common/errors/error.filter';
+import { toScimError } from './scim/scim-error.filter';
 import { Metrics } from './metrics/metrics';
 import { httpMetrics } from './metrics/http-metrics';
 import { jsonTextProblem, MAX_JSON_DEPTH } from './common/validation/json-text';
@@ -48,6 +49,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       { path: 'wandb/{*path}', method: RequestMethod.ALL },
       // MLflow's client keeps the tracking URI's path: `<host>/mlflow/<org>/api/2.0/mlflow/...`.
       { path: 'mlflow/{*path}', method: RequestMethod.ALL },
+      // SCIM clients are given `<host>/scim/v2/<org>` (apps/api/src/scim).
+      { path: 'scim/{*path}', method: RequestMethod.ALL },
     ],
   });
   const document = SwaggerModule.createDocument(
@@ -108,8 +111,10 @@ function jsonBody(limit: string, batchLimit: string) {
       throw new AppError(400, CommonErrorCode.JsonTooDeep, `arrays and objects may nest at most ${MAX_JSON_DEPTH} levels deep`);
     }
   };
-  const parseSmall = express.json({ limit, strict: true, verify });
-  const parseBatch = express.json({ limit: batchLimit, strict: true, verify });
+  // SCIM clients send `application/scim+json` (RFC 7644 section 3.1).
+  const type = ['application/json', 'application/scim+json'];
+  const parseSmall = express.json({ limit, strict: true, verify, type });
+  const parseBatch = express.json({ limit: batchLimit, strict: true, verify, type });
   const rawBodies = [`/${API_PREFIX}/storage/`, '/wandb/uploads/'];
   // MLflow's artifact proxy takes file bytes of any type, as the storage routes do.
   const mlflowArtifacts = /^\/mlflow\/[^/]+\/api\/2\.0\/mlflow-artifacts\/artifacts\//;
@@ -119,6 +124,10 @@ function jsonBody(limit: string, batchLimit: string) {
     const parse = request.method === 'POST' && large ? parseBatch : parseSmall;
     parse(request, response, (error?: unknown) => {
       if (!error) return next();
+      if (request.path.startsWith('/scim/')) {
+        const scim = toScimError(error);
+        return void response.status(scim.status).type('application/scim+json').json(scim.body);
+      }
       const { status, body } = toErrorResponse(error);
       body.error.requestId = requestIdFor(request, response);
       response.status(status).json(body);
@@ -126,7 +135,7 @@ function jsonBody(limit: string, batchLimit: string) {
   };
 }
 
-const NOT_WEB = /^\/(api|socket\.io|healthz|readyz|metrics|wandb|mlflow)(\/|$)/;
+const NOT_WEB = /^\/(api|socket\.io|healthz|readyz|metrics|wandb|mlflow|scim)(\/|$)/;
 /** Web routes other sites may frame: one panel of a shared report (`/shared/reports/{token}/embed/{block}`). */
 const EMBEDDABLE = /^\/shared\/reports\/[^/]+\/embed\/[^/]+\/?$/;
 

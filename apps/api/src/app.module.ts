@@ -41,6 +41,7 @@ import { MediaModule } from './media/media.module';
 import { TrashBinModule } from './trash/trash-bin.module';
 import { TrashModule } from './trash/trash.module';
 import { SsoModule } from './sso/sso.module';
+import { ScimModule } from './scim/scim.module';
 
 @Module({})
 export class AppModule {
@@ -78,6 +79,7 @@ export class AppModule {
         ReadmesModule,
         ReportsModule,
         SsoModule,
+        ScimModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -16,6 +16,10 @@ export const paths = {
   ssoCallback: (org: string) => `${API_BASE}/auth/sso/${seg(org)}/callback`,
   ssoExchange: () => `${API_BASE}/auth/sso/exchange`,
   orgSso: (org: string) => `${API_BASE}/orgs/${seg(org)}/sso`,
+  orgScimTokens: (org: string) => `${API_BASE}/orgs/${seg(org)}/scim-tokens`,
+  orgScimToken: (org: string, id: string) => `${API_BASE}/orgs/${seg(org)}/scim-tokens/${seg(id)}`,
+  /** The SCIM 2.0 base URL an identity provider is given (outside /api/v1, as provisioning clients expect). */
+  scimBase: (org: string) => `/scim/v2/${seg(org)}`,
   me: () => `${API_BASE}/users/me`,
   myApiKeys: () => `${API_BASE}/users/me/api-keys`,
   mySessions: () => `${API_BASE}/users/me/sessions`,

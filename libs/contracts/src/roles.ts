@@ -26,6 +26,8 @@ export const OrgPermission = {
   TrashManage: 'org:trash:manage',
   /** Configure single sign-on (provider, domains, group mappings, requiring it): owners only. */
   SsoManage: 'org:sso:manage',
+  /** Create and revoke the organization's SCIM provisioning tokens: owners only. */
+  ScimManage: 'org:scim:manage',
   /** Grant, change or remove the owner role (members, invitations): owners only. */
   OwnersManage: 'org:owners:manage',
   /** Edit and delete any report of the organization, those drawing on no project included. */
@@ -62,7 +64,8 @@ export type Permission = OrgPermission | ProjectPermission | GlobalPermission;
 export const ORG_ROLE_PERMISSIONS: Record<OrgRole, readonly OrgPermission[]> = {
   owner: Object.values(OrgPermission),
   admin: Object.values(OrgPermission).filter(
-    (p) => p !== OrgPermission.Delete && p !== OrgPermission.SsoManage && p !== OrgPermission.OwnersManage,
+    (p) =>
+      p !== OrgPermission.Delete && p !== OrgPermission.SsoManage && p !== OrgPermission.ScimManage && p !== OrgPermission.OwnersManage,
   ),
   member: [OrgPermission.Read, OrgPermission.MembersRead, OrgPermission.ProjectsCreate],
 };

@@ -9,7 +9,8 @@ import { inScopedTransaction } from '../database/tenant-scope';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { openidClient, OidcClients } from './oidc-client';
 import { openSecret } from './secret-box';
-import { groupsFromClaim, wantedRoles } from './sso-provisioning';
+import { GroupRolesService } from './group-roles.service';
+import { groupsFromClaim } from './sso-provisioning';
 import { secretsKeyMissing, ssoEmailNotAllowed, ssoFailed, ssoInvalidCode, ssoInvalidState, ssoNotConfigured } from './sso.errors';
 import { SsoRepository, type SsoConfigRow } from './sso.repository';
 
@@ -42,6 +43,7 @@ export class SsoSignInService {
     private readonly clients: OidcClients,
     private readonly tokens: TokensService,
     private readonly accessEvents: AccessEvents,
+    private readonly groupRoles: GroupRolesService,
   ) {}
 
   async discover(em: EntityManager, email: string): Promise<SsoDiscoveryResponse> {
@@ -161,22 +163,14 @@ export class SsoSignInService {
       userId = await this.repository.userForEmail(em, email, name);
       await this.repository.linkIdentity(em, orgId, issuer, subject, userId);
     }
+    // A person the organization's provisioning (SCIM) deactivated does not come back in by signing in.
+    if (await this.repository.scimDeactivated(em, orgId, userId))
+      throw ssoEmailNotAllowed(`${email} is deactivated in this organization by its identity provider's provisioning`);
     await this.repository.lockOrganization(em, orgId);
-    const wanted = wantedRoles(groups, row.group_mappings, row.default_org_role);
-    const current = await this.repository.membership(em, orgId, userId);
-    let changed = false;
-    if (!current) {
-      await this.repository.setMembership(em, orgId, userId, wanted.orgRole);
-    } else if (current.role !== wanted.orgRole) {
-      // An owner made by hand stays one (owners are changed by owners); an owner the groups made is not demoted if
-      // that would leave the organization without one.
-      const keepOwner = current.role === 'owner' && (!current.sso_managed || (await this.repository.otherOwners(em, orgId, userId)) === 0);
-      if (!keepOwner) {
-        await this.repository.setMembership(em, orgId, userId, wanted.orgRole);
-        changed = true;
-      }
-    }
-    if (await this.repository.applyProjectRoles(em, orgId, userId, wanted.projects)) changed = true;
+    const changed = await this.groupRoles.apply(em, orgId, userId, groups, {
+      mappings: row.group_mappings,
+      defaultOrgRole: row.default_org_role,
+    });
     return { userId, changed };
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { GroupRolesService } from './group-roles.service';
 import { OidcClients } from './oidc-client';
 import { OrgSsoController } from './org-sso.controller';
 import { SsoConfigService } from './sso-config.service';
@@ -10,6 +11,7 @@ import { SsoSignInService } from './sso-sign-in.service';
 @Module({
   imports: [AuthModule],
   controllers: [SsoController, OrgSsoController],
-  providers: [SsoRepository, OidcClients, SsoConfigService, SsoSignInService],
+  providers: [SsoRepository, OidcClients, SsoConfigService, SsoSignInService, GroupRolesService],
+  exports: [GroupRolesService],
 })
 export class SsoModule {}

@@ -222,6 +222,15 @@ export class SsoRepository {
     return rows[0]!.id;
   }
 
+  /** Whether the organization's SCIM provisioning deactivated this person. */
+  async scimDeactivated(db: Db, organizationId: string, userId: string): Promise<boolean> {
+    const rows = await queryRows<unknown>(db, `SELECT 1 FROM scim_users WHERE organization_id = $1 AND user_id = $2 AND NOT active`, [
+      organizationId,
+      userId,
+    ]);
+    return rows.length > 0;
+  }
+
   async lockOrganization(db: Db, organizationId: string): Promise<void> {
     await db.query(`SELECT id FROM organizations WHERE id = $1 FOR UPDATE`, [organizationId]);
   }
