@@ -7,7 +7,7 @@ import type { RequestContext } from '../common/context/request-context';
 import { IdParamDto } from '../common/validation/id-params';
 import { ApiKeysService } from './api-keys.service';
 import { UsersService } from './users.service';
-import { UserDto, ApiKeyDto, CreatedApiKeyDto, CreateApiKeyDto } from './dto/users.dto';
+import { UserDto, ApiKeyDto, CreatedApiKeyDto, CreateApiKeyDto, DeleteAccountDto } from './dto/users.dto';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -23,6 +23,14 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   me(@Ctx() ctx: RequestContext) {
     return this.users.me(ctx);
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @RequirePermission(GlobalPermission.Authenticated)
+  @RequireSession()
+  async deleteMe(@Ctx() ctx: RequestContext, @Body() body: DeleteAccountDto) {
+    await this.users.deleteAccount(ctx, body);
   }
 
   @Get('api-keys')

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { queryRows } from '../database/sql';
 import type { UserEntity } from './user.entity';
 
 /** An API key found by its public prefix, with its user's kind; the hash is compared by the caller. */
@@ -63,5 +64,57 @@ export class UsersRepository {
 
   async touchApiKey(db: Pick<EntityManager, 'query'>, keyId: string): Promise<void> {
     await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [keyId]);
+  }
+
+  // Account deletion ------------------------------------------------------------------------------------------------
+
+  /** The account's password hash (null without one) and when its current session started. */
+  async reauthFacts(
+    db: Pick<EntityManager, 'query'>,
+    userId: string,
+    sessionId: string,
+  ): Promise<{ email: string | null; password_hash: string | null; session_started: Date | null } | undefined> {
+    const rows: Array<{ email: string | null; password_hash: string | null; session_started: Date | null }> = await db.query(
+      `SELECT u.email, u.password_hash, (SELECT s.created_at FROM sessions s WHERE s.id = $2 AND s.user_id = u.id) AS session_started
+         FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL`,
+      [userId, sessionId],
+    );
+    return rows[0];
+  }
+
+  /** Organizations whose only owner this person is. */
+  async soleOwnerships(db: Pick<EntityManager, 'query'>, userId: string): Promise<string[]> {
+    const rows: Array<{ slug: string }> = await db.query(
+      `SELECT o.slug FROM org_members m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = $1 AND m.role = 'owner'
+          AND NOT EXISTS (SELECT 1 FROM org_members other WHERE other.organization_id = m.organization_id AND other.role = 'owner' AND other.user_id <> $1)
+        ORDER BY o.slug`,
+      [userId],
+    );
+    return rows.map((r) => r.slug);
+  }
+
+  /**
+   * Ends the account: sessions and keys revoked, memberships, project roles, single sign-on links and SCIM records
+   * removed, and the row anonymised ("Deleted user", no email or password) but kept, so that what the person made
+   * in organizations stays there, attributed to a deleted user. Returns the organizations they left.
+   */
+  async deleteAccount(db: Pick<EntityManager, 'query'>, userId: string): Promise<string[]> {
+    await queryRows(
+      db,
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = 'account_deleted' WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+      [userId],
+    );
+    await queryRows(db, `UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId]);
+    await db.query(`DELETE FROM project_members WHERE user_id = $1`, [userId]);
+    await db.query(`DELETE FROM sso_identities WHERE user_id = $1`, [userId]);
+    await db.query(`DELETE FROM scim_users WHERE user_id = $1`, [userId]);
+    const left = await queryRows<{ organization_id: string }>(db, `DELETE FROM org_members WHERE user_id = $1 RETURNING organization_id`, [
+      userId,
+    ]);
+    await db.query(`UPDATE users SET email = NULL, name = 'Deleted user', password_hash = NULL, deleted_at = now() WHERE id = $1`, [
+      userId,
+    ]);
+    return left.map((r) => r.organization_id);
   }
 }

@@ -1,7 +1,7 @@
 import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, Project, Session } from '@trackbase/contracts';
 import { paths } from '@trackbase/contracts';
 import { useState, type FormEvent } from 'react';
-import { del, post } from '../api/client';
+import { api, del, post, saveSession } from '../api/client';
 import { useResource } from '../api/hooks';
 import { useSession } from '../api/session';
 import { CopyButton } from '../components/CopyButton';
@@ -15,6 +15,59 @@ function scopeText(k: ApiKey): string {
       ? k.projects.map((p) => `${k.organization}/${p}`).join(', ')
       : k.organization;
   return `${k.access === 'read' ? 'read-only' : 'read and write'} · ${where}`;
+}
+
+/** Deleting the account: typed confirmation of the email, and the password (or a recent sign-in without one). */
+function DeleteAccount({ email }: { email: string }) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const password = String(data.get('password') ?? '');
+    setError(null);
+    try {
+      await api('DELETE', paths.me(), { confirm: String(data.get('confirm') ?? ''), ...(password && { password }) });
+      saveSession(null);
+      window.location.assign('/login?deleted=1');
+    } catch (e) {
+      setError(e as Error);
+    }
+  }
+
+  return (
+    <>
+      <h2>Delete account</h2>
+      <p className="muted">
+        Your sessions, API keys and memberships end at once. What you made in organizations (runs, comments, reports) stays there, shown as
+        made by a deleted user. If you are the only owner of an organization, make someone else an owner first.
+      </p>
+      {!open ? (
+        <button className="danger" onClick={() => setOpen(true)}>
+          Delete my account…
+        </button>
+      ) : (
+        <form onSubmit={submit} className="card" aria-label="Delete account">
+          <label>
+            Type your email ({email}) to confirm
+            <input name="confirm" required autoComplete="off" />
+          </label>
+          <label>
+            Password (leave empty if you sign in through single sign-on and did so in the last 10 minutes)
+            <input name="password" type="password" autoComplete="current-password" />
+          </label>
+          <button type="submit" className="danger">
+            Delete my account for good
+          </button>{' '}
+          <button type="button" className="secondary" onClick={() => setOpen(false)}>
+            Cancel
+          </button>
+          <ErrorBox error={error} />
+        </form>
+      )}
+    </>
+  );
 }
 
 /** Personal API keys: created with a scope and expiry (shown once, with a copy button), listed by prefix, revoked. */
@@ -182,6 +235,7 @@ export function AccountPage() {
           ))}
         </tbody>
       </table>
+      {session?.user.email && <DeleteAccount email={session.user.email} />}
     </section>
   );
 }

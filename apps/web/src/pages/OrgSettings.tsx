@@ -3,8 +3,10 @@ import type {
   CreatedInvitation,
   CreatedServiceAccount,
   Invitation,
+  CreatedScimToken,
   Org,
   OrgMember,
+  ScimToken,
   ServiceAccount,
 } from '@trackbase/contracts';
 import { ORG_ROLE_PERMISSIONS, ORG_ROLES, OrgPermission, paths } from '@trackbase/contracts';
@@ -12,6 +14,7 @@ import { useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
 import { del, patch, post } from '../api/client';
 import { useResource } from '../api/hooks';
+import { CopyButton } from '../components/CopyButton';
 import { ErrorBox, formatTime, Loading } from '../components/ui';
 
 /** Members and roles, invitations, service accounts and the audit log; only what the caller's role allows is offered. */
@@ -28,6 +31,7 @@ export function OrgSettingsPage() {
       <Members org={org} manage={can(OrgPermission.MembersManage)} isOwner={role === 'owner'} />
       {can(OrgPermission.InvitationsManage) && <Invitations org={org} isOwner={role === 'owner'} />}
       {can(OrgPermission.ServiceAccountsManage) && <ServiceAccounts org={org} />}
+      {can(OrgPermission.ScimManage) && <ScimTokens org={org} />}
       {can(OrgPermission.AuditRead) && <AuditLog org={org} />}
     </section>
   );
@@ -128,6 +132,72 @@ function Invitations({ org, isOwner }: { org: string; isOwner: boolean }) {
                     className="secondary"
                     onClick={() => void del(`${paths.org(org)}/invitations/${i.id}`).then(invitations.reload, setError)}
                   >
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** SCIM provisioning: tokens for the identity provider (shown once, with the base URL to give it), revocable. */
+function ScimTokens({ org }: { org: string }) {
+  const tokens = useResource<ScimToken[]>(paths.orgScimTokens(org));
+  const [created, setCreated] = useState<CreatedScimToken | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  async function create(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    setError(null);
+    try {
+      setCreated(await post<CreatedScimToken>(paths.orgScimTokens(org), { name: String(new FormData(form).get('name')) }));
+      form.reset();
+      tokens.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  }
+  const baseUrl = `${window.location.origin}${paths.scimBase(org)}`;
+  return (
+    <section>
+      <h2>SCIM provisioning</h2>
+      <p className="muted">
+        Give your identity provider (Okta, Entra ID, OneLogin…) the SCIM base URL <code>{baseUrl}</code>{' '}
+        <CopyButton text={baseUrl} label="Copy URL" /> and a token. Users it provisions become members; deactivating them ends their access
+        at once; its groups map to roles through the single sign-on group mappings.
+      </p>
+      <form onSubmit={create} className="inline" aria-label="Create SCIM token">
+        <label>
+          Token name <input name="name" required placeholder="okta" />
+        </label>
+        <button type="submit">Create SCIM token</button>
+      </form>
+      {created && (
+        <p className="notice" role="status">
+          Copy this token now; it will not be shown again: <code data-testid="new-scim-token">{created.token}</code>{' '}
+          <CopyButton text={created.token} label="Copy token" />
+        </p>
+      )}
+      <ErrorBox error={error ?? tokens.error} />
+      <table className="grid" aria-label="SCIM tokens">
+        <tbody>
+          {tokens.data?.map((t) => (
+            <tr key={t.id}>
+              <td>{t.name}</td>
+              <td>
+                <code>{t.prefix}</code>
+              </td>
+              <td>{formatTime(t.createdAt)}</td>
+              <td>{t.lastUsedAt ? `used ${formatTime(t.lastUsedAt)}` : 'never used'}</td>
+              <td>
+                {t.revokedAt ? (
+                  <span className="muted">revoked</span>
+                ) : (
+                  <button className="secondary" onClick={() => void del(paths.orgScimToken(org, t.id)).then(tokens.reload, setError)}>
                     Revoke
                   </button>
                 )}

@@ -73,7 +73,8 @@ export class Scim1764406000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DELETE FROM users WHERE deleted_at IS NOT NULL`);
+    // Deleted people keep their rows (what they made points at them); they get an address no one can receive mail at.
+    await q.query(`UPDATE users SET email = 'deleted-' || id || '@deleted.invalid' WHERE deleted_at IS NOT NULL`);
     await q.query(`ALTER TABLE users DROP CONSTRAINT users_check`);
     await q.query(
       `ALTER TABLE users ADD CONSTRAINT users_check CHECK ((kind = 'human') = (email IS NOT NULL AND organization_id IS NULL))`,

@@ -1,4 +1,4 @@
-import { apiKeySchema, createApiKeyRequestSchema, createdApiKeySchema, userSchema } from '@trackbase/contracts';
+import { apiKeySchema, createApiKeyRequestSchema, createdApiKeySchema, deleteAccountRequestSchema, userSchema } from '@trackbase/contracts';
 import { createZodDto } from 'nestjs-zod';
 
 export class UserDto extends createZodDto(userSchema) {}
@@ -8,3 +8,5 @@ export class ApiKeyDto extends createZodDto(apiKeySchema) {}
 export class CreatedApiKeyDto extends createZodDto(createdApiKeySchema) {}
 
 export class CreateApiKeyDto extends createZodDto(createApiKeyRequestSchema) {}
+
+export class DeleteAccountDto extends createZodDto(deleteAccountRequestSchema) {}
