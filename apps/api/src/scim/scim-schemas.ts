@@ -2,7 +2,7 @@
  * The SCIM schema definitions this server publishes at `/Schemas` (RFC 7643 sections 4, 5, 6 and 8.7), as the
  * scim2-models package writes them, trimmed to what Trackbase stores: the User schema keeps the attributes listed
  * in `docs/scim.md` (and requires `emails`, since a Trackbase person is identified by email); group members are
- * users only. Changing an attribute here changes what the server accepts, stores and returns.
+ * users only; an email entry needs its `value`. Changing an attribute here changes what the server accepts, stores and returns.
  */
 import type { ScimSchema } from './scim-attributes';
 
@@ -214,7 +214,7 @@ export const USER_SCHEMA: ScimSchema = {
           type: 'string',
           multiValued: false,
           description: 'Email addresses for the user.',
-          required: false,
+          required: true,
           caseExact: false,
           mutability: 'readWrite',
           returned: 'default',
