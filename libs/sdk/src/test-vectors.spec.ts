@@ -1,4 +1,5 @@
 import { paths } from '@trackbase/contracts';
+import { parseExpiry } from './cli/commands/keys';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,6 +64,13 @@ describe('shared test vectors', () => {
       expect(state.nextSeq, c.name).toBe(c.nextSeq);
       expect(state.finishState, c.name).toBe(c.finishState);
       expect(state.rejected, c.name).toBe(c.rejected);
+    }
+  });
+
+  it('key expiry as the CLIs read --expires', () => {
+    for (const c of read<Array<{ input: string; now: string; expiresAt?: string | null; error?: boolean }>>('key-expiry.json')) {
+      if (c.error) expect(() => parseExpiry(c.input, Date.parse(c.now)), c.input).toThrow(/--expires/);
+      else expect(parseExpiry(c.input, Date.parse(c.now)), c.input).toBe(c.expiresAt ?? undefined);
     }
   });
 

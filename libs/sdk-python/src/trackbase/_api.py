@@ -24,6 +24,22 @@ class TrackbaseApi:
     def orgs(self) -> Any:
         return self.http.request("GET", paths.orgs())
 
+    def api_keys(self) -> Any:
+        return self.http.request("GET", paths.my_api_keys())
+
+    def create_api_key(self, body: Dict[str, Any]) -> Any:
+        """Needs a signed-in session (an access token), never a key."""
+        return self.http.request("POST", paths.my_api_keys(), body)
+
+    def revoke_api_key(self, key_id: str) -> Any:
+        return self.http.request("DELETE", f"{paths.my_api_keys()}/{paths.seg(key_id)}")
+
+    def login(self, email: str, password: str) -> Any:
+        return self.http.request("POST", paths.login(), {"email": email, "password": password}, attempts=1)
+
+    def logout(self, refresh_token: str) -> Any:
+        return self.http.request("POST", paths.logout(), {"refreshToken": refresh_token})
+
     def projects(self, org: str) -> Any:
         return self.http.request("GET", paths.projects(org))
 

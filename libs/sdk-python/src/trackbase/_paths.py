@@ -186,3 +186,15 @@ def retention_preview(o: str, p: str) -> str:
 
 def retention_apply(o: str, p: str) -> str:
     return f"{retention(o, p)}/apply"
+
+
+def my_api_keys() -> str:
+    return f"{API_BASE}/users/me/api-keys"
+
+
+def login() -> str:
+    return f"{API_BASE}/auth/login"
+
+
+def logout() -> str:
+    return f"{API_BASE}/auth/logout"

@@ -94,3 +94,18 @@ def test_redaction_keeps_harmless_names_and_removes_credentials_inside_values() 
     assert recorded == {c["name"]: c["recorded"] for c in cases["env"]}
     for case in cases["values"]:
         assert redact_value(case["value"]) == case["recorded"], case["value"]
+
+
+@pytest.mark.parametrize("case", vector("key-expiry.json"), ids=lambda c: c["input"])
+def test_key_expiry_reads_like_the_npm_cli(case: dict) -> None:
+    from datetime import datetime
+
+    from trackbase.cli._keys import parse_expiry
+    from trackbase.cli._program import UsageError
+
+    now = datetime.fromisoformat(case["now"].replace("Z", "+00:00"))
+    if case.get("error"):
+        with pytest.raises(UsageError):
+            parse_expiry(case["input"], now)
+    else:
+        assert parse_expiry(case["input"], now) == case["expiresAt"]

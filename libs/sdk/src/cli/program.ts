@@ -9,6 +9,7 @@ import { listJournals } from '../journal/journal';
 import { syncJournal, type SyncResult } from '../run/sync-journal';
 import { registerArtifactCommands } from './commands/artifacts';
 import { registerFileCommands } from './commands/files';
+import { registerKeyCommands } from './commands/keys';
 import { registerRetentionCommands } from './commands/retention';
 import { createContext, defaultIo, type Io } from './context';
 import { EXIT, formatNumber, progressBar, table } from './output';
@@ -192,6 +193,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
   registerArtifactCommands(program, context);
   registerFileCommands(program, context);
   registerRetentionCommands(program, context);
+  registerKeyCommands(program, context);
 
   try {
     await program.parseAsync(argv);

@@ -1,6 +1,9 @@
 import {
   paths,
   type ApiKey,
+  type CreateApiKeyRequest,
+  type CreatedApiKey,
+  type TokenPair,
   type Artifact,
   type ArtifactDetail,
   type ArtifactVersion,
@@ -64,6 +67,11 @@ export class TrackbaseApi {
 
   me = () => this.http.request<User>('GET', paths.me());
   apiKeys = () => this.http.request<ApiKey[]>('GET', paths.myApiKeys());
+  /** Creating and revoking keys needs a signed-in session (an access token), never a key. */
+  createApiKey = (body: CreateApiKeyRequest) => this.http.request<CreatedApiKey>('POST', paths.myApiKeys(), body);
+  revokeApiKey = (id: string) => this.http.request<void>('DELETE', `${paths.myApiKeys()}/${encodeURIComponent(id)}`);
+  login = (email: string, password: string) => this.http.request<TokenPair>('POST', paths.login(), { email, password }, 1);
+  logout = (refreshToken: string) => this.http.request<void>('POST', paths.logout(), { refreshToken });
   orgs = () => this.http.request<Org[]>('GET', paths.orgs());
   projects = (org: string) => this.http.request<Project[]>('GET', paths.projects(org));
   createProject = (org: string, body: { name: string; slug?: string; description?: string; visibility?: 'private' | 'org' }) =>

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
+import { GUARDS_METADATA, PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/test-app';
@@ -9,6 +9,7 @@ import { AccessCache } from './access-cache';
 import { AccessService } from './access.service';
 import { PERMISSION_KEY, SESSION_KEY } from './require-permission.decorator';
 import { MLFLOW_PERMISSION_KEY } from '../../mlflow/mlflow-access';
+import { ScimAuthGuard } from '../../scim/scim-access';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -35,8 +36,11 @@ function routeTable(app: TestApp['app']): string[] {
       // MLflow routes name the experiment or run in the body; the domain checks this on its project.
       const inner = Reflect.getMetadata(MLFLOW_PERMISSION_KEY, handler) as string | undefined;
       const session = Reflect.getMetadata(SESSION_KEY, handler) === true ? ' (session only)' : '';
+      // SCIM routes are public to the principal guards and authenticated by their own guard (a SCIM token of :org).
+      const guards = (Reflect.getMetadata(GUARDS_METADATA, wrapper.metatype as object) ?? []) as unknown[];
+      const scim = guards.includes(ScimAuthGuard) ? ' (SCIM token of :org)' : '';
       rows.push(
-        `${method} /${[base, path].filter((p) => p && p !== '/').join('/')} -> ${permission}${inner ? ` + ${inner}` : ''}${session}`,
+        `${method} /${[base, path].filter((p) => p && p !== '/').join('/')} -> ${permission}${inner ? ` + ${inner}` : ''}${session}${scim}`,
       );
     }
   }

@@ -254,12 +254,14 @@ def build_parser() -> argparse.ArgumentParser:
     opener.add_argument("run")
     opener.add_argument("--browser", action="store_true", help="open in the default browser")
     from ._imports import register as register_imports
+    from ._keys import register as register_keys
     from ._retention import register as register_retention
     from ._transfers import register
 
     register(sub, command)
     register_imports(sub, command)
     register_retention(sub, command)
+    register_keys(sub, command)
     return parser
 
 
