@@ -9,7 +9,6 @@ let idp: TestOidcProvider;
 let owner: TestUser;
 let org: string;
 let token: string;
-let project: string;
 
 interface Scim {
   status: number;
@@ -63,7 +62,6 @@ beforeAll(async () => {
   t = await startTestApp({ SSO_ALLOW_HTTP_ISSUERS: 'true' });
   owner = await signup(t.url, 'Owner');
   org = (await createOrg(owner)).slug;
-  project = (await createProject(owner, org)).slug;
   token = await newToken(owner, org);
   idp = await startOidcProvider([`${t.url}/api/v1/auth/sso/${org}/callback`]);
 });
