@@ -125,7 +125,9 @@ def keys_create(cli: Cli) -> None:
     expiry = f", expires {created['expiresAt']}" if created.get("expiresAt") else ""
     cli.print(
         created,
-        lambda: f"{created['key']}\nCreated {created['name']} ({created['prefix']}, {_scope_text(created)}{expiry}). It is shown only now.\n",
+        lambda: (
+            f"{created['key']}\nCreated {created['name']} ({created['prefix']}, {_scope_text(created)}{expiry}). It is shown only now.\n"
+        ),
     )
 
 
