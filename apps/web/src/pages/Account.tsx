@@ -44,7 +44,7 @@ function DeleteAccount({ email }: { email: string }) {
         made by a deleted user. If you are the only owner of an organization, make someone else an owner first.
       </p>
       {!open ? (
-        <button className="danger" onClick={() => setOpen(true)}>
+        <button className="secondary danger" onClick={() => setOpen(true)}>
           Delete my account…
         </button>
       ) : (
@@ -57,7 +57,7 @@ function DeleteAccount({ email }: { email: string }) {
             Password (leave empty if you sign in through single sign-on and did so in the last 10 minutes)
             <input name="password" type="password" autoComplete="current-password" />
           </label>
-          <button type="submit" className="danger">
+          <button type="submit" className="secondary danger">
             Delete my account for good
           </button>{' '}
           <button type="button" className="secondary" onClick={() => setOpen(false)}>
