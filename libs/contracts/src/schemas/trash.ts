@@ -27,6 +27,10 @@ export type TrashItem = z.infer<typeof trashItemSchema>;
 export const trashListSchema = z.object({ items: z.array(trashItemSchema) });
 export type TrashList = z.infer<typeof trashListSchema>;
 
+export const RETENTION_SCHEDULES = ['manual', 'daily'] as const;
+export const retentionScheduleSchema = z.enum(RETENTION_SCHEDULES);
+export type RetentionSchedule = z.infer<typeof retentionScheduleSchema>;
+
 export const retentionPolicySchema = z.strictObject({
   /** Keep the newest N committed versions of each artifact; aliased versions are never removed. */
   keepLastVersions: z.number().int().min(1).max(100_000).nullable().default(null),
@@ -35,10 +39,18 @@ export const retentionPolicySchema = z.strictObject({
   /** Move runs matching this filter (the runs table's filter language) to the trash once created N days ago. */
   runFilter: z.string().min(1).max(4_000).nullable().default(null),
   runFilterDays: z.number().int().min(0).max(36_500).nullable().default(null),
+  /** `manual`: applies only when asked; `daily`: the server applies it once a day (first a day after it is set to daily). */
+  schedule: retentionScheduleSchema.default('manual'),
 });
 export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
 
-export const retentionPolicyResponseSchema = retentionPolicySchema.extend({ updatedAt: z.string().nullable() });
+export const retentionPolicyResponseSchema = retentionPolicySchema.extend({
+  updatedAt: z.string().nullable(),
+  /** When the policy was last applied (by hand or by its schedule). */
+  lastAppliedAt: z.string().nullable(),
+  /** When the schedule applies it next; null for a manual policy. */
+  nextApplyAt: z.string().nullable(),
+});
 export type RetentionPolicyResponse = z.infer<typeof retentionPolicyResponseSchema>;
 
 /** What a policy removes: with `dryRun` (preview) nothing changes, otherwise exactly these went. */
