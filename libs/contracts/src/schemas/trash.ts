@@ -1,19 +1,22 @@
 import { z } from 'zod';
 
 /**
- * Trash and retention. Deleting a run, an artifact version or a project moves
+ * Trash and retention. Deleting a run, an artifact, an artifact version or a project moves
  * it to a trash for TRASH_RETENTION_DAYS: hidden everywhere as if gone,
  * restorable by maintainers, then purged by the storage janitor. Retention
  * policies move what they match into the same trash.
  */
-export const TRASH_KINDS = ['run', 'artifact_version', 'project'] as const;
+export const TRASH_KINDS = ['run', 'artifact', 'artifact_version', 'project'] as const;
 export const trashKindSchema = z.enum(TRASH_KINDS);
 export type TrashKind = z.infer<typeof trashKindSchema>;
+/** What a project's trash holds (projects are in the organization's). */
+export const PROJECT_TRASH_KINDS = ['run', 'artifact', 'artifact_version'] as const;
+export type ProjectTrashKind = (typeof PROJECT_TRASH_KINDS)[number];
 
 export const trashItemSchema = z.object({
   kind: trashKindSchema,
   id: z.string().uuid(),
-  /** What a person recognises: `proj-12 (name)` for a run, `model:v3` for a version, the slug for a project. */
+  /** What a person recognises: `proj-12 (name)` for a run, the name for an artifact, `model:v3` for a version, the slug for a project. */
   label: z.string(),
   deletedAt: z.string(),
   deletedBy: z.string().uuid().nullable(),
@@ -68,4 +71,6 @@ export type RetentionPlan = z.infer<typeof retentionPlanSchema>;
 export const TrashErrorCode = {
   /** A retention policy names a run filter without days, or days without a filter. */
   InvalidRetentionPolicy: 'invalid_retention_policy',
+  /** A trashed artifact cannot be restored while a live artifact of the project has its name. */
+  ArtifactNameTaken: 'artifact_name_taken',
 } as const;
