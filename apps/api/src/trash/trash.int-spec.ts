@@ -195,13 +195,14 @@ describe.each(['local', 's3'] as const)('trash on the %s store', (driverName) =>
     }
     expect((await owner.api.get(`${projectPath}/artifacts`)).body.map((a: { name: string }) => a.name)).not.toContain(name);
     // Its versions are hidden with it, even to queries that read versions directly.
-    const tenantVersions = await t.dataSource.transaction(async (em) => {
-      await em.query(`SET LOCAL ROLE trackbase_tenant`);
-      await em.query(`SELECT set_config('trackbase.org_id', (SELECT organization_id::text FROM artifacts WHERE id = $1), true)`, [
-        artifact.id,
-      ]);
-      return em.query(`SELECT id FROM artifact_versions WHERE id = ANY($1::uuid[])`, [[v1.id, v2.id]]);
-    });
+    const [{ organization_id: orgId }] = await t.dataSource.query(`SELECT organization_id FROM artifacts WHERE id = $1`, [artifact.id]);
+    const asTenant = (sql: string, params: unknown[]) =>
+      t.dataSource.transaction(async (em) => {
+        await em.query(`SET LOCAL ROLE trackbase_tenant`);
+        await em.query(`SELECT set_config('trackbase.org_id', $1, true)`, [orgId]);
+        return em.query(sql, params);
+      });
+    const tenantVersions = await asTenant(`SELECT id FROM artifact_versions WHERE id = ANY($1::uuid[])`, [[v1.id, v2.id]]);
     expect(tenantVersions).toEqual([]);
 
     const item = (await maintainer.api.get(`${projectPath}/trash`)).body.items.find((i: { id: string }) => i.id === artifact.id);
@@ -222,6 +223,10 @@ describe.each(['local', 's3'] as const)('trash on the %s store', (driverName) =>
     expect((await viewer.api.get(`${versions(name)}/best`)).body.id).toBe(v1.id);
     expect((await viewer.api.get(`${versions(name)}/latest`)).body.id).toBe(v2.id);
     expect((await viewer.api.get(`${versions(name)}/${newer.id}`)).status).toBe(404);
+    expect(await asTenant(`SELECT id FROM artifact_versions WHERE id = ANY($1::uuid[]) ORDER BY number`, [[v1.id, v2.id]])).toEqual([
+      { id: v1.id },
+      { id: v2.id },
+    ]);
     const trash = (await maintainer.api.get(`${projectPath}/trash`)).body.items.map((i: { id: string }) => i.id);
     expect(trash).not.toContain(artifact.id);
     expect(trash).toHaveLength(new Set(trash).size);
