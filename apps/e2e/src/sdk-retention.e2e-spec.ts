@@ -68,4 +68,30 @@ for (const which of ['ts', 'python'] as const) {
     expect((await cli(which, ['trash', 'restore', p.ref, 'run', scratch.id])).code).toBe(4);
     await api.setRetentionPolicy(p.org, p.project, {});
   });
+
+  it(`the ${which} CLI creates a daily policy and shows its schedule, and restores a whole deleted artifact`, async () => {
+    const created = await cli(which, ['retention', 'create', p.ref, '--keep-last-versions', '3', '--schedule', 'daily', '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const saved = JSON.parse(created.stdout);
+    expect(saved).toMatchObject({ keepLastVersions: 3, schedule: 'daily' });
+    expect(Date.parse(saved.nextApplyAt)).toBeGreaterThan(Date.now());
+    expect((await api.retentionPolicy(p.org, p.project)).schedule).toBe('daily');
+    const shown = await cli(which, ['retention', 'show', p.ref]);
+    expect(shown.stdout).toMatch(/SCHEDULE/);
+    expect(shown.stdout).toContain('daily');
+    expect(shown.stdout).toContain(saved.nextApplyAt);
+    expect((await cli(which, ['retention', 'set', p.ref, '--schedule', 'hourly'])).code).toBe(2);
+    expect((await cli(which, ['retention', 'set', p.ref, '--json'])).code).toBe(0);
+    expect(await api.retentionPolicy(p.org, p.project)).toMatchObject({ schedule: 'manual', nextApplyAt: null });
+
+    const name = `weights-${which}`;
+    await api.createArtifactVersion(p.org, p.project, name, { kind: 'model', reference: { uri: `s3://bucket/${name}`, digest: 'abc' } });
+    const artifact = await api.artifact(p.org, p.project, name);
+    await api.deleteArtifact(p.org, p.project, name);
+    const listed = JSON.parse((await cli(which, ['trash', 'list', p.ref, '--json'])).stdout);
+    expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'artifact', id: artifact.id, label: name })]));
+    const restored = await cli(which, ['trash', 'restore', p.ref, 'artifact', artifact.id]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect((await api.artifact(p.org, p.project, name)).id).toBe(artifact.id);
+  });
 }

@@ -46,3 +46,41 @@ it('the Trash page lists a deleted run and Restore brings it back to the runs ta
   await runsTable.getByRole('row').filter({ hasText: 'deleted-by-mistake' }).waitFor();
   await context.close();
 });
+
+it('the Trash page lists a deleted artifact and restores it, and shows and switches the retention schedule', async () => {
+  const owner = await signup(t.url, 'Owner');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org)).slug;
+  const base = `/orgs/${org}/projects/${project}`;
+  await owner.api.put(`${base}/retention`, { keepLastVersions: 2 });
+  const made = await owner.api.post(`${base}/artifacts/tokenizer/versions`, {
+    kind: 'dataset',
+    reference: { uri: 's3://bucket/tokenizer', digest: 'd1' },
+  });
+  expect(made.status).toBe(201);
+  expect((await owner.api.delete(`${base}/artifacts/tokenizer`)).status).toBe(204);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  const page = await context.newPage();
+  await page.goto(`${t.url}/${org}/${project}/trash`);
+  const trash = page.getByRole('table', { name: 'Trash' });
+  const row = trash.getByRole('row').filter({ hasText: 'tokenizer' });
+  await row.waitFor();
+  expect(await row.getByText('Artifact', { exact: true }).count()).toBe(1);
+
+  const schedule = page.getByRole('combobox', { name: 'Retention schedule' });
+  await page.getByText('keep the newest 2 versions of each artifact (aliased ones stay)').waitFor();
+  expect(await schedule.inputValue()).toBe('manual');
+  await schedule.selectOption('daily');
+  await page.getByTestId('retention-times').getByText('next:').waitFor();
+  const policy = (await owner.api.get(`${base}/retention`)).body;
+  expect(policy).toMatchObject({ keepLastVersions: 2, schedule: 'daily' });
+  expect(policy.nextApplyAt).not.toBeNull();
+  await screenshot(page, 'web-trash-artifact-schedule');
+
+  await trash.getByRole('button', { name: 'Restore tokenizer' }).click();
+  await page.getByText('The trash is empty.').waitFor();
+  expect((await owner.api.get(`${base}/artifacts/tokenizer`)).status).toBe(200);
+  await context.close();
+});

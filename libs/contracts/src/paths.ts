@@ -64,9 +64,9 @@ export const paths = {
   uploadComplete: (org: string, project: string, uploadId: string) => `${paths.upload(org, project, uploadId)}/complete`,
   artifacts: (org: string, project: string) => `${paths.project(org, project)}/artifacts`,
   trash: (org: string, project: string) => `${paths.project(org, project)}/trash`,
-  trashItem: (org: string, project: string, kind: 'run' | 'artifact_version', id: string) =>
+  trashItem: (org: string, project: string, kind: 'run' | 'artifact' | 'artifact_version', id: string) =>
     `${paths.trash(org, project)}/${seg(kind)}/${seg(id)}`,
-  trashItemRestore: (org: string, project: string, kind: 'run' | 'artifact_version', id: string) =>
+  trashItemRestore: (org: string, project: string, kind: 'run' | 'artifact' | 'artifact_version', id: string) =>
     `${paths.trashItem(org, project, kind, id)}/restore`,
   trashedProjects: (org: string) => `${paths.org(org)}/trash/projects`,
   trashedProject: (org: string, id: string) => `${paths.trashedProjects(org)}/${seg(id)}`,

@@ -158,15 +158,10 @@ export class ArtifactVersionsService {
     });
   }
 
+  /** Moves the whole artifact (its versions, files and aliases with it) to the trash; audited as `artifact.trashed`. */
   async deleteArtifact(ctx: RequestContext, name: string): Promise<void> {
     const artifact = await this.artifacts.getArtifact(ctx, name, { lock: true });
-    await this.artifacts.deleteArtifact(ctx, artifact.id);
-    await this.audit.record(ctx, {
-      action: 'artifact.deleted',
-      targetType: 'artifact',
-      targetId: artifact.id,
-      details: { name, kind: artifact.kind },
-    });
+    await this.trash.artifacts(ctx, [artifact.id], 'deleted', { name, kind: artifact.kind });
   }
 
   /** Gives the artifact another name (its versions, files and aliases follow); false when the new name is taken. */

@@ -40,7 +40,7 @@ export class ArtifactsController {
     return this.artifacts.get(ctx, params.name);
   }
 
-  /** Deletes the artifact, every version and its stored files (removed from the store in the background). */
+  /** Moves the artifact with every version to the trash (restorable until TRASH_RETENTION_DAYS, then purged with its stored files). */
   @Delete(':name')
   @HttpCode(204)
   @RequirePermission(ProjectPermission.ArtifactsManage)

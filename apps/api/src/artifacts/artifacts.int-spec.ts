@@ -219,7 +219,7 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     expect(early.body.error).toMatchObject({ code: 'upload_incomplete', details: [{ path: 'c' }] });
   });
 
-  it('deleting a version trashes it; purging it removes the content only it held; latest falls back', async () => {
+  it('deleting a version trashes it; purging it removes the content only it held; latest falls back; a whole artifact is trashed too', async () => {
     const shared = randomBytes(64);
     const only = randomBytes(65);
     await logVersion(contributor, 'ckpt', { 'shared.bin': shared });
@@ -245,8 +245,13 @@ describe.each(['local', 's3'] as const)('versioned artifacts on the %s store', (
     expect(await driver.head(after[0]!.key)).not.toBeNull();
 
     expect((await contributor.api.delete(`${projectPath}/artifacts/ckpt`)).status).toBe(403);
+    const artifactId = (await viewer.api.get(`${projectPath}/artifacts/ckpt`)).body.id;
     expect((await owner.api.delete(`${projectPath}/artifacts/ckpt`)).status).toBe(204);
     expect((await viewer.api.get(`${projectPath}/artifacts/ckpt`)).status).toBe(404);
+    // The whole artifact went to the trash: its content stays until it is purged.
+    await t.app.get(StorageJanitor).runOnce();
+    expect(await driver.head(after[0]!.key)).not.toBeNull();
+    expect((await owner.api.delete(`${projectPath}/trash/artifact/${artifactId}`)).status).toBe(204);
     await t.app.get(StorageJanitor).runOnce();
     expect(await driver.head(after[0]!.key)).toBeNull();
   });

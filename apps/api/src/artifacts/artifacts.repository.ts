@@ -71,7 +71,7 @@ export class ArtifactsRepository {
   /** Creates the artifact if needed and locks its row: versions of one artifact are numbered one at a time. */
   async upsertAndLock(ctx: RequestContext, name: string, kind: string): Promise<ArtifactRow> {
     await ctx.em.query(
-      `INSERT INTO artifacts (organization_id, project_id, name, kind) VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, name) DO NOTHING`,
+      `INSERT INTO artifacts (organization_id, project_id, name, kind) VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, name) WHERE deleted_at IS NULL DO NOTHING`,
       [ctx.organization.id, ctx.currentProject.id, name, kind],
     );
     return this.getArtifact(ctx, name, { lock: true });
@@ -276,10 +276,6 @@ export class ArtifactsRepository {
       [ctx.organization.id, artifactId, name],
     );
     return rows.length > 0;
-  }
-
-  async deleteArtifact(ctx: RequestContext, artifactId: string): Promise<void> {
-    await ctx.em.query(`DELETE FROM artifacts WHERE id = $1`, [artifactId]);
   }
 
   async setProducer(ctx: RequestContext, versionId: string, runId: string): Promise<void> {

@@ -32,6 +32,19 @@ describe('TRASH_RETENTION_DAYS', () => {
   });
 });
 
+describe('RETENTION_SCHEDULE_INTERVAL_MS', () => {
+  it('looks for due policies every ten minutes unless told otherwise; 0 turns the schedule off', () => {
+    expect(loadConfig(base).RETENTION_SCHEDULE_INTERVAL_MS).toBe(600_000);
+    expect(loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL_MS: '0' }).RETENTION_SCHEDULE_INTERVAL_MS).toBe(0);
+    expect(loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL_MS: '5000' }).RETENTION_SCHEDULE_INTERVAL_MS).toBe(5000);
+  });
+
+  it('refuses intervals that would busy-loop or never come, and what is not a number', () => {
+    for (const value of ['-1', '10', '999', '86400001', '1.5', 'hourly'])
+      expect(() => loadConfig({ ...base, RETENTION_SCHEDULE_INTERVAL_MS: value }), value).toThrow(ConfigError);
+  });
+});
+
 describe('SECRETS_KEY', () => {
   it('takes 32 bytes as base64 or hex, and refuses anything else at boot', () => {
     const key = Buffer.alloc(32, 7);

@@ -157,6 +157,12 @@ const envSchema = z.object({
   STORAGE_JANITOR_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** Days a deleted run, artifact version or project stays in its trash (restorable) before the storage janitor purges it; 0 purges at the janitor's next pass. */
   TRASH_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** How often each node looks for daily retention policies that are due (RetentionScheduler); 0 turns the schedule off. */
+  RETENTION_SCHEDULE_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || (ms >= 1_000 && ms <= 86_400_000), 'must be 0 (off) or between 1000 and 86400000')
+    .default(600_000),
   ARCHIVE_MAX_BYTES: z.coerce
     .number()
     .int()

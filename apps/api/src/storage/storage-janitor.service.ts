@@ -15,7 +15,7 @@ const BATCH = 500;
  * `storage_deletions` names (filled by a trigger whenever object rows go:
  * deleted runs, projects, organizations, versions), expires uploads and
  * artifact drafts abandoned for longer than UPLOAD_EXPIRY_SECONDS, aborting
- * their multipart uploads, and purges trashed runs, artifact versions and
+ * their multipart uploads, and purges trashed runs, artifacts, artifact versions and
  * projects past their `purge_after` (TRASH_RETENTION_DAYS), whose objects
  * the same pass then deletes.
  */
@@ -52,7 +52,7 @@ export class StorageJanitor implements OnApplicationBootstrap, OnApplicationShut
   async runOnce(): Promise<{
     expiredUploads: number;
     expiredDrafts: number;
-    purged: { runs: number; artifactVersions: number; projects: number };
+    purged: { runs: number; artifacts: number; artifactVersions: number; projects: number };
     deletedObjects: number;
   }> {
     const { drafts, uploads } = await this.expireAbandoned();

@@ -10,7 +10,13 @@ import { invalidFilter } from '../runs/runs.errors';
 import { RetentionRepository, type PolicyRow } from './retention.repository';
 import { TrashBin } from './trash-bin.service';
 
-const EMPTY: RetentionPolicy = { keepLastVersions: null, failedRunFilesDays: null, runFilter: null, runFilterDays: null };
+const EMPTY: RetentionPolicy = {
+  keepLastVersions: null,
+  failedRunFilesDays: null,
+  runFilter: null,
+  runFilterDays: null,
+  schedule: 'manual',
+};
 
 /**
  * Project retention policies. `plan` computes what the policy removes now;
@@ -46,7 +52,11 @@ export class RetentionService {
     return this.plan(ctx, toPolicy(await this.repo.get(ctx)));
   }
 
-  async apply(ctx: RequestContext): Promise<RetentionPlan> {
+  /**
+   * Applies the policy now: by hand (the route), or by its daily schedule (`scheduled`, from
+   * RetentionScheduler, which has claimed the policy row in this transaction). Audited alike.
+   */
+  async apply(ctx: RequestContext, scheduled = false): Promise<RetentionPlan> {
     const plan = await this.plan(ctx, toPolicy(await this.repo.get(ctx)));
     await this.trash.runs(
       ctx,
@@ -59,11 +69,17 @@ export class RetentionService {
       'retention',
     );
     for (const f of plan.runFiles) await this.files.remove(ctx, f.runId, f.path);
+    await this.repo.markApplied(ctx, scheduled);
     await this.audit.record(ctx, {
       action: 'retention.applied',
       targetType: 'project',
       targetId: ctx.currentProject.id,
-      details: { runs: plan.runs.length, artifactVersions: plan.artifactVersions.length, runFiles: plan.runFiles.length },
+      details: {
+        runs: plan.runs.length,
+        artifactVersions: plan.artifactVersions.length,
+        runFiles: plan.runFiles.length,
+        by: scheduled ? 'schedule' : 'request',
+      },
     });
     return { ...plan, dryRun: false };
   }
@@ -110,9 +126,17 @@ function toPolicy(row: PolicyRow | null): RetentionPolicy {
     failedRunFilesDays: row.failed_run_files_days,
     runFilter: row.run_filter,
     runFilterDays: row.run_filter_days,
+    schedule: row.schedule,
   };
 }
 
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
 function toResponse(row: PolicyRow | null): RetentionPolicyResponse {
-  return { ...toPolicy(row), updatedAt: row ? new Date(row.updated_at).toISOString() : null };
+  return {
+    ...toPolicy(row),
+    updatedAt: iso(row?.updated_at),
+    lastAppliedAt: iso(row?.last_applied_at),
+    nextApplyAt: iso(row?.next_apply_at),
+  };
 }

@@ -6,8 +6,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { TrashRepository } from './trash.repository';
 
 /**
- * Moving things to the trash: what a delete of a run, an artifact version or
- * a project does. Each move is audited (`<kind>.trashed`) in the same
+ * Moving things to the trash: what a delete of a run, an artifact, an artifact
+ * version or a project does. Each move is audited (`<kind>.trashed`) in the same
  * transaction; the item is purged TRASH_RETENTION_DAYS later by the janitor.
  */
 @Injectable()
@@ -27,6 +27,13 @@ export class TrashBin {
   async versions(ctx: RequestContext, ids: string[], reason: string): Promise<string[]> {
     const moved = await this.repo.trashVersions(ctx, ids, this.stamp(ctx));
     await this.record(ctx, 'artifact_version', moved, reason);
+    return moved;
+  }
+
+  /** Moves whole artifacts (with their versions, files and aliases) to the trash. */
+  async artifacts(ctx: RequestContext, ids: string[], reason: string, details: Record<string, unknown> = {}): Promise<string[]> {
+    const moved = await this.repo.trashArtifacts(ctx, ids, this.stamp(ctx));
+    await this.record(ctx, 'artifact', moved, reason, details);
     return moved;
   }
 

@@ -12,6 +12,7 @@ describe.each(['local', 's3'] as const)('trash on the %s store', (driverName) =>
   let s3: TestS3 | undefined;
   let owner: TestUser;
   let maintainer: TestUser;
+  let contributor: TestUser;
   let viewer: TestUser;
   let org: string;
   let project: string;
@@ -28,7 +29,9 @@ describe.each(['local', 's3'] as const)('trash on the %s store', (driverName) =>
     projectPath = `/orgs/${org}/projects/${project}`;
     maintainer = await addOrgMember(owner, org, 'member', 'Maintainer');
     viewer = await addOrgMember(owner, org, 'member', 'Viewer');
+    contributor = await addOrgMember(owner, org, 'member', 'Contributor');
     await setProjectRole(owner, org, project, maintainer.id, 'maintainer');
+    await setProjectRole(owner, org, project, contributor.id, 'contributor');
     await setProjectRole(owner, org, project, viewer.id, 'viewer');
   }, 120_000);
   afterAll(async () => {
@@ -142,7 +145,7 @@ describe.each(['local', 's3'] as const)('trash on the %s store', (driverName) =>
     await t.dataSource.query(`UPDATE runs SET purge_after = now() WHERE id = $1`, [run.id]);
     await t.dataSource.query(`UPDATE artifact_versions SET purge_after = now() WHERE deleted_at IS NOT NULL`);
     const pass = await t.app.get(StorageJanitor).runOnce();
-    expect(pass.purged).toEqual({ runs: 1, artifactVersions: 1, projects: 0 });
+    expect(pass.purged).toEqual({ runs: 1, artifacts: 0, artifactVersions: 1, projects: 0 });
     const audit = (await owner.api.get(`/orgs/${org}/audit-log?limit=50`)).body.items;
     expect(audit).toEqual(
       expect.arrayContaining([expect.objectContaining({ action: 'run.purged', targetId: run.id, details: { by: 'storage janitor' } })]),
@@ -171,6 +174,150 @@ describe.each(['local', 's3'] as const)('trash on the %s store', (driverName) =>
     expect((await owner.api.delete(`${projectPath}/trash/artifact_version/${v1.id}`)).status).toBe(204);
     expect((await owner.api.post(`${projectPath}/trash/artifact_version/${v1.id}/restore`)).status).toBe(404);
     expect(await t.dataSource.query(`SELECT id FROM artifact_versions WHERE id = $1`, [v1.id])).toEqual([]);
+  });
+
+  it('a deleted artifact goes to the trash whole; its name is free, and restoring it while taken answers 409', async () => {
+    const name = `art-${driverName}`;
+    const v1 = await logVersion(name, { 'a.bin': randomBytes(500) });
+    const v2 = await logVersion(name, { 'a.bin': randomBytes(700) });
+    await owner.api.put(`${projectPath}/artifacts/${name}/aliases/best`, { version: 'v1' });
+    const artifact = (await owner.api.get(`${projectPath}/artifacts/${name}`)).body;
+    expect((await contributor.api.delete(`${projectPath}/artifacts/${name}`)).status).toBe(403);
+    expect((await maintainer.api.delete(`${projectPath}/artifacts/${name}`)).status).toBe(204);
+
+    for (const path of [
+      `${projectPath}/artifacts/${name}`,
+      `${versions(name)}/v1`,
+      `${versions(name)}/best`,
+      `${versions(name)}/${v2.id}/files`,
+    ]) {
+      expect((await owner.api.get(path)).status, path).toBe(404);
+    }
+    expect((await owner.api.get(`${projectPath}/artifacts`)).body.map((a: { name: string }) => a.name)).not.toContain(name);
+    // Its versions are hidden with it, even to queries that read versions directly.
+    const [{ organization_id: orgId }] = await t.dataSource.query(`SELECT organization_id FROM artifacts WHERE id = $1`, [artifact.id]);
+    const asTenant = (sql: string, params: unknown[]) =>
+      t.dataSource.transaction(async (em) => {
+        await em.query(`SET LOCAL ROLE trackbase_tenant`);
+        await em.query(`SELECT set_config('trackbase.org_id', $1, true)`, [orgId]);
+        return em.query(sql, params);
+      });
+    const tenantVersions = await asTenant(`SELECT id FROM artifact_versions WHERE id = ANY($1::uuid[])`, [[v1.id, v2.id]]);
+    expect(tenantVersions).toEqual([]);
+
+    const item = (await maintainer.api.get(`${projectPath}/trash`)).body.items.find((i: { id: string }) => i.id === artifact.id);
+    expect(item).toMatchObject({ kind: 'artifact', label: name, deletedBy: maintainer.id, sizeBytes: 1200 });
+    // The versions are not listed one by one: they go and come back with their artifact.
+    expect((await maintainer.api.get(`${projectPath}/trash`)).body.items.map((i: { id: string }) => i.id)).not.toContain(v1.id);
+
+    // A new artifact may take the name meanwhile; the trashed one cannot come back over it.
+    const newer = await logVersion(name, { 'b.bin': randomBytes(50) });
+    const taken = await maintainer.api.post(`${projectPath}/trash/artifact/${artifact.id}/restore`);
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('artifact_name_taken');
+    expect((await contributor.api.post(`${projectPath}/trash/artifact/${artifact.id}/restore`)).status).toBe(403);
+    expect((await viewer.api.post(`${projectPath}/trash/artifact/${artifact.id}/restore`)).status).toBe(403);
+
+    expect((await owner.api.delete(`${projectPath}/artifacts/${name}`)).status).toBe(204);
+    expect((await maintainer.api.post(`${projectPath}/trash/artifact/${artifact.id}/restore`)).status).toBe(204);
+    expect((await viewer.api.get(`${versions(name)}/best`)).body.id).toBe(v1.id);
+    expect((await viewer.api.get(`${versions(name)}/latest`)).body.id).toBe(v2.id);
+    expect((await viewer.api.get(`${versions(name)}/${newer.id}`)).status).toBe(404);
+    expect(await asTenant(`SELECT id FROM artifact_versions WHERE id = ANY($1::uuid[]) ORDER BY number`, [[v1.id, v2.id]])).toEqual([
+      { id: v1.id },
+      { id: v2.id },
+    ]);
+    const trash = (await maintainer.api.get(`${projectPath}/trash`)).body.items.map((i: { id: string }) => i.id);
+    expect(trash).not.toContain(artifact.id);
+    expect(trash).toHaveLength(new Set(trash).size);
+    const audit = (await owner.api.get(`/orgs/${org}/audit-log?limit=20`)).body.items;
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'artifact.trashed',
+          targetId: artifact.id,
+          details: expect.objectContaining({ reason: 'deleted', name }),
+        }),
+        expect.objectContaining({ action: 'artifact.restored', targetId: artifact.id }),
+      ]),
+    );
+  });
+
+  it('an expired trashed artifact is purged by the janitor with its objects and quota; purge now works too', async () => {
+    const name = `gone-${driverName}`;
+    const shared = randomBytes(1500);
+    const own = randomBytes(2500);
+    await logVersion(name, { 'shared.bin': shared });
+    await logVersion(name, { 'shared.bin': shared, 'own.bin': own });
+    // Another artifact holding the same content keeps its own copy.
+    await logVersion(`keeper-${driverName}`, { 'shared.bin': shared });
+    const artifact = (await owner.api.get(`${projectPath}/artifacts/${name}`)).body;
+    const keys = (await t.dataSource.query(`SELECT key FROM stored_objects WHERE artifact_id = $1`, [artifact.id])).map(
+      (r: { key: string }) => r.key,
+    );
+    expect(keys).toHaveLength(2);
+    const before = await usedBytes();
+
+    await owner.api.delete(`${projectPath}/artifacts/${name}`);
+    await t.app.get(StorageJanitor).runOnce();
+    expect(await usedBytes()).toBe(before);
+    for (const key of keys) expect(await driver.head(key)).not.toBeNull();
+
+    await t.dataSource.query(`UPDATE artifacts SET purge_after = now() WHERE id = $1`, [artifact.id]);
+    const pass = await t.app.get(StorageJanitor).runOnce();
+    expect(pass.purged).toMatchObject({ artifacts: 1 });
+    expect(await usedBytes()).toBe(before - shared.length - own.length);
+    for (const key of keys) expect(await driver.head(key), key).toBeNull();
+    expect(await t.dataSource.query(`SELECT id FROM artifact_versions WHERE artifact_id = $1`, [artifact.id])).toEqual([]);
+    expect((await owner.api.get(`${versions(`keeper-${driverName}`)}/v1/files`)).body.files).toHaveLength(1);
+    const audit = (await owner.api.get(`/orgs/${org}/audit-log?limit=50`)).body.items;
+    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'artifact.purged', targetId: artifact.id })]));
+
+    // Purge now: at once, and a purged artifact cannot be restored.
+    await logVersion(name, { 'c.bin': randomBytes(10) });
+    const again = (await owner.api.get(`${projectPath}/artifacts/${name}`)).body;
+    await owner.api.delete(`${projectPath}/artifacts/${name}`);
+    expect((await contributor.api.delete(`${projectPath}/trash/artifact/${again.id}`)).status).toBe(403);
+    expect((await maintainer.api.delete(`${projectPath}/trash/artifact/${again.id}`)).status).toBe(204);
+    expect((await maintainer.api.post(`${projectPath}/trash/artifact/${again.id}/restore`)).status).toBe(404);
+    expect(await t.dataSource.query(`SELECT id FROM artifacts WHERE id = $1`, [again.id])).toEqual([]);
+  });
+
+  it('project maintainers restore trashed runs and artifacts; contributors and viewers are refused; another project or org sees 404', async () => {
+    const run = (await owner.api.post(runs(), {})).body;
+    await owner.api.delete(`${runs()}/${run.key}`);
+    const name = `roles-${driverName}`;
+    await logVersion(name, { 'r.bin': randomBytes(20) });
+    const artifact = (await owner.api.get(`${projectPath}/artifacts/${name}`)).body;
+    await owner.api.delete(`${projectPath}/artifacts/${name}`);
+
+    for (const who of [contributor, viewer]) {
+      expect((await who.api.get(`${projectPath}/trash`)).status).toBe(403);
+      expect((await who.api.post(`${projectPath}/trash/run/${run.id}/restore`)).status).toBe(403);
+      expect((await who.api.post(`${projectPath}/trash/artifact/${artifact.id}/restore`)).status).toBe(403);
+    }
+    // A maintainer of another project of the organization cannot reach this trash through theirs.
+    const other = (await createProject(owner, org)).slug;
+    const otherMaintainer = await addOrgMember(owner, org, 'member', 'Other maintainer');
+    await setProjectRole(owner, org, other, otherMaintainer.id, 'maintainer');
+    expect((await otherMaintainer.api.get(`${projectPath}/trash`)).status).toBe(404);
+    for (const [kind, id] of [
+      ['run', run.id],
+      ['artifact', artifact.id],
+    ]) {
+      expect((await otherMaintainer.api.post(`/orgs/${org}/projects/${other}/trash/${kind}/${id}/restore`)).status).toBe(404);
+      expect((await otherMaintainer.api.delete(`/orgs/${org}/projects/${other}/trash/${kind}/${id}`)).status).toBe(404);
+    }
+    const stranger = await signup(t.url, 'Stranger');
+    const theirs = (await createOrg(stranger)).slug;
+    const theirProject = (await createProject(stranger, theirs)).slug;
+    expect((await stranger.api.post(`${projectPath}/trash/artifact/${artifact.id}/restore`)).status).toBe(404);
+    expect((await stranger.api.post(`/orgs/${theirs}/projects/${theirProject}/trash/artifact/${artifact.id}/restore`)).status).toBe(404);
+
+    expect((await maintainer.api.post(`${projectPath}/trash/run/${run.id}/restore`)).status).toBe(204);
+    expect((await maintainer.api.post(`${projectPath}/trash/artifact/${artifact.id}/restore`)).status).toBe(204);
+    expect((await viewer.api.get(`${runs()}/${run.key}`)).status).toBe(200);
+    expect((await viewer.api.get(`${versions(name)}/v1`)).status).toBe(200);
   });
 
   it('another organization cannot see, restore or purge this trash', async () => {

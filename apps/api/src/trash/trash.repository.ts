@@ -4,9 +4,9 @@ import type { RequestContext } from '../common/context/request-context';
 import { queryRows } from '../database/sql';
 
 export interface TrashRow {
-  kind: 'run' | 'artifact_version' | 'project';
+  kind: 'run' | 'artifact' | 'artifact_version' | 'project';
   id: string;
-  /** The run's name, `artifact:vN`, the project's slug. */
+  /** The run's name, the artifact's name, `artifact:vN`, the project's slug. */
   label: string;
   /** A run's number (its key is built from it). */
   number: number | null;
@@ -84,6 +84,21 @@ export class TrashRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Moves live artifacts of the current project to the trash; their versions, files and aliases stay with them (hidden by policy). */
+  async trashArtifacts(ctx: RequestContext, ids: string[], t: Trashed): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows = await this.revealed(ctx, () =>
+      queryRows<{ id: string }>(
+        ctx.em,
+        `UPDATE artifacts SET ${MARK}
+          WHERE organization_id = $1 AND project_id = $5 AND id = ANY($2::uuid[]) AND deleted_at IS NULL
+          RETURNING id`,
+        [ctx.organization.id, ids, t.by, t.days, ctx.currentProject.id],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
   async trashProject(ctx: RequestContext, t: Trashed): Promise<void> {
     await this.revealed(ctx, () =>
       ctx.em.query(`UPDATE projects SET ${MARK} WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL`, [
@@ -95,7 +110,7 @@ export class TrashRepository {
     );
   }
 
-  /** The current project's trashed runs and artifact versions, newest deletion first. */
+  /** The current project's trashed runs, artifacts and artifact versions (of live artifacts), newest deletion first. */
   async listProject(ctx: RequestContext): Promise<TrashRow[]> {
     return this.revealed(ctx, () =>
       ctx.em.query(
@@ -104,9 +119,13 @@ export class TrashRepository {
                   (SELECT sum(o.size) FROM stored_objects o WHERE o.run_id = r.id) AS size_bytes
              FROM runs r WHERE r.organization_id = $1 AND r.project_id = $2 AND r.deleted_at IS NOT NULL
            UNION ALL
+           SELECT 'artifact', a.id, a.name, NULL, a.deleted_at, a.deleted_by, a.purge_after,
+                  (SELECT sum(o.size) FROM stored_objects o WHERE o.artifact_id = a.id)
+             FROM artifacts a WHERE a.organization_id = $1 AND a.project_id = $2 AND a.deleted_at IS NOT NULL
+           UNION ALL
            SELECT 'artifact_version', v.id, a.name || ':v' || v.number, NULL, v.deleted_at, v.deleted_by, v.purge_after, v.size_bytes
              FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
-            WHERE v.organization_id = $1 AND a.project_id = $2 AND v.deleted_at IS NOT NULL
+            WHERE v.organization_id = $1 AND a.project_id = $2 AND v.deleted_at IS NOT NULL AND a.deleted_at IS NULL
          ) t ORDER BY deleted_at DESC, id`,
         [ctx.organization.id, ctx.currentProject.id],
       ),
@@ -165,6 +184,37 @@ export class TrashRepository {
     });
   }
 
+  /**
+   * Restores a trashed artifact of the current project with everything it held; `taken` when a live
+   * artifact has its name now (checked, and guarded by the live-name index against a racing create).
+   */
+  async restoreArtifact(ctx: RequestContext, id: string): Promise<'restored' | 'taken' | 'missing'> {
+    return this.revealed(ctx, async () => {
+      const found = await queryRows<{ taken: boolean }>(
+        ctx.em,
+        `SELECT EXISTS (SELECT 1 FROM artifacts o WHERE o.project_id = a.project_id AND o.name = a.name AND o.deleted_at IS NULL) AS taken
+           FROM artifacts a WHERE a.organization_id = $1 AND a.project_id = $2 AND a.id = $3 AND a.deleted_at IS NOT NULL
+           FOR UPDATE OF a`,
+        [ctx.organization.id, ctx.currentProject.id, id],
+      );
+      if (!found[0]) return 'missing';
+      if (found[0].taken) return 'taken';
+      await ctx.em.query('SAVEPOINT restore_artifact');
+      try {
+        await ctx.em.query(`UPDATE artifacts SET ${UNMARK}, updated_at = now() WHERE organization_id = $1 AND id = $2`, [
+          ctx.organization.id,
+          id,
+        ]);
+      } catch (error) {
+        await ctx.em.query('ROLLBACK TO SAVEPOINT restore_artifact');
+        if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') return 'taken';
+        throw error;
+      }
+      await ctx.em.query('RELEASE SAVEPOINT restore_artifact');
+      return 'restored';
+    });
+  }
+
   async restoreProject(ctx: RequestContext, id: string): Promise<{ slug: string } | null> {
     return this.revealed(ctx, async () => {
       const rows = await queryRows<{ slug: string }>(
@@ -184,6 +234,14 @@ export class TrashRepository {
           ctx.organization.id,
           id,
         ])) as [unknown, number];
+        return n > 0;
+      }
+      if (kind === 'artifact') {
+        // The artifact's versions, files and aliases go with it; the delete triggers of its stored objects queue them and free the quota.
+        const [, n] = (await ctx.em.query(
+          `DELETE FROM artifacts WHERE organization_id = $1 AND project_id = $2 AND id = $3 AND deleted_at IS NOT NULL`,
+          [ctx.organization.id, ctx.currentProject.id, id],
+        )) as [unknown, number];
         return n > 0;
       }
       if (kind === 'run') {
@@ -214,7 +272,7 @@ export class TrashRepository {
    * their artifact (live or trashed) holds them; the delete triggers of
    * stored objects queue the store's objects and free the quota.
    */
-  async purgeExpired(em: EntityManager): Promise<{ runs: number; artifactVersions: number; projects: number }> {
+  async purgeExpired(em: EntityManager): Promise<{ runs: number; artifacts: number; artifactVersions: number; projects: number }> {
     const purge = (table: string, kind: string, returning: string) =>
       queryRows<{ id: string; artifact_id?: string }>(
         em,
@@ -226,12 +284,13 @@ export class TrashRepository {
       );
     const projects = await purge('projects', 'project', '');
     const runs = await purge('runs', 'run', '');
+    const artifacts = await purge('artifacts', 'artifact', '');
     const versions = await purge('artifact_versions', 'artifact_version', ', artifact_id');
     await dropUnreferencedArtifactObjects(
       em,
       versions.map((v) => v.artifact_id!),
     );
-    return { runs: runs.length, artifactVersions: versions.length, projects: projects.length };
+    return { runs: runs.length, artifacts: artifacts.length, artifactVersions: versions.length, projects: projects.length };
   }
 
   /** Points `latest` of each artifact at its newest live committed version (moving it only when `move`). */

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { TrashItem, TrashKind, TrashList } from '@trackbase/contracts';
+import type { ProjectTrashKind, TrashItem, TrashKind, TrashList } from '@trackbase/contracts';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
 import { ProjectsService } from '../projects/projects.service';
 import { runKey } from '../runs/run-key';
+import { artifactNameTaken } from './trash.errors';
 import { TrashRepository, type TrashRow } from './trash.repository';
 
 /** Listing, restoring and purging trashed items; every restore and purge is audited. */
@@ -24,9 +25,15 @@ export class TrashService {
     return { items: (await this.repo.listProjects(ctx)).map((row) => toItem(row)) };
   }
 
-  async restore(ctx: RequestContext, kind: Exclude<TrashKind, 'project'>, id: string): Promise<void> {
-    const done = kind === 'run' ? await this.repo.restoreRun(ctx, id) : await this.repo.restoreVersion(ctx, id);
-    if (!done) throw notFound('trashed item');
+  async restore(ctx: RequestContext, kind: ProjectTrashKind, id: string): Promise<void> {
+    if (kind === 'artifact') {
+      const outcome = await this.repo.restoreArtifact(ctx, id);
+      if (outcome === 'missing') throw notFound('trashed item');
+      if (outcome === 'taken') throw artifactNameTaken();
+    } else {
+      const done = kind === 'run' ? await this.repo.restoreRun(ctx, id) : await this.repo.restoreVersion(ctx, id);
+      if (!done) throw notFound('trashed item');
+    }
     await this.audit.record(ctx, { action: `${kind}.restored`, targetType: kind, targetId: id });
   }
 

@@ -81,12 +81,12 @@ class TrackbaseApi:
     def shared_report_data(self, token: str, body: Dict[str, Any]) -> Any:
         return self.http.request("POST", paths.shared_report_data(token), body)
 
-    # Trash: deleted runs, artifact versions and projects, restorable until the janitor purges them.
+    # Trash: deleted runs, artifacts, artifact versions and projects, restorable until the janitor purges them.
     def trash(self, org: str, project: str) -> Any:
         return self.http.request("GET", paths.trash(org, project))
 
     def restore_from_trash(self, org: str, project: str, kind: str, item_id: str) -> Any:
-        """`kind` is "run" or "artifact_version"."""
+        """`kind` is "run", "artifact" or "artifact_version"; a trashed artifact whose name a live one took answers 409."""
         return self.http.request("POST", paths.trash_item_restore(org, project, kind, item_id), {})
 
     def purge_from_trash(self, org: str, project: str, kind: str, item_id: str) -> Any:
@@ -106,6 +106,7 @@ class TrackbaseApi:
         return self.http.request("GET", paths.retention(org, project))
 
     def set_retention_policy(self, org: str, project: str, policy: Dict[str, Any]) -> Any:
+        """Replaces the policy; `schedule` is "manual" (the default: applied when asked) or "daily"."""
         return self.http.request("PUT", paths.retention(org, project), policy)
 
     def preview_retention(self, org: str, project: str) -> Any:

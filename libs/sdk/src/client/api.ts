@@ -38,6 +38,7 @@ import {
   type ShareLink,
   type SharedReport,
   type UpdateReportRequest,
+  type ProjectTrashKind,
   type RetentionPlan,
   type RetentionPolicy,
   type RetentionPolicyResponse,
@@ -166,11 +167,11 @@ export class TrackbaseApi {
     this.http.request<void>('DELETE', paths.artifactVersion(org, project, name, version));
   deleteRun = (org: string, project: string, run: string) => this.http.request<void>('DELETE', paths.run(org, project, run));
 
-  // Trash: deleted runs, artifact versions and projects, restorable until the janitor purges them; retention policies move into it.
+  // Trash: deleted runs, artifacts, artifact versions and projects, restorable until the janitor purges them; retention policies move into it.
   trash = (org: string, project: string) => this.http.request<TrashList>('GET', paths.trash(org, project));
-  restoreFromTrash = (org: string, project: string, kind: 'run' | 'artifact_version', id: string) =>
+  restoreFromTrash = (org: string, project: string, kind: ProjectTrashKind, id: string) =>
     this.http.request<void>('POST', paths.trashItemRestore(org, project, kind, id), {});
-  purgeFromTrash = (org: string, project: string, kind: 'run' | 'artifact_version', id: string) =>
+  purgeFromTrash = (org: string, project: string, kind: ProjectTrashKind, id: string) =>
     this.http.request<void>('DELETE', paths.trashItem(org, project, kind, id));
   trashedProjects = (org: string) => this.http.request<TrashList>('GET', paths.trashedProjects(org));
   restoreProject = (org: string, id: string) => this.http.request<void>('POST', paths.trashedProjectRestore(org, id), {});

@@ -23,6 +23,8 @@ import { WandbPendingMedia1764305000000 } from './1764305000000-wandb-pending-me
 import { ApiKeyScopes1764306000000 } from './1764306000000-api-key-scopes';
 import { Sso1764307000000 } from './1764307000000-sso';
 import { Scim1764406000000 } from './1764406000000-scim';
+import { RetentionSchedule1764408000000 } from './1764408000000-retention-schedule';
+import { ArtifactTrash1764408100000 } from './1764408100000-artifact-trash';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -51,4 +53,6 @@ export const MIGRATIONS = [
   ApiKeyScopes1764306000000,
   Sso1764307000000,
   Scim1764406000000,
+  RetentionSchedule1764408000000,
+  ArtifactTrash1764408100000,
 ];

@@ -6,10 +6,16 @@ import { post } from '../../api/client';
 import { useResource } from '../../api/hooks';
 import { ProjectNav } from '../../components/ProjectNav';
 import { Empty, ErrorBox, formatBytes, formatTime, Loading } from '../../components/ui';
+import { RetentionPolicyPanel } from './RetentionPolicyPanel';
 
-const KIND_LABEL: Record<TrashItem['kind'], string> = { run: 'Run', artifact_version: 'Artifact version', project: 'Project' };
+const KIND_LABEL: Record<TrashItem['kind'], string> = {
+  run: 'Run',
+  artifact: 'Artifact',
+  artifact_version: 'Artifact version',
+  project: 'Project',
+};
 
-/** The project's trash: deleted runs and artifact versions until the janitor purges them, each with Restore. */
+/** The project's trash: deleted runs, artifacts and artifact versions until the janitor purges them, each with Restore; and the retention policy that feeds it. */
 export function TrashPage() {
   const { org = '', project = '' } = useParams();
   const info = useResource<Project>(paths.project(org, project));
@@ -39,9 +45,10 @@ export function TrashPage() {
         </h1>
         <ProjectNav org={org} project={project} />
       </div>
-      <p className="muted">Deleted runs and artifact versions stay here until they are purged, then their files are freed.</p>
+      <p className="muted">Deleted runs, artifacts and artifact versions stay here until they are purged, then their files are freed.</p>
       <ErrorBox error={list.error?.status === 403 ? new Error('Only maintainers of the project see its trash.') : list.error} />
       <ErrorBox error={error} />
+      {list.data && <RetentionPolicyPanel org={org} project={project} />}
       {list.loading && !list.data && <Loading what="Loading the trash" />}
       {list.data?.items.length === 0 && <Empty>The trash is empty.</Empty>}
       {!!list.data?.items.length && (

@@ -9,7 +9,18 @@ from ._output import format_bytes, table
 if TYPE_CHECKING:
     from ._program import Cli
 
-KINDS = ("run", "artifact_version")
+KINDS = ("run", "artifact", "artifact_version")
+SCHEDULES = ("manual", "daily")
+POLICY_COLUMNS = [
+    "keepLastVersions",
+    "failedRunFilesDays",
+    "runFilter",
+    "runFilterDays",
+    "schedule",
+    "lastAppliedAt",
+    "nextApplyAt",
+    "updatedAt",
+]
 
 
 def _count(value: Optional[str]) -> Optional[int]:
@@ -39,24 +50,29 @@ def _describe(plan: Dict[str, Any]) -> str:
 def retention_show(cli: Cli) -> None:
     org, project = cli.split_project(cli.args.project)
     policy = cli.api().retention_policy(org, project)
-    cli.print(
-        policy, lambda: table([policy], ["keepLastVersions", "failedRunFilesDays", "runFilter", "runFilterDays", "updatedAt"])
-    )
+    cli.print(policy, lambda: table([policy], POLICY_COLUMNS))
 
 
 def retention_set(cli: Cli) -> None:
+    from ._program import UsageError
+
     org, project = cli.split_project(cli.args.project)
+    if cli.args.schedule not in SCHEDULES:
+        raise UsageError(f'schedule is manual or daily, got "{cli.args.schedule}"')
     policy = {
         "keepLastVersions": _count(cli.args.keep_last_versions),
         "failedRunFilesDays": _count(cli.args.failed_run_files_days),
         "runFilter": cli.args.run_filter,
         "runFilterDays": _count(cli.args.run_filter_days),
+        "schedule": cli.args.schedule,
     }
     saved = cli.api().set_retention_policy(org, project, policy)
+    daily = f"; applied daily, next at {saved['nextApplyAt']}" if saved.get("nextApplyAt") else ""
     cli.print(
         saved,
         lambda: (
-            f"Retention policy of {org}/{project} saved; `trackbase retention preview {org}/{project}` lists what it would remove.\n"
+            f"Retention policy of {org}/{project} saved{daily}; "
+            f"`trackbase retention preview {org}/{project}` lists what it would remove.\n"
         ),
     )
 
@@ -85,7 +101,7 @@ def _item(cli: Cli) -> tuple[str, str]:
     from ._program import UsageError
 
     if cli.args.kind not in KINDS:
-        raise UsageError(f'kind is run or artifact_version, got "{cli.args.kind}"')
+        raise UsageError(f'kind is run, artifact or artifact_version, got "{cli.args.kind}"')
     return cli.args.kind, cli.args.id
 
 
@@ -109,23 +125,33 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
         dest="sub", metavar="command"
     )
     command(retention, "show", retention_show, "the policy of org/project").add_argument("project")
-    setter = command(retention, "set", retention_set, "replace the policy (rules not given are off)")
-    setter.add_argument("project")
-    setter.add_argument("--keep-last-versions", help="keep the newest N versions of each artifact (aliased ones always stay)")
-    setter.add_argument("--failed-run-files-days", help="delete files of failed or crashed runs N days after they ended")
-    setter.add_argument("--run-filter", help="move runs matching this filter (runs table filter language) to the trash ...")
-    setter.add_argument("--run-filter-days", help="... N days after they were created")
+    for name in ("set", "create"):
+        setter = command(retention, name, retention_set, "set (or create) the policy; rules not given are off")
+        setter.add_argument("project")
+        setter.add_argument("--keep-last-versions", help="keep the newest N versions of each artifact (aliased ones always stay)")
+        setter.add_argument("--failed-run-files-days", help="delete files of failed or crashed runs N days after they ended")
+        setter.add_argument("--run-filter", help="move runs matching this filter (runs table filter language) to the trash ...")
+        setter.add_argument("--run-filter-days", help="... N days after they were created")
+        setter.add_argument(
+            "--schedule",
+            default="manual",
+            help="manual (apply when asked) or daily (the server applies it every day, first a day from now)",
+        )
     command(retention, "preview", retention_preview, "dry run: what applying the policy now would remove").add_argument("project")
     applier = command(retention, "apply", retention_apply, "apply the policy now: matching runs and versions go to the trash")
     applier.add_argument("project")
     applier.add_argument("--yes", action="store_true", help="confirm")
 
-    trash = sub.add_parser("trash", help="a project's trash: deleted runs and artifact versions, until purged").add_subparsers(
-        dest="sub", metavar="command"
-    )
+    trash = sub.add_parser(
+        "trash", help="a project's trash: deleted runs, artifacts and artifact versions, until purged"
+    ).add_subparsers(dest="sub", metavar="command")
     command(trash, "list", trash_list, "trashed items of org/project").add_argument("project")
     for name, handler, help in (
-        ("restore", trash_restore, "restore a trashed run or artifact version (kind: run or artifact_version)"),
+        (
+            "restore",
+            trash_restore,
+            "restore a trashed run, artifact or artifact version (kind: run, artifact or artifact_version)",
+        ),
         ("purge", trash_purge, "delete a trashed item for good now"),
     ):
         p = command(trash, name, handler, help)

@@ -141,7 +141,7 @@ def artifacts_delete(cli: Cli) -> None:
         cli.api().delete_artifact_version(org, project, name, version)
     cli.print(
         {"artifact": name, "version": None if whole else version, "deleted": True},
-        lambda: f"Deleted {name} and every version\n" if whole else f"Deleted {name}:{version}\n",
+        lambda: f"Moved {name} and every version to the trash\n" if whole else f"Moved {name}:{version} to the trash\n",
     )
 
 
@@ -200,7 +200,7 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
         artifacts,
         "delete",
         artifacts_delete,
-        "delete one version (name:v3) or, given a bare name, the artifact with every version and its files",
+        "move one version (name:v3) or, given a bare name, the artifact with every version to the trash",
     )
     delete.add_argument("project")
     delete.add_argument("artifact")

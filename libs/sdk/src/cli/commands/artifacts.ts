@@ -113,7 +113,7 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
 
   artifacts
     .command('delete <project> <artifact>')
-    .description('delete one version (name:v3) or, given a bare name, the artifact with every version and its files')
+    .description('move one version (name:v3) or, given a bare name, the artifact with every version to the trash (`trackbase trash`)')
     .option('--yes', 'confirm the deletion')
     .action(async (ref: string, artifact: string, options: { yes?: boolean }) => {
       const { org, project } = cli.splitProject(ref);
@@ -123,7 +123,7 @@ export function registerArtifactCommands(program: Command, cli: CliContext): voi
       if (whole) await cli.api().deleteArtifact(org, project, name);
       else await cli.api().deleteArtifactVersion(org, project, name, version);
       cli.print({ artifact: name, version: whole ? null : version, deleted: true }, () =>
-        whole ? `Deleted ${name} and every version\n` : `Deleted ${name}:${version}\n`,
+        whole ? `Moved ${name} and every version to the trash\n` : `Moved ${name}:${version} to the trash\n`,
       );
     });
 }

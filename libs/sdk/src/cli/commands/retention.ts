@@ -1,5 +1,12 @@
 import { CommanderError, type Command } from 'commander';
-import type { RetentionPlan, RetentionPolicy } from '@trackbase/contracts';
+import {
+  PROJECT_TRASH_KINDS,
+  RETENTION_SCHEDULES,
+  type ProjectTrashKind,
+  type RetentionPlan,
+  type RetentionPolicy,
+  type RetentionSchedule,
+} from '@trackbase/contracts';
 import type { CliContext } from '../context';
 import { EXIT, plural, table } from '../output';
 import { formatBytes } from '../progress';
@@ -10,6 +17,23 @@ function count(value: string): number | null {
   if (!/^\d+$/.test(value)) throw new CommanderError(EXIT.usage, 'usage', `expected a whole number or "off", got "${value}"`);
   return Number(value);
 }
+
+function schedule(value: string): RetentionSchedule {
+  if (!(RETENTION_SCHEDULES as readonly string[]).includes(value))
+    throw new CommanderError(EXIT.usage, 'usage', `schedule is ${RETENTION_SCHEDULES.join(' or ')}, got "${value}"`);
+  return value as RetentionSchedule;
+}
+
+const POLICY_COLUMNS = [
+  'keepLastVersions',
+  'failedRunFilesDays',
+  'runFilter',
+  'runFilterDays',
+  'schedule',
+  'lastAppliedAt',
+  'nextApplyAt',
+  'updatedAt',
+];
 
 function describePlan(plan: RetentionPlan): string {
   const verb = plan.dryRun ? 'Would move to the trash' : 'Moved to the trash';
@@ -32,30 +56,36 @@ export function registerRetentionCommands(program: Command, cli: CliContext): vo
     .action(async (ref: string) => {
       const { org, project } = cli.splitProject(ref);
       const policy = await cli.api().retentionPolicy(org, project);
-      cli.print(policy, () => table([policy], ['keepLastVersions', 'failedRunFilesDays', 'runFilter', 'runFilterDays', 'updatedAt']));
+      cli.print(policy, () => table([policy], POLICY_COLUMNS));
     });
 
   retention
     .command('set <project>')
-    .description('replace the policy (rules not given are off)')
+    .alias('create')
+    .description('set (or create) the policy; rules not given are off')
     .option('--keep-last-versions <n>', 'keep the newest N versions of each artifact (aliased ones always stay)')
     .option('--failed-run-files-days <n>', 'delete files of failed or crashed runs N days after they ended')
     .option('--run-filter <filter>', 'move runs matching this filter (runs table filter language) to the trash ...')
     .option('--run-filter-days <n>', '... N days after they were created')
+    .option('--schedule <when>', 'manual (apply when asked) or daily (the server applies it every day, first a day from now)', 'manual')
     .action(
-      async (ref: string, o: { keepLastVersions?: string; failedRunFilesDays?: string; runFilter?: string; runFilterDays?: string }) => {
+      async (
+        ref: string,
+        o: { keepLastVersions?: string; failedRunFilesDays?: string; runFilter?: string; runFilterDays?: string; schedule: string },
+      ) => {
         const { org, project } = cli.splitProject(ref);
         const policy: RetentionPolicy = {
           keepLastVersions: o.keepLastVersions === undefined ? null : count(o.keepLastVersions),
           failedRunFilesDays: o.failedRunFilesDays === undefined ? null : count(o.failedRunFilesDays),
           runFilter: o.runFilter ?? null,
           runFilterDays: o.runFilterDays === undefined ? null : count(o.runFilterDays),
+          schedule: schedule(o.schedule),
         };
         const saved = await cli.api().setRetentionPolicy(org, project, policy);
         cli.print(
           saved,
           () =>
-            `Retention policy of ${org}/${project} saved; \`trackbase retention preview ${org}/${project}\` lists what it would remove.\n`,
+            `Retention policy of ${org}/${project} saved${saved.nextApplyAt ? `; applied daily, next at ${saved.nextApplyAt}` : ''}; \`trackbase retention preview ${org}/${project}\` lists what it would remove.\n`,
         );
       },
     );
@@ -80,7 +110,7 @@ export function registerRetentionCommands(program: Command, cli: CliContext): vo
       cli.print(plan, () => describePlan(plan));
     });
 
-  const trash = program.command('trash').description("a project's trash: deleted runs and artifact versions, until purged");
+  const trash = program.command('trash').description("a project's trash: deleted runs, artifacts and artifact versions, until purged");
 
   trash
     .command('list <project>')
@@ -97,7 +127,7 @@ export function registerRetentionCommands(program: Command, cli: CliContext): vo
     });
 
   for (const [name, description] of [
-    ['restore', 'restore a trashed run or artifact version (kind: run or artifact_version)'],
+    ['restore', 'restore a trashed run, artifact or artifact version (kind: run, artifact or artifact_version)'],
     ['purge', 'delete a trashed item for good now'],
   ] as const) {
     trash
@@ -106,12 +136,12 @@ export function registerRetentionCommands(program: Command, cli: CliContext): vo
       .option('--yes', 'confirm (purge)')
       .action(async (ref: string, kind: string, id: string, options: { yes?: boolean }) => {
         const { org, project } = cli.splitProject(ref);
-        if (kind !== 'run' && kind !== 'artifact_version')
-          throw new CommanderError(EXIT.usage, 'usage', `kind is run or artifact_version, got "${kind}"`);
+        if (!(PROJECT_TRASH_KINDS as readonly string[]).includes(kind))
+          throw new CommanderError(EXIT.usage, 'usage', `kind is ${PROJECT_TRASH_KINDS.join(', ')}, got "${kind}"`);
         if (name === 'purge') {
           cli.confirm(options.yes, `the trashed ${kind} ${id} and its files for good`);
-          await cli.api().purgeFromTrash(org, project, kind, id);
-        } else await cli.api().restoreFromTrash(org, project, kind, id);
+          await cli.api().purgeFromTrash(org, project, kind as ProjectTrashKind, id);
+        } else await cli.api().restoreFromTrash(org, project, kind as ProjectTrashKind, id);
         cli.print(
           { kind, id, [name === 'purge' ? 'purged' : 'restored']: true },
           () => `${name === 'purge' ? 'Purged' : 'Restored'} ${kind} ${id}\n`,
