@@ -41,6 +41,8 @@ import { MediaModule } from './media/media.module';
 import { TrashBinModule } from './trash/trash-bin.module';
 import { TrashModule } from './trash/trash.module';
 import { SsoModule } from './sso/sso.module';
+import { MailModule } from './mail/mail.module';
+import { AccountModule } from './account/account.module';
 
 @Module({})
 export class AppModule {
@@ -54,6 +56,8 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.DB_POOL_SIZE)),
         rateLimitModule(config),
         AuditModule,
+        MailModule,
+        AccountModule,
         TrashBinModule,
         AuthModule,
         UsersModule,

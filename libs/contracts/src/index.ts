@@ -19,3 +19,4 @@ export * from './schemas/workspace';
 export * from './schemas/reports';
 export * from './schemas/trash';
 export * from './schemas/sso';
+export * from './schemas/account';
