@@ -69,6 +69,16 @@ export class AccountRepository {
     await db.query(`UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, [userId, purpose]);
   }
 
+  /** Forgets tokens a day after they expired (used or not); answers how many. */
+  async purgeExpiredTokens(db: Db): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `DELETE FROM account_tokens WHERE expires_at < now() - interval '1 day' RETURNING id`,
+      [],
+    );
+    return rows.length;
+  }
+
   async humanByEmail(db: Db, email: string): Promise<{ id: string; email: string; name: string; verified: boolean } | undefined> {
     const rows: Array<{ id: string; email: string; name: string; verified: boolean }> = await db.query(
       `SELECT id, email, name, email_verified_at IS NOT NULL AS verified FROM users WHERE lower(email) = lower($1) AND kind = 'human'`,

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { EmailNotificationsService } from './email-notifications.service';
 
-/** Every node looks for due digests every EMAIL_DIGEST_INTERVAL_MS; the claim (SKIP LOCKED) makes each go once. */
+/**
+ * Every node looks for due digests every EMAIL_DIGEST_INTERVAL_MS; the claim (SKIP LOCKED) makes each go once.
+ * The same tick forgets account tokens a day past their expiry.
+ */
 @Injectable()
 export class EmailDigestScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EmailDigest');
@@ -29,6 +32,7 @@ export class EmailDigestScheduler implements OnApplicationBootstrap, OnApplicati
     this.running = true;
     try {
       while ((await this.notifications.sendDueDigests()) > 0);
+      await this.notifications.purgeExpiredTokens();
     } catch (error) {
       this.logger.error({ err: error }, 'digest run failed');
     } finally {

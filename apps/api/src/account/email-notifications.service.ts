@@ -129,6 +129,11 @@ export class EmailNotificationsService implements OnModuleInit, OnModuleDestroy 
     });
   }
 
+  /** Housekeeping on the digest timer: expired verification, reset and sign-in-step tokens go. */
+  purgeExpiredTokens(): Promise<number> {
+    return this.repository.purgeExpiredTokens(this.dataSource);
+  }
+
   /**
    * Sends the digests that are due, at most `limit`: each claimed by this node (FOR UPDATE SKIP LOCKED) in one
    * transaction that takes its items and moves the next digest a day on; the email goes once that committed.

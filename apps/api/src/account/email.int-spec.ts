@@ -115,6 +115,10 @@ describe('password reset', () => {
     const response = await anonymous.post('/auth/password-reset', { token, password: 'a brand new password' });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('invalid_account_token');
+    // A day past expiry, housekeeping forgets it.
+    await t.dataSource.query(`UPDATE account_tokens SET expires_at = now() - interval '2 days' WHERE user_id = $1`, [user.id]);
+    expect(await t.app.get(EmailNotificationsService).purgeExpiredTokens()).toBeGreaterThan(0);
+    expect(await t.dataSource.query(`SELECT id FROM account_tokens WHERE user_id = $1`, [user.id])).toEqual([]);
   });
 
   it('a forged token and a malformed body answer 4xx in the error shape', async () => {
