@@ -42,6 +42,8 @@ import { TrashBinModule } from './trash/trash-bin.module';
 import { TrashModule } from './trash/trash.module';
 import { SsoModule } from './sso/sso.module';
 import { ScimModule } from './scim/scim.module';
+import { MailModule } from './mail/mail.module';
+import { AccountModule } from './account/account.module';
 
 @Module({})
 export class AppModule {
@@ -55,6 +57,8 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.DB_POOL_SIZE)),
         rateLimitModule(config),
         AuditModule,
+        MailModule,
+        AccountModule,
         TrashBinModule,
         AuthModule,
         UsersModule,

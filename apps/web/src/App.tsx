@@ -8,6 +8,7 @@ import { ArtifactPage } from './pages/artifacts/ArtifactPage';
 import { ArtifactsPage } from './pages/artifacts/ArtifactsPage';
 import { VersionPage } from './pages/artifacts/VersionPage';
 import { AuthPage } from './pages/Auth';
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/AccountEmail';
 import { SsoCompletePage } from './pages/SsoComplete';
 import { ComparePage } from './pages/Compare';
 import { HomePage } from './pages/Home';
@@ -32,6 +33,9 @@ function RequireSession({ children }: { children: ReactNode }) {
 const router = createBrowserRouter([
   { path: '/login', element: <AuthPage mode="login" /> },
   { path: '/signup', element: <AuthPage mode="signup" /> },
+  { path: '/forgot-password', element: <ForgotPasswordPage /> },
+  { path: '/reset-password', element: <ResetPasswordPage /> },
+  { path: '/verify-email', element: <VerifyEmailPage /> },
   // Share links: no session, the token in the URL is the only credential.
   { path: '/shared/reports/:token', element: <SharedReportPage /> },
   { path: '/shared/reports/:token/embed/:block', element: <EmbeddedPanelPage /> },

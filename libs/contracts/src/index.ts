@@ -20,3 +20,4 @@ export * from './schemas/reports';
 export * from './schemas/trash';
 export * from './schemas/sso';
 export * from './schemas/scim';
+export * from './schemas/account';

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { TwoFactorChallengeDto, TwoFactorLoginDto } from '../account/dto/account.dto';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { GlobalPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
@@ -29,9 +30,18 @@ export class AuthController {
   @HttpCode(200)
   @RequirePermission(GlobalPermission.Public)
   @UseGuards(LocalAuthGuard)
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ description: 'A token pair, or (two-factor accounts) a challenge for POST /auth/login/two-factor', type: TokenPairDto })
+  @ApiExtraModels(TwoFactorChallengeDto)
   login(@Ctx() ctx: RequestContext, @Body() _body: LoginDto, @Req() request: { user: UserEntity }) {
     return this.auth.login(ctx, request.user);
+  }
+
+  @Post('login/two-factor')
+  @HttpCode(200)
+  @RequirePermission(GlobalPermission.Public)
+  @ApiOkResponse({ type: TokenPairDto })
+  loginTwoFactor(@Ctx() ctx: RequestContext, @Body() body: TwoFactorLoginDto) {
+    return this.auth.loginTwoFactor(ctx, body.challengeToken, body.code);
   }
 
   @Post('refresh')

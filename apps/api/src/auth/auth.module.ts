@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { AccountModule } from '../account/account.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -13,7 +14,7 @@ import { LocalStrategy } from './strategies/local.strategy';
 import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [PassportModule, UsersModule],
+  imports: [PassportModule, UsersModule, AccountModule],
   controllers: [AuthController, SessionsController],
   providers: [
     AuthService,

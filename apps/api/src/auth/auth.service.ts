@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { SignupAccepted, SignupRequest, TokenPair } from '@trackbase/contracts';
+import type { SignupAccepted, SignupRequest, TokenPair, TwoFactorChallenge } from '@trackbase/contracts';
+import { AccountEmailService } from '../account/account-email.service';
+import { TwoFactorService } from '../account/two-factor.service';
 import type { RequestContext } from '../common/context/request-context';
 import { UserEntity } from '../users/user.entity';
 import { hashPassword } from './password';
@@ -9,7 +11,11 @@ const SIGNUP_ACCEPTED = 'If this email had no account, it has one now: sign in w
 
 @Injectable()
 export class AuthService {
-  constructor(private readonly tokens: TokensService) {}
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly accountEmails: AccountEmailService,
+    private readonly twoFactor: TwoFactorService,
+  ) {}
 
   /**
    * Creates the account unless the email has one; the answer is the same either way, and so is the work (the
@@ -19,18 +25,29 @@ export class AuthService {
   async signup(ctx: RequestContext, input: SignupRequest): Promise<SignupAccepted> {
     const passwordHash = await hashPassword(input.password);
     // The unique index on lower(email) turns a taken email (or a race between two sign-ups) into no row.
-    await ctx.em
+    const inserted = await ctx.em
       .createQueryBuilder()
       .insert()
       .into(UserEntity)
       .values({ email: input.email, name: input.name, kind: 'human', passwordHash })
       .orIgnore()
+      .returning(['id'])
       .execute();
+    const created = (inserted.raw as Array<{ id: string }>)[0]?.id ?? null;
+    // Either way an email goes out (a verification link, or "you already have an account"): the same work, unseen.
+    await this.accountEmails.afterSignup(ctx, input.email, created);
     return { status: 'accepted', message: SIGNUP_ACCEPTED };
   }
 
-  login(ctx: RequestContext, user: UserEntity): Promise<TokenPair> {
-    return this.tokens.startSession(ctx.em, user);
+  /** After the password: tokens, or the second step when the account has two-factor on. */
+  async login(ctx: RequestContext, user: UserEntity): Promise<TokenPair | TwoFactorChallenge> {
+    return (await this.twoFactor.challengeFor(ctx.em, user.id)) ?? this.tokens.startSession(ctx.em, user);
+  }
+
+  /** The second step: a code for the challenge of a correct password; the session starts now. */
+  async loginTwoFactor(ctx: RequestContext, challengeToken: string, code: string): Promise<TokenPair> {
+    const userId = await this.twoFactor.completeChallenge(ctx.em, challengeToken, code);
+    return this.tokens.startSession(ctx.em, await ctx.em.findOneByOrFail(UserEntity, { id: userId }));
   }
 
   refresh(ctx: RequestContext, refreshToken: string): Promise<TokenPair> {

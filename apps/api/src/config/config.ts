@@ -55,6 +55,34 @@ const envSchema = z.object({
   SSO_ALLOW_HTTP_ISSUERS: boolean.default(false),
   /** How long a sign-in at the provider may take, from start to callback. */
   SSO_SIGN_IN_TTL_SECONDS: z.coerce.number().int().min(30).max(3_600).default(600),
+  /**
+   * Where email goes: `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://...:465`. Without
+   * it, emails are written to the log (with their links) and nothing is sent.
+   */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From of every email: an address, or `Name <address>`. */
+  EMAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^([^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'must be an address or "Name <address>"')
+    .default('Trackbase <no-reply@localhost>'),
+  /** How long an email-verification link works. */
+  EMAIL_VERIFICATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(48),
+  /** How long a password-reset link works. */
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(1_440).default(60),
+  /** How often each node looks for daily email digests that are due (one node sends each; 0 turns digests off). */
+  EMAIL_DIGEST_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || (ms >= 100 && ms <= 3_600_000), 'must be 0 (off) or between 100 and 3600000')
+    .default(60_000),
+  /** How long the second step of a sign-in (the two-factor code) may take after the password. */
+  TWO_FACTOR_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(30).max(1_800).default(300),
+  /** Wrong two-factor codes for one account before its code attempts pause (LOGIN_BACKOFF_SECONDS, doubling). */
+  TWO_FACTOR_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(2).max(100).default(5),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce
     .number()
@@ -256,6 +284,7 @@ export function redactedConfig(config: AppConfig): Record<string, unknown> {
     METRICS_TOKEN: config.METRICS_TOKEN && '[redacted]',
     S3_SECRET_ACCESS_KEY: config.S3_SECRET_ACCESS_KEY && '[redacted]',
     DATABASE_URL: config.DATABASE_URL?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:[redacted]@'),
+    SMTP_URL: config.SMTP_URL?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:[redacted]@'),
   };
 }
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { OrgPermission, type CreateInvitationInput, type CreatedInvitation, type Invitation, type Org } from '@trackbase/contracts';
+import { accountLinks } from '../account/account-links';
 import { AuditService } from '../audit/audit.service';
+import { MailService } from '../mail/mail.service';
 import { randomToken, sha256 } from '../auth/secret-token';
 import type { RequestContext } from '../common/context/request-context';
 import { forbidden, notFound } from '../common/errors/app-error';
@@ -19,6 +21,7 @@ export class InvitationsService {
   constructor(
     private readonly audit: AuditService,
     private readonly orgs: OrgsRepository,
+    private readonly mail: MailService,
   ) {}
 
   async create(ctx: RequestContext, input: CreateInvitationInput): Promise<CreatedInvitation> {
@@ -42,6 +45,23 @@ export class InvitationsService {
       targetId: saved.id,
       details: { email: input.email, role: input.role },
     });
+    const inviter = await ctx.em.findOneBy(UserEntity, { id: ctx.user.userId });
+    const url = accountLinks.invitation(ctx.origin, token);
+    const orgName = ctx.organization.name;
+    ctx.afterCommit(() =>
+      this.mail.dispatch({
+        to: input.email,
+        content: {
+          subject: `${inviter?.name ?? 'Someone'} invited you to ${orgName} on Trackbase`,
+          paragraphs: [
+            `${inviter?.name ?? 'Someone'} invited you to join the organization ${orgName} on Trackbase as ${input.role}.`,
+            `Sign in (or sign up) with this email address, ${input.email}, to accept. The invitation expires on ${saved.expiresAt.toUTCString()}.`,
+          ],
+          action: { label: 'Accept the invitation', url },
+          footer: ['If you did not expect this, ignore this email.'],
+        },
+      }),
+    );
     return { ...toInvitationDto(saved), token, acceptPath: `/api/v1/invitations/${token}/accept` };
   }
 

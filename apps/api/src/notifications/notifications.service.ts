@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommonErrorCode, type MarkNotificationsReadRequest, type Notification, type NotificationList } from '@trackbase/contracts';
+import { EmailNotificationsService } from '../account/email-notifications.service';
 import { NotificationEvents } from './notification-events';
 import type { RequestContext } from '../common/context/request-context';
 import { badRequest } from '../common/errors/app-error';
@@ -27,6 +28,7 @@ export class NotificationsService {
   constructor(
     private readonly events: NotificationEvents,
     private readonly repository: NotificationsRepository,
+    private readonly emails: EmailNotificationsService,
   ) {}
 
   async notify(ctx: RequestContext, commentId: string, recipients: Map<string, 'mention' | 'reply'>): Promise<void> {
@@ -39,11 +41,12 @@ export class NotificationsService {
         )
       : [];
     const organizationId = ctx.organization.id;
+    const origin = ctx.origin;
     ctx.afterCommit(() => {
-      for (const row of rows) {
-        const userId = created.find((c) => c.id === row.id)!.user_id;
-        this.events.emit('notification', { organizationId, userId, notification: toDto(row) });
-      }
+      const sent = rows.map((row) => ({ userId: created.find((c) => c.id === row.id)!.user_id, notification: toDto(row) }));
+      for (const { userId, notification } of sent) this.events.emit('notification', { organizationId, userId, notification });
+      // Emails as each recipient prefers (immediate, digest or off); a failure is logged, never the request's.
+      void this.emails.comments(origin, sent).catch(() => undefined);
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Org, SignupAccepted, TokenPair } from '@trackbase/contracts';
+import type { Org, SignupAccepted, TokenPair, TwoFactorChallenge } from '@trackbase/contracts';
 import { AuthErrorCode } from '@trackbase/contracts';
 import { TrackbaseApiError } from '@trackbase/sdk/client';
 import { paths } from '@trackbase/contracts';
@@ -9,7 +9,9 @@ import { useResource, type Resource } from './hooks';
 interface SessionValue {
   session: TokenPair | null;
   orgs: Resource<Org[]>;
-  signIn(email: string, password: string): Promise<void>;
+  /** Signs in, or answers the second step to complete with `completeTwoFactor` when the account has two-factor on. */
+  signIn(email: string, password: string): Promise<TwoFactorChallenge | null>;
+  completeTwoFactor(challengeToken: string, code: string): Promise<void>;
   /**
    * Signs up, then in. Sign-up answers alike whether or not the email had an account; `false` means signing in
    * with these credentials failed, so the email most likely had an account already (left unchanged).
@@ -33,12 +35,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     session,
     orgs,
     async signIn(email, password) {
-      saveSession(await post<TokenPair>(paths.login(), { email, password }));
+      const answer = await post<TokenPair | TwoFactorChallenge>(paths.login(), { email, password });
+      if ('challengeToken' in answer) return answer;
+      saveSession(answer);
+      return null;
+    },
+    async completeTwoFactor(challengeToken, code) {
+      saveSession(await post<TokenPair>(paths.loginTwoFactor(), { challengeToken, code }));
     },
     async signUp(name, email, password) {
       await post<SignupAccepted>(paths.signup(), { name, email, password });
       try {
-        saveSession(await post<TokenPair>(paths.login(), { email, password }));
+        const answer = await post<TokenPair | TwoFactorChallenge>(paths.login(), { email, password });
+        // A second step means an existing account (with two-factor) took this password: not a new one.
+        if ('challengeToken' in answer) return false;
+        saveSession(answer);
         return true;
       } catch (error) {
         if (error instanceof TrackbaseApiError && error.code === AuthErrorCode.InvalidCredentials) return false;

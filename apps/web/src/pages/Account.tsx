@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { api, del, post, saveSession } from '../api/client';
 import { useResource } from '../api/hooks';
 import { useSession } from '../api/session';
+import { AccountSecuritySection } from '../components/AccountSecurity';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorBox, formatTime } from '../components/ui';
 
@@ -121,6 +122,7 @@ export function AccountPage() {
       <p>
         {session?.user.name} · {session?.user.email}
       </p>
+      <AccountSecuritySection />
       <h2>Sessions</h2>
       <p className="muted">Where you are signed in. Ending a session signs it out at once, live connections included.</p>
       <table className="grid" aria-label="Sessions">

@@ -2,7 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { get } from '../api/client';
 import { useSession } from '../api/session';
-import { PASSWORD_MIN_LENGTH, paths, type SsoDiscoveryResponse } from '@trackbase/contracts';
+import { AccountErrorCode, PASSWORD_MIN_LENGTH, paths, type SsoDiscoveryResponse, type TwoFactorChallenge } from '@trackbase/contracts';
+import { TrackbaseApiError } from '@trackbase/sdk/client';
 import { ErrorBox } from '../components/ui';
 
 /** Messages for the codes the SSO callback sends a browser back with. */
@@ -37,7 +38,8 @@ function useSsoRoute(email: string, enabled: boolean): SsoDiscoveryResponse | nu
 }
 
 export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
-  const { signIn, signUp } = useSession();
+  const { signIn, signUp, completeTwoFactor } = useSession();
+  const [challenge, setChallenge] = useState<TwoFactorChallenge | null>(null);
   const navigate = useNavigate();
   const location = useLocation();
   const [error, setError] = useState<Error | null>(null);
@@ -68,7 +70,13 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
           setExisting(address);
           return;
         }
-      } else await signIn(address, String(form.get('password')));
+      } else {
+        const second = await signIn(address, String(form.get('password')));
+        if (second) {
+          setChallenge(second);
+          return;
+        }
+      }
       void navigate(next, { replace: true });
     } catch (e) {
       setError(e as Error);
@@ -76,6 +84,47 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
       setBusy(false);
     }
   }
+
+  async function submitCode(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!challenge) return;
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await completeTwoFactor(challenge.challengeToken, String(form.get('code')).trim());
+      void navigate(next, { replace: true });
+    } catch (e) {
+      if (e instanceof TrackbaseApiError && e.code === AccountErrorCode.InvalidTwoFactorChallenge) setChallenge(null);
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (challenge)
+    return (
+      <main className="auth">
+        <h1>Trackbase</h1>
+        <form onSubmit={submitCode} className="card" aria-label="Two-factor code">
+          <h2>Two-factor code</h2>
+          <p className="muted">Enter the six-digit code from your authenticator app, or one of your recovery codes.</p>
+          <label>
+            Code
+            <input name="code" required autoComplete="one-time-code" inputMode="text" autoFocus pattern="[0-9A-Za-z-]{6,32}" />
+          </label>
+          <ErrorBox error={error} />
+          <button type="submit" disabled={busy}>
+            Verify
+          </button>
+          <p className="muted">
+            <button type="button" className="link" onClick={() => setChallenge(null)}>
+              Start over
+            </button>
+          </p>
+        </form>
+      </main>
+    );
 
   return (
     <main className="auth">
@@ -137,7 +186,8 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
             </>
           ) : (
             <>
-              New here? <Link to={`/signup?next=${encodeURIComponent(next)}`}>Create an account</Link>
+              New here? <Link to={`/signup?next=${encodeURIComponent(next)}`}>Create an account</Link> ·{' '}
+              <Link to="/forgot-password">Forgot your password?</Link>
             </>
           )}
         </p>

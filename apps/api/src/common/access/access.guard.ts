@@ -1,6 +1,14 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthErrorCode, GlobalPermission, isOrgPermission, isProjectPermission, SsoErrorCode, type Permission } from '@trackbase/contracts';
+import {
+  AccountErrorCode,
+  AuthErrorCode,
+  GlobalPermission,
+  isOrgPermission,
+  isProjectPermission,
+  SsoErrorCode,
+  type Permission,
+} from '@trackbase/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AppError, forbidden, notFound, unauthenticated } from '../errors/app-error';
 import type { RequestWithContext } from '../context/ctx.decorator';
@@ -93,6 +101,12 @@ export class AccessGuard implements CanActivate {
         403,
         SsoErrorCode.Required,
         'this organization requires single sign-on: sign in through its identity provider (passwords and personal API keys are refused here)',
+      );
+    if (org?.twoFactorMissing && principal.kind === 'human')
+      throw new AppError(
+        403,
+        AccountErrorCode.TwoFactorRequired,
+        'this organization requires two-factor authentication: enable it on your account page, then try again',
       );
     if (isProjectPermission(permission) && !project) throw notFound(`project "${orgSlug}/${projectSlug}"`);
     if (!this.access.allows(permission, org, project)) throw forbidden();

@@ -9,6 +9,8 @@ export interface OrgMembershipRow {
   name: string;
   role: OrgRole;
   require_sso: boolean;
+  /** The organization requires two-factor and this user has not enabled it. */
+  two_factor_missing: boolean;
 }
 
 /** A project with the principal's own project role (null when not a member); the effective role is derived in TypeScript. */
@@ -28,7 +30,9 @@ export interface ProjectMembershipRow {
 export class AccessRepository {
   async orgMembership(db: Pick<EntityManager, 'query'>, slug: string, userId: string): Promise<OrgMembershipRow | undefined> {
     const rows: OrgMembershipRow[] = await db.query(
-      `SELECT o.id, o.slug, o.name, m.role, coalesce(c.enabled AND c.require_sso, false) AS require_sso
+      `SELECT o.id, o.slug, o.name, m.role, coalesce(c.enabled AND c.require_sso, false) AS require_sso,
+              o.require_two_factor AND NOT EXISTS (
+                SELECT 1 FROM user_two_factor t WHERE t.user_id = $2 AND t.confirmed_at IS NOT NULL) AS two_factor_missing
          FROM organizations o
          JOIN org_members m ON m.organization_id = o.id AND m.user_id = $2
          LEFT JOIN org_sso_configs c ON c.organization_id = o.id

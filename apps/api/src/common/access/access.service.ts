@@ -28,7 +28,14 @@ export class AccessService {
     if (!SLUG_PATTERN.test(slug)) return null;
     const row = await this.access.orgMembership(this.dataSource, slug, principal.userId);
     if (!row) return null;
-    const org: OrgScope = { id: row.id, slug: row.slug, name: row.name, role: row.role, requireSso: row.require_sso };
+    const org: OrgScope = {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      role: row.role,
+      requireSso: row.require_sso,
+      twoFactorMissing: row.two_factor_missing,
+    };
     if (options.enforceSso !== false && !this.ssoSatisfied(principal, org)) return null;
     const limits = principal.keyLimits;
     if (!limits) return org;

@@ -10,6 +10,8 @@ export interface OrgScope {
   role: OrgRole;
   /** The organization requires single sign-on of its human members. */
   requireSso?: boolean;
+  /** The organization requires two-factor of its human members and the caller has not enabled it. */
+  twoFactorMissing?: boolean;
   /** The calling API key's scope, when the caller used one: allows() narrows the role by it. */
   limits?: KeyLimits;
 }

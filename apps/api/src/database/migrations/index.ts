@@ -25,6 +25,7 @@ import { Sso1764307000000 } from './1764307000000-sso';
 import { Scim1764406000000 } from './1764406000000-scim';
 import { RetentionSchedule1764408000000 } from './1764408000000-retention-schedule';
 import { ArtifactTrash1764408100000 } from './1764408100000-artifact-trash';
+import { EmailTwoFactor1764407000000 } from './1764407000000-email-two-factor';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   Scim1764406000000,
   RetentionSchedule1764408000000,
   ArtifactTrash1764408100000,
+  EmailTwoFactor1764407000000,
 ];
