@@ -82,6 +82,12 @@ export const orgSecuritySchema = z.strictObject({ requireTwoFactor: z.boolean() 
 export type OrgSecurity = z.infer<typeof orgSecuritySchema>;
 
 export const AccountErrorCode = {
+  /** The password is wrong, or the account has none and the session is not recent enough: sign in again. */
+  ReauthenticationRequired: 'reauthentication_required',
+  /** `confirm` is not the account's email. */
+  ConfirmationMismatch: 'confirmation_mismatch',
+  /** The account is the only owner of organizations that have other members: hand them over or delete them first. */
+  SoleOwner: 'sole_owner',
   /** The verification or reset link is unknown, used or expired: ask for a new one. */
   InvalidAccountToken: 'invalid_account_token',
   /** A wrong or replayed two-factor code, or a used recovery code. */

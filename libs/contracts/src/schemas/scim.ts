@@ -32,11 +32,3 @@ export const deleteAccountRequestSchema = z.strictObject({
 });
 export type DeleteAccountRequest = z.infer<typeof deleteAccountRequestSchema>;
 
-export const AccountErrorCode = {
-  /** The password is wrong, or the account has none and the session is not recent enough: sign in again. */
-  ReauthenticationRequired: 'reauthentication_required',
-  /** `confirm` is not the account's email. */
-  ConfirmationMismatch: 'confirmation_mismatch',
-  /** The account is the only owner of organizations that have other members: hand them over or delete them first. */
-  SoleOwner: 'sole_owner',
-} as const;
