@@ -307,6 +307,44 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
     expect(last.body.cells[0].items[0].caption).toBe(`${a.key}@10`);
   });
 
+  it('signs media URLs per window: two grid answers within it name the same URLs, served private and immutable', async () => {
+    const run = await newRun();
+    const img = await png(300, 200, { r: 10, g: 200, b: 90 });
+    const mask = await sharp(Buffer.alloc(300 * 200, 1), { raw: { width: 300, height: 200, channels: 1 } })
+      .png()
+      .toBuffer();
+    await upload(run.key, { 'i.png': img, 'm.png': mask });
+    await send(run.key, [
+      { key: 'stable', step: 1, time: Date.now(), type: 'image', ...ref(img), masks: { seg: { ...ref(mask), classNames: { '1': 'x' } } } },
+    ]);
+    await settled(run.key, 'stable');
+    const window = 900_000; // MEDIA_URL_WINDOW_SECONDS' default, in ms
+    const ask = async () => {
+      const response = await owner.api.post(`${projectPath}/media/grid`, { runs: [run.id], keys: ['stable'], step: 1 });
+      expect(response.status).toBe(200);
+      return response.body.cells[0].items[0] as StoredMedia;
+    };
+    let first: StoredMedia;
+    let second: StoredMedia;
+    let started: number;
+    do {
+      // Two answers in one window (asked again in the rare case the window turned between them).
+      started = Date.now();
+      first = await ask();
+      second = await ask();
+    } while (Math.floor(started / window) !== Math.floor(Date.now() / window));
+    expect(first.thumbnailUrl).toBeTruthy();
+    expect([second.url, second.thumbnailUrl, second.masks?.seg?.url]).toEqual([first.url, first.thumbnailUrl, first.masks?.seg?.url]);
+    const listed = (await list(run.key, 'stable'))[0]!;
+    expect(listed.thumbnailUrl).toBe(first.thumbnailUrl);
+    for (const url of [first.url!, first.thumbnailUrl!, first.masks!.seg!.url]) {
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('private, max-age=1800, immutable');
+      await response.arrayBuffer();
+    }
+  });
+
   it("a grid with a step per run (a slider on epoch or wall time) shows each run at its own step; keys list each step's time", async () => {
     const a = await newRun();
     const b = await newRun();

@@ -15,6 +15,7 @@ import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { decodeImage, makeThumbnail, sniffAudio, type Decoded } from '../media/media-decode';
 import { absoluteUrl } from '../storage/absolute-url';
+import { stableSigning } from '../storage/stable-urls';
 import { objectKeys } from '../storage/object-keys';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
 import { UploadsService } from '../storage/uploads.service';
@@ -133,7 +134,7 @@ export class TableMediaService {
 
   private async toMedia(ctx: RequestContext, m: TableMediaRow): Promise<TableMedia> {
     const sign = async (key: string, contentType: string) =>
-      absoluteUrl(ctx.origin, await this.driver.presignGet(key, { expiresIn: this.config.STORAGE_URL_TTL_SECONDS, contentType }));
+      absoluteUrl(ctx.origin, await this.driver.presignGet(key, { ...stableSigning(this.config.MEDIA_URL_WINDOW_SECONDS), contentType }));
     return {
       type: m.type as TableMediaType,
       contentType: m.content_type,
