@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
+import type { StoredMedia } from '@trackbase/contracts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createOrg, createProject, signup } from '@trackbase/api/test/api-client';
 import { startTestApp, type TestApp } from '@trackbase/api/test/test-app';
@@ -345,3 +347,135 @@ it('Plotly and Vega-Lite figures render interactively in the sandbox; a hostile 
   await screenshot(page, 'media-figures');
   await context.close();
 }, 120_000);
+
+/** A solid `rgb` PNG of `size`×`size` (distinct bytes per colour, so distinct objects). */
+function solidPng(size: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => rgb).flat())]);
+  const idat = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+it('a slider moved back to a step it showed, or to a neighbouring step, makes no new image request', async () => {
+  const owner = await signup(t.url, 'Slider');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org)).slug;
+  const projectPath = `/orgs/${org}/projects/${project}`;
+  const steps = [0, 1, 2, 3, 4];
+  const runs: Array<{ id: string; key: string }> = [];
+  for (const [r, name] of ['alpha', 'beta'].entries()) {
+    const run = (await owner.api.post(`${projectPath}/runs`, { name })).body;
+    runs.push({ id: run.id, key: run.key });
+    // A different image per run and step (300 px, so each gets a thumbnail of its own).
+    const images = steps.map((s) => solidPng(300, [40 * s, r ? 200 : 20, 90]));
+    const contents = Object.fromEntries(images.map((c, s) => [`${s}.png`, c]));
+    const declared = await owner.api.post(`${projectPath}/runs/${run.key}/media/objects`, {
+      files: Object.entries(contents).map(([n, c]) => declaration(n, c)),
+    });
+    await sendAll(owner.api, projectPath, declared.body, contents);
+    const media = steps.map((step) => ({
+      key: 'samples',
+      step,
+      time: Date.now(),
+      type: 'image',
+      sha256: sha256(images[step]!),
+      size: images[step]!.length,
+      caption: `${name}@${step}`,
+    }));
+    const ack = await owner.api.post(`${projectPath}/runs/${run.key}/batches`, { streamId: 'web', seq: 0, media });
+    expect(ack.body.media).toEqual({ stored: steps.length, refused: [] });
+  }
+  // Thumbnails are made in the background; the grid names them once they are.
+  await expect
+    .poll(
+      async () => {
+        let pending = 0;
+        for (const step of steps) {
+          const grid = await owner.api.post(`${projectPath}/media/grid`, { runs: runs.map((r) => r.id), keys: ['samples'], step });
+          for (const cell of grid.body.cells as Array<{ items: StoredMedia[] }>)
+            pending += cell.items.filter((i) => i.thumbnailState !== 'ready').length;
+        }
+        return pending;
+      },
+      { timeout: 60_000, interval: 250 },
+    )
+    .toBe(0);
+
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  const page = await context.newPage();
+  // Image answers that reached the network (not the browser's caches), and requests still under way, seen by Chromium itself.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const fetched: string[] = [];
+  const pending = new Set<string>();
+  cdp.on('Network.requestWillBeSent', (e) => pending.add(e.requestId));
+  cdp.on('Network.loadingFinished', (e) => pending.delete(e.requestId));
+  cdp.on('Network.loadingFailed', (e) => pending.delete(e.requestId));
+  cdp.on('Network.requestServedFromCache', (e) => pending.delete(e.requestId));
+  cdp.on('Network.responseReceived', (e) => {
+    const r = e.response;
+    if (e.type === 'Image' && !r.fromDiskCache && !r.fromPrefetchCache && !r.fromServiceWorker) fetched.push(r.url);
+  });
+  await page.goto(`${t.url}/${org}/${project}/compare?runs=${runs.map((r) => r.key).join(',')}`);
+  const grid = page.getByRole('table', { name: 'Media' });
+  const slider = page.getByRole('slider', { name: 'step' });
+  const captions = () => grid.locator('td[data-key="samples"] figcaption').allTextContents();
+  /** The grid shows `step` in both runs with every image loaded, and nothing is under way (prefetches included). */
+  const showing = async (step: number) => {
+    await expect.poll(captions, { timeout: 20_000 }).toEqual([`alpha@${step}`, `beta@${step}`]);
+    await expect
+      .poll(() =>
+        grid
+          .locator('img')
+          .evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)),
+      )
+      .toBe(true);
+    for (let settled = 0; settled < 2; settled++) {
+      await expect.poll(() => pending.size, { timeout: 20_000 }).toBe(0);
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
+    }
+  };
+
+  await showing(4);
+  const thumbs = await grid.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
+  expect(thumbs.every((src) => fetched.includes(src))).toBe(true);
+  await slider.fill('2'); // a step not seen nor adjacent: its images are fetched
+  await showing(2);
+  const seen = fetched.length;
+  expect(seen).toBeGreaterThan(thumbs.length);
+
+  // Back to steps shown before (3 was only fetched ahead, from 4): not one image request.
+  for (const position of [3, 4, 3, 2]) {
+    await slider.fill(String(position));
+    await showing(position);
+    expect({ position, fetched: fetched.slice(seen) }).toEqual({ position, fetched: [] });
+  }
+  // A step never shown but next to the last one: its images were fetched ahead, so none of them is
+  // requested now (only the next neighbour, step 0, is fetched ahead in turn).
+  const before = fetched.length;
+  await slider.fill('1');
+  await showing(1);
+  const shown = await grid.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
+  expect(shown).toHaveLength(2);
+  expect(shown.filter((src) => fetched.slice(before).includes(src))).toEqual([]);
+  expect(shown.every((src) => fetched.slice(0, before).includes(src))).toBe(true);
+  await screenshot(page, 'media-slider-cached');
+  await context.close();
+}, 180_000);

@@ -27,8 +27,8 @@ const COLUMNS = [
 ];
 
 /** Logs a table the way the SDKs do: declare, upload the document, declare again. */
-async function logTable(owner: TestUser, projectPath: string, run: string, data: unknown[][], columns = COLUMNS) {
-  const doc = Buffer.from(JSON.stringify({ format: 'trackbase.table/1', columns, rowCount: data[0]!.length, data }));
+async function logTable(owner: TestUser, projectPath: string, run: string, data: unknown[][], columns = COLUMNS, annotations?: unknown) {
+  const doc = Buffer.from(JSON.stringify({ format: 'trackbase.table/1', columns, rowCount: data[0]!.length, data, annotations }));
   const declaration = { tables: [{ key: 'preds', step: 1, size: doc.length, sha256: createHash('sha256').update(doc).digest('hex') }] };
   const first = await owner.api.post(`${projectPath}/runs/${run}/tables`, declaration);
   const plan = first.body.tables[0].upload;
@@ -185,3 +185,65 @@ it('image and audio cells show as thumbnails and players, follow sorts and filte
   // Everything the page loaded came from the app's own origin (the local store's signed URLs included).
   expect(requested.filter((u) => !u.startsWith(t.url) && !u.startsWith('data:'))).toEqual([]);
 });
+
+it('an image cell draws its boxes and caption; a class toggle above the table hides that class in every cell', async () => {
+  const owner = await signup(t.url, 'Boxes owner');
+  const org = (await createOrg(owner)).slug;
+  const project = (await createProject(owner, org)).slug;
+  const projectPath = `/orgs/${org}/projects/${project}`;
+  const run = (await owner.api.post(`${projectPath}/runs`, { name: 'boxes' })).body.key;
+  const img = encodePng(
+    Uint8Array.from({ length: 64 * 32 * 3 }, (_, i) => [40, 160, 90][i % 3]!),
+    64,
+    32,
+    3,
+  );
+  const declared = await owner.api.post(`${projectPath}/runs/${run}/media/objects`, { files: [declaration('i.png', img)] });
+  await sendAll(owner.api, projectPath, declared.body, { 'i.png': img });
+  const digest = createHash('sha256').update(img).digest('hex');
+  const boxes = (score: number) => ({
+    pred: {
+      coordinates: 'fraction',
+      format: 'xyxy',
+      classNames: { '0': 'cat', '1': 'dog' },
+      boxes: [
+        { box: [0.1, 0.1, 0.4, 0.9], classId: 0, score },
+        { box: [0.5, 0.1, 0.9, 0.9], classId: 1, score },
+      ],
+    },
+  });
+  await logTable(
+    owner,
+    projectPath,
+    run,
+    [
+      [1, 2],
+      [`${digest}#0`, `${digest}#1`],
+    ],
+    [
+      { name: 'id', type: 'number' },
+      { name: 'img', type: 'image' },
+    ],
+    {
+      img: [
+        { caption: 'first sample', boxes: boxes(0.9) },
+        { caption: 'second sample', boxes: boxes(0.4) },
+      ],
+    },
+  );
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  const page = await context.newPage();
+  await page.goto(`${t.url}/${org}/${project}/runs/${run}?tab=tables`);
+  const grid = page.getByRole('table', { name: 'table preds' });
+  await expect.poll(() => grid.locator('figcaption').allTextContents(), { timeout: 20_000 }).toEqual(['first sample', 'second sample']);
+  await expect.poll(() => grid.locator('.box[data-class="cat"]').count()).toBe(2);
+  expect(await grid.locator('.box[data-class="dog"]').count()).toBe(2);
+  await screenshot(page, 'table-boxes');
+  await page.getByLabel('pred: cat').uncheck();
+  await expect.poll(() => grid.locator('.box[data-class="cat"]').count()).toBe(0);
+  expect(await grid.locator('.box[data-class="dog"]').count()).toBe(2);
+  await screenshot(page, 'table-boxes-cat-hidden');
+  await context.close();
+}, 120_000);

@@ -169,6 +169,16 @@ const envSchema = z.object({
     .min(10)
     .max(7 * 86_400)
     .default(300),
+  /**
+   * Media URLs (content, thumbnails, masks, table media) are signed per window of this many seconds:
+   * the same object keeps the same URL within a window (browsers cache it), valid until the end of the next.
+   */
+  MEDIA_URL_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(3 * 86_400)
+    .default(900),
   UPLOAD_PART_SIZE: z.coerce
     .number()
     .int()

@@ -44,9 +44,10 @@ export async function thumbnailOf(bytes: Buffer, options: sharp.SharpOptions = {
 }
 
 /**
- * Checks a raster image from its header (format, dimensions, pixel limit): cheap enough for the
- * request path. Decoding it fully, which a truncated or corrupt file fails, happens when its
- * thumbnail is made (`thumbnailOf`, in the background job).
+ * Checks a raster image: its header (format, dimensions, pixel limit), then a full decode of its
+ * pixels (`failOn: 'truncated'`, streamed through libvips' statistics so no decoded copy is held),
+ * which a truncated or corrupt body fails. The batch refuses such an item (`media_undecodable`)
+ * and keeps the rest; the thumbnail is still made in the background job (`thumbnailOf`).
  */
 export async function decodeImage(bytes: Buffer, what = 'image'): Promise<Decoded> {
   let metadata: sharp.Metadata;
@@ -63,6 +64,11 @@ export async function decodeImage(bytes: Buffer, what = 'image'): Promise<Decode
   }
   if ((metadata.width ?? 0) * (metadata.height ?? 0) > MEDIA_LIMITS.imagePixels)
     throw new AppError(413, MediaErrorCode.MediaTooLarge, `the ${what} has more than ${MEDIA_LIMITS.imagePixels} pixels`);
+  try {
+    await pipeline(bytes, { failOn: 'truncated' }).stats();
+  } catch (error) {
+    throw undecodable(`the ${what} could not be decoded fully (truncated or corrupt): ${(error as Error).message}`);
+  }
   return { contentType, width: metadata.width, height: metadata.height, needsThumbnail: true };
 }
 

@@ -23,7 +23,7 @@ const missing = (what: string) =>
 /**
  * Stores the media items of a batch in the batch's transaction. Each item is
  * checked, its content object found (uploaded and verified beforehand), its
- * bytes sniffed (images by their header); an item that fails any of this is
+ * bytes sniffed (images decoded fully); an item that fails any of this is
  * refused on its own and the rest are written. Items with pixels are stored
  * with a pending thumbnail, which `MediaThumbnailer` makes in the background.
  */
@@ -67,7 +67,7 @@ export class MediaIngestService {
     }
     await this.repository.upsert(ctx, runId, rows);
     refused.sort((a, b) => a.index - b.index);
-    return { stored: rows.length, refused };
+    return { stored: rows.length, refused: refused.map((r) => ({ ...r, path: `media.${r.index}` })) };
   }
 
   /** Items beyond the run's limit are refused (413); positions that already hold an item replace it and count nothing. */

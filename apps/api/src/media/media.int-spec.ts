@@ -307,6 +307,47 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
     expect(last.body.cells[0].items[0].caption).toBe(`${a.key}@10`);
   });
 
+  it('signs media URLs per window: two grid answers within it name the same URLs, served private and immutable', async () => {
+    const run = await newRun();
+    const img = await png(300, 200, { r: 10, g: 200, b: 90 });
+    const mask = await sharp(Buffer.alloc(300 * 200, 1), { raw: { width: 300, height: 200, channels: 1 } })
+      .png()
+      .toBuffer();
+    await upload(run.key, { 'i.png': img, 'm.png': mask });
+    await send(run.key, [
+      { key: 'stable', step: 1, time: Date.now(), type: 'image', ...ref(img), masks: { seg: { ...ref(mask), classNames: { '1': 'x' } } } },
+    ]);
+    await settled(run.key, 'stable');
+    const window = 900_000; // MEDIA_URL_WINDOW_SECONDS' default, in ms
+    const ask = async () => {
+      const response = await owner.api.post(`${projectPath}/media/grid`, { runs: [run.id], keys: ['stable'], step: 1 });
+      expect(response.status).toBe(200);
+      return response.body.cells[0].items[0] as StoredMedia;
+    };
+    let first: StoredMedia;
+    let second: StoredMedia;
+    let started: number;
+    do {
+      // Two answers in one window (asked again in the rare case the window turned between them).
+      started = Date.now();
+      first = await ask();
+      // The second answer comes a clock second later: URLs signed "now" (expiry or date in seconds) would differ.
+      const second0 = Math.floor(Date.now() / 1000);
+      while (Math.floor(Date.now() / 1000) === second0) await new Promise((r) => setTimeout(r, 20));
+      second = await ask();
+    } while (Math.floor(started / window) !== Math.floor(Date.now() / window));
+    expect(first.thumbnailUrl).toBeTruthy();
+    expect([second.url, second.thumbnailUrl, second.masks?.seg?.url]).toEqual([first.url, first.thumbnailUrl, first.masks?.seg?.url]);
+    const listed = (await list(run.key, 'stable'))[0]!;
+    expect(listed.thumbnailUrl).toBe(first.thumbnailUrl);
+    for (const url of [first.url!, first.thumbnailUrl!, first.masks!.seg!.url]) {
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('private, max-age=1800, immutable');
+      await response.arrayBuffer();
+    }
+  });
+
   it("a grid with a step per run (a slider on epoch or wall time) shows each run at its own step; keys list each step's time", async () => {
     const a = await newRun();
     const b = await newRun();
@@ -351,35 +392,46 @@ describe.each(['local', 's3'] as const)('media series on the %s store', (driverN
     expect(bad.body.error.code).toBeDefined();
   });
 
-  it('thumbnails are made in the background: an image that fails to decode fully is marked failed and holds up no other', async () => {
+  it('refuses a truncated PNG and a truncated JPEG in the batch (media_undecodable, with their path) and keeps the good items beside them', async () => {
     const run = await newRun();
     const good = await png(512, 256, { r: 0, g: 120, b: 0 });
     const other = await png(64, 64, { r: 0, g: 0, b: 120 });
-    // A PNG cut short: its header is whole (so the batch takes it), its pixel data is not.
-    const noisy = await sharp(Buffer.from(Array.from({ length: 300 * 300 * 3 }, (_, i) => (i * 7919) % 251)), {
-      raw: { width: 300, height: 300, channels: 3 },
-    })
-      .png({ compressionLevel: 0 })
-      .toBuffer();
-    const truncated = noisy.subarray(0, Math.floor(noisy.length / 2));
-    await upload(run.key, { 'good.png': good, 'other.png': other, 'cut.png': truncated });
+    // Images cut short: their headers are whole (format and size read fine), their pixel data is not.
+    const noise = Buffer.from(Array.from({ length: 300 * 300 * 3 }, (_, i) => (i * 7919) % 251));
+    const raw = { raw: { width: 300, height: 300, channels: 3 as const } };
+    const noisyPng = await sharp(noise, raw).png({ compressionLevel: 0 }).toBuffer();
+    const noisyJpeg = await sharp(noise, raw).jpeg({ quality: 95 }).toBuffer();
+    const cutPng = noisyPng.subarray(0, Math.floor(noisyPng.length / 2));
+    const cutJpeg = noisyJpeg.subarray(0, Math.floor(noisyJpeg.length * 0.6));
+    expect((await sharp(cutJpeg).metadata()).width).toBe(300);
+    await upload(run.key, { 'good.png': good, 'other.png': other, 'cut.png': cutPng, 'cut.jpg': cutJpeg });
     const time = Date.now();
     const response = await send(run.key, [
-      { key: 'bg', step: 0, time, index: 0, type: 'image', ...ref(truncated) },
+      { key: 'bg', step: 0, time, index: 0, type: 'image', ...ref(cutPng) },
       { key: 'bg', step: 0, time, index: 1, type: 'image', ...ref(good) },
-      { key: 'bg', step: 0, time, index: 2, type: 'image', ...ref(other) },
+      { key: 'bg', step: 0, time, index: 2, type: 'image', ...ref(cutJpeg) },
+      { key: 'bg', step: 0, time, index: 3, type: 'image', ...ref(other) },
     ]);
     expect(response.status).toBe(200);
-    expect(response.body.media).toEqual({ stored: 3, refused: [] });
-    const items = await settled(run.key, 'bg');
+    expect(response.body.media.stored).toBe(2);
     expect(
-      items.map((i) => [i.index, i.width, i.height, i.thumbnailState, i.thumbnailError?.code ?? null, i.thumbnailUrl !== null]),
+      response.body.media.refused.map((r: { index: number; path: string; key: string; status: number; code: string }) => [
+        r.index,
+        r.path,
+        r.key,
+        r.status,
+        r.code,
+      ]),
     ).toEqual([
-      [0, 300, 300, 'failed', 'media_undecodable', false],
-      [1, 512, 256, 'ready', null, true],
-      [2, 64, 64, 'ready', null, true],
+      [0, 'media.0', 'bg', 400, 'media_undecodable'],
+      [2, 'media.2', 'bg', 400, 'media_undecodable'],
     ]);
-    const thumb = await sharp(Buffer.from(await (await fetch(items[1]!.thumbnailUrl!)).arrayBuffer())).metadata();
+    const items = await settled(run.key, 'bg');
+    expect(items.map((i) => [i.index, i.width, i.height, i.thumbnailState, i.thumbnailUrl !== null])).toEqual([
+      [1, 512, 256, 'ready', true],
+      [3, 64, 64, 'ready', true],
+    ]);
+    const thumb = await sharp(Buffer.from(await (await fetch(items[0]!.thumbnailUrl!)).arrayBuffer())).metadata();
     expect([thumb.format, thumb.width, thumb.height]).toEqual(['webp', 256, 128]);
   });
 

@@ -16,6 +16,7 @@ import { AppError, notFound } from '../common/errors/app-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RunsRepository } from '../runs/runs.repository';
 import { absoluteUrl } from '../storage/absolute-url';
+import { stableSigning } from '../storage/stable-urls';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
 import { UploadsService } from '../storage/uploads.service';
 import { MediaRepository, type MediaRow } from './media.repository';
@@ -112,8 +113,9 @@ export class MediaService {
 
   private async url(ctx: RequestContext, key: string | null, contentType: string | null, name?: string): Promise<string | null> {
     if (!key) return null;
+    // Content-addressed objects: the same URL all window long, so the slider's grids reuse what the browser holds.
     const url = await this.driver.presignGet(key, {
-      expiresIn: this.config.STORAGE_URL_TTL_SECONDS,
+      ...stableSigning(this.config.MEDIA_URL_WINDOW_SECONDS),
       // Documents download as files, never render on the store's origin.
       ...(contentType && DOCUMENT_TYPES.has(contentType) ? { contentType: 'text/plain; charset=utf-8', downloadName: name } : {}),
       ...(contentType && !DOCUMENT_TYPES.has(contentType) ? { contentType } : {}),

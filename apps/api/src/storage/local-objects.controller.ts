@@ -52,6 +52,7 @@ export class LocalObjectsController {
     );
     response.setHeader('X-Content-Type-Options', 'nosniff');
     if (file.contentDisposition) response.setHeader('Content-Disposition', file.contentDisposition);
+    if (file.cacheControl) response.setHeader('Cache-Control', file.cacheControl);
     await new Promise<void>((resolve, reject) => {
       response.sendFile(
         file.path,

@@ -14,8 +14,10 @@ export class TokenSigner {
     this.key = createHmac('sha256', secret).update(`trackbase:${purpose}`).digest();
   }
 
-  sign(payload: object, expiresInSeconds: number): string {
-    const body = Buffer.from(JSON.stringify({ ...payload, exp: Math.floor(Date.now() / 1000) + expiresInSeconds })).toString('base64url');
+  /** `issuedAt` (default now): the same payload issued at the same instant gives the same token. */
+  sign(payload: object, expiresInSeconds: number, issuedAt: Date = new Date()): string {
+    const exp = Math.floor(issuedAt.getTime() / 1000) + expiresInSeconds;
+    const body = Buffer.from(JSON.stringify({ ...payload, exp })).toString('base64url');
     return `${body}.${this.mac(body)}`;
   }
 

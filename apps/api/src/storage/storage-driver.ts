@@ -7,8 +7,22 @@ export interface PresignedRequest {
 }
 
 export interface PresignOptions {
-  /** Seconds until the URL stops working. */
+  /** Seconds until the URL stops working (counted from `signedAt` when given). */
   expiresIn: number;
+  /**
+   * Sign as of this instant instead of now. With the same instant (a time bucket, `stableSigning`)
+   * the same object gets the same URL, so browsers reuse what they downloaded.
+   */
+  signedAt?: Date;
+}
+
+/** Options of a GET URL. */
+export interface PresignGetOptions extends PresignOptions {
+  /** Sets Content-Disposition so browsers save it under that name. */
+  downloadName?: string;
+  contentType?: string;
+  /** The Cache-Control the object is served with (content-addressed objects never change). */
+  cacheControl?: string;
 }
 
 export interface ObjectHead {
@@ -34,7 +48,7 @@ export interface StorageDriver {
   /** URL for one PUT of a whole object; `contentMd5` (base64), when given, is enforced by the store. */
   presignPut(key: string, options: PresignOptions & { contentType: string; contentMd5?: string }): Promise<PresignedRequest>;
   /** URL for a GET of the object; `downloadName` sets Content-Disposition so browsers save it under that name. */
-  presignGet(key: string, options: PresignOptions & { downloadName?: string; contentType?: string }): Promise<string>;
+  presignGet(key: string, options: PresignGetOptions): Promise<string>;
 
   /** Starts a multipart upload and returns the store's upload id. */
   createMultipart(key: string, contentType: string): Promise<string>;

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { TableColumn, TableInfo } from '@trackbase/contracts';
+import type { TableCellAnnotation, TableColumn, TableInfo } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
 import { queryRows } from '../database/sql';
+
+/** A column as `run_tables.columns` keeps it: an image column with the annotations its `#n` cells name. */
+export type StoredColumn = TableColumn & { annotations?: TableCellAnnotation[] };
 
 /** A row of `run_tables` with what queries need of its Parquet object. */
 export interface RunTableRow {
@@ -9,7 +12,7 @@ export interface RunTableRow {
   run_id: string;
   key: string;
   step: string;
-  columns: TableColumn[];
+  columns: StoredColumn[];
   row_count: number;
   source_sha256: string;
   created_at: Date;
@@ -23,7 +26,7 @@ export function toTableInfo(row: RunTableRow): TableInfo {
   return {
     key: row.key,
     step: Number(row.step),
-    columns: row.columns,
+    columns: row.columns.map(({ name, type }) => ({ name, type })),
     rowCount: row.row_count,
     digest: row.source_sha256,
     createdAt: row.created_at.toISOString(),
@@ -90,7 +93,7 @@ export class RunTablesRepository {
       runId: string;
       key: string;
       step: number;
-      columns: TableColumn[];
+      columns: StoredColumn[];
       rowCount: number;
       objectId: string;
       sourceObjectId: string;

@@ -102,7 +102,8 @@ export class RunTablesService {
       runId,
       key: d.key,
       step: d.step,
-      columns: table.columns,
+      // Annotations of image cells live with their column (at most TABLE_LIMITS.annotations), read when a page is resolved.
+      columns: table.columns.map((c) => (table.annotations[c.name]?.length ? { ...c, annotations: table.annotations[c.name] } : c)),
       rowCount: table.rowCount,
       objectId: object.id,
       sourceObjectId: source!.id,
@@ -122,12 +123,18 @@ export class RunTablesService {
     const page = await this.cache.use(table.object_key, Number(table.object_size), (file) =>
       this.engine.rows(file, table.columns, { filter: query.filter, sort: query.sort, limit: query.limit, offset: query.offset }),
     );
-    const media = await this.media.resolve(
+    const { media, annotations } = await this.media.resolve(
       ctx,
       table.columns.map((c) => ({ ...c, runId: table.run_id })),
       page.rows,
     );
-    return { table: toTableInfo(table), offset: query.offset, ...page, ...(media ? { media } : {}) };
+    return {
+      table: toTableInfo(table),
+      offset: query.offset,
+      ...page,
+      ...(media ? { media } : {}),
+      ...(annotations ? { annotations } : {}),
+    };
   }
 
   async stats(ctx: RequestContext, runRef: string, key: string, query: Pick<TableRowsQuery, 'step' | 'filter'>): Promise<TableStats> {
@@ -168,7 +175,7 @@ export class RunTablesService {
     };
     const page = await open(0);
     const joinColumn = { name: query.on, type: type!, runId: tables[0]!.run_id };
-    const media = await this.media.resolve(
+    const { media, annotations } = await this.media.resolve(
       ctx,
       [joinColumn, ...tables.flatMap((t) => t.columns.filter((c) => c.name !== query.on).map((c) => ({ ...c, runId: t.run_id })))],
       page.rows,
@@ -178,11 +185,14 @@ export class RunTablesService {
       runs: tables.map((t, i) => ({ run: refs[i]!, table: toTableInfo(t) })),
       columns: [
         { name: query.on, type: type! },
-        ...tables.flatMap((t, i) => t.columns.filter((c) => c.name !== query.on).map((c) => ({ ...c, run: refs[i]! }))),
+        ...tables.flatMap((t, i) =>
+          t.columns.filter((c) => c.name !== query.on).map((c) => ({ name: c.name, type: c.type, run: refs[i]! })),
+        ),
       ],
       offset: query.offset,
       ...page,
       ...(media ? { media } : {}),
+      ...(annotations ? { annotations } : {}),
     };
   }
 

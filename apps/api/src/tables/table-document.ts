@@ -2,7 +2,9 @@ import {
   TABLE_COLUMN_TYPES,
   TABLE_DOCUMENT_FORMAT,
   TABLE_LIMITS,
+  tableCellAnnotationSchema,
   type TableCell,
+  type TableCellAnnotation,
   type TableColumn,
   type TableColumnType,
 } from '@trackbase/contracts';
@@ -13,11 +15,20 @@ export interface CheckedTable {
   columns: TableColumn[];
   rowCount: number;
   data: Array<Array<number | string | boolean | null>>;
+  /** Per image column, the annotations its `<sha256>#<n>` cells name. */
+  annotations: Record<string, TableCellAnnotation[]>;
+}
+
+/** An image cell's object and, for an annotated one (`<sha256>#<n>`), its annotation's index. */
+export function parseMediaCell(cell: string): { sha256: string; annotation?: number } {
+  const hash = cell.indexOf('#');
+  return hash < 0 ? { sha256: cell } : { sha256: cell.slice(0, hash), annotation: Number(cell.slice(hash + 1)) };
 }
 
 const hasControlCharacter = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 const SHA256 = /^[0-9a-f]{64}$/;
+const ANNOTATED = /^[0-9a-f]{64}#(0|[1-9]\d{0,5})$/;
 
 const WIRE_FLOATS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
@@ -31,6 +42,7 @@ function accepts(type: TableColumnType, cell: TableCell): boolean {
     case 'bool':
       return typeof cell === 'boolean';
     case 'image':
+      return typeof cell === 'string' && (SHA256.test(cell) || ANNOTATED.test(cell));
     case 'audio':
       return typeof cell === 'string' && SHA256.test(cell);
   }
@@ -49,7 +61,7 @@ export function checkTableDocument(bytes: Buffer): CheckedTable {
     throw invalidTable('the table document is not JSON');
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidTable('the table document must be a JSON object');
-  const { format, columns, rowCount, data } = doc as Record<string, unknown>;
+  const { format, columns, rowCount, data, annotations } = doc as Record<string, unknown>;
   if (format !== TABLE_DOCUMENT_FORMAT) throw invalidTable(`the table document's format must be "${TABLE_DOCUMENT_FORMAT}"`);
   if (!Array.isArray(columns) || columns.length === 0)
     throw invalidTable('a table needs at least one column', [{ path: 'columns', message: 'empty' }]);
@@ -112,5 +124,53 @@ export function checkTableDocument(bytes: Buffer): CheckedTable {
     if (column.type === 'number') return cells.map((v: TableCell) => (typeof v === 'string' ? WIRE_FLOATS[v]! : v));
     return cells as Array<string | boolean | null>;
   });
-  return { columns: checkedColumns, rowCount, data: checkedData };
+  return { columns: checkedColumns, rowCount, data: checkedData, annotations: checkAnnotations(annotations, checkedColumns, checkedData) };
+}
+
+/** `annotations`: per image column, an array of annotations, each named by that column's `#n` cells (and only those). */
+function checkAnnotations(
+  raw: unknown,
+  columns: TableColumn[],
+  data: Array<Array<number | string | boolean | null>>,
+): Record<string, TableCellAnnotation[]> {
+  const out: Record<string, TableCellAnnotation[]> = {};
+  if (raw !== undefined && (!raw || typeof raw !== 'object' || Array.isArray(raw)))
+    throw invalidTable('annotations must map image columns to arrays of annotations', [{ path: 'annotations', message: 'not an object' }]);
+  let total = 0;
+  for (const [name, list] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+    const column = columns.find((c) => c.name === name);
+    if (column?.type !== 'image')
+      throw invalidTable(`annotations name "${name.slice(0, 60)}", which is not an image column`, [
+        { path: `annotations.${name}`, message: 'not an image column' },
+      ]);
+    if (!Array.isArray(list))
+      throw invalidTable(`annotations of "${name}" must be an array`, [{ path: `annotations.${name}`, message: 'not an array' }]);
+    total += list.length;
+    if (total > TABLE_LIMITS.annotations) throw tableTooLarge(`a table may hold at most ${TABLE_LIMITS.annotations} annotated image cells`);
+    out[name] = list.map((a, i) => {
+      const parsed = tableCellAnnotationSchema.safeParse(a);
+      if (!parsed.success)
+        throw invalidTable(
+          `annotation ${i} of column "${name}" is malformed`,
+          parsed.error.issues.slice(0, 20).map((issue) => ({
+            path: ['annotations', name, i, ...issue.path].map(String).join('.'),
+            message: issue.message,
+          })),
+        );
+      return parsed.data;
+    });
+  }
+  columns.forEach((column, c) => {
+    if (column.type !== 'image') return;
+    const count = out[column.name]?.length ?? 0;
+    data[c]!.forEach((cell, r) => {
+      if (typeof cell !== 'string') return;
+      const { annotation } = parseMediaCell(cell);
+      if (annotation !== undefined && annotation >= count)
+        throw schemaMismatch(`row ${r} of column "${column.name}" names annotation ${annotation}, which the document does not hold`, [
+          { path: `data.${c}.${r}`, message: 'no such annotation' },
+        ]);
+    });
+  });
+  return out;
 }

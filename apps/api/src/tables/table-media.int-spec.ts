@@ -137,6 +137,80 @@ describe.each(['local', 's3'] as const)('media cells of tables on the %s store',
     expect((await owner.api.get(`${tablesOf(run)}/rows?key=plain`)).body.media).toBeUndefined();
   });
 
+  it('image cells carry captions, boxes and masks (checked against the image), answered per page cell; bad ones refuse the table', async () => {
+    const run = await newRun();
+    const red = await png(640, 320, { r: 220, g: 0, b: 0 });
+    const classMap = (w: number, h: number) =>
+      sharp(Buffer.alloc(w * h, 1), { raw: { width: w, height: h, channels: 1 } })
+        .png()
+        .toBuffer();
+    const mask = await classMap(640, 320);
+    const small = await classMap(32, 16);
+    await upload(run, { 'red.png': red, 'm.png': mask, 's.png': small });
+    const boxes = {
+      pred: {
+        coordinates: 'fraction',
+        format: 'xyxy',
+        classNames: { '0': 'cat', '1': 'dog' },
+        boxes: [
+          { box: [0.1, 0.1, 0.4, 0.4], classId: 0, score: 0.9 },
+          { box: [0.5, 0.5, 0.9, 0.9], classId: 1 },
+        ],
+      },
+    };
+    const document = (annotations: unknown, cells: Cell[] = [`${sha256(red)}#1`, sha256(red), `${sha256(red)}#0`]) =>
+      Buffer.from(
+        JSON.stringify({
+          format: 'trackbase.table/1',
+          columns: [
+            { name: 'id', type: 'number' },
+            { name: 'img', type: 'image' },
+          ],
+          rowCount: 3,
+          data: [[1, 2, 3], cells],
+          annotations,
+        }),
+      );
+    const good = [
+      { caption: 'first', boxes },
+      { caption: 'second', masks: { seg: { sha256: sha256(mask), size: mask.length, classNames: { '1': 'road' } } } },
+    ];
+    const logged = await logTables(run, [{ key: 'annotated', doc: document({ img: good }) }]);
+    expect(logged.status).toBe(200);
+    expect(logged.body.tables[0].state).toBe('ready');
+    expect(logged.body.tables[0].table.columns).toEqual([
+      { name: 'id', type: 'number' },
+      { name: 'img', type: 'image' },
+    ]);
+
+    const page = await owner.api.get(`${tablesOf(run)}/rows?key=annotated&sort=-id`);
+    expect(page.status).toBe(200);
+    expect(page.body.rows.map((r: Cell[]) => r[1])).toEqual([`${sha256(red)}#0`, sha256(red), `${sha256(red)}#1`]);
+    expect(Object.keys(page.body.media)).toEqual([sha256(red)]);
+    expect(Object.keys(page.body.annotations).sort()).toEqual(['1#0', '1#1']);
+    expect(page.body.annotations['1#0']).toEqual({ caption: 'first', boxes });
+    expect(page.body.annotations['1#1'].caption).toBe('second');
+    expect(page.body.annotations['1#1'].masks.seg.classNames).toEqual({ '1': 'road' });
+    const maskBytes = Buffer.from(await (await fetch(page.body.annotations['1#1'].masks.seg.url)).arrayBuffer());
+    expect(maskBytes.equals(mask)).toBe(true);
+    // A page without annotated cells answers none.
+    const plain = await owner.api.get(`${tablesOf(run)}/rows?key=annotated&filter=${encodeURIComponent('id = 2')}`);
+    expect(plain.body.annotations).toBeUndefined();
+
+    const refused = async (annotations: unknown, cells?: Cell[]) => {
+      const response = await logTables(run, [{ key: `bad-${Math.random()}`, doc: document(annotations, cells) }]);
+      expect(response.status).toBe(400);
+      return response.body.error.code as string;
+    };
+    // A mask of another size than its image, a cell naming an annotation the document lacks, a box of the
+    // wrong shape, annotations on a column that is not an image column, a mask never uploaded.
+    expect(await refused({ img: [good[0], { masks: { seg: { sha256: sha256(small), size: small.length } } }] })).toBe('invalid_media_item');
+    expect(await refused({ img: [good[0]] })).toBe('table_schema_mismatch');
+    expect(await refused({ img: [{ boxes: { pred: { ...boxes.pred, boxes: [{ box: [1, 2] }] } } }, good[1]] })).toBe('invalid_table');
+    expect(await refused({ id: good, img: good })).toBe('invalid_table');
+    expect(await refused({ img: [good[0], { masks: { seg: { sha256: 'e'.repeat(64), size: 10 } } }] })).toBe('media_object_missing');
+  });
+
   it('refuses a table whose media cells are missing, undecodable or not digests, and keeps the good table of the request', async () => {
     const run = await newRun();
     const good = await png(8, 8, { r: 0, g: 200, b: 0 });

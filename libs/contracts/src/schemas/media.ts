@@ -171,6 +171,8 @@ export type ParsedMediaItem = z.infer<typeof mediaItemSchema>;
 /** An item the server would not keep, by its position in the batch's `media`. */
 export const refusedMediaSchema = z.object({
   index: z.number(),
+  /** The item in the batch body, as the error shape's paths name a field (`media.2`). */
+  path: z.string().optional(),
   key: z.string().optional(),
   step: z.number().optional(),
   /** What a request of this item alone would have been answered (400, 413). */

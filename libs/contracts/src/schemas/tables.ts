@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boxGroupSchema, maskSchema, MEDIA_LIMITS } from './media';
 import { sha256HexSchema, uploadPlanSchema } from './storage';
 
 /**
@@ -20,6 +21,8 @@ export const TABLE_LIMITS = {
   topValues: 10,
   /** Distinct media objects (image and audio cells) one table may name; each is checked when the table is stored. */
   mediaObjects: 5_000,
+  /** Annotated image cells (caption, boxes, masks) one table may hold. */
+  annotations: 5_000,
 } as const;
 
 /**
@@ -52,6 +55,18 @@ export const tableColumnSchema = z.strictObject({
 });
 export type TableColumn = z.infer<typeof tableColumnSchema>;
 
+/**
+ * What an image cell may carry besides its pixels, as a media item does: a caption, boxes and masks
+ * (PNG class maps of the image's size, content objects of the run). An annotated cell is written
+ * `<sha256>#<n>`, `n` indexing the document's `annotations[column]`.
+ */
+export const tableCellAnnotationSchema = z.strictObject({
+  caption: z.string().max(MEDIA_LIMITS.captionLength).optional(),
+  boxes: z.record(z.string().min(1).max(100), boxGroupSchema).optional(),
+  masks: z.record(z.string().min(1).max(100), maskSchema).optional(),
+});
+export type TableCellAnnotation = z.infer<typeof tableCellAnnotationSchema>;
+
 /** A cell on the wire: numbers as in metric batches (`"NaN"`, `"Infinity"`, `"-Infinity"`), strings, booleans, null. */
 export type TableCell = number | string | boolean | null;
 
@@ -64,6 +79,8 @@ export interface TableDocument {
   columns: TableColumn[];
   rowCount: number;
   data: TableCell[][];
+  /** Per image column: the annotations its `<sha256>#<n>` cells name (at most `TABLE_LIMITS.annotations` in a table). */
+  annotations?: Record<string, TableCellAnnotation[]>;
 }
 export const TABLE_DOCUMENT_FORMAT = 'trackbase.table/1';
 export const TABLE_DOCUMENT_CONTENT_TYPE = 'application/vnd.trackbase.table+json';
@@ -145,6 +162,14 @@ export const tableMediaSchema = z.object({
 });
 export type TableMedia = z.infer<typeof tableMediaSchema>;
 
+/** An annotated image cell of a page as read back: caption, boxes, and masks with signed URLs. */
+export const tableCellAnnotationViewSchema = z.object({
+  caption: z.string().optional(),
+  boxes: z.record(z.string(), boxGroupSchema).optional(),
+  masks: z.record(z.string(), z.object({ classNames: z.record(z.string(), z.string()).optional(), url: z.string() })).optional(),
+});
+export type TableCellAnnotationView = z.infer<typeof tableCellAnnotationViewSchema>;
+
 export const tableRowsSchema = z.object({
   table: tableInfoSchema,
   /** Rows matching the filter (all rows without one). */
@@ -153,6 +178,8 @@ export const tableRowsSchema = z.object({
   rows: z.array(z.array(tableCellSchema)),
   /** The media cells of these rows, by SHA-256 (the cell's value); absent when the table has no media column. */
   media: z.record(z.string(), tableMediaSchema).optional(),
+  /** Annotated image cells (`<sha256>#<n>`) of these rows, by `<column index in the page>#<n>`. */
+  annotations: z.record(z.string(), tableCellAnnotationViewSchema).optional(),
 });
 export type TableRows = z.infer<typeof tableRowsSchema>;
 
@@ -198,5 +225,7 @@ export const compareTablesSchema = z.object({
   rows: z.array(z.array(tableCellSchema)),
   /** The media cells of these rows, by SHA-256 (the cell's value and the run it belongs to are in `columns`). */
   media: z.record(z.string(), tableMediaSchema).optional(),
+  /** Annotated image cells of these rows, by `<column index in the page>#<n>` (each run's own annotations). */
+  annotations: z.record(z.string(), tableCellAnnotationViewSchema).optional(),
 });
 export type CompareTables = z.infer<typeof compareTablesSchema>;

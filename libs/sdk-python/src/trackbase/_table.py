@@ -24,6 +24,10 @@ DOCUMENT_FORMAT = "trackbase.table/1"
 Cell = Union[float, int, str, bool, None]
 
 
+#: Annotated image cells (caption, boxes, masks) one table may hold (TABLE_LIMITS.annotations).
+MAX_ANNOTATIONS = 5_000
+
+
 def _from_module(value: Any, name: str) -> bool:
     return type(value).__module__.split(".")[0] == name
 
@@ -151,6 +155,8 @@ class Table:
         self._data: List[List[Cell]] = []
         #: Contents of the media cells, once each: (sha256, bytes, content type).
         self.media: List[Tuple[str, bytes, str]] = []
+        #: Per image column, the captions, boxes and masks its `<sha256>#<n>` cells name.
+        self._annotations: Dict[str, List[Dict[str, Any]]] = {}
         media_seen: Dict[str, None] = {}
         for name, raw in by_column.items():
             if not name:
@@ -189,24 +195,36 @@ class Table:
                     raise TypeError(f"trackbase: Table: column {name!r} holds {kind} values and a {t} ({_short(v)})")
             self.columns.append({"name": name, "type": kind})
             if kind in MEDIA_TYPES:
-                cells = [None if v is None else self._media_cell(kind, v, media_seen) for v in cells]
+                cells = [None if v is None else self._media_cell(kind, v, media_seen, name) for v in cells]
             self._data.append([_wire(v) for v in cells] if kind == "number" else cells)
         self.row_count = row_count
 
-    def _media_cell(self, kind: str, value: Any, seen: Dict[str, None]) -> str:
+    def _media_cell(self, kind: str, value: Any, seen: Dict[str, None], column: str) -> str:
+        """The cell: the content's SHA-256, or `<sha256>#<n>` for an image with a caption, boxes or masks
+        (the n-th of the column's `annotations` in the document); masks are uploaded beside the images."""
         from ._media import sha256_hex
 
-        _fields, blobs = _media_value(kind, value).to_item()
-        data, content_type = blobs[0]
-        digest = sha256_hex(data)
-        if digest not in seen:
-            seen[digest] = None
-            self.media.append((digest, data, content_type))
-        return digest
+        fields, blobs = _media_value(kind, value).to_item()
+        for data, content_type in blobs:
+            blob_digest = sha256_hex(data)
+            if blob_digest not in seen:
+                seen[blob_digest] = None
+                self.media.append((blob_digest, data, content_type))
+        digest = sha256_hex(blobs[0][0])
+        annotation = {k: fields[k] for k in ("caption", "boxes", "masks") if fields.get(k) is not None}
+        if kind != "image" or not annotation:
+            return digest
+        annotations = self._annotations.setdefault(column, [])
+        if sum(len(a) for a in self._annotations.values()) >= MAX_ANNOTATIONS:
+            raise ValueError(f"trackbase: Table: a table may hold at most {MAX_ANNOTATIONS} images with captions, boxes or masks")
+        annotations.append(annotation)
+        return f"{digest}#{len(annotations) - 1}"
 
     def to_document(self) -> bytes:
         """The document the server takes, as UTF-8 JSON."""
-        doc = {"format": DOCUMENT_FORMAT, "columns": self.columns, "rowCount": self.row_count, "data": self._data}
+        doc: Dict[str, Any] = {"format": DOCUMENT_FORMAT, "columns": self.columns, "rowCount": self.row_count, "data": self._data}
+        if self._annotations:
+            doc["annotations"] = self._annotations
         return json.dumps(doc, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
     def __repr__(self) -> str:

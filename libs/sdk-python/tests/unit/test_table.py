@@ -120,3 +120,48 @@ def test_a_dataframe_column_of_images_is_an_image_column() -> None:
     t = Table(frame)
     assert [c["type"] for c in t.columns] == ["number", "image"]
     assert len(t.media) == 2
+
+
+def test_image_cells_carry_captions_boxes_and_masks_as_annotations() -> None:
+    import json
+
+    import numpy as np
+
+    import trackbase
+
+    pixels = np.zeros((2, 4, 3), dtype=np.uint8)
+    boxes = {"pred": {"boxes": [{"box": [0, 0, 2, 1], "class_id": 0, "score": 0.5}], "class_names": {0: "cat"}}}
+    mask = np.array([[1, 1, 0, 0], [1, 1, 0, 0]], dtype=np.uint8)
+    table = trackbase.Table(
+        columns=["id", "img"],
+        data=[
+            [1, trackbase.Image(pixels, caption="boxed", boxes=boxes)],
+            [2, trackbase.Image(pixels)],
+            [3, trackbase.Image(pixels + 5, masks={"seg": {"mask": mask, "class_names": {1: "road"}}})],
+        ],
+    )
+    doc = json.loads(table.to_document())
+    first, plain, third = doc["data"][1]
+    assert first == f"{plain}#0"
+    assert len(plain) == 64 and "#" not in plain
+    assert third.endswith("#1")
+    annotation = doc["annotations"]["img"][0]
+    assert annotation["caption"] == "boxed"
+    assert annotation["boxes"]["pred"]["boxes"][0]["classId"] == 0
+    seg = doc["annotations"]["img"][1]["masks"]["seg"]
+    assert seg["classNames"] == {"1": "road"}
+    # The two images and the mask's PNG, each once.
+    assert sorted(m[0] for m in table.media) == sorted([plain, third.split("#")[0], seg["sha256"]])
+
+
+def test_a_table_without_annotated_cells_has_no_annotations() -> None:
+    import json
+
+    import numpy as np
+
+    import trackbase
+
+    doc = json.loads(
+        trackbase.Table(columns=["img"], data=[[trackbase.Image(np.zeros((2, 2, 3), dtype=np.uint8))]]).to_document()
+    )
+    assert "annotations" not in doc

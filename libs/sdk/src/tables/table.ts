@@ -4,6 +4,7 @@ import {
   TABLE_LIMITS,
   toWireFloat,
   type TableCell,
+  type TableCellAnnotation,
   type TableColumn,
   type TableColumnType,
   type TableDocument,
@@ -50,9 +51,10 @@ function typeOf(value: Value): TableColumnType | null {
  * column names, or columns by name. Column types (number, string, bool, and
  * image or audio for cells holding `Image`/`Audio` values) are inferred from
  * the cells unless given; every column may hold nulls. The checks run here, at
- * the call that made the mistake. A media cell's content (its caption, boxes
- * and masks are not part of a table) is encoded now and uploaded as a media
- * object of the run before the table.
+ * the call that made the mistake. A media cell's content is encoded now and
+ * uploaded as a media object of the run before the table; an image cell's
+ * caption, boxes and masks (as for a media item) travel in the document's
+ * `annotations`, the cell naming them `<sha256>#<n>`.
  */
 export class Table {
   readonly columns: TableColumn[];
@@ -60,6 +62,8 @@ export class Table {
   /** Contents of the media cells, once each. */
   readonly media: TableMediaBlob[] = [];
   private readonly data: TableCell[][];
+  /** Per image column, the captions, boxes and masks its `<sha256>#<n>` cells name. */
+  private readonly annotations: Record<string, TableCellAnnotation[]>;
 
   constructor(init: TableFromRows | TableFromColumns) {
     let names: string[];
@@ -106,24 +110,42 @@ export class Table {
     });
     this.rowCount = rowCount;
     const media = new Map<string, TableMediaBlob>();
-    const mediaCell = (v: Image | Audio): string => {
-      const blob = v.prepare().blobs[0]!;
-      const sha256 = sha256Hex(blob.bytes);
-      if (!media.has(sha256)) media.set(sha256, { ...blob, sha256 });
-      return sha256;
+    const annotations: Record<string, TableCellAnnotation[]> = {};
+    let annotated = 0;
+    const mediaCell = (v: Image | Audio, column: string): string => {
+      const { fields, blobs } = v.prepare();
+      for (const blob of blobs) {
+        const digest = sha256Hex(blob.bytes);
+        if (!media.has(digest)) media.set(digest, { ...blob, sha256: digest });
+      }
+      const sha256 = sha256Hex(blobs[0]!.bytes);
+      if (!(v instanceof Image) || (fields.caption === undefined && !fields.boxes && !fields.masks)) return sha256;
+      if (++annotated > TABLE_LIMITS.annotations)
+        fail(`a table may hold at most ${TABLE_LIMITS.annotations} images with captions, boxes or masks`);
+      const list = (annotations[column] ??= []);
+      list.push({
+        ...(fields.caption !== undefined ? { caption: fields.caption as string } : {}),
+        ...(fields.boxes ? { boxes: fields.boxes as TableCellAnnotation['boxes'] } : {}),
+        ...(fields.masks ? { masks: fields.masks as TableCellAnnotation['masks'] } : {}),
+      });
+      return `${sha256}#${list.length - 1}`;
     };
     this.data = cells.map((column, c) => {
       const type = this.columns[c]!.type;
+      const name = this.columns[c]!.name;
       if (type === 'number') return column.map((v) => (v === null || v === undefined ? null : toWireFloat(v as number)));
-      if (type === 'image' || type === 'audio') return column.map((v) => (v === null || v === undefined ? null : mediaCell(v as Image)));
+      if (type === 'image' || type === 'audio')
+        return column.map((v) => (v === null || v === undefined ? null : mediaCell(v as Image, name)));
       return column.map((v) => v ?? null);
     }) as TableCell[][];
     this.media.push(...media.values());
+    this.annotations = annotations;
   }
 
   /** The document the server takes (`TableDocument` in the contracts), as UTF-8 JSON. */
   toDocument(): Buffer {
     const doc: TableDocument = { format: TABLE_DOCUMENT_FORMAT, columns: this.columns, rowCount: this.rowCount, data: this.data };
+    if (Object.keys(this.annotations).length) doc.annotations = this.annotations;
     return Buffer.from(JSON.stringify(doc));
   }
 }

@@ -8,7 +8,7 @@ import { CommonErrorCode, paths, StorageErrorCode } from '@trackbase/contracts';
 import { z } from 'zod';
 import { AppError, badRequest, notFound } from '../../common/errors/app-error';
 import { TokenSigner } from '../signed-token';
-import type { CompletedPart, ObjectHead, PresignedRequest, PresignOptions, StorageDriver } from '../storage-driver';
+import type { CompletedPart, ObjectHead, PresignedRequest, PresignGetOptions, PresignOptions, StorageDriver } from '../storage-driver';
 import { attachmentDisposition } from './content-disposition';
 
 export interface LocalDriverOptions {
@@ -25,6 +25,7 @@ const grantSchema = z.object({
   md5: z.string().optional(),
   contentType: z.string().optional(),
   downloadName: z.string().optional(),
+  cacheControl: z.string().optional(),
   exp: z.number(),
 });
 export type LocalGrant = z.infer<typeof grantSchema>;
@@ -41,6 +42,7 @@ export interface LocalObjectFile {
   path: string;
   contentType: string;
   contentDisposition?: string;
+  cacheControl?: string;
 }
 
 /** S3's own limit on one PUT (object or part); it also bounds what one leaked URL can write. */
@@ -82,10 +84,14 @@ export class LocalDiskDriver implements StorageDriver {
     return { url: paths.localObject(token), headers };
   }
 
-  async presignGet(key: string, options: PresignOptions & { downloadName?: string; contentType?: string }): Promise<string> {
+  async presignGet(key: string, options: PresignGetOptions): Promise<string> {
     this.objectPath(key);
     return paths.localObject(
-      this.signer.sign({ op: 'get', key, downloadName: options.downloadName, contentType: options.contentType }, options.expiresIn),
+      this.signer.sign(
+        { op: 'get', key, downloadName: options.downloadName, contentType: options.contentType, cacheControl: options.cacheControl },
+        options.expiresIn,
+        options.signedAt,
+      ),
     );
   }
 
@@ -255,6 +261,7 @@ export class LocalDiskDriver implements StorageDriver {
       path: this.objectPath(grant.key),
       contentType: grant.contentType ?? head.contentType ?? 'application/octet-stream',
       contentDisposition: grant.downloadName === undefined ? undefined : attachmentDisposition(grant.downloadName),
+      cacheControl: grant.cacheControl,
     };
   }
 

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { notFound } from '../../common/errors/app-error';
-import type { CompletedPart, ObjectHead, PresignedRequest, PresignOptions, StorageDriver } from '../storage-driver';
+import type { CompletedPart, ObjectHead, PresignedRequest, PresignGetOptions, PresignOptions, StorageDriver } from '../storage-driver';
 import { attachmentDisposition } from './content-disposition';
 
 export interface S3DriverOptions {
@@ -90,12 +90,13 @@ export class S3StorageDriver implements StorageDriver {
     return { url: await getSignedUrl(this.signer, command, signing(options)), headers };
   }
 
-  async presignGet(key: string, options: PresignOptions & { downloadName?: string; contentType?: string }): Promise<string> {
+  async presignGet(key: string, options: PresignGetOptions): Promise<string> {
     const command = new GetObjectCommand({
       Bucket: this.bucket,
       Key: key,
       ResponseContentDisposition: options.downloadName === undefined ? undefined : attachmentDisposition(options.downloadName),
       ResponseContentType: options.contentType,
+      ResponseCacheControl: options.cacheControl,
     });
     return getSignedUrl(this.signer, command, signing(options));
   }
@@ -285,7 +286,7 @@ function s3Client(options: S3DriverOptions, endpoint: string | undefined): S3Cli
 /** HEAD answers a bare 404 (`NotFound`), GET an XML `NoSuchKey`; a missing bucket (also 404) is not "no object". */
 /** The presigner leaves Content-Type unsigned by default; signing it makes the store refuse any other type. */
 function signing(options: PresignOptions) {
-  return { expiresIn: options.expiresIn, signableHeaders: new Set(['content-type', 'content-md5']) };
+  return { expiresIn: options.expiresIn, signingDate: options.signedAt, signableHeaders: new Set(['content-type', 'content-md5']) };
 }
 
 function isMissing(error: unknown): boolean {

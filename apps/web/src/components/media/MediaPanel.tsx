@@ -1,6 +1,6 @@
 import type { MediaGrid, MediaKeys, StoredMedia } from '@trackbase/contracts';
 import { paths } from '@trackbase/contracts';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { get, post } from '../../api/client';
 import { ErrorBox } from '../ui';
 import { classesOf, ImageView, type HiddenClasses } from './ImageView';
@@ -9,6 +9,56 @@ import { Markdown } from '../../markdown/Markdown';
 import { DocumentView } from './Sandboxed';
 import { loadFullSeries, loadSummaries, type Line } from '../../charts/series-store';
 import { axisValue, formatX, mediaStepsOf, parseAxis, placeSteps, positionsOf, stepAt, type MediaAxis } from './media-axis';
+
+/**
+ * Grid answers by request (runs, keys, step), kept a minute. The server signs media URLs per window
+ * of time (the same object keeps one URL) and serves them `immutable`, so a grid answered again names
+ * the images the browser holds already: a slider moved back to a step it showed costs no image request.
+ */
+const GRID_TTL_MS = 60_000;
+const GRID_CACHE_SIZE = 200;
+type GridCache = Map<string, { at: number; answer: Promise<MediaGrid> }>;
+
+function cachedGrid(cache: GridCache, org: string, project: string, body: object): Promise<MediaGrid> {
+  const id = JSON.stringify([org, project, body]);
+  const hit = cache.get(id);
+  if (hit && Date.now() - hit.at < GRID_TTL_MS) return hit.answer;
+  const answer = post<MediaGrid>(paths.mediaGrid(org, project), body);
+  cache.delete(id);
+  cache.set(id, { at: Date.now(), answer });
+  answer.catch(() => cache.delete(id));
+  while (cache.size > GRID_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return answer;
+}
+
+/**
+ * Images fetched ahead of the slider, by URL, the most recent last. Held (a thumbnail is small) so the
+ * browser keeps them in its memory cache until the slider gets there; a URL held is not fetched again.
+ */
+const preloaded = new Map<string, HTMLImageElement>();
+const PRELOADED_SIZE = 1_000;
+
+/** Fetches what the grid's images show (thumbnails, masks) so the browser has them when the slider gets there. */
+function preload(grid: MediaGrid) {
+  const fetchImage = (url: string, cors: boolean) => {
+    const held = preloaded.get(url);
+    preloaded.delete(url);
+    if (held) return void preloaded.set(url, held);
+    const image = new window.Image();
+    if (cors) image.crossOrigin = 'anonymous'; // as MaskCanvas asks for it, so the cached answer serves it
+    image.onerror = () => preloaded.delete(url);
+    image.src = url;
+    preloaded.set(url, image);
+    while (preloaded.size > PRELOADED_SIZE) preloaded.delete(preloaded.keys().next().value!);
+  };
+  for (const cell of grid.cells)
+    for (const item of cell.items) {
+      if (item.type !== 'image') continue;
+      const src = item.thumbnailUrl ?? item.url;
+      if (src) fetchImage(src, false);
+      for (const mask of Object.values(item.masks ?? {})) fetchImage(mask.url, true);
+    }
+}
 
 export interface PanelRun {
   id: string;
@@ -127,6 +177,7 @@ export function MediaPanel({
   const [metricNames, setMetricNames] = useState<string[]>([]);
   const [metricLines, setMetricLines] = useState<Map<string, Line>>();
   const runIds = runs.map((r) => r.id).join(',');
+  const gridCache = useRef<GridCache>(new Map());
 
   useEffect(() => {
     Promise.all(runs.map((r) => get<MediaKeys>(paths.runMediaKeys(org, project, r.id))))
@@ -173,24 +224,39 @@ export function MediaPanel({
   const at = xs.length ? Math.min(position ?? xs.length - 1, xs.length - 1) : undefined;
   const x = at === undefined ? undefined : xs[at]!;
   // On the step axis one step for all; on another axis each run's own latest step at or before the slider's x.
-  const target = useMemo(() => {
-    if (x === undefined) return {};
-    if (axis.kind === 'step') return { step: x };
-    return { runSteps: Object.fromEntries(runs.map((r) => [r.id, stepAt(placed.get(r.id) ?? [], x)])) };
+  const targetOf = (value: number | undefined) => {
+    if (value === undefined) return {};
+    if (axis.kind === 'step') return { step: value };
+    return { runSteps: Object.fromEntries(runs.map((r) => [r.id, stepAt(placed.get(r.id) ?? [], value)])) };
+  };
+  const target = useMemo(
+    () => targetOf(x),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [x, axis, placed, runIds]);
+    [x, axis, placed, runIds],
+  );
   const targetKey = JSON.stringify(target);
 
   useEffect(() => {
     if (!allKeys.length) return;
     if (axis.kind === 'metric' && !metricLines) return;
-    post<MediaGrid>(paths.mediaGrid(org, project), {
-      runs: runs.map((r) => r.id),
-      keys: allKeys.slice(0, 50),
-      ...target,
-    })
-      .then(setGrid)
-      .catch(setError);
+    const bodyAt = (t: object) => ({ runs: runs.map((r) => r.id), keys: allKeys.slice(0, 50), ...t });
+    let current = true;
+    cachedGrid(gridCache.current, org, project, bodyAt(target))
+      .then((answer) => {
+        if (!current) return;
+        setGrid(answer);
+        // The neighbouring positions, fetched ahead: a slider moved one step finds its grid and images here.
+        if (at === undefined) return;
+        for (const next of [at + 1, at - 1])
+          if (next >= 0 && next < xs.length)
+            cachedGrid(gridCache.current, org, project, bodyAt(targetOf(xs[next])))
+              .then(preload)
+              .catch(() => undefined);
+      })
+      .catch((e: Error) => current && setError(e));
+    return () => {
+      current = false;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [org, project, runIds, allKeys.join('\u0000'), targetKey]);
 

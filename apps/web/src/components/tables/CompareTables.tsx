@@ -70,6 +70,7 @@ export function CompareTables({ org, project, runs }: { org: string; project: st
             columns={compared.data.columns.map((c) => ({ name: c.name, type: c.type, group: c.run }))}
             rows={compared.data.rows}
             media={compared.data.media}
+            annotations={compared.data.annotations}
           />
         </>
       ) : (

@@ -1,4 +1,6 @@
-import type { TableCell, TableColumn, TableMedia } from '@trackbase/contracts';
+import type { StoredMedia, TableCell, TableCellAnnotationView, TableColumn, TableMedia } from '@trackbase/contracts';
+import { useMemo, useState } from 'react';
+import { classesOf, ImageView, type HiddenClasses } from '../media/ImageView';
 import { formatValue } from '../ui';
 
 export interface GridColumn extends TableColumn {
@@ -33,11 +35,41 @@ function MediaCell({ type, sha256, media }: { type: 'image' | 'audio'; sha256: s
   );
 }
 
+/** An annotated image cell as the media panel's image view takes it: its thumbnail with boxes, masks and caption. */
+function annotatedItem(column: string, row: number, media: TableMedia, a: TableCellAnnotationView): StoredMedia {
+  return {
+    runId: '',
+    key: column,
+    step: 0,
+    index: row,
+    time: 0,
+    type: 'image',
+    contentType: media.contentType,
+    size: null,
+    sha256: null,
+    width: media.width,
+    height: media.height,
+    duration: null,
+    sampleRate: null,
+    format: null,
+    caption: a.caption ?? null,
+    boxes: a.boxes ?? null,
+    masks: a.masks ?? null,
+    data: null,
+    metadata: null,
+    url: media.url,
+    thumbnailUrl: media.thumbnailUrl,
+    thumbnailState: media.thumbnailUrl ? 'ready' : null,
+    thumbnailError: null,
+  } as StoredMedia;
+}
+
 /** Rows of typed cells under clickable headers: a click sorts by the column, a second click reverses it. */
 export function TableGrid({
   columns,
   rows,
   media,
+  annotations,
   sort,
   onSort,
   label,
@@ -46,14 +78,53 @@ export function TableGrid({
   rows: TableCell[][];
   /** The page's media cells by SHA-256 (`media` of the rows answer). */
   media?: Record<string, TableMedia>;
+  /** Annotated image cells' captions, boxes and masks by `<column index>#<n>` (`annotations` of the answer). */
+  annotations?: Record<string, TableCellAnnotationView>;
   sort?: string;
   onSort?: (sort: string) => void;
   label: string;
 }) {
   const descending = sort?.startsWith('-') ?? false;
   const sortedBy = sort?.replace(/^-/, '');
+  const [hidden, setHidden] = useState<HiddenClasses>(new Set());
+  const annotatedCell = (i: number, cell: string, r: number) => {
+    const hash = cell.indexOf('#');
+    const a = hash < 0 ? undefined : annotations?.[`${i}${cell.slice(hash)}`];
+    const m = media?.[hash < 0 ? cell : cell.slice(0, hash)];
+    return a && m ? annotatedItem(columns[i]?.name ?? '', r, m, a) : undefined;
+  };
+  // The classes of every box and mask on the page, each a toggle (as in the media panel).
+  const classes = useMemo(
+    () =>
+      classesOf(
+        Object.values(annotations ?? {}).map((a) => ({ boxes: a.boxes ?? null, masks: a.masks ?? null }) as unknown as StoredMedia),
+      ),
+    [annotations],
+  );
   return (
     <div className="table-scroll">
+      {classes.length > 0 && (
+        <fieldset className="media-classes" aria-label="Boxes and masks">
+          <legend>Boxes and masks</legend>
+          {classes.map((c) => (
+            <label key={c.id}>
+              <input
+                type="checkbox"
+                checked={!hidden.has(c.id)}
+                onChange={() =>
+                  setHidden((h) => {
+                    const next = new Set(h);
+                    if (next.has(c.id)) next.delete(c.id);
+                    else next.add(c.id);
+                    return next;
+                  })
+                }
+              />
+              {c.label}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <table className="grid" aria-label={label}>
         <thead>
           <tr>
@@ -87,10 +158,15 @@ export function TableGrid({
             <tr key={r}>
               {row.map((cell, i) => {
                 const type = columns[i]?.type;
+                const annotated = type === 'image' && typeof cell === 'string' ? annotatedCell(i, cell, r) : undefined;
                 return (
                   <td key={i} className={type === 'number' ? 'num' : ''}>
-                    {(type === 'image' || type === 'audio') && typeof cell === 'string' ? (
-                      <MediaCell type={type} sha256={cell} media={media?.[cell]} />
+                    {annotated ? (
+                      <div className="table-annotated">
+                        <ImageView item={annotated} hidden={hidden} />
+                      </div>
+                    ) : (type === 'image' || type === 'audio') && typeof cell === 'string' ? (
+                      <MediaCell type={type} sha256={cell.split('#')[0]!} media={media?.[cell.split('#')[0]!]} />
                     ) : (
                       show(cell)
                     )}

@@ -104,6 +104,7 @@ function TableView({ org, project, run, tableKey, step }: { org: string; project
             columns={page.data.table.columns}
             rows={page.data.rows}
             media={page.data.media}
+            annotations={page.data.annotations}
             sort={sort}
             onSort={(s) => {
               setSort(s);
