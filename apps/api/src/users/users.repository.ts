@@ -95,9 +95,10 @@ export class UsersRepository {
   }
 
   /**
-   * Ends the account: sessions and keys revoked, memberships, project roles, single sign-on links and SCIM records
-   * removed, and the row anonymised ("Deleted user", no email or password) but kept, so that what the person made
-   * in organizations stays there, attributed to a deleted user. Returns the organizations they left.
+   * Ends the account: sessions and keys revoked, memberships, project roles, single sign-on links, SCIM records,
+   * two-factor secrets, account tokens and email preferences removed, and the row anonymised ("Deleted user", no
+   * email or password) but kept, so that what the person made in organizations stays there, attributed to a deleted
+   * user. Returns the organizations they left.
    */
   async deleteAccount(db: Pick<EntityManager, 'query'>, userId: string): Promise<string[]> {
     await queryRows(
@@ -109,12 +110,18 @@ export class UsersRepository {
     await db.query(`DELETE FROM project_members WHERE user_id = $1`, [userId]);
     await db.query(`DELETE FROM sso_identities WHERE user_id = $1`, [userId]);
     await db.query(`DELETE FROM scim_users WHERE user_id = $1`, [userId]);
+    // The account's own secrets and mail state go with it: tokens, two-factor secret and recovery codes, email
+    // preferences and pending digest items.
+    for (const table of ['account_tokens', 'user_two_factor', 'user_recovery_codes', 'email_preferences', 'email_digest_items']) {
+      await db.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
+    }
     const left = await queryRows<{ organization_id: string }>(db, `DELETE FROM org_members WHERE user_id = $1 RETURNING organization_id`, [
       userId,
     ]);
-    await db.query(`UPDATE users SET email = NULL, name = 'Deleted user', password_hash = NULL, deleted_at = now() WHERE id = $1`, [
-      userId,
-    ]);
+    await db.query(
+      `UPDATE users SET email = NULL, name = 'Deleted user', password_hash = NULL, email_verified_at = NULL, deleted_at = now() WHERE id = $1`,
+      [userId],
+    );
     return left.map((r) => r.organization_id);
   }
 }
