@@ -137,7 +137,8 @@ export class ReportDataService {
       const to = cut.length ? Math.min(...cut) : null;
       groups.set(to, [...(groups.get(to) ?? []), id]);
     }
-    if (block.type === 'media') return { block: block.id, runs, series: [], cutoffStep, media: await this.mediaGrid(ctx, block, ids, groups, request.step) };
+    if (block.type === 'media')
+      return { block: block.id, runs, series: [], cutoffStep, media: await this.mediaGrid(ctx, block, ids, groups, request.step) };
     const series: PackedSeries[] = [];
     const metrics = panelMetrics(block);
     if (metrics.length) {

@@ -58,15 +58,12 @@ async function logImage(run: { key: string }, step: number, content: Buffer, cap
 
 /** Waits for the background thumbnailer (exports embed thumbnails). */
 async function thumbnailsReady(run: { key: string }) {
-  await expect
-    .poll(
-      async () => {
-        const items = (await owner.api.get(`/orgs/${org}/projects/${vision}/runs/${run.key}/media?key=samples`)).body.items;
-        return items.every((i: { thumbnailState: string }) => i.thumbnailState === 'ready');
-      },
-      { timeout: 30_000, interval: 100 },
-    )
-    .toBe(true);
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const items = (await owner.api.get(`/orgs/${org}/projects/${vision}/runs/${run.key}/media?key=samples`)).body.items;
+    if (items.every((i: { thumbnailState: string }) => i.thumbnailState === 'ready')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`thumbnails of ${run.key} not made`);
 }
 
 const MARKDOWN = [
@@ -74,7 +71,9 @@ const MARKDOWN = [
   'The **loss** falls; $E = mc^2$.',
   '<script>window.pwned = 1</script>',
   '<img src="x" onerror="window.pwned = 2">',
-  '![remote](https://tracker.example.com/pixel.png)',
+  '',
+  '![remote](https://tracker.example.com/pixel.png) <img src="//tracker.example.com/p.gif">',
+  '',
   '<a href="javascript:alert(1)">click</a>',
   '',
   '| lr | note |',
@@ -160,7 +159,9 @@ describe('scatter, parallel-coordinates and media panels', () => {
     const media = (await reader.api.post(`${reports}/${report.id}/data`, { block: 'media' })).body;
     expect(media.media.steps).toEqual([0, 5]);
     expect(media.media.step).toBe(5);
-    expect(media.media.cells.map((c: { runId: string; step: number; items: { caption: string }[] }) => [c.runId, c.step, c.items[0]?.caption])).toEqual(
+    expect(
+      media.media.cells.map((c: { runId: string; step: number; items: { caption: string }[] }) => [c.runId, c.step, c.items[0]?.caption]),
+    ).toEqual(
       expect.arrayContaining([
         [a.id, 5, 'green at 5'],
         [b.id, 5, 'blue at 5'],
@@ -176,7 +177,13 @@ describe('scatter, parallel-coordinates and media panels', () => {
     const report = await makeReport();
     const bad = [
       { id: 'p', type: 'parallel', runSet: { project: vision, runs: [a.key] }, params: ['lr'] },
-      { id: 's', type: 'scatter', runSet: { project: vision, runs: [a.key] }, x: { kind: 'summary', name: 'lr' }, y: { kind: 'metric', name: 'loss' } },
+      {
+        id: 's',
+        type: 'scatter',
+        runSet: { project: vision, runs: [a.key] },
+        x: { kind: 'summary', name: 'lr' },
+        y: { kind: 'metric', name: 'loss' },
+      },
       { id: 'm', type: 'media', runSet: { project: vision, runs: [a.key] }, keys: [] },
     ];
     for (const [i, block] of bad.entries()) {
@@ -189,7 +196,13 @@ describe('scatter, parallel-coordinates and media panels', () => {
   it('freeze a media panel at publication: media logged later does not show in that version', async () => {
     const c = await newRun({ lr: 0.5 }, 'gamma-run');
     await logImage(c, 5, await png({ r: 90, g: 90, b: 90 }), 'grey at 5');
-    const panel: ReportBlock = { id: 'media', type: 'media', runSet: { project: vision, runs: [c.key] }, keys: ['samples'], freeze: { atPublication: true } };
+    const panel: ReportBlock = {
+      id: 'media',
+      type: 'media',
+      runSet: { project: vision, runs: [c.key] },
+      keys: ['samples'],
+      freeze: { atPublication: true },
+    };
     const created = await owner.api.post(reports, { title: 'Frozen media', blocks: [panel] });
     const id = created.body.id as string;
     expect((await owner.api.post(`${reports}/${id}/publish`)).status).toBe(201);
@@ -223,7 +236,9 @@ describe('static HTML export', () => {
     expect(html).not.toContain('pwned');
     expect(html).not.toMatch(/javascript:/i);
     // Nothing loads: every src is a data: URI, and no URL of any kind (http, //) appears in the file.
-    for (const el of elements) for (const x of el.attrs) if (['src', 'srcset', 'href', 'action', 'poster', 'data'].includes(x.name)) expect(x.value).toMatch(/^(data:|#)/);
+    for (const el of elements)
+      for (const x of el.attrs)
+        if (['src', 'srcset', 'href', 'action', 'poster', 'data'].includes(x.name)) expect(x.value).toMatch(/^(data:|#)/);
     expect(html).not.toMatch(/https?:/i);
     expect(html).not.toMatch(/["'(]\/\//);
     expect(html).not.toMatch(/url\(/i);
@@ -235,7 +250,8 @@ describe('static HTML export', () => {
     expect(html).toMatch(/<td>0\.1<\/td>\s*<td>good<\/td>/);
 
     // Each panel and its data.
-    const section = (id: string) => html.slice(html.indexOf(`data-block="${id}"`), html.indexOf('</section>', html.indexOf(`data-block="${id}"`)));
+    const section = (id: string) =>
+      html.slice(html.indexOf(`data-block="${id}"`), html.indexOf('</section>', html.indexOf(`data-block="${id}"`)));
     expect(section('loss')).toMatch(/<svg class="chart"[^>]*aria-label="loss"/);
     expect((section('loss').match(/<polyline class="series"/g) ?? []).length).toBe(2);
     for (const row of ['<td>alpha-run</td><td>loss</td><td>2</td><td>8</td>', '<td>beta-run</td><td>loss</td><td>0</td><td>20</td>'])

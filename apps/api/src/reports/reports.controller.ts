@@ -111,7 +111,12 @@ export class ReportsController {
   @RequirePermission(OrgPermission.Read)
   @ApiProduces('text/html')
   @Header('Cache-Control', 'no-store')
-  async export(@Ctx() ctx: RequestContext, @Param() params: ReportParamDto, @Query() query: ExportQueryDto, @Res({ passthrough: true }) res: Response) {
+  async export(
+    @Ctx() ctx: RequestContext,
+    @Param() params: ReportParamDto,
+    @Query() query: ExportQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return sendExport(res, await this.reports.exportHtml(ctx, params.report, query.version));
   }
 

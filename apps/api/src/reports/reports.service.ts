@@ -183,11 +183,21 @@ export class ReportsService {
     const { report } = await this.readable(ctx, id);
     let source;
     if (version === undefined) {
-      source = { title: report.title, subtitle: `Draft, exported ${new Date().toISOString().slice(0, 10)}`, blocks: report.blocks, frozen: null };
+      source = {
+        title: report.title,
+        subtitle: `Draft, exported ${new Date().toISOString().slice(0, 10)}`,
+        blocks: report.blocks,
+        frozen: null,
+      };
     } else {
       const row = await this.repo.version(ctx.em, ctx.organization.id, report.id, version);
       if (!row) throw notFound('report version');
-      source = { title: row.title, subtitle: `Version ${row.version}, published ${row.published_at.toISOString().slice(0, 10)}`, blocks: row.blocks, frozen: row.frozen };
+      source = {
+        title: row.title,
+        subtitle: `Version ${row.version}, published ${row.published_at.toISOString().slice(0, 10)}`,
+        blocks: row.blocks,
+        frozen: row.frozen,
+      };
     }
     return { html: await this.exporter.render(this.scope(ctx), source), fileName: exportFileName(source.title) };
   }

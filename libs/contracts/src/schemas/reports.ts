@@ -115,7 +115,10 @@ export const parallelBlockSchema = z
     metrics: z.array(seriesName).max(REPORT_LIMITS.metricsPerPanel).default([]),
     freeze: freezeSchema.optional(),
   })
-  .refine((b) => b.params.length + b.metrics.length >= 2, { message: 'parallel coordinates need at least two axes (params and metrics)', path: ['params'] });
+  .refine((b) => b.params.length + b.metrics.length >= 2, {
+    message: 'parallel coordinates need at least two axes (params and metrics)',
+    path: ['params'],
+  });
 
 /** The media grid of the workspace: the run set's runs × media keys at a step (a slider over the logged steps). */
 export const mediaBlockSchema = z.strictObject({
@@ -123,10 +126,7 @@ export const mediaBlockSchema = z.strictObject({
   type: z.literal('media'),
   title: z.string().max(REPORT_LIMITS.titleLength).optional(),
   runSet: runSetSchema,
-  keys: z
-    .array(z.string().min(1).max(250))
-    .min(1)
-    .max(REPORT_LIMITS.mediaKeysPerPanel),
+  keys: z.array(z.string().min(1).max(250)).min(1).max(REPORT_LIMITS.mediaKeysPerPanel),
   /** The step shown first (the latest when omitted); readers move the slider over the logged steps. */
   step: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   freeze: freezeSchema.optional(),

@@ -142,7 +142,9 @@ async function panelHtml(block: PanelBlock, data: ReportData, thumbnail: Thumbna
     }
     case 'scatter': {
       const value = (axis: typeof block.x) =>
-        axis.kind === 'param' ? encode(data.runs.map((r) => r.params[axis.name])) : { values: data.runs.map((_, i) => lastValue(data, i, axis.name) ?? NaN), categories: null };
+        axis.kind === 'param'
+          ? encode(data.runs.map((r) => r.params[axis.name]))
+          : { values: data.runs.map((_, i) => lastValue(data, i, axis.name) ?? NaN), categories: null };
       const xs = value(block.x).values;
       const ys = value(block.y).values;
       const points = data.runs
@@ -164,7 +166,11 @@ async function panelHtml(block: PanelBlock, data: ReportData, thumbnail: Thumbna
         ...block.params.map((p) => show(r.params[p])),
         ...block.metrics.map((m) => show(lastValue(data, i, m))),
       ]);
-      return `${parallelSvg(title, axes, data.runs.map((r, i) => ({ label: runLabel(r), color: colorOf(i) })))}${legend(data)}<details><summary>Data</summary>${table(
+      return `${parallelSvg(
+        title,
+        axes,
+        data.runs.map((r, i) => ({ label: runLabel(r), color: colorOf(i) })),
+      )}${legend(data)}<details><summary>Data</summary>${table(
         ['Run', ...block.params, ...block.metrics],
         rows,
         `${title} data`,
@@ -210,4 +216,3 @@ async function mediaHtml(block: Extract<PanelBlock, { type: 'media' }>, data: Re
     .map((k) => `<th>${esc(k)}</th>`)
     .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
-
