@@ -166,6 +166,12 @@ export function RunsPage() {
   useEffect(() => {
     if (appliedDefault.current || !views.data) return;
     appliedDefault.current = true;
+    // A saved view's own URL (`?view={id}`, what live references link to) opens that view.
+    const named = search.get('view') ? views.data.items.find((v) => v.id === search.get('view')) : undefined;
+    if (named) {
+      loadView(named);
+      return;
+    }
     const chosen = views.data.items.find((v) => v.id === views.data!.defaultViewId);
     const urlHasState = ['filter', 'sort', 'columns', 'state', 'tag'].some((k) => search.has(k));
     if (chosen && !urlHasState) loadView(chosen);
