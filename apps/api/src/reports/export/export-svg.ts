@@ -43,16 +43,19 @@ const sx = (r: Range, v: number) => PAD.left + ((v - r.lo) / (r.hi - r.lo)) * (W
 const sy = (r: Range, v: number) => H - PAD.bottom - ((v - r.lo) / (r.hi - r.lo)) * (H - PAD.top - PAD.bottom);
 const n = (v: number) => v.toFixed(1);
 
+/** Tick labels with three significant digits (the exact values are in the data table). */
+const tick = (v: number) => fmt(Number(v.toPrecision(3)));
+
 function axes(x: Range, y: Range, xLabel: string, yLabel: string): string {
   const ticks = (r: Range) => [0, 0.25, 0.5, 0.75, 1].map((t) => r.lo + t * (r.hi - r.lo));
   const xt = ticks(x)
-    .map((v) => `<text x="${n(sx(x, v))}" y="${H - PAD.bottom + 14}" text-anchor="middle">${esc(fmt(v))}</text>`)
+    .map((v) => `<text x="${n(sx(x, v))}" y="${H - PAD.bottom + 14}" text-anchor="middle">${esc(tick(v))}</text>`)
     .join('');
   const yt = ticks(y)
     .map(
       (v) =>
         `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${n(sy(y, v))}" y2="${n(sy(y, v))}" stroke="#ddd"/>` +
-        `<text x="${PAD.left - 4}" y="${n(sy(y, v) + 3)}" text-anchor="end">${esc(fmt(v))}</text>`,
+        `<text x="${PAD.left - 4}" y="${n(sy(y, v) + 3)}" text-anchor="end">${esc(tick(v))}</text>`,
     )
     .join('');
   return (
