@@ -271,6 +271,41 @@ describe('static HTML export', () => {
     }
   });
 
+  it('escapes every text it did not render as Markdown: titles, names, params, captions', async () => {
+    const hostile = '<script>window.pwned=1</script><img src=x onerror=alert(1)>';
+    const created = await owner.api.post(reports, {
+      title: hostile,
+      blocks: [
+        { id: 'l', type: 'line', title: hostile, runSet: { project: vision, runs: [a.key] }, metrics: ['loss'] },
+        {
+          id: 'p',
+          type: 'parallel',
+          title: hostile,
+          runSet: { project: vision, runs: [a.key] },
+          params: [hostile, 'lr'],
+          metrics: ['acc'],
+        },
+        {
+          id: 's',
+          type: 'scatter',
+          runSet: { project: vision, runs: [a.key] },
+          x: { kind: 'param', name: hostile },
+          y: { kind: 'metric', name: 'loss' },
+        },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const response = await owner.api.get(`${reports}/${created.body.id}/export`);
+    expect(response.headers.get('content-disposition')).toBe(
+      'attachment; filename="script-window-pwned-1-script-img-src-x-onerror-alert-1.html"',
+    );
+    const { errors, elements } = inspect(response.body);
+    expect(errors).toEqual([]);
+    expect(elements.filter((el) => el.tagName === 'script' || el.tagName === 'img')).toEqual([]);
+    expect(elements.flatMap((el) => el.attrs.filter((x) => x.name.startsWith('on')))).toEqual([]);
+    expect(response.body).toContain('&lt;script&gt;window.pwned=1&lt;/script&gt;');
+  });
+
   it('is refused to whoever cannot read the report (404), and exports a published version through its share link', async () => {
     const report = await makeReport();
     expect((await outsider.api.get(`${reports}/${report.id}/export`)).status).toBe(404);
