@@ -110,9 +110,11 @@ export const paths = {
   reportVersions: (org: string, report: string) => `${paths.report(org, report)}/versions`,
   reportData: (org: string, report: string) => `${paths.report(org, report)}/data`,
   reportShareLinks: (org: string, report: string) => `${paths.report(org, report)}/share-links`,
+  reportExport: (org: string, report: string) => `${paths.report(org, report)}/export`,
   reportShareLink: (org: string, report: string, link: string) => `${paths.reportShareLinks(org, report)}/${seg(link)}`,
   sharedReport: (token: string) => `${API_BASE}/shared/reports/${seg(token)}`,
   sharedReportData: (token: string) => `${paths.sharedReport(token)}/data`,
+  sharedReportExport: (token: string) => `${paths.sharedReport(token)}/export`,
   orgStorage: (org: string) => `${paths.org(org)}/storage`,
   /** The local store's signed object URLs, served by the API itself. */
   localObject: (token: string) => `${API_BASE}/storage/objects/${seg(token)}`,

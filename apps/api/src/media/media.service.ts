@@ -111,6 +111,31 @@ export class MediaService {
     return { contentType: row.content_type, format: row.format, text: Buffer.concat(chunks).toString('utf8') };
   }
 
+  /**
+   * The bytes of an item's thumbnail (WebP, at most 256 px), or of a small image itself when it has no
+   * thumbnail: for exports that embed images as data URIs. Null for anything else.
+   */
+  async thumbnailBytes(
+    ctx: RequestContext,
+    runId: string,
+    item: { key: string; step: number; index: number },
+    maxBytes: number,
+  ): Promise<{ contentType: string; bytes: Buffer } | null> {
+    const row = await this.repository.one(ctx, runId, item.key, item.step, item.index);
+    if (!row || row.type !== 'image') return null;
+    const [key, contentType] = row.thumbnail_key ? [row.thumbnail_key, 'image/webp'] : [row.object_key, row.content_type];
+    if (!key || !contentType || !/^image\/(png|jpeg|gif|webp)$/.test(contentType)) return null;
+    if (!row.thumbnail_key && Number(row.size) > maxBytes) return null;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of await this.driver.read(key)) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) return null;
+      chunks.push(chunk as Buffer);
+    }
+    return { contentType, bytes: Buffer.concat(chunks) };
+  }
+
   private async url(ctx: RequestContext, key: string | null, contentType: string | null, name?: string): Promise<string | null> {
     if (!key) return null;
     // Content-addressed objects: the same URL all window long, so the slider's grids reuse what the browser holds.

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
+  panelMetrics,
+  REPORT_LIMITS,
   seriesQueryRequestSchema,
   type PackedSeries,
   type PanelBlock,
@@ -10,6 +12,7 @@ import type { EntityManager } from 'typeorm';
 import type { Principal } from '../common/context/principal';
 import { RequestContext, type OrgScope, type ProjectScope } from '../common/context/request-context';
 import { notFound } from '../common/errors/app-error';
+import { MediaService } from '../media/media.service';
 import { runKey } from '../runs/run-key';
 import { RunsQueryService } from '../runs/runs-query.service';
 import { RunsRepository } from '../runs/runs.repository';
@@ -28,6 +31,8 @@ export interface PanelRequest {
   block: string;
   runs?: string[];
   maxPoints: number;
+  /** Media panels: the slider's step. */
+  step?: number;
 }
 
 /**
@@ -43,6 +48,7 @@ export class ReportDataService {
     private readonly runs: RunsRepository,
     private readonly runsQuery: RunsQueryService,
     private readonly seriesQuery: SeriesQueryService,
+    private readonly media: MediaService,
   ) {}
 
   panel(blocks: ReportBlockParsed[], id: string): PanelBlock {
@@ -80,8 +86,16 @@ export class ReportDataService {
       if (block.type === 'text' || !block.freeze?.atPublication) continue;
       const { ctx, ids } = await this.resolveRunSet(scope, block);
       const steps: Record<string, number | null> = Object.fromEntries(ids.map((id) => [id, null]));
-      if (ctx && ids.length && block.metrics.length) {
-        const summary = await this.seriesQuery.read(ctx, seriesQueryRequestSchema.parse({ runs: ids, names: block.metrics, maxPoints: 0 }));
+      const metrics = panelMetrics(block);
+      if (ctx && ids.length && block.type === 'media') {
+        // A frozen media panel stops each run at the last step it had logged media at publication.
+        const grid = await this.media.grid(ctx, { runs: ids, keys: block.keys, withSteps: true });
+        for (const cell of grid.cells) {
+          const last = cell.steps?.at(-1);
+          if (last !== undefined) steps[cell.runId] = Math.max(steps[cell.runId] ?? -1, last);
+        }
+      } else if (ctx && ids.length && metrics.length) {
+        const summary = await this.seriesQuery.read(ctx, seriesQueryRequestSchema.parse({ runs: ids, names: metrics, maxPoints: 0 }));
         for (const s of summary.series) {
           const id = summary.runs[s.run]!;
           if (s.lastStep !== null) steps[id] = Math.max(steps[id] ?? -1, s.lastStep);
@@ -123,16 +137,19 @@ export class ReportDataService {
       const to = cut.length ? Math.min(...cut) : null;
       groups.set(to, [...(groups.get(to) ?? []), id]);
     }
+    if (block.type === 'media')
+      return { block: block.id, runs, series: [], cutoffStep, media: await this.mediaGrid(ctx, block, ids, groups, request.step) };
     const series: PackedSeries[] = [];
-    if (block.metrics.length) {
+    const metrics = panelMetrics(block);
+    if (metrics.length) {
       for (const [to, group] of groups) {
         if (to !== null && to < 0) continue;
         const answer = await this.seriesQuery.read(
           ctx,
           seriesQueryRequestSchema.parse({
             runs: group,
-            names: block.metrics,
-            // A runs table needs only the last value (at the cutoff: the last point before it).
+            names: metrics,
+            // Only a line chart needs points; the other panels the last value (at the cutoff: the last point before it).
             maxPoints: block.type === 'line' ? request.maxPoints : to === null ? 0 : 1,
             times: false,
             ...(to !== null ? { to } : {}),
@@ -143,6 +160,50 @@ export class ReportDataService {
     }
     series.sort((a, b) => a.run - b.run || (a.name < b.name ? -1 : 1));
     return { block: block.id, runs, series, cutoffStep };
+  }
+
+  /**
+   * A media panel's grid: each run's latest items at or before the step asked for (the block's step, or the
+   * latest), never past its cutoff (the freeze step, or where the run was at publication), and the steps the
+   * slider offers (those at or before the cutoffs).
+   */
+  private async mediaGrid(
+    ctx: RequestContext,
+    block: Extract<PanelBlock, { type: 'media' }>,
+    ids: string[],
+    cutoffs: Map<number | null, string[]>,
+    step: number | undefined,
+  ): Promise<NonNullable<ReportData['media']>> {
+    const wanted = step ?? block.step;
+    const runSteps: Record<string, number | null> = {};
+    for (const [to, group] of cutoffs) {
+      for (const id of group) {
+        const at = [to, wanted].filter((s): s is number => s !== null && s !== undefined);
+        if (to !== null && to < 0) runSteps[id] = null;
+        else if (at.length) runSteps[id] = Math.min(...at);
+      }
+    }
+    if (!ids.length) return { step: wanted ?? null, steps: [], cells: [] };
+    const grid = await this.media.grid(ctx, {
+      runs: ids,
+      keys: block.keys,
+      ...(wanted !== undefined ? { step: wanted } : {}),
+      runSteps,
+      withSteps: true,
+    });
+    const cutOf = new Map<string, number | null>();
+    for (const [to, group] of cutoffs) for (const id of group) cutOf.set(id, to);
+    const steps = new Set<number>();
+    for (const cell of grid.cells) {
+      const to = cutOf.get(cell.runId) ?? null;
+      for (const s of cell.steps ?? []) if (to === null || s <= to) steps.add(s);
+    }
+    const all = [...steps].sort((a, b) => a - b).slice(-REPORT_LIMITS.mediaSteps);
+    return {
+      step: wanted ?? all.at(-1) ?? null,
+      steps: all,
+      cells: grid.cells.map(({ steps: _steps, ...cell }) => cell),
+    };
   }
 }
 

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { OrgPermission } from '@trackbase/contracts';
 import { RequirePermission } from '../common/access/require-permission.decorator';
 import { Ctx } from '../common/context/ctx.decorator';
@@ -24,7 +25,9 @@ import {
   UserParamDto,
   LinkParamDto,
   ListQueryDto,
+  ExportQueryDto,
 } from './dto/reports.dto';
+import { sendExport } from './export/send-export';
 
 /**
  * Reports of an organization. Every route needs only membership of the
@@ -101,6 +104,20 @@ export class ReportsController {
   @ApiOkResponse({ type: ReportDataDto })
   data(@Ctx() ctx: RequestContext, @Param() params: ReportParamDto, @Body() body: ReportDataRequestDto) {
     return this.reports.panelData(ctx, params.report, body);
+  }
+
+  /** The report as one self-contained HTML file (charts as inline SVG, images as data URIs, no script, no request). */
+  @Get(':report/export')
+  @RequirePermission(OrgPermission.Read)
+  @ApiProduces('text/html')
+  @Header('Cache-Control', 'no-store')
+  async export(
+    @Ctx() ctx: RequestContext,
+    @Param() params: ReportParamDto,
+    @Query() query: ExportQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return sendExport(res, await this.reports.exportHtml(ctx, params.report, query.version));
   }
 
   @Get(':report/members')

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MediaModule } from '../media/media.module';
 import { RunsModule } from '../runs/runs.module';
+import { ReportExportService } from './export/report-export.service';
 import { ReportDataService } from './report-data.service';
 import { ReportsController } from './reports.controller';
 import { ReportsRepository } from './reports.repository';
@@ -8,8 +10,8 @@ import { SharedReportsController } from './shared-reports.controller';
 import { SharedReportsService } from './shared-reports.service';
 
 @Module({
-  imports: [RunsModule],
+  imports: [RunsModule, MediaModule],
   controllers: [ReportsController, SharedReportsController],
-  providers: [ReportsService, ReportsRepository, ReportDataService, SharedReportsService],
+  providers: [ReportsService, ReportsRepository, ReportDataService, SharedReportsService, ReportExportService],
 })
 export class ReportsModule {}

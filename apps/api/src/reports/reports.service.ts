@@ -18,6 +18,7 @@ import { AccessService } from '../common/access/access.service';
 import type { RequestContext } from '../common/context/request-context';
 import { badRequest, forbidden, notFound } from '../common/errors/app-error';
 import { randomToken, sha256 } from '../auth/secret-token';
+import { ReportExportService } from './export/report-export.service';
 import { ReportDataService, type DataScope, type PanelRequest } from './report-data.service';
 import { FilterError, parseFilter, RunSqlBuilder } from '../runs/filter';
 import { invalidRunSet, reportConflict } from './reports.errors';
@@ -49,6 +50,7 @@ export class ReportsService {
     private readonly repo: ReportsRepository,
     private readonly access: AccessService,
     private readonly data: ReportDataService,
+    private readonly exporter: ReportExportService,
   ) {}
 
   private async projectRoles(ctx: RequestContext, ids: string[]) {
@@ -176,6 +178,30 @@ export class ReportsService {
     return this.data.read(this.scope(ctx), row.blocks, row.frozen, request);
   }
 
+  /** The report (the draft, or a published version) as one self-contained HTML file, and a file name for it. */
+  async exportHtml(ctx: RequestContext, id: string, version?: number): Promise<{ html: string; fileName: string }> {
+    const { report } = await this.readable(ctx, id);
+    let source;
+    if (version === undefined) {
+      source = {
+        title: report.title,
+        subtitle: `Draft, exported ${new Date().toISOString().slice(0, 10)}`,
+        blocks: report.blocks,
+        frozen: null,
+      };
+    } else {
+      const row = await this.repo.version(ctx.em, ctx.organization.id, report.id, version);
+      if (!row) throw notFound('report version');
+      source = {
+        title: row.title,
+        subtitle: `Version ${row.version}, published ${row.published_at.toISOString().slice(0, 10)}`,
+        blocks: row.blocks,
+        frozen: row.frozen,
+      };
+    }
+    return { html: await this.exporter.render(this.scope(ctx), source), fileName: exportFileName(source.title) };
+  }
+
   async members(ctx: RequestContext, id: string): Promise<{ items: ReportMember[] }> {
     const { report } = await this.readable(ctx, id);
     return { items: (await this.repo.members(ctx, report.id)).map((m) => ({ userId: m.user_id, name: m.name, role: m.role })) };
@@ -269,4 +295,14 @@ function toLink(l: ShareLinkRow): ShareLink {
     revokedAt: l.revoked_at?.toISOString() ?? null,
     anonymised: l.anonymised,
   };
+}
+
+/** A file name from the title: letters, digits and dashes, never empty. */
+export function exportFileName(title: string): string {
+  const base = title
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+  return `${base || 'report'}.html`;
 }

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { sendExport } from './export/send-export';
 import { GlobalPermission } from '@trackbase/contracts';
 import { NoTransaction } from '../common/access/no-transaction.decorator';
 import { RequirePermission } from '../common/access/require-permission.decorator';
@@ -29,5 +31,15 @@ export class SharedReportsController {
   data(@Param() params: TokenParamDto, @Body() body: ReportDataRequestDto, @Req() request: { id: string }) {
     const { version: _version, ...panel } = body;
     return this.shared.panelData(String(request.id), params.token, panel);
+  }
+
+  /** The link's published version as one self-contained HTML file. */
+  @Get('export')
+  @NoTransaction()
+  @RequirePermission(GlobalPermission.Public)
+  @ApiProduces('text/html')
+  @Header('Cache-Control', 'no-store')
+  async export(@Param() params: TokenParamDto, @Req() request: { id: string }, @Res({ passthrough: true }) res: Response) {
+    return sendExport(res, await this.shared.exportHtml(String(request.id), params.token));
   }
 }

@@ -8,7 +8,8 @@ import { inScopedTransaction } from '../database/tenant-scope';
 import { ReportDataService, type PanelRequest } from './report-data.service';
 import { reportNotPublished, shareLinkGone } from './reports.errors';
 import { ReportsRepository, type ShareLinkRow, type VersionRow } from './reports.repository';
-import { toVersion } from './reports.service';
+import { ReportExportService } from './export/report-export.service';
+import { exportFileName, toVersion } from './reports.service';
 
 const TOKEN = /^tbs_[A-Za-z0-9_-]{20,100}$/;
 
@@ -24,6 +25,7 @@ export class SharedReportsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: ReportsRepository,
     private readonly data: ReportDataService,
+    private readonly exporter: ReportExportService,
   ) {}
 
   private async open<T>(
@@ -59,17 +61,40 @@ export class SharedReportsService {
         version.frozen,
         request,
       );
-      if (!link.anonymised) return data;
-      const projects = projectAliases(version.blocks);
-      return {
-        ...data,
-        runs: data.runs.map((run) => {
-          const alias = runAlias(link.id, run.id);
-          return { ...run, key: alias, name: alias, project: projects.get(run.project) ?? 'project' };
-        }),
-      };
+      return link.anonymised ? anonymiseData(link.id, version.blocks, data) : data;
     });
   }
+
+  /** The link's version as one self-contained HTML file: exactly what the link shows (anonymised as it is). */
+  async exportHtml(requestId: string, token: string): Promise<{ html: string; fileName: string }> {
+    return this.open(token, async (em, org, version, link) => {
+      const title = version.title;
+      const html = await this.exporter.render(
+        { requestId, principal: null, org: { ...org, role: 'member' }, em },
+        {
+          title,
+          subtitle: `Version ${version.version}, published ${version.published_at.toISOString().slice(0, 10)}`,
+          // Run sets are never printed; the data path needs them as they are.
+          blocks: version.blocks,
+          frozen: version.frozen,
+        },
+        (data) => (link.anonymised ? anonymiseData(link.id, version.blocks, data) : data),
+      );
+      return { html, fileName: exportFileName(title) };
+    });
+  }
+}
+
+/** Panel data of an anonymised link: runs named by placeholders, projects by placeholder names. */
+function anonymiseData(linkId: string, blocks: ReportBlockParsed[], data: ReportData): ReportData {
+  const projects = projectAliases(blocks);
+  return {
+    ...data,
+    runs: data.runs.map((run) => {
+      const alias = runAlias(linkId, run.id);
+      return { ...run, key: alias, name: alias, project: projects.get(run.project) ?? 'project' };
+    }),
+  };
 }
 
 /** Placeholder project names, in the order the report first names each project. */

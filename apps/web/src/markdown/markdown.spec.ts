@@ -2,6 +2,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { Markdown } from './Markdown';
+import { findReferences, parseReferenceHref, referenceHref, viewUrlReference } from './references';
 
 const render = (text: string, people?: Map<string, string>) => renderToStaticMarkup(createElement(Markdown, { text, people }));
 
@@ -109,5 +110,39 @@ describe('Markdown rendering', () => {
     const html = render('see VIS-42 and `VIS-43` and model:resnet@production');
     expect(html).toContain('see VIS-42 and <code>VIS-43</code> and model:resnet@production');
     expect(html).not.toContain('<a');
+  });
+
+  it('shows saved-view references as plain text outside a project', () => {
+    const html = render('compare with view:baseline and view:"Best runs".');
+    expect(html).toContain('compare with view:baseline and view:&quot;Best runs&quot;.');
+    expect(html).not.toContain('<a');
+  });
+});
+
+describe('saved-view references', () => {
+  it('finds view:name and view:"a name" in text, without trailing punctuation', () => {
+    const found = findReferences('see view:baseline, view:v1.2 and view:"Best runs". Not myview:x or view: alone');
+    expect(found.map((m) => [m.text, m.reference])).toEqual([
+      ['view:baseline', { kind: 'view', name: 'baseline' }],
+      ['view:v1.2', { kind: 'view', name: 'v1.2' }],
+      ['view:"Best runs"', { kind: 'view', name: 'Best runs' }],
+    ]);
+    for (const m of found) expect(parseReferenceHref(referenceHref(m.reference))).toEqual(m.reference);
+  });
+
+  it("recognises a saved view's URL of this app only", () => {
+    const id = '0b7c2f1e-8d3a-4c55-9f0e-2a1b3c4d5e6f';
+    expect(viewUrlReference(`https://tb.example.com/acme/vision?view=${id}`, 'https://tb.example.com')).toEqual({
+      kind: 'view-url',
+      org: 'acme',
+      project: 'vision',
+      id,
+      text: `https://tb.example.com/acme/vision?view=${id}`,
+    });
+    expect(viewUrlReference(`/acme/vision?filter=x&view=${id}`, 'https://tb.example.com')).toMatchObject({ org: 'acme', id });
+    expect(viewUrlReference(`https://evil.example/acme/vision?view=${id}`, 'https://tb.example.com')).toBeNull();
+    expect(viewUrlReference(`//evil.example/acme/vision?view=${id}`, 'https://tb.example.com')).toBeNull();
+    expect(viewUrlReference('/acme/vision?view=not-a-uuid', 'https://tb.example.com')).toBeNull();
+    expect(viewUrlReference(`/acme/vision/runs/VIS-1?view=${id}`, 'https://tb.example.com')).toBeNull();
   });
 });

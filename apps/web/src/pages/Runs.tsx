@@ -166,11 +166,23 @@ export function RunsPage() {
   useEffect(() => {
     if (appliedDefault.current || !views.data) return;
     appliedDefault.current = true;
+    if (search.get('view')) return;
     const chosen = views.data.items.find((v) => v.id === views.data!.defaultViewId);
     const urlHasState = ['filter', 'sort', 'columns', 'state', 'tag'].some((k) => search.has(k));
     if (chosen && !urlHasState) loadView(chosen);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [views.data]);
+
+  // A saved view's own URL (`?view={id}`, what live references link to) opens that view, also from this page.
+  const viewParam = search.get('view');
+  useEffect(() => {
+    if (!views.data || !viewParam) return;
+    const named = views.data.items.find((v) => v.id === viewParam);
+    if (!named) return;
+    appliedDefault.current = true;
+    loadView(named);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [views.data, viewParam]);
 
   // A failed filter leaves nothing stale on screen.
   const rows = useMemo(() => (runs.error ? [] : [...(runs.data?.items ?? []), ...more.items]), [runs.error, runs.data, more.items]);

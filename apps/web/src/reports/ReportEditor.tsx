@@ -6,7 +6,43 @@ import { Markdown, type MarkdownScope } from '../markdown/Markdown';
 import { newBlockId } from './api';
 import { ReportPanel, type PanelLoader } from './ReportPanel';
 
-type PanelDraft = Extract<ReportBlock, { type: 'line' | 'runs' }>;
+type PanelDraft = Exclude<ReportBlock, { type: 'text' }>;
+type PanelKind = PanelDraft['type'];
+
+export const PANEL_KINDS: Record<PanelKind, string> = {
+  line: 'Line chart',
+  runs: 'Runs table',
+  scatter: 'Scatter plot',
+  parallel: 'Parallel coordinates',
+  media: 'Media',
+};
+
+/** The same panel as another kind: its title, run set and freeze kept, its fields carried over where they mean the same. */
+function asKind(block: PanelDraft, type: PanelKind): PanelDraft {
+  const common = {
+    id: block.id,
+    ...(block.title ? { title: block.title } : {}),
+    runSet: block.runSet,
+    ...(block.freeze ? { freeze: block.freeze } : {}),
+  };
+  const metrics = 'metrics' in block ? (block.metrics ?? []) : block.type === 'scatter' ? [block.y.name] : [];
+  switch (type) {
+    case 'line':
+    case 'runs':
+      return { ...common, type, metrics };
+    case 'scatter':
+      return {
+        ...common,
+        type,
+        x: { kind: 'param', name: block.type === 'parallel' ? (block.params?.[0] ?? '') : '' },
+        y: { kind: 'metric', name: metrics[0] ?? '' },
+      };
+    case 'parallel':
+      return { ...common, type, params: block.type === 'scatter' && block.x.kind === 'param' ? [block.x.name] : [], metrics };
+    case 'media':
+      return { ...common, type, keys: [] };
+  }
+}
 
 const list = (text: string) =>
   text
@@ -49,6 +85,77 @@ function TextBlockEditor({
   );
 }
 
+/** The fields of one kind of panel: metrics; a scatter's axes; parallel axes; media keys and step. */
+function PanelFields({ block, onChange }: { block: PanelDraft; onChange: (b: ReportBlock) => void }) {
+  const listInput = (field: string, label: string, value: string[], placeholder: string, set: (v: string[]) => PanelDraft) => (
+    <label>
+      {label}
+      <input
+        aria-label={`${field} of block ${block.id}`}
+        defaultValue={value.join(', ')}
+        onBlur={(e) => onChange(set(list(e.target.value)))}
+        placeholder={placeholder}
+      />
+    </label>
+  );
+  switch (block.type) {
+    case 'line':
+    case 'runs':
+      return listInput('Metrics', 'Metrics', block.metrics ?? [], 'loss, val/acc', (metrics) => ({ ...block, metrics }));
+    case 'parallel':
+      return (
+        <>
+          {listInput('Params', 'Params', block.params ?? [], 'lr, batch_size', (params) => ({ ...block, params }))}
+          {listInput('Metrics', 'Metrics', block.metrics ?? [], 'val/acc', (metrics) => ({ ...block, metrics }))}
+        </>
+      );
+    case 'scatter':
+      return (
+        <>
+          {(['x', 'y'] as const).map((axis) => (
+            <label key={axis}>
+              {axis.toUpperCase()}
+              <select
+                aria-label={`${axis.toUpperCase()} kind of block ${block.id}`}
+                value={block[axis].kind}
+                onChange={(e) => onChange({ ...block, [axis]: { ...block[axis], kind: e.target.value as 'param' | 'metric' } })}
+              >
+                <option value="param">param</option>
+                <option value="metric">metric (last value)</option>
+              </select>
+              <input
+                aria-label={`${axis.toUpperCase()} of block ${block.id}`}
+                defaultValue={block[axis].name}
+                onBlur={(e) => onChange({ ...block, [axis]: { ...block[axis], name: e.target.value.trim() } })}
+                placeholder={axis === 'x' ? 'lr' : 'loss'}
+              />
+            </label>
+          ))}
+        </>
+      );
+    case 'media':
+      return (
+        <>
+          {listInput('Media keys', 'Media keys', block.keys, 'samples, predictions', (keys) => ({ ...block, keys }))}
+          <label>
+            Step
+            <input
+              aria-label={`Step of block ${block.id}`}
+              type="number"
+              min={0}
+              defaultValue={block.step ?? ''}
+              onBlur={(e) => {
+                const { step: _step, ...rest } = block;
+                onChange(e.target.value === '' ? rest : { ...rest, step: Math.max(0, Math.floor(Number(e.target.value))) });
+              }}
+              placeholder="latest"
+            />
+          </label>
+        </>
+      );
+  }
+}
+
 /** A panel's settings: kind, title, its run set (one project; fixed runs or a filter) and metrics. */
 function PanelBlockEditor({ block, onChange }: { block: PanelDraft; onChange: (b: ReportBlock) => void }) {
   const runSet = block.runSet;
@@ -60,10 +167,13 @@ function PanelBlockEditor({ block, onChange }: { block: PanelDraft; onChange: (b
         <select
           aria-label={`Kind of block ${block.id}`}
           value={block.type}
-          onChange={(e) => onChange({ ...block, type: e.target.value as 'line' | 'runs', metrics: block.metrics ?? [] } as ReportBlock)}
+          onChange={(e) => onChange(asKind(block, e.target.value as PanelKind))}
         >
-          <option value="line">Line chart</option>
-          <option value="runs">Runs table</option>
+          {Object.entries(PANEL_KINDS).map(([kind, label]) => (
+            <option key={kind} value={kind}>
+              {label}
+            </option>
+          ))}
         </select>
       </label>
       <label>
@@ -74,15 +184,7 @@ function PanelBlockEditor({ block, onChange }: { block: PanelDraft; onChange: (b
           onChange={(e) => onChange({ ...block, title: e.target.value || undefined })}
         />
       </label>
-      <label>
-        Metrics
-        <input
-          aria-label={`Metrics of block ${block.id}`}
-          defaultValue={(block.metrics ?? []).join(', ')}
-          onBlur={(e) => onChange({ ...block, metrics: list(e.target.value) })}
-          placeholder="loss, val/acc"
-        />
-      </label>
+      <PanelFields key={block.type} block={block} onChange={onChange} />
       <label>
         Project
         <input
@@ -138,12 +240,15 @@ export function ReportEditor({
   load,
   onSave,
   onCancel,
+  onDownload,
 }: {
   report: Report;
   scope?: MarkdownScope;
   load: PanelLoader;
   onSave: (title: string, blocks: ReportBlock[]) => Promise<void>;
   onCancel: () => void;
+  /** Downloads the saved draft as one HTML file. */
+  onDownload?: () => void;
 }) {
   const [title, setTitle] = useState(report.title);
   const [blocks, setBlocks] = useState<ReportBlock[]>(report.blocks);
@@ -186,7 +291,7 @@ export function ReportEditor({
       {blocks.map((block, i) => (
         <section key={block.id} className="report-block-edit card" aria-label={`Block ${i + 1}`}>
           <div className="toolbar">
-            <span className="grow muted small">{block.type === 'text' ? 'Text' : block.type === 'line' ? 'Line chart' : 'Runs table'}</span>
+            <span className="grow muted small">{block.type === 'text' ? 'Text' : PANEL_KINDS[block.type]}</span>
             <button
               type="button"
               className="secondary"
@@ -249,6 +354,11 @@ export function ReportEditor({
         <button type="button" className="secondary" onClick={onCancel}>
           Cancel
         </button>
+        {onDownload && (
+          <button type="button" className="secondary" onClick={onDownload} title="The saved draft as one HTML file that opens offline">
+            Download HTML
+          </button>
+        )}
       </div>
     </form>
   );

@@ -4,9 +4,12 @@ import { useEffect, useMemo, useState } from 'react';
 import { runColor } from '../charts/palette';
 import { LineChart, type ChartLine } from '../components/Chart';
 import { ErrorBox, formatValue, Loading } from '../components/ui';
+import { panelTitle } from './panel-title';
+import { ReportMediaView } from './ReportMediaView';
+import { ParallelView, ScatterView } from './SummaryViews';
 
 /** Loads one panel's data (the report API for members, the share-link API for a token). */
-export type PanelLoader = (block: string) => Promise<ReportData>;
+export type PanelLoader = (block: string, options?: { step?: number }) => Promise<ReportData>;
 
 /** While any run of a live panel is running its data is read again this often. */
 const LIVE_INTERVAL_MS = 5_000;
@@ -49,21 +52,31 @@ export function ReportPanel({ block, load, live = true }: { block: PanelBlock; l
     return () => clearTimeout(timer);
   }, [live, running, frozen, data]);
 
-  const title = block.title || (block.type === 'line' ? block.metrics.join(', ') : 'Runs');
+  const title = panelTitle(block);
   return (
-    <figure className="report-panel" aria-label={`Panel ${title}`}>
+    <figure className="report-panel" data-type={block.type} aria-label={`Panel ${title}`}>
       <figcaption className="panel-title">{title}</figcaption>
       <ErrorBox error={error} />
       {!data && !error && <Loading what="Loading panel" />}
       {data && data.runs.length === 0 && <p className="muted">No runs in this panel's run set.</p>}
       {data &&
         data.runs.length > 0 &&
-        (block.type === 'line' ? <LinePanelView block={block} data={data} /> : <RunsTableView block={block} data={data} />)}
+        (block.type === 'line' ? (
+          <LinePanelView block={block} data={data} />
+        ) : block.type === 'runs' ? (
+          <RunsTableView block={block} data={data} />
+        ) : block.type === 'scatter' ? (
+          <ScatterView block={block} data={data} />
+        ) : block.type === 'parallel' ? (
+          <ParallelView block={block} data={data} />
+        ) : (
+          <ReportMediaView block={block} first={data} load={load} />
+        ))}
     </figure>
   );
 }
 
-function LinePanelView({ block, data }: { block: PanelBlock; data: ReportData }) {
+function LinePanelView({ block, data }: { block: Extract<PanelBlock, { type: 'line' }>; data: ReportData }) {
   const lines = useMemo<ChartLine[]>(
     () =>
       data.series.map((s) => {
@@ -84,7 +97,7 @@ function LinePanelView({ block, data }: { block: PanelBlock; data: ReportData })
   return <LineChart title={block.title || block.metrics.join(', ')} lines={lines} xKind="step" height={240} />;
 }
 
-function RunsTableView({ block, data }: { block: PanelBlock; data: ReportData }) {
+function RunsTableView({ block, data }: { block: Extract<PanelBlock, { type: 'runs' }>; data: ReportData }) {
   const params = useMemo(() => [...new Set(data.runs.flatMap((r) => Object.keys(r.params)))].sort(), [data.runs]);
   const last = (run: number, metric: string) => {
     const s = data.series.find((x) => x.run === run && x.name === metric);

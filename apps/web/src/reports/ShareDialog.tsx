@@ -2,6 +2,7 @@ import type { CreatedShareLink, PanelBlock, Report, ShareLink } from '@trackbase
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ErrorBox, formatTime, Loading } from '../components/ui';
 import { embedUrl, reportsApi, shareUrl, unwrap } from './api';
+import { panelTitle } from './panel-title';
 
 const EXPIRY = [
   { label: 'Never', days: 0 },
@@ -127,7 +128,7 @@ export function ShareDialog({ org, report, onClose }: { org: string; report: Rep
                     const snippet = `<iframe src="${embedUrl(created.token, p.id)}" width="800" height="340" style="border:0"></iframe>`;
                     return (
                       <li key={p.id} className="toolbar">
-                        <span className="grow">{p.title || (p.type === 'line' ? p.metrics.join(', ') : 'Runs')}</span>
+                        <span className="grow">{panelTitle(p)}</span>
                         <CopyButton text={snippet} label="Copy embed code" />
                       </li>
                     );

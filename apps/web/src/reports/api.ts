@@ -29,3 +29,22 @@ export function newBlockId(prefix = 'b'): string {
   counter = (counter + 1) % 1_000;
   return `${prefix}${Date.now().toString(36)}${counter.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
+
+/** Saves an exported report (one self-contained HTML file) as a download. */
+export function saveHtmlFile(title: string, html: string): void {
+  const name = `${
+    title
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'report'
+  }.html`;
+  const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SLUG_PATTERN } from '../slug';
 import { LIMITS } from './runs';
+import { storedMediaSchema } from './media';
 import { packedSeriesSchema } from './series-query';
 
 /**
@@ -16,6 +17,9 @@ export const REPORT_LIMITS = {
   titleLength: 200,
   filterLength: 4_000,
   members: 200,
+  mediaKeysPerPanel: 8,
+  /** Steps a media panel's slider offers (the newest ones). */
+  mediaSteps: 500,
 } as const;
 
 export const ReportErrorCode = {
@@ -80,10 +84,78 @@ export const runsTableBlockSchema = z.strictObject({
   freeze: freezeSchema.optional(),
 });
 
-export const reportBlockSchema = z.discriminatedUnion('type', [textBlockSchema, lineBlockSchema, runsTableBlockSchema]);
+const seriesName = z.string().min(1).max(LIMITS.seriesNameLength);
+
+/** One axis of a scatter plot: a param of the runs, or the last value (summary) of a metric. */
+export const scatterAxisSchema = z.strictObject({
+  kind: z.enum(['param', 'metric']),
+  name: seriesName,
+});
+export type ScatterAxis = z.infer<typeof scatterAxisSchema>;
+
+/** One dot per run of the set: `x` against `y`, each a param or a metric's last value. */
+export const scatterBlockSchema = z.strictObject({
+  id: blockId,
+  type: z.literal('scatter'),
+  title: z.string().max(REPORT_LIMITS.titleLength).optional(),
+  runSet: runSetSchema,
+  x: scatterAxisSchema,
+  y: scatterAxisSchema,
+  freeze: freezeSchema.optional(),
+});
+
+/** Parallel coordinates: one axis per param, then one per metric (its last value), one polyline per run. */
+export const parallelBlockSchema = z
+  .strictObject({
+    id: blockId,
+    type: z.literal('parallel'),
+    title: z.string().max(REPORT_LIMITS.titleLength).optional(),
+    runSet: runSetSchema,
+    params: z.array(seriesName).max(REPORT_LIMITS.metricsPerPanel).default([]),
+    metrics: z.array(seriesName).max(REPORT_LIMITS.metricsPerPanel).default([]),
+    freeze: freezeSchema.optional(),
+  })
+  .refine((b) => b.params.length + b.metrics.length >= 2, {
+    message: 'parallel coordinates need at least two axes (params and metrics)',
+    path: ['params'],
+  });
+
+/** The media grid of the workspace: the run set's runs × media keys at a step (a slider over the logged steps). */
+export const mediaBlockSchema = z.strictObject({
+  id: blockId,
+  type: z.literal('media'),
+  title: z.string().max(REPORT_LIMITS.titleLength).optional(),
+  runSet: runSetSchema,
+  keys: z.array(z.string().min(1).max(250)).min(1).max(REPORT_LIMITS.mediaKeysPerPanel),
+  /** The step shown first (the latest when omitted); readers move the slider over the logged steps. */
+  step: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  freeze: freezeSchema.optional(),
+});
+
+export const reportBlockSchema = z.discriminatedUnion('type', [
+  textBlockSchema,
+  lineBlockSchema,
+  runsTableBlockSchema,
+  scatterBlockSchema,
+  parallelBlockSchema,
+  mediaBlockSchema,
+]);
 export type ReportBlock = z.input<typeof reportBlockSchema>;
 export type ReportBlockParsed = z.output<typeof reportBlockSchema>;
-export type PanelBlock = Extract<ReportBlockParsed, { type: 'line' | 'runs' }>;
+export type PanelBlock = Exclude<ReportBlockParsed, { type: 'text' }>;
+export const REPORT_PANEL_TYPES = ['line', 'runs', 'scatter', 'parallel', 'media'] as const;
+
+/** The metrics whose series a panel reads (a scatter's metric axes, a media panel none). */
+export function panelMetrics(block: PanelBlock): string[] {
+  switch (block.type) {
+    case 'scatter':
+      return [...new Set([block.x, block.y].filter((a) => a.kind === 'metric').map((a) => a.name))];
+    case 'media':
+      return [];
+    default:
+      return block.metrics;
+  }
+}
 
 const blocksSchema = z
   .array(reportBlockSchema)
@@ -172,6 +244,8 @@ export const reportDataRequestSchema = z.strictObject({
   /** A subset of the block's runs (ids); all of them when omitted. */
   runs: z.array(z.string().min(1).max(100)).min(1).max(REPORT_LIMITS.runsPerSet).optional(),
   maxPoints: z.number().int().min(0).max(10_000).default(1_000),
+  /** Media panels: the step of the slider (each run's latest step at or before it). */
+  step: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 export type ReportDataRequest = z.input<typeof reportDataRequestSchema>;
 
@@ -192,6 +266,14 @@ export const reportDataSchema = z.object({
   series: z.array(packedSeriesSchema),
   /** The step after which points are hidden (frozen panels), if any. */
   cutoffStep: z.number().nullable(),
+  /** Media panels: the grid of runs × keys at the step asked for (or the block's, or the latest), and the steps logged. */
+  media: z
+    .object({
+      step: z.number().nullable(),
+      steps: z.array(z.number()),
+      cells: z.array(z.object({ runId: z.uuid(), key: z.string(), step: z.number().nullable(), items: z.array(storedMediaSchema) })),
+    })
+    .optional(),
 });
 export type ReportData = z.infer<typeof reportDataSchema>;
 

@@ -81,6 +81,15 @@ class TrackbaseApi:
     def shared_report_data(self, token: str, body: Dict[str, Any]) -> Any:
         return self.http.request("POST", paths.shared_report_data(token), body)
 
+    def export_report(self, org: str, report: str, version: Optional[int] = None) -> str:
+        """The report (the draft, or a published version) as one self-contained HTML file."""
+        query = "" if version is None else f"?version={int(version)}"
+        return str(self.http.request("GET", f"{paths.report_export(org, report)}{query}"))
+
+    def shared_report_export(self, token: str) -> str:
+        """A share link's version as one self-contained HTML file."""
+        return str(self.http.request("GET", paths.shared_report_export(token)))
+
     # Trash: deleted runs, artifacts, artifact versions and projects, restorable until the janitor purges them.
     def trash(self, org: str, project: str) -> Any:
         return self.http.request("GET", paths.trash(org, project))

@@ -144,12 +144,20 @@ def report_share_links(o: str, r: str) -> str:
     return f"{report(o, r)}/share-links"
 
 
+def report_export(o: str, r: str) -> str:
+    return f"{report(o, r)}/export"
+
+
 def shared_report(token: str) -> str:
     return f"{API_BASE}/shared/reports/{seg(token)}"
 
 
 def shared_report_data(token: str) -> str:
     return f"{shared_report(token)}/data"
+
+
+def shared_report_export(token: str) -> str:
+    return f"{shared_report(token)}/export"
 
 
 def trash(o: str, p: str) -> str:

@@ -51,3 +51,8 @@ def test_a_script_publishes_a_report_of_its_run_and_shares_it_read_only(tenant: 
     with pytest.raises(TrackbaseApiError) as refused:
         anonymous.shared_report_data(link["token"], {"block": "loss", "runs": [other["id"]]})
     assert refused.value.status == 404
+
+    # The published version as one self-contained HTML file, for a member and through the link.
+    html = sdk.export_report(tenant.org, report["id"], version=1)
+    assert html.startswith("<!doctype html>") and "default-src 'none'" in html and "<script" not in html
+    assert "Nightly training" in anonymous.shared_report_export(link["token"])

@@ -204,6 +204,11 @@ export class TrackbaseApi {
   sharedReport = (token: string) => this.http.request<SharedReport>('GET', paths.sharedReport(token));
   sharedReportData = (token: string, body: Omit<ReportDataRequest, 'version'>) =>
     this.http.request<ReportData>('POST', paths.sharedReportData(token), body);
+  /** The report (the draft, or a published version) as one self-contained HTML file. */
+  exportReport = (org: string, report: string, version?: number) =>
+    this.http.request<string>('GET', `${paths.reportExport(org, report)}${version === undefined ? '' : `?version=${version}`}`);
+  /** A share link's version as one self-contained HTML file. */
+  sharedReportExport = (token: string) => this.http.request<string>('GET', paths.sharedReportExport(token));
 }
 
 function tableQuery(query: Record<string, string | number | undefined>): string {

@@ -51,3 +51,7 @@ export class UserParamDto extends createZodDto(z.object({ user: z.string().min(1
 export class LinkParamDto extends createZodDto(z.object({ link: z.string().min(1).max(100) }).loose()) {}
 
 export class ListQueryDto extends createZodDto(z.strictObject({ project: z.string().max(100).optional() })) {}
+
+export class ExportQueryDto extends createZodDto(
+  z.strictObject({ version: z.coerce.number().int().min(1).max(2_000_000_000).optional() }),
+) {}

@@ -2,9 +2,10 @@ import type { Report, ReportBlock, ReportHistory, ReportVersion } from '@trackba
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { ErrorBox, formatTime, Loading } from '../../components/ui';
-import { reportsApi, unwrap } from '../../reports/api';
+import { reportsApi, saveHtmlFile, unwrap } from '../../reports/api';
 import { ReportBlocks } from '../../reports/ReportBlocks';
 import { ReportEditor } from '../../reports/ReportEditor';
+import type { PanelLoader } from '../../reports/ReportPanel';
 import { ShareDialog } from '../../reports/ShareDialog';
 
 /**
@@ -38,9 +39,13 @@ export function ReportPage() {
     unwrap(reportsApi.reportVersion(org, id, shownVersion)).then(setVersion, (e: Error) => setError(e));
   }, [org, id, shownVersion]);
 
-  const draftLoader = useCallback((block: string) => unwrap(reportsApi.reportData(org, id, { block, maxPoints: 500 })), [org, id]);
+  const draftLoader = useCallback<PanelLoader>(
+    (block, options) => unwrap(reportsApi.reportData(org, id, { block, maxPoints: 500, ...options })),
+    [org, id],
+  );
   const versionLoader = useCallback(
-    (block: string) => unwrap(reportsApi.reportData(org, id, { block, version: shownVersion ?? undefined, maxPoints: 500 })),
+    (block: string, options?: { step?: number }) =>
+      unwrap(reportsApi.reportData(org, id, { block, version: shownVersion ?? undefined, maxPoints: 500, ...options })),
     [org, id, shownVersion],
   );
 
@@ -61,6 +66,16 @@ export function ReportPage() {
       setError(e as Error);
     } finally {
       setPublishing(false);
+    }
+  }
+
+  /** The shown version (or the saved draft) as one self-contained HTML file. */
+  async function download() {
+    try {
+      const html = await unwrap(reportsApi.exportReport(org, id, shownVersion ?? undefined));
+      saveHtmlFile(version?.title ?? report?.title ?? 'report', html);
+    } catch (e) {
+      setError(e as Error);
     }
   }
 
@@ -89,6 +104,14 @@ export function ReportPage() {
               </button>
             </>
           )}
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => void download()}
+            title="One HTML file with the charts as data, that opens offline"
+          >
+            Download HTML
+          </button>
         </div>
       )}
       <ErrorBox error={error} />
@@ -116,7 +139,14 @@ export function ReportPage() {
         </nav>
       )}
       {editing && canEdit ? (
-        <ReportEditor report={report} scope={scope} load={draftLoader} onSave={save} onCancel={() => setMode({})} />
+        <ReportEditor
+          report={report}
+          scope={scope}
+          load={draftLoader}
+          onSave={save}
+          onCancel={() => setMode({})}
+          onDownload={() => void download()}
+        />
       ) : version ? (
         <ReportBlocks key={`v${version.version}`} blocks={version.blocks} load={versionLoader} scope={scope} />
       ) : (

@@ -13,7 +13,10 @@ function useShared(token: string) {
   useEffect(() => {
     unwrap(sharedApi.sharedReport(token)).then(setReport, (e: Error) => setError(e));
   }, [token]);
-  const load = useCallback((block: string) => unwrap(sharedApi.sharedReportData(token, { block, maxPoints: 500 })), [token]);
+  const load = useCallback(
+    (block: string, options?: { step?: number }) => unwrap(sharedApi.sharedReportData(token, { block, maxPoints: 500, ...options })),
+    [token],
+  );
   return { report, error, load };
 }
 
