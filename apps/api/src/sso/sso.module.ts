@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { DomainVerifier } from './domain-verifier';
 import { OidcClients } from './oidc-client';
+import { SamlClients } from './saml-client';
+import { SamlSignInService } from './saml-sign-in.service';
 import { OrgSsoController } from './org-sso.controller';
 import { SsoConfigService } from './sso-config.service';
+import { SsoDomainsService } from './sso-domains.service';
 import { SsoController } from './sso.controller';
 import { SsoRepository } from './sso.repository';
 import { SsoSignInService } from './sso-sign-in.service';
@@ -10,6 +14,15 @@ import { SsoSignInService } from './sso-sign-in.service';
 @Module({
   imports: [AuthModule],
   controllers: [SsoController, OrgSsoController],
-  providers: [SsoRepository, OidcClients, SsoConfigService, SsoSignInService],
+  providers: [
+    SsoRepository,
+    OidcClients,
+    SamlClients,
+    DomainVerifier,
+    SsoDomainsService,
+    SsoConfigService,
+    SsoSignInService,
+    SamlSignInService,
+  ],
 })
 export class SsoModule {}

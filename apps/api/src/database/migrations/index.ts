@@ -22,6 +22,7 @@ import { ShareLinkAnonymised1764303000000 } from './1764303000000-share-link-ano
 import { WandbPendingMedia1764305000000 } from './1764305000000-wandb-pending-media';
 import { ApiKeyScopes1764306000000 } from './1764306000000-api-key-scopes';
 import { Sso1764307000000 } from './1764307000000-sso';
+import { SamlSsoVerifiedDomains1764405000000 } from './1764405000000-saml-sso-verified-domains';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   WandbPendingMedia1764305000000,
   ApiKeyScopes1764306000000,
   Sso1764307000000,
+  SamlSsoVerifiedDomains1764405000000,
 ];
