@@ -13,6 +13,7 @@ import { useParams } from 'react-router';
 import { del, patch, post } from '../api/client';
 import { useResource } from '../api/hooks';
 import { ErrorBox, formatTime, Loading } from '../components/ui';
+import { SsoSettings } from './SsoSettings';
 
 /** Members and roles, invitations, service accounts and the audit log; only what the caller's role allows is offered. */
 export function OrgSettingsPage() {
@@ -28,6 +29,7 @@ export function OrgSettingsPage() {
       <Members org={org} manage={can(OrgPermission.MembersManage)} isOwner={role === 'owner'} />
       {can(OrgPermission.InvitationsManage) && <Invitations org={org} isOwner={role === 'owner'} />}
       {can(OrgPermission.ServiceAccountsManage) && <ServiceAccounts org={org} />}
+      {can(OrgPermission.SsoManage) && <SsoSettings org={org} />}
       {can(OrgPermission.AuditRead) && <AuditLog org={org} />}
     </section>
   );
