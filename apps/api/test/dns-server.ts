@@ -32,7 +32,8 @@ export async function startDnsServer(): Promise<TestDnsServer> {
   });
   await server.listen({ udp: { port: 0, address: '127.0.0.1' } });
   const port = server.addresses().udp!.port;
-  return { address: `127.0.0.1:${port}`, txt, queries, close: () => server.close() };
+  let closed: Promise<void> | undefined;
+  return { address: `127.0.0.1:${port}`, txt, queries, close: () => (closed ??= server.close()) };
 }
 
 /** What an owner does to verify a domain: claim it, publish the TXT record it answers, ask to verify. */

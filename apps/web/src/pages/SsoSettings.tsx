@@ -156,7 +156,7 @@ export function SsoSettings({ org }: { org: string }) {
             </label>
           </fieldset>
         )}
-        <label>
+        <label className="inline">
           <input name="requireSso" type="checkbox" defaultChecked={configured?.requireSso ?? false} /> Require single sign-on for members
           (passwords and personal API keys are refused in this organization; service accounts keep working)
         </label>
