@@ -116,12 +116,16 @@ function jsonBody(limit: string, batchLimit: string) {
   const parseSmall = express.json({ limit, strict: true, verify, type });
   const parseBatch = express.json({ limit: batchLimit, strict: true, verify, type });
   const rawBodies = [`/${API_PREFIX}/storage/`, '/wandb/uploads/'];
+  // SAML IdPs post their responses as a form (HTTP-POST binding), to the ACS only.
+  const samlAcs = new RegExp(`^/${API_PREFIX}/auth/sso/[^/]+/saml/acs$`);
+  const parseForm = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 10 });
   // MLflow's artifact proxy takes file bytes of any type, as the storage routes do.
   const mlflowArtifacts = /^\/mlflow\/[^/]+\/api\/2\.0\/mlflow-artifacts\/artifacts\//;
   return (request: Request, response: Response, next: NextFunction) => {
     if (rawBodies.some((prefix) => request.path.startsWith(prefix)) || mlflowArtifacts.test(request.path)) return next();
     const large = request.path.endsWith('/batches') || request.path.endsWith('/file_stream');
-    const parse = request.method === 'POST' && large ? parseBatch : parseSmall;
+    const form = request.method === 'POST' && samlAcs.test(request.path) && request.is('application/x-www-form-urlencoded');
+    const parse = form ? parseForm : request.method === 'POST' && large ? parseBatch : parseSmall;
     parse(request, response, (error?: unknown) => {
       if (!error) return next();
       if (request.path.startsWith('/scim/')) {

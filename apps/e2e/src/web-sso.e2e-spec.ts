@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TokenPair } from '@trackbase/contracts';
 import { ApiClient, createProject, signup, uniqueSlug } from '@trackbase/api/test/api-client';
+import { startDnsServer, verifyDomainThroughDns, type TestDnsServer } from '@trackbase/api/test/dns-server';
 import { startOidcProvider, type TestOidcProvider } from '@trackbase/api/test/oidc-provider';
 import { startTestApp, type TestApp } from '@trackbase/api/test/test-app';
 import { launch, screenshot } from './browser';
@@ -11,12 +12,18 @@ import { launch, screenshot } from './browser';
 // be sent to the organization's identity provider (a real oidc-provider), sign in there, land in the web app.
 let t: TestApp;
 let idp: TestOidcProvider;
+let dns: TestDnsServer;
 let browser: Browser;
 const org = uniqueSlug('corp');
 const domain = `${org}.test`;
 
 beforeAll(async () => {
-  t = await startTestApp({ WEB_DIST_DIR: resolve(__dirname, '../../web/dist'), SSO_ALLOW_HTTP_ISSUERS: 'true' });
+  dns = await startDnsServer();
+  t = await startTestApp({
+    WEB_DIST_DIR: resolve(__dirname, '../../web/dist'),
+    SSO_ALLOW_HTTP_ISSUERS: 'true',
+    SSO_DNS_SERVERS: dns.address,
+  });
   idp = await startOidcProvider([`${t.url}/api/v1/auth/sso/${org}/callback`]);
   browser = await launch();
 });
@@ -24,6 +31,7 @@ afterAll(async () => {
   await browser?.close();
   await t?.close();
   await idp?.close();
+  await dns?.close();
 });
 
 it('an email of a verified domain is routed to the provider from the sign-in page, and comes back signed in', async () => {
@@ -38,6 +46,7 @@ it('an email of a verified domain is routed to the provider from the sign-in pag
     groupMappings: [{ group: 'ml', projects: [{ project, role: 'contributor' }] }],
   });
   expect(configured.status).toBe(200);
+  await verifyDomainThroughDns(dns, owner.api, org, domain);
   idp.accounts.set('dana', { email: `dana@${domain}`, name: 'Dana Scully', groups: ['ml'] });
 
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();

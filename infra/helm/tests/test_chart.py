@@ -142,3 +142,24 @@ def test_one_replica_needs_no_redis(tmp_path: Path) -> None:
     deployment = by_kind(docs, "Deployment")
     assert deployment["spec"]["replicas"] == 1
     assert "REDIS_URL" not in env_of(deployment["spec"]["template"]["spec"]["containers"][0])
+
+
+def test_the_secrets_key_reaches_the_api_from_the_chart_secret_or_the_existing_one(tmp_path: Path) -> None:
+    key = "q" * 43 + "="
+    docs = render({**EXTERNAL, "auth": {"jwtSecret": "x" * 40, "secretsKey": key}}, tmp_path)
+    secret = by_kind(docs, "Secret")
+    assert secret["stringData"]["SECRETS_KEY"] == key
+    for doc in (by_kind(docs, "Deployment"), by_kind(docs, "Job")):
+        ref = env_of(doc["spec"]["template"]["spec"]["containers"][0])["SECRETS_KEY"]["secretKeyRef"]
+        assert ref == {"name": secret["metadata"]["name"], "key": "SECRETS_KEY"}
+    existing = env_of(by_kind(render({**EXTERNAL, **EXISTING_SECRETS}, tmp_path), "Deployment")["spec"]["template"]["spec"]["containers"][0])
+    assert existing["SECRETS_KEY"]["secretKeyRef"] == {"name": "jwt", "key": "SECRETS_KEY", "optional": True}
+    without = env_of(by_kind(render(EXTERNAL, tmp_path), "Deployment")["spec"]["template"]["spec"]["containers"][0])
+    assert "SECRETS_KEY" not in without
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 44, "g" * 64])
+def test_a_malformed_secrets_key_fails_the_render(key: str, tmp_path: Path) -> None:
+    done = helm("template", values={**EXTERNAL, "auth": {"jwtSecret": "x" * 40, "secretsKey": key}}, tmp=tmp_path)
+    assert done.returncode != 0
+    assert "auth.secretsKey must be 32 bytes" in done.stderr

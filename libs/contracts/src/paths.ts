@@ -20,6 +20,12 @@ export const paths = {
   orgScimToken: (org: string, id: string) => `${API_BASE}/orgs/${seg(org)}/scim-tokens/${seg(id)}`,
   /** The SCIM 2.0 base URL an identity provider is given (outside /api/v1, as provisioning clients expect). */
   scimBase: (org: string) => `/scim/v2/${seg(org)}`,
+  orgSsoDomains: (org: string) => `${API_BASE}/orgs/${seg(org)}/sso/domains`,
+  orgSsoDomain: (org: string, domain: string) => `${API_BASE}/orgs/${seg(org)}/sso/domains/${seg(domain)}`,
+  orgSsoDomainVerify: (org: string, domain: string) => `${API_BASE}/orgs/${seg(org)}/sso/domains/${seg(domain)}/verify`,
+  samlMetadata: (org: string) => `${API_BASE}/auth/sso/${seg(org)}/saml/metadata`,
+  samlAcs: (org: string) => `${API_BASE}/auth/sso/${seg(org)}/saml/acs`,
+  samlReturn: (org: string) => `${API_BASE}/auth/sso/${seg(org)}/saml/return`,
   me: () => `${API_BASE}/users/me`,
   myApiKeys: () => `${API_BASE}/users/me/api-keys`,
   mySessions: () => `${API_BASE}/users/me/sessions`,

@@ -66,3 +66,17 @@ describe('SECRETS_KEY', () => {
     expect(() => loadConfig({ ...base, NODE_ENV: 'production', SSO_ALLOW_HTTP_ISSUERS: 'true' })).toThrow(ConfigError);
   });
 });
+
+describe('SSO_DNS_SERVERS', () => {
+  it('takes addresses with optional ports, and refuses names and bad ports at boot', () => {
+    expect(loadConfig(base).SSO_DNS_SERVERS).toEqual([]);
+    expect(loadConfig({ ...base, SSO_DNS_SERVERS: '127.0.0.1:5353, 10.0.0.2,[::1]:53,::1' }).SSO_DNS_SERVERS).toEqual([
+      '127.0.0.1:5353',
+      '10.0.0.2',
+      '[::1]:53',
+      '::1',
+    ]);
+    for (const bad of ['dns.example.com', '127.0.0.1:0', '127.0.0.1:70000', '[::1]:x'])
+      expect(() => loadConfig({ ...base, SSO_DNS_SERVERS: bad }), bad).toThrow(ConfigError);
+  });
+});

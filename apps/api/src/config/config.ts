@@ -16,6 +16,15 @@ function isProxyEntry(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && bits >= 0 && bits <= (isIP(address) === 4 ? 32 : 128);
 }
 
+/** An entry of SSO_DNS_SERVERS: `1.2.3.4`, `1.2.3.4:53`, `::1` or `[::1]:53`. */
+function isDnsServer(entry: string): boolean {
+  const v6 = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(entry);
+  const v4 = /^([^:]+)(?::(\d{1,5}))?$/.exec(entry);
+  const [address, port] = v6 ? [v6[1]!, v6[2]] : v4 ? [v4[1]!, v4[2]] : [entry, undefined];
+  if (isIP(address) === 0) return false;
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+
 const boolean = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const envSchema = z.object({
@@ -53,6 +62,25 @@ const envSchema = z.object({
     }),
   /** Lets SSO providers be reached over plain http (a provider on localhost in development); never in production. */
   SSO_ALLOW_HTTP_ISSUERS: boolean.default(false),
+  /**
+   * DNS resolvers that verify email domains (their TXT records), as `address` or `address:port` (`[v6]:port`),
+   * comma-separated. Empty: the system's resolvers.
+   */
+  SSO_DNS_SERVERS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const list = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      const bad = list.filter((entry) => !isDnsServer(entry));
+      if (bad.length) {
+        ctx.addIssue({ code: 'custom', message: `not an address or address:port: ${bad.join(', ')}` });
+        return z.NEVER;
+      }
+      return list;
+    }),
   /** How long a sign-in at the provider may take, from start to callback. */
   SSO_SIGN_IN_TTL_SECONDS: z.coerce.number().int().min(30).max(3_600).default(600),
   /**

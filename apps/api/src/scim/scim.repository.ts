@@ -216,8 +216,13 @@ export class ScimRepository {
     return rows.length > 0;
   }
 
+  /** The organization's verified email domains (a claim not yet proven by DNS does not let it link accounts). */
   async ssoDomains(db: Db, organizationId: string): Promise<string[]> {
-    const rows = await queryRows<{ domain: string }>(db, `SELECT domain FROM org_sso_domains WHERE organization_id = $1`, [organizationId]);
+    const rows = await queryRows<{ domain: string }>(
+      db,
+      `SELECT domain FROM org_sso_domains WHERE organization_id = $1 AND verified_at IS NOT NULL`,
+      [organizationId],
+    );
     return rows.map((r) => r.domain);
   }
 

@@ -6,11 +6,13 @@ import { AccessEvents } from '../common/access/access-events';
 import type { RequestContext } from '../common/context/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { OidcClients } from './oidc-client';
+import { acsUrl, normalizeCertificate, spEntityId } from './saml-client';
+import { SsoDomainsService } from './sso-domains.service';
 import { openSecret, sealSecret } from './secret-box';
 import {
   secretsKeyMissing,
   ssoDiscoveryFailed,
-  ssoDomainTaken,
+  ssoInvalidCertificate,
   ssoNotConfigured,
   ssoSecretRequired,
   ssoSessionRequired,
@@ -20,6 +22,15 @@ import { SsoRepository, type SsoConfigRow, type StoredGroupMapping } from './sso
 
 type PutSsoConfig = z.output<typeof putSsoConfigRequestSchema>;
 
+const NO_SAML = {
+  saml_idp_entity_id: null,
+  saml_sso_url: null,
+  saml_idp_certs: null,
+  saml_email_attribute: null,
+  saml_name_attribute: null,
+  saml_groups_attribute: null,
+};
+
 /** An organization's single sign-on settings, kept by its owners. The client secret is stored sealed and never shown. */
 @Injectable()
 export class SsoConfigService {
@@ -27,6 +38,7 @@ export class SsoConfigService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: SsoRepository,
     private readonly clients: OidcClients,
+    private readonly domains: SsoDomainsService,
     private readonly audit: AuditService,
     private readonly accessEvents: AccessEvents,
   ) {}
@@ -39,23 +51,13 @@ export class SsoConfigService {
 
   async put(ctx: RequestContext, input: PutSsoConfig): Promise<SsoConfig> {
     const organizationId = ctx.organization.id;
-    const key = this.config.SECRETS_KEY;
-    if (!key) throw secretsKeyMissing();
     const existing = await this.repository.config(ctx.em, organizationId);
-    const clientSecret = input.clientSecret ?? (existing ? openSecret(key, organizationId, existing.client_secret_encrypted) : undefined);
-    if (!clientSecret) throw ssoSecretRequired();
     // Requiring SSO from a password session would lock its own author out: sign in through the provider first.
     if (input.requireSso && !existing?.require_sso && ctx.user.ssoOrganizationId !== organizationId) throw ssoSessionRequired();
     const mappings = await this.storedMappings(ctx, input.groupMappings);
-    try {
-      await this.clients.discover({ issuer: input.issuer, clientId: input.clientId, clientSecret });
-    } catch (error) {
-      throw ssoDiscoveryFailed(error instanceof Error ? error.message : String(error));
-    }
+    const protocolSettings = input.protocol === 'saml' ? this.samlColumns(input) : await this.oidcColumns(organizationId, input, existing);
     await this.repository.upsertConfig(ctx.em, organizationId, {
-      issuer: input.issuer,
-      client_id: input.clientId,
-      client_secret_encrypted: sealSecret(key, organizationId, clientSecret),
+      ...protocolSettings,
       scopes: [...new Set(input.scopes)],
       groups_claim: input.groupsClaim,
       default_org_role: input.defaultOrgRole,
@@ -63,17 +65,17 @@ export class SsoConfigService {
       require_sso: input.requireSso,
       enabled: input.enabled,
     });
-    const taken = await this.repository.replaceDomains(ctx.em, organizationId, [...new Set(input.emailDomains)]);
-    if (taken.length) throw ssoDomainTaken(taken);
+    if (input.emailDomains) await this.domains.replaceClaims(ctx, [...new Set(input.emailDomains)]);
     await this.audit.record(ctx, {
       action: existing ? 'sso.updated' : 'sso.configured',
       targetType: 'organization',
       targetId: organizationId,
       details: {
-        issuer: input.issuer,
-        clientId: input.clientId,
-        secretChanged: input.clientSecret !== undefined,
-        emailDomains: input.emailDomains,
+        protocol: input.protocol,
+        ...(input.protocol === 'saml'
+          ? { idpEntityId: input.saml!.idpEntityId, ssoUrl: input.saml!.ssoUrl, certificates: input.saml!.idpCertificates.length }
+          : { issuer: input.issuer, clientId: input.clientId, secretChanged: input.clientSecret !== undefined }),
+        ...(input.emailDomains ? { emailDomains: input.emailDomains } : {}),
         requireSso: input.requireSso,
         enabled: input.enabled,
       },
@@ -81,6 +83,49 @@ export class SsoConfigService {
     // Requiring SSO takes access away from password sessions and personal keys: live sockets are checked again.
     if (input.requireSso && !existing?.require_sso) ctx.afterCommit(() => this.accessEvents.emit('changed', { organizationId }));
     return this.get(ctx);
+  }
+
+  private async oidcColumns(organizationId: string, input: PutSsoConfig, existing: SsoConfigRow | undefined) {
+    const key = this.config.SECRETS_KEY;
+    if (!key) throw secretsKeyMissing();
+    const stored = existing?.protocol === 'oidc' && existing.client_secret_encrypted ? existing.client_secret_encrypted : undefined;
+    const clientSecret = input.clientSecret ?? (stored ? openSecret(key, organizationId, stored) : undefined);
+    if (!clientSecret) throw ssoSecretRequired();
+    try {
+      await this.clients.discover({ issuer: input.issuer!, clientId: input.clientId!, clientSecret });
+    } catch (error) {
+      throw ssoDiscoveryFailed(error instanceof Error ? error.message : String(error));
+    }
+    return {
+      ...NO_SAML,
+      protocol: 'oidc' as const,
+      issuer: input.issuer!,
+      client_id: input.clientId!,
+      client_secret_encrypted: sealSecret(key, organizationId, clientSecret),
+    };
+  }
+
+  private samlColumns(input: PutSsoConfig) {
+    const saml = input.saml!;
+    const certificates = saml.idpCertificates.map((pem, index) => {
+      try {
+        return normalizeCertificate(pem);
+      } catch (error) {
+        throw ssoInvalidCertificate(index, error instanceof Error ? error.message : String(error));
+      }
+    });
+    return {
+      protocol: 'saml' as const,
+      issuer: null,
+      client_id: null,
+      client_secret_encrypted: null,
+      saml_idp_entity_id: saml.idpEntityId,
+      saml_sso_url: saml.ssoUrl,
+      saml_idp_certs: certificates,
+      saml_email_attribute: saml.emailAttribute,
+      saml_name_attribute: saml.nameAttribute,
+      saml_groups_attribute: saml.groupsAttribute,
+    };
   }
 
   async delete(ctx: RequestContext): Promise<void> {
@@ -104,10 +149,26 @@ export class SsoConfigService {
     const projectIds = [...new Set(row.group_mappings.flatMap((m) => m.projects.map((p) => p.projectId)))];
     const slugs = await this.repository.projectSlugs(ctx.em, row.organization_id, projectIds);
     return {
+      protocol: row.protocol,
       issuer: row.issuer,
       clientId: row.client_id,
-      hasClientSecret: true,
+      hasClientSecret: row.client_secret_encrypted !== null,
+      saml:
+        row.protocol === 'saml'
+          ? {
+              idpEntityId: row.saml_idp_entity_id!,
+              ssoUrl: row.saml_sso_url!,
+              idpCertificates: row.saml_idp_certs!,
+              emailAttribute: row.saml_email_attribute!,
+              nameAttribute: row.saml_name_attribute ?? 'name',
+              groupsAttribute: row.saml_groups_attribute!,
+              spEntityId: spEntityId(ctx.origin, row.slug),
+              acsUrl: acsUrl(ctx.origin, row.slug),
+              metadataUrl: spEntityId(ctx.origin, row.slug),
+            }
+          : null,
       emailDomains: row.email_domains,
+      domains: await this.domains.list(ctx),
       scopes: row.scopes,
       groupsClaim: row.groups_claim,
       defaultOrgRole: row.default_org_role,

@@ -8,6 +8,7 @@ import { AccessEvents } from '../common/access/access-events';
 import { inScopedTransaction } from '../database/tenant-scope';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { openidClient, OidcClients } from './oidc-client';
+import { newRequestId, SamlClients } from './saml-client';
 import { openSecret } from './secret-box';
 import { GroupRolesService } from './group-roles.service';
 import { groupsFromClaim } from './sso-provisioning';
@@ -17,7 +18,20 @@ import { SsoRepository, type SsoConfigRow } from './sso.repository';
 /** The cookie that ties a sign-in to the browser that started it (against login CSRF). */
 export const SSO_BROWSER_COOKIE = 'tb_sso';
 /** How long the hand-off code from the callback to the web app lives. */
-const HANDOFF_TTL_MS = 60_000;
+export const HANDOFF_TTL_MS = 60_000;
+
+/** Who the provider says signed in (from an ID token and userinfo, or a SAML assertion). */
+export interface ProviderIdentity {
+  /** The provider (OIDC issuer, SAML IdP entity id) and its subject for the user: the stable link to the account. */
+  issuer: string;
+  subject: string;
+  email: string;
+  name: string | undefined;
+  /** The groups claim or attribute as the provider sent it. */
+  groups: unknown;
+  /** OIDC `email_verified`; SAML IdPs vouch for the emails they assert. */
+  emailVerified: boolean;
+}
 
 export interface SsoStart {
   /** Where to send the browser: the provider's authorization endpoint. */
@@ -27,10 +41,11 @@ export interface SsoStart {
 }
 
 /**
- * Sign-in through an organization's OpenID Connect provider: authorization code flow with PKCE, state (single use,
+ * Sign-in through an organization's provider. OpenID Connect here: authorization code flow with PKCE, state (single use,
  * bound to the browser by a cookie) and nonce checked, the ID token validated by openid-client against the provider's
  * discovered keys. The user is provisioned just in time, their roles follow their groups at every sign-in, and the
- * callback hands the web app a one-time code for the session's tokens.
+ * callback hands the web app a one-time code for the session's tokens. SAML starts here too; its ACS is
+ * SamlSignInService, which ends through `complete` like the OIDC callback.
  */
 @Injectable()
 export class SsoSignInService {
@@ -41,6 +56,7 @@ export class SsoSignInService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: SsoRepository,
     private readonly clients: OidcClients,
+    private readonly saml: SamlClients,
     private readonly tokens: TokensService,
     private readonly accessEvents: AccessEvents,
     private readonly groupRoles: GroupRolesService,
@@ -55,20 +71,26 @@ export class SsoSignInService {
   async start(em: EntityManager, origin: string, orgSlug: string, returnTo: string | undefined): Promise<SsoStart> {
     const row = await this.repository.enabledConfigBySlug(em, orgSlug);
     if (!row) throw ssoNotConfigured();
+    const browserSecret = randomToken();
+    const attempt = {
+      organization_id: row.organization_id,
+      browser_hash: sha256(browserSecret),
+      return_to: safeReturnPath(returnTo),
+      expires_at: new Date(Date.now() + this.config.SSO_SIGN_IN_TTL_SECONDS * 1000),
+    };
+    if (row.protocol === 'saml') {
+      // The AuthnRequest's id is what the response must be InResponseTo; the state travels as RelayState.
+      const state = randomToken();
+      const requestId = newRequestId();
+      await this.repository.createSignIn(em, sha256(state), { ...attempt, nonce: null, code_verifier: null, saml_request_id: requestId });
+      return { location: await this.saml.authorizeUrl(row, origin, requestId, state), browserSecret };
+    }
     const oidc = await openidClient();
     const client = await this.client(row);
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const codeVerifier = oidc.randomPKCECodeVerifier();
-    const browserSecret = randomToken();
-    await this.repository.createSignIn(em, sha256(state), {
-      organization_id: row.organization_id,
-      browser_hash: sha256(browserSecret),
-      nonce,
-      code_verifier: codeVerifier,
-      return_to: safeReturnPath(returnTo),
-      expires_at: new Date(Date.now() + this.config.SSO_SIGN_IN_TTL_SECONDS * 1000),
-    });
+    await this.repository.createSignIn(em, sha256(state), { ...attempt, nonce, code_verifier: codeVerifier, saml_request_id: null });
     const url = oidc.buildAuthorizationUrl(client, {
       redirect_uri: redirectUri(origin, row.slug),
       scope: row.scopes.join(' '),
@@ -88,12 +110,13 @@ export class SsoSignInService {
   async callback(origin: string, orgSlug: string, callbackUrl: URL, browserSecret: string | undefined): Promise<string> {
     const state = callbackUrl.searchParams.get('state');
     const row = await inScopedTransaction(this.dataSource, { kind: 'system' }, (em) => this.repository.enabledConfigBySlug(em, orgSlug));
-    if (!row || !state) throw ssoInvalidState();
+    if (!row || row.protocol !== 'oidc' || !state) throw ssoInvalidState();
     // Claimed (used) before the provider is asked: a second use of this state fails whatever the provider says.
     const attempt = await inScopedTransaction(this.dataSource, { kind: 'system' }, (em) =>
       this.repository.claimSignIn(em, sha256(state), row.organization_id),
     );
-    if (!attempt || !browserSecret || !sha256(browserSecret).equals(attempt.browser_hash)) throw ssoInvalidState();
+    if (!attempt || !attempt.code_verifier || !attempt.nonce || !browserSecret || !sha256(browserSecret).equals(attempt.browser_hash))
+      throw ssoInvalidState();
 
     const oidc = await openidClient();
     const client = await this.client(row);
@@ -118,24 +141,52 @@ export class SsoSignInService {
       throw ssoFailed(describe(error));
     }
 
-    const email = typeof claims.email === 'string' ? claims.email.trim() : '';
+    const handoff = await this.complete(
+      row,
+      {
+        issuer: client.serverMetadata().issuer,
+        subject: String(claims.sub),
+        email: typeof claims.email === 'string' ? claims.email : '',
+        name: typeof claims.name === 'string' ? claims.name : undefined,
+        groups: claims[row.groups_claim],
+        emailVerified: claims.email_verified !== false,
+      },
+      sha256(state),
+      true,
+    );
+    return `${attempt.return_to}#sso_code=${encodeURIComponent(handoff!)}`;
+  }
+
+  /**
+   * The end of every sign-in, whatever the protocol: the email must be of the organization's verified domains; the
+   * user is provisioned just in time and their roles follow their groups; a session is started and tied to the
+   * attempt. With `handOff`, the one-time code for the web app comes back at once (OIDC); without, it is issued
+   * when the browser proves it is the one that started (SAML's return from the ACS).
+   */
+  async complete(row: SsoConfigRow, identity: ProviderIdentity, stateHash: Buffer, handOff: boolean): Promise<string | undefined> {
+    const email = identity.email.trim();
     const domain = email.split('@').pop()?.toLowerCase() ?? '';
     if (!email.includes('@') || !row.email_domains.includes(domain))
-      throw ssoEmailNotAllowed(`the provider's email ${email || '(none)'} is not in this organization's domains`);
-    if (claims.email_verified === false) throw ssoEmailNotAllowed(`the provider has not verified ${email}`);
-    const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 200) : email;
-    const groups = groupsFromClaim(claims[row.groups_claim]);
-    const issuer = client.serverMetadata().issuer;
+      throw ssoEmailNotAllowed(`the provider's email ${email || '(none)'} is not in this organization's verified domains`);
+    if (!identity.emailVerified) throw ssoEmailNotAllowed(`the provider has not verified ${email}`);
+    const name = identity.name?.trim() ? identity.name.trim().slice(0, 200) : email;
+    const groups = groupsFromClaim(identity.groups);
 
-    const handoff = randomToken();
+    const handoff = handOff ? randomToken() : undefined;
     const { changed, userId } = await inScopedTransaction(this.dataSource, { kind: 'system' }, async (em) => {
-      const provisioned = await this.provision(em, row, issuer, String(claims.sub), email, name, groups);
+      const provisioned = await this.provision(em, row, identity.issuer, identity.subject, email, name, groups);
       const sessionId = await this.tokens.createSsoSession(em, provisioned.userId, row.organization_id);
-      await this.repository.attachHandoff(em, sha256(state), sha256(handoff), sessionId, new Date(Date.now() + HANDOFF_TTL_MS));
+      await this.repository.attachHandoff(
+        em,
+        stateHash,
+        handoff ? sha256(handoff) : null,
+        sessionId,
+        new Date(Date.now() + HANDOFF_TTL_MS),
+      );
       return provisioned;
     });
     if (changed) this.accessEvents.emit('changed', { organizationId: row.organization_id, userId });
-    return `${attempt.return_to}#sso_code=${encodeURIComponent(handoff)}`;
+    return handoff;
   }
 
   /** The web app trades the one-time code for the session's first tokens. */
@@ -177,6 +228,7 @@ export class SsoSignInService {
   private async client(row: SsoConfigRow) {
     const key = this.config.SECRETS_KEY;
     if (!key) throw secretsKeyMissing();
+    if (!row.issuer || !row.client_id || !row.client_secret_encrypted) throw ssoNotConfigured();
     return this.clients.get({
       issuer: row.issuer,
       clientId: row.client_id,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Redirect, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Redirect, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { GlobalPermission } from '@trackbase/contracts';
@@ -12,8 +12,9 @@ import { AppError } from '../common/errors/app-error';
 import { inScopedTransaction } from '../database/tenant-scope';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { SamlSignInService } from './saml-sign-in.service';
 import { SSO_BROWSER_COOKIE, SsoSignInService } from './sso-sign-in.service';
-import { DiscoverQueryDto, StartQueryDto, OrgParamDto, DiscoveryDto, ExchangeDto } from './dto/sso.dto';
+import { DiscoverQueryDto, StartQueryDto, OrgParamDto, DiscoveryDto, ExchangeDto, SamlAcsDto, SamlReturnQueryDto } from './dto/sso.dto';
 
 function cookie(request: Request, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
@@ -30,6 +31,7 @@ function cookie(request: Request, name: string): string | undefined {
 export class SsoController {
   constructor(
     private readonly signIn: SsoSignInService,
+    private readonly saml: SamlSignInService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -91,6 +93,58 @@ export class SsoController {
     } catch (error) {
       if (error instanceof AppError && (request.headers.accept ?? '').includes('text/html')) {
         response.redirect(302, `/login?sso_error=${encodeURIComponent(error.code)}`);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** SAML: this service provider's metadata (its URL is the entity id), to register at the IdP. */
+  @Get(':org/saml/metadata')
+  @NoTransaction()
+  @RequirePermission(GlobalPermission.Public)
+  @Header('content-type', 'application/samlmetadata+xml; charset=utf-8')
+  samlMetadata(@Ctx() ctx: RequestContext, @Param() params: OrgParamDto) {
+    return this.saml.metadata(ctx.origin, params.org);
+  }
+
+  /**
+   * SAML: the assertion consumer service (HTTP-POST binding). A valid response sends the browser on to `saml/return`
+   * on this site (303); a browser whose response is refused is sent to the sign-in page with the error code.
+   */
+  @Post(':org/saml/acs')
+  @NoTransaction()
+  @RequirePermission(GlobalPermission.Public)
+  async samlAcs(
+    @Ctx() ctx: RequestContext,
+    @Param() params: OrgParamDto,
+    @Body() body: SamlAcsDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.answerBrowser(request, response, () => this.saml.acs(ctx.origin, params.org, body.SAMLResponse, body.RelayState), 303);
+  }
+
+  /** SAML: back on this site from the ACS, with the cookie of the browser that started the sign-in. */
+  @Get(':org/saml/return')
+  @NoTransaction()
+  @RequirePermission(GlobalPermission.Public)
+  async samlReturn(
+    @Param() params: OrgParamDto,
+    @Query() query: SamlReturnQueryDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    response.clearCookie(SSO_BROWSER_COOKIE, { path: '/api/v1/auth/sso' });
+    await this.answerBrowser(request, response, () => this.saml.finish(params.org, query.state, cookie(request, SSO_BROWSER_COOKIE)), 302);
+  }
+
+  private async answerBrowser(request: Request, response: Response, next: () => Promise<string>, status: number): Promise<void> {
+    try {
+      response.redirect(status, await next());
+    } catch (error) {
+      if (error instanceof AppError && (request.headers.accept ?? '').includes('text/html')) {
+        response.redirect(303, `/login?sso_error=${encodeURIComponent(error.code)}`);
         return;
       }
       throw error;

@@ -12,13 +12,23 @@ export const ssoFailed = (reason: string) =>
   new AppError(401, SsoErrorCode.Failed, `the identity provider's answer was refused: ${reason}`);
 export const ssoEmailNotAllowed = (why: string) => new AppError(403, SsoErrorCode.EmailNotAllowed, why);
 export const ssoInvalidCode = () => new AppError(401, SsoErrorCode.InvalidCode, 'this sign-in code is unknown, expired or already used');
-export const ssoDomainTaken = (domains: string[]) =>
+export const ssoDomainTaken = (domain: string) =>
+  new AppError(409, SsoErrorCode.DomainTaken, `${domain} is already verified by another organization`, [
+    { path: 'domain', message: `${domain} is verified by another organization` },
+  ]);
+export const ssoDomainNotFound = () => new AppError(404, SsoErrorCode.DomainNotFound, 'this organization has not claimed that domain');
+export const ssoDomainVerificationFailed = (name: string, value: string, why: string) =>
   new AppError(
     409,
-    SsoErrorCode.DomainTaken,
-    `already claimed by another organization: ${domains.join(', ')}`,
-    domains.map((d) => ({ path: 'emailDomains', message: `${d} is claimed by another organization` })),
+    SsoErrorCode.DomainVerificationFailed,
+    `no TXT record ${value} found at ${name} (${why}); DNS changes can take a while to appear: try again later`,
   );
+export const ssoAssertionReplayed = () =>
+  new AppError(401, SsoErrorCode.AssertionReplayed, 'this SAML assertion was used before: start the sign-in again');
+export const ssoInvalidCertificate = (index: number, why: string) =>
+  new AppError(400, SsoErrorCode.InvalidCertificate, `IdP certificate ${index + 1} is not an X.509 certificate: ${why}`, [
+    { path: `saml.idpCertificates.${index}`, message: why },
+  ]);
 export const ssoUnknownProject = (slugs: string[]) =>
   new AppError(
     400,

@@ -2,11 +2,13 @@ import type { TokenPair } from '@trackbase/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient, createProject, createServiceAccount, signup, uniqueSlug, type TestUser } from '../../test/api-client';
+import { startDnsServer, verifyDomainThroughDns, type TestDnsServer } from '../../test/dns-server';
 import { loginAtProvider, startOidcProvider, type TestOidcProvider } from '../../test/oidc-provider';
 import { startTestApp, type TestApp } from '../../test/test-app';
 
 let t: TestApp;
 let idp: TestOidcProvider;
+let dns: TestDnsServer;
 let owner: TestUser;
 const org = uniqueSlug('acme');
 const domain = `${org}.test`;
@@ -106,7 +108,8 @@ async function projectRoles(userId: string): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ SSO_ALLOW_HTTP_ISSUERS: 'true' });
+  dns = await startDnsServer();
+  t = await startTestApp({ SSO_ALLOW_HTTP_ISSUERS: 'true', SSO_DNS_SERVERS: dns.address });
   idp = await startOidcProvider([`${t.url}/api/v1/auth/sso/${org}/callback`]);
   owner = await signupAs(`owner@${domain}`, 'Owner');
   expect((await owner.api.post('/orgs', { name: 'Acme', slug: org })).status).toBe(201);
@@ -121,6 +124,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await idp?.close();
+  await dns?.close();
 });
 
 describe('configuring single sign-on', () => {
@@ -132,7 +136,11 @@ describe('configuring single sign-on', () => {
 
     const saved = await configure({});
     expect(saved.status).toBe(200);
-    expect(saved.body).toMatchObject({
+    // The domain is claimed, not verified yet: it routes nobody.
+    expect(saved.body.domains).toEqual([expect.objectContaining({ domain, verified: false })]);
+    await verifyDomainThroughDns(dns, owner.api, org, domain);
+    expect((await owner.api.get(`/orgs/${org}/sso`)).body).toMatchObject({
+      protocol: 'oidc',
       issuer: idp.issuer,
       hasClientSecret: true,
       emailDomains: [domain],
@@ -153,7 +161,7 @@ describe('configuring single sign-on', () => {
     expect((await configure({ clientSecret: undefined })).status).toBe(200);
   });
 
-  it('refuses an unknown project, an unreachable issuer and a domain another organization holds', async () => {
+  it('refuses an unknown project, an unreachable issuer and a domain another organization verified', async () => {
     const unknown = await configure({ groupMappings: [{ group: 'g', projects: [{ project: 'no-such-project', role: 'viewer' }] }] });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('sso_unknown_project');
@@ -167,12 +175,7 @@ describe('configuring single sign-on', () => {
     const other = await signup(t.url);
     const otherOrg = uniqueSlug('other');
     await other.api.post('/orgs', { name: 'Other', slug: otherOrg });
-    const taken = await other.api.put(`/orgs/${otherOrg}/sso`, {
-      issuer: idp.issuer,
-      clientId: idp.clientId,
-      clientSecret: idp.clientSecret,
-      emailDomains: [domain],
-    });
+    const taken = await other.api.post(`/orgs/${otherOrg}/sso/domains`, { domain });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('sso_domain_taken');
   });

@@ -15,9 +15,16 @@ export interface StoredGroupMapping {
 export interface SsoConfigRow {
   organization_id: string;
   slug: string;
-  issuer: string;
-  client_id: string;
-  client_secret_encrypted: string;
+  protocol: 'oidc' | 'saml';
+  issuer: string | null;
+  client_id: string | null;
+  client_secret_encrypted: string | null;
+  saml_idp_entity_id: string | null;
+  saml_sso_url: string | null;
+  saml_idp_certs: string[] | null;
+  saml_email_attribute: string | null;
+  saml_name_attribute: string | null;
+  saml_groups_attribute: string | null;
   scopes: string[];
   groups_claim: string;
   default_org_role: 'admin' | 'member';
@@ -25,21 +32,31 @@ export interface SsoConfigRow {
   require_sso: boolean;
   enabled: boolean;
   updated_at: Date;
+  /** The verified domains: only they route sign-ins and may sign in. */
   email_domains: string[];
+}
+
+export interface SsoDomainRow {
+  domain: string;
+  verification_token: string;
+  verified_at: Date | null;
 }
 
 export interface SsoSignInRow {
   organization_id: string;
   browser_hash: Buffer;
-  nonce: string;
-  code_verifier: string;
+  nonce: string | null;
+  code_verifier: string | null;
+  saml_request_id: string | null;
   return_to: string;
   expires_at: Date;
 }
 
-const CONFIG_COLUMNS = `c.organization_id, o.slug, c.issuer, c.client_id, c.client_secret_encrypted, c.scopes, c.groups_claim, c.default_org_role,
-       c.group_mappings, c.require_sso, c.enabled, c.updated_at,
-       coalesce((SELECT array_agg(d.domain ORDER BY d.domain) FROM org_sso_domains d WHERE d.organization_id = c.organization_id), '{}') AS email_domains`;
+const CONFIG_COLUMNS = `c.organization_id, o.slug, c.protocol, c.issuer, c.client_id, c.client_secret_encrypted,
+       c.saml_idp_entity_id, c.saml_sso_url, c.saml_idp_certs, c.saml_email_attribute, c.saml_name_attribute, c.saml_groups_attribute,
+       c.scopes, c.groups_claim, c.default_org_role, c.group_mappings, c.require_sso, c.enabled, c.updated_at,
+       coalesce((SELECT array_agg(d.domain ORDER BY d.domain) FROM org_sso_domains d
+                  WHERE d.organization_id = c.organization_id AND d.verified_at IS NOT NULL), '{}') AS email_domains`;
 
 /**
  * The SQL of single sign-on. Configuration reads and writes run in the organization's tenant scope; the sign-in
@@ -67,14 +84,14 @@ export class SsoRepository {
     return rows[0];
   }
 
-  /** System scope: the organization whose enabled provider serves this email domain. */
+  /** System scope: the organization whose enabled provider serves this email domain (verified by it). */
   async orgSlugForDomain(db: Db, domain: string): Promise<string | undefined> {
     const rows = await queryRows<{ slug: string }>(
       db,
       `SELECT o.slug FROM org_sso_domains d
          JOIN org_sso_configs c ON c.organization_id = d.organization_id AND c.enabled
          JOIN organizations o ON o.id = d.organization_id
-        WHERE d.domain = lower($1)`,
+        WHERE d.domain = lower($1) AND d.verified_at IS NOT NULL`,
       [domain],
     );
     return rows[0]?.slug;
@@ -85,40 +102,99 @@ export class SsoRepository {
     organizationId: string,
     values: Omit<SsoConfigRow, 'organization_id' | 'slug' | 'updated_at' | 'email_domains'>,
   ): Promise<void> {
+    const columns = [
+      'protocol',
+      'issuer',
+      'client_id',
+      'client_secret_encrypted',
+      'saml_idp_entity_id',
+      'saml_sso_url',
+      'saml_idp_certs',
+      'saml_email_attribute',
+      'saml_name_attribute',
+      'saml_groups_attribute',
+      'groups_claim',
+      'default_org_role',
+      'group_mappings',
+      'require_sso',
+      'enabled',
+      'scopes',
+    ] as const;
+    const params = columns.map((c) => (c === 'group_mappings' ? JSON.stringify(values.group_mappings) : values[c]));
     await db.query(
-      `INSERT INTO org_sso_configs (organization_id, issuer, client_id, client_secret_encrypted, groups_claim, default_org_role,
-                                    group_mappings, require_sso, enabled, scopes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)
-       ON CONFLICT (organization_id) DO UPDATE SET
-         issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id, client_secret_encrypted = EXCLUDED.client_secret_encrypted,
-         groups_claim = EXCLUDED.groups_claim, default_org_role = EXCLUDED.default_org_role, group_mappings = EXCLUDED.group_mappings,
-         require_sso = EXCLUDED.require_sso, enabled = EXCLUDED.enabled, scopes = EXCLUDED.scopes, updated_at = now()`,
-      [
-        organizationId,
-        values.issuer,
-        values.client_id,
-        values.client_secret_encrypted,
-        values.groups_claim,
-        values.default_org_role,
-        JSON.stringify(values.group_mappings),
-        values.require_sso,
-        values.enabled,
-        values.scopes,
-      ],
+      `INSERT INTO org_sso_configs (organization_id, ${columns.join(', ')})
+       VALUES ($1, ${columns.map((c, i) => `$${i + 2}${c === 'group_mappings' ? '::jsonb' : ''}`).join(', ')})
+       ON CONFLICT (organization_id) DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()`,
+      [organizationId, ...params],
     );
   }
 
-  /** Replaces the organization's domains; returns the domains another organization already holds (nothing is written then). */
-  async replaceDomains(db: Db, organizationId: string, domains: string[]): Promise<string[]> {
-    await db.query(`DELETE FROM org_sso_domains WHERE organization_id = $1`, [organizationId]);
-    const inserted = await queryRows<{ domain: string }>(
+  // Email domains --------------------------------------------------------------------------------------------------
+
+  async domains(db: Db, organizationId: string): Promise<SsoDomainRow[]> {
+    return queryRows<SsoDomainRow>(
       db,
-      `INSERT INTO org_sso_domains (domain, organization_id) SELECT unnest($2::text[]), $1
-       ON CONFLICT (domain) DO NOTHING RETURNING domain`,
-      [organizationId, domains],
+      `SELECT domain, verification_token, verified_at FROM org_sso_domains WHERE organization_id = $1 ORDER BY domain`,
+      [organizationId],
     );
-    const got = new Set(inserted.map((r) => r.domain));
-    return domains.filter((d) => !got.has(d));
+  }
+
+  async domain(db: Db, organizationId: string, domain: string): Promise<SsoDomainRow | undefined> {
+    const rows = await queryRows<SsoDomainRow>(
+      db,
+      `SELECT domain, verification_token, verified_at FROM org_sso_domains WHERE organization_id = $1 AND domain = $2`,
+      [organizationId, domain],
+    );
+    return rows[0];
+  }
+
+  /** Claims a domain for the organization (unverified, with a fresh token); an existing claim is kept as it is. */
+  async claimDomain(db: Db, organizationId: string, domain: string, token: string): Promise<void> {
+    await db.query(
+      `INSERT INTO org_sso_domains (organization_id, domain, verification_token) VALUES ($1, $2, $3)
+       ON CONFLICT (organization_id, domain) DO NOTHING`,
+      [organizationId, domain, token],
+    );
+  }
+
+  /** Keeps only these claims of the organization. */
+  async keepDomains(db: Db, organizationId: string, domains: string[]): Promise<void> {
+    await db.query(`DELETE FROM org_sso_domains WHERE organization_id = $1 AND NOT (domain = ANY($2::text[]))`, [organizationId, domains]);
+  }
+
+  async deleteDomain(db: Db, organizationId: string, domain: string): Promise<boolean> {
+    const rows = await queryRows<unknown>(db, `DELETE FROM org_sso_domains WHERE organization_id = $1 AND domain = $2 RETURNING domain`, [
+      organizationId,
+      domain,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** System scope (other organizations' rows are not visible to a tenant): whether another organization verified this domain. */
+  async verifiedElsewhere(db: Db, organizationId: string, domain: string): Promise<boolean> {
+    const rows = await queryRows<unknown>(
+      db,
+      `SELECT 1 FROM org_sso_domains WHERE domain = $1 AND organization_id <> $2 AND verified_at IS NOT NULL`,
+      [domain, organizationId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Marks the claim verified. Two organizations verifying at once: the unique index on verified domains lets one
+   * win; the other gets false.
+   */
+  async markVerified(db: Db, organizationId: string, domain: string): Promise<boolean> {
+    try {
+      await db.query(`UPDATE org_sso_domains SET verified_at = coalesce(verified_at, now()) WHERE organization_id = $1 AND domain = $2`, [
+        organizationId,
+        domain,
+      ]);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') return false;
+      throw error;
+    }
   }
 
   async deleteConfig(db: Db, organizationId: string): Promise<boolean> {
@@ -152,9 +228,9 @@ export class SsoRepository {
   async createSignIn(db: Db, stateHash: Buffer, row: SsoSignInRow): Promise<void> {
     await db.query(`DELETE FROM sso_sign_ins WHERE expires_at < now() - interval '1 hour'`);
     await db.query(
-      `INSERT INTO sso_sign_ins (state_hash, organization_id, browser_hash, nonce, code_verifier, return_to, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [stateHash, row.organization_id, row.browser_hash, row.nonce, row.code_verifier, row.return_to, row.expires_at],
+      `INSERT INTO sso_sign_ins (state_hash, organization_id, browser_hash, nonce, code_verifier, saml_request_id, return_to, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [stateHash, row.organization_id, row.browser_hash, row.nonce, row.code_verifier, row.saml_request_id, row.return_to, row.expires_at],
     );
   }
 
@@ -164,13 +240,63 @@ export class SsoRepository {
       db,
       `UPDATE sso_sign_ins SET used_at = now()
         WHERE state_hash = $1 AND organization_id = $2 AND used_at IS NULL AND expires_at > now()
-        RETURNING organization_id, browser_hash, nonce, code_verifier, return_to, expires_at`,
+        RETURNING organization_id, browser_hash, nonce, code_verifier, saml_request_id, return_to, expires_at`,
       [stateHash, organizationId],
     );
     return rows[0];
   }
 
-  async attachHandoff(db: Db, stateHash: Buffer, handoffHash: Buffer, sessionId: string, expiresAt: Date): Promise<void> {
+  /**
+   * The unexpired attempt with this state, without claiming it: a SAML response is checked against it first (then
+   * its assertion is recorded against replay, then the attempt is claimed, once).
+   */
+  async openSignIn(db: Db, stateHash: Buffer, organizationId: string): Promise<SsoSignInRow | undefined> {
+    const rows = await queryRows<SsoSignInRow>(
+      db,
+      `SELECT organization_id, browser_hash, nonce, code_verifier, saml_request_id, return_to, expires_at FROM sso_sign_ins
+        WHERE state_hash = $1 AND organization_id = $2 AND expires_at > now()`,
+      [stateHash, organizationId],
+    );
+    return rows[0];
+  }
+
+  /**
+   * SAML: the browser came back from the ACS to this site, with its cookie. Attaches the hand-off code to the
+   * session the ACS started, once, and only for the browser that started the sign-in.
+   */
+  async claimSamlReturn(
+    db: Db,
+    stateHash: Buffer,
+    organizationId: string,
+    browserHash: Buffer,
+    handoffHash: Buffer,
+    expiresAt: Date,
+  ): Promise<string | undefined> {
+    const rows = await queryRows<{ return_to: string }>(
+      db,
+      `UPDATE sso_sign_ins SET handoff_hash = $4, expires_at = $5
+        WHERE state_hash = $1 AND organization_id = $2 AND browser_hash = $3 AND used_at IS NOT NULL
+          AND session_id IS NOT NULL AND handoff_hash IS NULL AND expires_at > now()
+        RETURNING return_to`,
+      [stateHash, organizationId, browserHash, handoffHash, expiresAt],
+    );
+    return rows[0]?.return_to;
+  }
+
+  /** Remembers an accepted assertion until it expires; false when it was accepted before (a replay). */
+  async recordAssertion(db: Db, organizationId: string, assertionId: string, expiresAt: Date): Promise<boolean> {
+    await db.query(`DELETE FROM saml_assertions WHERE organization_id = $1 AND expires_at < now()`, [organizationId]);
+    const rows = await queryRows<unknown>(
+      db,
+      `INSERT INTO saml_assertions (organization_id, assertion_id, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (organization_id, assertion_id) DO NOTHING RETURNING assertion_id`,
+      [organizationId, assertionId, expiresAt],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ties the attempt to the session it started, with the hand-off code (OIDC) or without it yet (SAML: at the return). */
+  async attachHandoff(db: Db, stateHash: Buffer, handoffHash: Buffer | null, sessionId: string, expiresAt: Date): Promise<void> {
     await db.query(`UPDATE sso_sign_ins SET handoff_hash = $2, session_id = $3, expires_at = $4 WHERE state_hash = $1`, [
       stateHash,
       handoffHash,

@@ -16,6 +16,7 @@ import { del, patch, post } from '../api/client';
 import { useResource } from '../api/hooks';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorBox, formatTime, Loading } from '../components/ui';
+import { SsoSettings } from './SsoSettings';
 
 /** Members and roles, invitations, service accounts and the audit log; only what the caller's role allows is offered. */
 export function OrgSettingsPage() {
@@ -32,6 +33,7 @@ export function OrgSettingsPage() {
       {can(OrgPermission.InvitationsManage) && <Invitations org={org} isOwner={role === 'owner'} />}
       {can(OrgPermission.ServiceAccountsManage) && <ServiceAccounts org={org} />}
       {can(OrgPermission.ScimManage) && <ScimTokens org={org} />}
+      {can(OrgPermission.SsoManage) && <SsoSettings org={org} />}
       {can(OrgPermission.AuditRead) && <AuditLog org={org} />}
     </section>
   );

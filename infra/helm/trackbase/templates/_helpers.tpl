@@ -27,6 +27,15 @@ secretKeyRef:
   key: {{ $key }}
 {{- end -}}
 
+{{/* auth.secretsKey, checked: 32 bytes as base64 or 64 hex digits, as the API requires. */}}
+{{- define "trackbase.secretsKey" -}}
+{{- $key := .Values.auth.secretsKey | toString | trim -}}
+{{- if not (or (regexMatch "^[A-Za-z0-9+/]{43}=$" $key) (regexMatch "^[0-9a-fA-F]{64}$" $key)) -}}
+{{- fail "auth.secretsKey must be 32 bytes as base64 (openssl rand -base64 32) or 64 hex digits" -}}
+{{- end -}}
+{{- $key -}}
+{{- end -}}
+
 {{/* Environment of every Trackbase container: the API and the migrations job. */}}
 {{- define "trackbase.env" -}}
 - name: NODE_ENV
@@ -54,6 +63,18 @@ secretKeyRef:
 - name: JWT_SECRET
   valueFrom:
     {{- include "trackbase.secretRef" (list . .Values.auth.existingSecret "JWT_SECRET") | nindent 4 }}
+{{- if .Values.auth.existingSecret }}
+- name: SECRETS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.auth.existingSecret }}
+      key: SECRETS_KEY
+      optional: true
+{{- else if .Values.auth.secretsKey }}
+- name: SECRETS_KEY
+  valueFrom:
+    {{- include "trackbase.secretRef" (list . "" "SECRETS_KEY") | nindent 4 }}
+{{- end }}
 - name: AUTH_RATE_LIMIT_PER_MINUTE
   value: {{ .Values.auth.rateLimitPerMinute | quote }}
 {{- if .Values.auth.trustProxy }}

@@ -26,6 +26,7 @@ import { Scim1764406000000 } from './1764406000000-scim';
 import { RetentionSchedule1764408000000 } from './1764408000000-retention-schedule';
 import { ArtifactTrash1764408100000 } from './1764408100000-artifact-trash';
 import { EmailTwoFactor1764407000000 } from './1764407000000-email-two-factor';
+import { SamlSsoVerifiedDomains1764405000000 } from './1764405000000-saml-sso-verified-domains';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   RetentionSchedule1764408000000,
   ArtifactTrash1764408100000,
   EmailTwoFactor1764407000000,
+  SamlSsoVerifiedDomains1764405000000,
 ];

@@ -11,3 +11,8 @@ export class OrgParamDto extends createZodDto(z.object({ org: slugSchema })) {}
 export class DiscoveryDto extends createZodDto(ssoDiscoveryResponseSchema) {}
 
 export class ExchangeDto extends createZodDto(ssoExchangeRequestSchema) {}
+/** What an IdP posts to the ACS (HTTP-POST binding). */
+export class SamlAcsDto extends createZodDto(
+  z.object({ SAMLResponse: z.string().min(1).max(1_000_000), RelayState: z.string().max(512).optional() }),
+) {}
+export class SamlReturnQueryDto extends createZodDto(z.object({ state: z.string().min(1).max(512) })) {}
