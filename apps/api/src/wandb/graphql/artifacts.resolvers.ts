@@ -147,7 +147,8 @@ export class ArtifactsResolvers {
         node: {
           id: `${spec.artifactID}:${path}`,
           name: path,
-          displayName: path.split('/').pop(),
+          // 0.22's Python sender matches the answers to its files by displayName: the whole path.
+          displayName: path,
           storagePath: path,
           uploadUrl: url,
           uploadHeaders: [],
