@@ -119,8 +119,8 @@ run.finish()
 
 
 def test_a_large_single_put_is_streamed_and_round_trips(wb: WandbEnv) -> None:
-    # Below W&B's multipart threshold every file is one PUT; larger than UPLOAD_PART_SIZE it is stored
-    # through the store's multipart path by the server, streamed from a staging key.
+    # Below W&B's multipart threshold every file is one PUT: the server streams it to a staging key of the
+    # store, hashing it on the way, and moves it to its content key.
     size = 40 * MiB + 7
     out = wb.python(LOG_ONLINE, str(size)).stdout
     api = wb.tenant.owner.api
