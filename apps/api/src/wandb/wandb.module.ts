@@ -11,6 +11,7 @@ import { WandbMediaService } from './file-stream/wandb-media.service';
 import { ManifestLinks } from './files/manifest-links';
 import { UploadGrants } from './files/upload-grants';
 import { WandbManifestsService } from './files/wandb-manifests.service';
+import { WandbMultipartService } from './files/wandb-multipart.service';
 import { WandbUploadsService } from './files/wandb-uploads.service';
 import { ArtifactReadsResolvers } from './graphql/artifact-reads.resolvers';
 import { ArtifactsResolvers } from './graphql/artifacts.resolvers';
@@ -36,6 +37,7 @@ import { WandbScope } from './wandb-scope.service';
     UploadGrants,
     ManifestLinks,
     WandbUploadsService,
+    WandbMultipartService,
     WandbManifestsService,
     GraphqlService,
     ViewerResolvers,

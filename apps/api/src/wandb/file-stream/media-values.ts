@@ -8,14 +8,39 @@ import { MEDIA_LIMITS, TABLE_LIMITS } from '@trackbase/contracts';
  * - `{"_type": "images/separated", "filenames": [path…], "captions": [...]?, "count", …}` (a list under one key)
  * - `{"_type": "histogram", "values": counts, "bins": edges}` or `"packedBins": {"min", "size", "count"}`
  * - `{"_type": "table-file", "path": "media/table/….table.json", "sha256", "size", "ncols", "nrows"}`
+ * - an image's `boxes: {group: {"_type": "boxes2D", "path": "media/metadata/boxes2D/….boxes2D.json"}}` (the
+ *   file holds `{"box_data": [...], "class_labels": {...}}`) and `masks: {group: {"_type": "mask", "path":
+ *   "media/images/mask/….mask.png"}}` (a PNG class map); a list carries them as `all_boxes` / `all_masks`, one
+ *   entry (or null) per image
+ * - `{"_type": "audio-file" | "video-file" | "html-file" | "plotly-file", "path", "sha256", "size", "caption"?}`,
+ *   and their lists `{"_type": "audio", "audio": [...]}`, `{"_type": "videos", "videos": [...]}`,
+ *   `{"_type": "html", "html": [...]}`
  *
  * Files are named by their path among the run's files (uploaded apart from the
  * row, before or after it); histograms carry their data inline.
  */
+export type FileMediaType = 'audio' | 'video' | 'html' | 'figure';
 export type WandbMediaRef =
-  | { kind: 'image'; key: string; index: number; path: string; caption?: string }
+  | {
+      kind: 'image';
+      key: string;
+      index: number;
+      path: string;
+      caption?: string;
+      /** Box groups and masks by group name: the paths of their files. */
+      boxes?: Record<string, string>;
+      masks?: Record<string, string>;
+    }
+  | { kind: 'file'; type: FileMediaType; key: string; index: number; path: string; caption?: string }
   | { kind: 'table'; key: string; path: string }
   | { kind: 'histogram'; key: string; edges: number[]; counts: number[] };
+
+/** The run files a reference needs stored before it can become a media item. */
+export function pathsOf(ref: WandbMediaRef): string[] {
+  if (ref.kind === 'histogram') return [];
+  if (ref.kind !== 'image') return [ref.path];
+  return [ref.path, ...Object.values(ref.boxes ?? {}), ...Object.values(ref.masks ?? {})];
+}
 
 /** A media value of a history row with the row's step and time. */
 export type PlacedMediaRef = WandbMediaRef & { step: number; time: number };
@@ -42,15 +67,69 @@ export function mediaValues(row: Record<string, unknown>, prefix = '', out: Wand
   return out;
 }
 
+const FILE_TYPES: Record<string, FileMediaType> = {
+  'audio-file': 'audio',
+  'video-file': 'video',
+  'html-file': 'html',
+  'plotly-file': 'figure',
+};
+/** Lists of file media: their `_type` and the field holding the items. */
+const FILE_LISTS: Record<string, string> = { audio: 'audio', videos: 'videos', html: 'html' };
+
+/** Box groups or masks of an image (`{group: {"path": …}}`), by group name; the group names our media items take. */
+function groupPaths(v: unknown, type: string): Record<string, string> | undefined {
+  if (!isObject(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [group, entry] of Object.entries(v).slice(0, 100)) {
+    if (group.length < 1 || group.length > 100 || !isObject(entry) || entry._type !== type || !mediaPath(entry.path)) continue;
+    out[group] = entry.path;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function imageRef(
+  key: string,
+  index: number,
+  path: string,
+  captionText: unknown,
+  boxes: unknown,
+  masks: unknown,
+): WandbMediaRef & { kind: 'image' } {
+  const ref: WandbMediaRef & { kind: 'image' } = { kind: 'image', key, index, path, caption: caption(captionText) };
+  const boxPaths = groupPaths(boxes, 'boxes2D');
+  const maskPaths = groupPaths(masks, 'mask');
+  if (boxPaths) ref.boxes = boxPaths;
+  if (maskPaths) ref.masks = maskPaths;
+  return ref;
+}
+
 function mediaValue(key: string, value: Record<string, unknown>): WandbMediaRef[] | null {
-  switch (value._type) {
+  const type = typeof value._type === 'string' ? value._type : '';
+  if (FILE_TYPES[type]) {
+    return mediaPath(value.path)
+      ? [{ kind: 'file', type: FILE_TYPES[type], key, index: 0, path: value.path, caption: caption(value.caption) }]
+      : null;
+  }
+  if (FILE_LISTS[type] && Array.isArray(value[FILE_LISTS[type]])) {
+    const entries = (value[FILE_LISTS[type]] as unknown[]).slice(0, MEDIA_LIMITS.itemsPerStep);
+    const captions = Array.isArray(value.captions) ? value.captions : [];
+    return entries.flatMap((entry, index): WandbMediaRef[] => {
+      if (!isObject(entry) || typeof entry._type !== 'string' || !FILE_TYPES[entry._type] || !mediaPath(entry.path)) return [];
+      return [
+        { kind: 'file', type: FILE_TYPES[entry._type], key, index, path: entry.path, caption: caption(entry.caption ?? captions[index]) },
+      ];
+    });
+  }
+  switch (type) {
     case 'image-file':
-      return mediaPath(value.path) ? [{ kind: 'image', key, index: 0, path: value.path, caption: caption(value.caption) }] : null;
+      return mediaPath(value.path) ? [imageRef(key, 0, value.path, value.caption, value.boxes, value.masks)] : null;
     case 'images/separated': {
       const files = Array.isArray(value.filenames) ? value.filenames.slice(0, MEDIA_LIMITS.itemsPerStep) : [];
       const captions = Array.isArray(value.captions) ? value.captions : [];
+      const allBoxes = Array.isArray(value.all_boxes) ? value.all_boxes : [];
+      const allMasks = Array.isArray(value.all_masks) ? value.all_masks : [];
       return files.flatMap((path, index): WandbMediaRef[] =>
-        mediaPath(path) ? [{ kind: 'image', key, index, path, caption: caption(captions[index]) }] : [],
+        mediaPath(path) ? [imageRef(key, index, path, captions[index], allBoxes[index], allMasks[index])] : [],
       );
     }
     case 'table-file':

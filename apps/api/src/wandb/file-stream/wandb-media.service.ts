@@ -1,17 +1,26 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { TABLE_DOCUMENT_CONTENT_TYPE, TABLE_LIMITS, type MediaItem, type RefusedMedia } from '@trackbase/contracts';
+import {
+  MEDIA_LIMITS,
+  TABLE_DOCUMENT_CONTENT_TYPE,
+  TABLE_LIMITS,
+  type BoxGroup,
+  type MediaItem,
+  type RefusedMedia,
+} from '@trackbase/contracts';
 import type { RequestContext } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import { RunFilesRepository } from '../../files/run-files.repository';
 import { BatchService } from '../../runs/ingest/batch.service';
+import { RunsRepository } from '../../runs/runs.repository';
 import { objectKeys } from '../../storage/object-keys';
 import type { StoredObjectRow } from '../../storage/stored-object';
 import { UploadsService } from '../../storage/uploads.service';
 import { RunTablesService } from '../../tables/run-tables.service';
 import { tableTooLarge } from '../../tables/tables.errors';
 import { WandbRepository } from '../wandb.repository';
-import type { PlacedMediaRef } from './media-values';
+import { pathsOf, type PlacedMediaRef } from './media-values';
+import { classNamesOf, wandbBoxGroup } from './wandb-boxes';
 import { wandbTableDocument } from './wandb-table';
 
 /** Tables whose file is stored, to be made once the batch of their row is applied. */
@@ -35,6 +44,7 @@ export class WandbMediaService {
     private readonly tables: RunTablesService,
     private readonly batches: BatchService,
     private readonly repository: WandbRepository,
+    private readonly runs: RunsRepository,
   ) {}
 
   /** Items for the row's batch and the tables ready to make; what is not uploaded yet waits. Call with the state row locked. */
@@ -43,30 +53,93 @@ export class WandbMediaService {
     const tables: ReadyTable[] = [];
     const waiting: Array<{ path: string; ref: object }> = [];
     const files = new Map<string, StoredObjectRow | null>();
+    const stored = async (path: string) => {
+      if (!files.has(path)) files.set(path, await this.runFiles.find(ctx, runId, path));
+      const object = files.get(path);
+      return object?.state === 'available' ? object : null;
+    };
+    let maskLabels: Record<string, unknown> | undefined;
     for (const ref of refs) {
       if (ref.kind === 'histogram') {
         media.push({ key: ref.key, step: ref.step, time: ref.time, type: 'histogram', data: { edges: ref.edges, counts: ref.counts } });
         continue;
       }
-      if (!files.has(ref.path)) files.set(ref.path, await this.runFiles.find(ctx, runId, ref.path));
-      const object = files.get(ref.path);
-      if (object?.state !== 'available') waiting.push({ path: ref.path, ref });
-      else if (ref.kind === 'table') tables.push({ ref, object });
-      else {
+      // An item is made once every file it names is stored (an image's boxes and masks are files of their own).
+      let missing: string | undefined;
+      for (const path of pathsOf(ref)) {
+        if (!(await stored(path))) {
+          missing = path;
+          break;
+        }
+      }
+      if (missing) {
+        waiting.push({ path: missing, ref });
+        continue;
+      }
+      const object = (await stored(ref.path))!;
+      const at = { key: ref.key, step: ref.step, time: ref.time, sha256: object.sha256, size: Number(object.size) };
+      const captioned = ref.kind !== 'table' && ref.caption ? { caption: ref.caption } : {};
+      if (ref.kind === 'table') tables.push({ ref, object });
+      else if (ref.kind === 'file') {
         media.push({
-          key: ref.key,
-          step: ref.step,
-          time: ref.time,
+          ...at,
           index: ref.index,
-          type: 'image',
-          sha256: object.sha256,
-          size: Number(object.size),
-          ...(ref.caption ? { caption: ref.caption } : {}),
+          type: ref.type,
+          ...captioned,
+          ...(ref.type === 'figure' ? { format: 'plotly' as const } : {}),
         });
+      } else {
+        const item: MediaItem = { ...at, index: ref.index, type: 'image', ...captioned };
+        if (ref.boxes) item.boxes = await this.boxes(runId, ref, ref.boxes, stored);
+        if (ref.masks) {
+          maskLabels ??= await this.maskLabels(ctx, runId);
+          item.masks = {};
+          for (const [group, path] of Object.entries(ref.masks)) {
+            const mask = (await stored(path))!;
+            const classNames = classNamesOf(maskLabels[`${ref.key}_wandb_delimeter_${group}`]);
+            item.masks[group] = { sha256: mask.sha256, size: Number(mask.size), ...(classNames ? { classNames } : {}) };
+          }
+        }
+        media.push(item);
       }
     }
     await this.repository.addPendingMedia(ctx, runId, waiting);
     return { media, tables };
+  }
+
+  /** The box groups of an image, read from their files; a group that cannot be read is left out (and logged). */
+  private async boxes(
+    runId: string,
+    ref: PlacedMediaRef,
+    groups: Record<string, string>,
+    stored: (path: string) => Promise<StoredObjectRow | null>,
+  ): Promise<Record<string, BoxGroup>> {
+    const out: Record<string, BoxGroup> = {};
+    for (const [group, path] of Object.entries(groups)) {
+      const object = (await stored(path))!;
+      let parsed: BoxGroup | null = null;
+      if (Number(object.size) <= MEDIA_LIMITS.dataBytes) {
+        try {
+          parsed = wandbBoxGroup(JSON.parse((await this.uploads.readObject(object)).toString('utf8')));
+        } catch (error) {
+          if (!(error instanceof SyntaxError)) throw error;
+        }
+      }
+      if (parsed) out[group] = parsed;
+      else this.logger.warn({ runId, key: ref.key, step: ref.step, path }, 'W&B box group not stored (not a box file of at most 1 MiB)');
+    }
+    return out;
+  }
+
+  /**
+   * Class labels of masks: the client keeps them in its config (`_wandb["mask/class_labels"]`, by
+   * `<key>_wandb_delimeter_<group>`), sent with UpsertBucket; a row read before that config has none.
+   */
+  private async maskLabels(ctx: RequestContext, runId: string): Promise<Record<string, unknown>> {
+    const run = await this.runs.find(ctx, runId, { withContext: true });
+    const context = (run as { context?: { wandb?: { _wandb?: Record<string, unknown> } } }).context;
+    const labels = context?.wandb?._wandb?.['mask/class_labels'];
+    return labels && typeof labels === 'object' && !Array.isArray(labels) ? (labels as Record<string, unknown>) : {};
   }
 
   /** Makes the tables of `resolve` (after their row's batch: the run's tables are read by key and step). */

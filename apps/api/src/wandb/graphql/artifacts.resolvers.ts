@@ -3,7 +3,8 @@ import { aliasSchema, artifactKindSchema, artifactNameSchema, type StoredFile } 
 import { ArtifactVersionsService } from '../../artifacts/artifact-versions.service';
 import { ArtifactsService } from '../../artifacts/artifacts.service';
 import { normalizeFilePath } from '../../storage/object-keys';
-import { UploadGrants } from '../files/upload-grants';
+import { UploadGrants, type UploadGrant } from '../files/upload-grants';
+import { WandbMultipartService, type WandbPart } from '../files/wandb-multipart.service';
 import { parseJsonObject } from '../runs/wandb-config';
 import { WandbRunsService } from '../runs/wandb-runs.service';
 import { wandbBadRequest, wandbNotFound } from '../wandb.errors';
@@ -28,6 +29,8 @@ interface ArtifactFileSpec {
   artifactID: string;
   name: string;
   md5: string;
+  /** The parts of a multipart upload (files of 2 GiB or more), with their MD5s. */
+  uploadPartsInput?: WandbPart[] | null;
 }
 
 const FILES_PER_REQUEST = 1_000;
@@ -36,7 +39,8 @@ const FILES_PER_REQUEST = 1_000;
  * `run.log_artifact`: CreateArtifact answers the version logged before when
  * the client's digest is one it already committed (nothing is uploaded
  * again), or opens a Trackbase draft version (partial: files join it as
- * their bytes arrive); CreateArtifactFiles hands out one signed PUT per file,
+ * their bytes arrive); CreateArtifactFiles hands out one signed PUT per file
+ * (and the store's part URLs for a multipart upload, CompleteMultipartUploadArtifact),
  * CommitArtifact commits the draft as the next `v<n>` (identical content
  * becomes the existing version; `latest` moves). W&B's digest and manifest
  * are kept beside the version (`wandb_artifact_manifests`): downloads read
@@ -51,6 +55,7 @@ export class ArtifactsResolvers {
     private readonly runs: WandbRunsService,
     private readonly grants: UploadGrants,
     private readonly repository: WandbRepository,
+    private readonly multipart: WandbMultipartService,
   ) {}
 
   root(): Record<string, unknown> {
@@ -63,6 +68,10 @@ export class ArtifactsResolvers {
       createArtifactFiles: ({ input }: { input: { artifactFiles: ArtifactFileSpec[] } }, { caller }: GraphqlContext) =>
         this.files(caller, input.artifactFiles),
       commitArtifact: ({ input }: { input: { artifactID: string } }, { caller }: GraphqlContext) => this.commit(caller, input.artifactID),
+      completeMultipartUploadArtifact: (
+        { input }: { input: Parameters<WandbMultipartService['complete']>[1] },
+        { caller }: GraphqlContext,
+      ) => this.multipart.complete(caller, input),
     };
   }
 
@@ -113,6 +122,8 @@ export class ArtifactsResolvers {
         id: versionId,
         file: {
           id: versionId,
+          name: 'wandb_manifest.json',
+          displayName: 'wandb_manifest.json',
           uploadUrl: this.grants.url(ctx.origin, this.grant(caller, home, { v: versionId, path: 'wandb_manifest.json', manifest: true })),
           uploadHeaders: [],
         },
@@ -126,17 +137,22 @@ export class ArtifactsResolvers {
     for (const spec of specs) {
       const home = await this.home(spec.artifactID);
       const path = normalizeFilePath(spec.name);
-      const url = await this.scope.inProject(caller, home.entity, home.project, 'artifacts', async (ctx) =>
-        this.grants.url(ctx.origin, this.grant(caller, home, { v: spec.artifactID, path, md5: spec.md5 })),
-      );
+      const grant: UploadGrant = this.grant(caller, home, { v: spec.artifactID, path, md5: spec.md5 });
+      const { url, multipart } = await this.scope.inProject(caller, home.entity, home.project, 'artifacts', async (ctx) => ({
+        // The client wants an upload URL beside the part URLs (none means "already stored").
+        url: this.grants.url(ctx.origin, grant),
+        multipart: spec.uploadPartsInput?.length ? await this.multipart.start(ctx, grant, spec.uploadPartsInput) : null,
+      }));
       edges.push({
         node: {
           id: `${spec.artifactID}:${path}`,
           name: path,
+          // 0.22's Python sender matches the answers to its files by displayName: the whole path.
+          displayName: path,
           storagePath: path,
           uploadUrl: url,
           uploadHeaders: [],
-          uploadMultipartUrls: null,
+          uploadMultipartUrls: multipart,
           artifact: { id: spec.artifactID },
         },
       });

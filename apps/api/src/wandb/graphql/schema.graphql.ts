@@ -33,6 +33,7 @@ export const WANDB_SDL = /* GraphQL */ `
     updateArtifactManifest(input: UpdateArtifactManifestInput!): CreateArtifactManifestPayload
     createArtifactFiles(input: CreateArtifactFilesInput!): CreateArtifactFilesPayload
     commitArtifact(input: CommitArtifactInput!): CommitArtifactPayload
+    completeMultipartUploadArtifact(input: CompleteMultipartUploadArtifactInput!): CompleteMultipartUploadArtifactPayload
     useArtifact(input: UseArtifactInput!): UseArtifactPayload
   }
 
@@ -393,6 +394,8 @@ export const WANDB_SDL = /* GraphQL */ `
 
   type ManifestFile {
     id: ID!
+    name: String
+    displayName: String
     uploadUrl: String
     uploadHeaders: [String!]!
     directUrl: String
@@ -435,6 +438,7 @@ export const WANDB_SDL = /* GraphQL */ `
   type File {
     id: ID!
     name: String!
+    displayName: String
     storagePath: String
     uploadUrl: String
     uploadHeaders: [String!]!
@@ -443,6 +447,24 @@ export const WANDB_SDL = /* GraphQL */ `
     directUrl: String
     url: String
     sizeBytes: Int64
+    digest: String
+  }
+
+  enum CompleteMultipartAction {
+    Complete
+    Abort
+  }
+
+  input CompleteMultipartUploadArtifactInput {
+    clientMutationId: String
+    completeMultipartAction: CompleteMultipartAction!
+    completedParts: [UploadPartsInput!]!
+    artifactID: ID!
+    storagePath: String!
+    uploadID: String!
+  }
+
+  type CompleteMultipartUploadArtifactPayload {
     digest: String
   }
 
