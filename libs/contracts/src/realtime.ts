@@ -7,6 +7,7 @@ import type { RunState, SeriesKind, WireFloat } from './schemas/runs';
  * access token or API key. Then ask to follow runs or a project.
  */
 export interface FollowRequest {
+  /** Not read on a socket opened with a share-link token (it follows run ids of its report). */
   org: string;
   project: string;
   /** Run ids or short keys; omit to follow the whole project (run lifecycle events, not points). */
@@ -55,10 +56,11 @@ export interface NotificationEvent {
 
 /**
  * Sent before the server disconnects a socket: `token_expired` (its access token ran out), `unauthenticated`
- * (its API key was revoked or its session ended), `access_revoked` (removed from, or left, an organization it followed).
+ * (its API key was revoked or its session ended), `access_revoked` (removed from, or left, an organization it followed),
+ * `share_link_gone` (the share link it was opened with was revoked, expired, or its report deleted).
  */
 export interface AuthErrorEvent {
-  code: 'token_expired' | 'unauthenticated' | 'access_revoked';
+  code: 'token_expired' | 'unauthenticated' | 'access_revoked' | 'share_link_gone';
   message: string;
 }
 

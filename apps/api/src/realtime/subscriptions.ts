@@ -27,6 +27,10 @@ export class Subscriptions {
     this.all.set(sub.socketId, sub);
   }
 
+  get(socketId: string): Subscription | undefined {
+    return this.all.get(socketId);
+  }
+
   remove(socketId: string): void {
     const sub = this.all.get(socketId);
     if (!sub) return;

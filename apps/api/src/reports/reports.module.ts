@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RunsModule } from '../runs/runs.module';
 import { ReportDataService } from './report-data.service';
+import { ReportEvents } from './report-events';
 import { ReportsController } from './reports.controller';
 import { ReportsRepository } from './reports.repository';
 import { ReportsService } from './reports.service';
@@ -10,6 +11,7 @@ import { SharedReportsService } from './shared-reports.service';
 @Module({
   imports: [RunsModule],
   controllers: [ReportsController, SharedReportsController],
-  providers: [ReportsService, ReportsRepository, ReportDataService, SharedReportsService],
+  providers: [ReportsService, ReportsRepository, ReportDataService, SharedReportsService, ReportEvents],
+  exports: [SharedReportsService, ReportEvents],
 })
 export class ReportsModule {}

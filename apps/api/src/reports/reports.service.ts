@@ -19,6 +19,7 @@ import type { RequestContext } from '../common/context/request-context';
 import { badRequest, forbidden, notFound } from '../common/errors/app-error';
 import { randomToken, sha256 } from '../auth/secret-token';
 import { ReportDataService, type DataScope, type PanelRequest } from './report-data.service';
+import { ReportEvents, type ShareLinksChanged } from './report-events';
 import { FilterError, parseFilter, RunSqlBuilder } from '../runs/filter';
 import { invalidRunSet, reportConflict } from './reports.errors';
 import { ReportsRepository, type ReportRow, type ShareLinkRow, type VersionRow } from './reports.repository';
@@ -49,7 +50,14 @@ export class ReportsService {
     private readonly repo: ReportsRepository,
     private readonly access: AccessService,
     private readonly data: ReportDataService,
+    private readonly events: ReportEvents,
   ) {}
+
+  /** After commit: sockets opened with the report's share links end (revoked, deleted) or are re-checked (published). */
+  private announceLinks(ctx: RequestContext, reportId: string, change: ShareLinksChanged['change'], linkIds: string[] | null = null) {
+    const organizationId = ctx.organization.id;
+    ctx.afterCommit(() => this.events.emit('links', { organizationId, reportId, linkIds, change }));
+  }
 
   private async projectRoles(ctx: RequestContext, ids: string[]) {
     const slugs = await this.repo.projectSlugs(ctx.em, ctx.organization.id, ids);
@@ -138,13 +146,16 @@ export class ReportsService {
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
-    await this.repo.delete(ctx, (await this.editable(ctx, id)).id);
+    const report = await this.editable(ctx, id);
+    await this.repo.delete(ctx, report.id);
+    this.announceLinks(ctx, report.id, 'deleted');
   }
 
   async publish(ctx: RequestContext, id: string): Promise<ReportVersion> {
     const report = await this.editable(ctx, id);
     const frozen = await this.data.freeze(this.scope(ctx), report.blocks);
     await this.repo.insertVersion(ctx, report, (report.published_version ?? 0) + 1, frozen);
+    this.announceLinks(ctx, report.id, 'published');
     return this.version(ctx, id, (report.published_version ?? 0) + 1);
   }
 
@@ -211,6 +222,7 @@ export class ReportsService {
   async revokeLink(ctx: RequestContext, id: string, linkId: string): Promise<void> {
     const report = await this.editable(ctx, id);
     if (!UUID.test(linkId) || !(await this.repo.revokeLink(ctx, report.id, linkId))) throw notFound('share link');
+    this.announceLinks(ctx, report.id, 'revoked', [linkId]);
   }
 
   private scope(ctx: RequestContext): DataScope {
