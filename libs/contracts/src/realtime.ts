@@ -9,7 +9,10 @@ import type { RunState, SeriesKind, WireFloat } from './schemas/runs';
 export interface FollowRequest {
   /** Not read on a socket opened with a share-link token (it follows run ids of its report). */
   org: string;
+  /** Empty with `report`. */
   project: string;
+  /** A report id: follow its comments (`comment.changed`); `project` and `runs` are not read. */
+  report?: string;
   /** Run ids or short keys; omit to follow the whole project (run lifecycle events, not points). */
   runs?: string[];
 }
@@ -41,10 +44,14 @@ export interface ArtifactVersionAddedEvent {
   producerRunId: string | null;
 }
 
-/** A comment on a run (runId set) or on the project (runId null) was written, edited or deleted; `comment` is as REST answers it. */
+/**
+ * A comment on a run (runId set), on the project (runId null), or on a report (reportId set, projectId null) was
+ * written, edited or deleted; `comment` is as REST answers it.
+ */
 export interface CommentChangedEvent {
-  projectId: string;
+  projectId: string | null;
   runId: string | null;
+  reportId: string | null;
   change: 'created' | 'updated' | 'deleted';
   comment: Comment;
 }
@@ -72,7 +79,7 @@ export interface FilesChangedEvent {
 export interface ServerToClientEvents {
   points: (event: PointsEvent) => void;
   'run.changed': (event: RunChangedEvent) => void;
-  /** To followers of the project, and of the run for a run's comment. */
+  /** To followers of the project, and of the run for a run's comment; to followers of the report for a report's. */
   'comment.changed': (event: CommentChangedEvent) => void;
   /** To followers of the project: a version was committed. */
   'artifact.version_added': (event: ArtifactVersionAddedEvent) => void;

@@ -32,6 +32,7 @@ import { ArtifactEvents, type VersionAdded } from '../artifacts/artifact-events'
 import { CommentEvents, type CommentChanged } from '../comments/comment-events';
 import { NotificationEvents, type NotificationCreated } from '../notifications/notification-events';
 import { ReportEvents, type ShareLinksChanged } from '../reports/report-events';
+import { ReportsService } from '../reports/reports.service';
 import { isShareToken, SharedReportsService, type LiveShareScope } from '../reports/shared-reports.service';
 import { RunEvents, type RunChanged } from '../runs/run-events';
 import { RunsRepository } from '../runs/runs.repository';
@@ -95,6 +96,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly artifactEvents: ArtifactEvents,
     private readonly reportEvents: ReportEvents,
     private readonly sharedReports: SharedReportsService,
+    private readonly reports: ReportsService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
@@ -231,7 +233,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
     socket.on('follow', (request, ack) => void this.follow(socket, subscription, request).then((r) => typeof ack === 'function' && ack(r)));
     socket.on('unfollow', (request, ack) => {
-      const match = [...subscription.follows.values()].find((f) => f.orgSlug === request?.org && f.projectSlug === request?.project);
+      const match = [...subscription.follows.values()].find((f) =>
+        request?.report
+          ? f.orgSlug === request.org && f.reportId === request.report
+          : f.orgSlug === request?.org && f.projectSlug === request?.project && !f.reportId,
+      );
       if (match) this.subscriptions.unfollow(subscription, match);
       if (typeof ack === 'function') ack({ ok: !!match });
     });
@@ -353,8 +359,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private async follow(socket: TbSocket, sub: Subscription, request: FollowRequest): Promise<FollowAck> {
     try {
-      if (!request || typeof request.org !== 'string' || typeof request.project !== 'string')
-        return refuse('validation_failed', 'follow needs org and project');
+      if (!request || typeof request.org !== 'string' || (typeof request.project !== 'string' && typeof request.report !== 'string'))
+        return refuse('validation_failed', 'follow needs org and project (or report)');
+      if (request.report !== undefined && (typeof request.report !== 'string' || request.report.length > 100))
+        return refuse('validation_failed', 'report must be a report id');
       if (
         request.runs !== undefined &&
         (!Array.isArray(request.runs) || request.runs.length > 100 || request.runs.some((r) => typeof r !== 'string'))
@@ -378,6 +386,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private async resolveFollow(principal: Principal, request: FollowRequest): Promise<Follow | null> {
     const org = await this.access.resolveOrg(principal, request.org);
     if (!org) return null;
+    if (request.report !== undefined) {
+      // A report's comments: whoever can read the report (as REST decides it), 404 otherwise.
+      const reportId = await inScopedTransaction(this.dataSource, { kind: 'tenant', organizationId: org.id }, async (em) => {
+        const ctx = new RequestContext(randomUUID(), principal, org);
+        ctx.bindTransaction(em);
+        return (await this.reports.readable(ctx, request.report!)).report.id;
+      }).catch((error: unknown) => (error instanceof AppError && error.status === 404 ? null : Promise.reject(error)));
+      if (!reportId) return null;
+      return { orgId: org.id, orgSlug: org.slug, projectId: `report:${reportId}`, projectSlug: '', reportId, runIds: [] };
+    }
     const project = await this.access.resolveProject(principal, org, request.project);
     if (!project) return null;
     const runIds: string[] = [];
@@ -418,11 +436,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private deliverComment(event: CommentChanged): void {
+    if (event.reportId) {
+      const payload = { projectId: null, runId: null, reportId: event.reportId, change: event.change, comment: event.comment };
+      for (const sub of this.subscriptions.followersOfProject(`report:${event.reportId}`))
+        this.server.sockets.sockets.get(sub.socketId)?.emit('comment.changed', payload);
+      return;
+    }
     const targets = new Set<Subscription>([
-      ...this.subscriptions.followersOfProject(event.projectId),
+      ...(event.projectId ? this.subscriptions.followersOfProject(event.projectId) : []),
       ...(event.runId ? this.subscriptions.followersOfRun(event.runId) : []),
     ]);
-    const payload = { projectId: event.projectId, runId: event.runId, change: event.change, comment: event.comment };
+    const payload = { projectId: event.projectId, runId: event.runId, reportId: null, change: event.change, comment: event.comment };
     for (const sub of targets) this.server.sockets.sockets.get(sub.socketId)?.emit('comment.changed', payload);
   }
 
@@ -491,6 +515,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
           org: follow.orgSlug,
           project: follow.projectSlug,
           runs: follow.runIds,
+          ...(follow.reportId ? { report: follow.reportId } : {}),
         }).catch(() => null);
         if (!still || followKey(still) !== followKey(follow)) this.subscriptions.unfollow(sub, follow);
       }

@@ -5,6 +5,8 @@ export interface Follow {
   orgSlug: string;
   projectId: string;
   projectSlug: string;
+  /** Set when a report's comments are followed (projectId is then `report:<id>`, not a project). */
+  reportId?: string;
   /** Followed run ids; empty when the whole project is followed. */
   runIds: string[];
 }

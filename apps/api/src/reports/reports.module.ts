@@ -12,6 +12,6 @@ import { SharedReportsService } from './shared-reports.service';
   imports: [RunsModule],
   controllers: [ReportsController, SharedReportsController],
   providers: [ReportsService, ReportsRepository, ReportDataService, SharedReportsService, ReportEvents],
-  exports: [SharedReportsService, ReportEvents],
+  exports: [SharedReportsService, ReportEvents, ReportsService],
 })
 export class ReportsModule {}

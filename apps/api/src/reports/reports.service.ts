@@ -14,6 +14,7 @@ import {
   type ReportVersion,
   type ShareLink,
 } from '@trackbase/contracts';
+import { AccessEvents } from '../common/access/access-events';
 import { AccessService } from '../common/access/access.service';
 import type { RequestContext } from '../common/context/request-context';
 import { badRequest, forbidden, notFound } from '../common/errors/app-error';
@@ -51,6 +52,7 @@ export class ReportsService {
     private readonly access: AccessService,
     private readonly data: ReportDataService,
     private readonly events: ReportEvents,
+    private readonly accessEvents: AccessEvents,
   ) {}
 
   /** After commit: sockets opened with the report's share links end (revoked, deleted) or are re-checked (published). */
@@ -76,7 +78,8 @@ export class ReportsService {
     return { read: edit || member === 'viewer' || readsAll, edit };
   }
 
-  private async readable(ctx: RequestContext, id: string, lock = false): Promise<{ report: ReportRow; access: ReportAccess }> {
+  /** The report if the caller may read it (404 otherwise, as for a missing one), with what they may do. */
+  async readable(ctx: RequestContext, id: string, lock = false): Promise<{ report: ReportRow; access: ReportAccess }> {
     const report = UUID.test(id) ? await this.repo.find(ctx, id, lock) : null;
     const access = report ? await this.accessOf(ctx, report) : null;
     if (!report || !access?.read) throw notFound('report');
@@ -201,7 +204,11 @@ export class ReportsService {
 
   async removeMember(ctx: RequestContext, id: string, userId: string): Promise<void> {
     const report = await this.editable(ctx, id);
-    if (UUID.test(userId)) await this.repo.removeMember(ctx, report.id, userId);
+    if (!UUID.test(userId)) return;
+    await this.repo.removeMember(ctx, report.id, userId);
+    // Live follows of the report's comments are checked again: a viewer taken off stops receiving them at once.
+    const organizationId = ctx.organization.id;
+    ctx.afterCommit(() => this.accessEvents.emit('changed', { organizationId, userId }));
   }
 
   async createLink(ctx: RequestContext, id: string, body: CreateShareLinkRequest): Promise<CreatedShareLink> {
