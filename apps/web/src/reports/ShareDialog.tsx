@@ -2,6 +2,7 @@ import type { CreatedShareLink, PanelBlock, Report, ShareLink } from '@trackbase
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ErrorBox, formatTime, Loading } from '../components/ui';
 import { embedUrl, reportsApi, shareUrl, unwrap } from './api';
+import { ReportPeople } from './ReportPeople';
 
 const EXPIRY = [
   { label: 'Never', days: 0 },
@@ -137,6 +138,7 @@ export function ShareDialog({ org, report, onClose }: { org: string; report: Rep
             )}
           </div>
         )}
+        <ReportPeople org={org} report={report.id} />
         <h3>Links</h3>
         {!links && <Loading what="Loading links" />}
         {links?.length === 0 && <p className="muted">No links yet.</p>}

@@ -144,6 +144,14 @@ def report_share_links(o: str, r: str) -> str:
     return f"{report(o, r)}/share-links"
 
 
+def report_comments(o: str, r: str) -> str:
+    return f"{report(o, r)}/comments"
+
+
+def report_comment(o: str, r: str, comment_id: str) -> str:
+    return f"{report_comments(o, r)}/{seg(comment_id)}"
+
+
 def shared_report(token: str) -> str:
     return f"{API_BASE}/shared/reports/{seg(token)}"
 
