@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createOrg, createProject, signup, type TestUser } from '@trackbase/api/test/api-client';
+import { addOrgMember, createOrg, createProject, signup, type TestUser } from '@trackbase/api/test/api-client';
 import { startTestApp, type TestApp } from '@trackbase/api/test/test-app';
 import { launch, screenshot } from './browser';
 
@@ -79,3 +79,35 @@ it('a shared report opened without an account updates live when a point is logge
   await screenshot(page, 'shared-report-revoked');
   await context.close();
 });
+
+it('a comment with a mention on a report reaches the mentioned person, who sees the notification', async () => {
+  const org = (await createOrg(owner)).slug;
+  const mentioned = await addOrgMember(owner, org, 'member', 'Mia Mentioned');
+  const report = (
+    await owner.api.post(`/orgs/${org}/reports`, { title: 'Notes for Mia', blocks: [{ id: 'n', type: 'text', markdown: 'Plain notes' }] })
+  ).body;
+  const ownerPage = await signedIn(owner);
+  await ownerPage.goto(`${t.url}/${org}/reports/${report.id}`);
+  const composer = ownerPage.getByRole('form', { name: 'New comment' });
+  await ownerPage.getByLabel('Comment on').selectOption({ label: 'text “Plain notes”' });
+  await composer.getByLabel('New comment').fill('Please check this, ');
+  await composer.getByLabel('Mention').selectOption({ label: 'Mia Mentioned' });
+  await composer.getByRole('button', { name: 'Comment' }).click();
+  const thread = ownerPage.getByLabel('Report comments');
+  await expect.poll(() => thread.textContent(), { timeout: 30_000 }).toContain('Please check this, @Mia Mentioned');
+  await screenshot(ownerPage, 'report-comment-mention');
+
+  const miaPage = await signedIn(mentioned);
+  await miaPage.goto(`${t.url}/notifications`);
+  const list = miaPage.getByRole('list', { name: 'Notifications' });
+  await expect.poll(() => list.textContent(), { timeout: 30_000 }).toContain('Owner Olga mentioned you in the report Notes for Mia');
+  await screenshot(miaPage, 'report-comment-notification');
+  await ownerPage.context().close();
+  await miaPage.context().close();
+});
+
+async function signedIn(user: TestUser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(user.tokens));
+  return context.newPage();
+}

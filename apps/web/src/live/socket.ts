@@ -118,3 +118,24 @@ export function useShareFollow(
     };
   }, [key]);
 }
+
+/** Calls `onChange` when a comment of the report is written, edited or deleted (the signed-in session's socket). */
+export function useReportCommentPushes(org: string, report: string, onChange: () => void): void {
+  const latest = useRef(onChange);
+  latest.current = onChange;
+  useEffect(() => {
+    const s = liveSocket();
+    if (!s || !org || !report) return;
+    const follow: FollowRequest = { org, project: '', report };
+    const doFollow = () => s.emit('follow', follow, () => undefined);
+    const changed = (e: { reportId: string | null }) => e.reportId === report && latest.current();
+    s.on('connect', doFollow);
+    s.on('comment.changed', changed);
+    if (s.connected) doFollow();
+    return () => {
+      s.off('connect', doFollow);
+      s.off('comment.changed', changed);
+      s.emit('unfollow', follow, () => undefined);
+    };
+  }, [org, report]);
+}

@@ -6,6 +6,7 @@ import { reportsApi, unwrap } from '../../reports/api';
 import { ReportBlocks } from '../../reports/ReportBlocks';
 import { ReportEditor } from '../../reports/ReportEditor';
 import { ShareDialog } from '../../reports/ShareDialog';
+import { ReportComments } from '../../reports/ReportComments';
 
 /**
  * A report: its draft (live panels), or one published version; for editors
@@ -125,6 +126,7 @@ export function ReportPage() {
       {report.blocks.length === 0 && !editing && (
         <p className="muted">This report is empty{canEdit ? ': Edit to add text and panels.' : '.'}</p>
       )}
+      {!editing && <ReportComments org={org} report={report.id} blocks={report.blocks} canModerate={canEdit} />}
       {sharing && <ShareDialog org={org} report={report} onClose={() => setSharing(false)} />}
     </article>
   );
