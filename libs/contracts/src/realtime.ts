@@ -7,8 +7,12 @@ import type { RunState, SeriesKind, WireFloat } from './schemas/runs';
  * access token or API key. Then ask to follow runs or a project.
  */
 export interface FollowRequest {
+  /** Not read on a socket opened with a share-link token (it follows run ids of its report). */
   org: string;
+  /** Empty with `report`. */
   project: string;
+  /** A report id: follow its comments (`comment.changed`); `project` and `runs` are not read. */
+  report?: string;
   /** Run ids or short keys; omit to follow the whole project (run lifecycle events, not points). */
   runs?: string[];
 }
@@ -40,10 +44,14 @@ export interface ArtifactVersionAddedEvent {
   producerRunId: string | null;
 }
 
-/** A comment on a run (runId set) or on the project (runId null) was written, edited or deleted; `comment` is as REST answers it. */
+/**
+ * A comment on a run (runId set), on the project (runId null), or on a report (reportId set, projectId null) was
+ * written, edited or deleted; `comment` is as REST answers it.
+ */
 export interface CommentChangedEvent {
-  projectId: string;
+  projectId: string | null;
   runId: string | null;
+  reportId: string | null;
   change: 'created' | 'updated' | 'deleted';
   comment: Comment;
 }
@@ -55,10 +63,11 @@ export interface NotificationEvent {
 
 /**
  * Sent before the server disconnects a socket: `token_expired` (its access token ran out), `unauthenticated`
- * (its API key was revoked or its session ended), `access_revoked` (removed from, or left, an organization it followed).
+ * (its API key was revoked or its session ended), `access_revoked` (removed from, or left, an organization it followed),
+ * `share_link_gone` (the share link it was opened with was revoked, expired, or its report deleted).
  */
 export interface AuthErrorEvent {
-  code: 'token_expired' | 'unauthenticated' | 'access_revoked';
+  code: 'token_expired' | 'unauthenticated' | 'access_revoked' | 'share_link_gone';
   message: string;
 }
 
@@ -70,7 +79,7 @@ export interface FilesChangedEvent {
 export interface ServerToClientEvents {
   points: (event: PointsEvent) => void;
   'run.changed': (event: RunChangedEvent) => void;
-  /** To followers of the project, and of the run for a run's comment. */
+  /** To followers of the project, and of the run for a run's comment; to followers of the report for a report's. */
   'comment.changed': (event: CommentChangedEvent) => void;
   /** To followers of the project: a version was committed. */
   'artifact.version_added': (event: ArtifactVersionAddedEvent) => void;

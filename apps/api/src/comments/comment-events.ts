@@ -4,8 +4,10 @@ import { TypedEvents } from '../common/events/typed-events';
 
 export interface CommentChanged {
   organizationId: string;
-  projectId: string;
+  /** Null for a report's comment (reportId set). */
+  projectId: string | null;
   runId: string | null;
+  reportId: string | null;
   change: 'created' | 'updated' | 'deleted';
   comment: Comment;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { reportReadableSql } from '../common/access/permissions';
 import { effectiveProjectRole, type Comment, type OrgRole, type ProjectRole, type ProjectVisibility } from '@trackbase/contracts';
 import type { RequestContext } from '../common/context/request-context';
 import { queryRows } from '../database/sql';
@@ -6,6 +7,8 @@ import { queryRows } from '../database/sql';
 export interface CommentRow {
   id: string;
   run_id: string | null;
+  report_id: string | null;
+  block_id: string | null;
   parent_id: string | null;
   author_id: string | null;
   author_name: string | null;
@@ -16,7 +19,7 @@ export interface CommentRow {
   deleted_at: Date | null;
 }
 
-const SELECT = `SELECT c.id, c.run_id, c.parent_id, c.author_id, u.name AS author_name, c.body, c.mentions, c.created_at, c.edited_at, c.deleted_at
+const SELECT = `SELECT c.id, c.run_id, c.report_id, c.block_id, c.parent_id, c.author_id, u.name AS author_name, c.body, c.mentions, c.created_at, c.edited_at, c.deleted_at
   FROM comments c LEFT JOIN users u ON u.id = c.author_id`;
 
 export function toCommentDto(row: CommentRow): Comment {
@@ -24,6 +27,8 @@ export function toCommentDto(row: CommentRow): Comment {
   return {
     id: row.id,
     runId: row.run_id,
+    reportId: row.report_id,
+    blockId: row.block_id,
     parentId: row.parent_id,
     author: { id: row.author_id, name: row.author_name ?? 'deleted user' },
     body: deleted ? '' : row.body,
@@ -88,14 +93,61 @@ export class CommentsRepository {
     return (await this.find(ctx, row!.id))!;
   }
 
-  async update(ctx: RequestContext, id: string, body: string, mentions: string[]): Promise<CommentRow> {
+  /** A report's threads (or one block's), oldest first. */
+  async reportThread(ctx: RequestContext, reportId: string, blockId: string | null): Promise<CommentRow[]> {
+    return ctx.em.query(
+      `${SELECT} WHERE c.organization_id = $1 AND c.report_id = $2 AND ($3::text IS NULL OR c.block_id = $3) ORDER BY c.created_at, c.id LIMIT 5000`,
+      [ctx.organization.id, reportId, blockId],
+    );
+  }
+
+  /** A comment of the report, locked as `find` does. */
+  async findOnReport(ctx: RequestContext, reportId: string, id: string, lock?: 'update' | 'share'): Promise<CommentRow | null> {
+    const rows: CommentRow[] = await ctx.em.query(
+      `${SELECT} WHERE c.organization_id = $1 AND c.report_id = $2 AND c.id = $3 ${lock ? `FOR ${lock === 'update' ? 'UPDATE' : 'SHARE'} OF c` : ''}`,
+      [ctx.organization.id, reportId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async insertOnReport(
+    ctx: RequestContext,
+    values: { reportId: string; blockId: string | null; parentId: string | null; body: string; mentions: string[] },
+  ): Promise<CommentRow> {
+    const [row] = await queryRows<{ id: string }>(
+      ctx.em,
+      `INSERT INTO comments (organization_id, report_id, block_id, parent_id, author_id, body, mentions) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [ctx.organization.id, values.reportId, values.blockId, values.parentId, ctx.user.userId, values.body, values.mentions],
+    );
+    return (await this.findOnReport(ctx, values.reportId, row!.id))!;
+  }
+
+  /** Of the people named by id or email, those who can read the report (reportReadableSql, as ReportsService decides). */
+  async reportReadersAmong(
+    ctx: RequestContext,
+    reportId: string,
+    userIds: string[],
+    emails: string[],
+  ): Promise<Array<{ id: string; email: string }>> {
+    if (!userIds.length && !emails.length) return [];
+    return queryRows(
+      ctx.em,
+      `SELECT u.id, lower(u.email) AS email FROM users u
+         JOIN org_members m ON m.user_id = u.id AND m.organization_id = $1
+        WHERE (u.id = ANY($3::uuid[]) OR lower(u.email) = ANY($4::text[])) AND ${reportReadableSql('m.role', 'u.id', '$2::uuid')}`,
+      [ctx.organization.id, reportId, userIds, emails],
+    );
+  }
+
+  /** `reportId` for a report's comment (it has no project). */
+  async update(ctx: RequestContext, id: string, body: string, mentions: string[], reportId?: string): Promise<CommentRow> {
     await ctx.em.query(`UPDATE comments SET body = $3, mentions = $4, edited_at = now() WHERE organization_id = $1 AND id = $2`, [
       ctx.organization.id,
       id,
       body,
       mentions,
     ]);
-    return (await this.find(ctx, id))!;
+    return (reportId ? await this.findOnReport(ctx, reportId, id) : await this.find(ctx, id))!;
   }
 
   async hasReplies(ctx: RequestContext, id: string): Promise<boolean> {

@@ -117,11 +117,11 @@ export class CommentsService {
   ): void {
     const organizationId = ctx.organization.id;
     const projectId = ctx.currentProject.id;
-    ctx.afterCommit(() => this.events.emit('comment', { organizationId, projectId, runId, change, comment }));
+    ctx.afterCommit(() => this.events.emit('comment', { organizationId, projectId, runId, reportId: null, change, comment }));
   }
 }
 
 /** What listeners see of a deleted comment: its place, not its content. */
-function tombstone(row: CommentRow) {
+export function tombstone(row: CommentRow) {
   return { ...toCommentDto(row), body: '', deleted: true, mentions: [] };
 }

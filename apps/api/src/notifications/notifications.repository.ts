@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { projectReadableSql } from '../common/access/permissions';
+import { projectReadableSql, reportReadableSql } from '../common/access/permissions';
 import type { RequestContext } from '../common/context/request-context';
 import { queryRows } from '../database/sql';
 
@@ -13,31 +13,38 @@ export interface NotificationRow {
   actor_id: string | null;
   actor_name: string | null;
   org_slug: string;
-  project_slug: string;
+  project_slug: string | null;
   run_number: number | null;
+  report_id: string | null;
+  report_title: string | null;
+  block_id: string | null;
   comment_id: string;
   body: string;
 }
 
 const SELECT = `SELECT n.id, n.kind, n.created_at, to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at, n.read_at, n.actor_id, a.name AS actor_name, o.slug AS org_slug, p.slug AS project_slug,
-    r.number AS run_number, n.comment_id, c.body
+    r.number AS run_number, c.report_id, rp.title AS report_title, c.block_id, n.comment_id, c.body
   FROM notifications n
   JOIN comments c ON c.id = n.comment_id
   JOIN organizations o ON o.id = n.organization_id
-  JOIN projects p ON p.id = c.project_id
+  LEFT JOIN projects p ON p.id = c.project_id
+  LEFT JOIN reports rp ON rp.id = c.report_id
   LEFT JOIN runs r ON r.id = c.run_id
   LEFT JOIN users a ON a.id = n.actor_id`;
 
 /**
  * The recipient can still read the comment's project: effectiveProjectRole in
  * SQL (projectReadableSql) (org owners and admins everywhere, project members, any org member on an
- * org-visible project). Someone who lost access stops seeing its excerpts.
+ * org-visible project); for a report's comment, the report (reportReadableSql). Someone who lost
+ * access stops seeing its excerpts.
  */
 const READABLE = `EXISTS (SELECT 1 FROM org_members m WHERE m.organization_id = n.organization_id AND m.user_id = n.user_id
-    AND (${projectReadableSql('m.role', 'p.visibility', 'EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = n.user_id)')}))`;
+    AND CASE WHEN c.report_id IS NULL
+      THEN (${projectReadableSql('m.role', 'p.visibility', 'EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = n.user_id)')})
+      ELSE ${reportReadableSql('m.role', 'n.user_id', 'c.report_id')} END)`;
 
 const UNREAD_COUNT = `SELECT count(*)::int AS count FROM notifications n
-  JOIN comments c ON c.id = n.comment_id JOIN projects p ON p.id = c.project_id
+  JOIN comments c ON c.id = n.comment_id LEFT JOIN projects p ON p.id = c.project_id
   WHERE n.user_id = $1 AND n.read_at IS NULL AND ${READABLE}`;
 
 /** The SQL of in-app notifications. */

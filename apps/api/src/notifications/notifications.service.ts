@@ -16,7 +16,8 @@ function toDto(row: NotificationRow): Notification {
     actor: { id: row.actor_id, name: row.actor_name ?? 'deleted user' },
     org: row.org_slug,
     project: row.project_slug,
-    runKey: row.run_number === null ? null : runKey(row.project_slug, row.run_number),
+    runKey: row.run_number === null || row.project_slug === null ? null : runKey(row.project_slug, row.run_number),
+    report: row.report_id ? { id: row.report_id, title: row.report_title ?? '', blockId: row.block_id } : null,
     commentId: row.comment_id,
     excerpt: row.body.slice(0, 280),
   };

@@ -31,6 +31,9 @@ import { inScopedTransaction } from '../database/tenant-scope';
 import { ArtifactEvents, type VersionAdded } from '../artifacts/artifact-events';
 import { CommentEvents, type CommentChanged } from '../comments/comment-events';
 import { NotificationEvents, type NotificationCreated } from '../notifications/notification-events';
+import { ReportEvents, type ShareLinksChanged } from '../reports/report-events';
+import { ReportsService } from '../reports/reports.service';
+import { isShareToken, SharedReportsService, type LiveShareScope } from '../reports/shared-reports.service';
 import { RunEvents, type RunChanged } from '../runs/run-events';
 import { RunsRepository } from '../runs/runs.repository';
 import { StorageEvents, type RunFilesChanged } from '../storage/storage-events';
@@ -42,8 +45,11 @@ type TbSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
   Record<string, never>,
-  { principal: Principal; expiresAt: number | null }
+  // A socket opened with a share-link token has no principal, only `share`: the report's live run sets.
+  { principal?: Principal; expiresAt: number | null; share?: { token: string; scope: LiveShareScope } }
 >;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One domain event the gateway relays: `listen` subscribes to it in this
@@ -72,6 +78,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @WebSocketServer() private server!: Server<ClientToServerEvents, ServerToClientEvents>;
   private readonly logger = new Logger('RealtimeGateway');
   private readonly subscriptions = new Subscriptions();
+  /** Sockets of share links, apart: only points reach them, filtered to what the report's panels show. */
+  private readonly shareSubscriptions = new Subscriptions();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -86,6 +94,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly notificationEvents: NotificationEvents,
     private readonly storageEvents: StorageEvents,
     private readonly artifactEvents: ArtifactEvents,
+    private readonly reportEvents: ReportEvents,
+    private readonly sharedReports: SharedReportsService,
+    private readonly reports: ReportsService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
@@ -96,8 +107,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     server.use((socket, next) => {
       const token = bearerFrom(socket);
       if (!token) return next(handshakeError('unauthenticated', 'send an access token or API key as auth.token'));
-      this.bearer
-        .authenticate(token)
+      const opened = isShareToken(token)
+        ? this.sharedReports.liveScope(randomUUID(), token).then((scope) => {
+            socket.data.share = { token, scope };
+            return { principal: undefined, expiresAt: scope.expiresAt };
+          })
+        : this.bearer.authenticate(token);
+      opened
         .then(({ principal, expiresAt }) => {
           socket.data.principal = principal;
           socket.data.expiresAt = expiresAt;
@@ -179,11 +195,18 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         listen: (h) => this.artifactEvents.on('version', h),
         deliver: (e) => this.deliverVersionAdded(e),
       }),
+      relay<ShareLinksChanged>({
+        node: 'tb:share-links',
+        listen: (h) => this.reportEvents.on('links', h),
+        deliver: (e) => void this.shareLinksChanged(e),
+      }),
     ];
   }
 
   handleConnection(socket: TbSocket): void {
-    const { principal, expiresAt } = socket.data;
+    if (socket.data.share) return this.connectShared(socket);
+    const { principal: maybePrincipal, expiresAt } = socket.data;
+    const principal = maybePrincipal!;
     const subscription: Subscription = {
       socketId: socket.id,
       userId: principal.userId,
@@ -210,14 +233,121 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
     socket.on('follow', (request, ack) => void this.follow(socket, subscription, request).then((r) => typeof ack === 'function' && ack(r)));
     socket.on('unfollow', (request, ack) => {
-      const match = [...subscription.follows.values()].find((f) => f.orgSlug === request?.org && f.projectSlug === request?.project);
+      const match = [...subscription.follows.values()].find((f) =>
+        request?.report
+          ? f.orgSlug === request.org && f.reportId === request.report
+          : f.orgSlug === request?.org && f.projectSlug === request?.project && !f.reportId,
+      );
       if (match) this.subscriptions.unfollow(subscription, match);
       if (typeof ack === 'function') ack({ ok: !!match });
     });
   }
 
+  /**
+   * A share-link socket: it may follow runs of the report's live panels only (by id), receives their points
+   * limited to the panels' metrics (no times, no text), and nothing else. It ends when the link expires, is
+   * revoked or the report is deleted, on every node.
+   */
+  private connectShared(socket: TbSocket): void {
+    const share = socket.data.share!;
+    const subscription: Subscription = {
+      socketId: socket.id,
+      userId: `share:${share.scope.linkId}`,
+      follows: new Map(),
+      subscriber: new Subscriber({
+        ready: () => socket.connected && (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length < 16,
+        // No wall-clock times: the shared panels plot steps and values only.
+        send: (event) => socket.emit('points', { ...event, series: event.series.map((x) => ({ ...x, times: [] })) }),
+      }),
+      emitRunChanged: () => undefined,
+    };
+    this.shareSubscriptions.add(subscription);
+    if (share.scope.expiresAt) {
+      const timer = setTimeout(
+        () => this.endShared(socket, 'this share link has expired'),
+        Math.max(0, share.scope.expiresAt - Date.now()),
+      );
+      timer.unref();
+      this.expiryTimers.set(socket.id, timer);
+    }
+    socket.on(
+      'follow',
+      (request, ack) => void this.followShared(socket, subscription, request).then((r) => typeof ack === 'function' && ack(r)),
+    );
+    socket.on('unfollow', (request, ack) => {
+      const key = Array.isArray(request?.runs) ? followKey({ projectId: `report:${share.scope.reportId}`, runIds: request.runs }) : null;
+      const match = key ? subscription.follows.get(key) : undefined;
+      if (match) this.shareSubscriptions.unfollow(subscription, match);
+      if (typeof ack === 'function') ack({ ok: !!match });
+    });
+  }
+
+  /** `follow {runs}` on a share socket: run ids of the report's live panels; anything else answers as a missing run. */
+  private async followShared(socket: TbSocket, sub: Subscription, request: FollowRequest): Promise<FollowAck> {
+    try {
+      const runs = request?.runs;
+      if (!Array.isArray(runs) || !runs.length || runs.length > 100 || runs.some((r) => typeof r !== 'string'))
+        return refuse('validation_failed', 'a share link follows runs: give 1 to 100 run ids of the report');
+      if (sub.follows.size >= REALTIME_LIMITS.followsPerSocket)
+        return refuse('too_many_follows', 'this connection follows too much already');
+      const share = socket.data.share!;
+      // Checked again now, as every request of the link is: revoked or expired since the handshake ends the socket.
+      const scope = await this.sharedReports.liveScope(randomUUID(), share.token).catch((error: unknown) => {
+        if (error instanceof AppError && error.status < 500) return null;
+        throw error;
+      });
+      if (!scope) {
+        this.endShared(socket, 'this share link was revoked or has expired');
+        return refuse('share_link_gone', 'this share link was revoked or has expired');
+      }
+      share.scope = scope;
+      const ids = [...new Set(runs.map((r) => r.toLowerCase()))];
+      if (ids.some((id) => !UUID.test(id) || !scope.runs.has(id))) return refuse('not_found', 'project or run not found');
+      if (!socket.connected) return refuse('disconnected', 'socket closed');
+      this.shareSubscriptions.follow(sub, {
+        orgId: scope.organizationId,
+        orgSlug: '',
+        projectId: `report:${scope.reportId}`,
+        projectSlug: '',
+        runIds: ids,
+      });
+      return { ok: true, runs: ids, project: `report:${scope.reportId}` };
+    } catch (error) {
+      this.logger.error({ err: error }, 'share follow failed');
+      return refuse('internal_error', 'could not follow');
+    }
+  }
+
+  private endShared(socket: TbSocket, message: string): void {
+    socket.emit('auth.error', { code: 'share_link_gone', message });
+    socket.disconnect(true);
+  }
+
+  /** A link revoked or its report deleted ends its sockets; a new version narrows (or widens) what they may follow. */
+  private async shareLinksChanged(event: ShareLinksChanged): Promise<void> {
+    for (const socket of [...this.server.sockets.sockets.values()] as TbSocket[]) {
+      const share = socket.data.share;
+      if (!share || share.scope.reportId !== event.reportId || share.scope.organizationId !== event.organizationId) continue;
+      if (event.linkIds && !event.linkIds.includes(share.scope.linkId)) continue;
+      if (event.change !== 'published') {
+        this.endShared(socket, 'this share link was revoked');
+        continue;
+      }
+      const scope = await this.sharedReports.liveScope(randomUUID(), share.token).catch(() => null);
+      if (!scope) {
+        this.endShared(socket, 'this share link was revoked or has expired');
+        continue;
+      }
+      share.scope = scope;
+      const sub = this.shareSubscriptions.get(socket.id);
+      for (const follow of sub ? [...sub.follows.values()] : [])
+        if (follow.runIds.some((id) => !scope.runs.has(id))) this.shareSubscriptions.unfollow(sub!, follow);
+    }
+  }
+
   handleDisconnect(socket: TbSocket): void {
     this.subscriptions.remove(socket.id);
+    this.shareSubscriptions.remove(socket.id);
     clearTimeout(this.expiryTimers.get(socket.id));
     this.expiryTimers.delete(socket.id);
   }
@@ -229,8 +359,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private async follow(socket: TbSocket, sub: Subscription, request: FollowRequest): Promise<FollowAck> {
     try {
-      if (!request || typeof request.org !== 'string' || typeof request.project !== 'string')
-        return refuse('validation_failed', 'follow needs org and project');
+      if (!request || typeof request.org !== 'string' || (typeof request.project !== 'string' && typeof request.report !== 'string'))
+        return refuse('validation_failed', 'follow needs org and project (or report)');
+      if (request.report !== undefined && (typeof request.report !== 'string' || request.report.length > 100))
+        return refuse('validation_failed', 'report must be a report id');
       if (
         request.runs !== undefined &&
         (!Array.isArray(request.runs) || request.runs.length > 100 || request.runs.some((r) => typeof r !== 'string'))
@@ -239,7 +371,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       }
       if (sub.follows.size >= REALTIME_LIMITS.followsPerSocket)
         return refuse('too_many_follows', 'this connection follows too much already');
-      const follow = await this.resolveFollow(socket.data.principal, request);
+      const follow = await this.resolveFollow(socket.data.principal!, request);
       if (!follow) return refuse('not_found', 'project or run not found');
       if (!socket.connected) return refuse('disconnected', 'socket closed');
       this.subscriptions.follow(sub, follow);
@@ -254,6 +386,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private async resolveFollow(principal: Principal, request: FollowRequest): Promise<Follow | null> {
     const org = await this.access.resolveOrg(principal, request.org);
     if (!org) return null;
+    if (request.report !== undefined) {
+      // A report's comments: whoever can read the report (as REST decides it), 404 otherwise.
+      const reportId = await inScopedTransaction(this.dataSource, { kind: 'tenant', organizationId: org.id }, async (em) => {
+        const ctx = new RequestContext(randomUUID(), principal, org);
+        ctx.bindTransaction(em);
+        return (await this.reports.readable(ctx, request.report!)).report.id;
+      }).catch((error: unknown) => (error instanceof AppError && error.status === 404 ? null : Promise.reject(error)));
+      if (!reportId) return null;
+      return { orgId: org.id, orgSlug: org.slug, projectId: `report:${reportId}`, projectSlug: '', reportId, runIds: [] };
+    }
     const project = await this.access.resolveProject(principal, org, request.project);
     if (!project) return null;
     const runIds: string[] = [];
@@ -273,6 +415,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private deliverPoints(event: PointsEvent): void {
     for (const sub of this.subscriptions.followersOfRun(event.runId)) sub.subscriber.enqueue(event);
+    for (const sub of this.shareSubscriptions.followersOfRun(event.runId)) {
+      const socket = this.server.sockets.sockets.get(sub.socketId) as TbSocket | undefined;
+      const shown = socket?.data.share?.scope.runs.get(event.runId);
+      if (!shown) continue;
+      // Only what the report's panels show of the run: their metrics, steps and values.
+      const series = event.series
+        .filter((s) => s.kind !== 'text' && shown.has(s.name))
+        .map(({ kind, name, steps, values, times }) => ({ kind, name, steps, values, times }));
+      if (series.length) sub.subscriber.enqueue({ ...event, series });
+    }
   }
 
   private deliverRunChanged({ event }: RunChanged): void {
@@ -284,11 +436,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private deliverComment(event: CommentChanged): void {
+    if (event.reportId) {
+      const payload = { projectId: null, runId: null, reportId: event.reportId, change: event.change, comment: event.comment };
+      for (const sub of this.subscriptions.followersOfProject(`report:${event.reportId}`))
+        this.server.sockets.sockets.get(sub.socketId)?.emit('comment.changed', payload);
+      return;
+    }
     const targets = new Set<Subscription>([
-      ...this.subscriptions.followersOfProject(event.projectId),
+      ...(event.projectId ? this.subscriptions.followersOfProject(event.projectId) : []),
       ...(event.runId ? this.subscriptions.followersOfRun(event.runId) : []),
     ]);
-    const payload = { projectId: event.projectId, runId: event.runId, change: event.change, comment: event.comment };
+    const payload = { projectId: event.projectId, runId: event.runId, reportId: null, change: event.change, comment: event.comment };
     for (const sub of targets) this.server.sockets.sockets.get(sub.socketId)?.emit('comment.changed', payload);
   }
 
@@ -344,7 +502,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private async recheck(event: AccessChanged): Promise<void> {
     for (const sub of this.subscriptions.inOrganization(event.organizationId, event.userId)) {
       const socket = this.server.sockets.sockets.get(sub.socketId) as TbSocket | undefined;
-      if (!socket) continue;
+      if (!socket?.data.principal) continue;
       const orgFollow = [...sub.follows.values()].find((f) => f.orgId === event.organizationId);
       if (orgFollow && (await this.access.resolveOrg(socket.data.principal, orgFollow.orgSlug).catch(() => undefined)) === null) {
         socket.emit('auth.error', { code: 'access_revoked', message: 'you are no longer a member of this organization' });
@@ -357,6 +515,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
           org: follow.orgSlug,
           project: follow.projectSlug,
           runs: follow.runIds,
+          ...(follow.reportId ? { report: follow.reportId } : {}),
         }).catch(() => null);
         if (!still || followKey(still) !== followKey(follow)) this.subscriptions.unfollow(sub, follow);
       }

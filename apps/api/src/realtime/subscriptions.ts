@@ -5,6 +5,8 @@ export interface Follow {
   orgSlug: string;
   projectId: string;
   projectSlug: string;
+  /** Set when a report's comments are followed (projectId is then `report:<id>`, not a project). */
+  reportId?: string;
   /** Followed run ids; empty when the whole project is followed. */
   runIds: string[];
 }
@@ -25,6 +27,10 @@ export class Subscriptions {
 
   add(sub: Subscription): void {
     this.all.set(sub.socketId, sub);
+  }
+
+  get(socketId: string): Subscription | undefined {
+    return this.all.get(socketId);
   }
 
   remove(socketId: string): void {

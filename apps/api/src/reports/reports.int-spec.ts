@@ -1,6 +1,6 @@
 import { TrackbaseApi } from '@trackbase/sdk/client';
-import type { ReportBlock } from '@trackbase/contracts';
-import { io } from 'socket.io-client';
+import type { PointsEvent, ReportBlock } from '@trackbase/contracts';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrgMember, ApiClient, createOrg, createProject, setProjectRole, signup, type TestUser } from '../../test/api-client';
 import { startTestApp, type TestApp } from '../../test/test-app';
@@ -63,6 +63,33 @@ beforeAll(async () => {
   for (const run of [inSet, inSet2, outOfSet]) await log(vision, run, 0, [0, 1, 2]);
 });
 afterAll(() => t.close());
+
+function shareSocket(token: string): Promise<Socket> {
+  const socket = io(t.url, { path: '/socket.io', auth: { token }, transports: ['websocket'], reconnection: false });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => reject(error));
+  });
+}
+
+async function handshake(token: string): Promise<{ refused?: string }> {
+  const socket = io(t.url, { path: '/socket.io', auth: { token }, transports: ['websocket'], reconnection: false });
+  try {
+    return await new Promise((resolve) => {
+      socket.once('connect', () => resolve({}));
+      socket.once('connect_error', (error) => resolve({ refused: (error as Error & { data?: { code: string } }).data?.code }));
+    });
+  } finally {
+    socket.disconnect();
+  }
+}
+
+/** The auth.error code and the disconnect reason of a socket the server ends. */
+function endOf(socket: Socket): Promise<{ code: string | null; reason: string }> {
+  let code: string | null = null;
+  socket.on('auth.error', (event: { code: string }) => (code = event.code));
+  return new Promise((resolve) => socket.once('disconnect', (reason) => resolve({ code, reason })));
+}
 
 async function makeReport(by: TestUser = contributor) {
   const created = await by.api.post(reports, { title: 'Loss study', blocks: blocks() });
@@ -250,22 +277,100 @@ describe('share links', () => {
     expect(past.status).toBe(400);
   });
 
-  it('a share-link token opens no socket, so no socket outlives its revocation', async () => {
+  it('a share-link socket follows the runs of the live panels and gets only their metrics; any other run answers as missing', async () => {
     const report = await makeReport();
     await contributor.api.post(`${reports}/${report.id}/publish`);
     const link = (await contributor.api.post(`${reports}/${report.id}/share-links`, {})).body;
-    const socket = io(t.url, { path: '/socket.io', auth: { token: link.token }, transports: ['websocket'], reconnection: false });
+    const socket = await shareSocket(link.token);
     try {
-      const outcome = await new Promise<string>((resolve) => {
-        socket.once('connect', () => resolve('connected'));
-        socket.once('connect_error', () => resolve('refused'));
+      expect(await socket.timeout(5_000).emitWithAck('follow', { org: '', project: '', runs: [outOfSet.id] })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
       });
-      expect(outcome).toBe('refused');
+      // A key, a run of the set mixed with one outside, and a malformed id answer the same.
+      for (const runs of [[inSet.key], [inSet.id, outOfSet.id], ['not-a-run']])
+        expect(await socket.timeout(5_000).emitWithAck('follow', { org, project: vision, runs })).toMatchObject({
+          ok: false,
+          error: { code: 'not_found' },
+        });
+      expect(await socket.timeout(5_000).emitWithAck('follow', { org: '', project: '', runs: [inSet2.id] })).toMatchObject({
+        ok: true,
+        runs: [inSet2.id],
+      });
+      const received: Array<{ runId: string; names: string[]; steps: number[]; times: number[] }> = [];
+      const arrived = new Promise<void>((resolve) =>
+        socket.on('points', (event: PointsEvent) => {
+          received.push({
+            runId: event.runId,
+            names: event.series.map((s) => s.name),
+            steps: event.series.flatMap((s) => s.steps),
+            times: event.series.flatMap((s) => s.times),
+          });
+          if (event.runId === inSet2.id) resolve();
+        }),
+      );
+      // Points of a run outside the set, then a batch of the followed run with a metric no panel shows.
+      await log(vision, outOfSet, 1, [3]);
+      const ack = await owner.api.post(`/orgs/${org}/projects/${vision}/runs/${inSet2.key}/batches`, {
+        streamId: 'share-socket',
+        seq: 0,
+        metrics: [
+          { name: 'loss', steps: [3, 4], values: [7, 6], times: [1, 2] },
+          { name: 'hidden', steps: [3, 4], values: [1, 1], times: [1, 2] },
+        ],
+        text: [{ name: 'stdout', steps: [3], times: [1], lines: ['secret log line'] }],
+      });
+      expect(ack.status, JSON.stringify(ack.body)).toBe(200);
+      await arrived;
+      expect(received).toEqual([{ runId: inSet2.id, names: ['loss'], steps: [3, 4], times: [] }]);
     } finally {
       socket.disconnect();
     }
-    // The link itself works: it is a credential for the shared report only.
-    expect((await anonymous.get(`/shared/reports/${link.token}`)).status).toBe(200);
+    // Revoked, the link opens no socket at all.
+    await contributor.api.delete(`${reports}/${report.id}/share-links/${link.id}`);
+    expect(await handshake(link.token)).toMatchObject({ refused: 'share_link_gone' });
+    expect(await handshake(`tbs_${'x'.repeat(43)}`)).toMatchObject({ refused: 'not_found' });
+    const unpublished = await makeReport();
+    const draftLink = (await contributor.api.post(`${reports}/${unpublished.id}/share-links`, {})).body;
+    expect(await handshake(draftLink.token)).toMatchObject({ refused: 'report_not_published' });
+  });
+
+  it('revoking a link, or deleting its report, disconnects its open sockets at once', async () => {
+    const report = await makeReport();
+    await contributor.api.post(`${reports}/${report.id}/publish`);
+    const kept = (await contributor.api.post(`${reports}/${report.id}/share-links`, {})).body;
+    const revoked = (await contributor.api.post(`${reports}/${report.id}/share-links`, {})).body;
+    const keptSocket = await shareSocket(kept.token);
+    const socket = await shareSocket(revoked.token);
+    try {
+      expect(await socket.timeout(5_000).emitWithAck('follow', { org, project: vision, runs: [inSet.id] })).toMatchObject({ ok: true });
+      const ended = endOf(socket);
+      expect((await contributor.api.delete(`${reports}/${report.id}/share-links/${revoked.id}`)).status).toBe(204);
+      expect(await ended).toEqual({ code: 'share_link_gone', reason: 'io server disconnect' });
+      // The report's other link is untouched, until the report goes.
+      expect(keptSocket.connected).toBe(true);
+      expect(await keptSocket.timeout(5_000).emitWithAck('follow', { org, project: vision, runs: [inSet.id] })).toMatchObject({ ok: true });
+      const keptEnded = endOf(keptSocket);
+      expect((await contributor.api.delete(`${reports}/${report.id}`)).status).toBe(204);
+      expect(await keptEnded).toEqual({ code: 'share_link_gone', reason: 'io server disconnect' });
+    } finally {
+      socket.disconnect();
+      keptSocket.disconnect();
+    }
+  });
+
+  it('a share-link socket ends when its link expires', async () => {
+    const report = await makeReport();
+    await contributor.api.post(`${reports}/${report.id}/publish`);
+    const soon = new Date(Date.now() + 2_000).toISOString();
+    const link = (await contributor.api.post(`${reports}/${report.id}/share-links`, { expiresAt: soon })).body;
+    const socket = await shareSocket(link.token);
+    try {
+      expect(await endOf(socket)).toEqual({ code: 'share_link_gone', reason: 'io server disconnect' });
+      expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(soon) - 50);
+    } finally {
+      socket.disconnect();
+    }
   });
 
   it('a report drawing on no project is edited by its creator and by owners and admins, not by other members', async () => {

@@ -14,12 +14,14 @@ import {
   type ReportVersion,
   type ShareLink,
 } from '@trackbase/contracts';
+import { AccessEvents } from '../common/access/access-events';
 import { AccessService } from '../common/access/access.service';
 import type { RequestContext } from '../common/context/request-context';
 import { badRequest, forbidden, notFound } from '../common/errors/app-error';
 import { randomToken, sha256 } from '../auth/secret-token';
 import { ReportExportService } from './export/report-export.service';
 import { ReportDataService, type DataScope, type PanelRequest } from './report-data.service';
+import { ReportEvents, type ShareLinksChanged } from './report-events';
 import { FilterError, parseFilter, RunSqlBuilder } from '../runs/filter';
 import { invalidRunSet, reportConflict } from './reports.errors';
 import { ReportsRepository, type ReportRow, type ShareLinkRow, type VersionRow } from './reports.repository';
@@ -51,7 +53,15 @@ export class ReportsService {
     private readonly access: AccessService,
     private readonly data: ReportDataService,
     private readonly exporter: ReportExportService,
+    private readonly events: ReportEvents,
+    private readonly accessEvents: AccessEvents,
   ) {}
+
+  /** After commit: sockets opened with the report's share links end (revoked, deleted) or are re-checked (published). */
+  private announceLinks(ctx: RequestContext, reportId: string, change: ShareLinksChanged['change'], linkIds: string[] | null = null) {
+    const organizationId = ctx.organization.id;
+    ctx.afterCommit(() => this.events.emit('links', { organizationId, reportId, linkIds, change }));
+  }
 
   private async projectRoles(ctx: RequestContext, ids: string[]) {
     const slugs = await this.repo.projectSlugs(ctx.em, ctx.organization.id, ids);
@@ -70,7 +80,8 @@ export class ReportsService {
     return { read: edit || member === 'viewer' || readsAll, edit };
   }
 
-  private async readable(ctx: RequestContext, id: string, lock = false): Promise<{ report: ReportRow; access: ReportAccess }> {
+  /** The report if the caller may read it (404 otherwise, as for a missing one), with what they may do. */
+  async readable(ctx: RequestContext, id: string, lock = false): Promise<{ report: ReportRow; access: ReportAccess }> {
     const report = UUID.test(id) ? await this.repo.find(ctx, id, lock) : null;
     const access = report ? await this.accessOf(ctx, report) : null;
     if (!report || !access?.read) throw notFound('report');
@@ -140,13 +151,16 @@ export class ReportsService {
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
-    await this.repo.delete(ctx, (await this.editable(ctx, id)).id);
+    const report = await this.editable(ctx, id);
+    await this.repo.delete(ctx, report.id);
+    this.announceLinks(ctx, report.id, 'deleted');
   }
 
   async publish(ctx: RequestContext, id: string): Promise<ReportVersion> {
     const report = await this.editable(ctx, id);
     const frozen = await this.data.freeze(this.scope(ctx), report.blocks);
     await this.repo.insertVersion(ctx, report, (report.published_version ?? 0) + 1, frozen);
+    this.announceLinks(ctx, report.id, 'published');
     return this.version(ctx, id, (report.published_version ?? 0) + 1);
   }
 
@@ -216,7 +230,11 @@ export class ReportsService {
 
   async removeMember(ctx: RequestContext, id: string, userId: string): Promise<void> {
     const report = await this.editable(ctx, id);
-    if (UUID.test(userId)) await this.repo.removeMember(ctx, report.id, userId);
+    if (!UUID.test(userId)) return;
+    await this.repo.removeMember(ctx, report.id, userId);
+    // Live follows of the report's comments are checked again: a viewer taken off stops receiving them at once.
+    const organizationId = ctx.organization.id;
+    ctx.afterCommit(() => this.accessEvents.emit('changed', { organizationId, userId }));
   }
 
   async createLink(ctx: RequestContext, id: string, body: CreateShareLinkRequest): Promise<CreatedShareLink> {
@@ -237,6 +255,7 @@ export class ReportsService {
   async revokeLink(ctx: RequestContext, id: string, linkId: string): Promise<void> {
     const report = await this.editable(ctx, id);
     if (!UUID.test(linkId) || !(await this.repo.revokeLink(ctx, report.id, linkId))) throw notFound('share link');
+    this.announceLinks(ctx, report.id, 'revoked', [linkId]);
   }
 
   private scope(ctx: RequestContext): DataScope {

@@ -13,6 +13,24 @@ import { exportFileName, toVersion } from './reports.service';
 
 const TOKEN = /^tbs_[A-Za-z0-9_-]{20,100}$/;
 
+/** Whether a bearer credential is a share-link token (and not an access token or API key). */
+export const isShareToken = (token: string) => token.startsWith('tbs_');
+
+/**
+ * What a socket opened with a share link may follow: the runs of the live
+ * panels of the report's latest published version, each with the metrics
+ * those panels show. Frozen panels (at publication, or at a step) do not move,
+ * so their runs are not live; a run in both a live and a frozen panel is live
+ * with the live panels' metrics only.
+ */
+export interface LiveShareScope {
+  linkId: string;
+  organizationId: string;
+  reportId: string;
+  expiresAt: number | null;
+  runs: Map<string, Set<string>>;
+}
+
 /**
  * What a share link opens, to anyone holding its token: the report's latest
  * published version and the data of its panels, nothing else. The token is
@@ -42,6 +60,30 @@ export class SharedReportsService {
       if (!org) throw notFound('share link');
       if (!version) throw reportNotPublished();
       return work(em, org, version, link);
+    });
+  }
+
+  /** Checked like every other read of the link: unknown 404, revoked or expired 410, unpublished 404. */
+  async liveScope(requestId: string, token: string): Promise<LiveShareScope> {
+    return this.open(token, async (em, org, version, link) => {
+      const runs = new Map<string, Set<string>>();
+      const scope = { requestId, principal: null, org: { ...org, role: 'member' as const }, em };
+      for (const block of version.blocks) {
+        if (block.type === 'text' || block.freeze?.atPublication || block.freeze?.step !== undefined) continue;
+        const { ids } = await this.data.resolveRunSet(scope, block);
+        for (const id of ids) {
+          const metrics = runs.get(id) ?? new Set<string>();
+          for (const name of block.metrics) metrics.add(name);
+          runs.set(id, metrics);
+        }
+      }
+      return {
+        linkId: link.id,
+        organizationId: link.organization_id,
+        reportId: link.report_id,
+        expiresAt: link.expires_at?.getTime() ?? null,
+        runs,
+      };
     });
   }
 

@@ -81,7 +81,16 @@ export function CommentsPanel({
   );
 }
 
-function Composer({ members, label, onSubmit }: { members: ProjectMember[]; label: string; onSubmit: (body: string) => Promise<unknown> }) {
+/** A comment box with a mention menu (inserts `@[Name](user:<id>)`); also used by report comments. */
+export function Composer({
+  members,
+  label,
+  onSubmit,
+}: {
+  members: Array<Pick<ProjectMember, 'userId' | 'name'>>;
+  label: string;
+  onSubmit: (body: string) => Promise<unknown>;
+}) {
   const text = useRef<HTMLTextAreaElement>(null);
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

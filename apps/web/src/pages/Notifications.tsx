@@ -20,10 +20,17 @@ export function NotificationsPage() {
         {list.data?.items.map((n) => (
           <li key={n.id} className={n.readAt ? '' : 'unread'}>
             <strong>{n.actor.name}</strong> {n.kind === 'mention' ? 'mentioned you' : 'replied to you'} in{' '}
-            <Link to={n.runKey ? `/${n.org}/${n.project}/runs/${n.runKey}` : `/${n.org}/${n.project}`}>
-              {n.project}
-              {n.runKey ? ` / ${n.runKey}` : ''}
-            </Link>{' '}
+            {n.report ? (
+              <Link to={`/${n.org}/reports/${n.report.id}`}>
+                the report {n.report.title}
+                {n.report.blockId ? ' (on a block)' : ''}
+              </Link>
+            ) : (
+              <Link to={n.runKey ? `/${n.org}/${n.project}/runs/${n.runKey}` : `/${n.org}/${n.project}`}>
+                {n.project}
+                {n.runKey ? ` / ${n.runKey}` : ''}
+              </Link>
+            )}{' '}
             <span className="muted">{formatTime(n.createdAt)}</span>
             <div className="muted">{n.excerpt}</div>
           </li>

@@ -8,12 +8,15 @@ export function ReportBlocks({
   load,
   scope,
   live = true,
+  shareToken,
 }: {
   blocks: ReportBlock[];
   load: PanelLoader;
   /** Where live references resolve; none on share links (a token reads nothing but the report). */
   scope?: MarkdownScope;
   live?: boolean;
+  /** A share link's token: its panels get points pushed over the link's own socket. */
+  shareToken?: string;
 }) {
   return (
     <div className="report-blocks">
@@ -21,7 +24,7 @@ export function ReportBlocks({
         block.type === 'text' ? (
           <Markdown key={block.id} text={block.markdown} scope={scope} />
         ) : (
-          <ReportPanel key={block.id} block={block as PanelBlock} load={load} live={live} />
+          <ReportPanel key={block.id} block={block as PanelBlock} load={load} live={live} shareToken={shareToken} />
         ),
       )}
     </div>

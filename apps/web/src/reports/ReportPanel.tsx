@@ -1,18 +1,21 @@
 import type { PanelBlock, ReportData } from '@trackbase/contracts';
 import { fromWireFloat } from '@trackbase/contracts';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { runColor } from '../charts/palette';
 import { LineChart, type ChartLine } from '../components/Chart';
 import { ErrorBox, formatValue, Loading } from '../components/ui';
 import { panelTitle } from './panel-title';
 import { ReportMediaView } from './ReportMediaView';
 import { ParallelView, ScatterView } from './SummaryViews';
+import { useShareFollow } from '../live/socket';
 
 /** Loads one panel's data (the report API for members, the share-link API for a token). */
 export type PanelLoader = (block: string, options?: { step?: number }) => Promise<ReportData>;
 
 /** While any run of a live panel is running its data is read again this often. */
 const LIVE_INTERVAL_MS = 5_000;
+/** With a share link's socket, pushed points make the panel read again at most this often. */
+const PUSHED_REFRESH_MS = 1_000;
 const DASHES = [undefined, [6, 4], [2, 3], [10, 3, 2, 3]];
 
 /**
@@ -21,7 +24,18 @@ const DASHES = [undefined, [6, 4], [2, 3], [10, 3, 2, 3]];
  * never a project's API), and is read again while its runs are running unless
  * the panel is frozen.
  */
-export function ReportPanel({ block, load, live = true }: { block: PanelBlock; load: PanelLoader; live?: boolean }) {
+export function ReportPanel({
+  block,
+  load,
+  live = true,
+  shareToken,
+}: {
+  block: PanelBlock;
+  load: PanelLoader;
+  live?: boolean;
+  /** On a share-link page: points are pushed over a socket opened with the link's token, instead of polling. */
+  shareToken?: string;
+}) {
   const [data, setData] = useState<ReportData>();
   const [error, setError] = useState<Error>();
   const [tick, setTick] = useState(0);
@@ -46,11 +60,25 @@ export function ReportPanel({ block, load, live = true }: { block: PanelBlock; l
 
   const running = !!data?.runs.some((r) => r.state === 'running');
   const frozen = !!block.freeze?.atPublication || block.freeze?.step !== undefined;
+  const pushed = live && !frozen && !!shareToken;
+  const refresh = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(refresh.current ?? undefined), []);
+  useShareFollow(pushed ? shareToken : undefined, data ? data.runs.map((r) => r.id) : null, {
+    onPoints: () => {
+      if (refresh.current) return;
+      refresh.current = setTimeout(() => {
+        refresh.current = null;
+        setTick((t) => t + 1);
+      }, PUSHED_REFRESH_MS);
+    },
+    // The link was revoked or expired: read again, which answers why.
+    onEnded: () => setTick((t) => t + 1),
+  });
   useEffect(() => {
-    if (!live || !running || (frozen && data?.cutoffStep !== null)) return;
+    if (pushed || !live || !running || (frozen && data?.cutoffStep !== null)) return;
     const timer = setTimeout(() => setTick((t) => t + 1), LIVE_INTERVAL_MS);
     return () => clearTimeout(timer);
-  }, [live, running, frozen, data]);
+  }, [pushed, live, running, frozen, data]);
 
   const title = panelTitle(block);
   return (

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ErrorBox, formatTime, Loading } from '../components/ui';
 import { embedUrl, reportsApi, shareUrl, unwrap } from './api';
 import { panelTitle } from './panel-title';
+import { ReportPeople } from './ReportPeople';
 
 const EXPIRY = [
   { label: 'Never', days: 0 },
@@ -138,6 +139,7 @@ export function ShareDialog({ org, report, onClose }: { org: string; report: Rep
             )}
           </div>
         )}
+        <ReportPeople org={org} report={report.id} />
         <h3>Links</h3>
         {!links && <Loading what="Loading links" />}
         {links?.length === 0 && <p className="muted">No links yet.</p>}

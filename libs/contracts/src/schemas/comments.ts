@@ -21,12 +21,35 @@ export const createCommentRequestSchema = z.strictObject({
 });
 export type CreateCommentRequest = z.infer<typeof createCommentRequestSchema>;
 
+/** A comment on a report: on the report itself, or on one of its blocks (`blockId`). */
+export const createReportCommentRequestSchema = z.strictObject({
+  body: commentBodySchema,
+  parentId: z.uuid().optional(),
+  /** A block of the report's draft; replies take their parent's block and need none. */
+  blockId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
+});
+export type CreateReportCommentRequest = z.infer<typeof createReportCommentRequestSchema>;
+
+export const reportCommentsQuerySchema = z.strictObject({
+  /** Only the threads on this block. */
+  block: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
+});
+
 export const updateCommentRequestSchema = z.strictObject({ body: commentBodySchema });
 export type UpdateCommentRequest = z.infer<typeof updateCommentRequestSchema>;
 
 export const commentSchema = z.object({
   id: z.uuid(),
   runId: z.uuid().nullable(),
+  /** Set on a report's comments (and `blockId` on a block's); null on a project's or run's. */
+  reportId: z.uuid().nullable(),
+  blockId: z.string().nullable(),
   parentId: z.uuid().nullable(),
   author: z.object({ id: z.uuid().nullable(), name: z.string() }),
   body: z.string(),
@@ -47,8 +70,11 @@ export const notificationSchema = z.object({
   readAt: z.string().nullable(),
   actor: z.object({ id: z.uuid().nullable(), name: z.string() }),
   org: z.string(),
-  project: z.string(),
+  /** The project of a project's or run's comment; null for a report's. */
+  project: z.string().nullable(),
   runKey: z.string().nullable(),
+  /** The report of a report's comment (and the block commented on, if any). */
+  report: z.object({ id: z.uuid(), title: z.string(), blockId: z.string().nullable() }).nullable(),
   commentId: z.uuid(),
   excerpt: z.string(),
 });

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from . import _paths as paths
 from ._errors import is_retryable_batch_status
@@ -73,6 +73,29 @@ class TrackbaseApi:
 
     def create_share_link(self, org: str, report: str, body: Optional[Dict[str, Any]] = None) -> Any:
         return self.http.request("POST", paths.report_share_links(org, report), body or {})
+
+    # Comments on a report and its blocks: whoever can read the report; a share-link token reads none.
+    def report_comments(self, org: str, report: str, block: Optional[str] = None) -> Any:
+        """The report's threads (each with its replies), or only those on one block."""
+        query = f"?block={quote(block, safe='')}" if block else ""
+        return self.http.request("GET", paths.report_comments(org, report) + query)
+
+    def create_report_comment(
+        self, org: str, report: str, body: str, block: Optional[str] = None, parent_id: Optional[str] = None
+    ) -> Any:
+        """Markdown; mention with `@[Name](user:<id>)` or `@email` (only readers of the report are notified)."""
+        request: Dict[str, Any] = {"body": body}
+        if block is not None:
+            request["blockId"] = block
+        if parent_id is not None:
+            request["parentId"] = parent_id
+        return self.http.request("POST", paths.report_comments(org, report), request)
+
+    def update_report_comment(self, org: str, report: str, comment_id: str, body: str) -> Any:
+        return self.http.request("PATCH", paths.report_comment(org, report, comment_id), {"body": body})
+
+    def delete_report_comment(self, org: str, report: str, comment_id: str) -> None:
+        self.http.request("DELETE", paths.report_comment(org, report, comment_id))
 
     def shared_report(self, token: str) -> Any:
         """What a share link shows; needs no credentials but the token."""

@@ -148,6 +148,14 @@ def report_export(o: str, r: str) -> str:
     return f"{report(o, r)}/export"
 
 
+def report_comments(o: str, r: str) -> str:
+    return f"{report(o, r)}/comments"
+
+
+def report_comment(o: str, r: str, comment_id: str) -> str:
+    return f"{report_comments(o, r)}/{seg(comment_id)}"
+
+
 def shared_report(token: str) -> str:
     return f"{API_BASE}/shared/reports/{seg(token)}"
 

@@ -26,6 +26,9 @@ import {
   type StoredFile,
   type UploadStatus,
   type CreateRunRequest,
+  type Comment,
+  type CommentThread,
+  type CreateReportCommentRequest,
   type CreatedShareLink,
   type CreateReportRequest,
   type CreateShareLinkRequest,
@@ -201,6 +204,19 @@ export class TrackbaseApi {
   revokeShareLink = (org: string, report: string, link: string) =>
     this.http.request<void>('DELETE', paths.reportShareLink(org, report, link));
   /** What a share link shows; needs no credentials but the token. */
+  // Comments on a report and its blocks (whoever reads the report); a share-link token reads none.
+  reportComments = (org: string, report: string, query: { block?: string } = {}) =>
+    this.http.request<CommentThread[]>(
+      'GET',
+      `${paths.reportComments(org, report)}${query.block ? `?block=${encodeURIComponent(query.block)}` : ''}`,
+    );
+  createReportComment = (org: string, report: string, body: CreateReportCommentRequest) =>
+    this.http.request<Comment>('POST', paths.reportComments(org, report), body);
+  updateReportComment = (org: string, report: string, id: string, body: string) =>
+    this.http.request<Comment>('PATCH', paths.reportComment(org, report, id), { body });
+  deleteReportComment = (org: string, report: string, id: string) =>
+    this.http.request<void>('DELETE', paths.reportComment(org, report, id));
+
   sharedReport = (token: string) => this.http.request<SharedReport>('GET', paths.sharedReport(token));
   sharedReportData = (token: string, body: Omit<ReportDataRequest, 'version'>) =>
     this.http.request<ReportData>('POST', paths.sharedReportData(token), body);

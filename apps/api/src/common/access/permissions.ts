@@ -76,3 +76,16 @@ export function projectReadableSql(orgRole: string, visibility: string, isProjec
   return `${orgRole} IN (${roles}) OR ${visibility} = '${ORG_READABLE_VISIBILITY}'
       OR ${isProjectMember}`;
 }
+
+/**
+ * "Can read the report", in SQL, as ReportsService.accessOf decides it: named viewer or editor of the report, or
+ * able to read every (still existing) project it draws from (a report on no project: every org member). The
+ * arguments are SQL expressions: the reader's org role, the reader's user id and the report's id. The caller has
+ * already established org membership.
+ */
+export function reportReadableSql(orgRole: string, userId: string, reportId: string): string {
+  const member = `EXISTS (SELECT 1 FROM project_members rpm WHERE rpm.project_id = rrp.id AND rpm.user_id = ${userId})`;
+  return `(EXISTS (SELECT 1 FROM report_members rrm WHERE rrm.report_id = ${reportId} AND rrm.user_id = ${userId})
+      OR NOT EXISTS (SELECT 1 FROM reports rr JOIN projects rrp ON rrp.id = ANY(rr.project_ids)
+        WHERE rr.id = ${reportId} AND NOT (${projectReadableSql(orgRole, 'rrp.visibility', member)})))`;
+}

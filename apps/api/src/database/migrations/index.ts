@@ -14,6 +14,7 @@ import { Readmes1764017000000 } from './1764017000000-readmes';
 import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artifact-manifests';
 import { Media1764100700000 } from './1764100700000-media';
 import { Reports1764200700000 } from './1764200700000-reports';
+import { ReportComments1764401000000 } from './1764401000000-report-comments';
 import { RunForks1764200800000 } from './1764200800000-run-forks';
 import { TableMedia1764300000000 } from './1764300000000-table-media';
 import { MediaThumbnailJobs1764300100000 } from './1764300100000-media-thumbnail-jobs';
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   ArtifactTrash1764408100000,
   EmailTwoFactor1764407000000,
   SamlSsoVerifiedDomains1764405000000,
+  ReportComments1764401000000,
 ];

@@ -7,6 +7,7 @@ import { ReportBlocks } from '../../reports/ReportBlocks';
 import { ReportEditor } from '../../reports/ReportEditor';
 import type { PanelLoader } from '../../reports/ReportPanel';
 import { ShareDialog } from '../../reports/ShareDialog';
+import { ReportComments } from '../../reports/ReportComments';
 
 /**
  * A report: its draft (live panels), or one published version; for editors
@@ -155,6 +156,7 @@ export function ReportPage() {
       {report.blocks.length === 0 && !editing && (
         <p className="muted">This report is empty{canEdit ? ': Edit to add text and panels.' : '.'}</p>
       )}
+      {!editing && <ReportComments org={org} report={report.id} blocks={report.blocks} canModerate={canEdit} />}
       {sharing && <ShareDialog org={org} report={report} onClose={() => setSharing(false)} />}
     </article>
   );

@@ -49,7 +49,7 @@ export function SharedReportPage() {
             <p className="muted small">
               Version {report.version}, published {formatTime(report.publishedAt)}
             </p>
-            <ReportBlocks blocks={report.blocks} load={load} />
+            <ReportBlocks blocks={report.blocks} load={load} shareToken={token} />
           </article>
         )}
       </main>
@@ -67,7 +67,7 @@ export function EmbeddedPanelPage() {
       {error && <LinkError error={error} />}
       {!report && !error && <Loading what="Loading panel" />}
       {report && !panel && <p role="alert">This report has no such panel.</p>}
-      {panel && <ReportPanel block={panel} load={load} />}
+      {panel && <ReportPanel block={panel} load={load} shareToken={token} />}
       {report && (
         <a className="muted small" href={`/shared/reports/${encodeURIComponent(token)}`} target="_blank" rel="noopener noreferrer">
           {report.title} · Trackbase
