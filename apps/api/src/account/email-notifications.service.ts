@@ -82,8 +82,11 @@ export class EmailNotificationsService implements OnModuleInit, OnModuleDestroy 
     for (const { userId, notification: n } of notifications) {
       const recipient = recipients.find((r) => r.user_id === userId);
       if (!recipient || recipient.mode === 'off') continue;
-      const where = n.runKey ? `${n.org}/${n.project} ${n.runKey}` : `${n.org}/${n.project}`;
-      const link = `${origin}/${encodeURIComponent(n.org)}/${encodeURIComponent(n.project)}${n.runKey ? `/runs/${encodeURIComponent(n.runKey)}` : ''}`;
+      // A comment is on a project (maybe a run) or on a report (maybe one of its blocks).
+      const where = n.report ? `the report ${n.report.title}` : n.runKey ? `${n.org}/${n.project} ${n.runKey}` : `${n.org}/${n.project}`;
+      const link = n.report
+        ? `${origin}/${encodeURIComponent(n.org)}/reports/${encodeURIComponent(n.report.id)}`
+        : `${origin}/${encodeURIComponent(n.org)}/${encodeURIComponent(n.project ?? '')}${n.runKey ? `/runs/${encodeURIComponent(n.runKey)}` : ''}`;
       const subject = `${n.actor.name} ${n.kind === 'mention' ? 'mentioned you' : 'replied to you'} in ${where}`;
       await this.deliver(origin, recipient, 'comments', { subject, body: n.excerpt, link });
     }

@@ -73,7 +73,7 @@ export class SharedReportsService {
         const { ids } = await this.data.resolveRunSet(scope, block);
         for (const id of ids) {
           const metrics = runs.get(id) ?? new Set<string>();
-          for (const name of block.metrics) metrics.add(name);
+          for (const name of liveMetrics(block)) metrics.add(name);
           runs.set(id, metrics);
         }
       }
@@ -158,4 +158,18 @@ function anonymiseBlocks(blocks: ReportBlockParsed[]): ReportBlockParsed[] {
   return blocks.map((block) =>
     block.type === 'text' ? block : { ...block, runSet: { project: projects.get(block.runSet.project)!, limit: block.runSet.limit } },
   );
+}
+
+/** The metrics a live panel draws, whose points a share-link socket may receive (a media panel draws none). */
+function liveMetrics(block: Exclude<ReportBlockParsed, { type: 'text' }>): string[] {
+  switch (block.type) {
+    case 'line':
+    case 'runs':
+    case 'parallel':
+      return block.metrics;
+    case 'scatter':
+      return [block.x, block.y].filter((axis) => axis.kind === 'metric').map((axis) => axis.name);
+    case 'media':
+      return [];
+  }
 }

@@ -14,7 +14,6 @@ import { Readmes1764017000000 } from './1764017000000-readmes';
 import { WandbArtifactManifests1764052000000 } from './1764052000000-wandb-artifact-manifests';
 import { Media1764100700000 } from './1764100700000-media';
 import { Reports1764200700000 } from './1764200700000-reports';
-import { ReportComments1764401000000 } from './1764401000000-report-comments';
 import { RunForks1764200800000 } from './1764200800000-run-forks';
 import { TableMedia1764300000000 } from './1764300000000-table-media';
 import { MediaThumbnailJobs1764300100000 } from './1764300100000-media-thumbnail-jobs';
@@ -23,11 +22,12 @@ import { ShareLinkAnonymised1764303000000 } from './1764303000000-share-link-ano
 import { WandbPendingMedia1764305000000 } from './1764305000000-wandb-pending-media';
 import { ApiKeyScopes1764306000000 } from './1764306000000-api-key-scopes';
 import { Sso1764307000000 } from './1764307000000-sso';
+import { ReportComments1764401000000 } from './1764401000000-report-comments';
+import { SamlSsoVerifiedDomains1764405000000 } from './1764405000000-saml-sso-verified-domains';
 import { Scim1764406000000 } from './1764406000000-scim';
+import { EmailTwoFactor1764407000000 } from './1764407000000-email-two-factor';
 import { RetentionSchedule1764408000000 } from './1764408000000-retention-schedule';
 import { ArtifactTrash1764408100000 } from './1764408100000-artifact-trash';
-import { EmailTwoFactor1764407000000 } from './1764407000000-email-two-factor';
-import { SamlSsoVerifiedDomains1764405000000 } from './1764405000000-saml-sso-verified-domains';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -55,10 +55,10 @@ export const MIGRATIONS = [
   WandbPendingMedia1764305000000,
   ApiKeyScopes1764306000000,
   Sso1764307000000,
+  ReportComments1764401000000,
+  SamlSsoVerifiedDomains1764405000000,
   Scim1764406000000,
+  EmailTwoFactor1764407000000,
   RetentionSchedule1764408000000,
   ArtifactTrash1764408100000,
-  EmailTwoFactor1764407000000,
-  SamlSsoVerifiedDomains1764405000000,
-  ReportComments1764401000000,
 ];
