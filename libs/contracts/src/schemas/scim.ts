@@ -31,4 +31,3 @@ export const deleteAccountRequestSchema = z.strictObject({
   confirm: z.string().min(1).max(320),
 });
 export type DeleteAccountRequest = z.infer<typeof deleteAccountRequestSchema>;
-
