@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { ReportBlockParsed, ReportData, SharedReport } from '@trackbase/contracts';
+import { panelMetrics, type ReportBlockParsed, type ReportData, type SharedReport } from '@trackbase/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { sha256 } from '../auth/secret-token';
 import { notFound } from '../common/errors/app-error';
@@ -73,7 +73,7 @@ export class SharedReportsService {
         const { ids } = await this.data.resolveRunSet(scope, block);
         for (const id of ids) {
           const metrics = runs.get(id) ?? new Set<string>();
-          for (const name of liveMetrics(block)) metrics.add(name);
+          for (const name of panelMetrics(block)) metrics.add(name);
           runs.set(id, metrics);
         }
       }
@@ -158,18 +158,4 @@ function anonymiseBlocks(blocks: ReportBlockParsed[]): ReportBlockParsed[] {
   return blocks.map((block) =>
     block.type === 'text' ? block : { ...block, runSet: { project: projects.get(block.runSet.project)!, limit: block.runSet.limit } },
   );
-}
-
-/** The metrics a live panel draws, whose points a share-link socket may receive (a media panel draws none). */
-function liveMetrics(block: Exclude<ReportBlockParsed, { type: 'text' }>): string[] {
-  switch (block.type) {
-    case 'line':
-    case 'runs':
-    case 'parallel':
-      return block.metrics;
-    case 'scatter':
-      return [block.x, block.y].filter((axis) => axis.kind === 'metric').map((axis) => axis.name);
-    case 'media':
-      return [];
-  }
 }

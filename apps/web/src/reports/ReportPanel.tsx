@@ -1,10 +1,9 @@
 import type { PanelBlock, ReportData } from '@trackbase/contracts';
-import { fromWireFloat } from '@trackbase/contracts';
+import { fromWireFloat, panelTitle } from '@trackbase/contracts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { runColor } from '../charts/palette';
 import { LineChart, type ChartLine } from '../components/Chart';
 import { ErrorBox, formatValue, Loading } from '../components/ui';
-import { panelTitle } from './panel-title';
 import { ReportMediaView } from './ReportMediaView';
 import { ParallelView, ScatterView } from './SummaryViews';
 import { useShareFollow } from '../live/socket';

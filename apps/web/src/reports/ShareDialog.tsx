@@ -1,8 +1,7 @@
-import type { CreatedShareLink, PanelBlock, Report, ShareLink } from '@trackbase/contracts';
+import { panelTitle, type CreatedShareLink, type PanelBlock, type Report, type ShareLink } from '@trackbase/contracts';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ErrorBox, formatTime, Loading } from '../components/ui';
 import { embedUrl, reportsApi, shareUrl, unwrap } from './api';
-import { panelTitle } from './panel-title';
 import { ReportPeople } from './ReportPeople';
 
 const EXPIRY = [

@@ -1,4 +1,4 @@
-import { fromWireFloat, type PanelBlock, type ReportBlockParsed, type ReportData } from '@trackbase/contracts';
+import { fromWireFloat, panelTitle, type PanelBlock, type ReportBlockParsed, type ReportData } from '@trackbase/contracts';
 import { renderMarkdown } from './export-markdown';
 import { colorOf, esc, fmt, lineChartSvg, parallelSvg, scatterSvg, type ParallelAxis } from './export-svg';
 
@@ -61,22 +61,6 @@ export async function renderReportHtml(doc: ExportDocument, load: ExportLoader, 
 <body><header><h1 class="report-title">${esc(doc.title)}</h1><p class="subtitle">${esc(doc.subtitle)}</p></header>
 <main>${sections.join('\n')}</main></body></html>
 `;
-}
-
-export function panelTitle(block: PanelBlock): string {
-  if (block.title) return block.title;
-  switch (block.type) {
-    case 'line':
-      return block.metrics.join(', ');
-    case 'runs':
-      return 'Runs';
-    case 'scatter':
-      return `${block.y.name} vs ${block.x.name}`;
-    case 'parallel':
-      return [...block.params, ...block.metrics].join(', ');
-    case 'media':
-      return block.keys.join(', ');
-  }
 }
 
 const runLabel = (r: ReportData['runs'][number]) => r.name || r.key;

@@ -137,3 +137,33 @@ export function classesOf(items: StoredMedia[]): Array<{ id: string; label: stri
   }
   return [...seen.entries()].map(([id, label]) => ({ id, label }));
 }
+
+/** One checkbox per box or mask class; unchecking one hides that class wherever `hidden` is passed to an image. */
+export function ClassToggles({
+  classes,
+  hidden,
+  onChange,
+}: {
+  classes: Array<{ id: string; label: string }>;
+  hidden: HiddenClasses;
+  onChange: (next: HiddenClasses) => void;
+}) {
+  if (!classes.length) return null;
+  const toggle = (id: string) => {
+    const next = new Set(hidden);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    onChange(next);
+  };
+  return (
+    <fieldset className="media-classes" aria-label="Boxes and masks">
+      <legend>Boxes and masks</legend>
+      {classes.map((c) => (
+        <label key={c.id}>
+          <input type="checkbox" checked={!hidden.has(c.id)} onChange={() => toggle(c.id)} />
+          {c.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}

@@ -3,7 +3,7 @@ import { paths } from '@trackbase/contracts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { get, post } from '../../api/client';
 import { ErrorBox } from '../ui';
-import { classesOf, ImageView, type HiddenClasses } from './ImageView';
+import { ClassToggles, classesOf, ImageView, type HiddenClasses } from './ImageView';
 import { ConfusionMatrixView, CurvesOverlay, HistogramHeatmap } from './MediaCharts';
 import { Markdown } from '../../markdown/Markdown';
 import { DocumentView } from './Sandboxed';
@@ -327,28 +327,7 @@ export function MediaPanel({
           <span className="muted">No media step of these runs has a value of {axis.name} at or before it.</span>
         )}
       </div>
-      {classes.length > 0 && (
-        <fieldset className="media-classes">
-          <legend>Boxes and masks</legend>
-          {classes.map((c) => (
-            <label key={c.id}>
-              <input
-                type="checkbox"
-                checked={!hidden.has(c.id)}
-                onChange={() =>
-                  setHidden((h) => {
-                    const next = new Set(h);
-                    if (next.has(c.id)) next.delete(c.id);
-                    else next.add(c.id);
-                    return next;
-                  })
-                }
-              />
-              {c.label}
-            </label>
-          ))}
-        </fieldset>
-      )}
+      <ClassToggles classes={classes} hidden={hidden} onChange={setHidden} />
       {gridKeys.length > 0 && (
         <table className="media-grid" aria-label="Media">
           <thead>

@@ -1,6 +1,6 @@
 import type { StoredMedia, TableCell, TableCellAnnotationView, TableColumn, TableMedia } from '@trackbase/contracts';
 import { useMemo, useState } from 'react';
-import { classesOf, ImageView, type HiddenClasses } from '../media/ImageView';
+import { ClassToggles, classesOf, ImageView, type HiddenClasses } from '../media/ImageView';
 import { formatValue } from '../ui';
 
 export interface GridColumn extends TableColumn {
@@ -103,28 +103,7 @@ export function TableGrid({
   );
   return (
     <div className="table-scroll">
-      {classes.length > 0 && (
-        <fieldset className="media-classes" aria-label="Boxes and masks">
-          <legend>Boxes and masks</legend>
-          {classes.map((c) => (
-            <label key={c.id}>
-              <input
-                type="checkbox"
-                checked={!hidden.has(c.id)}
-                onChange={() =>
-                  setHidden((h) => {
-                    const next = new Set(h);
-                    if (next.has(c.id)) next.delete(c.id);
-                    else next.add(c.id);
-                    return next;
-                  })
-                }
-              />
-              {c.label}
-            </label>
-          ))}
-        </fieldset>
-      )}
+      <ClassToggles classes={classes} hidden={hidden} onChange={setHidden} />
       <table className="grid" aria-label={label}>
         <thead>
           <tr>
