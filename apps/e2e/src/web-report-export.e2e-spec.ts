@@ -190,3 +190,21 @@ it('downloads the report as one HTML file that shows its charts offline, with no
   await screenshot(offline, 'report-export-offline');
   await context.close();
 });
+
+it('downloads the same file from a share link, without an account', async () => {
+  expect((await owner.api.post(`/orgs/${org}/reports/${reportId}/publish`, {})).status).toBe(201);
+  const link = await owner.api.post(`/orgs/${org}/reports/${reportId}/share-links`, {});
+  expect(link.status).toBe(201);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${t.url}/shared/reports/${encodeURIComponent(link.body.token)}`);
+  await page.getByRole('heading', { name: 'Wider is better' }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download HTML' }).click()]);
+  expect(download.suggestedFilename()).toBe('Width-study.html');
+  const file = join(mkdtempSync(join(tmpdir(), 'tb-export-')), 'Width-study.html');
+  await download.saveAs(file);
+  const html = readFileSync(file, 'utf8');
+  expect(html).toContain('<svg class="chart"');
+  expect(html).not.toContain('<script');
+  await context.close();
+});

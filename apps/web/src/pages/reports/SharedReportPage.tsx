@@ -3,7 +3,7 @@ import { TrackbaseApiError } from '@trackbase/sdk/client';
 import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { ErrorBox, formatTime, Loading } from '../../components/ui';
-import { sharedApi, unwrap } from '../../reports/api';
+import { saveHtmlFile, sharedApi, unwrap } from '../../reports/api';
 import { ReportBlocks } from '../../reports/ReportBlocks';
 import { ReportPanel } from '../../reports/ReportPanel';
 
@@ -34,6 +34,15 @@ function LinkError({ error }: { error: Error }) {
 export function SharedReportPage() {
   const { token = '' } = useParams();
   const { report, error, load } = useShared(token);
+  const [downloadError, setDownloadError] = useState<Error>();
+  /** The link's version as one self-contained HTML file (anonymised when the link is). */
+  async function download(title: string) {
+    try {
+      saveHtmlFile(title, await unwrap(sharedApi.sharedReportExport(token)));
+    } catch (e) {
+      setDownloadError(e as Error);
+    }
+  }
   return (
     <div className="app shared-report">
       <header className="topbar">
@@ -47,8 +56,17 @@ export function SharedReportPage() {
           <article className="report">
             <h1>{report.title}</h1>
             <p className="muted small">
-              Version {report.version}, published {formatTime(report.publishedAt)}
+              Version {report.version}, published {formatTime(report.publishedAt)}{' '}
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => void download(report.title)}
+                title="One HTML file with the charts as data, that opens offline"
+              >
+                Download HTML
+              </button>
             </p>
+            <ErrorBox error={downloadError} />
             <ReportBlocks blocks={report.blocks} load={load} shareToken={token} />
           </article>
         )}
