@@ -206,8 +206,10 @@ describe('notification emails', () => {
     for (const text of ['first note', 'second note'])
       expect((await owner.api.post(`/orgs/${org}/projects/${project}/comments`, { body: `${mention(bob)} ${text}` })).status).toBe(201);
     const service = t.app.get(EmailNotificationsService);
-    const [{ count }] = await t.dataSource.query(`SELECT count(*)::int AS count FROM email_digest_items WHERE user_id = $1`, [bob.id]);
-    expect(count).toBe(2);
+    // Emails (and digest items) are written after the comment commits, off the request: wait for both.
+    const items = async () =>
+      (await t.dataSource.query(`SELECT count(*)::int AS count FROM email_digest_items WHERE user_id = $1`, [bob.id]))[0].count;
+    await expect.poll(items, { timeout: 15_000 }).toBe(2);
     await t.dataSource.query(`UPDATE email_preferences SET digest_due_at = now() - interval '1 second' WHERE user_id = $1`, [bob.id]);
     const sent = await Promise.all([service.sendDueDigests(), service.sendDueDigests()]);
     expect(sent.reduce((a, b) => a + b, 0)).toBe(1);
