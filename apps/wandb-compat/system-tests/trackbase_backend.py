@@ -31,12 +31,13 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Optional, Tuple
 
 from trackbase_testing.server import ServerProcess
 from trackbase_testing.tenants import ApiError, User, signup
 
-STATE = Path(os.environ.get("TRACKBASE_WANDB_STATE", "/tmp/trackbase-wandb-system-tests.json"))
+STATE = Path(
+    os.environ.get("TRACKBASE_WANDB_STATE", "/tmp/trackbase-wandb-system-tests.json")
+)
 
 
 class Directory:
@@ -45,9 +46,11 @@ class Directory:
     def __init__(self, url: str) -> None:
         self.url = url
         self.lock = threading.Lock()
-        self.users: Dict[str, Tuple[User, str, str]] = {}  # W&B name -> (user, org slug, key)
-        self.orgs: Dict[str, str] = {}  # W&B org name -> slug
-        self.by_key_name: Dict[str, str] = {}
+        self.users: dict[
+            str, tuple[User, str, str]
+        ] = {}  # W&B name -> (user, org slug, key)
+        self.orgs: dict[str, str] = {}  # W&B org name -> slug
+        self.by_key_name: dict[str, str] = {}
 
     @staticmethod
     def slug_for(name: str) -> str:
@@ -64,9 +67,13 @@ class Directory:
         with self.lock:
             self.users[name] = (user, slug, key)
 
-    def make_org(self, name: str, username: Optional[str]) -> None:
+    def make_org(self, name: str, username: str | None) -> None:
         slug = self.slug_for(name)
-        owner = self.users[username][0] if username in self.users else signup(self.url, "org owner")
+        owner = (
+            self.users[username][0]
+            if username in self.users
+            else signup(self.url, "org owner")
+        )
         owner.api.post("/orgs", {"name": name[:60], "slug": slug}, expect=201)
         with self.lock:
             self.orgs[name] = slug
@@ -82,22 +89,24 @@ class Directory:
         if owner_api is None:
             raise KeyError(org)
         member = self.users[username][0]
-        invitation = owner_api.post(f"/orgs/{slug}/invitations", {"email": member.email, "role": role})
+        invitation = owner_api.post(
+            f"/orgs/{slug}/invitations", {"email": member.email, "role": role}
+        )
         member.api.post(f"/invitations/{invitation['token']}/accept")
 
-    def names(self) -> Dict[str, str]:
+    def names(self) -> dict[str, str]:
         with self.lock:
             mapping = {name: slug for name, (_, slug, _) in self.users.items()}
             mapping.update(self.orgs)
             return mapping
 
-    def key_for(self, name: str) -> Optional[str]:
+    def key_for(self, name: str) -> str | None:
         with self.lock:
             entry = self.users.get(name)
             return entry[2] if entry else None
 
 
-def replace_all(data: bytes, mapping: Dict[str, str], reverse: bool) -> bytes:
+def replace_all(data: bytes, mapping: dict[str, str], reverse: bool) -> bytes:
     for name, slug in mapping.items():
         old, new = (slug, name) if reverse else (name, slug)
         data = data.replace(old.encode(), new.encode())
@@ -123,20 +132,40 @@ def base_handler(directory: Directory, target_port: int) -> type:
     class Forward(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
         def forward(self) -> None:
             body = read_body(self)
             mapping = directory.names()
-            path = self.path if self.path.startswith("/wandb/") else "/wandb" + self.path
-            path = replace_all(path.encode(), {urllib.parse.quote(k): v for k, v in mapping.items()}, False).decode()
+            path = (
+                self.path if self.path.startswith("/wandb/") else "/wandb" + self.path
+            )
+            path = replace_all(
+                path.encode(),
+                {urllib.parse.quote(k): v for k, v in mapping.items()},
+                False,
+            ).decode()
             path = replace_all(path.encode(), mapping, False).decode()
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "transfer-encoding", "accept-encoding", "connection", "authorization")}
+            headers = {
+                k: v
+                for k, v in self.headers.items()
+                if k.lower()
+                not in (
+                    "host",
+                    "content-length",
+                    "transfer-encoding",
+                    "accept-encoding",
+                    "connection",
+                    "authorization",
+                )
+            }
             if "authorization" in self.headers:
                 headers["Authorization"] = self.headers["authorization"]
             content_type = self.headers.get("content-type", "")
-            if body and ("json" in content_type or "graphql" in path or "file_stream" in path):
+            if body and (
+                "json" in content_type or "graphql" in path or "file_stream" in path
+            ):
                 body = replace_all(body, mapping, False)
             auth = self.headers.get("authorization", "")
             if auth.lower().startswith("basic "):
@@ -146,12 +175,30 @@ def base_handler(directory: Directory, target_port: int) -> type:
                     user, secret = "", ""
                 key = directory.key_for(secret)
                 if os.environ.get("TRACKBASE_WANDB_DEBUG"):
-                    print("auth", repr(user), repr(secret), bool(key), file=sys.stderr, flush=True)
+                    print(
+                        "auth",
+                        repr(user),
+                        repr(secret),
+                        bool(key),
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 if key:
-                    headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{key}".encode()).decode()
-            connection = http.client.HTTPConnection("127.0.0.1", target_port, timeout=300)
+                    headers["Authorization"] = (
+                        "Basic " + base64.b64encode(f"{user}:{key}".encode()).decode()
+                    )
+            connection = http.client.HTTPConnection(
+                "127.0.0.1", target_port, timeout=300
+            )
             try:
-                connection.request(self.command, path, body=body if body or self.command in ("POST", "PUT", "PATCH") else None, headers=headers)
+                connection.request(
+                    self.command,
+                    path,
+                    body=body
+                    if body or self.command in ("POST", "PUT", "PATCH")
+                    else None,
+                    headers=headers,
+                )
                 response = connection.getresponse()
                 payload = response.read()
             finally:
@@ -160,14 +207,21 @@ def base_handler(directory: Directory, target_port: int) -> type:
                 payload = replace_all(payload, mapping, True)
             self.send_response(response.status)
             for k, v in response.getheaders():
-                if k.lower() not in ("content-length", "transfer-encoding", "connection", "keep-alive"):
+                if k.lower() not in (
+                    "content-length",
+                    "transfer-encoding",
+                    "connection",
+                    "keep-alive",
+                ):
                     self.send_header(k, v)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = forward
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = (
+            forward
+        )
 
     return Forward
 
@@ -176,7 +230,7 @@ def fixture_handler(directory: Directory) -> type:
     class Fixtures(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
         def answer(self, status: int, message: str) -> None:
@@ -193,17 +247,29 @@ def fixture_handler(directory: Directory) -> type:
                 command = cmd.get("command")
                 if self.path == "/db/user" and command == "up":
                     directory.make_user(cmd["username"])
-                elif self.path == "/db/user" and command in ("password", "down", "logout", "login"):
+                elif self.path == "/db/user" and command in (
+                    "password",
+                    "down",
+                    "logout",
+                    "login",
+                ):
                     pass  # the user's password is not used by the client; users are left in place
                 elif self.path == "/db/organization" and command == "up":
                     directory.make_org(cmd["orgName"], cmd.get("username"))
                 elif self.path == "/db/organization" and command == "add_members":
                     for member in (cmd.get("fixtureData") or {}).get("members", []):
-                        directory.add_member(cmd["orgName"], member["username"], member.get("role", "member"))
+                        directory.add_member(
+                            cmd["orgName"],
+                            member["username"],
+                            member.get("role", "member"),
+                        )
                 elif self.path == "/db/organization" and command == "down":
                     pass
                 else:
-                    self.answer(501, f"fixture {self.path} {command} has no Trackbase counterpart")
+                    self.answer(
+                        501,
+                        f"fixture {self.path} {command} has no Trackbase counterpart",
+                    )
                     return
                 self.answer(200, "ok")
             except (ApiError, KeyError, ValueError) as error:
@@ -213,13 +279,24 @@ def fixture_handler(directory: Directory) -> type:
 
 
 def serve() -> None:
-    server = ServerProcess(env={"LOG_LEVEL": os.environ.get("LOG_LEVEL", "warn")}).start()
+    server = ServerProcess(
+        env={"LOG_LEVEL": os.environ.get("LOG_LEVEL", "warn")}
+    ).start()
     directory = Directory(server.url)
     base = ThreadingHTTPServer(("127.0.0.1", 0), base_handler(directory, server.port))
     fixtures = ThreadingHTTPServer(("127.0.0.1", 0), fixture_handler(directory))
     for s in (base, fixtures):
         threading.Thread(target=s.serve_forever, daemon=True).start()
-    STATE.write_text(json.dumps({"base_port": base.server_address[1], "fixture_port": fixtures.server_address[1], "trackbase": server.url, "log": str(server.log_path)}))
+    STATE.write_text(
+        json.dumps(
+            {
+                "base_port": base.server_address[1],
+                "fixture_port": fixtures.server_address[1],
+                "trackbase": server.url,
+                "log": str(server.log_path),
+            }
+        )
+    )
     print(STATE.read_text(), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -238,10 +315,17 @@ def main() -> None:
         serve()
     else:
         if not STATE.exists():
-            print(f"{STATE} missing: run `trackbase_backend.py serve` first", file=sys.stderr)
+            print(
+                f"{STATE} missing: run `trackbase_backend.py serve` first",
+                file=sys.stderr,
+            )
             sys.exit(1)
         state = json.loads(STATE.read_text())
-        print(json.dumps({"base_port": state["base_port"], "fixture_port": state["fixture_port"]}))
+        print(
+            json.dumps(
+                {"base_port": state["base_port"], "fixture_port": state["fixture_port"]}
+            )
+        )
 
 
 if __name__ == "__main__":
