@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ProjectPermission, type CommentThread, type CreateCommentRequest } from '@trackbase/contracts';
-import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../common/context/request-context';
 import { forbidden, notFound } from '../common/errors/app-error';
 import { NotificationsService } from '../notifications/notifications.service';
 import { RunsRepository } from '../runs/runs.repository';
 import { CommentEvents } from './comment-events';
+import { CommentRemoval, tombstone } from './comment-removal';
 import { invalidParent, notAuthor } from './comments.errors';
-import { CommentsRepository, toCommentDto, type CommentRow } from './comments.repository';
+import { CommentsRepository, toCommentDto } from './comments.repository';
 import { parseMentions } from './mentions';
 
 /** Threads on runs and projects: a comment and its replies, Markdown stored as written. */
@@ -18,7 +18,7 @@ export class CommentsService {
     private readonly runs: RunsRepository,
     private readonly notifications: NotificationsService,
     private readonly events: CommentEvents,
-    private readonly audit: AuditService,
+    private readonly removal: CommentRemoval,
   ) {}
 
   async list(ctx: RequestContext, runRef: string | null): Promise<CommentThread[]> {
@@ -74,23 +74,9 @@ export class CommentsService {
     const maintainer = ctx.can(ProjectPermission.Update);
     if (row.author_id !== ctx.user.userId && !maintainer) throw forbidden('only the author or a maintainer can delete a comment');
     const parent = row.parent_id ? await this.comments.find(ctx, row.parent_id, 'update') : null;
-    if (await this.comments.hasReplies(ctx, id)) {
-      await this.comments.softDelete(ctx, id);
-      await this.notifications.forgetComment(ctx, id);
-    } else {
-      await this.comments.delete(ctx, id);
-    }
-    if (row.author_id !== ctx.user.userId) {
-      await this.audit.record(ctx, {
-        action: 'comment.deleted',
-        targetType: 'comment',
-        targetId: id,
-        details: { projectId: ctx.currentProject.id, runId: row.run_id, authorId: row.author_id },
-      });
-    }
+    const emptied = await this.removal.remove(ctx, row, parent, { projectId: ctx.currentProject.id, runId: row.run_id });
     this.announce(ctx, row.run_id, 'deleted', tombstone(row));
-    if (parent?.deleted_at && (await this.comments.deleteIfEmptied(ctx, parent.id)))
-      this.announce(ctx, parent.run_id, 'deleted', tombstone(parent));
+    if (emptied) this.announce(ctx, emptied.run_id, 'deleted', tombstone(emptied));
   }
 
   /**
@@ -122,6 +108,3 @@ export class CommentsService {
 }
 
 /** What listeners see of a deleted comment: its place, not its content. */
-export function tombstone(row: CommentRow) {
-  return { ...toCommentDto(row), body: '', deleted: true, mentions: [] };
-}

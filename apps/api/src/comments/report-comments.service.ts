@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { Comment, CommentThread, CreateReportCommentRequest } from '@trackbase/contracts';
-import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../common/context/request-context';
 import { forbidden, notFound } from '../common/errors/app-error';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -8,7 +7,7 @@ import { ReportsService } from '../reports/reports.service';
 import { CommentEvents } from './comment-events';
 import { invalidParent, notAuthor } from './comments.errors';
 import { CommentsRepository, toCommentDto } from './comments.repository';
-import { tombstone } from './comments.service';
+import { CommentRemoval, tombstone } from './comment-removal';
 import { parseMentions } from './mentions';
 
 /**
@@ -26,7 +25,7 @@ export class ReportCommentsService {
     private readonly reports: ReportsService,
     private readonly notifications: NotificationsService,
     private readonly events: CommentEvents,
-    private readonly audit: AuditService,
+    private readonly removal: CommentRemoval,
   ) {}
 
   async list(ctx: RequestContext, reportId: string, blockId: string | null): Promise<CommentThread[]> {
@@ -92,23 +91,9 @@ export class ReportCommentsService {
     if (row.author_id !== ctx.user.userId && !access.edit)
       throw forbidden('only the author or an editor of the report can delete a comment');
     const parent = row.parent_id ? await this.comments.findOnReport(ctx, report.id, row.parent_id, 'update') : null;
-    if (await this.comments.hasReplies(ctx, id)) {
-      await this.comments.softDelete(ctx, id);
-      await this.notifications.forgetComment(ctx, id);
-    } else {
-      await this.comments.delete(ctx, id);
-    }
-    if (row.author_id !== ctx.user.userId) {
-      await this.audit.record(ctx, {
-        action: 'comment.deleted',
-        targetType: 'comment',
-        targetId: id,
-        details: { reportId: report.id, blockId: row.block_id, authorId: row.author_id },
-      });
-    }
+    const emptied = await this.removal.remove(ctx, row, parent, { reportId: report.id, blockId: row.block_id });
     this.announce(ctx, report.id, 'deleted', tombstone(row));
-    if (parent?.deleted_at && (await this.comments.deleteIfEmptied(ctx, parent.id)))
-      this.announce(ctx, report.id, 'deleted', tombstone(parent));
+    if (emptied) this.announce(ctx, report.id, 'deleted', tombstone(emptied));
   }
 
   /** Who a body mentions, and which of them (and the parent's author) can read the report; anyone else is ignored silently. */
