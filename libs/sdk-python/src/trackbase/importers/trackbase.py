@@ -1,16 +1,18 @@
 """
-`trackbase import trackbase <export dir> --project org/proj`: a `trackbase export` (docs/export-format.md)
-into another project or server. Idempotent as the other importers: external id
+`trackbase import trackbase <export dir or archive.tar> --project org/proj`: a `trackbase export`
+(docs/export-format.md) into another project or server. Idempotent as the other importers: external id
 `trackbase:<source project>/<run id>`, stream and seqs from the source run and the order of its records.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from .. import _archive
 from .._api import TrackbaseApi
 from .._artifacts import log_artifact_files
 from .._files import collect_path
@@ -49,9 +51,15 @@ class TrackbaseImporter:
         self.keys: Dict[str, str] = {}
 
     def run(self, export_dir: Path) -> Summary:
+        export_dir = Path(export_dir)
+        if export_dir.is_file():
+            # An archive (`GET .../export/archive.tar` saved): unpacked next to nothing else, then read as a directory.
+            with tempfile.TemporaryDirectory(prefix="trackbase-import-") as unpacked:
+                with open(export_dir, "rb") as archive:
+                    _archive.extract(archive, Path(unpacked))
+                return self.run(Path(unpacked))
         import pyarrow.parquet as pq
 
-        export_dir = Path(export_dir)
         manifest = json.loads((export_dir / "export.json").read_text())
         if manifest.get("format") != "trackbase-export":
             raise ValueError(f"{export_dir} is not a trackbase export")
@@ -82,12 +90,20 @@ class TrackbaseImporter:
             body["tags"] = tags
         if fields.get("context"):
             body["context"] = fields["context"]
+        lineage: Dict[str, Any] = {}
         if fields.get("forkFrom") is not None:
             parent = self.keys.get(str(fields["forkFrom"]))
             if parent is not None and isinstance(fields.get("forkStep"), int):
                 body.update({"forkFrom": parent, "forkStep": fields["forkStep"]})
             else:
-                s.skip(f"{source}/{rows[0]['run_key']}", "forkFrom", "fork parent not in this export; imported as a plain run")
+                # The parent stays behind (another project, or filtered out): the fork point is kept as params and the
+                # history the fork showed from it (the export's inherited_* rows) becomes the run's own.
+                lineage = {"fork.parent": str(fields["forkFrom"]), "fork.step": fields.get("forkStep")}
+                s.skip(
+                    f"{source}/{rows[0]['run_key']}",
+                    "forkFrom",
+                    "fork parent not in this export; imported as a plain run with its inherited history, params fork.*",
+                )
         writer = RunWriter(self.api, self.org, self.project, s, "trackbase", pool)
         fresh = writer.open((source, run_id), body)
         self.keys[str(rows[0]["run_key"])] = str(writer.run["key"])
@@ -97,7 +113,7 @@ class TrackbaseImporter:
         if not fresh:
             s.runs_skipped += 1
             return
-        params = sorted((r["name"], _value(r)) for r in rows if r["record"] == "param")
+        params = sorted([(r["name"], _value(r)) for r in rows if r["record"] == "param"] + list(lineage.items()))
         inputs = [_asset(_value(r)) for r in rows if r["record"] == "input"]
         outputs = [_asset(_value(r)) for r in rows if r["record"] == "output"]
         for i in range(0, max(len(params), 1), PARAMS_PER_BATCH):
@@ -106,7 +122,7 @@ class TrackbaseImporter:
                 batch.update({k: v for k, v in (("inputs", inputs), ("outputs", outputs)) if v})
             writer.send(i // PARAMS_PER_BATCH, batch)
         s.params += len(params)
-        self._series(writer, rows)
+        self._series(writer, rows, inherited=bool(lineage))
         if fields.get("notes"):
             self.api.update_run(self.org, self.project, writer.id, {"notes": fields["notes"]})
         files = export_dir / "files" / run_id
@@ -116,11 +132,14 @@ class TrackbaseImporter:
         writer.finish(state if state in ("finished", "failed", "aborted") else "finished")
         s.runs_imported += 1
 
-    def _series(self, writer: RunWriter, rows: List[Dict[str, Any]]) -> None:
+    def _series(self, writer: RunWriter, rows: List[Dict[str, Any]], inherited: bool = False) -> None:
         grouped: Dict[Tuple[str, str], List[Dict[str, Any]]] = {}
         for r in rows:
-            if r["record"] in ("metric", "system", "text"):
-                grouped.setdefault((r["record"], r["name"]), []).append(r)
+            record = r["record"][len("inherited_") :] if inherited and r["record"].startswith("inherited_") else r["record"]
+            if record in ("metric", "system", "text"):
+                grouped.setdefault((record, r["name"]), []).append(r)
+        for points in grouped.values():
+            points.sort(key=lambda p: p["step"])  # inherited points (all at or before the fork step) among the own
         seq = SEQ_BLOCK
         batch: Dict[str, List[Dict[str, Any]]] = {}
         count = 0
