@@ -225,6 +225,11 @@ def test_the_archive_carries_every_artifact_version_into_another_organization(te
             description=f"version {n + 1}", run=run["key"],
         )  # fmt: skip
 
+    versions = f"/orgs/{tenant.org}/projects/{tenant.project}/artifacts/ranker/versions"
+    reference = {"uri": "s3://models/ranker/3", "digest": "sha256:abc", "size": 12}
+    client.post(versions, {"kind": "model", "reference": reference, "metadata": {"acc": 0.97}, "run": run["key"]})
+    client.post(f"{versions}/v1/use", {"run": run["key"]})
+
     # The API's archive, saved as a file and imported from it into a project of another organization.
     archive = tmp_path / "export.tar"
     url = f"{tenant.url}/api/v1/orgs/{tenant.org}/projects/{tenant.project}/export/archive.tar"
@@ -247,8 +252,8 @@ def test_the_archive_carries_every_artifact_version_into_another_organization(te
     cli(tenant, tmp_path, "export", tenant.ref, "--out", str(first))
     cli(elsewhere, tmp_path, "export", elsewhere.ref, "--out", str(second))
     before, after = manifests(first), manifests(second)
-    assert [m["version"] for m in before] == ["v1", "v2"]
-    assert before[0]["metadata"] == {"acc": 0.9, "arch": {"depth": 3}} and before[1]["aliases"] == ["candidate", "latest"]
+    assert [m["version"] for m in before] == ["v1", "v2", "v3"] and before[2]["reference"] == reference
+    assert before[0]["metadata"] == {"acc": 0.9, "arch": {"depth": 3}} and before[1]["aliases"] == ["candidate"]
     assert after == before  # versions, digests, aliases, metadata, descriptions and file lists
     for version in ("v1", "v2"):
         for name in ("model.bin", "conf/params.json"):
@@ -257,6 +262,7 @@ def test_the_archive_carries_every_artifact_version_into_another_organization(te
     produced = client.get(f"/orgs/{tenant.org}/projects/{tenant.project}/artifacts/ranker/versions/v1")
     copied = api(elsewhere).get(f"/orgs/{elsewhere.org}/projects/{elsewhere.project}/artifacts/ranker/versions/v1")
     assert produced["producer"]["key"] == run["key"] and copied["producer"]["name"] == "trainer"
+    assert [c["name"] for c in copied["consumers"]] == ["trainer"]
 
 
 def test_a_fork_of_another_projects_run_keeps_its_fork_point_and_inherited_history(tenant: Tenant, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .. import _archive
+from .. import _paths as paths
 from .._api import TrackbaseApi
 from .._artifacts import log_artifact_files
 from .._files import collect_path
@@ -179,25 +180,32 @@ class TrackbaseImporter:
         for path in manifests:
             manifest = json.loads(path.read_text())
             files = path.parent / "files"
-            if not manifest.get("files") or not files.is_dir():
-                self.summary.skip(str(path.parent), "artifacts", "version without files (a reference) is not re-imported")
-                continue
             producer = self.keys.get(str(manifest.get("producer")))
-            stored = log_artifact_files(
-                self.api,
-                self.org,
-                self.project,
-                manifest["artifact"],
-                manifest.get("kind") or "artifact",
-                str(files),
-                aliases=[a for a in manifest.get("aliases") or [] if a != "latest"] or None,
-                metadata=manifest.get("metadata") or None,
-                description=manifest.get("description") or None,
-                run=producer,
-            )
-            self.summary.runs.append(
-                {"source": f"{manifest['artifact']}:{manifest['version']}", "key": stored.get("version"), "artifact": True}
-            )
+            aliases = [a for a in manifest.get("aliases") or [] if a != "latest"] or None
+            name, kind = manifest["artifact"], manifest.get("kind") or "artifact"
+            if manifest.get("files") and files.is_dir():
+                stored = log_artifact_files(
+                    self.api, self.org, self.project, name, kind, str(files), aliases=aliases,
+                    metadata=manifest.get("metadata") or None, description=manifest.get("description") or None, run=producer,
+                )  # fmt: skip
+            elif manifest.get("reference"):
+                # A reference version (files kept elsewhere): the same reference again.
+                body: Dict[str, Any] = {
+                    "kind": kind,
+                    "reference": {k: v for k, v in manifest["reference"].items() if v is not None},
+                    **{k: manifest[k] for k in ("metadata", "description") if manifest.get(k)},
+                    **({"aliases": aliases} if aliases else {}),
+                    **({"run": producer} if producer else {}),
+                }
+                stored = self.api.http.request("POST", paths.artifact_versions(self.org, self.project, name), body)["version"]
+            else:
+                self.summary.skip(str(path.parent), "artifacts", "version without files or a reference is not re-imported")
+                continue
+            for consumer in manifest.get("consumers") or []:
+                if consumer in self.keys:
+                    use = paths.artifact_version_use(self.org, self.project, name, str(stored.get("version")))
+                    self.api.http.request("POST", use, {"run": self.keys[consumer]})
+            self.summary.runs.append({"source": f"{name}:{manifest['version']}", "key": stored.get("version"), "artifact": True})
 
 
 def _parents_first(runs: Dict[str, List[Dict[str, Any]]]) -> List[Tuple[str, List[Dict[str, Any]]]]:
