@@ -11,6 +11,7 @@ import { untar } from '../../test/tar';
 import { startTestApp, type TestApp } from '../../test/test-app';
 import { declaration, sendAll, sha256 } from '../../test/upload-client';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
+import { ROWS_PER_PART } from './export-archive.service';
 
 type Manifest = {
   artifact: string;
@@ -82,7 +83,7 @@ describe.each(['local', 's3'] as const)('project export archive on the %s store'
     writeFileSync(path, bytes);
     const connection = await (await DuckDBInstance.create(':memory:')).connect();
     try {
-      return (await connection.runAndReadAll(sql.replace('f', `read_parquet('${path}')`))).getRowObjectsJson() as Array<
+      return (await connection.runAndReadAll(sql.replace(/\bFROM f\b/, `FROM read_parquet('${path}')`))).getRowObjectsJson() as Array<
         Record<string, unknown>
       >;
     } finally {
@@ -199,5 +200,38 @@ describe.each(['local', 's3'] as const)('project export archive on the %s store'
     expect([hidden.status, hidden.error?.code]).toEqual([404, 'not_found']);
     const unknownFlag = await archive(owner, source, '?files=maybe');
     expect(unknownFlag.status).toBe(400);
+  });
+
+  it.runIf(driverName === 'local')('records longer than a part come in several Parquet parts, every row once', async () => {
+    const project = (await createProject(owner, source.split('/')[2]!, 'private', 'parted')).slug;
+    const path = `${source.split('/projects/')[0]}/projects/${project}`;
+    const run = (await owner.api.post(`${path}/runs`, { name: 'long' })).body as { id: string };
+    // Eight series of 50,000 points: batches are cut between series, so the rows pass a part's size well before the end.
+    const perSeries = 50_000;
+    const series = 8;
+    expect(series * perSeries).toBeGreaterThan(ROWS_PER_PART + 2 * perSeries);
+    const steps = Array.from({ length: perSeries }, (_, i) => i);
+    for (let k = 0; k < series; k++) {
+      const ack = await owner.api.post(`${path}/runs/${run.id}/batches`, {
+        streamId: 'long',
+        seq: k,
+        metrics: [{ name: `s${k}`, steps, values: steps, times: steps.map((s) => 1e12 + s) }],
+      });
+      expect(ack.status).toBe(200);
+    }
+    const { entries } = await archive(owner, path);
+    const parts = [...entries.keys()].filter((name) => name.startsWith('data/')).sort();
+    expect(parts).toEqual(['data/part-00000.parquet', 'data/part-00001.parquet']);
+    const bySeries = new Map<string, number>();
+    for (const part of parts)
+      for (const r of await rows(
+        entries.get(part)!,
+        `SELECT name, count(*)::int AS n, count(DISTINCT step)::int AS d FROM f WHERE record = 'metric' GROUP BY name`,
+      )) {
+        expect(r.d).toBe(r.n);
+        bySeries.set(String(r.name), (bySeries.get(String(r.name)) ?? 0) + Number(r.n));
+      }
+    expect(Object.fromEntries(bySeries)).toEqual(Object.fromEntries(Array.from({ length: series }, (_, k) => [`s${k}`, perSeries])));
+    expect(JSON.parse(entries.get('export.json')!.toString()).counts).toMatchObject({ runs: 1, points: series * perSeries });
   });
 });

@@ -11,13 +11,16 @@ import { pack, type Pack } from 'tar-stream';
 import { ArtifactsService } from '../artifacts/artifacts.service';
 import type { RequestContext } from '../common/context/request-context';
 import type { RecordCounts } from '../runs/export/record-columns';
-import { ProjectExport } from '../runs/export/project-export.service';
+import { ProjectExport, ROWS_PER_BATCH } from '../runs/export/project-export.service';
 import { RunsQueryService } from '../runs/runs-query.service';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
 import { StorageRepository } from '../storage/storage.repository';
 
-/** Rows per `data/part-<n>.parquet`: each part is spooled to a temporary file (a tar entry needs its size first). */
-export const ROWS_PER_PART = 1_000_000;
+/**
+ * Rows per `data/part-<n>.parquet`: each part is spooled to a temporary file (a tar entry needs its size first), so the
+ * client waits for a part's rows before its first byte; four batches keep that wait to seconds.
+ */
+export const ROWS_PER_PART = 4 * ROWS_PER_BATCH;
 const RUNS_PER_PAGE = 200;
 export const EXPORT_FORMAT = { format: 'trackbase-export', version: 1 } as const;
 

@@ -35,6 +35,8 @@ FORMAT_VERSION = 1
 #: Rows per Parquet part before a new part starts (at a run boundary).
 ROWS_PER_PART = 2_000_000
 TEXT_PAGE = 100_000
+#: Seconds the archive download may wait for its next bytes.
+ARCHIVE_READ_TIMEOUT_S = 300.0
 
 RUN_FIELDS = ("key", "name", "externalId", "state", "createdAt", "startedAt", "endedAt", "description", "notes")
 
@@ -179,7 +181,9 @@ class Exporter:
         url = f"{self.api.base_url}{paths.project(self.org, self.project)}/export/archive.tar"
         if query:
             url += f"?{urlencode(query)}"
-        with self.api.http.session().get(url, stream=True, timeout=self.api.http.timeout_s) as response:
+        # The server spools each records part before sending it: a read may wait longer than a usual answer.
+        timeout = (self.api.http.timeout_s, max(self.api.http.timeout_s, ARCHIVE_READ_TIMEOUT_S))
+        with self.api.http.session().get(url, stream=True, timeout=timeout) as response:
             if not response.ok:
                 _raise(response)
             response.raw.decode_content = True
