@@ -31,6 +31,7 @@ import { StorageModule } from './storage/storage.module';
 import { FilesModule } from './files/files.module';
 import { TablesModule } from './tables/tables.module';
 import { ArtifactsModule } from './artifacts/artifacts.module';
+import { ExportArchiveModule } from './export-archive/export-archive.module';
 import { UsersModule } from './users/users.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WandbModule } from './wandb/wandb.module';
@@ -78,6 +79,7 @@ export class AppModule {
         TrashModule,
         TablesModule,
         ArtifactsModule,
+        ExportArchiveModule,
         WandbModule,
         MlflowModule,
         ReadmesModule,

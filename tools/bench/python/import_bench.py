@@ -6,7 +6,9 @@ Neptune import vs a straight SDK upload of the same points, and export speed (do
 Starts the built API (embedded PostgreSQL) through trackbase-testing, writes a synthetic export in
 neptune-exporter's schema (RUNS x SERIES float series x POINTS points, plus FILES files of 1 MB per
 run), times `trackbase import neptune` into one project, `trackbase.init` + `run.log` of the same
-points into another, and `trackbase export` of the imported project. Prints the figures.
+points into another (skipped with BENCH_SDK=0), `trackbase export` of the imported project (records only, from the
+server's stream and built client-side), the whole export as the API's archive (records, files), and
+`trackbase import trackbase` of that export into another organization. Prints the figures.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from trackbase._api import TrackbaseApi  # noqa: E402
 from trackbase._http import HttpClient  # noqa: E402
 from trackbase.exporter import Exporter, size_of  # noqa: E402
 from trackbase.importers.neptune import NeptuneImporter  # noqa: E402
+from trackbase.importers.trackbase import TrackbaseImporter  # noqa: E402
 
 from neptune_export import RunExport  # noqa: E402
 
@@ -36,6 +39,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 SERIES = int(os.environ.get("BENCH_SERIES", "50"))
 POINTS = int(os.environ.get("BENCH_POINTS", "2000"))
 FILES = int(os.environ.get("BENCH_FILES", "2"))
+SDK = os.environ.get("BENCH_SDK", "1") != "0"
 
 
 def write_export(root: Path) -> int:
@@ -51,9 +55,7 @@ def write_export(root: Path) -> int:
                 [(p, rng.random()) for p in range(POINTS)],
             )
         for f in range(FILES):
-            run.file(
-                f"files/f{f}", "file", f"run-{r}/f{f}.bin", os.urandom(1024 * 1024)
-            )
+            run.file(f"files/f{f}", "file", f"run-{r}/f{f}.bin", os.urandom(1024 * 1024))
         run.write(parts=max(1, SERIES * POINTS // 500_000))
     return RUNS * SERIES * POINTS
 
@@ -93,8 +95,10 @@ def main() -> None:
 
             sdk_project = tenant.create_project()
             rng = random.Random(7)
+            if not SDK:
+                print("SDK upload: skipped (BENCH_SDK=0)", flush=True)
             t = time.perf_counter()
-            for r in range(RUNS):
+            for r in range(RUNS if SDK else 0):
                 run = trackbase.init(
                     project=f"{tenant.org}/{sdk_project}",
                     url=tenant.url,
@@ -107,25 +111,22 @@ def main() -> None:
                     dir=str(Path(tmp) / "journal"),
                 )
                 for p in range(POINTS):
-                    run.log(
-                        {f"metrics/s{s}": rng.random() for s in range(SERIES)}, step=p
-                    )
+                    run.log({f"metrics/s{s}": rng.random() for s in range(SERIES)}, step=p)
                 run.finish()
             sdk = time.perf_counter() - t
-            print(
-                f"SDK upload (init + log + finish): {points:,} points in {sdk:.1f} s = {points / sdk:,.0f} points/s; "
-                f"import / SDK time = {took / sdk:.2f}x",
-                flush=True,
-            )
+            if SDK:
+                print(
+                    f"SDK upload (init + log + finish): {points:,} points in {sdk:.1f} s = {points / sdk:,.0f} points/s; "
+                    f"import / SDK time = {took / sdk:.2f}x",
+                    flush=True,
+                )
 
             for records in ("server", "client"):
                 # server: GET .../export/records.parquet streamed to one part; client: built from the run and
                 # series endpoints (`trackbase export --client-records`).
                 out = Path(tmp) / f"out-{records}"
                 t = time.perf_counter()
-                manifest = Exporter(api, tenant.org, tenant.project, out).run(
-                    files=False, artifacts=False, records=records
-                )
+                manifest = Exporter(api, tenant.org, tenant.project, out).run(files=False, artifacts=False, records=records)
                 took = time.perf_counter() - t
                 parquet = size_of(out / "data")
                 print(
@@ -134,6 +135,29 @@ def main() -> None:
                     f"{manifest['counts']['points'] / took:,.0f} points/s",
                     flush=True,
                 )
+
+            # The whole export as one tar stream (GET .../export/archive.tar), then into another organization.
+            out = Path(tmp) / "out-archive"
+            t = time.perf_counter()
+            manifest = Exporter(api, tenant.org, tenant.project, out).run()
+            took = time.perf_counter() - t
+            counts, size = manifest["counts"], size_of(out)
+            print(
+                f"export archive (records + {counts['files']} files): {counts['points']:,} points, {size / 1e6:.1f} MB "
+                f"in {took:.1f} s = {size / 1e6 / took:.2f} MB/s, {counts['points'] / took:,.0f} points/s",
+                flush=True,
+            )
+            elsewhere = new_tenant(server.url)
+            t = time.perf_counter()
+            copied = TrackbaseImporter(
+                TrackbaseApi(HttpClient(elsewhere.url, elsewhere.key)), elsewhere.org, elsewhere.project
+            ).run(out)
+            took = time.perf_counter() - t
+            print(
+                f"import trackbase (the archive's export, into another org): {copied.points:,} points + "
+                f"{copied.files} files in {took:.1f} s = {copied.points / took:,.0f} points/s",
+                flush=True,
+            )
     finally:
         server.close()
 

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extract } from 'tar-stream';
-import { Readable } from 'node:stream';
 import { createOrg, createProject, signup, type TestUser } from '../../test/api-client';
 import { startS3rver, type TestS3 } from '../../test/s3rver';
+import { untar } from '../../test/tar';
 import { startTestApp, type TestApp } from '../../test/test-app';
 import { declaration, sendAll, sendUpload, sha256 } from '../../test/upload-client';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver';
@@ -11,30 +10,12 @@ import { StorageJanitor } from '../storage/storage-janitor.service';
 
 const MiB = 1024 * 1024;
 
+const texts = (entries: Map<string, Buffer>) => Object.fromEntries([...entries].map(([name, bytes]) => [name, bytes.toString()]));
+
 async function download(url: string): Promise<Buffer> {
   const response = await fetch(url);
   expect(response.status).toBe(200);
   return Buffer.from(await response.arrayBuffer());
-}
-
-async function untar(body: Buffer): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  const reader = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    reader.on('entry', (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        files[header.name] = Buffer.concat(chunks).toString();
-        next();
-      });
-    });
-    reader.on('finish', resolve);
-    reader.on('error', reject);
-  });
-  Readable.from([body]).pipe(reader);
-  await done;
-  return files;
 }
 
 describe.each(['local', 's3'] as const)('run files on the %s store', (driverName) => {
@@ -112,7 +93,7 @@ describe.each(['local', 's3'] as const)('run files on the %s store', (driverName
 
     const archive = await owner.api.post(`${filesOf(run)}/archive`, { prefix: 'data' });
     expect(archive.status).toBe(200);
-    expect(await untar(await download(archive.body.url))).toEqual({
+    expect(texts(await untar(await download(archive.body.url)))).toEqual({
       'deep/notes.txt': 'hello',
       'predictions.csv': contents['data/predictions.csv']!.toString(),
     });

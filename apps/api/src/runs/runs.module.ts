@@ -27,6 +27,7 @@ import { ForkSeries } from './series/fork-series';
 import { SeriesController } from './series.controller';
 import { ExportController } from './export/export.controller';
 import { ProjectExport } from './export/project-export.service';
+import { InheritedPoints } from './export/inherited-points';
 import { ForkAccess } from './fork-access';
 
 @Module({
@@ -51,12 +52,23 @@ import { ForkAccess } from './fork-access';
     SeriesQueryService,
     SeriesExport,
     ProjectExport,
+    InheritedPoints,
     ForkAccess,
     RunEvents,
     CrashMonitor,
     CompactionRepository,
     SegmentCompactor,
   ],
-  exports: [RunEvents, RunsRepository, CrashMonitor, RunsService, BatchService, SeriesRepository, RunsQueryService, SeriesQueryService],
+  exports: [
+    RunEvents,
+    RunsRepository,
+    CrashMonitor,
+    RunsService,
+    BatchService,
+    SeriesRepository,
+    RunsQueryService,
+    SeriesQueryService,
+    ProjectExport,
+  ],
 })
 export class RunsModule {}

@@ -32,6 +32,15 @@ import { UploadsService } from './uploads.service';
       useFactory: (config: AppConfig) => new TokenSigner(config.JWT_SECRET, 'archive-urls'),
     },
   ],
-  exports: [UploadsService, StagingService, UploadCompletionService, FileAccessService, QuotaService, StorageJanitor, StorageEvents],
+  exports: [
+    UploadsService,
+    StagingService,
+    UploadCompletionService,
+    FileAccessService,
+    QuotaService,
+    StorageJanitor,
+    StorageEvents,
+    StorageRepository,
+  ],
 })
 export class StorageModule {}

@@ -7,9 +7,10 @@ long-format schema, docs/export-format.md), plus run files and artifact versions
     DIR/files/<run id>/<path>             run files
     DIR/artifacts/<name>/<version>/...    artifact version files, beside manifest.json (paths, sizes, SHA-256)
 
-The records come from the server's stream (`GET .../export/records.parquet`, one part written as it arrives) unless
-`records="client"`, which builds them here from the run, series and text endpoints (servers without the stream); both
-give the same rows and types (tested in tests/e2e/test_export_roundtrip.py).
+By default the whole directory comes from the server as one tar stream (`GET .../export/archive.tar`: records in
+Parquet parts, run files, artifact versions and export.json), written out as it arrives. `records="client"` builds the
+records here from the run, series and text endpoints instead (servers without the stream) and fetches files and
+artifact versions from their own endpoints; both give the same rows and types (tests/e2e/test_export_roundtrip.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 from urllib.parse import quote, urlencode
 
+from . import _archive
 from . import _paths as paths
 from ._api import TrackbaseApi
 from ._artifacts import download_artifact
@@ -33,8 +35,8 @@ FORMAT_VERSION = 1
 #: Rows per Parquet part before a new part starts (at a run boundary).
 ROWS_PER_PART = 2_000_000
 TEXT_PAGE = 100_000
-#: Bytes per read of the server's record stream.
-STREAM_CHUNK = 1 << 20
+#: Seconds the archive download may wait for its next bytes.
+ARCHIVE_READ_TIMEOUT_S = 300.0
 
 RUN_FIELDS = ("key", "name", "externalId", "state", "createdAt", "startedAt", "endedAt", "description", "notes")
 
@@ -155,15 +157,8 @@ class Exporter:
     ) -> Dict[str, Any]:
         (self.out / "data").mkdir(parents=True, exist_ok=True)
         if records == "server":
-            self.stream_records(filter)
-            if files:
-                listed = list(self.runs(filter))
-                for done, item in enumerate(listed):
-                    self.export_files(item["id"])
-                    if self.progress:
-                        self.progress(done + 1, len(listed))
-        else:
-            self.client_records(filter, files)
+            return self.stream_archive(filter, files, artifacts)
+        self.client_records(filter, files)
         if artifacts:
             self.export_artifacts()
         manifest = {
@@ -177,45 +172,27 @@ class Exporter:
         (self.out / "export.json").write_text(json.dumps(manifest, indent=2))
         return manifest
 
-    def stream_records(self, filter: Optional[str]) -> None:
-        """The server's Parquet stream of the records, written to data/part-00000.parquet as it arrives."""
-        pa = _pa()
-        query = f"?{urlencode({'filter': filter})}" if filter else ""
-        url = f"{self.api.base_url}{paths.project(self.org, self.project)}/export/records.parquet{query}"
-        target = self.out / "data" / "part-00000.parquet"
-        with self.api.http.session().get(url, stream=True, timeout=self.api.http.timeout_s) as response:
+    def stream_archive(self, filter: Optional[str], files: bool, artifacts: bool) -> Dict[str, Any]:
+        """The server's tar of the whole export, written under `out` as it arrives; its export.json is the manifest."""
+        query: Dict[str, str] = {"filter": filter} if filter else {}
+        for flag, wanted in (("files", files), ("artifacts", artifacts)):
+            if not wanted:
+                query[flag] = "false"
+        url = f"{self.api.base_url}{paths.project(self.org, self.project)}/export/archive.tar"
+        if query:
+            url += f"?{urlencode(query)}"
+        # The server spools each records part before sending it: a read may wait longer than a usual answer.
+        timeout = (self.api.http.timeout_s, max(self.api.http.timeout_s, ARCHIVE_READ_TIMEOUT_S))
+        with self.api.http.session().get(url, stream=True, timeout=timeout) as response:
             if not response.ok:
-                try:
-                    err = response.json().get("error") or {}
-                except ValueError:
-                    err = {}
-                raise TrackbaseApiError(
-                    response.status_code,
-                    str(err.get("code") or f"http_{response.status_code}"),
-                    str(err.get("message") or response.reason),
-                    err.get("details") if isinstance(err.get("details"), list) else None,
-                )
-            with open(target, "wb") as out:
-                for chunk in response.iter_content(STREAM_CHUNK):
-                    out.write(chunk)
-        self.counts["bytes"] += target.stat().st_size
-        by_kind: Dict[str, int] = {}
-        for batch in pa.parquet.ParquetFile(target).iter_batches(columns=["record"]):
-            for kind in batch.column(0).value_counts().to_pylist():
-                by_kind[kind["values"]] = by_kind.get(kind["values"], 0) + kind["counts"]
-        self.counts["runs"] += self._runs_in(target)
-        self.counts["params"] += by_kind.get("param", 0)
-        self.counts["points"] += by_kind.get("metric", 0) + by_kind.get("system", 0)
-        self.counts["textLines"] += by_kind.get("text", 0)
-
-    @staticmethod
-    def _runs_in(target: Path) -> int:
-        pa = _pa()
-        runs = set()
-        for batch in pa.parquet.ParquetFile(target).iter_batches(columns=["run_id", "record"]):
-            mask = pa.compute.equal(batch.column(1), "run")
-            runs.update(pa.compute.unique(pa.compute.filter(batch.column(0), mask)).to_pylist())
-        return len(runs)
+                _raise(response)
+            response.raw.decode_content = True
+            _archive.extract(response.raw, self.out)
+        manifest: Dict[str, Any] = json.loads((self.out / "export.json").read_text())
+        self.counts.update(manifest.get("counts") or {})
+        if self.progress:
+            self.progress(self.counts["runs"], self.counts["runs"])
+        return manifest
 
     def client_records(self, filter: Optional[str], files: bool) -> None:
         """The records built here from the run, series and text endpoints, in parts of about ROWS_PER_PART rows."""
@@ -253,7 +230,8 @@ class Exporter:
         fork = detail.get("fork")
         if fork:
             # The fork relation; the fork's series rows below are its own points only.
-            rows.add(base, "run", "forkFrom", fork["key"])
+            parent = f"{fork['project']}/{fork['key']}" if fork.get("project") else fork["key"]
+            rows.add(base, "run", "forkFrom", parent)
             rows.add(base, "run", "forkStep", int(fork["step"]))
         for tag in detail.get("tags") or []:
             rows.add(base, "tag", tag)
@@ -345,6 +323,19 @@ class Exporter:
                 directory.mkdir(parents=True, exist_ok=True)
                 (directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
                 self.counts["artifactVersions"] += 1
+
+
+def _raise(response: Any) -> None:
+    try:
+        err = response.json().get("error") or {}
+    except ValueError:
+        err = {}
+    raise TrackbaseApiError(
+        response.status_code,
+        str(err.get("code") or f"http_{response.status_code}"),
+        str(err.get("message") or response.reason),
+        err.get("details") if isinstance(err.get("details"), list) else None,
+    )
 
 
 def _flat(value: Dict[str, Any], prefix: str = "") -> Dict[str, Any]:

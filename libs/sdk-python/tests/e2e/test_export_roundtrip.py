@@ -204,3 +204,106 @@ def test_the_server_stream_and_the_client_side_export_write_the_same_records(ten
     assert sorted(loss.step.astype(int).tolist()) == [0, 0, 1, 1, 2, 2, 5, 5]  # two runs
     assert str(loss.time.dtype) == "datetime64[ms, UTC]" and loss.float_value.max() == math.inf
     assert frame[(frame.record == "param") & (frame.name == "u")].string_value.tolist() == ["ü"]
+
+
+def test_the_archive_carries_every_artifact_version_into_another_organization(tenant: Tenant, tmp_path: Path) -> None:
+    import requests
+    from trackbase_testing import new_tenant
+
+    sdk = TrackbaseApi(HttpClient(tenant.url, tenant.key))
+    client = api(tenant)
+    run = client.post(f"/orgs/{tenant.org}/projects/{tenant.project}/runs", {"name": "trainer"})
+    for n, (content, meta, aliases) in enumerate(
+        [(b"weights-1", {"acc": 0.9, "arch": {"depth": 3}}, ["prod"]), (b"weights-2" * 1000, {"acc": 0.95}, ["candidate"])]
+    ):
+        folder = tmp_path / f"model-{n}"
+        (folder / "conf").mkdir(parents=True)
+        (folder / "model.bin").write_bytes(content)
+        (folder / "conf" / "params.json").write_text(json.dumps({"depth": 3 + n}))
+        log_artifact_files(
+            sdk, tenant.org, tenant.project, "ranker", "model", str(folder), aliases=aliases, metadata=meta,
+            description=f"version {n + 1}", run=run["key"],
+        )  # fmt: skip
+
+    versions = f"/orgs/{tenant.org}/projects/{tenant.project}/artifacts/ranker/versions"
+    reference = {"uri": "s3://models/ranker/3", "digest": "sha256:abc", "size": 12}
+    client.post(versions, {"kind": "model", "reference": reference, "metadata": {"acc": 0.97}, "run": run["key"]})
+    client.post(f"{versions}/v1/use", {"run": run["key"]})
+
+    # The API's archive, saved as a file and imported from it into a project of another organization.
+    archive = tmp_path / "export.tar"
+    url = f"{tenant.url}/api/v1/orgs/{tenant.org}/projects/{tenant.project}/export/archive.tar"
+    with requests.get(url, headers={"authorization": f"Bearer {tenant.key}"}, stream=True, timeout=60) as response:
+        assert response.status_code == 200 and response.headers["content-type"] == "application/x-tar"
+        with open(archive, "wb") as out:
+            for chunk in response.iter_content(1 << 16):
+                out.write(chunk)
+    elsewhere = new_tenant(tenant.url)
+    summary = cli(elsewhere, tmp_path, "import", "trackbase", str(archive), "--project", elsewhere.ref)
+    assert summary["runsImported"] == 1
+
+    def manifests(out: Path) -> List[Dict[str, Any]]:
+        found = sorted((out / "artifacts" / "ranker").glob("*/manifest.json"))
+        return [
+            {k: v for k, v in json.loads(p.read_text()).items() if k not in ("producer", "consumers", "createdAt")} for p in found
+        ]
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    cli(tenant, tmp_path, "export", tenant.ref, "--out", str(first))
+    cli(elsewhere, tmp_path, "export", elsewhere.ref, "--out", str(second))
+    before, after = manifests(first), manifests(second)
+    assert [m["version"] for m in before] == ["v1", "v2", "v3"] and before[2]["reference"] == reference
+    assert before[0]["metadata"] == {"acc": 0.9, "arch": {"depth": 3}} and before[1]["aliases"] == ["candidate"]
+    assert after == before  # versions, digests, aliases, metadata, descriptions and file lists
+    for version in ("v1", "v2"):
+        for name in ("model.bin", "conf/params.json"):
+            path = Path("artifacts") / "ranker" / version / "files" / name
+            assert (second / path).read_bytes() == (first / path).read_bytes()
+    produced = client.get(f"/orgs/{tenant.org}/projects/{tenant.project}/artifacts/ranker/versions/v1")
+    copied = api(elsewhere).get(f"/orgs/{elsewhere.org}/projects/{elsewhere.project}/artifacts/ranker/versions/v1")
+    assert produced["producer"]["key"] == run["key"] and copied["producer"]["name"] == "trainer"
+    assert [c["name"] for c in copied["consumers"]] == ["trainer"]
+
+
+def test_a_fork_of_another_projects_run_keeps_its_fork_point_and_inherited_history(tenant: Tenant, tmp_path: Path) -> None:
+    from trackbase_testing import new_tenant
+
+    client = api(tenant)
+    pretrain = tenant.create_project()
+
+    def log(project: str, run: Dict[str, Any], steps: List[int], values: List[float]) -> None:
+        client.post(
+            f"/orgs/{tenant.org}/projects/{project}/runs/{run['id']}/batches",
+            {
+                "streamId": "s",
+                "seq": 0,
+                "metrics": [{"name": "loss", "steps": steps, "values": values, "times": [1e12 + s for s in steps]}],
+            },
+        )
+
+    parent = client.post(f"/orgs/{tenant.org}/projects/{pretrain}/runs", {"name": "pretrain"})
+    log(pretrain, parent, [0, 1, 2, 3, 4, 5], [6.0, 5.0, 4.0, 3.0, 2.0, 1.0])
+    base = f"/orgs/{tenant.org}/projects/{tenant.project}/runs"
+    fork = client.post(base, {"name": "finetune", "forkFrom": f"{pretrain}/{parent['key']}", "forkStep": 3})
+    log(tenant.project, fork, [2, 4, 5], [40.0, 0.5, 0.25])
+    [shown] = client.get(f"{base}/{fork['id']}/series?names=loss")
+
+    out = tmp_path / "forked"
+    cli(tenant, tmp_path, "export", tenant.ref, "--out", str(out))
+    elsewhere = new_tenant(tenant.url)
+    summary = cli(elsewhere, tmp_path, "import", "trackbase", str(out), "--project", elsewhere.ref)
+    assert summary["runsImported"] == 1
+    [imported] = api(elsewhere).get(f"/orgs/{elsewhere.org}/projects/{elsewhere.project}/runs")["items"]
+    detail = api(elsewhere).get(f"/orgs/{elsewhere.org}/projects/{elsewhere.project}/runs/{imported['key']}")
+    assert detail["fork"] is None  # the parent stayed in its project
+    params = (
+        detail["params"] if "fork.parent" in detail["params"] else {f"fork.{k}": v for k, v in detail["params"]["fork"].items()}
+    )
+    assert params["fork.parent"] == f"{pretrain}/{parent['key']}" and params["fork.step"] == 3
+    [loss] = api(elsewhere).get(f"/orgs/{elsewhere.org}/projects/{elsewhere.project}/runs/{imported['key']}/series?names=loss")
+    # What the fork showed (pretrain's 0, 1, 3 and its own 2, 4, 5) is the imported run's own history.
+    assert (
+        (loss["steps"], loss["values"])
+        == (shown["steps"], shown["values"])
+        == ([0, 1, 2, 3, 4, 5], [6.0, 5.0, 40.0, 3.0, 0.5, 0.25])
+    )

@@ -188,4 +188,62 @@ describe('project export stream', () => {
     expect((await download(stranger)).status).toBe(404);
     expect((await download(owner, '', project, other)).status).toBe(404);
   });
+
+  it("a fork of another project's run carries its fork point and the inherited history its reader may see", async () => {
+    // pretrain/A (0..9) <- pretrain/B forked at 6, re-logging step 2 (0..4 own) <- this project's C forked at 3, own 2, 5.
+    const pretrain = (await createProject(owner, org, 'private', 'pretrain')).slug;
+    const upstream = `/orgs/${org}/projects/${pretrain}/runs`;
+    const log = async (runs: string, id: string, steps: number[], values: number[], text?: string[]) => {
+      const body: Record<string, unknown> = {
+        streamId: 'x',
+        seq: 0,
+        metrics: [{ name: 'loss', steps, values, times: steps.map((s) => 1e12 + s) }],
+      };
+      if (text) body.text = [{ name: 'stdout', steps, lines: text, times: steps.map((s) => 1e12 + s) }];
+      expect((await owner.api.post(`${runs}/${id}/batches`, body)).status).toBe(200);
+    };
+    const a = (await owner.api.post(upstream, { name: 'a' })).body;
+    await log(upstream, a.id, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19], 'abcdefghij'.split(''));
+    const b = (await owner.api.post(upstream, { name: 'b', forkFrom: a.key, forkStep: 6 })).body;
+    await log(upstream, b.id, [2], [99]);
+    const c = await newRun({ name: 'cross', forkFrom: `${pretrain}/${b.key}`, forkStep: 3 });
+    await log(base, c.id, [2, 5], [-2, -5]);
+
+    const filter = `?filter=${encodeURIComponent('name = "cross"')}`;
+    const answer = await download(owner, filter);
+    const rows = (sql: string) => read(answer.bytes, sql);
+    expect(
+      await rows(`SELECT name, string_value AS s, int_value::int AS i FROM f WHERE record = 'run' AND name LIKE 'fork%' ORDER BY name`),
+    ).toEqual([
+      { name: 'forkFrom', s: `${pretrain}/${b.key}`, i: null },
+      { name: 'forkStep', s: null, i: 3 },
+    ]);
+    // Own points stay `metric`; the inherited part is what a series read of C shows below its own: A's 0, 1, 3 (B's own 2
+    // is hidden by C's own 2), nothing past the fork step 3.
+    expect(await rows(`SELECT record, step::int AS step, float_value AS v FROM f WHERE name = 'loss' ORDER BY record, step`)).toEqual([
+      { record: 'inherited_metric', step: 0, v: 10 },
+      { record: 'inherited_metric', step: 1, v: 11 },
+      { record: 'inherited_metric', step: 3, v: 13 },
+      { record: 'metric', step: 2, v: -2 },
+      { record: 'metric', step: 5, v: -5 },
+    ]);
+    expect(await rows(`SELECT step::int AS step, string_value AS s FROM f WHERE record = 'inherited_text' ORDER BY step`)).toEqual([
+      { step: 0, s: 'a' },
+      { step: 1, s: 'b' },
+      { step: 2, s: 'c' },
+      { step: 3, s: 'd' },
+    ]);
+    // The same as the series read answers for C.
+    const read_ = await owner.api.get(`${base}/${c.id}/series?names=loss&maxPoints=100`);
+    expect(read_.body[0]).toMatchObject({ steps: [0, 1, 2, 3, 5], values: [10, 11, -2, 13, -5], inheritedThrough: 3 });
+
+    // A reader of this project who may not read `pretrain` gets the fork point, but none of pretrain's points.
+    const reader = await addOrgMember(owner, org, 'member', 'no-pretrain');
+    await setProjectRole(owner, org, project, reader.id, 'viewer');
+    const limited = await download(reader, filter);
+    expect(await read(limited.bytes, `SELECT count(*)::int AS n FROM f WHERE record LIKE 'inherited_%'`)).toEqual([{ n: 0 }]);
+    expect(await read(limited.bytes, `SELECT string_value AS s FROM f WHERE record = 'run' AND name = 'forkFrom'`)).toEqual([
+      { s: `${pretrain}/${b.key}` },
+    ]);
+  });
 });

@@ -10,7 +10,8 @@ import { RunsQueryService } from '../runs-query.service';
 import { RunsService } from '../runs.service';
 import { SeriesExport } from '../series/series-export';
 import { SeriesRepository } from '../series/series.repository';
-import { RecordColumns, type RunBase } from './record-columns';
+import { InheritedPoints } from './inherited-points';
+import { RecordColumns, type RecordCounts, type RunBase } from './record-columns';
 
 /** Rows per Arrow batch handed to the Parquet writer (and per row group): bounds memory and each synchronous write. */
 export const ROWS_PER_BATCH = 64 * 1024;
@@ -30,42 +31,76 @@ export class ProjectExport {
     private readonly runs: RunsService,
     private readonly series: SeriesRepository,
     private readonly points: SeriesExport,
+    private readonly inherited: InheritedPoints,
   ) {}
 
   async parquet(ctx: RequestContext, filter: string | undefined, response: Response): Promise<void> {
-    // The first page is read before the answer starts, so a bad filter is a 400, not a broken stream.
-    const first = await this.query.list(ctx, { filter, limit: RUNS_PER_PAGE });
-    const batches = this.batches(ctx, filter, first);
-    let sent = false;
-    const source = new ReadableStream<RecordBatch>({
-      async pull(controller) {
-        const next = await batches.next();
-        if (next.done) {
-          controller.close();
-          return;
-        }
-        // An empty project still gets one (empty) batch, so the file carries the schema.
-        if (next.value.length === 0 && sent) return;
-        sent = true;
-        for (const batch of WasmTable.fromIPCStream(tableToIPC(next.value.table(), 'stream')).recordBatches()) controller.enqueue(batch);
-      },
-      async cancel() {
-        await batches.return(undefined);
-      },
-    });
-    const properties = new WriterPropertiesBuilder()
-      .setCompression(Compression.ZSTD)
-      .setMaxRowGroupSize(ROWS_PER_BATCH)
-      .setCreatedBy('trackbase export')
-      .build();
-    const bytes = await transformParquetStream(source, properties);
+    const bytes = await this.records(ctx, filter);
     response.status(200);
     response.setHeader('content-type', 'application/vnd.apache.parquet');
     response.setHeader('content-disposition', `attachment; filename="${ctx.currentProject.slug}-records.parquet"`);
     await pipeline(Readable.fromWeb(bytes as never), response);
   }
 
-  /** Batches of records, run after run; the last may be short (or empty, for a project without runs). */
+  /** The records as the bytes of one Parquet file, produced as they are read (see `parts`). */
+  async records(ctx: RequestContext, filter: string | undefined): Promise<ReadableStream<Uint8Array>> {
+    const parts = await this.parts(ctx, filter, Number.POSITIVE_INFINITY);
+    return (await parts.next()).value!;
+  }
+
+  /**
+   * The records as Parquet files of about `rowsPerPart` rows each (cut between batches; at least one file, empty for a
+   * project without runs). Each file's bytes are produced as they are read, and a file must be read to its end before
+   * the next is asked for. The first page of runs is read before this returns, so a bad filter is a 400, not a broken
+   * stream. `counts`, when given, is filled as rows are written.
+   */
+  async parts(
+    ctx: RequestContext,
+    filter: string | undefined,
+    rowsPerPart: number,
+    counts?: RecordCounts,
+  ): Promise<AsyncGenerator<ReadableStream<Uint8Array>>> {
+    const first = await this.query.list(ctx, { filter, limit: RUNS_PER_PAGE });
+    return this.cut(this.batches(ctx, filter, first), rowsPerPart, counts);
+  }
+
+  private async *cut(
+    batches: AsyncGenerator<RecordColumns>,
+    rowsPerPart: number,
+    counts: RecordCounts | undefined,
+  ): AsyncGenerator<ReadableStream<Uint8Array>> {
+    let next = await batches.next();
+    let index = 0;
+    try {
+      while (index === 0 || !next.done) {
+        let rows = 0;
+        const source = new ReadableStream<RecordBatch>({
+          async pull(controller) {
+            if (next.done || rows >= rowsPerPart) {
+              // A file without rows still carries the schema.
+              if (rows === 0) enqueue(controller, new RecordColumns());
+              controller.close();
+              return;
+            }
+            const batch = next.value;
+            rows += batch.length;
+            if (counts) batch.countInto(counts);
+            enqueue(controller, batch);
+            next = await batches.next();
+          },
+          async cancel() {
+            await batches.return(undefined);
+          },
+        });
+        yield (await transformParquetStream(source, writerProperties())) as ReadableStream<Uint8Array>;
+        index++;
+      }
+    } finally {
+      await batches.return(undefined);
+    }
+  }
+
+  /** Batches of records, run after run; the last may be short (none for a project without runs). */
   private async *batches(
     ctx: RequestContext,
     filter: string | undefined,
@@ -86,7 +121,7 @@ export class ProjectExport {
       if (!page.nextCursor) break;
       page = await this.query.list(ctx, { filter, limit: RUNS_PER_PAGE, cursor: page.nextCursor });
     }
-    yield sink.rows;
+    if (sink.rows.length) yield sink.rows;
   }
 
   /** Appends one run's records; yields after each piece so the caller can cut a batch. */
@@ -95,8 +130,9 @@ export class ProjectExport {
     for (const field of RUN_FIELDS)
       if (detail[field] !== null && detail[field] !== undefined) sink.rows.add(base, 'run', field, detail[field]);
     if (detail.fork) {
-      // The fork relation; the fork's series rows below are its own points only.
-      sink.rows.add(base, 'run', 'forkFrom', detail.fork.key);
+      // The fork relation; the fork's series rows below are its own points only. A parent in another project is
+      // named `<project>/<key>`, as `forkFrom` is written when creating a run.
+      sink.rows.add(base, 'run', 'forkFrom', detail.fork.project ? `${detail.fork.project}/${detail.fork.key}` : detail.fork.key);
       sink.rows.add(base, 'run', 'forkStep', detail.fork.step);
     }
     for (const tag of detail.tags) sink.rows.add(base, 'tag', tag);
@@ -122,7 +158,36 @@ export class ProjectExport {
         }
       }
     }
+    // A parent in another project is not in this export: the history the fork shows from it (and its ancestors, as far
+    // as the caller may read them) travels with the fork.
+    if (detail.fork?.project) yield* this.inheritedRows(ctx, base, detail.id, sink);
   }
+
+  private async *inheritedRows(ctx: RequestContext, base: RunBase, runId: string, sink: { rows: RecordColumns }): AsyncGenerator<void> {
+    for (const kind of ['metric', 'system', 'text'] as const) {
+      for (const series of await this.inherited.series(ctx, runId, kind)) {
+        for await (const group of this.inherited.groups(ctx, series, kind)) {
+          if (kind === 'text')
+            for (let i = 0; i < group.steps.length; i++)
+              sink.rows.add(base, 'inherited_text', series.name, group.lines[i]!, group.steps[i]!, group.times[i]!);
+          else sink.rows.addSeries(base, `inherited_${kind}`, series.name, group.steps, group.values, group.times);
+          yield;
+        }
+      }
+    }
+  }
+}
+
+function writerProperties() {
+  return new WriterPropertiesBuilder()
+    .setCompression(Compression.ZSTD)
+    .setMaxRowGroupSize(ROWS_PER_BATCH)
+    .setCreatedBy('trackbase export')
+    .build();
+}
+
+function enqueue(controller: ReadableStreamDefaultController<RecordBatch>, rows: RecordColumns): void {
+  for (const batch of WasmTable.fromIPCStream(tableToIPC(rows.table(), 'stream')).recordBatches()) controller.enqueue(batch);
 }
 
 /** A value as the JSON answer carries it (dates as ISO strings, undefined fields gone). */

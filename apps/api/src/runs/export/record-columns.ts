@@ -17,7 +17,16 @@ export const RECORD_SCHEMA = new Schema([
   new Field('json_value', new Utf8(), true),
 ]);
 
-export type RecordKind = 'run' | 'tag' | 'param' | 'metric' | 'system' | 'text' | 'input' | 'output';
+export type RecordKind =
+  'run' | 'tag' | 'param' | 'metric' | 'system' | 'text' | 'input' | 'output' | 'inherited_metric' | 'inherited_system' | 'inherited_text';
+
+/** What an export holds, as `export.json` counts it. */
+export interface RecordCounts {
+  runs: number;
+  params: number;
+  points: number;
+  textLines: number;
+}
 
 export interface RunBase {
   project: string;
@@ -112,7 +121,13 @@ export class RecordColumns {
   private readonly float = new NumberColumn(new Float64Array(1024));
   private readonly int = new NumberColumn(new BigInt64Array(1024));
   private readonly bool = { bits: new Validity(), validity: new Validity() };
+  private readonly tally: RecordCounts = { runs: 0, params: 0, points: 0, textLines: 0 };
   length = 0;
+
+  /** Adds this batch's records to `counts` (a run is counted by its `key` row). */
+  countInto(counts: RecordCounts): void {
+    for (const key of Object.keys(this.tally) as Array<keyof RecordCounts>) counts[key] += this.tally[key];
+  }
 
   private head(base: RunBase, record: RecordKind, name: string, n: number): void {
     const s = this.strings;
@@ -121,6 +136,11 @@ export class RecordColumns {
     s.run_key.append(base.runKey, n);
     s.record.append(record, n);
     s.name.append(name, n);
+    const t = this.tally;
+    if (record === 'run' && name === 'key') t.runs++;
+    else if (record === 'param') t.params += n;
+    else if (record === 'metric' || record === 'system') t.points += n;
+    else if (record === 'text') t.textLines += n;
   }
 
   /** One record; the value goes to the column of its type, as the Python CLI splits it. */
@@ -161,7 +181,7 @@ export class RecordColumns {
   /** A numeric series' points (steps, values and times in ms of equal length). */
   addSeries(
     base: RunBase,
-    record: 'metric' | 'system',
+    record: 'metric' | 'system' | 'inherited_metric' | 'inherited_system',
     name: string,
     steps: ArrayLike<number>,
     values: ArrayLike<number>,

@@ -96,7 +96,8 @@ def import_trackbase(cli: Cli) -> None:
     from ..importers.trackbase import TrackbaseImporter
 
     org, project = cli.split_project(cli.args.project)
-    if not (Path(cli.args.export_dir) / "export.json").is_file():
+    source = Path(cli.args.export_dir)
+    if not source.is_file() and not (source / "export.json").is_file():
         raise ValueError(f"{cli.args.export_dir} is not a trackbase export (no export.json)")
     api = cli.api()
     ensure_project(api, org, project)
@@ -157,8 +158,8 @@ def register(sub: Any, command: Callable[..., Any]) -> None:
     )
     wandb.add_argument("wandb_dir", help="a run directory, a wandb/ folder, or the directory holding it")
     wandb.add_argument("--project", required=True, help="target org/project (created when missing)")
-    own = command(imports, "trackbase", import_trackbase, "import a `trackbase export` directory into a project")
-    own.add_argument("export_dir")
+    own = command(imports, "trackbase", import_trackbase, "import a `trackbase export` directory or archive into a project")
+    own.add_argument("export_dir", help="the export's directory, or its archive (GET .../export/archive.tar) as a .tar file")
     own.add_argument("--project", required=True, help="target org/project (created when missing)")
     exporter = command(sub, "export", export, "export a project's runs, params, series, text, files and artifacts (Parquet)")
     exporter.add_argument("project", help="org/project")

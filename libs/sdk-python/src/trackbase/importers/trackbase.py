@@ -1,16 +1,19 @@
 """
-`trackbase import trackbase <export dir> --project org/proj`: a `trackbase export` (docs/export-format.md)
-into another project or server. Idempotent as the other importers: external id
+`trackbase import trackbase <export dir or archive.tar> --project org/proj`: a `trackbase export`
+(docs/export-format.md) into another project or server. Idempotent as the other importers: external id
 `trackbase:<source project>/<run id>`, stream and seqs from the source run and the order of its records.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from .. import _archive
+from .. import _paths as paths
 from .._api import TrackbaseApi
 from .._artifacts import log_artifact_files
 from .._files import collect_path
@@ -49,9 +52,15 @@ class TrackbaseImporter:
         self.keys: Dict[str, str] = {}
 
     def run(self, export_dir: Path) -> Summary:
+        export_dir = Path(export_dir)
+        if export_dir.is_file():
+            # An archive (`GET .../export/archive.tar` saved): unpacked next to nothing else, then read as a directory.
+            with tempfile.TemporaryDirectory(prefix="trackbase-import-") as unpacked:
+                with open(export_dir, "rb") as archive:
+                    _archive.extract(archive, Path(unpacked))
+                return self.run(Path(unpacked))
         import pyarrow.parquet as pq
 
-        export_dir = Path(export_dir)
         manifest = json.loads((export_dir / "export.json").read_text())
         if manifest.get("format") != "trackbase-export":
             raise ValueError(f"{export_dir} is not a trackbase export")
@@ -82,12 +91,20 @@ class TrackbaseImporter:
             body["tags"] = tags
         if fields.get("context"):
             body["context"] = fields["context"]
+        lineage: Dict[str, Any] = {}
         if fields.get("forkFrom") is not None:
             parent = self.keys.get(str(fields["forkFrom"]))
             if parent is not None and isinstance(fields.get("forkStep"), int):
                 body.update({"forkFrom": parent, "forkStep": fields["forkStep"]})
             else:
-                s.skip(f"{source}/{rows[0]['run_key']}", "forkFrom", "fork parent not in this export; imported as a plain run")
+                # The parent stays behind (another project, or filtered out): the fork point is kept as params and the
+                # history the fork showed from it (the export's inherited_* rows) becomes the run's own.
+                lineage = {"fork.parent": str(fields["forkFrom"]), "fork.step": fields.get("forkStep")}
+                s.skip(
+                    f"{source}/{rows[0]['run_key']}",
+                    "forkFrom",
+                    "fork parent not in this export; imported as a plain run with its inherited history, params fork.*",
+                )
         writer = RunWriter(self.api, self.org, self.project, s, "trackbase", pool)
         fresh = writer.open((source, run_id), body)
         self.keys[str(rows[0]["run_key"])] = str(writer.run["key"])
@@ -97,7 +114,7 @@ class TrackbaseImporter:
         if not fresh:
             s.runs_skipped += 1
             return
-        params = sorted((r["name"], _value(r)) for r in rows if r["record"] == "param")
+        params = sorted([(r["name"], _value(r)) for r in rows if r["record"] == "param"] + list(lineage.items()))
         inputs = [_asset(_value(r)) for r in rows if r["record"] == "input"]
         outputs = [_asset(_value(r)) for r in rows if r["record"] == "output"]
         for i in range(0, max(len(params), 1), PARAMS_PER_BATCH):
@@ -106,7 +123,7 @@ class TrackbaseImporter:
                 batch.update({k: v for k, v in (("inputs", inputs), ("outputs", outputs)) if v})
             writer.send(i // PARAMS_PER_BATCH, batch)
         s.params += len(params)
-        self._series(writer, rows)
+        self._series(writer, rows, inherited=bool(lineage))
         if fields.get("notes"):
             self.api.update_run(self.org, self.project, writer.id, {"notes": fields["notes"]})
         files = export_dir / "files" / run_id
@@ -116,11 +133,14 @@ class TrackbaseImporter:
         writer.finish(state if state in ("finished", "failed", "aborted") else "finished")
         s.runs_imported += 1
 
-    def _series(self, writer: RunWriter, rows: List[Dict[str, Any]]) -> None:
+    def _series(self, writer: RunWriter, rows: List[Dict[str, Any]], inherited: bool = False) -> None:
         grouped: Dict[Tuple[str, str], List[Dict[str, Any]]] = {}
         for r in rows:
-            if r["record"] in ("metric", "system", "text"):
-                grouped.setdefault((r["record"], r["name"]), []).append(r)
+            record = r["record"][len("inherited_") :] if inherited and r["record"].startswith("inherited_") else r["record"]
+            if record in ("metric", "system", "text"):
+                grouped.setdefault((record, r["name"]), []).append(r)
+        for points in grouped.values():
+            points.sort(key=lambda p: p["step"])  # inherited points (all at or before the fork step) among the own
         seq = SEQ_BLOCK
         batch: Dict[str, List[Dict[str, Any]]] = {}
         count = 0
@@ -160,25 +180,32 @@ class TrackbaseImporter:
         for path in manifests:
             manifest = json.loads(path.read_text())
             files = path.parent / "files"
-            if not manifest.get("files") or not files.is_dir():
-                self.summary.skip(str(path.parent), "artifacts", "version without files (a reference) is not re-imported")
-                continue
             producer = self.keys.get(str(manifest.get("producer")))
-            stored = log_artifact_files(
-                self.api,
-                self.org,
-                self.project,
-                manifest["artifact"],
-                manifest.get("kind") or "artifact",
-                str(files),
-                aliases=[a for a in manifest.get("aliases") or [] if a != "latest"] or None,
-                metadata=manifest.get("metadata") or None,
-                description=manifest.get("description") or None,
-                run=producer,
-            )
-            self.summary.runs.append(
-                {"source": f"{manifest['artifact']}:{manifest['version']}", "key": stored.get("version"), "artifact": True}
-            )
+            aliases = [a for a in manifest.get("aliases") or [] if a != "latest"] or None
+            name, kind = manifest["artifact"], manifest.get("kind") or "artifact"
+            if manifest.get("files") and files.is_dir():
+                stored = log_artifact_files(
+                    self.api, self.org, self.project, name, kind, str(files), aliases=aliases,
+                    metadata=manifest.get("metadata") or None, description=manifest.get("description") or None, run=producer,
+                )  # fmt: skip
+            elif manifest.get("reference"):
+                # A reference version (files kept elsewhere): the same reference again.
+                body: Dict[str, Any] = {
+                    "kind": kind,
+                    "reference": {k: v for k, v in manifest["reference"].items() if v is not None},
+                    **{k: manifest[k] for k in ("metadata", "description") if manifest.get(k)},
+                    **({"aliases": aliases} if aliases else {}),
+                    **({"run": producer} if producer else {}),
+                }
+                stored = self.api.http.request("POST", paths.artifact_versions(self.org, self.project, name), body)["version"]
+            else:
+                self.summary.skip(str(path.parent), "artifacts", "version without files or a reference is not re-imported")
+                continue
+            for consumer in manifest.get("consumers") or []:
+                if consumer in self.keys:
+                    use = paths.artifact_version_use(self.org, self.project, name, str(stored.get("version")))
+                    self.api.http.request("POST", use, {"run": self.keys[consumer]})
+            self.summary.runs.append({"source": f"{name}:{manifest['version']}", "key": stored.get("version"), "artifact": True})
 
 
 def _parents_first(runs: Dict[str, List[Dict[str, Any]]]) -> List[Tuple[str, List[Dict[str, Any]]]]:
