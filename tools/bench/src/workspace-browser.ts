@@ -127,7 +127,9 @@ const FRAMES = `
 
 /** Longest gap between animation frames since the last call. */
 async function longestFrame(page: Page): Promise<number> {
-  return page.evaluate<number>(`(() => { const f = window.__frames.slice(1); window.__frames = [0]; return f.length ? Math.max(...f) : 0; })()`);
+  return page.evaluate<number>(
+    `(() => { const f = window.__frames.slice(1); window.__frames = [0]; return f.length ? Math.max(...f) : 0; })()`,
+  );
 }
 
 /** Every chart panel in the viewport has drawn `lines` lines (or any, when undefined). */
@@ -145,7 +147,9 @@ function chartsInView(lines?: number, bands?: number) {
 async function main() {
   const databaseUrl = process.env.BENCH_DATABASE_URL;
   if (!databaseUrl) throw new Error('set BENCH_DATABASE_URL to an empty database');
-  const server = await startServer(Number(process.env.BENCH_PORT ?? 3913), { WEB_DIST_DIR: resolve(__dirname, '../../../apps/web/dist') });
+  const server = await startServer(Number(process.env.BENCH_PORT ?? 3913), {
+    WEB_DIST_DIR: process.env.WEB_DIST_DIR ?? resolve(__dirname, '../../../apps/web/dist'),
+  });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -163,7 +167,9 @@ async function main() {
       if (state) writeFileSync(state, JSON.stringify({ ...project, email: await whoami(server.url, project.key) }));
     }
     const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-    await context.addInitScript({ content: `localStorage.setItem('trackbase.session', ${JSON.stringify(JSON.stringify(project.tokens))});${FRAMES}` });
+    await context.addInitScript({
+      content: `localStorage.setItem('trackbase.session', ${JSON.stringify(JSON.stringify(project.tokens))});${FRAMES}`,
+    });
     const page = await context.newPage();
     const base = `${server.url}/${project.org}/${project.project}`;
     const results: string[] = [];
@@ -193,7 +199,9 @@ async function main() {
     await wait(chartsInView(charted));
     const firstScreen = Date.now() - t0;
     const panels = await page.evaluate<number>(`document.querySelectorAll('.project-panels [data-panel]').length`);
-    results.push(`first row ${firstRow} ms; first screen of panels (${charted} lines each): ${firstScreen} ms; longest frame ${(await longestFrame(page)).toFixed(0)} ms; ${panels} panels laid out`);
+    results.push(
+      `first row ${firstRow} ms; first screen of panels (${charted} lines each): ${firstScreen} ms; longest frame ${(await longestFrame(page)).toFixed(0)} ms; ${panels} panels laid out`,
+    );
 
     // Sections one after another: each brought into view, until its panels on screen have drawn.
     const sectionTimes: number[] = [];
@@ -216,7 +224,9 @@ async function main() {
     const t2 = Date.now();
     await page.getByLabel('Group by').selectOption('params.group');
     await wait(chartsInView(GROUPS, GROUPS));
-    results.push(`group by a param (${GROUPS} groups, mean ± std bands): ${Date.now() - t2} ms; longest frame ${(await longestFrame(page)).toFixed(0)} ms`);
+    results.push(
+      `group by a param (${GROUPS} groups, mean ± std bands): ${Date.now() - t2} ms; longest frame ${(await longestFrame(page)).toFixed(0)} ms`,
+    );
 
     // Add a column from the picker.
     await page.getByRole('button', { name: /^Columns/ }).click();
@@ -227,7 +237,10 @@ async function main() {
     await longestFrame(page);
     const t3 = Date.now();
     await box.click();
-    await page.getByRole('table', { name: 'Runs' }).getByRole('columnheader', { name: /metrics\.layer_7\/m_3\.max/ }).waitFor({ timeout: 300_000 });
+    await page
+      .getByRole('table', { name: 'Runs' })
+      .getByRole('columnheader', { name: /metrics\.layer_7\/m_3\.max/ })
+      .waitFor({ timeout: 300_000 });
     await page.waitForFunction(
       `[...document.querySelectorAll('[role=table][aria-label=Runs] [role=row]')].slice(1, 3).every((r) => /\\d/.test(r.textContent))`,
       undefined,
