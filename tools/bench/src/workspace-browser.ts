@@ -18,7 +18,7 @@
  *
  * Env: BENCH_RUNS (10,000), BENCH_METRICS (1,000, in sections of 20), BENCH_CHARTED (100 runs with points),
  * BENCH_POINTS (1,000) for the first BENCH_FULL_METRICS (60) names, BENCH_TAIL_POINTS (20) for the others,
- * CHROMIUM_PATH (/usr/bin/chromium).
+ * CHROMIUM_PATH (/usr/bin/chromium), WEB_DIST_DIR (the web build to serve; default apps/web/dist).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
