@@ -65,15 +65,20 @@ async function main() {
     // First screen: every chart in the viewport holds all runs' lines.
     await page.waitForFunction(
       `(() => {
-        const charts = [...document.querySelectorAll('figure[data-lines]')].filter((f) => f.getBoundingClientRect().top < window.innerHeight);
-        return charts.length > 0 && charts.every((f) => Number(f.getAttribute('data-lines')) === ${runCount});
+        const inView = (e) => e.getBoundingClientRect().top < window.innerHeight;
+        const charts = [...document.querySelectorAll('figure[data-lines]')].filter(inView);
+        // Panels still waiting for their points count too: a screen is ready when none is left.
+        const waiting = [...document.querySelectorAll('.panel-placeholder')].filter(inView);
+        return charts.length > 0 && !waiting.length && charts.every((f) => Number(f.getAttribute('data-lines')) === ${runCount});
       })()`,
       undefined,
       { timeout: 300_000, polling: 50 },
     );
     const firstScreen = Date.now() - t0;
     console.log(`  first screen: ${firstScreen} ms`);
-    const shown = await page.evaluate<number>(`document.querySelectorAll('figure[data-lines]').length`);
+    const shown = await page.evaluate<number>(
+      `[...document.querySelectorAll('figure[data-lines]')].filter((f) => f.getBoundingClientRect().top < window.innerHeight).length`,
+    );
     const measure = () =>
       page.evaluate<{ frame: number; long: number }>(
         `({ frame: Math.max(...window.__frames.slice(1)), long: Math.max(0, ...window.__long) })`,

@@ -139,7 +139,12 @@ function chartsInView(lines?: number, bands?: number) {
       const r = f.getBoundingClientRect();
       return r.bottom > 0 && r.top < window.innerHeight;
     });
-    return charts.length > 0 && charts.every((f) => ${lines === undefined ? 'true' : `Number(f.getAttribute('data-lines')) === ${lines}`}
+    // Panels still waiting for their points count too: a screen is ready when none is left.
+    const waiting = [...document.querySelectorAll('.project-panels .panel-placeholder')].filter((p) => {
+      const r = p.getBoundingClientRect();
+      return r.bottom > 0 && r.top < window.innerHeight;
+    });
+    return charts.length > 0 && !waiting.length && charts.every((f) => ${lines === undefined ? 'true' : `Number(f.getAttribute('data-lines')) === ${lines}`}
       && ${bands === undefined ? 'true' : `Number(f.getAttribute('data-bands')) === ${bands}`});
   })()`;
 }
