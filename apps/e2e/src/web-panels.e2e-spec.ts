@@ -162,3 +162,57 @@ it('run page: two metrics overlaid in one panel, panels side by side rather than
   await screenshot(page, '32-run-overlay');
   await page.context().close();
 });
+
+it('many metrics: the layout reads names only, charts read lines without extremes or wall times, and panels far out of view are unmounted', async () => {
+  const slug = (await createProject(owner, org)).slug;
+  const runs = `/orgs/${org}/projects/${slug}/runs`;
+  const steps = Array.from({ length: 1_000 }, (_, s) => s);
+  // 6 sections of 10 metrics, 1,000 points each: more than a chart's points per line, so every series is downsampled.
+  for (let r = 0; r < 3; r++) {
+    const run = (await owner.api.post(runs, { name: `many-${r}`, params: { r } })).body;
+    for (let section = 0; section < 6; section++) {
+      const sent = await owner.api.post(`${runs}/${run.key}/batches`, {
+        streamId: 's',
+        seq: section,
+        metrics: Array.from({ length: 10 }, (_, m) => ({
+          name: `sec_${section}/m_${m}`,
+          steps,
+          values: steps.map((s) => Math.exp(-s / (100 + m)) + r * 0.1 + Math.sin(s) * 0.01),
+          times: steps.map((s) => 1_700_000_000_000 + s * 1000),
+        })),
+      });
+      expect(sent.status).toBe(200);
+    }
+  }
+  const page = await openPage(`/${org}/${slug}`);
+  const answers: Array<{ request: Record<string, unknown>; body: { names?: string[]; series: Array<Record<string, unknown>> } }> = [];
+  page.on('response', (response) => {
+    if (!response.url().endsWith('/series/query')) return;
+    const request = JSON.parse(response.request().postData() ?? '{}');
+    void response.json().then((body) => answers.push({ request, body }));
+  });
+  await page.reload();
+  const first = page.getByLabel('chart sec_0/m_0', { exact: true });
+  await expect.poll(async () => Number(await first.getAttribute('data-lines'))).toBe(3);
+
+  // The sections come from one answer of 60 names, not 180 summaries.
+  const layout = answers.find((a) => a.request.namesOnly);
+  expect(layout?.body.names).toHaveLength(60);
+  expect(layout?.body.series).toEqual([]);
+  // Lines against steps: downsampled, without the buckets' extremes or wall times.
+  const lines = answers.flatMap((a) => (a.request.maxPoints ? a.body.series : []));
+  expect(lines.length).toBeGreaterThan(0);
+  expect(lines.every((s) => s.downsampled === true && s.min === undefined && s.times === undefined)).toBe(true);
+
+  // Far down the page, the first section's charts are unmounted; back up, they draw again from the store.
+  const section = (n: number) => page.getByLabel(`section sec_${n}`, { exact: true });
+  await section(5).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await expect.poll(async () => Number(await page.getByLabel('chart sec_5/m_0', { exact: true }).getAttribute('data-lines'))).toBe(3);
+  expect(await section(0).locator('figure').count()).toBe(0);
+  const before = answers.length;
+  await section(0).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await expect.poll(async () => Number(await first.getAttribute('data-lines'))).toBe(3);
+  expect(answers.length).toBe(before);
+  await screenshot(page, '33-many-metrics-back-to-top');
+  await page.context().close();
+});

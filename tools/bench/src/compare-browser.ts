@@ -6,7 +6,8 @@
  *
  *   npx nx run @trackbase/api:build && (cd apps/web && npx vite build) && npx tsx tools/bench/src/compare-browser.ts
  *
- * Env: BENCH_RUNS (100), BENCH_SERIES (50), BENCH_POINTS (1,000), CHROMIUM_PATH (/usr/bin/chromium).
+ * Env: BENCH_RUNS (100), BENCH_SERIES (50), BENCH_POINTS (1,000), CHROMIUM_PATH (/usr/bin/chromium),
+ * WEB_DIST_DIR (the web build to serve; default apps/web/dist, e.g. an older build to compare against).
  */
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -17,7 +18,9 @@ const seriesCount = Number(process.env.BENCH_SERIES ?? 50);
 const points = Number(process.env.BENCH_POINTS ?? 1_000);
 
 async function main() {
-  const server = await startServer(Number(process.env.BENCH_PORT ?? 3912), { WEB_DIST_DIR: resolve(__dirname, '../../../apps/web/dist') });
+  const server = await startServer(Number(process.env.BENCH_PORT ?? 3912), {
+    WEB_DIST_DIR: process.env.WEB_DIST_DIR ?? resolve(__dirname, '../../../apps/web/dist'),
+  });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -62,14 +65,20 @@ async function main() {
     // First screen: every chart in the viewport holds all runs' lines.
     await page.waitForFunction(
       `(() => {
-        const charts = [...document.querySelectorAll('figure[data-lines]')].filter((f) => f.getBoundingClientRect().top < window.innerHeight);
-        return charts.length > 0 && charts.every((f) => Number(f.getAttribute('data-lines')) === ${runCount});
+        const inView = (e) => e.getBoundingClientRect().top < window.innerHeight;
+        const charts = [...document.querySelectorAll('figure[data-lines]')].filter(inView);
+        // Panels still waiting for their points count too: a screen is ready when none is left.
+        const waiting = [...document.querySelectorAll('.panel-placeholder')].filter(inView);
+        return charts.length > 0 && !waiting.length && charts.every((f) => Number(f.getAttribute('data-lines')) === ${runCount});
       })()`,
       undefined,
       { timeout: 300_000, polling: 50 },
     );
     const firstScreen = Date.now() - t0;
-    const shown = await page.evaluate<number>(`document.querySelectorAll('figure[data-lines]').length`);
+    console.log(`  first screen: ${firstScreen} ms`);
+    const shown = await page.evaluate<number>(
+      `[...document.querySelectorAll('figure[data-lines]')].filter((f) => f.getBoundingClientRect().top < window.innerHeight).length`,
+    );
     const measure = () =>
       page.evaluate<{ frame: number; long: number }>(
         `({ frame: Math.max(...window.__frames.slice(1)), long: Math.max(0, ...window.__long) })`,
@@ -81,10 +90,19 @@ async function main() {
       await page.mouse.wheel(0, 1200);
       await page.waitForTimeout(50);
     }
+    // Charts scrolled past are unmounted (their points stay in the page's store): done when the last panel
+    // and every chart on screen have drawn.
     await page.waitForFunction(
       `(() => {
-        const charts = [...document.querySelectorAll('figure[data-lines]')];
-        return charts.length >= ${seriesCount} && charts.every((f) => Number(f.getAttribute('data-lines')) > 0);
+        window.scrollTo(0, document.documentElement.scrollHeight);
+        const panels = [...document.querySelectorAll('[data-panel]')];
+        const last = panels[panels.length - 1]?.querySelector('figure[data-lines]');
+        const inView = [...document.querySelectorAll('figure[data-lines]')].filter((f) => {
+          const r = f.getBoundingClientRect();
+          return r.bottom > 0 && r.top < window.innerHeight;
+        });
+        return panels.length >= ${seriesCount} && !!last && Number(last.getAttribute('data-lines')) === ${runCount}
+          && inView.every((f) => Number(f.getAttribute('data-lines')) === ${runCount});
       })()`,
       undefined,
       { timeout: 300_000, polling: 100 },

@@ -81,6 +81,8 @@ export function LinePanel({
         .catch(() => undefined);
     };
     const unsubscribe = sync.subscribe(onZoom);
+    // A panel that comes into view while the area is zoomed reads that range too.
+    if (sync.range && sync.axis === 'step') onZoom(sync.range, 'step');
     return () => {
       cancelled = true;
       unsubscribe();

@@ -61,7 +61,13 @@ export function PanelArea(props: PanelAreaProps) {
     () => (selected.size ? props.runs.filter((r) => selected.has(r.id) || selected.has(r.key)) : props.runs),
     [props.runs, selected],
   );
-  const data = useAreaData(org, project, runs, kind, maxPoints, live);
+  // Wall times travel only when a chart is drawn against them; summaries only for the panels that draw them.
+  const times = layout.settings.x !== 'step' || layout.sections.some((s) => s.panels.some((p) => p.type === 'line' && p.x !== 'step'));
+  const summaryNames = useMemo(
+    () => layout.sections.flatMap((s) => s.panels.flatMap((p) => (p.type === 'line' ? [] : [p.metric]))),
+    [layout.sections],
+  );
+  const data = useAreaData(org, project, runs, kind, maxPoints, live, { times, summaryNames });
   const charted = data.runs;
   const sync = useMemo(() => new ChartSync(), []);
   const [search, setSearch] = useState('');
@@ -164,6 +170,8 @@ function renderPanel(
   c: { runs: PanelRun[]; grouped: Grouped; data: AreaData; sync: ChartSync; layout: PanelLayout; visible: boolean },
 ): ReactNode {
   const common = { runs: c.runs, grouped: c.grouped, summaries: c.data.summaries, params: c.data.params };
+  if (panel.type !== 'line' && !c.data.summariesLoaded)
+    return <div className="panel-placeholder" style={{ height: panel.h + 40 }} aria-busy="true" />;
   switch (panel.type) {
     case 'line':
       return (
@@ -246,8 +254,9 @@ function move(list: Panel[], id: string, delta: number): Panel[] {
 
 /**
  * A panel's frame: title, move, resize (width by grid columns, height by dragging
- * the corner or with the buttons) and remove. Its content renders once it is
- * near the viewport, and stays rendered after.
+ * the corner or with the buttons) and remove. Its content renders only while it
+ * is near the viewport: a change of grouping or runs redraws the charts on
+ * screen, not the hundreds scrolled past (their points stay in the store).
  */
 function PanelFrame({
   panel,
@@ -266,13 +275,13 @@ function PanelFrame({
   const [visible, setVisible] = useState(false);
   useEffect(() => {
     const element = ref.current;
-    if (!element || visible) return;
-    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setVisible(true), {
+    if (!element) return;
+    const observer = new IntersectionObserver((entries) => setVisible(entries[entries.length - 1]!.isIntersecting), {
       rootMargin: '200px',
     });
     observer.observe(element);
     return () => observer.disconnect();
-  }, [visible]);
+  }, []);
   const title = panelTitle(panel);
   const widthIndex = PANEL_WIDTHS.findIndex((w) => w >= panel.w);
   const resize = (delta: number) => {
@@ -335,7 +344,9 @@ function PanelFrame({
           </button>
         </span>
       </div>
-      <div className="panel-body">{children(visible)}</div>
+      <div className="panel-body">
+        {visible ? children(true) : <div className="panel-placeholder" style={{ height: panel.h + 40 }} aria-busy="true" />}
+      </div>
       <span className="panel-resize" aria-hidden="true" onPointerDown={startDrag} />
     </div>
   );

@@ -1,8 +1,9 @@
 import type { RunRow } from '@trackbase/contracts';
-import { useMemo, useState } from 'react';
+import { useRef, useState } from 'react';
 import { PanelArea } from './PanelArea';
 import { useStoredLayout } from './useStoredLayout';
 import type { PanelLayout } from './layout';
+import type { PanelRun } from './data';
 
 /**
  * The project page's panel area over the table's runs. `layout`/`onLayoutChange`
@@ -20,14 +21,17 @@ export function ProjectPanels(props: {
 }) {
   const [stored, setStored] = useStoredLayout(`${props.org}/${props.project}`);
   const [open, setOpen] = useState(true);
-  // The first 100 rows on screen are charted; a larger table charts its first page of runs.
-  const runs = useMemo(
-    () =>
-      props.runs
-        .slice(0, 100)
-        .map((r) => ({ id: r.id, key: r.key, name: r.name, number: r.number, state: r.state, tags: r.tags, columns: r.columns })),
-    [props.runs],
-  );
+  // The first 100 rows on screen are charted; a larger table charts its first page of runs. The table's next
+  // pages arriving leave these rows as they were: the charts are not redrawn for them.
+  const head = props.runs.slice(0, 100);
+  const previous = useRef<{ rows: RunRow[]; runs: PanelRun[] }>({ rows: [], runs: [] });
+  const same = head.length === previous.current.rows.length && head.every((r, i) => r === previous.current.rows[i]);
+  if (!same)
+    previous.current = {
+      rows: head,
+      runs: head.map((r) => ({ id: r.id, key: r.key, name: r.name, number: r.number, state: r.state, tags: r.tags, columns: r.columns })),
+    };
+  const runs = previous.current.runs;
   return (
     <section className="project-panels" aria-label="Project charts">
       <button className="link" onClick={() => setOpen((o) => !o)} aria-expanded={open}>

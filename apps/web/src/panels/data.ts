@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { loadSummaries, SeriesStore, type Line, type SeriesSummary } from '../charts/series-store';
+import { loadNames, loadSummaries, SeriesStore, type Line, type SeriesSummary } from '../charts/series-store';
 import { useFollow } from '../live/socket';
 
 export interface PanelRun {
@@ -18,14 +18,20 @@ export interface AreaData {
   /** The runs with ids resolved (runs given by key only get theirs from the server), unknown ones left out. */
   runs: PanelRun[];
   names: string[];
+  /** Last values of the metrics summary panels draw (`summaryNames`), per run. */
   summaries: Map<string, Map<string, number | null>>;
+  /** Whether `summaries` answers for the current runs and names. */
+  summariesLoaded: boolean;
   params: Map<string, Record<string, unknown>>;
   paramNames: string[];
   loading: boolean;
   error?: Error;
 }
 
-/** Runs' series names, last values and params (one request), a store for their points, and live refreshes by cursor. */
+/**
+ * Runs' series names and params (one request), the last values of `summaryNames` (another), a store for
+ * their points (with wall times when `times`), and live refreshes by cursor.
+ */
 export function useAreaData(
   org: string,
   project: string,
@@ -33,30 +39,33 @@ export function useAreaData(
   kind: 'metric' | 'system',
   maxPoints: number,
   live: boolean,
+  options: { times: boolean; summaryNames: string[] },
 ): AreaData {
-  const store = useMemo(() => new SeriesStore(org, project, kind, maxPoints), [org, project, kind, maxPoints]);
+  const { times } = options;
+  const store = useMemo(() => new SeriesStore(org, project, kind, maxPoints, times), [org, project, kind, maxPoints, times]);
   useEffect(() => () => store.close(), [store]);
   const refs = useMemo(() => runs.map((r) => r.id || r.key), [runs]);
   const refKey = refs.join(',');
   const [state, setState] = useState<{
-    summaries: SeriesSummary[];
+    names: string[];
     params: Map<string, Record<string, unknown>>;
     ids: Map<string, string>;
     loading: boolean;
     error?: Error;
-  }>({ summaries: [], params: new Map(), ids: new Map(), loading: true });
+  }>({ names: [], params: new Map(), ids: new Map(), loading: true });
   const resolved = useMemo(
     () => runs.map((r) => ({ ...r, id: r.id || state.ids.get(r.key) || '' })).filter((r) => r.id),
     [runs, state.ids],
   );
   const ids = useMemo(() => resolved.map((r) => r.id), [resolved]);
+  const idKey = ids.join(',');
   useEffect(() => store.setRuns(ids), [store, ids]);
   const [version, setVersion] = useState(0);
 
   useEffect(() => {
     let cancelled = false;
     setState((s) => ({ ...s, loading: true }));
-    loadSummaries(org, project, refs, kind)
+    loadNames(org, project, refs, kind)
       .then((r) => !cancelled && setState({ ...r, loading: false }))
       .catch((error: Error) => !cancelled && setState((s) => ({ ...s, loading: false, error })));
     return () => {
@@ -65,10 +74,26 @@ export function useAreaData(
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [store, refKey, version]);
 
+  // Summaries only for the metrics summary panels draw, once the runs' ids are known.
+  const summaryKey = [...new Set(options.summaryNames)].sort().join('\u0000');
+  const [lastValues, setLastValues] = useState<{ key: string; list: SeriesSummary[] }>({ key: '', list: [] });
+  useEffect(() => {
+    let cancelled = false;
+    const names = summaryKey ? summaryKey.split('\u0000') : [];
+    const key = `${idKey}|${summaryKey}`;
+    loadSummaries(org, project, ids, kind, names)
+      .then((list) => !cancelled && setLastValues({ key, list }))
+      .catch(() => !cancelled && setLastValues({ key, list: [] }));
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [org, project, idKey, kind, summaryKey, version]);
+
   // Live: a points event schedules one refresh by cursor (new points only); new series names reload the summaries.
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const known = useRef(new Set<string>());
-  known.current = new Set(state.summaries.map((s) => s.name));
+  known.current = new Set(state.names);
   useFollow(live && ids.length ? { org, project, runs: ids.slice(0, 200) } : null, {
     onPoints: (event) => {
       if (event.series.some((s) => s.kind === kind && !known.current.has(s.name))) setVersion((v) => v + 1);
@@ -83,7 +108,7 @@ export function useAreaData(
 
   return useMemo(() => {
     const summaries = new Map<string, Map<string, number | null>>();
-    for (const s of state.summaries) {
+    for (const s of lastValues.list) {
       if (!summaries.has(s.name)) summaries.set(s.name, new Map());
       summaries.get(s.name)!.set(s.runId, s.last);
     }
@@ -92,14 +117,15 @@ export function useAreaData(
     return {
       store,
       runs: resolved,
-      names: [...summaries.keys()],
+      names: state.names,
+      summariesLoaded: lastValues.key === `${idKey}|${summaryKey}` && !!idKey,
       summaries,
       params: state.params,
       paramNames: [...paramNames].sort(),
       loading: state.loading,
       error: state.error,
     };
-  }, [store, state, resolved]);
+  }, [store, state, resolved, lastValues, idKey, summaryKey]);
 }
 
 /** Re-renders when any of `names` changes in the store, and asks the store for them. */

@@ -33,6 +33,17 @@ export const seriesQueryRequestSchema = z.strictObject({
   cursor: z.string().min(1).max(SERIES_QUERY_LIMITS.cursorLength).optional(),
   /** Also answer each run's params (for scatter, parallel-coordinates and importance panels). */
   params: z.boolean().default(false),
+  /**
+   * Each downsampled series' bucket extremes (`min`/`max`). Charts that draw only the line leave them out
+   * (false): they are two of a point's five numbers.
+   */
+  extremes: z.boolean().default(true),
+  /**
+   * Only which series these runs log: their distinct names (a fork's inherited ones too) in `names`, and no
+   * `series`. What a panel area lays its sections out from; 100 runs × 1,000 metrics is 1,000 names, not
+   * 100,000 summaries.
+   */
+  namesOnly: z.boolean().default(false),
 });
 export type SeriesQueryRequest = z.input<typeof seriesQueryRequestSchema>;
 
@@ -66,6 +77,8 @@ export const seriesQueryResponseSchema = z.object({
   /** Requested runs that do not exist in this project (or that the caller cannot see). */
   missingRuns: z.array(z.string()),
   series: z.array(packedSeriesSchema),
+  /** With `namesOnly: true`: the distinct names of the runs' series of the kind, sorted. */
+  names: z.array(z.string()).optional(),
   /** With `params: true`: each run's params, aligned with `runs`. */
   params: z.array(z.record(z.string(), z.unknown())).optional(),
   /** Pass back with the same query to receive only newer points. */

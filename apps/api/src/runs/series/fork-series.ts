@@ -27,6 +27,13 @@ export class ForkSeries {
     private readonly series: SeriesRepository,
   ) {}
 
+  /** Names of the series `runIds` show (their own and, for forks, their ancestors'), sorted. */
+  async names(ctx: RequestContext, runIds: string[], kind: SeriesKind): Promise<string[]> {
+    const chains = await this.forks.chains(ctx, runIds);
+    const ancestors = [...chains.values()].flatMap((c) => c.map((a) => a.runId));
+    return this.series.seriesNames(ctx, [...new Set([...runIds, ...ancestors])], kind);
+  }
+
   /** The series of `runIds` (ordered by run then name), each fork's stitched with its ancestors'. */
   async find(ctx: RequestContext, runIds: string[], kind: SeriesKind, names: string[] | null): Promise<StitchedSeries[]> {
     const chains = await this.forks.chains(ctx, runIds);

@@ -76,6 +76,30 @@ describe('series query', () => {
     ]);
   });
 
+  it("names only: the distinct series names of many runs, a fork inheriting its parent's, without a summary per series", async () => {
+    const a = await newRun();
+    const b = await newRun();
+    await log(a, 0, [
+      { name: 'train/loss', steps: [0, 1], values: [1, 2] },
+      { name: 'lr', steps: [0], values: [0.1] },
+    ]);
+    await log(b, 0, [
+      { name: 'train/loss', steps: [0], values: [3] },
+      { name: 'val/loss', steps: [0], values: [4] },
+    ]);
+    const fork = (await owner.api.post(base, { forkFrom: a.key, forkStep: 1 })).body as { key: string };
+    await log(fork, 0, [{ name: 'fork/only', steps: [2], values: [5] }]);
+    const body = (await owner.api.post(query, { runs: [a.key, b.key, 'CHART-99999'], namesOnly: true, params: true })).body;
+    expect(body.names).toEqual(['lr', 'train/loss', 'val/loss']);
+    expect(body.series).toEqual([]);
+    expect(body.runs).toEqual([a.id, b.id]);
+    expect(body.missingRuns).toEqual(['CHART-99999']);
+    expect(body.params).toHaveLength(2);
+    // A fork shows its parent's series as well as its own.
+    expect((await owner.api.post(query, { runs: [fork.key], namesOnly: true })).body.names).toEqual(['fork/only', 'lr', 'train/loss']);
+    expect((await owner.api.post(query, { runs: [b.key], namesOnly: true, kind: 'system' })).body.names).toEqual([]);
+  });
+
   it('downsamples each series to maxPoints buckets and keeps the extremes of every bucket', async () => {
     const run = await newRun();
     const n = 30_000;
@@ -98,6 +122,12 @@ describe('series query', () => {
       // The short series in the same answer is not downsampled.
       expect(body.series.find((s: { name: string }) => s.name === 'short')).toMatchObject({ steps: [0, 1], downsampled: false });
     }
+    // Charts that draw only the line leave the extremes out.
+    const lean = (await owner.api.post(query, { runs: [run.key], names: ['wave'], maxPoints: 50, extremes: false })).body;
+    expect(lean.series[0]).toMatchObject({ downsampled: true, totalPoints: n });
+    expect(lean.series[0].steps.length).toBeGreaterThan(45);
+    expect(lean.series[0].min).toBeUndefined();
+    expect(lean.series[0].max).toBeUndefined();
     const zoom = (await owner.api.post(query, { runs: [run.key], names: ['wave'], from: 12_300, to: 12_399, maxPoints: 1_000 })).body;
     expect(zoom.series[0].downsampled).toBe(false);
     expect(zoom.series[0].steps).toEqual(steps.slice(12_300, 12_400));

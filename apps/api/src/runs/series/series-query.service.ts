@@ -36,7 +36,19 @@ export class SeriesQueryService {
     const runIds = [...new Set(q.runs.map((ref) => resolved.get(ref)?.id).filter((id): id is string => !!id))];
     const missingRuns = q.runs.filter((ref) => !resolved.has(ref));
     const params = q.params ? { params: runIds.map((id) => byId.get(id)!.params ?? {}) } : {};
-    if (!runIds.length) return { runs: [], missingRuns, series: [], ...params, cursor: encodeCursor(q.kind, new Map()) };
+    if (!runIds.length)
+      return {
+        runs: [],
+        missingRuns,
+        series: [],
+        ...(q.namesOnly ? { names: [] } : {}),
+        ...params,
+        cursor: encodeCursor(q.kind, new Map()),
+      };
+    if (q.namesOnly) {
+      const names = await this.forks.names(ctx, runIds, q.kind);
+      return { runs: runIds, missingRuns, series: [], names, ...params, cursor: encodeCursor(q.kind, new Map()) };
+    }
 
     const runIndex = new Map(runIds.map((id, i) => [id, i]));
     const found = (await this.forks.find(ctx, runIds, q.kind, q.names ?? null)).sort(
@@ -76,7 +88,7 @@ export class SeriesQueryService {
         steps: p?.steps ?? [],
         values: (p?.values ?? []).map(toWireFloat),
         ...(q.times ? { times: p?.times ?? [] } : {}),
-        ...(p?.downsampled ? { min: p.min!.map(toWireFloat), max: p.max!.map(toWireFloat) } : {}),
+        ...(p?.downsampled && q.extremes ? { min: p.min!.map(toWireFloat), max: p.max!.map(toWireFloat) } : {}),
         ...(s.inheritedThrough !== undefined ? { inheritedThrough: s.inheritedThrough } : {}),
       });
     }

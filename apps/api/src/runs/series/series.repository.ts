@@ -48,6 +48,17 @@ export class SeriesRepository {
     );
   }
 
+  /** Distinct names of these runs' series of a kind, sorted (one index scan; no row per series reaches Node). */
+  async seriesNames(ctx: RequestContext, runIds: string[], kind: SeriesKind): Promise<string[]> {
+    const rows: Array<{ name: string }> = await ctx.em.query(
+      `SELECT DISTINCT name FROM series
+        WHERE organization_id = $1 AND run_id = ANY($2::uuid[]) AND kind = $3
+        ORDER BY name`,
+      [ctx.organization.id, runIds, kind],
+    );
+    return rows.map((r) => r.name);
+  }
+
   async findSeries(ctx: RequestContext, runIds: string[], kind: SeriesKind, names: string[] | null): Promise<SeriesRef[]> {
     const rows: Array<{
       id: string;

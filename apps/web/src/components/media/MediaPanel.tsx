@@ -7,7 +7,7 @@ import { ClassToggles, classesOf, ImageView, type HiddenClasses } from './ImageV
 import { ConfusionMatrixView, CurvesOverlay, HistogramHeatmap } from './MediaCharts';
 import { Markdown } from '../../markdown/Markdown';
 import { DocumentView } from './Sandboxed';
-import { loadFullSeries, loadSummaries, type Line } from '../../charts/series-store';
+import { loadFullSeries, loadNames, type Line } from '../../charts/series-store';
 import { axisValue, formatX, mediaStepsOf, parseAxis, placeSteps, positionsOf, stepAt, type MediaAxis } from './media-axis';
 
 /**
@@ -187,13 +187,13 @@ export function MediaPanel({
   }, [org, project, runIds]);
 
   useEffect(() => {
-    loadSummaries(
+    loadNames(
       org,
       project,
       runs.map((r) => r.id),
       'metric',
     )
-      .then((s) => setMetricNames([...new Set(s.summaries.map((x) => x.name))].sort()))
+      .then((s) => setMetricNames(s.names))
       .catch(() => setMetricNames([]));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [org, project, runIds]);

@@ -3,6 +3,7 @@ import { paths } from '@trackbase/contracts';
 import { Link } from 'react-router';
 import { useResource } from '../../api/hooks';
 import { ErrorBox, StateBadge } from '../../components/ui';
+import { AssetDetails } from './AssetDetails';
 
 /**
  * Inputs and outputs of the run (datasets and models it named, artifact
@@ -41,7 +42,7 @@ export function LineageView({ run, org, project }: { run: RunDetail; org: string
         ))}
         {list.map((a) => (
           <li key={String(a.id)}>
-            <strong>{String(a.kind)}</strong> {String(a.name)}@{String(a.version)} <span className="muted">{String(a.uri ?? '')}</span>
+            <AssetDetails asset={a} />
           </li>
         ))}
       </ul>
