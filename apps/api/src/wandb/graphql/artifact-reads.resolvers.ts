@@ -104,8 +104,10 @@ export class ArtifactReadsResolvers {
     });
   }
 
-  private async artifactOf(ctx: RequestContext, caller: WandbCaller, version: ArtifactVersion) {
+  /** A version as W&B's `Artifact`, read in `ctx` (its nested fields read again as the caller). */
+  async artifactOf(ctx: RequestContext, caller: WandbCaller, version: ArtifactVersion) {
     const wandb = await this.repository.manifestOf(ctx, version.id);
+    const tags = await this.repository.tagsOf(ctx, version.id);
     const entity = ctx.organization.slug;
     const project = ctx.currentProject.slug;
     const collection = this.collection(ctx, caller, version.artifact);
@@ -122,7 +124,7 @@ export class ArtifactReadsResolvers {
       // W&B's "no time to live".
       ttlDurationSeconds: -1,
       ttlIsInherited: true,
-      tags: [],
+      tags: tags.map((name) => ({ id: `${version.id}:${name}`, name })),
       historyStep: null,
       state: version.state === 'committed' ? 'COMMITTED' : 'PENDING',
       size: version.size,
