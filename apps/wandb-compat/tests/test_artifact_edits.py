@@ -124,3 +124,20 @@ def test_another_organization_cannot_tag_alias_or_delete_a_version_and_a_viewer_
     # Nothing changed.
     read = wb.python(READ, f"{wb.tenant.org}/{wb.tenant.project}/tagged:v0").stdout
     assert marker(read, "TAGS") == "orig-tag,other tag" and marker(read, "ALIASES") == "latest"
+
+
+DELETE_ALIAS = """mutation R($id: ID!, $entity: String!, $project: String!) {
+  deleteAliases(input: {artifactID: $id, aliases: [{entityName: $entity, projectName: $project, artifactCollectionName: "tagged", alias: "best"}]}) { success }
+}"""
+
+
+def test_deleting_an_alias_through_another_version_leaves_it_where_it_is(wb: WandbEnv) -> None:
+    first = marker(wb.python(LOG.replace("CONTENT", "five").replace("tags=[", 'aliases=["best"], tags=[')).stdout, "ART_ID")
+    second = marker(wb.python(LOG.replace("CONTENT", "six")).stdout, "ART_ID")
+    where = {"entity": wb.tenant.org, "project": wb.tenant.project}
+    status, body = call(wb, "/graphql", {"query": DELETE_ALIAS, "variables": {"id": second, **where}})
+    assert body["errors"][0]["extensions"]["code"] == "not_found", body
+    assert marker(wb.python(READ, f"{wb.tenant.org}/{wb.tenant.project}/tagged:v0").stdout, "ALIASES") == "best"
+    status, body = call(wb, "/graphql", {"query": DELETE_ALIAS, "variables": {"id": first, **where}})
+    assert body["data"]["deleteAliases"]["success"] is True, body
+    assert marker(wb.python(READ, f"{wb.tenant.org}/{wb.tenant.project}/tagged:v0").stdout, "ALIASES") == ""
