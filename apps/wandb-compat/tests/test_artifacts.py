@@ -23,8 +23,8 @@ run.finish()
 
 def test_log_artifact_commits_a_version_with_its_files_and_aliases(wb: WandbEnv) -> None:
     out = wb.python(LOG.replace("CONTENT", "first")).stdout
-    # art.wait() read the committed version back.
-    assert marker(out, "VERSION") == "v1"
+    # art.wait() read the committed version back. W&B counts versions from 0: Trackbase's v1 is the client's v0.
+    assert marker(out, "VERSION") == "v0"
     run = wb.run(marker(out, "RUN_ID"))
     api = wb.tenant.owner.api
     base = f"/orgs/{wb.tenant.org}/projects/{wb.tenant.project}/artifacts/mnist-small"
@@ -46,12 +46,12 @@ def test_log_artifact_commits_a_version_with_its_files_and_aliases(wb: WandbEnv)
     assert files["data/train.csv"]["size"] == len("a,b\n1,2\n") and files["data/train.csv"]["state"] == "available"
 
     # The same content again is the same version: CreateArtifact answers it (W&B digest deduplication), so the
-    # client uploads nothing and reads v1 back. New content is v2 and takes `latest`.
+    # client uploads nothing and reads v0 (Trackbase's v1) back. New content is v2 (the client's v1) and takes `latest`.
     again = wb.python(LOG.replace("CONTENT", "first")).stdout
     assert marker(again, "ART_ID") == marker(out, "ART_ID") == v1["id"]
-    assert marker(again, "VERSION") == "v1"
+    assert marker(again, "VERSION") == "v0"
     assert sorted(committed()) == ["v1"]
-    wb.python(LOG.replace("CONTENT", "second"))
+    assert marker(wb.python(LOG.replace("CONTENT", "second")).stdout, "VERSION") == "v1"
     versions = committed()
     assert sorted(versions) == ["v1", "v2"]
     assert "latest" in versions["v2"]["aliases"] and "latest" not in versions["v1"]["aliases"]
@@ -110,7 +110,7 @@ def test_use_artifact_in_another_run_downloads_the_same_bytes_and_records_the_in
     wb.python(BINARY)
     blob = (wb.dir / "blob.bin").read_bytes()
     out = wb.python(USE, "weights:best").stdout
-    assert marker(out, "VERSION") == "v1"
+    assert marker(out, "VERSION") == "v0"
     assert _files(out) == {"data/blob.bin": hashlib.sha256(blob).hexdigest(), "data/notes.txt": hashlib.sha256(b"hello").hexdigest()}
     # The consuming run is recorded as an input of the version (lineage).
     consumer = wb.run(marker(out, "RUN_ID"))
@@ -125,9 +125,14 @@ def test_a_viewer_key_reads_an_artifact_and_another_organization_sees_none(wb: W
     name = f"{wb.tenant.org}/{wb.tenant.project}/weights:latest"
     viewer = wb.tenant.add_member("member").api_key()  # an org member reads the org-visible project: a viewer there
     out = wb.python(READ, name, key=viewer).stdout
-    assert marker(out, "VERSION") == "v1"
+    assert marker(out, "VERSION") == "v0"
     assert sorted(_files(out)) == ["data/blob.bin", "data/notes.txt"]
     # Another organization's key: the artifact answers as missing, as one that does not exist.
     other = new_tenant(wb.tenant.url)
     assert "not found" in marker(wb.python(READ, name, key=other.key).stdout, "MISSING")
     assert "not found" in marker(wb.python(READ, f"{wb.tenant.org}/{wb.tenant.project}/nothing:latest").stdout, "MISSING")
+    # The first version is W&B's v0 (Trackbase's v1) by name too, and another organization cannot name it so either;
+    # there is no v1 yet.
+    assert marker(wb.python(READ, name.replace(":latest", ":v0"), key=viewer).stdout, "VERSION") == "v0"
+    assert "not found" in marker(wb.python(READ, name.replace(":latest", ":v0"), key=other.key).stdout, "MISSING")
+    assert "not found" in marker(wb.python(READ, name.replace(":latest", ":v1")).stdout, "MISSING")

@@ -97,7 +97,7 @@ def test_a_multipart_artifact_file_round_trips(wb: WandbEnv) -> None:
     assert files["model/big.bin"]["size"] == size and files["model/big.bin"]["state"] == "available"
     assert files["model/big.bin"]["sha256"] == marker(out, "SHA")
     # And back through the client: the bytes downloaded are the bytes logged.
-    downloaded = files_of(wb.python(DOWNLOAD, f"{wb.tenant.org}/{wb.tenant.project}/weights:v1").stdout)
+    downloaded = files_of(wb.python(DOWNLOAD, f"{wb.tenant.org}/{wb.tenant.project}/weights:v0").stdout)
     assert downloaded["model/big.bin"] == marker(out, "SHA")
     assert downloaded["notes.txt"] == hashlib.sha256(b"small beside it\n").hexdigest()
 
@@ -129,7 +129,7 @@ def test_a_large_single_put_is_streamed_and_round_trips(wb: WandbEnv) -> None:
         for f in api.get(f"/orgs/{wb.tenant.org}/projects/{wb.tenant.project}/artifacts/checkpoint/versions/v1/files")["files"]
     }
     assert files["big.bin"]["size"] == size and files["big.bin"]["sha256"] == marker(out, "SHA")
-    downloaded = files_of(wb.python(DOWNLOAD, f"{wb.tenant.org}/{wb.tenant.project}/checkpoint:v1").stdout)
+    downloaded = files_of(wb.python(DOWNLOAD, f"{wb.tenant.org}/{wb.tenant.project}/checkpoint:v0").stdout)
     assert downloaded["big.bin"] == marker(out, "SHA")
 
 

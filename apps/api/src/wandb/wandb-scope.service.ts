@@ -14,13 +14,21 @@ import { ApiKeysService } from '../users/api-keys.service';
 import { WandbRepository } from './wandb.repository';
 import { wandbForbidden, wandbNotFound, wandbUnauthenticated } from './wandb.errors';
 
-/** What a W&B call needs in its project: to read it, to log runs, or to log artifacts. */
-export type WandbNeed = 'read' | 'runs' | 'artifacts';
+/** What a W&B call needs in its project: to read it, to log runs, to log artifacts, or to manage them (aliases, deletion). */
+export type WandbNeed = 'read' | 'runs' | 'artifacts' | 'manage';
 
 const PERMISSION: Record<WandbNeed, ProjectPermission> = {
   read: ProjectPermission.Read,
   runs: ProjectPermission.RunsWrite,
   artifacts: ProjectPermission.ArtifactsWrite,
+  manage: ProjectPermission.ArtifactsManage,
+};
+
+const REFUSED: Record<WandbNeed, string> = {
+  read: 'reading',
+  runs: 'logging to',
+  artifacts: 'logging to',
+  manage: 'managing the artifacts of',
 };
 
 export interface WandbCaller {
@@ -96,7 +104,7 @@ export class WandbScope {
     let project = await this.access.resolveProject(caller.principal, org, slug);
     if (!project && options.create) project = await this.createProject(caller, org, slug);
     if (!project) throw wandbNotFound(`project ${slug}`);
-    if (!this.access.allows(PERMISSION[need], org, project)) throw wandbForbidden(`${need === 'read' ? 'reading' : 'logging to'} ${slug}`);
+    if (!this.access.allows(PERMISSION[need], org, project)) throw wandbForbidden(`${REFUSED[need]} ${slug}`);
     return this.transaction(caller, org, project, work);
   }
 

@@ -13,6 +13,7 @@ import { UploadGrants } from './files/upload-grants';
 import { WandbManifestsService } from './files/wandb-manifests.service';
 import { WandbMultipartService } from './files/wandb-multipart.service';
 import { WandbUploadsService } from './files/wandb-uploads.service';
+import { ArtifactEditsResolvers } from './graphql/artifact-edits.resolvers';
 import { ArtifactReadsResolvers } from './graphql/artifact-reads.resolvers';
 import { ArtifactsResolvers } from './graphql/artifacts.resolvers';
 import { FilesResolvers } from './graphql/files.resolvers';
@@ -45,6 +46,7 @@ import { WandbScope } from './wandb-scope.service';
     FilesResolvers,
     ArtifactsResolvers,
     ArtifactReadsResolvers,
+    ArtifactEditsResolvers,
   ],
 })
 export class WandbModule {}

@@ -110,6 +110,34 @@ export class WandbRepository {
     return rows[0]?.id ?? null;
   }
 
+  /** The W&B tags of a version, by name. */
+  async tagsOf(ctx: RequestContext, versionId: string): Promise<string[]> {
+    const rows: Array<{ name: string }> = await ctx.em.query(
+      `SELECT name FROM wandb_artifact_tags WHERE organization_id = $1 AND version_id = $2 ORDER BY name`,
+      [ctx.organization.id, versionId],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  /** Gives a version W&B tags (those it has already stay once). */
+  async addTags(ctx: RequestContext, versionId: string, names: string[]): Promise<void> {
+    if (!names.length) return;
+    await ctx.em.query(
+      `INSERT INTO wandb_artifact_tags (organization_id, version_id, name) SELECT $1, $2, unnest($3::text[])
+       ON CONFLICT (version_id, name) DO NOTHING`,
+      [ctx.organization.id, versionId, names],
+    );
+  }
+
+  async deleteTags(ctx: RequestContext, versionId: string, names: string[]): Promise<void> {
+    if (!names.length) return;
+    await ctx.em.query(`DELETE FROM wandb_artifact_tags WHERE organization_id = $1 AND version_id = $2 AND name = ANY($3::text[])`, [
+      ctx.organization.id,
+      versionId,
+      names,
+    ]);
+  }
+
   /** The state row of a run, created empty when missing; locked for the rest of the transaction. */
   async lockState(ctx: RequestContext, runId: string): Promise<WandbRunState> {
     await ctx.em.query(`INSERT INTO wandb_runs (organization_id, run_id) VALUES ($1, $2) ON CONFLICT (run_id) DO NOTHING`, [

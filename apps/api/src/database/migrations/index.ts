@@ -28,6 +28,7 @@ import { Scim1764406000000 } from './1764406000000-scim';
 import { EmailTwoFactor1764407000000 } from './1764407000000-email-two-factor';
 import { RetentionSchedule1764408000000 } from './1764408000000-retention-schedule';
 import { ArtifactTrash1764408100000 } from './1764408100000-artifact-trash';
+import { WandbArtifactTags1764408104000 } from './1764408104000-wandb-artifact-tags';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   EmailTwoFactor1764407000000,
   RetentionSchedule1764408000000,
   ArtifactTrash1764408100000,
+  WandbArtifactTags1764408104000,
 ];

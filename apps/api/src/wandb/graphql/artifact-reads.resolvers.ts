@@ -6,6 +6,7 @@ import type { RequestContext } from '../../common/context/request-context';
 import { AppError } from '../../common/errors/app-error';
 import { ManifestLinks } from '../files/manifest-links';
 import { WandbRunsService } from '../runs/wandb-runs.service';
+import { toTrackbaseRef, wandbVersionIndex } from './artifact-numbering';
 import { wandbNotFound } from '../wandb.errors';
 import { WandbRepository } from '../wandb.repository';
 import { WandbScope, type WandbCaller } from '../wandb-scope.service';
@@ -30,9 +31,11 @@ const FILES_PAGE = 1_000;
  * Reading artifacts back (`run.use_artifact`, `artifact.download()`,
  * `artifact.wait()`, `wandb.Api().artifact()`): a W&B `Artifact` is a
  * Trackbase artifact version, its collection (`ArtifactSequence`) the
- * artifact, `versionIndex` the version's number. `name:alias` and `name:v3`
- * resolve as everywhere in Trackbase; a missing artifact (or another
- * organization's) answers null, which the client reports as not found.
+ * artifact. W&B counts versions from 0 and Trackbase from 1: `versionIndex`
+ * is the version's number less one, and `name:v0` names Trackbase's `v1`
+ * (`toTrackbaseRef`); aliases resolve as everywhere in Trackbase. A missing
+ * artifact (or another organization's) answers null, which the client
+ * reports as not found.
  * Every nested field reads in its own read-scoped transaction, as the
  * caller's role allows.
  */
@@ -101,8 +104,10 @@ export class ArtifactReadsResolvers {
     });
   }
 
-  private async artifactOf(ctx: RequestContext, caller: WandbCaller, version: ArtifactVersion) {
+  /** A version as W&B's `Artifact`, read in `ctx` (its nested fields read again as the caller). */
+  async artifactOf(ctx: RequestContext, caller: WandbCaller, version: ArtifactVersion) {
     const wandb = await this.repository.manifestOf(ctx, version.id);
+    const tags = await this.repository.tagsOf(ctx, version.id);
     const entity = ctx.organization.slug;
     const project = ctx.currentProject.slug;
     const collection = this.collection(ctx, caller, version.artifact);
@@ -112,14 +117,14 @@ export class ArtifactReadsResolvers {
       __typename: 'Artifact',
       id: version.id,
       artifactSequence: collection,
-      versionIndex: versionNumber(version),
+      versionIndex: wandbVersionIndex(version),
       artifactType: { id: version.kind, name: version.kind },
       description: version.description || null,
       metadata: JSON.stringify(version.metadata ?? {}),
       // W&B's "no time to live".
       ttlDurationSeconds: -1,
       ttlIsInherited: true,
-      tags: [],
+      tags: tags.map((name) => ({ id: `${version.id}:${name}`, name })),
       historyStep: null,
       state: version.state === 'committed' ? 'COMMITTED' : 'PENDING',
       size: version.size,
@@ -185,7 +190,7 @@ export class ArtifactReadsResolvers {
       project: projectOf(ctx),
       artifactMembership: ({ aliasName }: { aliasName: string }) =>
         this.readOrNull(caller, entity, project, async (inner) =>
-          this.membership(inner, caller, await this.artifacts.version(inner, name, aliasName)),
+          this.membership(inner, caller, await this.artifacts.version(inner, name, toTrackbaseRef(aliasName))),
         ),
     };
   }
@@ -222,12 +227,8 @@ export class ArtifactReadsResolvers {
   }
 }
 
-/** `name:alias` or `name:v3`; the alias is `latest` when none is given. */
+/** `name:alias` or `name:v3` (W&B's numbering); the alias is `latest` when none is given. */
 function splitRef(name: string): { artifact: string; ref: string } {
   const at = name.lastIndexOf(':');
-  return at < 0 ? { artifact: name, ref: 'latest' } : { artifact: name.slice(0, at), ref: name.slice(at + 1) || 'latest' };
-}
-
-function versionNumber(version: ArtifactVersion): number | null {
-  return version.version ? Number(version.version.slice(1)) : null;
+  return at < 0 ? { artifact: name, ref: 'latest' } : { artifact: name.slice(0, at), ref: toTrackbaseRef(name.slice(at + 1) || 'latest') };
 }

@@ -10,6 +10,7 @@ import { WandbRunsService } from '../runs/wandb-runs.service';
 import { wandbBadRequest, wandbNotFound } from '../wandb.errors';
 import { WandbRepository } from '../wandb.repository';
 import { WandbScope, type WandbCaller } from '../wandb-scope.service';
+import { tagNames, type TagInput } from './artifact-tags';
 import type { GraphqlContext } from './graphql-context';
 
 interface CreateArtifactInput {
@@ -22,6 +23,7 @@ interface CreateArtifactInput {
   description?: string | null;
   digest: string;
   aliases?: Array<{ artifactCollectionName: string; alias: string }> | null;
+  tags?: TagInput[] | null;
   metadata?: string | null;
 }
 
@@ -84,6 +86,7 @@ export class ArtifactsResolvers {
     const aliases = [...new Set((input.aliases ?? []).map((a) => a.alias))].filter(
       (a) => a !== 'latest' && aliasSchema.safeParse(a).success,
     );
+    const tags = tagNames(input.tags);
     return this.scope.inProject(
       caller,
       input.entityName,
@@ -97,6 +100,7 @@ export class ArtifactsResolvers {
         if (existing) {
           const files = (await this.reads.files(ctx, name, existing)).files;
           const same = await this.versions.create(ctx, name, { kind, ...run, files: files.map(declarationOf), aliases });
+          await this.repository.addTags(ctx, same.version.id, tags);
           return { artifact: artifactOf(same.version.id, 'COMMITTED', input.digest, name) };
         }
         const created = await this.versions.create(ctx, name, {
@@ -109,6 +113,7 @@ export class ArtifactsResolvers {
           aliases,
         });
         await this.repository.saveDigest(ctx, created.version.id, input.digest);
+        await this.repository.addTags(ctx, created.version.id, tags);
         return { artifact: artifactOf(created.version.id, 'PENDING', input.digest, name) };
       },
       { create: true },
@@ -164,9 +169,14 @@ export class ArtifactsResolvers {
     const home = await this.home(versionId);
     return this.scope.inProject(caller, home.entity, home.project, 'artifacts', async (ctx) => {
       const wandb = await this.repository.manifestOf(ctx, versionId);
+      // Read before the commit: a draft identical to an existing version is removed by it.
+      const tags = await this.repository.tagsOf(ctx, versionId);
       const { version } = await this.versions.commit(ctx, home.artifact, versionId);
-      // Identical to a version logged before: that one stands, and keeps the client's manifest if it had none.
-      if (wandb && version.id !== versionId) await this.repository.copyManifest(ctx, wandb, version.id);
+      // Identical to a version logged before: that one stands, keeps the client's manifest if it had none, and takes the tags.
+      if (version.id !== versionId) {
+        if (wandb) await this.repository.copyManifest(ctx, wandb, version.id);
+        await this.repository.addTags(ctx, version.id, tags);
+      }
       return { artifact: artifactOf(version.id, 'COMMITTED', wandb?.digest ?? version.digest, home.artifact) };
     });
   }

@@ -10,6 +10,7 @@ import {
   type ExecutionResult,
 } from 'graphql';
 import { AppError } from '../../common/errors/app-error';
+import { ArtifactEditsResolvers } from './artifact-edits.resolvers';
 import { ArtifactReadsResolvers } from './artifact-reads.resolvers';
 import { ArtifactsResolvers } from './artifacts.resolvers';
 import { FilesResolvers } from './files.resolvers';
@@ -57,8 +58,16 @@ export class GraphqlService {
     files: FilesResolvers,
     artifacts: ArtifactsResolvers,
     artifactReads: ArtifactReadsResolvers,
+    artifactEdits: ArtifactEditsResolvers,
   ) {
-    this.rootValue = { ...viewer.root(), ...runs.root(), ...files.root(), ...artifacts.root(), ...artifactReads.root() };
+    this.rootValue = {
+      ...viewer.root(),
+      ...runs.root(),
+      ...files.root(),
+      ...artifacts.root(),
+      ...artifactReads.root(),
+      ...artifactEdits.root(),
+    };
   }
 
   async run(request: GraphqlRequest, context: GraphqlContext): Promise<GraphqlAnswer> {

@@ -35,6 +35,10 @@ export const WANDB_SDL = /* GraphQL */ `
     commitArtifact(input: CommitArtifactInput!): CommitArtifactPayload
     completeMultipartUploadArtifact(input: CompleteMultipartUploadArtifactInput!): CompleteMultipartUploadArtifactPayload
     useArtifact(input: UseArtifactInput!): UseArtifactPayload
+    updateArtifact(input: UpdateArtifactInput!): UpdateArtifactPayload
+    addAliases(input: AddAliasesInput!): AliasesPayload
+    deleteAliases(input: DeleteAliasesInput!): AliasesPayload
+    deleteArtifact(input: DeleteArtifactInput!): DeleteArtifactPayload
   }
 
   type User {
@@ -357,7 +361,9 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   input TagInput {
+    tagCategoryName: String
     tagName: String!
+    attributes: String
   }
 
   type CreateArtifactPayload {
@@ -499,6 +505,56 @@ export const WANDB_SDL = /* GraphQL */ `
   }
 
   type UseArtifactPayload {
+    artifact: Artifact!
+  }
+
+  # \`artifact.save()\` of a committed version: its tags (description and metadata stay as they were).
+  input UpdateArtifactInput {
+    clientMutationId: String
+    artifactID: ID!
+    description: String
+    metadata: JSONString
+    labels: JSONString
+    aliases: [ArtifactAliasInput!]
+    tagsToAdd: [TagInput!]
+    tagsToDelete: [TagInput!]
+    ttlDurationSeconds: Int64
+  }
+
+  type UpdateArtifactPayload {
+    artifact: Artifact!
+  }
+
+  input ArtifactCollectionAliasInput {
+    entityName: String!
+    projectName: String!
+    artifactCollectionName: String!
+    alias: String!
+  }
+
+  input AddAliasesInput {
+    clientMutationId: String
+    artifactID: ID!
+    aliases: [ArtifactCollectionAliasInput!]!
+  }
+
+  input DeleteAliasesInput {
+    clientMutationId: String
+    artifactID: ID!
+    aliases: [ArtifactCollectionAliasInput!]!
+  }
+
+  type AliasesPayload {
+    success: Boolean!
+  }
+
+  input DeleteArtifactInput {
+    clientMutationId: String
+    artifactID: ID!
+    deleteAliases: Boolean
+  }
+
+  type DeleteArtifactPayload {
     artifact: Artifact!
   }
 `;
