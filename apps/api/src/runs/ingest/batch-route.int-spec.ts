@@ -136,3 +136,37 @@ describe('lean batch route', () => {
     expect(again.body).toEqual({ streamId: 's', seq: 0, duplicate: true, points: 0 });
   });
 });
+
+describe('request log of the lean batch route', () => {
+  let logged: TestApp;
+  afterAll(() => logged?.close());
+
+  it('writes one line per batch with its request id, route and status, at warn for a refusal, without the credential', async () => {
+    logged = await startTestApp({ LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
+    const user = await signup(logged.url, 'Logged');
+    const own = (await createOrg(user)).slug;
+    const proj = (await createProject(user, own, 'private', 'logs')).slug;
+    const run = ((await user.api.post(`/orgs/${own}/projects/${proj}/runs`, {})).body as { key: string }).key;
+    const path = `/api/v1/orgs/${own}/projects/${proj}/runs/${run}/batches`;
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
+      lines.push(String(chunk));
+      return write(chunk, ...rest);
+    });
+    expect((await user.api.request('POST', path, batch(0), { 'x-request-id': 'logged-ok' })).status).toBe(200);
+    expect((await user.api.request('POST', path.replace(run, 'nope-1'), batch(0), { 'x-request-id': 'logged-404' })).status).toBe(404);
+    vi.restoreAllMocks();
+    const entries = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    const ok = entries.filter((e) => e.req?.id === 'logged-ok');
+    expect(ok).toHaveLength(1);
+    expect(ok[0]).toMatchObject({ level: 30, req: { method: 'POST', url: path }, res: { statusCode: 200 } });
+    const refused = entries.filter((e) => e.req?.id === 'logged-404');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ level: 40, res: { statusCode: 404 } });
+    expect(lines.join('')).not.toContain(user.tokens.accessToken);
+  });
+});
