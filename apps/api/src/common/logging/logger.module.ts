@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
-import { pinoHttp } from 'pino-http';
+import { pinoHttp, type Options } from 'pino-http';
 import type { AppConfig } from '../../config/config';
 import { logStream, resolveLogFormat } from './log-format';
 
@@ -29,19 +29,18 @@ export function requestIdFor(
 }
 
 /** pino-http's settings: a request id on every line, credentials never in the log, one line per answered request. */
-function pinoHttpParams(config: AppConfig) {
+function pinoHttpParams(config: AppConfig): [Options, { write(line: string): void }] {
   return [
     {
       level: config.LOG_LEVEL,
-      genReqId: (request: IncomingMessage, response: { setHeader(name: string, value: string): unknown }) =>
-        requestIdFor(request, response),
+      genReqId: (request: IncomingMessage, response) => requestIdFor(request, response),
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refreshToken', '*.token'],
         censor: '[redacted]',
       },
-      customLogLevel: (_request: IncomingMessage, response: { statusCode: number }, error?: Error) =>
+      customLogLevel: (_request, response, error) =>
         error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-      autoLogging: { ignore: (request: IncomingMessage) => request.url === '/healthz' || request.url === '/readyz' },
+      autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' },
       serializers: {
         req: (request: { id: string; method: string; url: string }) => ({
           id: request.id,
@@ -51,7 +50,7 @@ function pinoHttpParams(config: AppConfig) {
       },
     },
     logStream(resolveLogFormat(config.LOG_FORMAT, process.stdout.isTTY === true)),
-  ] as const;
+  ];
 }
 
 /**
@@ -61,7 +60,7 @@ function pinoHttpParams(config: AppConfig) {
  * request walked before reaching any route).
  */
 export function loggerModule(config: AppConfig) {
-  return LoggerModule.forRoot({ pinoHttp: [...pinoHttpParams(config)], useExisting: true, forRoutes: [] });
+  return LoggerModule.forRoot({ pinoHttp: pinoHttpParams(config), useExisting: true, forRoutes: [] });
 }
 
 /**

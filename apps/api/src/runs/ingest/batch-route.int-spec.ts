@@ -150,10 +150,10 @@ describe('request log of the lean batch route', () => {
     const path = `/api/v1/orgs/${own}/projects/${proj}/runs/${run}/batches`;
     const lines: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
       lines.push(String(chunk));
-      return write(chunk, ...rest);
-    });
+      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write);
     expect((await user.api.request('POST', path, batch(0), { 'x-request-id': 'logged-ok' })).status).toBe(200);
     expect((await user.api.request('POST', path.replace(run, 'nope-1'), batch(0), { 'x-request-id': 'logged-404' })).status).toBe(404);
     vi.restoreAllMocks();

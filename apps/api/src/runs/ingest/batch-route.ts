@@ -58,7 +58,7 @@ export class BatchRoute implements NestMiddleware {
   }
 
   async use(request: Request, response: Response, _next: NextFunction): Promise<void> {
-    await this.principals.authenticate(request);
+    await this.principals.authenticate(request as unknown as Parameters<PrincipalGuard['authenticate']>[0]);
     const ctx = await this.access.authorize(request as unknown as HttpRequest, this.route);
     const params = validate(request.params, RunParamDto) as RunParamDto;
     const body = validate(request.body, RunBatchDto) as RunBatchDto;
