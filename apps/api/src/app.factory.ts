@@ -17,7 +17,7 @@ import { httpMetrics } from './metrics/http-metrics';
 import { jsonTextProblem, MAX_JSON_DEPTH } from './common/validation/json-text';
 import { Logger } from 'nestjs-pino';
 import { AppLogger } from './common/logging/log-format';
-import { requestIdFor } from './common/logging/logger.module';
+import { requestIdFor, requestLogging } from './common/logging/logger.module';
 import type { AppConfig } from './config/config';
 
 export const API_PREFIX = 'api/v1';
@@ -63,6 +63,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       .build(),
   );
   SwaggerModule.setup('api/docs', app, declarePathParameters(cleanupOpenApiDoc(document)), { jsonDocumentUrl: 'api/openapi.json' });
+  // After the body parser, the web app's files and the API docs, where Nest mounted nestjs-pino's middleware.
+  app.use(requestLogging(config));
   return app;
 }
 

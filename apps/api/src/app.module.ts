@@ -94,14 +94,17 @@ export class AppModule {
         AccessRepository,
         AccessEvents,
         AccessCache,
+        PrincipalGuard,
+        AccessGuard,
         // Guards run in this order: who is calling, then may they do this here.
-        { provide: APP_GUARD, useClass: PrincipalGuard },
-        { provide: APP_GUARD, useClass: AccessGuard },
+        // (The lean batch route, runs/ingest/batch-route.ts, calls the same two itself.)
+        { provide: APP_GUARD, useExisting: PrincipalGuard },
+        { provide: APP_GUARD, useExisting: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: TransactionInterceptor },
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
-      exports: [APP_CONFIG, AccessService, AccessEvents, AccessCache],
+      exports: [APP_CONFIG, AccessService, AccessEvents, AccessCache, PrincipalGuard, AccessGuard],
     };
   }
 }

@@ -6,14 +6,19 @@
  *
  * Env: BENCH_SECONDS (per level, default 20), BENCH_CONCURRENCY (default 1,8,64),
  * BENCH_SERIES (series per batch, default 20), BENCH_POINTS (points per series
- * per batch, default 2500), BENCH_DATABASE_URL (else an embedded PostgreSQL).
+ * per batch, default 2500), BENCH_DATABASE_URL (else an embedded PostgreSQL), BENCH_CLIENT=fetch (send
+ * with fetch as before, instead of node:http keep-alive). Prints the CPU time per batch of the API process
+ * and of its embedded PostgreSQL too (read from /proc).
  */
+import { postJson } from './http-post';
+import { cpuMs, sampleCpu } from './process-cpu';
 import { api, setupProject, startServer } from './server';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const levels = (process.env.BENCH_CONCURRENCY ?? '1,8,64').split(',').map(Number);
 const seriesPerBatch = Number(process.env.BENCH_SERIES ?? 20);
 const pointsPerSeries = Number(process.env.BENCH_POINTS ?? 2500);
+const fetchClient = process.env.BENCH_CLIENT === 'fetch';
 
 /** The series part of a batch, serialised once: the load process must not be the bottleneck. */
 function seriesJson(): string {
@@ -41,6 +46,8 @@ async function main() {
       let points = 0;
       let batches = 0;
       const latencies: number[] = [];
+      const groups = { api: { pid: server.pid, scope: 'self' as const }, db: { pid: server.pid, scope: 'descendants' as const } };
+      const cpu0 = sampleCpu(groups);
       const started = performance.now();
       const end = started + seconds * 1000;
       await Promise.all(
@@ -48,13 +55,16 @@ async function main() {
           for (let seq = 0; performance.now() < end; seq++) {
             const body = `{"streamId":"bench","seq":${seq},"metrics":${metrics}}`;
             const t0 = performance.now();
-            const response = await fetch(`${project.url}/api/v1${project.runs}/${run.key}/batches`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
-              body,
-            });
-            const ack = (await response.json()) as { points?: number; duplicate?: boolean };
-            if (!response.ok || ack.duplicate) throw new Error(`batch failed: ${response.status} ${JSON.stringify(ack)}`);
+            const url = `${project.url}/api/v1${project.runs}/${run.key}/batches`;
+            const response = fetchClient
+              ? await fetch(url, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
+                  body,
+                }).then(async (r) => ({ status: r.status, json: await r.json() }))
+              : await postJson(url, project.key, body);
+            const ack = response.json as { points?: number; duplicate?: boolean };
+            if (response.status !== 200 || ack.duplicate) throw new Error(`batch failed: ${response.status} ${JSON.stringify(ack)}`);
             latencies.push(performance.now() - t0);
             points += ack.points ?? 0;
             batches++;
@@ -62,11 +72,17 @@ async function main() {
         }),
       );
       const elapsed = (performance.now() - started) / 1000;
+      const cpu1 = sampleCpu(groups);
+      const per = (group: string) => {
+        const ms = cpuMs(cpu0, cpu1, group);
+        return ms === null ? '?' : (ms / Math.max(1, batches)).toFixed(2);
+      };
       latencies.sort((a, b) => a - b);
       const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0);
       console.log(
         `concurrency ${String(concurrency).padStart(2)}: ${Math.round(points / elapsed).toLocaleString('en-US')} points/s committed ` +
-          `(${batches} batches in ${elapsed.toFixed(1)}s; batch latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms)`,
+          `(${batches} batches in ${elapsed.toFixed(1)}s; batch latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms; ` +
+          `CPU per batch: API ${per('api')} ms, PostgreSQL ${per('db')} ms)`,
       );
     }
     if (process.env.BENCH_DATABASE_URL) {

@@ -93,3 +93,13 @@ export function cpuDelta(before: CpuSample, after: CpuSample): string {
     })
     .join(', ');
 }
+
+/** Milliseconds of CPU one group used between two samples; null where either sample lacks the group. */
+export function cpuMs(before: CpuSample, after: CpuSample, group: string): number | null {
+  const then = before.ticks[group];
+  const now = after.ticks[group];
+  if (!then || !now) return null;
+  let used = 0;
+  for (const [pid, ticks] of now) used += ticks - (then.get(pid) ?? 0);
+  return (used / TICKS) * 1000;
+}

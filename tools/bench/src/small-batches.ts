@@ -21,7 +21,7 @@
 import { join } from 'node:path';
 import { api, setupProject, startServer, type BenchProject } from './server';
 import { postJson } from './http-post';
-import { sampleCpu, type CpuSample } from './process-cpu';
+import { cpuMs, sampleCpu } from './process-cpu';
 
 const levels = (process.env.BENCH_RUNS ?? '100,1000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
@@ -41,16 +41,6 @@ function batchBody(seq: number): string {
     series.push({ name: `train/metric_${s}`, steps, values: steps.map((i) => Math.sin(i / 100 + s)), times: steps.map(() => now) });
   }
   return `{"streamId":"bench","seq":${seq},"metrics":${JSON.stringify(series)}}`;
-}
-
-const TICKS = 100;
-function cpuMs(before: CpuSample, after: CpuSample, group: string): number | null {
-  const then = before.ticks[group];
-  const now = after.ticks[group];
-  if (!then || !now) return null;
-  let used = 0;
-  for (const [pid, ticks] of now) used += ticks - (then.get(pid) ?? 0);
-  return (used / TICKS) * 1000;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

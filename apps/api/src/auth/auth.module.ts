@@ -5,8 +5,6 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BearerAuthService } from './bearer-auth.service';
-import { ApiKeyStrategy } from './strategies/api-key.strategy';
-import { JwtStrategy } from './strategies/jwt.strategy';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SignInBackoffRepository } from './sign-in-backoff.repository';
@@ -16,16 +14,7 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [PassportModule, UsersModule, AccountModule],
   controllers: [AuthController, SessionsController],
-  providers: [
-    AuthService,
-    TokensService,
-    BearerAuthService,
-    JwtStrategy,
-    ApiKeyStrategy,
-    LocalStrategy,
-    SignInBackoffRepository,
-    SessionsRepository,
-  ],
+  providers: [AuthService, TokensService, BearerAuthService, LocalStrategy, SignInBackoffRepository, SessionsRepository],
   exports: [TokensService, BearerAuthService],
 })
 export class AuthModule {}

@@ -72,7 +72,11 @@ export class RunsController {
     await this.runs.delete(ctx, params.run);
   }
 
-  /** Acknowledged only after commit; a retried (streamId, seq) is acknowledged with `duplicate: true` and not applied again. */
+  /**
+   * Acknowledged only after commit; a retried (streamId, seq) is acknowledged with `duplicate: true` and not applied again.
+   * Served by the lean batch route (`ingest/batch-route.ts`), which authenticates, authorizes and validates as declared
+   * here and calls this method without walking the router or Nest's pipeline.
+   */
   @Post(':run/batches')
   @HttpCode(200)
   @RequirePermission(ProjectPermission.RunsWrite)

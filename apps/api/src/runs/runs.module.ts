@@ -1,9 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { MediaIngestModule } from '../media/media-ingest.module';
 import { CrashMonitor } from './crash-monitor.service';
 import { CompactionRepository } from './compaction/compaction.repository';
 import { SegmentCompactor } from './compaction/segment-compactor.service';
 import { BatchGroups } from './ingest/batch-groups';
+import { BATCH_ROUTE, BatchRoute } from './ingest/batch-route';
 import { BatchService } from './ingest/batch.service';
 import { IngestRepository } from './ingest/ingest.repository';
 import { LineageRepository } from './lineage/lineage.repository';
@@ -71,4 +72,9 @@ import { ForkAccess } from './fork-access';
     ProjectExport,
   ],
 })
-export class RunsModule {}
+export class RunsModule implements NestModule {
+  /** Batches skip the router and Nest's pipeline (see BatchRoute); every other route of this module is a plain Nest route. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(BatchRoute).forRoutes({ path: BATCH_ROUTE, method: RequestMethod.POST });
+  }
+}

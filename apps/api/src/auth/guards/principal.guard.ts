@@ -1,38 +1,36 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import { GlobalPermission, type Permission } from '@trackbase/contracts';
 import { PERMISSION_KEY } from '../../common/access/require-permission.decorator';
-import { unauthenticated } from '../../common/errors/app-error';
-import { tokenExpired } from '../auth.errors';
+import type { Principal } from '../../common/context/principal';
+import { BearerAuthService, type CredentialSource } from '../bearer-auth.service';
 
 /**
  * Authenticates every non-public route from `Authorization: Bearer ...`,
- * accepting an access token (JWT) or an API key.
+ * accepting an access token (JWT) or an API key (`BearerAuthService.authenticateRequest`,
+ * which the lean batch route calls too), and puts the principal on `request.user`.
  */
 @Injectable()
-export class PrincipalGuard extends AuthGuard(['jwt', 'api-key']) {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class PrincipalGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly bearer: BearerAuthService,
+  ) {}
 
-  override canActivate(execution: ExecutionContext) {
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
     if (execution.getType() !== 'http') return true;
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, [
       execution.getHandler(),
       execution.getClass(),
     ]);
     if (permission === GlobalPermission.Public) return true;
-    return super.canActivate(execution);
+    await this.authenticate(execution.switchToHttp().getRequest<CredentialSource & { user?: Principal }>());
+    return true;
   }
 
-  override handleRequest<T>(error: unknown, user: T, info: unknown): T {
-    if (error) throw error;
-    if (!user) {
-      const infos = Array.isArray(info) ? info : [info];
-      if (infos.some((i) => i instanceof Error && i.name === 'TokenExpiredError')) throw tokenExpired();
-      throw unauthenticated();
-    }
-    return user;
+  /** Sets `request.user` to the request's principal, or refuses with 401 (the lean batch route calls this too). */
+  async authenticate(request: CredentialSource & { user?: Principal }): Promise<Principal> {
+    request.user = await this.bearer.authenticateRequest(request);
+    return request.user;
   }
 }

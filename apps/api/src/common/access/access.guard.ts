@@ -18,12 +18,19 @@ import { ACCESS_CACHED_KEY, AccessCache } from './access-cache';
 import { AccessService } from './access.service';
 import { PERMISSION_KEY, SESSION_KEY } from './require-permission.decorator';
 
-type HttpRequest = RequestWithContext & {
+export type HttpRequest = RequestWithContext & {
   params: Record<string, string | undefined>;
   protocol: string;
   method: string;
   get(name: string): string | undefined;
 };
+
+/** What a route declares about access: its permission, whether only sessions may call it, whether scopes may come from the cache. */
+export interface RouteAccess {
+  permission: Permission;
+  sessionOnly: boolean;
+  cached: boolean;
+}
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -54,13 +61,27 @@ export class AccessGuard implements CanActivate {
       this.logger.error(`route ${execution.getClass().name}.${execution.getHandler().name} declares no permission`);
       throw new AppError(403, 'route_not_declared', 'this route declares no permission and is refused');
     }
+    request.ctx = await this.authorize(request, {
+      permission,
+      sessionOnly: this.reflector.get<boolean>(SESSION_KEY, execution.getHandler()) === true,
+      cached: this.reflector.get<boolean>(ACCESS_CACHED_KEY, execution.getHandler()) === true,
+    });
+    return true;
+  }
+
+  /**
+   * The request context of an authenticated request (`request.user` set, or null on a public route) for a route
+   * declaring `route`, or the refusal. `canActivate` calls it for every Nest route; the lean batch route calls it
+   * with the batch route's own declaration.
+   */
+  async authorize(request: HttpRequest, route: RouteAccess): Promise<RequestContext> {
+    const { permission } = route;
     const principal = (request.user as Principal | undefined) ?? null;
     if (permission === GlobalPermission.Public) {
-      request.ctx = this.withOrigin(new RequestContext(request.id, principal), request);
-      return true;
+      return this.withOrigin(new RequestContext(request.id, principal), request);
     }
     if (!principal) throw unauthenticated();
-    if (principal.via !== 'session' && this.reflector.get<boolean>(SESSION_KEY, execution.getHandler()))
+    if (principal.via !== 'session' && route.sessionOnly)
       throw new AppError(
         403,
         AuthErrorCode.SessionRequired,
@@ -89,7 +110,7 @@ export class AccessGuard implements CanActivate {
       const project = org && isProjectPermission(permission) ? await this.access.resolveProject(principal, org, projectSlug) : null;
       return { org, project };
     };
-    const cached = needsOrg && this.reflector.get<boolean>(ACCESS_CACHED_KEY, execution.getHandler());
+    const cached = needsOrg && route.cached;
     const scopeKey = isProjectPermission(permission) ? projectSlug : null;
     const { org, project } = cached
       ? await this.cache.resolve(principal.userId, orgSlug, scopeKey, resolve, principal.apiKeyId)
@@ -111,8 +132,7 @@ export class AccessGuard implements CanActivate {
     if (isProjectPermission(permission) && !project) throw notFound(`project "${orgSlug}/${projectSlug}"`);
     if (!this.access.allows(permission, org, project)) throw forbidden();
 
-    request.ctx = this.withOrigin(new RequestContext(request.id, principal, org, project), request);
-    return true;
+    return this.withOrigin(new RequestContext(request.id, principal, org, project), request);
   }
 
   private withOrigin(ctx: RequestContext, request: HttpRequest): RequestContext {
