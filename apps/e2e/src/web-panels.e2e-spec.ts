@@ -186,6 +186,11 @@ it('many metrics: the layout reads names only, charts read lines without extreme
   }
   const page = await openPage(`/${org}/${slug}`);
   const answers: Array<{ request: Record<string, unknown>; body: { names?: string[]; series: Array<Record<string, unknown>> } }> = [];
+  // Requests are counted when the page sends them; answers once parsed (which lags the response).
+  let requested = 0;
+  page.on('request', (request) => {
+    if (request.url().endsWith('/series/query')) requested += 1;
+  });
   page.on('response', (response) => {
     if (!response.url().endsWith('/series/query')) return;
     const request = JSON.parse(response.request().postData() ?? '{}');
@@ -209,10 +214,12 @@ it('many metrics: the layout reads names only, charts read lines without extreme
   await section(5).evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await expect.poll(async () => Number(await page.getByLabel('chart sec_5/m_0', { exact: true }).getAttribute('data-lines'))).toBe(3);
   expect(await section(0).locator('figure').count()).toBe(0);
-  const before = answers.length;
+  // Let the reads for the sections scrolled past settle before counting.
+  await expect.poll(() => answers.length).toBe(requested);
+  const before = requested;
   await section(0).evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await expect.poll(async () => Number(await first.getAttribute('data-lines'))).toBe(3);
-  expect(answers.length).toBe(before);
+  expect(requested).toBe(before);
   await screenshot(page, '33-many-metrics-back-to-top');
   await page.context().close();
 });

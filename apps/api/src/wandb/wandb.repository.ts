@@ -124,7 +124,7 @@ export class WandbRepository {
     if (!names.length) return;
     await ctx.em.query(
       `INSERT INTO wandb_artifact_tags (organization_id, version_id, name) SELECT $1, $2, unnest($3::text[])
-       ON CONFLICT (version_id, name) DO NOTHING`,
+       ON CONFLICT (organization_id, version_id, name) DO NOTHING`,
       [ctx.organization.id, versionId, names],
     );
   }

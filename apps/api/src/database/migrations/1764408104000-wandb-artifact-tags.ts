@@ -16,10 +16,9 @@ export class WandbArtifactTags1764408104000 implements MigrationInterface {
         version_id uuid NOT NULL,
         name text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (version_id, name),
+        PRIMARY KEY (organization_id, version_id, name),
         FOREIGN KEY (organization_id, version_id) REFERENCES artifact_versions(organization_id, id) ON DELETE CASCADE
       )`);
-    await q.query(`CREATE INDEX wandb_artifact_tags_organization_idx ON wandb_artifact_tags (organization_id)`);
     await enableTenantSecurity(q, ['wandb_artifact_tags']);
   }
 
