@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { paths, type ErrorBody } from '@trackbase/contracts';
 import { drain, md5, sha256 } from '../../../test/bytes';
 import { streamingWriteCases } from '../../../test/storage-driver-cases';
@@ -257,6 +258,22 @@ describe('local disk driver through the API', () => {
   });
 
   streamingWriteCases(() => driver, 3 * MiB + 3);
+
+  it('parallel writes into a staging directory that each move out of (pruning it) all land, without ENOENT', async () => {
+    // Each move prunes the staging directories it leaves empty, while the other writes are creating
+    // them: the pattern of MLflow's client uploading a run's images in parallel.
+    for (let round = 0; round < 20; round++) {
+      const staging = `prune-race/${round}/runs/r/staging`;
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, i) => {
+          await driver.writeStream(`${staging}/${i}`, Readable.from([Buffer.from(`file ${i}`)]), 'text/plain');
+          await driver.move(`${staging}/${i}`, `prune-race-moved/${round}/${i}`);
+        }),
+      );
+      for (let i = 0; i < 16; i++)
+        expect(await drain(await driver.read(`prune-race-moved/${round}/${i}`))).toEqual(Buffer.from(`file ${i}`));
+    }
+  });
 });
 
 describe('with the S3 driver configured', () => {

@@ -99,8 +99,7 @@ export class LocalDiskDriver implements StorageDriver {
     this.objectPath(key);
     const uploadId = randomUUID();
     const dir = this.uploadDir(uploadId);
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'upload.json'), JSON.stringify({ key, contentType }));
+    await this.inDirectory(dir, () => writeFile(join(dir, 'upload.json'), JSON.stringify({ key, contentType })));
     return uploadId;
   }
 
@@ -182,8 +181,7 @@ export class LocalDiskDriver implements StorageDriver {
     if (!(await this.head(from))) throw notFound('object');
     const meta = await readFile(this.metaPath(from), 'utf8').catch(() => JSON.stringify({}));
     await this.place(source, target, true);
-    await mkdir(dirname(this.metaPath(to)), { recursive: true });
-    await writeFile(this.metaPath(to), meta);
+    await this.inDirectory(dirname(this.metaPath(to)), () => writeFile(this.metaPath(to), meta));
     await rm(this.metaPath(from), { force: true });
     await this.pruneEmptyParents(source);
     await this.pruneEmptyParents(this.metaPath(from));
@@ -313,24 +311,37 @@ export class LocalDiskDriver implements StorageDriver {
     }
   }
 
-  /** Renames into place; retried because a concurrent delete may prune the directory we just created. */
+  /** Renames into place (creating the target's directories when asked). */
   private async place(tmp: string, target: string, createParents: boolean): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      if (createParents) await mkdir(dirname(target), { recursive: true });
+    if (!createParents) {
       try {
         return await rename(tmp, target);
       } catch (error) {
-        if (!isMissingFile(error)) throw error;
-        if (!createParents) throw noSuchUpload();
-        if (attempt >= 3) throw error;
+        throw isMissingFile(error) ? noSuchUpload() : error;
       }
     }
+    await this.inDirectory(dirname(target), () => rename(tmp, target));
   }
 
   private async writeMeta(key: string, contentType: string | undefined): Promise<void> {
     const path = this.metaPath(key);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, JSON.stringify({ contentType }));
+    await this.inDirectory(dirname(path), () => writeFile(path, JSON.stringify({ contentType })));
+  }
+
+  /**
+   * Creates `dir` and writes into it. Retried, because a concurrent move or delete prunes the
+   * directories it leaves empty, and may remove one of ours between the mkdir (or while a
+   * recursive mkdir walks down) and the write: both then fail with ENOENT.
+   */
+  private async inDirectory(dir: string, write: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await mkdir(dir, { recursive: true });
+        return await write();
+      } catch (error) {
+        if (!isMissingFile(error) || attempt >= 8) throw error;
+      }
+    }
   }
 
   private async readUpload(uploadId: string, key: string): Promise<{ key: string; contentType: string }> {
