@@ -46,6 +46,15 @@ function allStats(): Map<number, ProcStat> {
   return stats;
 }
 
+/** A process and every descendant of it, as they are now. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const [child, stat] of allStats()) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), child]);
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) pids.push(...(children.get(pids[i]!) ?? []));
+  return pids;
+}
+
 /** Named groups: one process itself, or every descendant of it (an embedded PostgreSQL under the API). */
 export type CpuGroups = Record<string, { pid: number; scope: 'self' | 'descendants' }>;
 

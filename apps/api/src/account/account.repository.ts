@@ -286,19 +286,20 @@ export class AccountRepository {
    */
   async claimRunEnding(
     db: Db,
+    organizationId: string,
     runId: string,
   ): Promise<{ user_id: string; state: string; name: string; number: number; project_slug: string; org_slug: string } | undefined> {
     const rows = await queryRows<{ user_id: string; state: string; name: string; number: number; project_slug: string; org_slug: string }>(
       db,
       `WITH ended AS (
-         SELECT r.id, r.ended_at, r.created_by AS user_id, r.state, r.name, r.number, p.slug AS project_slug, o.slug AS org_slug
+         SELECT r.id, r.organization_id, r.ended_at, r.created_by AS user_id, r.state, r.name, r.number, p.slug AS project_slug, o.slug AS org_slug
            FROM runs r JOIN projects p ON p.id = r.project_id JOIN organizations o ON o.id = r.organization_id
-          WHERE r.id = $1 AND r.state IN ('finished', 'failed', 'crashed') AND r.ended_at IS NOT NULL AND r.created_by IS NOT NULL
+          WHERE r.organization_id = $1 AND r.id = $2 AND r.state IN ('finished', 'failed', 'crashed') AND r.ended_at IS NOT NULL AND r.created_by IS NOT NULL
             AND EXISTS (SELECT 1 FROM org_members m WHERE m.organization_id = r.organization_id AND m.user_id = r.created_by)),
        claimed AS (
-         INSERT INTO email_run_notices (run_id, ended_at) SELECT id, ended_at FROM ended ON CONFLICT DO NOTHING RETURNING run_id)
+         INSERT INTO email_run_notices (organization_id, run_id, ended_at) SELECT organization_id, id, ended_at FROM ended ON CONFLICT DO NOTHING RETURNING run_id)
        SELECT e.user_id, e.state, e.name, e.number, e.project_slug, e.org_slug FROM ended e JOIN claimed c ON c.run_id = e.id`,
-      [runId],
+      [organizationId, runId],
     );
     return rows[0];
   }

@@ -42,7 +42,9 @@ export class EmailNotificationsService implements OnModuleInit, OnModuleDestroy 
     this.unsubscribeRuns = this.runEvents.on('run', (event) => {
       const state = event.event.state;
       if (event.event.change !== 'updated' || !['finished', 'failed', 'crashed'].includes(state)) return;
-      this.runEnded(event.event.runId).catch((error: Error) => this.logger.error({ msg: 'run email failed', err: error.message }));
+      this.runEnded(event.organizationId, event.event.runId).catch((error: Error) =>
+        this.logger.error({ msg: 'run email failed', err: error.message }),
+      );
     });
   }
 
@@ -92,8 +94,8 @@ export class EmailNotificationsService implements OnModuleInit, OnModuleDestroy 
     }
   }
 
-  private async runEnded(runId: string): Promise<void> {
-    const run = await this.repository.claimRunEnding(this.dataSource, runId);
+  private async runEnded(organizationId: string, runId: string): Promise<void> {
+    const run = await this.repository.claimRunEnding(this.dataSource, organizationId, runId);
     if (!run) return;
     const [recipient] = await this.repository.recipients(this.dataSource, [run.user_id], 'runs');
     if (!recipient || recipient.mode === 'off') return;

@@ -71,7 +71,7 @@ export class ArtifactsRepository {
   /** Creates the artifact if needed and locks its row: versions of one artifact are numbered one at a time. */
   async upsertAndLock(ctx: RequestContext, name: string, kind: string): Promise<ArtifactRow> {
     await ctx.em.query(
-      `INSERT INTO artifacts (organization_id, project_id, name, kind) VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, name) WHERE deleted_at IS NULL DO NOTHING`,
+      `INSERT INTO artifacts (organization_id, project_id, name, kind) VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, project_id, name) WHERE deleted_at IS NULL DO NOTHING`,
       [ctx.organization.id, ctx.currentProject.id, name, kind],
     );
     return this.getArtifact(ctx, name, { lock: true });
@@ -180,7 +180,7 @@ export class ArtifactsRepository {
     await ctx.em.query(
       `INSERT INTO artifact_files (organization_id, version_id, path, object_id)
        SELECT $1, $2, x.path, x.object_id FROM unnest($3::text[], $4::uuid[]) AS x(path, object_id)
-       ON CONFLICT (version_id, path) DO UPDATE SET object_id = EXCLUDED.object_id`,
+       ON CONFLICT (organization_id, version_id, path) DO UPDATE SET object_id = EXCLUDED.object_id`,
       [ctx.organization.id, versionId, files.map((f) => f.path), files.map((f) => f.objectId)],
     );
   }
@@ -247,7 +247,7 @@ export class ArtifactsRepository {
   async setAliases(ctx: RequestContext, artifactId: string, versionId: string, aliases: string[]): Promise<void> {
     await ctx.em.query(
       `INSERT INTO artifact_aliases (organization_id, artifact_id, alias, version_id) SELECT $1, $2, unnest($3::text[]), $4
-       ON CONFLICT (artifact_id, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = now()`,
+       ON CONFLICT (organization_id, artifact_id, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = now()`,
       [ctx.organization.id, artifactId, aliases, versionId],
     );
   }

@@ -1,8 +1,11 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { TenantEntity } from '../common/entities/tenant-base.entity';
 
 @Entity({ name: 'audit_entries' })
 export class AuditEntryEntity extends TenantEntity {
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
+  declare organizationId: string;
+
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 

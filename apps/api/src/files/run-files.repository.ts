@@ -39,7 +39,7 @@ export class RunFilesRepository {
       ctx.em,
       `INSERT INTO run_files AS f (organization_id, run_id, path, object_id)
        SELECT $1, $2, x.path, x.object_id FROM unnest($3::text[], $4::uuid[]) AS x(path, object_id)
-       ON CONFLICT (run_id, path) DO UPDATE SET object_id = EXCLUDED.object_id, pending_object_id = NULL,
+       ON CONFLICT (organization_id, run_id, path) DO UPDATE SET object_id = EXCLUDED.object_id, pending_object_id = NULL,
          created_at = CASE WHEN f.object_id = EXCLUDED.object_id THEN f.created_at ELSE now() END
        RETURNING f.path, f.created_at`,
       [ctx.organization.id, runId, placed.map((f) => f.path), placed.map((f) => f.object.id)],

@@ -64,12 +64,69 @@ export async function decodeImage(bytes: Buffer, what = 'image'): Promise<Decode
   }
   if ((metadata.width ?? 0) * (metadata.height ?? 0) > MEDIA_LIMITS.imagePixels)
     throw new AppError(413, MediaErrorCode.MediaTooLarge, `the ${what} has more than ${MEDIA_LIMITS.imagePixels} pixels`);
+  const cut = containerCut(bytes, metadata.format!);
+  if (cut) throw undecodable(`the ${what} could not be decoded fully (truncated or corrupt): ${cut}`);
   try {
     await pipeline(bytes, { failOn: 'truncated' }).stats();
   } catch (error) {
     throw undecodable(`the ${what} could not be decoded fully (truncated or corrupt): ${(error as Error).message}`);
   }
   return { contentType, width: metadata.width, height: metadata.height, needsThumbnail: true };
+}
+
+/**
+ * Why a PNG, JPEG or WebP container ends before its image does (undefined when it is whole), read
+ * from its structure alone: a PNG's chunks must reach IEND; a JPEG's segments must reach a scan
+ * and the scan an end-of-image marker (entropy-coded data cannot hold 0xFFD9, and APPn segments,
+ * EXIF thumbnails with their own markers included, are skipped by length); a WebP's RIFF size must
+ * fit the bytes. Deterministic, unlike libvips' truncation warnings, which decoders raise only
+ * for what they read (stop 29 saw a cut image pass them once in four CI runs).
+ */
+export function containerCut(bytes: Buffer, format: string): string | undefined {
+  if (format === 'png') {
+    let at = 8;
+    while (at + 12 <= bytes.length) {
+      const length = bytes.readUInt32BE(at);
+      const type = ascii(bytes, at + 4, at + 8);
+      at += 12 + length;
+      if (at > bytes.length) return `the PNG chunk ${type} is cut short`;
+      if (type === 'IEND') return undefined;
+    }
+    return 'the PNG ends before its IEND chunk';
+  }
+  if (format === 'jpeg') {
+    let at = 2;
+    while (at + 2 <= bytes.length) {
+      if (bytes[at] !== 0xff) return 'the JPEG has bytes where a marker should be';
+      const marker = bytes[at + 1]!;
+      if (marker === 0xff) {
+        at += 1; // fill byte
+        continue;
+      }
+      if (marker === 0xd9) return undefined;
+      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        at += 2;
+        continue;
+      }
+      if (at + 4 > bytes.length) return 'a JPEG segment is cut short';
+      const length = bytes.readUInt16BE(at + 2);
+      if (at + 2 + length > bytes.length) return 'a JPEG segment is cut short';
+      if (marker === 0xda) {
+        // Scan data runs to the next marker that is not a stuffed 0xFF00 or a restart marker.
+        at += 2 + length;
+        while (at + 1 < bytes.length && !(bytes[at] === 0xff && bytes[at + 1] !== 0x00 && (bytes[at + 1]! < 0xd0 || bytes[at + 1]! > 0xd7)))
+          at++;
+        if (at + 1 >= bytes.length) return 'the JPEG scan data is cut short';
+        continue;
+      }
+      at += 2 + length;
+    }
+    return 'the JPEG ends before its end-of-image marker';
+  }
+  if (format === 'webp' && bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF') {
+    if (bytes.readUInt32LE(4) + 8 > bytes.length) return 'the WebP is shorter than its RIFF header says';
+  }
+  return undefined;
 }
 
 /** Decodes an image fully and makes its thumbnail; a failure is `media_undecodable` (or `media_too_large`). */

@@ -137,7 +137,7 @@ export class MediaRepository {
       em,
       `INSERT INTO stored_objects AS o (organization_id, project_id, run_id, key, sha256, size, content_type, state, part_size, part_count, completed_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'image/webp', 'available', $6, 1, now())
-       ON CONFLICT (key) DO UPDATE SET touched_at = o.touched_at
+       ON CONFLICT (organization_id, key) DO UPDATE SET touched_at = o.touched_at
        RETURNING o.id`,
       [job.organization_id, job.project_id, job.run_id, object.key, object.sha256, object.size],
     );
@@ -181,7 +181,7 @@ export class MediaRepository {
          FROM jsonb_to_recordset($4::jsonb) AS x(key text, step bigint, idx int, time double precision, type text, content_type text,
               object_id uuid, thumbnail_state text, width int, height int, duration double precision, sample_rate int, format text,
               caption text, boxes jsonb, data jsonb, metadata jsonb)
-       ON CONFLICT (run_id, key, step, idx) DO UPDATE SET time = EXCLUDED.time, type = EXCLUDED.type, content_type = EXCLUDED.content_type,
+       ON CONFLICT (organization_id, run_id, key, step, idx) DO UPDATE SET time = EXCLUDED.time, type = EXCLUDED.type, content_type = EXCLUDED.content_type,
               object_id = EXCLUDED.object_id, thumbnail_object_id = NULL, thumbnail_state = EXCLUDED.thumbnail_state,
               thumbnail_attempts = 0, thumbnail_error = NULL, thumbnail_after = NULL, width = EXCLUDED.width,
               height = EXCLUDED.height, duration = EXCLUDED.duration, sample_rate = EXCLUDED.sample_rate, format = EXCLUDED.format,

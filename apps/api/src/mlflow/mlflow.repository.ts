@@ -88,7 +88,7 @@ export class MlflowRepository {
     await ctx.em.query(
       `INSERT INTO mlflow_experiments AS e (project_id, organization_id, lifecycle_stage, tags)
        VALUES ($2, $1, coalesce($3, 'active'), coalesce($4::jsonb, '{}'::jsonb))
-       ON CONFLICT (project_id) DO UPDATE SET
+       ON CONFLICT (organization_id, project_id) DO UPDATE SET
          lifecycle_stage = coalesce($3, e.lifecycle_stage),
          tags = e.tags || coalesce($4::jsonb, '{}'::jsonb),
          updated_at = now()`,
@@ -149,7 +149,7 @@ export class MlflowRepository {
     await ctx.em.query(
       `INSERT INTO mlflow_runs AS m (run_id, organization_id, tags, parent_run_id, user_id, start_time, end_time)
        VALUES ($2, $1, coalesce($3::jsonb, '{}'::jsonb), $4, $5, $6, $7)
-       ON CONFLICT (run_id) DO UPDATE SET
+       ON CONFLICT (organization_id, run_id) DO UPDATE SET
          tags = (m.tags || coalesce($3::jsonb, '{}'::jsonb)) - coalesce($8, ''),
          parent_run_id = CASE WHEN $9 THEN $4 ELSE m.parent_run_id END,
          user_id = coalesce($5, m.user_id),

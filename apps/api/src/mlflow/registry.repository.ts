@@ -98,7 +98,7 @@ export class RegistryRepository {
     await ctx.em.query(
       `INSERT INTO mlflow_model_versions (project_id, name, version, organization_id, stage, description, tags)
        VALUES ($2, $3, $4, $1, coalesce($5, 'None'), $6, coalesce($7::jsonb, '{}'::jsonb) - coalesce($8, ''))
-       ON CONFLICT (project_id, name, version) DO UPDATE SET
+       ON CONFLICT (organization_id, project_id, name, version) DO UPDATE SET
          stage = coalesce($5, mlflow_model_versions.stage),
          description = coalesce($6, mlflow_model_versions.description),
          tags = (mlflow_model_versions.tags || coalesce($7::jsonb, '{}'::jsonb)) - coalesce($8, ''),

@@ -25,11 +25,11 @@ export interface NotificationRow {
 const SELECT = `SELECT n.id, n.kind, n.created_at, to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at, n.read_at, n.actor_id, a.name AS actor_name, o.slug AS org_slug, p.slug AS project_slug,
     r.number AS run_number, c.report_id, rp.title AS report_title, c.block_id, n.comment_id, c.body
   FROM notifications n
-  JOIN comments c ON c.id = n.comment_id
+  JOIN comments c ON c.organization_id = n.organization_id AND c.id = n.comment_id
   JOIN organizations o ON o.id = n.organization_id
-  LEFT JOIN projects p ON p.id = c.project_id
-  LEFT JOIN reports rp ON rp.id = c.report_id
-  LEFT JOIN runs r ON r.id = c.run_id
+  LEFT JOIN projects p ON p.organization_id = c.organization_id AND p.id = c.project_id
+  LEFT JOIN reports rp ON rp.organization_id = c.organization_id AND rp.id = c.report_id
+  LEFT JOIN runs r ON r.organization_id = c.organization_id AND r.id = c.run_id
   LEFT JOIN users a ON a.id = n.actor_id`;
 
 /**
@@ -60,7 +60,7 @@ export class NotificationsRepository {
       ctx.em,
       `INSERT INTO notifications (organization_id, user_id, kind, comment_id, actor_id)
        SELECT $1, u.user_id, u.kind, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS u(user_id, kind)
-       ON CONFLICT (user_id, comment_id, kind) DO NOTHING
+       ON CONFLICT (organization_id, user_id, comment_id, kind) DO NOTHING
        RETURNING id, user_id`,
       [ctx.organization.id, commentId, ctx.user.userId, [...recipients.keys()], [...recipients.values()]],
     );

@@ -4,6 +4,9 @@ import { TenantEntity } from '../common/entities/tenant-base.entity';
 
 @Entity({ name: 'project_members' })
 export class ProjectMemberEntity extends TenantEntity {
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
+  declare organizationId: string;
+
   @PrimaryColumn({ name: 'project_id', type: 'uuid' })
   projectId!: string;
 

@@ -34,6 +34,7 @@ export class ProjectMembersService {
     if (!orgMember) throw notFound('organization member');
     const previous = await ctx.em.findOneBy(ProjectMemberEntity, { projectId: ctx.currentProject.id, userId });
     await ctx.em.upsert(ProjectMemberEntity, { organizationId: ctx.organization.id, projectId: ctx.currentProject.id, userId, role }, [
+      'organizationId',
       'projectId',
       'userId',
     ]);

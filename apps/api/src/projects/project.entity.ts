@@ -1,9 +1,12 @@
-import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { ProjectVisibility } from '@trackbase/contracts';
 import { TenantEntity } from '../common/entities/tenant-base.entity';
 
 @Entity({ name: 'projects' })
 export class ProjectEntity extends TenantEntity {
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
+  declare organizationId: string;
+
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

@@ -186,7 +186,7 @@ export class ReportsRepository {
   async setMember(ctx: RequestContext, reportId: string, userId: string, role: ReportMemberRole): Promise<void> {
     await ctx.em.query(
       `INSERT INTO report_members (organization_id, report_id, user_id, role) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (report_id, user_id) DO UPDATE SET role = EXCLUDED.role`,
+       ON CONFLICT (organization_id, report_id, user_id) DO UPDATE SET role = EXCLUDED.role`,
       [ctx.organization.id, reportId, userId, role],
     );
   }

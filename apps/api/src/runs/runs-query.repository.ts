@@ -51,7 +51,11 @@ export class RunsQueryRepository {
    * walks `series_metric_<stat>_idx` (project, name, value, run) and probes
    * each run by primary key (the lateral subquery is never flattened), so the
    * first page costs a page of index entries at 1,000,000 runs. The summary
-   * is `s0.v` and the run id `s0.run_id` in `where` and `orderBy`.
+   * is `s0.v` and the run id `s0.run_id` in `where` and `orderBy`. The project
+   * test is written `IS NOT DISTINCT FROM` (the same for a non-null column) so
+   * that it stays a filter: as an index condition it would let the planner,
+   * before statistics exist, probe the project's (organization_id, project_id, …)
+   * unique indexes instead of the primary key.
    */
   async pageByMetric(ctx: RequestContext, metric: MetricSummaryRef, boundName: string, q: PageQuery): Promise<ListedRow[]> {
     return ctx.em.query(
@@ -60,8 +64,8 @@ export class RunsQueryRepository {
                  FROM series s
                 WHERE s.project_id = $2 AND s.kind = 'metric' AND s.name = ${boundName} AND s.${metric.column} IS NOT NULL) s0
         CROSS JOIN LATERAL (
-               SELECT ${RUN_COLUMNS} FROM runs r
-                WHERE r.id = s0.run_id AND r.organization_id = $1 AND r.project_id = $2
+               SELECT ${RUN_COLUMNS}, r.organization_id FROM runs r
+                WHERE r.id = s0.run_id AND r.organization_id = $1 AND r.project_id IS NOT DISTINCT FROM $2
                OFFSET 0) r
         WHERE ${q.where}
         ORDER BY ${q.orderBy}

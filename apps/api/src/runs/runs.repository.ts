@@ -125,7 +125,7 @@ export class RunsRepository {
     const rows: RunRecord[] = await ctx.em.query(
       `INSERT INTO runs AS r (organization_id, project_id, number, name, external_id, state, created_by, heartbeat_at, description, tags, params, context, started_at, fork_parent_id, fork_step)
        VALUES ($1, $2, $3, $4, $5, 'running', $6, now(), $7, $8, $9, $10, COALESCE($11::timestamptz, now()), $12, $13)
-       ON CONFLICT (project_id, external_id) DO NOTHING
+       ON CONFLICT (organization_id, project_id, external_id) DO NOTHING
        RETURNING ${RUN_COLUMNS}, ${FORK_PARENT_NUMBER}`,
       [
         ctx.organization.id,

@@ -359,7 +359,7 @@ export class ScimRepository {
           db,
           `INSERT INTO scim_group_members (organization_id, group_id, user_id, display, position)
            SELECT $1, $2, m.user_id, m.display, m.position FROM unnest($3::uuid[], $4::text[], $5::int[]) AS m(user_id, display, position)
-           ON CONFLICT (group_id, user_id) DO UPDATE SET display = EXCLUDED.display, position = EXCLUDED.position
+           ON CONFLICT (organization_id, group_id, user_id) DO UPDATE SET display = EXCLUDED.display, position = EXCLUDED.position
            RETURNING user_id, (xmax = 0) AS inserted`,
           [organizationId, groupId, ids, members.map((m) => m.display), members.map((_, i) => i)],
         )

@@ -406,7 +406,7 @@ export class SsoRepository {
            SELECT $1, w.project_id, $2, w.role, true
              FROM unnest($3::uuid[], $4::text[]) AS w(project_id, role)
              JOIN projects p ON p.id = w.project_id AND p.organization_id = $1
-           ON CONFLICT (project_id, user_id) DO UPDATE SET role = EXCLUDED.role
+           ON CONFLICT (organization_id, project_id, user_id) DO UPDATE SET role = EXCLUDED.role
              WHERE project_members.sso_managed AND project_members.role <> EXCLUDED.role
            RETURNING project_id`,
           [organizationId, userId, ids, roles],

@@ -66,7 +66,7 @@ export class StorageRepository {
        SELECT $1, $2, $3, $4, k.key, k.sha256, k.size, k.content_type, 'pending', k.part_size, k.part_count
          FROM unnest($5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[], $10::int[])
               AS k(key, sha256, size, content_type, part_size, part_count)
-       ON CONFLICT (key) DO NOTHING`,
+       ON CONFLICT (organization_id, key) DO NOTHING`,
       [
         ctx.organization.id,
         ctx.currentProject.id,
@@ -119,7 +119,7 @@ export class StorageRepository {
     await ctx.em.query(
       `INSERT INTO stored_objects (organization_id, project_id, run_id, artifact_id, key, sha256, size, content_type, state, part_size, part_count, completed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'available', $7, 1, now())
-       ON CONFLICT (key) DO NOTHING`,
+       ON CONFLICT (organization_id, key) DO NOTHING`,
       [
         ctx.organization.id,
         ctx.currentProject.id,
@@ -147,7 +147,7 @@ export class StorageRepository {
   async recordPart(ctx: RequestContext, objectId: string, part: { partNumber: number; etag: string; size: number }): Promise<void> {
     await ctx.em.query(
       `INSERT INTO upload_parts (organization_id, object_id, part_number, etag, size) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (object_id, part_number) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size`,
+       ON CONFLICT (organization_id, object_id, part_number) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size`,
       [ctx.organization.id, objectId, part.partNumber, part.etag, part.size],
     );
   }

@@ -108,7 +108,7 @@ export class RunTablesRepository {
     await ctx.em.query(
       `INSERT INTO run_tables (organization_id, project_id, run_id, key, step, columns, row_count, object_id, source_object_id, source_sha256)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10)
-       ON CONFLICT (run_id, key, step) DO UPDATE SET columns = EXCLUDED.columns, row_count = EXCLUDED.row_count,
+       ON CONFLICT (organization_id, run_id, key, step) DO UPDATE SET columns = EXCLUDED.columns, row_count = EXCLUDED.row_count,
          object_id = EXCLUDED.object_id, source_object_id = EXCLUDED.source_object_id, source_sha256 = EXCLUDED.source_sha256, created_at = now()`,
       [
         ctx.organization.id,
@@ -163,7 +163,7 @@ export class RunTablesRepository {
        SELECT $1, $2, x.sha256, x.type, x.object_id, x.thumbnail_object_id, x.content_type, x.width, x.height, x.duration, x.sample_rate
          FROM jsonb_to_recordset($3::jsonb) AS x(sha256 text, type text, object_id uuid, thumbnail_object_id uuid, content_type text,
               width integer, height integer, duration double precision, sample_rate integer)
-       ON CONFLICT (run_id, sha256, type) DO NOTHING`,
+       ON CONFLICT (organization_id, run_id, sha256, type) DO NOTHING`,
       [ctx.organization.id, runId, JSON.stringify(media)],
     );
   }

@@ -56,7 +56,7 @@ export class RetentionRepository {
       `INSERT INTO retention_policies AS p (organization_id, project_id, keep_last_versions, failed_run_files_days, run_filter, run_filter_days,
                                             updated_by, schedule, next_apply_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'daily' THEN now() + interval '1 day' END)
-       ON CONFLICT (project_id) DO UPDATE SET keep_last_versions = EXCLUDED.keep_last_versions,
+       ON CONFLICT (organization_id, project_id) DO UPDATE SET keep_last_versions = EXCLUDED.keep_last_versions,
          failed_run_files_days = EXCLUDED.failed_run_files_days, run_filter = EXCLUDED.run_filter,
          run_filter_days = EXCLUDED.run_filter_days, updated_by = EXCLUDED.updated_by, updated_at = now(),
          schedule = EXCLUDED.schedule,

@@ -176,7 +176,7 @@ export class TrashRepository {
       if (!row) return false;
       await ctx.em.query(
         `INSERT INTO artifact_aliases (organization_id, artifact_id, alias, version_id) SELECT $1, $2, unnest($3::text[]), $4
-         ON CONFLICT (artifact_id, alias) DO NOTHING`,
+         ON CONFLICT (organization_id, artifact_id, alias) DO NOTHING`,
         [ctx.organization.id, row.artifact_id, row.aliases ?? [], id],
       );
       await this.pointLatest(ctx, [row.artifact_id], true);
@@ -300,7 +300,7 @@ export class TrashRepository {
        SELECT DISTINCT ON (artifact_id) organization_id, artifact_id, 'latest', id FROM artifact_versions
         WHERE artifact_id = ANY($1::uuid[]) AND state = 'committed' AND deleted_at IS NULL
         ORDER BY artifact_id, number DESC
-       ON CONFLICT (artifact_id, alias) DO ${move ? 'UPDATE SET version_id = EXCLUDED.version_id, updated_at = now()' : 'NOTHING'}`,
+       ON CONFLICT (organization_id, artifact_id, alias) DO ${move ? 'UPDATE SET version_id = EXCLUDED.version_id, updated_at = now()' : 'NOTHING'}`,
       [artifactIds],
     );
   }

@@ -81,7 +81,7 @@ export class ViewsRepository {
     }
     await ctx.em.query(
       `INSERT INTO saved_view_defaults (organization_id, project_id, user_id, view_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (project_id, user_id) DO UPDATE SET view_id = EXCLUDED.view_id`,
+       ON CONFLICT (organization_id, project_id, user_id) DO UPDATE SET view_id = EXCLUDED.view_id`,
       [...this.scope(ctx), id],
     );
   }

@@ -29,6 +29,7 @@ import { EmailTwoFactor1764407000000 } from './1764407000000-email-two-factor';
 import { RetentionSchedule1764408000000 } from './1764408000000-retention-schedule';
 import { ArtifactTrash1764408100000 } from './1764408100000-artifact-trash';
 import { WandbArtifactTags1764408104000 } from './1764408104000-wandb-artifact-tags';
+import { DistributionLayout1764408106000 } from './1764408106000-distribution-layout';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   RetentionSchedule1764408000000,
   ArtifactTrash1764408100000,
   WandbArtifactTags1764408104000,
+  DistributionLayout1764408106000,
 ];

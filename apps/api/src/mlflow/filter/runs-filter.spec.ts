@@ -17,7 +17,9 @@ describe('MLflow filters become the runs filter language', () => {
     );
     expect(params).toEqual(expect.arrayContaining(['org', ['project'], 'acc', 0.9, '{"lr":"0.01"}', '%resnet%', 'finished', 'team', 'x']));
     expect(where).not.toMatch(/resnet|0\.01|team|finished/);
-    expect(where).toContain("(SELECT s.last_value FROM series s WHERE s.run_id = r.id AND s.kind = 'metric' AND s.name = $3::text)");
+    expect(where).toContain(
+      "(SELECT s.last_value FROM series s WHERE s.organization_id = r.organization_id AND s.run_id = r.id AND s.kind = 'metric' AND s.name = $3::text)",
+    );
     expect(where).toContain('mr.tags ->>');
   });
 

@@ -69,10 +69,10 @@ export class RunSqlBuilder {
       case 'param':
         return { sql: `(r.params -> ${this.bindName(field.path)})`, type: 'jsonb' };
       case 'metric': {
-        // One probe of the (run_id, kind, name) unique index per run: a plan that cannot degrade
-        // into nested loops re-scanning runs, whatever the statistics say.
+        // One probe of the (organization_id, run_id, kind, name) unique index per run: a plan that
+        // cannot degrade into nested loops re-scanning runs, whatever the statistics say.
         const column = METRIC_COLUMNS[field.stat];
-        const sql = `(SELECT s.${column} FROM series s WHERE s.run_id = r.id AND s.kind = 'metric' AND s.name = ${this.bindName(field.name)})`;
+        const sql = `(SELECT s.${column} FROM series s WHERE s.organization_id = r.organization_id AND s.run_id = r.id AND s.kind = 'metric' AND s.name = ${this.bindName(field.name)})`;
         this.metricFields.set(sql, { name: field.name, stat: field.stat, column });
         return { sql, type: field.stat === 'count' || field.stat === 'step' ? 'int' : 'float8' };
       }

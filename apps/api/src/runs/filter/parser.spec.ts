@@ -90,8 +90,12 @@ describe('compiled SQL', () => {
   it('reads metrics by one index probe per run, never a join, binding each name once', () => {
     const { text, params } = compile('metrics.loss < 1 AND metrics.loss.min > 0 AND metrics.acc > 0.5');
     expect(text).not.toMatch(/JOIN/);
-    expect(text).toContain("(SELECT s.last_value FROM series s WHERE s.run_id = r.id AND s.kind = 'metric' AND s.name = $3::text)");
-    expect(text).toContain("(SELECT s.min_value FROM series s WHERE s.run_id = r.id AND s.kind = 'metric' AND s.name = $3::text)");
+    expect(text).toContain(
+      "(SELECT s.last_value FROM series s WHERE s.organization_id = r.organization_id AND s.run_id = r.id AND s.kind = 'metric' AND s.name = $3::text)",
+    );
+    expect(text).toContain(
+      "(SELECT s.min_value FROM series s WHERE s.organization_id = r.organization_id AND s.run_id = r.id AND s.kind = 'metric' AND s.name = $3::text)",
+    );
     expect(params.filter((p) => p === 'loss')).toHaveLength(1);
   });
 

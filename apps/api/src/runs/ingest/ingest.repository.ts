@@ -27,7 +27,7 @@ export interface ClaimedBatch {
 }
 
 /** Folds a new summary row into an existing series (`s`): the same rule for one batch and for a group. */
-const FOLD_SUMMARY = `ON CONFLICT (run_id, kind, name) DO UPDATE SET
+const FOLD_SUMMARY = `ON CONFLICT (organization_id, run_id, kind, name) DO UPDATE SET
          count = s.count + EXCLUDED.count,
          min_value = LEAST(s.min_value, EXCLUDED.min_value),
          max_value = GREATEST(s.max_value, EXCLUDED.max_value),
@@ -48,7 +48,7 @@ export class IngestRepository {
   async claimBatch(ctx: RequestContext, runId: string, streamId: string, seq: number, points: number): Promise<boolean> {
     const rows = await ctx.em.query(
       `INSERT INTO run_batches (organization_id, run_id, stream_id, seq, points) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (run_id, stream_id, seq) DO NOTHING RETURNING seq`,
+       ON CONFLICT (organization_id, run_id, stream_id, seq) DO NOTHING RETURNING seq`,
       [ctx.organization.id, runId, streamId, seq, points],
     );
     return rows.length > 0;
@@ -158,7 +158,7 @@ export class IngestRepository {
        c AS (
          INSERT INTO run_batches (organization_id, run_id, stream_id, seq, points)
          SELECT $1, rid, stream_id, seq, points FROM r ORDER BY idx
-         ON CONFLICT (run_id, stream_id, seq) DO NOTHING
+         ON CONFLICT (organization_id, run_id, stream_id, seq) DO NOTHING
          RETURNING run_id, stream_id, seq),
        t AS (
          UPDATE runs SET heartbeat_at = now(),

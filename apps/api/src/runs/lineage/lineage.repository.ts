@@ -82,7 +82,7 @@ export class LineageRepository {
         `INSERT INTO data_assets AS a (organization_id, project_id, kind, name, version, uri, digest, size_bytes, columns, preview,
                                   framework, model_class, hyperparameters, preprocessing, metadata)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, coalesce($15::jsonb, '{}'::jsonb))
-         ON CONFLICT (project_id, kind, name, version) DO UPDATE SET
+         ON CONFLICT (organization_id, project_id, kind, name, version) DO UPDATE SET
            uri = coalesce(EXCLUDED.uri, a.uri),
            digest = coalesce(EXCLUDED.digest, a.digest),
            size_bytes = coalesce(EXCLUDED.size_bytes, a.size_bytes),
