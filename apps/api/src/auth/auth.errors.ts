@@ -11,3 +11,9 @@ export const refreshTokenReused = () =>
   new AppError(401, AuthErrorCode.RefreshTokenReused, 'refresh token was already used; the session has been revoked');
 export const tokenExpired = () => new AppError(401, AuthErrorCode.TokenExpired, 'access token has expired');
 export const invalidToken = () => new AppError(401, CommonErrorCode.Unauthenticated, 'token is not valid');
+export const credentialInUrl = () =>
+  new AppError(
+    400,
+    AuthErrorCode.CredentialInUrl,
+    'credentials are not taken from the URL, where logs and proxies keep them: send `Authorization: Bearer <key>` (and revoke a key that was sent in a URL)',
+  );

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import type { Principal } from '../common/context/principal';
 import { unauthenticated } from '../common/errors/app-error';
 import { ApiKeysService } from '../users/api-keys.service';
-import { tokenExpired } from './auth.errors';
+import { credentialInUrl, tokenExpired } from './auth.errors';
 import { SessionsRepository } from './sessions.repository';
 import { TokensService, type AccessTokenClaims } from './tokens.service';
 
@@ -51,11 +51,13 @@ export class BearerAuthService {
 
   /**
    * The principal of an HTTP request, or 401. An access token comes from `Authorization: Bearer <jwt>`; an API
-   * key from that header (exactly `Bearer <key>`) or, as it always could, from an `access_token` field of the body
-   * or the query (only one of them). An expired access token is `token_expired`; anything else refused is
+   * key from that header (exactly `Bearer <key>`) or from an `access_token` field of the body (not both); one in
+   * the query is refused (`credential_in_url`). An expired access token is `token_expired`; anything else refused is
    * `unauthenticated` without saying why. A database failure while looking a credential up propagates (503).
    */
   async authenticateRequest(request: CredentialSource): Promise<Principal> {
+    const query = request.query as { access_token?: unknown } | undefined;
+    if (query && typeof query === 'object' && query.access_token !== undefined) throw credentialInUrl();
     const header = request.headers.authorization;
     let expired = false;
     const access = typeof header === 'string' ? AUTH_HEADER.exec(header) : null;
@@ -88,7 +90,10 @@ export class BearerAuthService {
   }
 }
 
-/** The API key offered: `Bearer <key>` (exactly two words), or a body or query `access_token`; none when more than one is. */
+/**
+ * The API key offered: `Bearer <key>` (exactly two words), or a body `access_token`; none when both are. (A query
+ * `access_token` was refused before: URLs end up in request logs, proxies and browser history.)
+ */
 function apiKeyToken(request: CredentialSource): string | undefined {
   let token: string | undefined;
   const header = request.headers.authorization;
@@ -97,9 +102,9 @@ function apiKeyToken(request: CredentialSource): string | undefined {
     if (parts.length !== 2) return undefined;
     if (/^Bearer$/i.test(parts[0]!)) token = parts[1];
   }
-  for (const source of [request.body, request.query]) {
-    const offered = source && typeof source === 'object' ? (source as { access_token?: unknown }).access_token : undefined;
-    if (!offered) continue;
+  const body = request.body as { access_token?: unknown } | undefined;
+  const offered = body && typeof body === 'object' ? body.access_token : undefined;
+  if (offered) {
     if (token || typeof offered !== 'string') return undefined;
     token = offered;
   }

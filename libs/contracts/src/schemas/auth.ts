@@ -106,6 +106,8 @@ export const AuthErrorCode = {
   SessionRequired: 'session_required',
   /** The API key's scope (read-only, or limited to an organization) does not cover this account-level write. */
   KeyScope: 'key_scope',
+  /** A credential in the URL (`?access_token=`): URLs are logged by servers, proxies and browsers, so it is refused; send `Authorization: Bearer`. */
+  CredentialInUrl: 'credential_in_url',
 } as const;
 
 /** Ends the session of the given refresh token, or else the session of the access token used. */

@@ -11,8 +11,11 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Signed storage URLs carry their grant in the path; logged, it would be a usable credential until it expires. */
 const SIGNED_URL = /^(\/api\/v1\/storage\/(?:objects|archives)\/)[^/?]+/;
 
+/** A credential someone put in the query (refused as `credential_in_url`, but the refused request is logged too). */
+const QUERY_CREDENTIAL = /([?&](?:access_token|api_key|token)=)[^&#]*/gi;
+
 export function redactUrl(url: string): string {
-  return url.replace(SIGNED_URL, '$1[redacted]');
+  return url.replace(SIGNED_URL, '$1[redacted]').replace(QUERY_CREDENTIAL, '$1[redacted]');
 }
 
 /** The caller's x-request-id when well-formed, else a new one; echoed in the response header. */
