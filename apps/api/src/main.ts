@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApp } from './app.factory';
-import { ConfigError, loadConfig, redactedConfig, type AppConfig } from './config/config';
+import { ConfigError, loadConfig, multiNodeWarnings, redactedConfig, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
 import { resolveDatabase } from './database/resolve-database';
 import { logStream, resolveLogFormat, type LogFormat } from './common/logging/log-format';
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   format = resolveLogFormat(config.LOG_FORMAT, process.stdout.isTTY === true);
   // The full configuration on a terminal is noise; JSON consumers keep it.
   log(format === 'json' ? { msg: 'starting trackbase', config: redactedConfig(config) } : { msg: 'starting trackbase' });
+  for (const warning of multiNodeWarnings()) log({ level: 40, msg: warning });
   const database = await resolveDatabase(config, undefined, (message) => log({ level: 40, msg: message }));
   if (database.embedded) log({ msg: 'embedded PostgreSQL started', dataDir: config.TRACKBASE_DATA_DIR });
   if (config.MIGRATE_ON_BOOT) log({ msg: 'migrations applied', applied: await migrate(database.url) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, multiNodeWarnings } from './config';
 
 const base = { TRACKBASE_DATA_DIR: '/tmp/tb-config-spec', JWT_SECRET: 'x'.repeat(32) };
 
@@ -78,5 +78,14 @@ describe('SSO_DNS_SERVERS', () => {
     ]);
     for (const bad of ['dns.example.com', '127.0.0.1:0', '127.0.0.1:70000', '[::1]:x'])
       expect(() => loadConfig({ ...base, SSO_DNS_SERVERS: bad }), bad).toThrow(ConfigError);
+  });
+});
+
+describe('multiNodeWarnings', () => {
+  it('warns a node with Redis (maybe one of several) whose secrets are generated per data directory', () => {
+    expect(multiNodeWarnings({})).toEqual([]);
+    expect(multiNodeWarnings({ REDIS_URL: 'redis://x' })[0]).toMatch(/JWT_SECRET and SECRETS_KEY are generated/);
+    expect(multiNodeWarnings({ REDIS_URL: 'redis://x', JWT_SECRET: 'x'.repeat(32) })[0]).toMatch(/SECRETS_KEY is generated/);
+    expect(multiNodeWarnings({ REDIS_URL: 'redis://x', JWT_SECRET: 'x'.repeat(32), SECRETS_KEY: 'k' })).toEqual([]);
   });
 });

@@ -267,6 +267,20 @@ export class ConfigError extends Error {
 }
 
 /**
+ * What a node started with REDIS_URL (so maybe one of several) should hear at boot: secrets generated into its own
+ * data directory differ from every other node's, so tokens one node signs are refused by the next.
+ */
+export function multiNodeWarnings(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!env.REDIS_URL) return [];
+  const generated = ['JWT_SECRET', 'SECRETS_KEY'].filter((name) => !env[name]);
+  if (!generated.length) return [];
+  return [
+    `REDIS_URL is set, so this may be one of several API nodes, but ${generated.join(' and ')} ${generated.length > 1 ? 'are' : 'is'} generated into this node's data directory: ` +
+      `other nodes will refuse what this one signs or encrypts. Give every node the same ${generated.join(' and ')}.`,
+  ];
+}
+
+/**
  * Reads and validates configuration once, at boot. Without JWT_SECRET the
  * secret is generated once and kept in the data directory, so sessions survive
  * a restart of the single-node default; production needs an explicit one so
