@@ -247,6 +247,7 @@ it('panels are dragged within and between sections, moved by keyboard, and the a
       .getByLabel(`section ${name}`, { exact: true })
       .locator('[data-panel]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  await page.getByLabel('panel val/loss', { exact: true }).waitFor();
   await expect.poll(order('metrics')).toEqual(['panel lr', 'panel train/acc', 'panel train/loss', 'panel val/loss']);
   // A second section: a bar panel in "Custom".
   await page.getByRole('button', { name: 'Add panel', exact: true }).click();
@@ -270,11 +271,21 @@ it('panels are dragged within and between sections, moved by keyboard, and the a
   await page.getByRole('button', { name: 'Move lr earlier', exact: true }).focus();
   await page.keyboard.press('Enter');
   await expect.poll(order('Custom')).toEqual(['panel train/acc', 'panel lr', 'panel val/loss']);
+  // And the handle from the keyboard: Space lifts val/loss, ArrowLeft carries it over train/loss, Space drops it.
+  await expect.poll(order('metrics')).toEqual(['panel train/loss', 'panel val/loss']);
+  await metrics.getByRole('button', { name: 'Drag val/loss', exact: true }).focus();
+  // The sensor listens for arrows a moment after the lift, and measures the targets once the drag has begun.
+  for (const key of ['Space', 'ArrowLeft', 'Space']) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(250);
+  }
+  await expect.poll(order('metrics')).toEqual(['panel val/loss', 'panel train/loss']);
   await screenshot(page, '37-project-panels-arranged');
 
   const arranged = { Custom: await order('Custom')(), metrics: await order('metrics')() };
   // Reloaded, the page keeps it; saved as the default view, a browser with nothing stored gets it back.
   await page.reload();
+  await page.getByLabel('section Custom', { exact: true }).locator('[data-panel]').first().waitFor();
   await expect.poll(order('Custom')).toEqual(arranged.Custom);
   await expect.poll(order('metrics')).toEqual(arranged.metrics);
   await page.getByRole('button', { name: 'Save view' }).click();
@@ -292,6 +303,7 @@ it('panels are dragged within and between sections, moved by keyboard, and the a
       .getByLabel(`section ${name}`, { exact: true })
       .locator('[data-panel]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  await fresh.getByLabel('section Custom', { exact: true }).locator('[data-panel]').first().waitFor({ timeout: 15_000 });
   await expect.poll(freshOrder('Custom')).toEqual(arranged.Custom);
   await expect.poll(freshOrder('metrics')).toEqual(arranged.metrics);
   await fresh.context().close();

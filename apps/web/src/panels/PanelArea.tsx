@@ -7,6 +7,7 @@ import {
   useSensor,
   useSensors,
   type DragEndEvent,
+  type DragStartEvent,
 } from '@dnd-kit/core';
 import { rectSortingStrategy, SortableContext, sortableKeyboardCoordinates, useSortable } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
@@ -134,7 +135,12 @@ export function PanelArea(props: PanelAreaProps) {
     const next = movePanel(layout, sections, id, to, index);
     if (next !== layout) setLayout(next);
   };
+  // Arrow keys step from panel to panel: the sections (large targets) would catch every step, so a keyboard drag
+  // leaves them out.
+  const [keyboardDrag, setKeyboardDrag] = useState(false);
+  const onDragStart = ({ activatorEvent }: DragStartEvent) => setKeyboardDrag(activatorEvent instanceof KeyboardEvent);
   const onDragEnd = ({ active, over }: DragEndEvent) => {
+    setKeyboardDrag(false);
     if (!over) return;
     const overId = String(over.id);
     if (overId.startsWith(SECTION_DROP)) return moveTo(String(active.id), overId.slice(SECTION_DROP.length));
@@ -165,13 +171,19 @@ export function PanelArea(props: PanelAreaProps) {
       {!data.loading && !data.names.length && !layout.sections.length && (
         <p className="muted">{runs.length ? 'These runs have logged no metrics yet.' : 'No runs to chart.'}</p>
       )}
-      <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={onDragEnd}>
+      <DndContext
+        sensors={sensors}
+        collisionDetection={closestCenter}
+        onDragStart={onDragStart}
+        onDragEnd={onDragEnd}
+        onDragCancel={() => setKeyboardDrag(false)}
+      >
         {sections.map((section) => {
           const panels = section.panels.filter((p) => !matcher || matcher(panelTitle(p)) || panelMetrics(p).some(matcher));
           if (matcher && !panels.length) return null;
           const collapsed = layout.collapsed.includes(section.name);
           return (
-            <SectionDrop key={section.name} name={section.name}>
+            <SectionDrop key={section.name} name={section.name} disabled={keyboardDrag}>
               <header className="panel-section-head">
                 <button className="link" onClick={() => toggle(section.name)} aria-expanded={!collapsed}>
                   {collapsed ? '▶' : '▼'} {section.name}
@@ -212,8 +224,8 @@ export function PanelArea(props: PanelAreaProps) {
 const SECTION_DROP = 'section:';
 
 /** A section as a drop target: a panel dropped on it (not on one of its panels) goes last in it. */
-function SectionDrop({ name, children }: { name: string; children: ReactNode }) {
-  const { setNodeRef, isOver } = useDroppable({ id: `${SECTION_DROP}${name}` });
+function SectionDrop({ name, disabled, children }: { name: string; disabled: boolean; children: ReactNode }) {
+  const { setNodeRef, isOver } = useDroppable({ id: `${SECTION_DROP}${name}`, disabled });
   return (
     <section ref={setNodeRef} className={`panel-section${isOver ? ' drop-over' : ''}`} aria-label={`section ${name}`}>
       {children}

@@ -66,8 +66,8 @@ export default function LineageGraph({ graph, org, project }: { graph: Graph; or
   const chosen = selected ? byId.get(selected) : undefined;
 
   const open = (n: LineageNode) => {
-    if (n.run) navigate(`/${org}/${n.run.projectSlug}/runs/${n.run.key}?tab=lineage`);
-    else if (n.artifact) navigate(`/${org}/${project}/artifacts/${encodeURIComponent(n.artifact.name)}/${n.artifact.version}`);
+    if (n.run) void navigate(`/${org}/${n.run.projectSlug}/runs/${n.run.key}?tab=lineage`);
+    else if (n.artifact) void navigate(`/${org}/${project}/artifacts/${encodeURIComponent(n.artifact.name)}/${n.artifact.version}`);
     else setSelected((s) => (s === n.id ? null : n.id));
   };
   const onKey = (event: KeyboardEvent, n: LineageNode) => {
