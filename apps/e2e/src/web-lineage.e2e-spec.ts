@@ -86,3 +86,73 @@ it("the lineage tab shows a dataset's columns, statistics and preview rows, and 
   await screenshot(page, '34-run-lineage-metadata');
   await context.close();
 });
+
+it('draws dataset → run → model → run as a graph that is followed by clicking and with the keyboard, readable in dark mode', async () => {
+  const runs = `/orgs/${org}/projects/${project}/runs`;
+  const train = (await owner.api.post(runs, { name: 'fit' })).body;
+  const evaluate = (await owner.api.post(runs, { name: 'score' })).body;
+  const send = (key: string, body: Record<string, unknown>) => owner.api.post(`${runs}/${key}/batches`, { streamId: 's', seq: 0, ...body });
+  expect(
+    (
+      await send(train.key, {
+        inputs: [{ kind: 'dataset', name: 'irises', version: 'v1', columns: [{ name: 'sepal', type: 'float64' }] }],
+        outputs: [{ kind: 'model', name: 'forest', version: '2', framework: 'sklearn' }],
+      })
+    ).status,
+  ).toBe(200);
+  expect((await send(evaluate.key, { inputs: [{ kind: 'model', name: 'forest', version: '2' }] })).status).toBe(200);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+  await context.addInitScript((session) => localStorage.setItem('trackbase.session', session), JSON.stringify(owner.tokens));
+  const page = await context.newPage();
+  await page.goto(`${t.url}/${org}/${project}/runs/${evaluate.key}?tab=lineage`);
+
+  // From the evaluation run, two hops upstream: the model it read, the run that made it, and that run's dataset.
+  const graph = page.getByRole('group', { name: 'Lineage graph' });
+  await expect.poll(() => graph.getAttribute('data-nodes')).toBe('4');
+  expect(await graph.getAttribute('data-edges')).toBe('3');
+  const x = async (role: 'link' | 'button', name: RegExp) => (await graph.getByRole(role, { name }).boundingBox())!.x;
+  // Left to right with the data: dataset, training run, model, evaluation run.
+  const xs = [
+    await x('button', /^dataset irises@v1/),
+    await x('link', new RegExp(`^run ${train.key} `)),
+    await x('button', /^model forest@2/),
+  ];
+  const self = graph.getByRole('link', { name: /\(this run\)$/ });
+  xs.push((await self.boundingBox())!.x);
+  expect(xs).toEqual([...xs].sort((a, b) => a - b));
+  expect(new Set(xs).size).toBe(4);
+
+  // Readable in dark mode: node text light on a dark node.
+  const colours = await self.evaluate((g) => ({
+    text: getComputedStyle(g.querySelector('.lineage-label')!).fill,
+    node: getComputedStyle(g.querySelector('rect')!).fill,
+  }));
+  expect(colours).toEqual({ text: 'rgb(229, 231, 235)', node: 'rgb(39, 50, 68)' });
+  await screenshot(page, '35-run-lineage-graph-dark');
+
+  // A model opens its recorded details beside the graph, with the runs that made and read it.
+  await graph.getByRole('button', { name: /^model forest@2/ }).click();
+  const aside = page.getByRole('complementary', { name: 'Selected model' });
+  await expect.poll(() => aside.innerText()).toContain('forest@2');
+  expect(await aside.innerText()).toMatch(/Produced by\s+\S+ fit/);
+
+  // Clicking the training run follows the lineage there: its graph now has the run as its own.
+  await graph.getByRole('link', { name: new RegExp(`^run ${train.key} `) }).click();
+  await expect.poll(() => new URL(page.url()).pathname).toBe(`/${org}/${project}/runs/${train.key}`);
+  expect(new URL(page.url()).searchParams.get('tab')).toBe('lineage');
+  await expect
+    .poll(() => graph.getByRole('link', { name: /\(this run\)$/ }).getAttribute('aria-label'))
+    .toMatch(new RegExp(`^run ${train.key} fit`));
+
+  // And back with the keyboard alone: Tab reaches the evaluation run's node, Enter opens it.
+  const target = graph.getByRole('link', { name: new RegExp(`^run ${evaluate.key} score`) });
+  await target.waitFor();
+  await graph.locator('[tabindex="0"]').first().focus();
+  for (let i = 0; i < 6 && !(await target.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  expect(await target.evaluate((el) => el === document.activeElement)).toBe(true);
+  await screenshot(page, '36-run-lineage-graph-focus');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => new URL(page.url()).pathname).toBe(`/${org}/${project}/runs/${evaluate.key}`);
+  await context.close();
+});

@@ -223,3 +223,88 @@ it('many metrics: the layout reads names only, charts read lines without extreme
   await screenshot(page, '33-many-metrics-back-to-top');
   await page.context().close();
 });
+
+/** Drags a panel by its handle so that its centre lands on the centre of `onto` (a panel or section locator). */
+async function dragPanel(page: Page, title: string, onto: ReturnType<Page['getByLabel']>) {
+  const handle = (await page.getByRole('button', { name: `Drag ${title}`, exact: true }).boundingBox())!;
+  const from = (await page.getByLabel(`panel ${title}`, { exact: true }).first().boundingBox())!;
+  const to = (await onto.boundingBox())!;
+  const [x, y] = [handle.x + handle.width / 2, handle.y + handle.height / 2];
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 10, y + 10, { steps: 3 });
+  await page.mouse.move(x + to.x + to.width / 2 - (from.x + from.width / 2), y + to.y + to.height / 2 - (from.y + from.height / 2), {
+    steps: 12,
+  });
+  await page.mouse.up();
+}
+
+it('panels are dragged within and between sections, moved by keyboard, and the arrangement comes back from the saved view', async () => {
+  const page = await openPage(`/${org}/${project}`);
+  page.on('dialog', (dialog) => void dialog.accept('Arranged'));
+  const order = (name: string) => () =>
+    page
+      .getByLabel(`section ${name}`, { exact: true })
+      .locator('[data-panel]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  await page.getByLabel('panel val/loss', { exact: true }).waitFor();
+  await expect.poll(order('metrics')).toEqual(['panel lr', 'panel train/acc', 'panel train/loss', 'panel val/loss']);
+  // A second section: a bar panel in "Custom".
+  await page.getByRole('button', { name: 'Add panel', exact: true }).click();
+  const form = page.getByRole('form', { name: 'Add panel' });
+  await form.getByLabel('Panel').selectOption('bar');
+  await form.getByLabel('Metric').fill('val/loss');
+  await form.getByRole('button', { name: 'Add panel' }).click();
+  await expect.poll(order('Custom')).toEqual(['panel val/loss']);
+
+  // Within a section: train/loss dropped onto lr takes its place.
+  const metrics = page.getByLabel('section metrics', { exact: true });
+  await dragPanel(page, 'train/loss', metrics.getByLabel('panel lr', { exact: true }));
+  await expect.poll(order('metrics')).toEqual(['panel train/loss', 'panel lr', 'panel train/acc', 'panel val/loss']);
+  // Between sections: train/acc dropped onto the bar panel goes before it.
+  await dragPanel(page, 'train/acc', page.getByLabel('section Custom', { exact: true }).getByLabel('panel val/loss', { exact: true }));
+  await expect.poll(order('Custom')).toEqual(['panel train/acc', 'panel val/loss']);
+  await expect.poll(order('metrics')).toEqual(['panel train/loss', 'panel lr', 'panel val/loss']);
+  // The keyboard way: lr moved to the other section with its own control, then one place earlier.
+  await metrics.getByRole('combobox', { name: 'Move lr to section' }).selectOption('Custom');
+  await expect.poll(order('Custom')).toEqual(['panel train/acc', 'panel val/loss', 'panel lr']);
+  await page.getByRole('button', { name: 'Move lr earlier', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(order('Custom')).toEqual(['panel train/acc', 'panel lr', 'panel val/loss']);
+  // And the handle from the keyboard: Space lifts val/loss, ArrowLeft carries it over train/loss, Space drops it.
+  await expect.poll(order('metrics')).toEqual(['panel train/loss', 'panel val/loss']);
+  await metrics.getByRole('button', { name: 'Drag val/loss', exact: true }).focus();
+  // The sensor listens for arrows a moment after the lift, and measures the targets once the drag has begun.
+  for (const key of ['Space', 'ArrowLeft', 'Space']) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(250);
+  }
+  await expect.poll(order('metrics')).toEqual(['panel val/loss', 'panel train/loss']);
+  await screenshot(page, '37-project-panels-arranged');
+
+  const arranged = { Custom: await order('Custom')(), metrics: await order('metrics')() };
+  // Reloaded, the page keeps it; saved as the default view, a browser with nothing stored gets it back.
+  await page.reload();
+  await page.getByLabel('section Custom', { exact: true }).locator('[data-panel]').first().waitFor();
+  await expect.poll(order('Custom')).toEqual(arranged.Custom);
+  await expect.poll(order('metrics')).toEqual(arranged.metrics);
+  await page.getByRole('button', { name: 'Save view' }).click();
+  const select = page.getByRole('group', { name: 'Saved views' }).getByRole('combobox');
+  await expect.poll(async () => (await select.locator('option').allTextContents()).join('|')).toContain('Arranged (personal)');
+  await select.selectOption({ label: 'Arranged (personal)' });
+  await page.getByRole('button', { name: 'Make my default' }).click();
+  await expect.poll(async () => (await select.locator('option').allTextContents()).join('|')).toContain('Arranged (personal) ★');
+  await page.context().close();
+
+  const fresh = await openPage(`/${org}/${project}`);
+  expect(await fresh.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('trackbase.panels.')))).toEqual([]);
+  const freshOrder = (name: string) => () =>
+    fresh
+      .getByLabel(`section ${name}`, { exact: true })
+      .locator('[data-panel]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  await fresh.getByLabel('section Custom', { exact: true }).locator('[data-panel]').first().waitFor({ timeout: 15_000 });
+  await expect.poll(freshOrder('Custom')).toEqual(arranged.Custom);
+  await expect.poll(freshOrder('metrics')).toEqual(arranged.metrics);
+  await fresh.context().close();
+});

@@ -1,7 +1,21 @@
+import {
+  closestCenter,
+  DndContext,
+  KeyboardSensor,
+  PointerSensor,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type DragEndEvent,
+  type DragStartEvent,
+} from '@dnd-kit/core';
+import { rectSortingStrategy, SortableContext, sortableKeyboardCoordinates, useSortable } from '@dnd-kit/sortable';
+import { CSS } from '@dnd-kit/utilities';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { naturalCompare } from '../charts/format';
 import { ChartSync } from '../charts/sync';
 import { ErrorBox } from '../components/ui';
+import { movePanel } from './arrange';
 import { groupValue, useAreaData, type AreaData, type PanelRun } from './data';
 import {
   DEFAULT_PANEL,
@@ -83,6 +97,7 @@ export function PanelArea(props: PanelAreaProps) {
   }, [grouping.join(','), charted, data.params]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const sections = useMemo(() => allSections(layout, data.names, derive), [layout, data.names, derive]);
+  const sectionNames = useMemo(() => sections.map((s) => s.name), [sections]);
   const matcher = useMemo(() => searchMatcher(search), [search]);
 
   const edit = (sectionName: string, change: (panels: Panel[]) => Panel[]) => {
@@ -110,6 +125,34 @@ export function PanelArea(props: PanelAreaProps) {
   const removeSection = (name: string) =>
     setLayout({ ...layout, sections: layout.sections.filter((s) => s.name !== name), hidden: [...layout.hidden, name] });
 
+  // Drag and drop by a panel's handle (pointer, or keyboard: Space to lift, arrows to move, Space to drop): onto a
+  // panel to take its place, onto a section (collapsed or empty too) to go last in it.
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+  );
+  const moveTo = (id: string, to: string, index = Number.MAX_SAFE_INTEGER) => {
+    const next = movePanel(layout, sections, id, to, index);
+    if (next !== layout) setLayout(next);
+  };
+  // Arrow keys step from panel to panel: the sections (large targets) would catch every step, so a keyboard drag
+  // leaves them out.
+  const [keyboardDrag, setKeyboardDrag] = useState(false);
+  const onDragStart = ({ activatorEvent }: DragStartEvent) => setKeyboardDrag(activatorEvent instanceof KeyboardEvent);
+  const onDragEnd = ({ active, over }: DragEndEvent) => {
+    setKeyboardDrag(false);
+    if (!over) return;
+    const overId = String(over.id);
+    if (overId.startsWith(SECTION_DROP)) return moveTo(String(active.id), overId.slice(SECTION_DROP.length));
+    const target = sections.find((sec) => sec.panels.some((p) => p.id === overId));
+    if (target)
+      moveTo(
+        String(active.id),
+        target.name,
+        target.panels.findIndex((p) => p.id === overId),
+      );
+  };
+
   return (
     <div className="panel-area" aria-label="Charts">
       <PanelToolbar
@@ -128,40 +171,65 @@ export function PanelArea(props: PanelAreaProps) {
       {!data.loading && !data.names.length && !layout.sections.length && (
         <p className="muted">{runs.length ? 'These runs have logged no metrics yet.' : 'No runs to chart.'}</p>
       )}
-      {sections.map((section) => {
-        const panels = section.panels.filter((p) => !matcher || matcher(panelTitle(p)) || panelMetrics(p).some(matcher));
-        if (matcher && !panels.length) return null;
-        const collapsed = layout.collapsed.includes(section.name);
-        return (
-          <section key={section.name} className="panel-section" aria-label={`section ${section.name}`}>
-            <header className="panel-section-head">
-              <button className="link" onClick={() => toggle(section.name)} aria-expanded={!collapsed}>
-                {collapsed ? '▶' : '▼'} {section.name}
-              </button>
-              <span className="muted">{panels.length} panels</span>
-              <button className="link" aria-label={`Remove section ${section.name}`} onClick={() => removeSection(section.name)}>
-                remove
-              </button>
-            </header>
-            {!collapsed && (
-              <div className="panel-grid">
-                {panels.map((panel) => (
-                  <PanelFrame
-                    key={panel.id}
-                    panel={panel}
-                    onChange={(next) => edit(section.name, (list) => list.map((p) => (p.id === panel.id ? next : p)))}
-                    onRemove={() => edit(section.name, (list) => list.filter((p) => p.id !== panel.id))}
-                    onMove={(delta) => edit(section.name, (list) => move(list, panel.id, delta))}
-                  >
-                    {(visible) => renderPanel(panel, { runs: charted, grouped, data, sync, layout, visible })}
-                  </PanelFrame>
-                ))}
-              </div>
-            )}
-          </section>
-        );
-      })}
+      <DndContext
+        sensors={sensors}
+        collisionDetection={closestCenter}
+        onDragStart={onDragStart}
+        onDragEnd={onDragEnd}
+        onDragCancel={() => setKeyboardDrag(false)}
+      >
+        {sections.map((section) => {
+          const panels = section.panels.filter((p) => !matcher || matcher(panelTitle(p)) || panelMetrics(p).some(matcher));
+          if (matcher && !panels.length) return null;
+          const collapsed = layout.collapsed.includes(section.name);
+          return (
+            <SectionDrop key={section.name} name={section.name} disabled={keyboardDrag}>
+              <header className="panel-section-head">
+                <button className="link" onClick={() => toggle(section.name)} aria-expanded={!collapsed}>
+                  {collapsed ? '▶' : '▼'} {section.name}
+                </button>
+                <span className="muted">{panels.length} panels</span>
+                <button className="link" aria-label={`Remove section ${section.name}`} onClick={() => removeSection(section.name)}>
+                  remove
+                </button>
+              </header>
+              {!collapsed && (
+                <SortableContext items={panels.map((p) => p.id)} strategy={rectSortingStrategy}>
+                  <div className="panel-grid">
+                    {panels.map((panel) => (
+                      <PanelFrame
+                        key={panel.id}
+                        panel={panel}
+                        section={section.name}
+                        sections={sectionNames}
+                        onChange={(next) => edit(section.name, (list) => list.map((p) => (p.id === panel.id ? next : p)))}
+                        onRemove={() => edit(section.name, (list) => list.filter((p) => p.id !== panel.id))}
+                        onMove={(delta) => edit(section.name, (list) => move(list, panel.id, delta))}
+                        onMoveTo={(to) => moveTo(panel.id, to)}
+                      >
+                        {(visible) => renderPanel(panel, { runs: charted, grouped, data, sync, layout, visible })}
+                      </PanelFrame>
+                    ))}
+                  </div>
+                </SortableContext>
+              )}
+            </SectionDrop>
+          );
+        })}
+      </DndContext>
     </div>
+  );
+}
+
+const SECTION_DROP = 'section:';
+
+/** A section as a drop target: a panel dropped on it (not on one of its panels) goes last in it. */
+function SectionDrop({ name, disabled, children }: { name: string; disabled: boolean; children: ReactNode }) {
+  const { setNodeRef, isOver } = useDroppable({ id: `${SECTION_DROP}${name}`, disabled });
+  return (
+    <section ref={setNodeRef} className={`panel-section${isOver ? ' drop-over' : ''}`} aria-label={`section ${name}`}>
+      {children}
+    </section>
   );
 }
 
@@ -260,18 +328,33 @@ function move(list: Panel[], id: string, delta: number): Panel[] {
  */
 function PanelFrame({
   panel,
+  section,
+  sections,
   onChange,
   onRemove,
   onMove,
+  onMoveTo,
   children,
 }: {
   panel: Panel;
+  section: string;
+  sections: string[];
   onChange: (p: Panel) => void;
   onRemove: () => void;
   onMove: (delta: number) => void;
+  onMoveTo: (section: string) => void;
   children: (visible: boolean) => ReactNode;
 }) {
-  const ref = useRef<HTMLDivElement>(null);
+  const ref = useRef<HTMLDivElement | null>(null);
+  const sortable = useSortable({ id: panel.id });
+  const setRefs = useCallback(
+    (element: HTMLDivElement | null) => {
+      ref.current = element;
+      sortable.setNodeRef(element);
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [sortable.setNodeRef],
+  );
   const [visible, setVisible] = useState(false);
   useEffect(() => {
     const element = ref.current;
@@ -315,18 +398,46 @@ function PanelFrame({
   };
   return (
     <div
-      ref={ref}
-      className="panel"
-      style={{ gridColumn: `span ${panel.w}` }}
+      ref={setRefs}
+      className={`panel${sortable.isDragging ? ' dragging' : ''}`}
+      style={{ gridColumn: `span ${panel.w}`, transform: CSS.Translate.toString(sortable.transform), transition: sortable.transition }}
       data-panel={panel.id}
       data-width={panel.w}
       aria-label={`panel ${title}`}
     >
       <div className="panel-head">
+        <button
+          type="button"
+          className="link panel-handle"
+          ref={sortable.setActivatorNodeRef}
+          {...sortable.attributes}
+          {...sortable.listeners}
+          aria-label={`Drag ${title}`}
+          aria-roledescription="draggable panel"
+        >
+          ⠿
+        </button>
         <span className="panel-title" title={title}>
           {title}
         </span>
         <span className="panel-actions">
+          {sections.length > 1 && (
+            <select
+              className="panel-move"
+              aria-label={`Move ${title} to section`}
+              value=""
+              onChange={(event) => event.target.value && onMoveTo(event.target.value)}
+            >
+              <option value="">↦</option>
+              {sections
+                .filter((name) => name !== section)
+                .map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+            </select>
+          )}
           <button className="link" aria-label={`Move ${title} earlier`} onClick={() => onMove(-1)}>
             ◀
           </button>

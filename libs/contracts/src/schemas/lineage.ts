@@ -5,7 +5,8 @@ import { z } from 'zod';
  * are `run:<uuid>`, `asset:<uuid>` (a dataset or model a run named) and
  * `artifact:<uuid>` (a stored artifact version). Edges follow the data:
  * input edges go data → run, output edges run → data; fork edges go parent
- * run → forked run, with the fork step.
+ * run → forked run, with the fork step. Only the project's own runs and data
+ * appear: a walk never crosses into another project or organization.
  */
 export const lineageNodeSchema = z.object({
   id: z.string(),
@@ -24,5 +25,7 @@ export const lineageGraphSchema = z.object({
   edges: z.array(
     z.object({ from: z.string(), to: z.string(), kind: z.enum(['input', 'output', 'fork']), step: z.number().int().optional() }),
   ),
+  /** True when the walk stopped at its node limit before its depth: the graph shown is the nearest part. */
+  truncated: z.boolean().optional(),
 });
 export type LineageGraph = z.infer<typeof lineageGraphSchema>;

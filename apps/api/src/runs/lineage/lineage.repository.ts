@@ -119,7 +119,6 @@ export class LineageRepository {
     }
   }
 
-  /** Fork edges touching the runs: to their parents when `up`, to their forks when `down`. */
   /** Fork edges between runs of the current project (a parent or fork in another project is left out of the graph). */
   async forkEdges(ctx: RequestContext, runIds: string[], up: boolean, down: boolean) {
     const rows: Array<{ parent_id: string; child_id: string; step: string }> = await ctx.em.query(
@@ -147,13 +146,25 @@ export class LineageRepository {
    * One step of the graph walk: edges touching the frontier runs and data nodes. `upstream` follows a run's inputs
    * and a data node's producers; `downstream` a run's outputs and a data node's consumers.
    */
-  edges(ctx: RequestContext, runIds: string[], nodes: string[], upstream: boolean, downstream: boolean): Promise<LineageEdge[]> {
+  edges(
+    ctx: RequestContext,
+    runIds: string[],
+    nodes: string[],
+    upstream: boolean,
+    downstream: boolean,
+    limit: number,
+  ): Promise<LineageEdge[]> {
+    // Only edges of the current project's runs: whatever links a row may hold, the walk never reaches a run the
+    // reader was not authorised for through this project.
     return ctx.em.query(
-      `SELECT node, run_id, direction FROM lineage_edges
-          WHERE organization_id = $1 AND (
-            (run_id = ANY($2::uuid[]) AND (($4 AND direction = 'input') OR ($5 AND direction = 'output')))
-            OR (node = ANY($3::text[]) AND (($4 AND direction = 'output') OR ($5 AND direction = 'input'))))`,
-      [ctx.organization.id, runIds, nodes, upstream, downstream],
+      `SELECT e.node, e.run_id, e.direction FROM lineage_edges e
+         JOIN runs r ON r.organization_id = $1 AND r.id = e.run_id AND r.project_id = $6
+        WHERE e.organization_id = $1 AND (
+            (e.run_id = ANY($2::uuid[]) AND (($4 AND e.direction = 'input') OR ($5 AND e.direction = 'output')))
+            OR (e.node = ANY($3::text[]) AND (($4 AND e.direction = 'output') OR ($5 AND e.direction = 'input'))))
+        ORDER BY r.number, e.node
+        LIMIT $7`,
+      [ctx.organization.id, runIds, nodes, upstream, downstream, ctx.currentProject.id, limit],
     );
   }
 
@@ -194,20 +205,24 @@ export class LineageRepository {
   runsByIds(ctx: RequestContext, ids: string[]): Promise<LineageRunRow[]> {
     return ctx.em.query(
       `SELECT r.id, r.number, r.name, r.state, p.slug FROM runs r JOIN projects p ON p.id = r.project_id
-        WHERE r.organization_id = $1 AND r.id = ANY($2::uuid[])`,
-      [ctx.organization.id, ids],
+        WHERE r.organization_id = $1 AND r.project_id = $3 AND r.id = ANY($2::uuid[])`,
+      [ctx.organization.id, ids, ctx.currentProject.id],
     );
   }
 
   assetsByIds(ctx: RequestContext, ids: string[]): Promise<AssetRecord[]> {
-    return ctx.em.query(`SELECT * FROM data_assets WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [ctx.organization.id, ids]);
+    return ctx.em.query(`SELECT * FROM data_assets WHERE organization_id = $1 AND project_id = $3 AND id = ANY($2::uuid[])`, [
+      ctx.organization.id,
+      ids,
+      ctx.currentProject.id,
+    ]);
   }
 
   artifactVersionsByIds(ctx: RequestContext, ids: string[]): Promise<LineageArtifactVersionRow[]> {
     return ctx.em.query(
       `SELECT v.id, a.name, a.kind, v.number, v.digest, v.size_bytes FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
-        WHERE v.organization_id = $1 AND v.id = ANY($2::uuid[])`,
-      [ctx.organization.id, ids],
+        WHERE v.organization_id = $1 AND a.project_id = $3 AND v.id = ANY($2::uuid[])`,
+      [ctx.organization.id, ids, ctx.currentProject.id],
     );
   }
 }

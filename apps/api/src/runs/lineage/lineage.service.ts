@@ -17,11 +17,16 @@ export interface LineageStart {
 
 const VERSION_LABEL = /^v(\d{1,9})$/;
 
+/** A walk stops adding nodes past this many (nearest first), whatever its depth: a graph stays drawable. */
+export const LINEAGE_MAX_NODES = 150;
+
 /**
  * The graph data → run → data → run, over the `lineage_edges` view: datasets
  * and models that runs named in their batches, and stored artifact versions
  * with their producing and consuming runs. Upstream walks against the data
- * flow, downstream with it, breadth first to the given depth.
+ * flow, downstream with it, breadth first to the given depth and at most
+ * LINEAGE_MAX_NODES nodes (`truncated` says the walk stopped there). Only the
+ * current project's runs and data are walked.
  */
 @Injectable()
 export class LineageService {
@@ -39,41 +44,68 @@ export class LineageService {
     let frontierRuns = [...seenRuns];
     let frontierData = [...seenData];
 
+    let truncated = false;
+    // An edge is kept with both its ends, and only while they fit under the node limit.
+    const admit = (ends: Array<[Set<string>, string[], string]>): boolean => {
+      const fresh = ends.filter(([seen, , id]) => !seen.has(id));
+      if (new Set(fresh.map(([, , id]) => id)).size > LINEAGE_MAX_NODES - seenRuns.size - seenData.size) {
+        truncated = true;
+        return false;
+      }
+      for (const [seen, next, id] of fresh) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        next.push(id);
+      }
+      return true;
+    };
+
     for (let level = 0; level < depth && (frontierRuns.length || frontierData.length); level++) {
-      const found = await this.lineage.edges(ctx, frontierRuns, frontierData, direction !== 'downstream', direction !== 'upstream');
+      // One more edge than the nodes that still fit shows that the walk was cut, without reading the rest.
+      const found = await this.lineage.edges(
+        ctx,
+        frontierRuns,
+        frontierData,
+        direction !== 'downstream',
+        direction !== 'upstream',
+        2 * LINEAGE_MAX_NODES + 1,
+      );
+      if (found.length > 2 * LINEAGE_MAX_NODES) truncated = true;
       const nextRuns: string[] = [];
       const nextData: string[] = [];
       // A fork continues its parent: parent → fork edges, walked upstream to parents and downstream to forks.
       for (const f of await this.lineage.forkEdges(ctx, frontierRuns, direction !== 'downstream', direction !== 'upstream')) {
-        forks.set(`${f.parentId}|${f.childId}`, f);
-        for (const id of [f.parentId, f.childId]) {
-          if (seenRuns.has(id)) continue;
-          seenRuns.add(id);
-          nextRuns.push(id);
-        }
+        if (
+          admit([
+            [seenRuns, nextRuns, f.parentId],
+            [seenRuns, nextRuns, f.childId],
+          ])
+        )
+          forks.set(`${f.parentId}|${f.childId}`, f);
       }
       for (const e of found) {
-        edges.set(`${e.node}|${e.run_id}|${e.direction}`, e);
-        if (!seenRuns.has(e.run_id)) {
-          seenRuns.add(e.run_id);
-          nextRuns.push(e.run_id);
-        }
-        if (!seenData.has(e.node)) {
-          seenData.add(e.node);
-          nextData.push(e.node);
-        }
+        if (
+          admit([
+            [seenRuns, nextRuns, e.run_id],
+            [seenData, nextData, e.node],
+          ])
+        )
+          edges.set(`${e.node}|${e.run_id}|${e.direction}`, e);
       }
       frontierRuns = nextRuns;
       frontierData = nextData;
     }
     const ids = (prefix: string) => [...seenData].filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length));
+    const nodes = [
+      ...(await this.runNodes(ctx, [...seenRuns])),
+      ...(await this.assetNodes(ctx, ids('asset:'))),
+      ...(await this.artifactNodes(ctx, ids('artifact:'))),
+    ];
+    // Data of another project (a hand-made link) reads as no node: its edges go with it.
+    const present = new Set(nodes.map((n) => n.id));
     return {
       root,
-      nodes: [
-        ...(await this.runNodes(ctx, [...seenRuns])),
-        ...(await this.assetNodes(ctx, ids('asset:'))),
-        ...(await this.artifactNodes(ctx, ids('artifact:'))),
-      ],
+      nodes,
       edges: [...edges.values()]
         .map((e): LineageGraph['edges'][number] =>
           e.direction === 'input'
@@ -82,7 +114,9 @@ export class LineageService {
         )
         .concat(
           [...forks.values()].map((f) => ({ from: `run:${f.parentId}`, to: `run:${f.childId}`, kind: 'fork' as const, step: f.step })),
-        ),
+        )
+        .filter((e) => present.has(e.from) && present.has(e.to)),
+      ...(truncated ? { truncated: true } : {}),
     };
   }
 
