@@ -18,6 +18,7 @@ import { ArtifactReadsResolvers } from './graphql/artifact-reads.resolvers';
 import { ArtifactsResolvers } from './graphql/artifacts.resolvers';
 import { FilesResolvers } from './graphql/files.resolvers';
 import { GraphqlService } from './graphql/graphql.service';
+import { PublicRunsResolvers } from './graphql/public-runs.resolvers';
 import { RunsResolvers } from './graphql/runs.resolvers';
 import { ViewerResolvers } from './graphql/viewer.resolvers';
 import { WandbRunsService } from './runs/wandb-runs.service';
@@ -43,6 +44,7 @@ import { WandbScope } from './wandb-scope.service';
     GraphqlService,
     ViewerResolvers,
     RunsResolvers,
+    PublicRunsResolvers,
     FilesResolvers,
     ArtifactsResolvers,
     ArtifactReadsResolvers,

@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../common/context/request-context';
+import { OBJECT_COLUMNS, type StoredObjectRow } from '../storage/stored-object';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What the W&B layer keeps beside a run (table `wandb_runs`). */
 export interface WandbRunState {
@@ -51,7 +54,7 @@ export class WandbRepository {
    * scope: the caller's access to that organization and project is checked next, as for any call.
    */
   async versionHome(versionId: string): Promise<{ entity: string; project: string; artifact: string } | null> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(versionId)) return null;
+    if (!UUID.test(versionId)) return null;
     const rows: Array<{ entity: string; project: string; artifact: string }> = await this.dataSource.query(
       `SELECT o.slug AS entity, p.slug AS project, a.name AS artifact
          FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
@@ -62,11 +65,64 @@ export class WandbRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Where a run lives, by id (the public API's `update()`, summary writes and `deleteRun` name only
+   * the run's id). System scope, as versionHome: the caller's access is checked next.
+   */
+  async runHome(runId: string): Promise<{ entity: string; project: string } | null> {
+    if (!UUID.test(runId)) return null;
+    const rows: Array<{ entity: string; project: string }> = await this.dataSource.query(
+      `SELECT o.slug AS entity, p.slug AS project
+         FROM runs r JOIN projects p ON p.id = r.project_id JOIN organizations o ON o.id = p.organization_id
+        WHERE r.id = $1`,
+      [runId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The project's W&B number (`Run.projectId`: an integer, from one sequence for all projects). */
+  async projectNumber(ctx: RequestContext): Promise<number> {
+    const rows: Array<{ n: string }> = await ctx.em.query(`SELECT wandb_number AS n FROM projects WHERE organization_id = $1 AND id = $2`, [
+      ctx.organization.id,
+      ctx.currentProject.id,
+    ]);
+    return Number(rows[0]?.n);
+  }
+
+  /**
+   * A page of a run's files, every path (W&B lists files flat), in path order after `after`:
+   * exact `names` when given, else paths matching `pattern` (W&B's LIKE syntax) when given.
+   */
+  async runFiles(
+    ctx: RequestContext,
+    runId: string,
+    q: { names: string[] | null; pattern: string | null; after: string | null; limit: number },
+  ): Promise<Array<StoredObjectRow & { path: string; linked_at: Date }>> {
+    return ctx.em.query(
+      `SELECT ${OBJECT_COLUMNS}, f.path, f.created_at AS linked_at
+         FROM run_files f JOIN stored_objects o ON o.id = f.object_id
+        WHERE f.organization_id = $1 AND f.run_id = $2 AND o.state = 'available'
+          AND ($3::text[] IS NULL OR f.path = ANY($3::text[])) AND ($4::text IS NULL OR f.path LIKE $4)
+          AND ($5::text IS NULL OR f.path > $5)
+        ORDER BY f.path LIMIT $6`,
+      [ctx.organization.id, runId, q.names, q.pattern, q.after, q.limit],
+    );
+  }
+
+  async runFileCount(ctx: RequestContext, runId: string): Promise<number> {
+    const rows: Array<{ n: string }> = await ctx.em.query(
+      `SELECT count(*) AS n FROM run_files f JOIN stored_objects o ON o.id = f.object_id
+        WHERE f.organization_id = $1 AND f.run_id = $2 AND o.state = 'available'`,
+      [ctx.organization.id, runId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Records the W&B digest of a draft version (CreateArtifact); its manifest follows when uploaded. */
   async saveDigest(ctx: RequestContext, versionId: string, digest: string): Promise<void> {
     await ctx.em.query(
       `INSERT INTO wandb_artifact_manifests (organization_id, version_id, digest) VALUES ($1, $2, $3)
-       ON CONFLICT (version_id) DO UPDATE SET digest = EXCLUDED.digest`,
+       ON CONFLICT (organization_id, version_id) DO UPDATE SET digest = EXCLUDED.digest`,
       [ctx.organization.id, versionId, digest],
     );
   }
@@ -92,7 +148,7 @@ export class WandbRepository {
   async copyManifest(ctx: RequestContext, from: WandbManifestRow, toVersionId: string): Promise<void> {
     await ctx.em.query(
       `INSERT INTO wandb_artifact_manifests (organization_id, version_id, digest, manifest) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (version_id) DO UPDATE SET manifest = coalesce(wandb_artifact_manifests.manifest, EXCLUDED.manifest)`,
+       ON CONFLICT (organization_id, version_id) DO UPDATE SET manifest = coalesce(wandb_artifact_manifests.manifest, EXCLUDED.manifest)`,
       [ctx.organization.id, toVersionId, from.digest, from.manifest === null ? null : JSON.stringify(from.manifest)],
     );
   }
@@ -140,10 +196,10 @@ export class WandbRepository {
 
   /** The state row of a run, created empty when missing; locked for the rest of the transaction. */
   async lockState(ctx: RequestContext, runId: string): Promise<WandbRunState> {
-    await ctx.em.query(`INSERT INTO wandb_runs (organization_id, run_id) VALUES ($1, $2) ON CONFLICT (run_id) DO NOTHING`, [
-      ctx.organization.id,
-      runId,
-    ]);
+    await ctx.em.query(
+      `INSERT INTO wandb_runs (organization_id, run_id) VALUES ($1, $2) ON CONFLICT (organization_id, run_id) DO NOTHING`,
+      [ctx.organization.id, runId],
+    );
     const rows: WandbRunState[] = await ctx.em.query(`SELECT * FROM wandb_runs WHERE organization_id = $1 AND run_id = $2 FOR UPDATE`, [
       ctx.organization.id,
       runId,

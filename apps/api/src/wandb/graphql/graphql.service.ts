@@ -15,6 +15,7 @@ import { ArtifactReadsResolvers } from './artifact-reads.resolvers';
 import { ArtifactsResolvers } from './artifacts.resolvers';
 import { FilesResolvers } from './files.resolvers';
 import type { GraphqlContext } from './graphql-context';
+import { PublicRunsResolvers } from './public-runs.resolvers';
 import { RunsResolvers } from './runs.resolvers';
 import { wandbSchema } from './schema.graphql';
 import { ViewerResolvers } from './viewer.resolvers';
@@ -59,6 +60,7 @@ export class GraphqlService {
     artifacts: ArtifactsResolvers,
     artifactReads: ArtifactReadsResolvers,
     artifactEdits: ArtifactEditsResolvers,
+    publicRuns: PublicRunsResolvers,
   ) {
     this.rootValue = {
       ...viewer.root(),
@@ -67,6 +69,7 @@ export class GraphqlService {
       ...artifacts.root(),
       ...artifactReads.root(),
       ...artifactEdits.root(),
+      ...publicRuns.root(),
     };
   }
 

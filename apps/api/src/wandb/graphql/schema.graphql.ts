@@ -39,6 +39,7 @@ export const WANDB_SDL = /* GraphQL */ `
     addAliases(input: AddAliasesInput!): AliasesPayload
     deleteAliases(input: DeleteAliasesInput!): AliasesPayload
     deleteArtifact(input: DeleteArtifactInput!): DeleteArtifactPayload
+    deleteRun(input: DeleteRunInput!): DeleteRunPayload
   }
 
   type User {
@@ -130,6 +131,36 @@ export const WANDB_SDL = /* GraphQL */ `
     artifact(name: String!): Artifact
     artifactCollection(name: String!): ArtifactCollection
     artifactCollectionMembership(name: String!): ArtifactCollectionMembership
+    # The public API's run queries (wandb.Api().runs): only empty filters are served.
+    readOnly: Boolean
+    runCount(filters: JSONString): Int!
+    runs(filters: JSONString, after: String, first: Int, order: String): RunConnection
+  }
+
+  type RunConnection {
+    edges: [RunEdge!]!
+    pageInfo: PageInfo!
+  }
+
+  type RunEdge {
+    node: Run!
+    cursor: String!
+  }
+
+  input DeleteRunInput {
+    clientMutationId: String
+    id: ID!
+    deleteArtifacts: Boolean
+  }
+
+  type DeleteRunPayload {
+    clientMutationId: String
+  }
+
+  type RunUser {
+    id: ID!
+    name: String
+    username: String
   }
 
   type Run {
@@ -151,6 +182,22 @@ export const WANDB_SDL = /* GraphQL */ `
     eventsTail: JSONString
     wandbConfig(keys: [String!]): JSONString
     project: Project
+    # The public API (wandb.Api().run): projectId is the project's W&B number, read with int().
+    projectId: Int!
+    group: String
+    jobType: String
+    commit: String
+    readOnly: Boolean
+    createdAt: DateTime
+    heartbeatAt: DateTime
+    systemMetrics: JSONString
+    user: RunUser
+    historyKeys: JSON
+    sampledHistory(specs: [JSONString!]!): [JSON!]!
+    history(samples: Int): [String!]!
+    events(samples: Int): [String!]!
+    fileCount: Int
+    files(names: [String], after: String, first: Int, pattern: String): FileConnection
   }
 
   input UpsertBucketInput {
@@ -439,6 +486,7 @@ export const WANDB_SDL = /* GraphQL */ `
 
   type FileEdge {
     node: File
+    cursor: String
   }
 
   type File {
@@ -451,9 +499,12 @@ export const WANDB_SDL = /* GraphQL */ `
     uploadMultipartUrls: UploadMultipartUrls
     artifact: Artifact
     directUrl: String
-    url: String
+    url(upload: Boolean): String
     sizeBytes: Int64
     digest: String
+    mimetype: String
+    updatedAt: DateTime
+    md5: String
   }
 
   enum CompleteMultipartAction {
