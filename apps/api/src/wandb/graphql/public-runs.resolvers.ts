@@ -56,14 +56,19 @@ export class PublicRunsResolvers {
     };
   }
 
-  /** The Project fields of the run queries (`fields`) and the Run fields of one of its runs (`runFields`). */
-  projectFields(caller: WandbCaller, entity: string, project: string) {
+  /**
+   * The Project fields of the run queries (`fields`) and the Run fields of one of its runs
+   * (`runFields`), for the project of `ctx`; each field opens its own scope when it is selected.
+   */
+  projectFields(caller: WandbCaller, ctx: RequestContext) {
+    const [entity, project] = [ctx.organization.slug, ctx.currentProject.slug];
     const inProject: InProject = (need, work) => this.scope.inProject(caller, entity, project, need, work);
+    const readOnly = !ctx.can(ProjectPermission.RunsWrite);
     let number: Promise<number> | undefined;
-    const projectNumber = () => (number ??= inProject('read', (ctx) => this.repository.projectNumber(ctx)));
-    const runFields = (runId: string) => this.runFields(inProject, projectNumber, runId);
+    const projectNumber = () => (number ??= inProject('read', (inner) => this.repository.projectNumber(inner)));
+    const runFields = (runId: string) => this.runFields(inProject, projectNumber, readOnly, runId);
     const fields = {
-      readOnly: () => inProject('read', async (ctx) => !ctx.can(ProjectPermission.RunsWrite)),
+      readOnly,
       runCount: ({ filters }: { filters?: string | null }) =>
         inProject('read', async (ctx) => {
           checkFilters(filters);
@@ -91,7 +96,7 @@ export class PublicRunsResolvers {
   }
 
   /** The Run fields the public API selects beyond those of the writer path; each is read when selected. */
-  private runFields(inProject: InProject, projectNumber: () => Promise<number>, runId: string) {
+  private runFields(inProject: InProject, projectNumber: () => Promise<number>, readOnly: boolean, runId: string) {
     let detail: Promise<RunDetail> | undefined;
     const details = () => (detail ??= inProject('read', (ctx) => this.runs.get(ctx, runId)));
     const wandbContext = async () => ((await details()).context.wandb ?? {}) as Record<string, unknown>;
@@ -100,7 +105,7 @@ export class PublicRunsResolvers {
       group: async () => stringOrNull((await wandbContext()).group),
       jobType: async () => stringOrNull((await wandbContext()).jobType),
       commit: async () => stringOrNull(((await details()).context.source as { commit?: unknown } | undefined)?.commit),
-      readOnly: () => inProject('read', async (ctx) => !ctx.can(ProjectPermission.RunsWrite)),
+      readOnly,
       user: async () => {
         const { createdBy } = (await details()) as { createdBy?: string | null };
         const user = createdBy ? await this.repository.user(createdBy) : null;

@@ -39,7 +39,7 @@ export class RunsResolvers {
           'runs',
           async (ctx) => {
             const { run, state, inserted } = await this.runs.upsert(ctx, input, { edit: Boolean(home) });
-            const fields = this.publicRuns.projectFields(caller, ctx.organization.slug, ctx.currentProject.slug).runFields(run.id);
+            const fields = this.publicRuns.projectFields(caller, ctx).runFields(run.id);
             return { bucket: { ...bucketOf(ctx, run, state), ...fields }, inserted, serverSettings: { serverMessages: [] } };
           },
           { create: !home },
@@ -52,7 +52,7 @@ export class RunsResolvers {
   private async project(caller: WandbCaller, entity: string | null | undefined, name: string | null | undefined) {
     try {
       return await this.scope.inProject(caller, entity, name, 'read', async (ctx) => {
-        const publicRuns = this.publicRuns.projectFields(caller, ctx.organization.slug, ctx.currentProject.slug);
+        const publicRuns = this.publicRuns.projectFields(caller, ctx);
         const runOf = ({ name: runName }: { name: string }) =>
           this.scope.inProject(caller, entity, name, 'read', async (inner) => {
             const found = await this.runs.find(inner, runName);
