@@ -14,6 +14,7 @@ import { WandbManifestsService } from './files/wandb-manifests.service';
 import { WandbMultipartService } from './files/wandb-multipart.service';
 import { WandbUploadsService } from './files/wandb-uploads.service';
 import { ArtifactEditsResolvers } from './graphql/artifact-edits.resolvers';
+import { ArtifactLinksResolvers } from './graphql/artifact-links.resolvers';
 import { ArtifactReadsResolvers } from './graphql/artifact-reads.resolvers';
 import { ArtifactsResolvers } from './graphql/artifacts.resolvers';
 import { FilesResolvers } from './graphql/files.resolvers';
@@ -49,6 +50,7 @@ import { WandbScope } from './wandb-scope.service';
     ArtifactsResolvers,
     ArtifactReadsResolvers,
     ArtifactEditsResolvers,
+    ArtifactLinksResolvers,
   ],
 })
 export class WandbModule {}

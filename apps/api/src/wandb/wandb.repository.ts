@@ -27,6 +27,17 @@ export interface WandbManifestRow {
   manifest: ({ contents?: Record<string, { digest?: string; size?: number }> } & Record<string, unknown>) | null;
 }
 
+/** A W&B link of a version into a portfolio (table `wandb_artifact_links`), with where the version lives. */
+export interface WandbLinkRow {
+  link_index: number;
+  version_id: string;
+  aliases: string[];
+  latest: boolean;
+  /** The linked version's artifact and project (a project of the same organization). */
+  artifact: string;
+  project: string;
+}
+
 /** SQL of the W&B compatibility layer. Tenant queries name the context's organization. */
 @Injectable()
 export class WandbRepository {
@@ -116,6 +127,62 @@ export class WandbRepository {
       [ctx.organization.id, runId],
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Links a version into a portfolio of the context's project: the next index there (from 0), or
+   * the index it has if it is linked already. Links of one portfolio are numbered one at a time.
+   */
+  async link(ctx: RequestContext, portfolio: string, versionId: string): Promise<number> {
+    const where = [ctx.organization.id, ctx.currentProject.id, portfolio];
+    await ctx.em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text || '/' || $3::text, 0))`, where);
+    await ctx.em.query(
+      `INSERT INTO wandb_artifact_links (organization_id, project_id, portfolio, link_index, version_id)
+       SELECT $1::uuid, $2::uuid, $3::text, coalesce(max(link_index) + 1, 0), $4::uuid FROM wandb_artifact_links
+        WHERE organization_id = $1 AND project_id = $2 AND portfolio = $3
+       ON CONFLICT (organization_id, project_id, portfolio, version_id) DO NOTHING`,
+      [...where, versionId],
+    );
+    const rows: Array<{ link_index: number }> = await ctx.em.query(
+      `SELECT link_index FROM wandb_artifact_links WHERE organization_id = $1 AND project_id = $2 AND portfolio = $3 AND version_id = $4`,
+      [...where, versionId],
+    );
+    return rows[0]!.link_index;
+  }
+
+  /** Gives the link at `index` these aliases; a link of the portfolio that had one loses it (an alias names one link). */
+  async addLinkAliases(ctx: RequestContext, portfolio: string, index: number, aliases: string[]): Promise<void> {
+    if (!aliases.length) return;
+    const where = [ctx.organization.id, ctx.currentProject.id, portfolio, index, aliases];
+    await ctx.em.query(
+      `UPDATE wandb_artifact_links SET aliases = ARRAY(SELECT a FROM unnest(aliases) a WHERE a <> ALL($5::text[]))
+        WHERE organization_id = $1 AND project_id = $2 AND portfolio = $3 AND link_index <> $4 AND aliases && $5::text[]`,
+      where,
+    );
+    await ctx.em.query(
+      `UPDATE wandb_artifact_links SET aliases = ARRAY(SELECT DISTINCT a FROM unnest(aliases || $5::text[]) a ORDER BY a)
+        WHERE organization_id = $1 AND project_id = $2 AND portfolio = $3 AND link_index = $4`,
+      where,
+    );
+  }
+
+  /** The link of a portfolio of the context's project that `ref` names: `latest`, `v<index>` (W&B's numbering) or an alias. */
+  async findLink(ctx: RequestContext, portfolio: string, ref: string): Promise<WandbLinkRow | null> {
+    const index = /^v(\d{1,9})$/.exec(ref);
+    const rows: WandbLinkRow[] = await ctx.em.query(
+      `WITH links AS (
+         SELECT l.*, l.link_index = max(l.link_index) OVER () AS latest
+           FROM wandb_artifact_links l WHERE l.organization_id = $1 AND l.project_id = $2 AND l.portfolio = $3)
+       SELECT l.link_index, l.version_id, l.aliases, l.latest, a.name AS artifact, p.slug AS project
+         FROM links l
+         JOIN artifact_versions v ON v.organization_id = l.organization_id AND v.id = l.version_id
+         JOIN artifacts a ON a.organization_id = v.organization_id AND a.id = v.artifact_id
+         JOIN projects p ON p.organization_id = a.organization_id AND p.id = a.project_id
+        WHERE CASE WHEN $4::text = 'latest' THEN l.latest WHEN $5::int IS NOT NULL THEN l.link_index = $5 ELSE $4 = ANY(l.aliases) END
+        LIMIT 1`,
+      [ctx.organization.id, ctx.currentProject.id, portfolio, ref, index ? Number(index[1]) : null],
+    );
+    return rows[0] ?? null;
   }
 
   /** Records the W&B digest of a draft version (CreateArtifact); its manifest follows when uploaded. */

@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import { AppError } from '../../common/errors/app-error';
 import { ArtifactEditsResolvers } from './artifact-edits.resolvers';
+import { ArtifactLinksResolvers } from './artifact-links.resolvers';
 import { ArtifactReadsResolvers } from './artifact-reads.resolvers';
 import { ArtifactsResolvers } from './artifacts.resolvers';
 import { FilesResolvers } from './files.resolvers';
@@ -61,6 +62,7 @@ export class GraphqlService {
     artifactReads: ArtifactReadsResolvers,
     artifactEdits: ArtifactEditsResolvers,
     publicRuns: PublicRunsResolvers,
+    artifactLinks: ArtifactLinksResolvers,
   ) {
     this.rootValue = {
       ...viewer.root(),
@@ -70,6 +72,7 @@ export class GraphqlService {
       ...artifactReads.root(),
       ...artifactEdits.root(),
       ...publicRuns.root(),
+      ...artifactLinks.root(),
     };
   }
 

@@ -40,6 +40,7 @@ export const WANDB_SDL = /* GraphQL */ `
     deleteAliases(input: DeleteAliasesInput!): AliasesPayload
     deleteArtifact(input: DeleteArtifactInput!): DeleteArtifactPayload
     deleteRun(input: DeleteRunInput!): DeleteRunPayload
+    linkArtifact(input: LinkArtifactInput!): LinkArtifactPayload
   }
 
   type User {
@@ -79,6 +80,12 @@ export const WANDB_SDL = /* GraphQL */ `
     isTeam: Boolean
     organization: Organization
     xxhashDigestsEnabled: Boolean
+    # Registry links resolve the organization from the entity (FetchOrgInfoFromEntity); an organization's entity has no user.
+    user: EntityUser
+  }
+
+  type EntityUser {
+    organizations: [Organization!]!
   }
 
   type Organization {
@@ -603,6 +610,23 @@ export const WANDB_SDL = /* GraphQL */ `
     clientMutationId: String
     artifactID: ID!
     deleteAliases: Boolean
+  }
+
+  # artifact.link / run.link_artifact: a version linked into a portfolio (a registry's or a project's).
+  input LinkArtifactInput {
+    clientMutationId: String
+    artifactID: ID
+    clientID: ID
+    artifactPortfolioID: ID
+    artifactPortfolioName: String
+    entityName: String
+    projectName: String
+    aliases: [ArtifactAliasInput!]
+  }
+
+  type LinkArtifactPayload {
+    versionIndex: Int
+    artifactMembership: ArtifactCollectionMembership
   }
 
   type DeleteArtifactPayload {
