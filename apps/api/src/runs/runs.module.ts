@@ -51,6 +51,7 @@ import { ForkAccess } from './fork-access';
     SeriesReader,
     ForkSeries,
     SeriesQueryService,
+    SeriesService,
     SeriesExport,
     ProjectExport,
     InheritedPoints,
@@ -69,6 +70,7 @@ import { ForkAccess } from './fork-access';
     SeriesRepository,
     RunsQueryService,
     SeriesQueryService,
+    SeriesService,
     ProjectExport,
   ],
 })

@@ -14,10 +14,12 @@ import { WandbManifestsService } from './files/wandb-manifests.service';
 import { WandbMultipartService } from './files/wandb-multipart.service';
 import { WandbUploadsService } from './files/wandb-uploads.service';
 import { ArtifactEditsResolvers } from './graphql/artifact-edits.resolvers';
+import { ArtifactLinksResolvers } from './graphql/artifact-links.resolvers';
 import { ArtifactReadsResolvers } from './graphql/artifact-reads.resolvers';
 import { ArtifactsResolvers } from './graphql/artifacts.resolvers';
 import { FilesResolvers } from './graphql/files.resolvers';
 import { GraphqlService } from './graphql/graphql.service';
+import { PublicRunsResolvers } from './graphql/public-runs.resolvers';
 import { RunsResolvers } from './graphql/runs.resolvers';
 import { ViewerResolvers } from './graphql/viewer.resolvers';
 import { WandbRunsService } from './runs/wandb-runs.service';
@@ -43,10 +45,12 @@ import { WandbScope } from './wandb-scope.service';
     GraphqlService,
     ViewerResolvers,
     RunsResolvers,
+    PublicRunsResolvers,
     FilesResolvers,
     ArtifactsResolvers,
     ArtifactReadsResolvers,
     ArtifactEditsResolvers,
+    ArtifactLinksResolvers,
   ],
 })
 export class WandbModule {}

@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../common/context/request-context';
+import { OBJECT_COLUMNS, type StoredObjectRow } from '../storage/stored-object';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What the W&B layer keeps beside a run (table `wandb_runs`). */
 export interface WandbRunState {
@@ -22,6 +25,17 @@ export interface WandbManifestRow {
   digest: string;
   /** W&B's manifest as the client uploaded it; null until it has. */
   manifest: ({ contents?: Record<string, { digest?: string; size?: number }> } & Record<string, unknown>) | null;
+}
+
+/** A W&B link of a version into a portfolio (table `wandb_artifact_links`), with where the version lives. */
+export interface WandbLinkRow {
+  link_index: number;
+  version_id: string;
+  aliases: string[];
+  latest: boolean;
+  /** The linked version's artifact and project (a project of the same organization). */
+  artifact: string;
+  project: string;
 }
 
 /** SQL of the W&B compatibility layer. Tenant queries name the context's organization. */
@@ -51,7 +65,7 @@ export class WandbRepository {
    * scope: the caller's access to that organization and project is checked next, as for any call.
    */
   async versionHome(versionId: string): Promise<{ entity: string; project: string; artifact: string } | null> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(versionId)) return null;
+    if (!UUID.test(versionId)) return null;
     const rows: Array<{ entity: string; project: string; artifact: string }> = await this.dataSource.query(
       `SELECT o.slug AS entity, p.slug AS project, a.name AS artifact
          FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
@@ -62,11 +76,120 @@ export class WandbRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Where a run lives, by id (the public API's `update()`, summary writes and `deleteRun` name only
+   * the run's id). System scope, as versionHome: the caller's access is checked next.
+   */
+  async runHome(runId: string): Promise<{ entity: string; project: string } | null> {
+    if (!UUID.test(runId)) return null;
+    const rows: Array<{ entity: string; project: string }> = await this.dataSource.query(
+      `SELECT o.slug AS entity, p.slug AS project
+         FROM runs r JOIN projects p ON p.id = r.project_id JOIN organizations o ON o.id = p.organization_id
+        WHERE r.id = $1`,
+      [runId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The project's W&B number (`Run.projectId`: an integer, from one sequence for all projects). */
+  async projectNumber(ctx: RequestContext): Promise<number> {
+    const rows: Array<{ n: string }> = await ctx.em.query(`SELECT wandb_number AS n FROM projects WHERE organization_id = $1 AND id = $2`, [
+      ctx.organization.id,
+      ctx.currentProject.id,
+    ]);
+    return Number(rows[0]?.n);
+  }
+
+  /**
+   * A page of a run's files, every path (W&B lists files flat), in path order after `after`:
+   * exact `names` when given, else paths matching `pattern` (W&B's LIKE syntax) when given.
+   */
+  async runFiles(
+    ctx: RequestContext,
+    runId: string,
+    q: { names: string[] | null; pattern: string | null; after: string | null; limit: number },
+  ): Promise<Array<StoredObjectRow & { path: string; linked_at: Date }>> {
+    return ctx.em.query(
+      `SELECT ${OBJECT_COLUMNS}, f.path, f.created_at AS linked_at
+         FROM run_files f JOIN stored_objects o ON o.id = f.object_id
+        WHERE f.organization_id = $1 AND f.run_id = $2 AND o.state = 'available'
+          AND ($3::text[] IS NULL OR f.path = ANY($3::text[])) AND ($4::text IS NULL OR f.path LIKE $4)
+          AND ($5::text IS NULL OR f.path > $5)
+        ORDER BY f.path LIMIT $6`,
+      [ctx.organization.id, runId, q.names, q.pattern, q.after, q.limit],
+    );
+  }
+
+  async runFileCount(ctx: RequestContext, runId: string): Promise<number> {
+    const rows: Array<{ n: string }> = await ctx.em.query(
+      `SELECT count(*) AS n FROM run_files f JOIN stored_objects o ON o.id = f.object_id
+        WHERE f.organization_id = $1 AND f.run_id = $2 AND o.state = 'available'`,
+      [ctx.organization.id, runId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Links a version into a portfolio of the context's project: the next index there (from 0), or
+   * the index it has if it is linked already. Links of one portfolio are numbered one at a time.
+   */
+  async link(ctx: RequestContext, portfolio: string, versionId: string): Promise<number> {
+    const where = [ctx.organization.id, ctx.currentProject.id, portfolio];
+    await ctx.em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text || '/' || $3::text, 0))`, where);
+    await ctx.em.query(
+      `INSERT INTO wandb_artifact_links (organization_id, project_id, portfolio, link_index, version_id)
+       SELECT $1::uuid, $2::uuid, $3::text, coalesce(max(link_index) + 1, 0), $4::uuid FROM wandb_artifact_links
+        WHERE organization_id = $1 AND project_id = $2 AND portfolio = $3
+       ON CONFLICT (organization_id, project_id, portfolio, version_id) DO NOTHING`,
+      [...where, versionId],
+    );
+    const rows: Array<{ link_index: number }> = await ctx.em.query(
+      `SELECT link_index FROM wandb_artifact_links WHERE organization_id = $1 AND project_id = $2 AND portfolio = $3 AND version_id = $4`,
+      [...where, versionId],
+    );
+    return rows[0]!.link_index;
+  }
+
+  /** Gives the link at `index` these aliases; a link of the portfolio that had one loses it (an alias names one link). */
+  async addLinkAliases(ctx: RequestContext, portfolio: string, index: number, aliases: string[]): Promise<void> {
+    if (!aliases.length) return;
+    const where = [ctx.organization.id, ctx.currentProject.id, portfolio, index, aliases];
+    await ctx.em.query(
+      `UPDATE wandb_artifact_links SET aliases = ARRAY(SELECT a FROM unnest(aliases) a WHERE a <> ALL($5::text[]))
+        WHERE organization_id = $1 AND project_id = $2 AND portfolio = $3 AND link_index <> $4 AND aliases && $5::text[]`,
+      where,
+    );
+    await ctx.em.query(
+      `UPDATE wandb_artifact_links SET aliases = ARRAY(SELECT DISTINCT a FROM unnest(aliases || $5::text[]) a ORDER BY a)
+        WHERE organization_id = $1 AND project_id = $2 AND portfolio = $3 AND link_index = $4`,
+      where,
+    );
+  }
+
+  /** The link of a portfolio of the context's project that `ref` names: `latest`, `v<index>` (W&B's numbering) or an alias. */
+  async findLink(ctx: RequestContext, portfolio: string, ref: string): Promise<WandbLinkRow | null> {
+    const index = /^v(\d{1,9})$/.exec(ref);
+    const rows: WandbLinkRow[] = await ctx.em.query(
+      `WITH links AS (
+         SELECT l.*, l.link_index = max(l.link_index) OVER () AS latest
+           FROM wandb_artifact_links l WHERE l.organization_id = $1 AND l.project_id = $2 AND l.portfolio = $3)
+       SELECT l.link_index, l.version_id, l.aliases, l.latest, a.name AS artifact, p.slug AS project
+         FROM links l
+         JOIN artifact_versions v ON v.organization_id = l.organization_id AND v.id = l.version_id
+         JOIN artifacts a ON a.organization_id = v.organization_id AND a.id = v.artifact_id
+         JOIN projects p ON p.organization_id = a.organization_id AND p.id = a.project_id
+        WHERE CASE WHEN $4::text = 'latest' THEN l.latest WHEN $5::int IS NOT NULL THEN l.link_index = $5 ELSE $4 = ANY(l.aliases) END
+        LIMIT 1`,
+      [ctx.organization.id, ctx.currentProject.id, portfolio, ref, index ? Number(index[1]) : null],
+    );
+    return rows[0] ?? null;
+  }
+
   /** Records the W&B digest of a draft version (CreateArtifact); its manifest follows when uploaded. */
   async saveDigest(ctx: RequestContext, versionId: string, digest: string): Promise<void> {
     await ctx.em.query(
       `INSERT INTO wandb_artifact_manifests (organization_id, version_id, digest) VALUES ($1, $2, $3)
-       ON CONFLICT (version_id) DO UPDATE SET digest = EXCLUDED.digest`,
+       ON CONFLICT (organization_id, version_id) DO UPDATE SET digest = EXCLUDED.digest`,
       [ctx.organization.id, versionId, digest],
     );
   }
@@ -92,7 +215,7 @@ export class WandbRepository {
   async copyManifest(ctx: RequestContext, from: WandbManifestRow, toVersionId: string): Promise<void> {
     await ctx.em.query(
       `INSERT INTO wandb_artifact_manifests (organization_id, version_id, digest, manifest) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (version_id) DO UPDATE SET manifest = coalesce(wandb_artifact_manifests.manifest, EXCLUDED.manifest)`,
+       ON CONFLICT (organization_id, version_id) DO UPDATE SET manifest = coalesce(wandb_artifact_manifests.manifest, EXCLUDED.manifest)`,
       [ctx.organization.id, toVersionId, from.digest, from.manifest === null ? null : JSON.stringify(from.manifest)],
     );
   }
@@ -140,10 +263,10 @@ export class WandbRepository {
 
   /** The state row of a run, created empty when missing; locked for the rest of the transaction. */
   async lockState(ctx: RequestContext, runId: string): Promise<WandbRunState> {
-    await ctx.em.query(`INSERT INTO wandb_runs (organization_id, run_id) VALUES ($1, $2) ON CONFLICT (run_id) DO NOTHING`, [
-      ctx.organization.id,
-      runId,
-    ]);
+    await ctx.em.query(
+      `INSERT INTO wandb_runs (organization_id, run_id) VALUES ($1, $2) ON CONFLICT (organization_id, run_id) DO NOTHING`,
+      [ctx.organization.id, runId],
+    );
     const rows: WandbRunState[] = await ctx.em.query(`SELECT * FROM wandb_runs WHERE organization_id = $1 AND run_id = $2 FOR UPDATE`, [
       ctx.organization.id,
       runId,

@@ -30,6 +30,8 @@ import { RetentionSchedule1764408000000 } from './1764408000000-retention-schedu
 import { ArtifactTrash1764408100000 } from './1764408100000-artifact-trash';
 import { WandbArtifactTags1764408104000 } from './1764408104000-wandb-artifact-tags';
 import { DistributionLayout1764408106000 } from './1764408106000-distribution-layout';
+import { WandbProjectNumbers1764408107000 } from './1764408107000-wandb-project-numbers';
+import { WandbArtifactLinks1764408108000 } from './1764408108000-wandb-artifact-links';
 
 /** In order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS = [
@@ -65,4 +67,6 @@ export const MIGRATIONS = [
   ArtifactTrash1764408100000,
   WandbArtifactTags1764408104000,
   DistributionLayout1764408106000,
+  WandbProjectNumbers1764408107000,
+  WandbArtifactLinks1764408108000,
 ];

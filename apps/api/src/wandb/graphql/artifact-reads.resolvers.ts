@@ -8,7 +8,7 @@ import { ManifestLinks } from '../files/manifest-links';
 import { WandbRunsService } from '../runs/wandb-runs.service';
 import { toTrackbaseRef, wandbVersionIndex } from './artifact-numbering';
 import { wandbNotFound } from '../wandb.errors';
-import { WandbRepository } from '../wandb.repository';
+import { WandbRepository, type WandbLinkRow } from '../wandb.repository';
 import { WandbScope, type WandbCaller } from '../wandb-scope.service';
 import { projectOf, type GraphqlContext } from './graphql-context';
 
@@ -61,17 +61,70 @@ export class ArtifactReadsResolvers {
   projectFields(caller: WandbCaller, entity: string, project: string) {
     const read = <T>(work: (ctx: RequestContext) => Promise<T>) => this.readOrNull(caller, entity, project, work);
     return {
-      artifact: ({ name }: { name: string }) => read((ctx) => this.artifactByRef(ctx, caller, name)),
-      artifactCollectionMembership: ({ name }: { name: string }) =>
-        read(async (ctx) => {
-          const { artifact, ref } = splitRef(name);
-          return this.membership(ctx, caller, await this.artifacts.version(ctx, artifact, ref));
-        }),
+      artifact: async ({ name }: { name: string }) => {
+        const found = await this.orLink(caller, entity, project, name, (ctx) => this.artifactByRef(ctx, caller, name));
+        // A link read as an Artifact (older clients): the version, numbered and aliased as in its portfolio.
+        return found && found.__typename === 'ArtifactCollectionMembership' && 'artifact' in found
+          ? { ...found.artifact, versionIndex: found.versionIndex, aliases: found.aliases }
+          : found;
+      },
+      artifactCollectionMembership: ({ name }: { name: string }) => this.membershipByName(caller, entity, project, name),
       artifactCollection: ({ name }: { name: string }) =>
         read(async (ctx) => {
-          await this.artifacts.get(ctx, name);
+          // An artifact, or a portfolio that has links.
+          const portfolio = await this.repository.findLink(ctx, name, 'latest');
+          if (!portfolio) await this.artifacts.get(ctx, name);
           return this.collection(ctx, caller, name);
         }),
+    };
+  }
+
+  /** `name:ref` of a project as W&B's membership: a version of an artifact, else a link of a portfolio. */
+  private membershipByName(caller: WandbCaller, entity: string, project: string, name: string) {
+    return this.orLink(caller, entity, project, name, async (ctx) => {
+      const { artifact, ref } = splitRef(name);
+      return this.membership(ctx, caller, await this.artifacts.version(ctx, artifact, ref));
+    });
+  }
+
+  /** A name that is no artifact of the project may be a portfolio (W&B links): its link, read where the version lives. */
+  private async orLink<T>(caller: WandbCaller, entity: string, project: string, name: string, direct: (ctx: RequestContext) => Promise<T>) {
+    const found = await this.readOrNull(caller, entity, project, async (ctx) => {
+      try {
+        return { direct: await direct(ctx) };
+      } catch (error) {
+        if (!(error instanceof AppError && error.status === 404)) throw error;
+      }
+      const { portfolio, ref } = splitLinkRef(name);
+      const link = await this.repository.findLink(ctx, portfolio, ref);
+      return link ? { link, collection: this.collection(ctx, caller, portfolio) } : null;
+    });
+    if (!found) return null;
+    if ('direct' in found) return found.direct;
+    return this.linked(caller, entity, found.link, found.collection);
+  }
+
+  /** A link as W&B's membership of its portfolio: the linked version, read in its own project as the caller. */
+  private async linked<C extends { id: string }>(caller: WandbCaller, entity: string, link: WandbLinkRow, collection: C) {
+    const artifact = await this.readOrNull(caller, entity, link.project, async (inner) =>
+      this.artifactOf(inner, caller, await this.artifacts.version(inner, link.artifact, link.version_id)),
+    );
+    if (!artifact) return null;
+    const aliases = [...link.aliases, ...(link.latest ? ['latest'] : [])].map((alias) => ({
+      __typename: 'ArtifactAlias',
+      id: `${collection.id}:${link.link_index}:${alias}`,
+      alias,
+      artifactCollection: collection,
+    }));
+    return {
+      __typename: 'ArtifactCollectionMembership' as const,
+      id: `${collection.id}:${link.link_index}`,
+      versionIndex: link.link_index,
+      createdAt: artifact.createdAt,
+      aliases,
+      artifactCollection: collection,
+      artifact,
+      files: artifact.files,
     };
   }
 
@@ -188,10 +241,7 @@ export class ArtifactReadsResolvers {
       digestAlgorithm: 'MANIFEST_MD5',
       latestArtifact: null,
       project: projectOf(ctx),
-      artifactMembership: ({ aliasName }: { aliasName: string }) =>
-        this.readOrNull(caller, entity, project, async (inner) =>
-          this.membership(inner, caller, await this.artifacts.version(inner, name, toTrackbaseRef(aliasName))),
-        ),
+      artifactMembership: ({ aliasName }: { aliasName: string }) => this.membershipByName(caller, entity, project, `${name}:${aliasName}`),
     };
   }
 
@@ -231,4 +281,10 @@ export class ArtifactReadsResolvers {
 function splitRef(name: string): { artifact: string; ref: string } {
   const at = name.lastIndexOf(':');
   return at < 0 ? { artifact: name, ref: 'latest' } : { artifact: name.slice(0, at), ref: toTrackbaseRef(name.slice(at + 1) || 'latest') };
+}
+
+/** A portfolio reference in W&B's own terms: `name:v<index>` counts links from 0, as W&B does. */
+function splitLinkRef(name: string): { portfolio: string; ref: string } {
+  const at = name.lastIndexOf(':');
+  return at < 0 ? { portfolio: name, ref: 'latest' } : { portfolio: name.slice(0, at), ref: name.slice(at + 1) || 'latest' };
 }

@@ -11,10 +11,12 @@ import {
 } from 'graphql';
 import { AppError } from '../../common/errors/app-error';
 import { ArtifactEditsResolvers } from './artifact-edits.resolvers';
+import { ArtifactLinksResolvers } from './artifact-links.resolvers';
 import { ArtifactReadsResolvers } from './artifact-reads.resolvers';
 import { ArtifactsResolvers } from './artifacts.resolvers';
 import { FilesResolvers } from './files.resolvers';
 import type { GraphqlContext } from './graphql-context';
+import { PublicRunsResolvers } from './public-runs.resolvers';
 import { RunsResolvers } from './runs.resolvers';
 import { wandbSchema } from './schema.graphql';
 import { ViewerResolvers } from './viewer.resolvers';
@@ -59,6 +61,8 @@ export class GraphqlService {
     artifacts: ArtifactsResolvers,
     artifactReads: ArtifactReadsResolvers,
     artifactEdits: ArtifactEditsResolvers,
+    publicRuns: PublicRunsResolvers,
+    artifactLinks: ArtifactLinksResolvers,
   ) {
     this.rootValue = {
       ...viewer.root(),
@@ -67,6 +71,8 @@ export class GraphqlService {
       ...artifacts.root(),
       ...artifactReads.root(),
       ...artifactEdits.root(),
+      ...publicRuns.root(),
+      ...artifactLinks.root(),
     };
   }
 

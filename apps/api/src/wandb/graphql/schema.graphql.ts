@@ -39,6 +39,8 @@ export const WANDB_SDL = /* GraphQL */ `
     addAliases(input: AddAliasesInput!): AliasesPayload
     deleteAliases(input: DeleteAliasesInput!): AliasesPayload
     deleteArtifact(input: DeleteArtifactInput!): DeleteArtifactPayload
+    deleteRun(input: DeleteRunInput!): DeleteRunPayload
+    linkArtifact(input: LinkArtifactInput!): LinkArtifactPayload
   }
 
   type User {
@@ -78,6 +80,12 @@ export const WANDB_SDL = /* GraphQL */ `
     isTeam: Boolean
     organization: Organization
     xxhashDigestsEnabled: Boolean
+    # Registry links resolve the organization from the entity (FetchOrgInfoFromEntity); an organization's entity has no user.
+    user: EntityUser
+  }
+
+  type EntityUser {
+    organizations: [Organization!]!
   }
 
   type Organization {
@@ -130,6 +138,36 @@ export const WANDB_SDL = /* GraphQL */ `
     artifact(name: String!): Artifact
     artifactCollection(name: String!): ArtifactCollection
     artifactCollectionMembership(name: String!): ArtifactCollectionMembership
+    # The public API's run queries (wandb.Api().runs): only empty filters are served.
+    readOnly: Boolean
+    runCount(filters: JSONString): Int!
+    runs(filters: JSONString, after: String, first: Int, order: String): RunConnection
+  }
+
+  type RunConnection {
+    edges: [RunEdge!]!
+    pageInfo: PageInfo!
+  }
+
+  type RunEdge {
+    node: Run!
+    cursor: String!
+  }
+
+  input DeleteRunInput {
+    clientMutationId: String
+    id: ID!
+    deleteArtifacts: Boolean
+  }
+
+  type DeleteRunPayload {
+    clientMutationId: String
+  }
+
+  type RunUser {
+    id: ID!
+    name: String
+    username: String
   }
 
   type Run {
@@ -151,6 +189,22 @@ export const WANDB_SDL = /* GraphQL */ `
     eventsTail: JSONString
     wandbConfig(keys: [String!]): JSONString
     project: Project
+    # The public API (wandb.Api().run): projectId is the project's W&B number, read with int().
+    projectId: Int!
+    group: String
+    jobType: String
+    commit: String
+    readOnly: Boolean
+    createdAt: DateTime
+    heartbeatAt: DateTime
+    systemMetrics: JSONString
+    user: RunUser
+    historyKeys: JSON
+    sampledHistory(specs: [JSONString!]!): [JSON!]!
+    history(samples: Int): [String!]!
+    events(samples: Int): [String!]!
+    fileCount: Int
+    files(names: [String], after: String, first: Int, pattern: String): FileConnection
   }
 
   input UpsertBucketInput {
@@ -439,6 +493,7 @@ export const WANDB_SDL = /* GraphQL */ `
 
   type FileEdge {
     node: File
+    cursor: String
   }
 
   type File {
@@ -451,9 +506,12 @@ export const WANDB_SDL = /* GraphQL */ `
     uploadMultipartUrls: UploadMultipartUrls
     artifact: Artifact
     directUrl: String
-    url: String
+    url(upload: Boolean): String
     sizeBytes: Int64
     digest: String
+    mimetype: String
+    updatedAt: DateTime
+    md5: String
   }
 
   enum CompleteMultipartAction {
@@ -552,6 +610,23 @@ export const WANDB_SDL = /* GraphQL */ `
     clientMutationId: String
     artifactID: ID!
     deleteAliases: Boolean
+  }
+
+  # artifact.link / run.link_artifact: a version linked into a portfolio (a registry's or a project's).
+  input LinkArtifactInput {
+    clientMutationId: String
+    artifactID: ID
+    clientID: ID
+    artifactPortfolioID: ID
+    artifactPortfolioName: String
+    entityName: String
+    projectName: String
+    aliases: [ArtifactAliasInput!]
+  }
+
+  type LinkArtifactPayload {
+    versionIndex: Int
+    artifactMembership: ArtifactCollectionMembership
   }
 
   type DeleteArtifactPayload {

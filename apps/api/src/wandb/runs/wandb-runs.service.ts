@@ -57,7 +57,22 @@ export class WandbRunsService {
     return { run, state: await this.repository.findState(ctx, run.id) };
   }
 
-  async upsert(ctx: RequestContext, input: UpsertBucketInput): Promise<{ run: RunRecord; state: WandbRunState; inserted: boolean }> {
+  /** A run of the context's project by its Trackbase id, with its W&B state (none for runs logged otherwise). */
+  async byId(ctx: RequestContext, runId: string): Promise<WandbRun | null> {
+    if (!UUID.test(runId)) return null;
+    const run = await this.runRows.find(ctx, runId).catch(() => null);
+    return run ? { run, state: await this.repository.findState(ctx, run.id) } : null;
+  }
+
+  /**
+   * `edit`: the public API's `run.update()` or summary write, which changes what it names and leaves
+   * the run's state alone (a client's UpsertBucket for a run it resumes or syncs runs it again).
+   */
+  async upsert(
+    ctx: RequestContext,
+    input: UpsertBucketInput,
+    options: { edit?: boolean } = {},
+  ): Promise<{ run: RunRecord; state: WandbRunState; inserted: boolean }> {
     const existing = await this.existing(ctx, input);
     const name = existing?.external_id ?? input.name ?? randomRunId();
     if (!RUN_ID.test(name)) throw wandbBadRequest('run names (ids) are 1-128 letters, digits, - and _');
@@ -99,7 +114,7 @@ export class WandbRunsService {
         ...(input.tags ? { tags: input.tags.map((t) => t.slice(0, 120)) } : {}),
         // A resumed or synced run runs again; one stopped in Trackbase stays stopped (the client
         // sends UpsertBucket during a run too, and must then be told to stop, not revived).
-        ...(existing.state !== 'running' && existing.state !== 'aborted' ? { state: 'running' as const } : {}),
+        ...(!options.edit && existing.state !== 'running' && existing.state !== 'aborted' ? { state: 'running' as const } : {}),
       });
     }
     const state = await this.repository.lockState(ctx, runId);
