@@ -78,15 +78,20 @@ export class WandbRepository {
 
   /**
    * Where a run lives, by id (the public API's `update()`, summary writes and `deleteRun` name only
-   * the run's id). System scope, as versionHome: the caller's access is checked next.
+   * the run's id). System scope, as versionHome: the caller's access is checked next. Only the caller's
+   * organizations are looked in, each by the run's key `(organization_id, id)` (`runs` has no index on
+   * `id` alone since the distribution layout).
    */
-  async runHome(runId: string): Promise<{ entity: string; project: string } | null> {
+  async runHome(userId: string, runId: string): Promise<{ entity: string; project: string } | null> {
     if (!UUID.test(runId)) return null;
     const rows: Array<{ entity: string; project: string }> = await this.dataSource.query(
       `SELECT o.slug AS entity, p.slug AS project
-         FROM runs r JOIN projects p ON p.id = r.project_id JOIN organizations o ON o.id = p.organization_id
-        WHERE r.id = $1`,
-      [runId],
+         FROM org_members m
+         JOIN runs r ON r.organization_id = m.organization_id AND r.id = $2
+         JOIN projects p ON p.organization_id = r.organization_id AND p.id = r.project_id
+         JOIN organizations o ON o.id = r.organization_id
+        WHERE m.user_id = $1`,
+      [userId, runId],
     );
     return rows[0] ?? null;
   }

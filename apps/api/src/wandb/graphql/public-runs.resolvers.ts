@@ -48,7 +48,7 @@ export class PublicRunsResolvers {
   root() {
     return {
       deleteRun: async ({ input }: { input: { id: string; clientMutationId?: string | null } }, { caller }: { caller: WandbCaller }) => {
-        const home = await this.repository.runHome(input.id);
+        const home = await this.repository.runHome(caller.principal.userId, input.id);
         if (!home) throw wandbNotFound(`run ${input.id}`);
         await this.scope.inProject(caller, home.entity, home.project, 'runs', (ctx) => this.runs.delete(ctx, input.id));
         return { clientMutationId: input.clientMutationId ?? null };

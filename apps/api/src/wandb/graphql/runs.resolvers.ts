@@ -30,7 +30,7 @@ export class RunsResolvers {
         // The public API's `run.update()` and summary writes name the run by its id alone: it is
         // updated where it lives (or answers not found), never created in a default project.
         const byId = !input.modelName && !input.name && input.id;
-        const home = byId ? await this.repository.runHome(input.id!) : null;
+        const home = byId ? await this.repository.runHome(caller.principal.userId, input.id!) : null;
         if (byId && !home) throw wandbNotFound(`run ${input.id}`);
         return this.scope.inProject(
           caller,
